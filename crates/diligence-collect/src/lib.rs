@@ -1,0 +1,123 @@
+//! The plug-in point of `diligence`: the [`Collector`] trait, the
+//! [`CollectContext`] every collector reads, and the [`FileIndex`] through
+//! which collectors see the target's files.
+//!
+//! A scan resolves the [`Target`], walks the git history once
+//! ([`History`]), lists the files once ([`FileIndex`]), and then runs every
+//! collector in parallel against the same read-only context. Collectors
+//! never print, never open a socket and never run anything from the target.
+//! A collector that cannot run returns [`CollectError::Unavailable`]; one
+//! that breaks returns [`CollectError::Failed`]. Either way the controls it
+//! feeds read "not evidenced", never pass.
+
+#![warn(missing_docs)]
+
+mod error;
+mod files;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub use diligence_history::{History, Target};
+use diligence_model::{Catalog, CollectorId, Evidence, Timestamp};
+pub use error::{CollectError, Result};
+pub use files::{FileEntry, FileIndex, FileIndexOptions, FileSource, ReadOutcome};
+
+/// One source of evidence.
+///
+/// Implementors write [`id`](Collector::id), [`catalog`](Collector::catalog)
+/// (every fact and rule the collector can emit, so framework files can be
+/// checked against it) and [`collect`](Collector::collect). Fact names and
+/// rule ids must start with the collector's id.
+pub trait Collector: Send + Sync {
+    /// Stable kebab-case id, used in rule ids, configuration and the report.
+    fn id(&self) -> CollectorId;
+
+    /// The facts and rules this collector can emit.
+    fn catalog(&self) -> Catalog;
+
+    /// Gathers evidence. Never prints, never opens a socket, never runs
+    /// anything from the target.
+    fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence>;
+}
+
+/// Options that change what collectors do. Everything has a default.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// The reference date for time windows ("active in the last 90 days");
+    /// `None` means the HEAD commit's date.
+    pub as_of: Option<Timestamp>,
+    /// How the file index was built.
+    pub files: FileIndexOptions,
+}
+
+/// Where a collector is in its work, for progress displays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Progress {
+    /// A stage started (`history`, `files`, a collector id).
+    Started {
+        /// Stage name.
+        stage: String,
+    },
+    /// Units of work done out of a total, when known.
+    Advanced {
+        /// Stage name.
+        stage: String,
+        /// Done so far.
+        done: u64,
+        /// Total, when known.
+        total: Option<u64>,
+    },
+    /// A stage finished.
+    Finished {
+        /// Stage name.
+        stage: String,
+    },
+}
+
+/// What every collector reads: the target, the shared history walk, the file
+/// list, options, a progress sink and a cancellation flag.
+pub struct CollectContext<'a> {
+    /// The resolved target.
+    pub target: &'a Target,
+    /// The one history walk; `None` for a directory without git.
+    pub history: Option<&'a History>,
+    /// The target's files.
+    pub files: &'a FileIndex,
+    /// Options.
+    pub options: &'a Options,
+    progress: &'a (dyn Fn(Progress) + Sync),
+    cancel: &'a AtomicBool,
+}
+
+impl<'a> CollectContext<'a> {
+    /// Builds a context.
+    pub fn new(
+        target: &'a Target,
+        history: Option<&'a History>,
+        files: &'a FileIndex,
+        options: &'a Options,
+        progress: &'a (dyn Fn(Progress) + Sync),
+        cancel: &'a AtomicBool,
+    ) -> Self {
+        Self {
+            target,
+            history,
+            files,
+            options,
+            progress,
+            cancel,
+        }
+    }
+
+    /// Reports progress.
+    pub fn progress(&self, progress: Progress) {
+        (self.progress)(progress);
+    }
+
+    /// Whether the scan was cancelled; long loops should check it and stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}

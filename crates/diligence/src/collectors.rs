@@ -1,0 +1,35 @@
+//! The built-in collectors, in the fixed order they run and report.
+
+use diligence_collect::{CollectContext, CollectError, Collector};
+use diligence_history::History;
+use diligence_model::{Catalog, CollectorId, Evidence};
+
+/// Every built-in collector, in report order.
+pub fn default_collectors() -> Vec<Box<dyn Collector>> {
+    vec![Box::new(GitCollector)]
+}
+
+/// History statistics from the shared walk: activity, contributors,
+/// key-person risk, review and traceability signals, the AI-assistance
+/// footprint and env files ever committed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GitCollector;
+
+impl Collector for GitCollector {
+    fn id(&self) -> CollectorId {
+        CollectorId::new("git").expect("`git` is a valid collector id")
+    }
+
+    fn catalog(&self) -> Catalog {
+        History::catalog()
+    }
+
+    fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence, CollectError> {
+        match cx.history {
+            Some(history) => Ok(history.evidence()),
+            None => Err(CollectError::unavailable(
+                "the target is not a git repository, so its history cannot be assessed",
+            )),
+        }
+    }
+}

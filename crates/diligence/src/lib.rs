@@ -1,0 +1,38 @@
+//! `diligence` turns a software repository into a technical due-diligence
+//! [`Assessment`]: evidence gathered from the files and the full git
+//! history, scored against a production-readiness framework.
+//!
+//! The pipeline: resolve the [`Target`], walk the history once, list the
+//! files once, run every [`Collector`] in parallel, score the evidence
+//! against a framework, and return an owned, serialisable [`Assessment`]
+//! that any renderer ([`render`]) can turn into a report later.
+//!
+//! ```no_run
+//! let assessment = diligence::Scan::new(".").jobs(2).run()?;
+//! println!("{}", assessment.gate.verdict);
+//! # Ok::<(), diligence::Error>(())
+//! ```
+//!
+//! The library never prints and keeps no global state; progress arrives
+//! through [`Scan::on_progress`]. Results do not depend on the thread count.
+
+#![warn(missing_docs)]
+
+mod collectors;
+mod error;
+mod scan;
+
+pub use collectors::{GitCollector, default_collectors};
+pub use diligence_collect::{
+    CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, Options, Progress,
+};
+pub use diligence_history::{History, HistoryOptions, Target};
+pub use diligence_model as model;
+pub use diligence_model::Assessment;
+pub use diligence_render as render;
+pub use diligence_scoring as scoring;
+pub use error::{Error, Result};
+pub use scan::{FrameworkSource, Scan, catalog};
+
+/// The tool's version, recorded in every assessment.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,333 @@
+//! The scan builder: from a path and options to an [`Assessment`].
+
+use std::collections::BTreeSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+use diligence_collect::{
+    CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, Options, Progress,
+};
+use diligence_history::{History, HistoryOptions, HistoryProgress, Target};
+use diligence_model::{
+    Assessment, Catalog, CollectorFailure, CollectorId, Evidence, FailureKind, SCHEMA_VERSION,
+    ScanOptionsInfo, Timestamp, ToolInfo,
+};
+use diligence_scoring::Framework;
+use rayon::prelude::*;
+
+use crate::collectors::default_collectors;
+use crate::error::{Error, Result};
+
+/// Which framework to score against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameworkSource {
+    /// One embedded in the binary, by id.
+    Embedded(String),
+    /// A TOML file.
+    File(PathBuf),
+}
+
+type ProgressSink<'p> = Box<dyn Fn(Progress) + Sync + 'p>;
+
+/// Builds and runs a scan.
+///
+/// ```no_run
+/// let assessment = diligence::Scan::new("path/to/repo")
+///     .jobs(2)
+///     .only(["git"])
+///     .run()?;
+/// # Ok::<(), diligence::Error>(())
+/// ```
+#[must_use]
+pub struct Scan<'p> {
+    path: PathBuf,
+    framework: FrameworkSource,
+    options: Options,
+    jobs: usize,
+    only: Option<BTreeSet<String>>,
+    generated_at: Option<Timestamp>,
+    collectors: Vec<Box<dyn Collector>>,
+    progress: Option<ProgressSink<'p>>,
+}
+
+/// The union of the catalogs of `collectors`: every fact and rule a
+/// framework file may refer to.
+pub fn catalog(collectors: &[Box<dyn Collector>]) -> Catalog {
+    let mut catalog = Catalog::default();
+    for collector in collectors {
+        catalog.merge(collector.catalog());
+    }
+    catalog
+}
+
+impl<'p> Scan<'p> {
+    /// A scan of `path` with the default framework and collectors.
+    pub fn new(path: impl AsRef<Path>) -> Self {
+        Self {
+            path: path.as_ref().to_path_buf(),
+            framework: FrameworkSource::Embedded(String::new()),
+            options: Options::default(),
+            jobs: 0,
+            only: None,
+            generated_at: None,
+            collectors: default_collectors(),
+            progress: None,
+        }
+    }
+
+    /// Scores against a framework file.
+    pub fn framework_file(mut self, path: impl AsRef<Path>) -> Self {
+        self.framework = FrameworkSource::File(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Scores against an embedded framework.
+    pub fn framework_embedded(mut self, id: impl Into<String>) -> Self {
+        self.framework = FrameworkSource::Embedded(id.into());
+        self
+    }
+
+    /// Worker threads; 0 uses every core. Results do not depend on it.
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs;
+        self
+    }
+
+    /// The reference date for time windows; default: the HEAD commit's date.
+    pub fn as_of(mut self, as_of: Timestamp) -> Self {
+        self.options.as_of = Some(as_of);
+        self
+    }
+
+    /// Honours `.gitignore` when listing files (off by default).
+    pub fn respect_gitignore(mut self, respect: bool) -> Self {
+        self.options.files = FileIndexOptions {
+            respect_gitignore: respect,
+            ..self.options.files
+        };
+        self
+    }
+
+    /// Runs only these collectors.
+    pub fn only<I, S>(mut self, ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.only = Some(ids.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Records when the report was generated (off by default: it breaks
+    /// byte-identical output).
+    pub fn generated_at(mut self, at: Timestamp) -> Self {
+        self.generated_at = Some(at);
+        self
+    }
+
+    /// Replaces the collectors (for embedders with their own).
+    pub fn collectors(mut self, collectors: Vec<Box<dyn Collector>>) -> Self {
+        self.collectors = collectors;
+        self
+    }
+
+    /// Receives progress events, from any thread.
+    pub fn on_progress(mut self, sink: impl Fn(Progress) + Sync + 'p) -> Self {
+        self.progress = Some(Box::new(sink));
+        self
+    }
+
+    /// Runs the scan.
+    pub fn run(self) -> Result<Assessment> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.jobs)
+            .build()
+            .map_err(|source| Error::Threads {
+                jobs: self.jobs,
+                source,
+            })?;
+        pool.install(|| self.run_in_pool())
+    }
+
+    fn run_in_pool(self) -> Result<Assessment> {
+        let noop = |_: Progress| {};
+        let progress: &(dyn Fn(Progress) + Sync) = match &self.progress {
+            Some(sink) => sink.as_ref(),
+            None => &noop,
+        };
+
+        let catalog = catalog(&self.collectors);
+        let framework = match &self.framework {
+            FrameworkSource::Embedded(id) => diligence_scoring::embedded(id, &catalog),
+            FrameworkSource::File(path) => Framework::load(path, &catalog),
+        }
+        .map_err(Error::Framework)?;
+
+        let collectors = self.selected_collectors()?;
+
+        let target = Target::resolve(&self.path).map_err(|source| Error::Target {
+            path: self.path.clone(),
+            source,
+        })?;
+
+        progress(Progress::Started {
+            stage: "history".into(),
+        });
+        let history_options = HistoryOptions {
+            as_of: self.options.as_of,
+            jobs: self.jobs,
+            ..HistoryOptions::default()
+        };
+        let history_progress = |p: HistoryProgress| {
+            progress(Progress::Advanced {
+                stage: "history".into(),
+                done: p.commits as u64,
+                total: None,
+            });
+        };
+        let (history, history_error) =
+            match History::walk(&target, &history_options, &history_progress) {
+                Ok(history) => (history, None),
+                Err(error) => (None, Some(error_chain(&error))),
+            };
+        progress(Progress::Finished {
+            stage: "history".into(),
+        });
+
+        let files = FileIndex::build(&target, &self.options.files).map_err(|source| {
+            Error::Files {
+                path: target.root().to_path_buf(),
+                source,
+            }
+        })?;
+
+        let cancel = AtomicBool::new(false);
+        let cx = CollectContext::new(
+            &target,
+            history.as_ref(),
+            &files,
+            &self.options,
+            progress,
+            &cancel,
+        );
+        let results: Vec<(CollectorId, std::result::Result<Evidence, CollectorFailure>)> =
+            collectors
+                .par_iter()
+                .map(|collector| {
+                    let id = collector.id();
+                    if id.as_str() == "git"
+                        && let Some(message) = &history_error
+                    {
+                        let failure = CollectorFailure {
+                            collector: id.clone(),
+                            kind: FailureKind::Failed,
+                            message: format!("the history walk failed: {message}"),
+                        };
+                        return (id, Err(failure));
+                    }
+                    progress(Progress::Started {
+                        stage: id.to_string(),
+                    });
+                    let outcome = run_collector(collector.as_ref(), &cx);
+                    progress(Progress::Finished {
+                        stage: id.to_string(),
+                    });
+                    (id, outcome)
+                })
+                .collect();
+
+        let mut evidence = Vec::new();
+        let mut failures = Vec::new();
+        for (_, outcome) in results {
+            match outcome {
+                Ok(mut found) => {
+                    found.normalise();
+                    evidence.push(found);
+                }
+                Err(failure) => failures.push(failure),
+            }
+        }
+
+        let scoring = framework.evaluate(&evidence, &failures);
+        Ok(Assessment {
+            schema_version: SCHEMA_VERSION,
+            tool: ToolInfo {
+                name: "diligence".into(),
+                version: crate::VERSION.into(),
+            },
+            target: target.info().clone(),
+            framework: framework.info(),
+            options: ScanOptionsInfo {
+                collectors: collectors.iter().map(|c| c.id()).collect(),
+                as_of: history.as_ref().map(History::as_of).or(self.options.as_of),
+            },
+            generated_at: self.generated_at,
+            databases: Vec::new(),
+            evidence,
+            failures,
+            controls: scoring.controls,
+            scores: scoring.scores,
+            gate: scoring.gate,
+            remediation: scoring.remediation,
+            questions: scoring.questions,
+        })
+    }
+
+    fn selected_collectors(&self) -> Result<Vec<&dyn Collector>> {
+        let Some(only) = &self.only else {
+            return Ok(self.collectors.iter().map(AsRef::as_ref).collect());
+        };
+        let known: Vec<String> = self.collectors.iter().map(|c| c.id().to_string()).collect();
+        if let Some(unknown) = only.iter().find(|id| !known.contains(id)) {
+            return Err(Error::UnknownCollector {
+                id: unknown.clone(),
+                known: known.join(", "),
+            });
+        }
+        Ok(self
+            .collectors
+            .iter()
+            .filter(|c| only.contains(c.id().as_str()))
+            .map(AsRef::as_ref)
+            .collect())
+    }
+}
+
+/// Runs one collector; a panic becomes a failure record, so hostile input
+/// in one collector never takes the report down.
+fn run_collector(
+    collector: &dyn Collector,
+    cx: &CollectContext<'_>,
+) -> std::result::Result<Evidence, CollectorFailure> {
+    let id = collector.id();
+    let failure = |kind, message| CollectorFailure {
+        collector: id.clone(),
+        kind,
+        message,
+    };
+    match catch_unwind(AssertUnwindSafe(|| collector.collect(cx))) {
+        Ok(Ok(mut evidence)) => {
+            evidence.collector = id.clone();
+            Ok(evidence)
+        }
+        Ok(Err(CollectError::Unavailable { reason })) => Err(failure(FailureKind::Unavailable, reason)),
+        Ok(Err(error)) => Err(failure(FailureKind::Failed, error_chain(&error))),
+        Err(_) => Err(failure(
+            FailureKind::Failed,
+            "the collector stopped on an internal error; its evidence is missing".into(),
+        )),
+    }
+}
+
+/// An error and its causes on one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
