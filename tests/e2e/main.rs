@@ -1,0 +1,35 @@
+//! End-to-end tests of the `diligence` command on scripted fixture repositories.
+
+mod cli;
+mod scan;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the built `diligence` binary with `args` in `dir`.
+pub(crate) fn diligence(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_diligence"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the diligence binary runs")
+}
+
+/// Standard output as text.
+pub(crate) fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// Standard error as text.
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// The workspace root (for fixtures under `fixtures/`).
+pub(crate) fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("the CLI crate sits two levels below the workspace root")
+}
