@@ -49,6 +49,15 @@ pub struct Options {
     pub as_of: Option<Timestamp>,
     /// How the file index was built.
     pub files: FileIndexOptions,
+    /// Advisory database directories (RustSec or OSV), given by the user.
+    pub advisory_dbs: Vec<std::path::PathBuf>,
+    /// Extra secret-rule directories, added to the built-in rules.
+    pub secret_rules: Vec<std::path::PathBuf>,
+    /// Scan objects no branch or tag reaches (stashes, pull-request refs,
+    /// unreachable objects) as well.
+    pub all_objects: bool,
+    /// A baseline or suppression file (accepted fingerprints with reasons).
+    pub baseline: Option<std::path::PathBuf>,
 }
 
 /// Where a collector is in its work, for progress displays.
