@@ -1,0 +1,666 @@
+//! Evidence → control results → scores, gate, remediation plan, questions.
+//!
+//! All arithmetic is on integers: points are 0, 50 or 100, weights are whole
+//! numbers, and the only division rounds explicitly (half up for scores,
+//! down for coverage, so coverage can never be flattered into a threshold).
+
+use diligence_model::{
+    CollectorFailure, ControlResult, ControlStatus, Effort, Evidence, EvidenceRef, FactValue,
+    FailureKind, Gate, Question, RemediationPlan, Scores, SectionScore, Severity, StatusCounts,
+    Verdict, WorkItem, rule_matches,
+};
+
+use crate::framework::{Check, Control, EffortBasis, Framework, Subject, Threshold};
+
+/// The result of scoring evidence against a framework.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scoring {
+    /// One result per control, in framework order.
+    pub controls: Vec<ControlResult>,
+    /// Overall and per-section scores with coverage.
+    pub scores: Scores,
+    /// The verdict and its reasons.
+    pub gate: Gate,
+    /// Work items for failed and partial controls.
+    pub remediation: RemediationPlan,
+    /// Questions for management, in framework order.
+    pub questions: Vec<Question>,
+}
+
+/// What one check concluded.
+struct Outcome {
+    /// `None` when not evidenced.
+    status: Option<ControlStatus>,
+    rationale: String,
+    evidence: Option<EvidenceRef>,
+    partial_evidence: bool,
+    findings: u32,
+}
+
+/// The evidence of a collector, if it ran.
+fn evidence_of<'a>(collector: &str, evidence: &'a [Evidence]) -> Option<&'a Evidence> {
+    evidence.iter().find(|e| e.collector.as_str() == collector)
+}
+
+fn not_evidenced(subject: &str, why: String, evidence: Option<EvidenceRef>) -> Outcome {
+    Outcome {
+        status: None,
+        rationale: format!("{subject}: not evidenced — {why}."),
+        evidence,
+        partial_evidence: false,
+        findings: 0,
+    }
+}
+
+fn missing_source(subject: &str, collector: &str, failures: &[CollectorFailure]) -> Outcome {
+    match failures.iter().find(|f| f.collector.as_str() == collector) {
+        Some(failure) => {
+            let kind = match failure.kind {
+                FailureKind::Failed => "failed",
+                FailureKind::Unavailable => "unavailable",
+            };
+            not_evidenced(
+                subject,
+                format!(
+                    "collector {kind}: {}",
+                    failure.message.trim_end_matches('.')
+                ),
+                Some(EvidenceRef::Failure {
+                    collector: failure.collector.clone(),
+                }),
+            )
+        }
+        None => not_evidenced(
+            subject,
+            format!("the {collector} collector did not run"),
+            None,
+        ),
+    }
+}
+
+/// The thresholds of a check, phrased for a rationale.
+fn describe(threshold: Threshold, noun: &str) -> String {
+    let (cmp, pass, partial, unit) = match threshold {
+        Threshold::AtLeast { pass, partial } => ("at least", pass, partial, ""),
+        Threshold::AtMost { pass, partial } => ("at most", pass, partial, ""),
+        Threshold::AtLeastPercent { pass, partial } => {
+            ("at least", i64::from(pass), partial.map(i64::from), "%")
+        }
+        Threshold::AtMostPercent { pass, partial } => {
+            ("at most", i64::from(pass), partial.map(i64::from), "%")
+        }
+        Threshold::Equals { value, otherwise } => {
+            let value = if value { "yes" } else { "no" };
+            return format!(
+                "pass needs {value}, otherwise {}",
+                otherwise.label().to_lowercase()
+            );
+        }
+    };
+    match partial {
+        Some(partial) => {
+            format!("pass needs {cmp} {pass}{unit}{noun}, partial {cmp} {partial}{unit}")
+        }
+        None => format!("pass needs {cmp} {pass}{unit}{noun}"),
+    }
+}
+
+fn verdict_word(status: ControlStatus) -> &'static str {
+    match status {
+        ControlStatus::Pass => "passes",
+        ControlStatus::Partial => "partial",
+        _ => "fails",
+    }
+}
+
+/// Grades `value` against a pass and optional partial threshold.
+fn grade(value: i64, pass: i64, partial: Option<i64>, higher_is_better: bool) -> ControlStatus {
+    let meets = |t: i64| {
+        if higher_is_better {
+            value >= t
+        } else {
+            value <= t
+        }
+    };
+    if meets(pass) {
+        ControlStatus::Pass
+    } else if partial.is_some_and(meets) {
+        ControlStatus::Partial
+    } else {
+        ControlStatus::Fail
+    }
+}
+
+fn partial_note(evidence: &Evidence) -> String {
+    evidence
+        .partial
+        .as_deref()
+        .map(|why| format!(" Evidence is partial: {}.", why.trim_end_matches('.')))
+        .unwrap_or_default()
+}
+
+fn check_fact(
+    check: &Check,
+    name: &diligence_model::FactName,
+    evidence: &[Evidence],
+    failures: &[CollectorFailure],
+) -> Outcome {
+    let subject = name.as_str();
+    let Some(ev) = evidence_of(name.prefix(), evidence) else {
+        return missing_source(subject, name.prefix(), failures);
+    };
+    let Some(fact) = ev.facts.get(name) else {
+        return not_evidenced(subject, "the fact was not recorded".to_owned(), None);
+    };
+    let shown = fact.value.to_string();
+    let reference = Some(EvidenceRef::Fact {
+        name: name.clone(),
+        value: shown.clone(),
+    });
+    let (value, higher_is_better, pass, partial) = match (check.threshold, &fact.value) {
+        (Threshold::AtLeastPercent { pass, partial }, FactValue::Ratio { .. })
+        | (Threshold::AtMostPercent { pass, partial }, FactValue::Ratio { .. }) => {
+            let Some(percent) = fact.value.percent() else {
+                return not_evidenced(
+                    subject,
+                    "no data (the ratio has no denominator)".to_owned(),
+                    reference,
+                );
+            };
+            (
+                i64::try_from(percent).unwrap_or(i64::MAX),
+                matches!(check.threshold, Threshold::AtLeastPercent { .. }),
+                i64::from(pass),
+                partial.map(i64::from),
+            )
+        }
+        (Threshold::AtLeast { pass, partial }, FactValue::Int { value, .. })
+        | (Threshold::AtMost { pass, partial }, FactValue::Int { value, .. }) => (
+            *value,
+            matches!(check.threshold, Threshold::AtLeast { .. }),
+            pass,
+            partial,
+        ),
+        (Threshold::AtLeast { pass, partial }, FactValue::List { values })
+        | (Threshold::AtMost { pass, partial }, FactValue::List { values }) => (
+            i64::try_from(values.len()).unwrap_or(i64::MAX),
+            matches!(check.threshold, Threshold::AtLeast { .. }),
+            pass,
+            partial,
+        ),
+        (Threshold::Equals { value, otherwise }, FactValue::Bool { value: actual }) => {
+            let status = if *actual == value {
+                ControlStatus::Pass
+            } else {
+                otherwise
+            };
+            return Outcome {
+                status: Some(status),
+                rationale: format!(
+                    "{subject} is {shown}: {} ({}).{}{}",
+                    verdict_word(status),
+                    describe(check.threshold, ""),
+                    heuristic_note(fact),
+                    partial_note(ev),
+                ),
+                evidence: reference,
+                partial_evidence: ev.partial.is_some(),
+                findings: 0,
+            };
+        }
+        _ => {
+            return not_evidenced(
+                subject,
+                format!("its value ({shown}) is not of the type this check compares"),
+                reference,
+            );
+        }
+    };
+    let status = grade(value, pass, partial, higher_is_better);
+    Outcome {
+        status: Some(status),
+        rationale: format!(
+            "{subject} is {shown}: {} ({}).{}{}",
+            verdict_word(status),
+            describe(check.threshold, ""),
+            heuristic_note(fact),
+            partial_note(ev),
+        ),
+        evidence: reference,
+        partial_evidence: ev.partial.is_some(),
+        findings: 0,
+    }
+}
+
+fn heuristic_note(fact: &diligence_model::Fact) -> String {
+    fact.heuristic
+        .map(|c| format!(" The value is a heuristic of {c} confidence."))
+        .unwrap_or_default()
+}
+
+fn check_rule(
+    check: &Check,
+    pattern: &str,
+    min_severity: Severity,
+    min_confidence: diligence_model::Confidence,
+    evidence: &[Evidence],
+    failures: &[CollectorFailure],
+) -> Outcome {
+    let collector = check.subject.collector();
+    let Some(ev) = evidence_of(collector, evidence) else {
+        return missing_source(pattern, collector, failures);
+    };
+    let matched: Vec<_> = evidence
+        .iter()
+        .flat_map(|e| e.findings.iter())
+        .filter(|f| {
+            rule_matches(pattern, &f.rule)
+                && f.severity >= min_severity
+                && f.confidence >= min_confidence
+        })
+        .collect();
+    let count = u32::try_from(matched.len()).unwrap_or(u32::MAX);
+    let worst = matched.iter().map(|f| f.severity).max();
+    let (pass, partial) = match check.threshold {
+        Threshold::AtMost { pass, partial } => (pass, partial),
+        // NOTE: validation gives rule checks only `at-most`.
+        _ => (0, None),
+    };
+    let status = grade(i64::from(count), pass, partial, false);
+    let filter = match (min_severity, min_confidence) {
+        (Severity::Info, diligence_model::Confidence::Low) => String::new(),
+        (s, diligence_model::Confidence::Low) => format!(" at severity {s} or above"),
+        (Severity::Info, c) => format!(" at {c} confidence or above"),
+        (s, c) => format!(" at severity {s} or above and {c} confidence or above"),
+    };
+    let found = match (count, worst) {
+        (0, _) | (_, None) => format!("no findings of {pattern}{filter}"),
+        (1, Some(w)) => format!("1 finding of {pattern}{filter} ({w})"),
+        (n, Some(w)) => format!("{n} findings of {pattern}{filter} (worst: {w})"),
+    };
+    let rationale = format!(
+        "{}: {} ({}).{}",
+        capitalise(&found),
+        verdict_word(status),
+        describe(check.threshold, " findings"),
+        partial_note(ev),
+    );
+    Outcome {
+        status: Some(status),
+        rationale,
+        evidence: Some(EvidenceRef::Findings {
+            rule: pattern.to_owned(),
+            count,
+            worst,
+        }),
+        partial_evidence: ev.partial.is_some(),
+        findings: count,
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn run_check(check: &Check, evidence: &[Evidence], failures: &[CollectorFailure]) -> Outcome {
+    match &check.subject {
+        Subject::Fact(name) => check_fact(check, name, evidence, failures),
+        Subject::Rule {
+            pattern,
+            min_severity,
+            min_confidence,
+        } => check_rule(
+            check,
+            pattern,
+            *min_severity,
+            *min_confidence,
+            evidence,
+            failures,
+        ),
+    }
+}
+
+/// A control's result plus what the plan needs.
+struct Evaluated {
+    result: ControlResult,
+    findings: u32,
+    /// Why it is not evidenced, for the question's reason.
+    gap: Option<String>,
+}
+
+fn evaluate_control(
+    control: &Control,
+    evidence: &[Evidence],
+    failures: &[CollectorFailure],
+) -> Evaluated {
+    let mut result = ControlResult {
+        id: control.id.clone(),
+        section: control.section.clone(),
+        title: control.title.clone(),
+        status: ControlStatus::NotEvidenced,
+        critical: control.critical,
+        weight: control.weight,
+        rationale: Vec::new(),
+        evidence: Vec::new(),
+        partial_evidence: false,
+        question: None,
+        remediation: None,
+        effort: None,
+    };
+
+    if let Some(fact) = &control.applies_if
+        && let Some(ev) = evidence_of(fact.prefix(), evidence)
+        && let Some(found) = ev.facts.get(fact)
+        && found.value == (FactValue::Bool { value: false })
+    {
+        result.status = ControlStatus::NotApplicable;
+        result
+            .rationale
+            .push(format!("Not applicable: {fact} is no."));
+        result.evidence.push(EvidenceRef::Fact {
+            name: fact.clone(),
+            value: found.value.to_string(),
+        });
+        return Evaluated {
+            result,
+            findings: 0,
+            gap: None,
+        };
+    }
+
+    if control.checks.is_empty() {
+        result.rationale.push(
+            "No automated check covers this control yet; it rests on management's answer."
+                .to_owned(),
+        );
+        result.question = Some(control.question.clone());
+        return Evaluated {
+            result,
+            findings: 0,
+            gap: Some("not evidenced: no automated check covers this control".to_owned()),
+        };
+    }
+
+    let mut worst: Option<ControlStatus> = None;
+    let mut findings = 0u32;
+    let mut first_gap = None;
+    for check in &control.checks {
+        let outcome = run_check(check, evidence, failures);
+        if outcome.status.is_none() && first_gap.is_none() {
+            first_gap = Some(outcome.rationale.clone());
+        }
+        worst = worst.max(outcome.status);
+        findings = findings.saturating_add(outcome.findings);
+        result.partial_evidence |= outcome.partial_evidence;
+        result.rationale.push(outcome.rationale);
+        result.evidence.extend(outcome.evidence);
+    }
+    result.evidence.sort();
+    result.evidence.dedup();
+
+    let mut gap = None;
+    match worst {
+        None => {
+            result.status = ControlStatus::NotEvidenced;
+            result.question = Some(control.question.clone());
+            gap = first_gap.map(|g| {
+                let g = g.trim_end_matches('.');
+                format!("not evidenced: {g}")
+            });
+        }
+        Some(status) => {
+            result.status = status;
+            if status != ControlStatus::Pass {
+                result.remediation = Some(remediation_text(control));
+                result.effort = Some(effort_of(control, findings));
+            }
+            if status == ControlStatus::Partial {
+                result.question.clone_from(&control.follow_up);
+            }
+        }
+    }
+    Evaluated {
+        result,
+        findings,
+        gap,
+    }
+}
+
+fn remediation_text(control: &Control) -> String {
+    if control.remediation.text.is_empty() {
+        control.remediation.title.clone()
+    } else {
+        control.remediation.text.clone()
+    }
+}
+
+fn effort_of(control: &Control, findings: u32) -> Effort {
+    match control.remediation.per {
+        EffortBasis::Control => control.remediation.effort,
+        EffortBasis::Finding => control.remediation.effort.times(findings.max(1)),
+    }
+}
+
+/// `numerator / denominator` rounded half up; `denominator` must be positive.
+pub(crate) fn round_half_up(numerator: u64, denominator: u64) -> u64 {
+    (numerator * 2 + denominator) / (denominator * 2)
+}
+
+/// Score (half up) and coverage (down) over a set of results.
+fn score_of<'a>(
+    results: impl Iterator<Item = &'a ControlResult>,
+) -> (Option<u32>, u32, StatusCounts) {
+    let mut counts = StatusCounts::default();
+    let (mut points, mut evidenced, mut applicable) = (0u64, 0u64, 0u64);
+    for r in results {
+        counts.add(r.status);
+        let weight = u64::from(r.weight);
+        if r.status != ControlStatus::NotApplicable {
+            applicable += weight;
+        }
+        if let Some(p) = r.status.points() {
+            points += u64::from(p) * weight;
+            evidenced += weight;
+        }
+    }
+    let score = (evidenced > 0).then(|| to_u32(round_half_up(points, evidenced)));
+    let coverage = if applicable > 0 {
+        to_u32(evidenced * 100 / applicable)
+    } else {
+        0
+    };
+    (score, coverage, counts)
+}
+
+fn to_u32(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+impl Framework {
+    /// Scores evidence against this framework. `failures` lists collectors
+    /// that produced no evidence; their controls read "not evidenced —
+    /// collector failed" with the message.
+    pub fn evaluate(&self, evidence: &[Evidence], failures: &[CollectorFailure]) -> Scoring {
+        let evaluated: Vec<Evaluated> = self
+            .controls
+            .iter()
+            .map(|c| evaluate_control(c, evidence, failures))
+            .collect();
+        let controls: Vec<ControlResult> = evaluated.iter().map(|e| e.result.clone()).collect();
+
+        let sections = self
+            .sections
+            .iter()
+            .map(|s| {
+                let (score, coverage, counts) =
+                    score_of(controls.iter().filter(|c| c.section == s.id));
+                SectionScore {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    score,
+                    coverage,
+                    counts,
+                }
+            })
+            .collect();
+        let (overall, coverage, _) = score_of(controls.iter());
+        let scores = Scores {
+            overall,
+            coverage,
+            sections,
+        };
+
+        let gate = self.gate_verdict(&controls, &scores);
+
+        let mut items: Vec<(&Evaluated, WorkItem)> = evaluated
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.result.status,
+                    ControlStatus::Fail | ControlStatus::Partial
+                )
+            })
+            .filter_map(|e| {
+                let control = self.control(e.result.id.as_str())?;
+                Some((
+                    e,
+                    WorkItem {
+                        control: control.id.clone(),
+                        title: control.remediation.title.clone(),
+                        findings: e.findings,
+                        effort: effort_of(control, e.findings),
+                    },
+                ))
+            })
+            .collect();
+        items.sort_by(|(a, _), (b, _)| {
+            (!a.result.critical, b.result.status, &a.result.id).cmp(&(
+                !b.result.critical,
+                a.result.status,
+                &b.result.id,
+            ))
+        });
+        let items: Vec<WorkItem> = items.into_iter().map(|(_, item)| item).collect();
+        let total = items
+            .iter()
+            .fold(Effort::default(), |sum, item| sum.add(item.effort));
+        let remediation = RemediationPlan {
+            items,
+            total,
+            assumptions: self.assumptions.clone(),
+        };
+
+        let questions = evaluated
+            .iter()
+            .filter_map(|e| {
+                let text = e.result.question.clone()?;
+                let reason = match e.result.status {
+                    ControlStatus::NotEvidenced => {
+                        e.gap.clone().unwrap_or_else(|| "not evidenced".to_owned())
+                    }
+                    _ => "partly met".to_owned(),
+                };
+                Some(Question {
+                    control: e.result.id.clone(),
+                    text,
+                    reason,
+                })
+            })
+            .collect();
+
+        Scoring {
+            controls,
+            scores,
+            gate,
+            remediation,
+            questions,
+        }
+    }
+
+    fn gate_verdict(&self, controls: &[ControlResult], scores: &Scores) -> Gate {
+        let policy = self.gate;
+        let mut reasons = Vec::new();
+        let mut critical_failed = false;
+        for c in controls.iter().filter(|c| c.critical) {
+            match c.status {
+                ControlStatus::Fail => {
+                    critical_failed = true;
+                    reasons.push(format!("critical control {} failed: {}", c.id, c.title));
+                }
+                ControlStatus::NotEvidenced if policy.critical_must_be_evidenced => {
+                    reasons.push(format!(
+                        "critical control {} is not evidenced: {}",
+                        c.id, c.title
+                    ));
+                }
+                _ => {}
+            }
+        }
+        match scores.overall {
+            Some(overall) if overall < policy.min_overall => reasons.push(format!(
+                "overall score {overall} is below {}",
+                policy.min_overall
+            )),
+            Some(_) => {}
+            None => {
+                reasons.push("no control was evidenced, so there is no overall score".to_owned())
+            }
+        }
+        for s in &scores.sections {
+            if let Some(score) = s.score
+                && score < policy.min_section
+            {
+                reasons.push(format!(
+                    "section {} scores {score}, below {}",
+                    s.title, policy.min_section
+                ));
+            }
+        }
+        if scores.coverage < policy.min_coverage {
+            reasons.push(format!(
+                "evidence coverage {}% is below {}%",
+                scores.coverage, policy.min_coverage
+            ));
+        }
+        let verdict = if critical_failed {
+            Verdict::Prototype
+        } else if reasons.is_empty() {
+            Verdict::ProductionReady
+        } else {
+            Verdict::Conditional
+        };
+        Gate { verdict, reasons }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounds_half_up() {
+        assert_eq!(round_half_up(50, 100), 1);
+        assert_eq!(round_half_up(149, 100), 1);
+        assert_eq!(round_half_up(150, 100), 2);
+        assert_eq!(round_half_up(1000, 12), 83); // 83.33
+        assert_eq!(round_half_up(250, 3), 83); // 83.33
+        assert_eq!(round_half_up(500, 6), 83); // 83.33
+        assert_eq!(round_half_up(1250, 15), 83); // 83.33
+        assert_eq!(round_half_up(350, 4), 88); // 87.5 rounds up
+    }
+
+    #[test]
+    fn grades_both_directions() {
+        assert_eq!(grade(5, 5, Some(2), true), ControlStatus::Pass);
+        assert_eq!(grade(3, 5, Some(2), true), ControlStatus::Partial);
+        assert_eq!(grade(1, 5, Some(2), true), ControlStatus::Fail);
+        assert_eq!(grade(1, 5, None, true), ControlStatus::Fail);
+        assert_eq!(grade(0, 0, Some(2), false), ControlStatus::Pass);
+        assert_eq!(grade(2, 0, Some(2), false), ControlStatus::Partial);
+        assert_eq!(grade(3, 0, Some(2), false), ControlStatus::Fail);
+    }
+}

@@ -1,0 +1,124 @@
+//! Shared helpers: the history collector's catalog, evidence builders.
+
+use diligence_model::{
+    Catalog, CollectorFailure, CollectorId, Confidence, Evidence, Fact, FactName, FailureKind,
+    Finding, Location, RuleId, Severity,
+};
+use diligence_scoring::Framework;
+
+/// Facts the history collector (`git`) emits.
+pub(crate) const GIT_FACTS: &[&str] = &[
+    "git.commits",
+    "git.commits.head",
+    "git.authors",
+    "git.committers",
+    "git.first-commit",
+    "git.last-commit",
+    "git.age-days",
+    "git.contributors.active-90d",
+    "git.contributors.active-365d",
+    "git.truck-factor",
+    "git.top-author.share-12m",
+    "git.merges",
+    "git.review.share",
+    "git.signed.share",
+    "git.tags",
+    "git.releases.last",
+    "git.releases.cadence-days",
+    "git.reverts",
+    "git.traceability.share",
+    "git.throwaway.share",
+    "git.ai.assistant-commits",
+    "git.ai.instruction-files",
+    "git.ai.generator-markers",
+    "git.blobs",
+    "git.objects.missing",
+    "git.shallow",
+];
+
+/// Rules the history collector emits.
+pub(crate) const GIT_RULES: &[&str] = &["git.env-file-committed", "git.key-person-risk"];
+
+/// The catalog of the history collector, built by hand.
+pub(crate) fn git_catalog() -> Catalog {
+    let mut catalog = Catalog::default();
+    for fact in GIT_FACTS {
+        catalog
+            .fact(fact, "history measurement")
+            .expect("valid fact name");
+    }
+    for rule in GIT_RULES {
+        catalog.rule(rule, "history rule").expect("valid rule id");
+    }
+    catalog
+}
+
+/// The git catalog plus a small test collector `t` with a few facts and rules.
+pub(crate) fn test_catalog() -> Catalog {
+    let mut catalog = git_catalog();
+    for fact in [
+        "t.ratio",
+        "t.count",
+        "t.flag",
+        "t.list",
+        "t.applies",
+        "t.text",
+    ] {
+        catalog.fact(fact, "test fact").expect("valid fact name");
+    }
+    for rule in ["t.leak", "t.leak-other", "u.thing"] {
+        catalog.rule(rule, "test rule").expect("valid rule id");
+    }
+    catalog
+}
+
+pub(crate) fn parse(text: &str) -> Framework {
+    Framework::parse(text, "test.toml", &test_catalog()).expect("framework is valid")
+}
+
+pub(crate) fn evidence(collector: &str) -> Evidence {
+    Evidence::new(CollectorId::new(collector).expect("valid collector id"))
+}
+
+pub(crate) fn with_fact(mut evidence: Evidence, name: &str, fact: Fact) -> Evidence {
+    evidence.set_fact(FactName::new(name).expect("valid fact name"), fact);
+    evidence
+}
+
+pub(crate) fn finding(
+    rule: &str,
+    severity: Severity,
+    confidence: Confidence,
+    path: &str,
+) -> Finding {
+    Finding::builder(
+        RuleId::new(rule).expect("valid rule id"),
+        severity,
+        confidence,
+    )
+    .message("found")
+    .location(Location::file(path))
+    .build()
+    .expect("complete finding")
+}
+
+pub(crate) fn failure(collector: &str, message: &str) -> CollectorFailure {
+    CollectorFailure {
+        collector: CollectorId::new(collector).expect("valid collector id"),
+        kind: FailureKind::Failed,
+        message: message.to_owned(),
+    }
+}
+
+/// A framework header with the default gate; append sections and controls.
+pub(crate) const HEADER: &str = r#"
+[framework]
+id = "test"
+version = "1"
+title = "Test"
+
+[gate]
+min-overall = 80
+min-section = 50
+min-coverage = 70
+"#;

@@ -1,0 +1,115 @@
+use std::collections::BTreeSet;
+
+use diligence_model::ControlStatus;
+use diligence_scoring::{DEFAULT_FRAMEWORK, EMBEDDED, Error, Subject, embedded};
+
+use crate::common::{evidence, git_catalog};
+
+#[test]
+fn embedded_frameworks_validate_against_the_history_catalog() -> anyhow::Result<()> {
+    assert_eq!(EMBEDDED[0].0, DEFAULT_FRAMEWORK);
+    for (id, _) in EMBEDDED {
+        let framework = embedded(id, &git_catalog())?;
+        let info = framework.info();
+        assert_eq!(info.id, *id);
+        assert_eq!(info.source, "embedded");
+        assert!(!info.version.is_empty() && !info.title.is_empty());
+    }
+    Ok(())
+}
+
+#[test]
+fn default_framework_has_the_design_sections_and_gate() -> anyhow::Result<()> {
+    let framework = embedded(DEFAULT_FRAMEWORK, &git_catalog())?;
+    let sections: Vec<&str> = framework.sections().iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        sections,
+        [
+            "secrets-and-surface",
+            "identity-and-authorisation",
+            "data-handling",
+            "observability-and-limits",
+            "change-control",
+            "cross-cutting",
+        ]
+    );
+    let gate = framework.gate();
+    assert_eq!(
+        (gate.min_overall, gate.min_section, gate.min_coverage),
+        (80, 50, 70)
+    );
+    assert!(!framework.assumptions().is_empty());
+    let ids: BTreeSet<&str> = framework.controls().iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids.len(),
+        framework.controls().len(),
+        "control ids are unique"
+    );
+    for required in [
+        "secrets-and-surface.no-committed-env-files",
+        "change-control.review-gate",
+        "change-control.key-person-continuity",
+        "cross-cutting.auditability",
+        "cross-cutting.tenant-isolation",
+        "cross-cutting.dependencies-advisory-free",
+    ] {
+        assert!(ids.contains(required), "{required} is missing");
+    }
+    // The history answers the env-file control through its rule.
+    let env = framework
+        .control("secrets-and-surface.no-committed-env-files")
+        .expect("control exists");
+    assert!(
+        matches!(&env.checks[0].subject, Subject::Rule { pattern, .. } if pattern == "git.env-file-committed")
+    );
+    Ok(())
+}
+
+#[test]
+fn without_evidence_every_control_is_a_question() -> anyhow::Result<()> {
+    let framework = embedded(DEFAULT_FRAMEWORK, &git_catalog())?;
+    let scoring = framework.evaluate(&[], &[]);
+    assert!(
+        scoring
+            .controls
+            .iter()
+            .all(|c| c.status == ControlStatus::NotEvidenced)
+    );
+    assert_eq!(scoring.questions.len(), framework.controls().len());
+    assert_eq!(scoring.scores.overall, None);
+    assert_eq!(scoring.scores.coverage, 0);
+    // Empty git evidence: the env-file rule has no findings, so it passes.
+    let scoring = framework.evaluate(&[evidence("git")], &[]);
+    let env = scoring
+        .controls
+        .iter()
+        .find(|c| c.id.as_str() == "secrets-and-surface.no-committed-env-files")
+        .expect("control exists");
+    assert_eq!(env.status, ControlStatus::Pass);
+    Ok(())
+}
+
+#[test]
+fn unknown_embedded_id_is_an_error() {
+    let err = embedded("nope", &git_catalog()).expect_err("unknown id");
+    assert!(matches!(err, Error::UnknownFramework { .. }));
+    assert!(err.to_string().contains("production-readiness"));
+}
+
+#[test]
+fn missing_catalog_entries_fail_the_embedded_framework() {
+    let err = embedded(DEFAULT_FRAMEWORK, &diligence_model::Catalog::default())
+        .expect_err("facts are unknown");
+    let problems = err.problems();
+    assert!(!problems.is_empty());
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.source == "scoring/production-readiness.toml")
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message == "unknown fact `git.review.share`")
+    );
+}
