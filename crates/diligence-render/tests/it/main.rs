@@ -1,0 +1,6 @@
+//! Integration tests of the renderers.
+
+mod fixtures;
+mod json;
+mod markdown;
+mod schema;

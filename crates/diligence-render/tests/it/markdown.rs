@@ -1,0 +1,271 @@
+use diligence_model::Assessment;
+use diligence_render::{Error, MarkdownRenderer};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::fixtures;
+
+/// What the tests need to know about a parsed Markdown document.
+#[derive(Default, Debug)]
+struct Doc {
+    /// Headings: level and text.
+    headings: Vec<(HeadingLevel, String)>,
+    /// Tables: the column count of the head and the cell texts of each row.
+    tables: Vec<(usize, Vec<Vec<String>>)>,
+    /// Raw HTML, block or inline.
+    html: Vec<String>,
+    /// Code spans.
+    code: Vec<String>,
+}
+
+fn parse(markdown: &str) -> Doc {
+    let mut doc = Doc::default();
+    let mut heading: Option<(HeadingLevel, String)> = None;
+    let mut row: Option<Vec<String>> = None;
+    let mut cell: Option<String> = None;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => heading = Some((level, String::new())),
+            Event::End(TagEnd::Heading(_)) => doc.headings.extend(heading.take()),
+            Event::Start(Tag::Table(alignments)) => doc.tables.push((alignments.len(), Vec::new())),
+            Event::Start(Tag::TableHead | Tag::TableRow) => row = Some(Vec::new()),
+            Event::End(TagEnd::TableHead | TagEnd::TableRow) => {
+                let table = doc.tables.last_mut().expect("rows sit in a table");
+                table.1.extend(row.take());
+            }
+            Event::Start(Tag::TableCell) => cell = Some(String::new()),
+            Event::End(TagEnd::TableCell) => {
+                row.as_mut()
+                    .expect("cells sit in a row")
+                    .extend(cell.take());
+            }
+            Event::Html(html) | Event::InlineHtml(html) => doc.html.push(html.to_string()),
+            Event::Text(ref text) | Event::Code(ref text) => {
+                if matches!(event, Event::Code(_)) {
+                    doc.code.push(text.to_string());
+                }
+                if let Some((_, h)) = heading.as_mut() {
+                    h.push_str(text);
+                }
+                if let Some(c) = cell.as_mut() {
+                    c.push_str(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    doc
+}
+
+fn render(assessment: &Assessment) -> String {
+    diligence_render::markdown(assessment).expect("the embedded templates render")
+}
+
+#[test]
+fn snapshots() {
+    for (name, assessment) in fixtures::all() {
+        insta::assert_snapshot!(format!("{name}.md"), render(&assessment));
+    }
+}
+
+#[test]
+fn deterministic() {
+    for (name, assessment) in fixtures::all() {
+        assert_eq!(render(&assessment), render(&assessment), "{name}");
+        let renderer = MarkdownRenderer::embedded().expect("embedded templates parse");
+        assert_eq!(
+            renderer.render(&assessment).expect("renders"),
+            render(&assessment),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_table_row_has_every_column() {
+    for (name, assessment) in fixtures::all() {
+        let doc = parse(&render(&assessment));
+        assert!(
+            doc.tables.len() >= 4,
+            "{name}: summary, scorecard, methodology, target"
+        );
+        for (columns, rows) in &doc.tables {
+            assert!(*columns > 0);
+            for row in rows {
+                assert_eq!(row.len(), *columns, "{name}: row {row:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_part_has_a_heading() {
+    for (name, assessment) in fixtures::all() {
+        let doc = parse(&render(&assessment));
+        let h2: Vec<&str> = doc
+            .headings
+            .iter()
+            .filter(|(level, _)| *level == HeadingLevel::H2)
+            .map(|(_, text)| text.as_str())
+            .collect();
+        let h1 = doc
+            .headings
+            .iter()
+            .filter(|(level, _)| *level == HeadingLevel::H1)
+            .count();
+        assert_eq!(h1, 1, "{name}: one title");
+        let mut expected = vec!["Executive summary", "Scorecard"];
+        expected.extend(assessment.scores.sections.iter().map(|s| s.title.as_str()));
+        expected.extend([
+            "History",
+            "Other evidence",
+            "Remediation plan",
+            "Findings",
+            "Questions for management",
+            "Collector failures",
+            "Methodology",
+        ]);
+        assert_eq!(h2, expected, "{name}");
+        for control in &assessment.controls {
+            assert!(
+                doc.headings
+                    .iter()
+                    .any(|(level, text)| *level == HeadingLevel::H3 && text == &control.title),
+                "{name}: control {} has a heading",
+                control.id
+            );
+        }
+    }
+}
+
+#[test]
+fn hostile_text_stays_in_its_cell() {
+    let doc = parse(&render(&fixtures::realistic()));
+    assert!(doc.html.is_empty(), "no raw HTML: {:?}", doc.html);
+    assert!(
+        doc.headings
+            .iter()
+            .all(|(_, text)| !text.contains("heading")),
+        "a message cannot open a heading"
+    );
+    assert!(doc.code.iter().all(|c| c != "cfg" && !c.contains("todo")));
+    let flat = fixtures::HOSTILE.replace('\n', " ");
+    let cells: Vec<&String> = doc
+        .tables
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().flatten())
+        .collect();
+    assert!(
+        cells.iter().any(|c| **c == flat),
+        "the message reads literally in one cell"
+    );
+    assert!(cells.iter().any(|c| *c == "api/server|main.ts:27"));
+    assert!(cells.iter().any(|c| *c == "1.0.0 # not a heading"));
+}
+
+#[test]
+fn secrets_are_masked() {
+    let secret = fixtures::secret_value();
+    for (name, assessment) in fixtures::all() {
+        let text = render(&assessment);
+        assert!(!text.contains(&secret), "{name}");
+        assert!(!text.contains(&secret[4..]), "{name}");
+    }
+    let text = render(&fixtures::realistic());
+    assert!(text.contains("fp-7c1e20a9"), "the fingerprint is shown");
+}
+
+#[test]
+fn history_is_reported_from_facts() {
+    let text = render(&fixtures::realistic());
+    for expected in [
+        "| Truck factor | `git.truck-factor` | 1 person | heuristic, medium confidence;",
+        "| 12% (3 of 25) |",
+        "| 2024 | 89 |",
+        "| 2025-04 | 0 |",
+        "| 2025-06 | 5 |",
+        "| Share of commits that reference an issue | `git.traceability.share` | no data |",
+        "| Lee \\| Contractor |",
+        "### AI-assistance footprint",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?}");
+    }
+    let doc = parse(&text);
+    let recent = doc
+        .tables
+        .iter()
+        .find(|(_, rows)| rows[0] == ["Month", "Commits"])
+        .expect("a table of the last 12 months");
+    assert_eq!(recent.1.len(), 13, "head and twelve months");
+    assert_eq!(recent.1[1][0], "2024-07");
+}
+
+#[test]
+fn missing_history_is_not_evidenced_not_zero() {
+    let empty = render(&fixtures::empty());
+    assert!(empty.contains("History is not evidenced: the repository has no commits."));
+    assert!(!empty.contains("`git.commits`"));
+    let no_git = render(&fixtures::no_git());
+    assert!(no_git.contains(
+        "History is not evidenced: the git collector was unavailable: not a git repository."
+    ));
+    assert!(no_git.contains("Not evidenced (collector git unavailable)"));
+    assert!(no_git.contains("- Not evidenced — collector `git` unavailable: not a git repository"));
+}
+
+#[test]
+fn score_never_without_coverage() {
+    let text = render(&fixtures::realistic());
+    let score = fixtures::realistic().scores;
+    let line = format!(
+        "**Overall score: {}/100 at {}% evidence coverage.**",
+        score.overall.expect("scored"),
+        score.coverage
+    );
+    assert!(text.contains(&line), "{line}");
+    let empty = render(&fixtures::empty());
+    assert!(empty.contains("not scored: nothing evidenced (0% evidence coverage)"));
+}
+
+#[test]
+fn red_flags_are_at_most_five_and_worst_first() {
+    let doc = parse(&render(&fixtures::realistic()));
+    let flags = doc
+        .tables
+        .iter()
+        .find(|(_, rows)| rows[0] == ["Kind", "Severity", "Id", "What"])
+        .expect("a red flag table");
+    assert!(flags.1.len() <= 6);
+    assert_eq!(flags.1[1][2], "secrets.no-credentials");
+    assert_eq!(flags.1[2][2], "secrets.stripe-live-key");
+}
+
+#[test]
+fn templates_from_a_folder_override_by_name() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("methodology.md.hbs"),
+        "## Methodology\n\nScanned with {{md methodology.tool_name}}.\n",
+    )?;
+    std::fs::write(dir.path().join("notes.txt"), "ignored")?;
+    let text = MarkdownRenderer::from_dir(dir.path())?.render(&fixtures::realistic())?;
+    assert!(text.ends_with("## Methodology\n\nScanned with diligence.\n"));
+    assert!(
+        text.contains("## Executive summary"),
+        "others stay embedded"
+    );
+    Ok(())
+}
+
+#[test]
+fn strict_mode_rejects_unknown_fields() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("report.md.hbs"), "# {{md no_such_field}}\n")?;
+    let result = MarkdownRenderer::from_dir(dir.path())?.render(&fixtures::realistic());
+    assert!(matches!(result, Err(Error::Render(_))), "{result:?}");
+    std::fs::write(dir.path().join("report.md.hbs"), "{{#if}\n")?;
+    assert!(matches!(
+        MarkdownRenderer::from_dir(dir.path()),
+        Err(Error::Template { .. })
+    ));
+    Ok(())
+}
