@@ -468,11 +468,8 @@ fn score_of<'a>(
         }
     }
     let score = (evidenced > 0).then(|| to_u32(round_half_up(points, evidenced)));
-    let coverage = if applicable > 0 {
-        to_u32(evidenced * 100 / applicable)
-    } else {
-        0
-    };
+    // Rounded down; no applicable weight means nothing was covered.
+    let coverage = (evidenced * 100).checked_div(applicable).map_or(0, to_u32);
     (score, coverage, counts)
 }
 
