@@ -1,0 +1,132 @@
+//! The blob index: every unique blob reachable from any reference, with the
+//! commit and path that first introduced it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use gix::ObjectId;
+use gix::objs::Find;
+use rayon::prelude::*;
+
+/// One unique blob.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobEntry {
+    /// Object id.
+    pub id: ObjectId,
+    /// Size in bytes; 0 when the object is missing.
+    pub size: u64,
+    /// Index into [`History::commits`](crate::History::commits) of the
+    /// earliest commit (parents first) that introduced it.
+    pub first_commit: usize,
+    /// The first path it appeared at, `/` separated.
+    pub path: String,
+    /// Whether HEAD's tree holds it (at any path).
+    pub at_head: bool,
+}
+
+/// Every unique blob, in order of first appearance.
+#[derive(Clone, Debug, Default)]
+pub struct BlobIndex {
+    entries: Vec<BlobEntry>,
+    by_id: HashMap<ObjectId, usize>,
+}
+
+/// What [`BlobIndex::for_each_blob`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlobScanStats {
+    /// Blobs read and handed to the callback.
+    pub scanned: u64,
+    /// Bytes handed to the callback.
+    pub bytes: u64,
+    /// Blobs the filter declined.
+    pub skipped: u64,
+    /// Blobs absent from the object database (partial clones) or unreadable.
+    pub missing: u64,
+}
+
+impl BlobIndex {
+    /// Number of unique blobs.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no blobs.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The blobs in order of first appearance.
+    pub fn iter(&self) -> impl Iterator<Item = &BlobEntry> {
+        self.entries.iter()
+    }
+
+    /// The entry of a blob id.
+    pub fn get(&self, id: &gix::oid) -> Option<&BlobEntry> {
+        self.by_id.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// Adds a blob unless known; returns whether it was new.
+    pub(crate) fn insert(&mut self, id: ObjectId, first_commit: usize, path: &str) -> bool {
+        if self.by_id.contains_key(&id) {
+            return false;
+        }
+        self.by_id.insert(id, self.entries.len());
+        self.entries.push(BlobEntry {
+            id,
+            size: 0,
+            first_commit,
+            path: path.to_owned(),
+            at_head: false,
+        });
+        true
+    }
+
+    pub(crate) fn entries_mut(&mut self) -> &mut [BlobEntry] {
+        &mut self.entries
+    }
+
+    /// Streams blob contents in parallel on the current rayon pool, one
+    /// object-database handle per thread. Memory stays bounded by threads ×
+    /// largest blob: each thread reuses one buffer. `filter` sees the entry
+    /// before the content is read. Missing objects are counted, not fatal.
+    pub fn for_each_blob<F, P>(
+        &self,
+        repo: &gix::ThreadSafeRepository,
+        filter: P,
+        f: F,
+    ) -> BlobScanStats
+    where
+        P: Fn(&BlobEntry) -> bool + Sync,
+        F: Fn(&BlobEntry, &[u8]) + Sync,
+    {
+        let scanned = AtomicU64::new(0);
+        let bytes = AtomicU64::new(0);
+        let skipped = AtomicU64::new(0);
+        let missing = AtomicU64::new(0);
+        self.entries.par_iter().for_each_init(
+            || (crate::walk::thread_repo(repo, 0), Vec::new()),
+            |(repo, buf), entry| {
+                if !filter(entry) {
+                    skipped.fetch_add(1, Ordering::Relaxed);
+                    return;
+                }
+                match repo.objects.try_find(&entry.id, buf) {
+                    Ok(Some(data)) if data.kind == gix::object::Kind::Blob => {
+                        scanned.fetch_add(1, Ordering::Relaxed);
+                        bytes.fetch_add(data.data.len() as u64, Ordering::Relaxed);
+                        f(entry, data.data);
+                    }
+                    _ => {
+                        missing.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            },
+        );
+        BlobScanStats {
+            scanned: scanned.into_inner(),
+            bytes: bytes.into_inner(),
+            skipped: skipped.into_inner(),
+            missing: missing.into_inner(),
+        }
+    }
+}

@@ -1,0 +1,1080 @@
+//! The one walk over all commits reachable from any reference.
+
+use std::cmp::{Ordering as CmpOrdering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diligence_model::Timestamp;
+use gix::ObjectId;
+use gix::bstr::{BStr, ByteSlice};
+use gix::objs::{Find, FindHeader};
+use rayon::prelude::*;
+
+use crate::blobs::BlobIndex;
+use crate::classify;
+use crate::error::{Error, Result};
+use crate::target::Target;
+use crate::truck::{FileAuthorship, TruckFactor, truck_factor};
+
+/// Options of the walk.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryOptions {
+    /// The reference "now" for windows such as "active in the last 90
+    /// days". Default: HEAD's committer date (never the wall clock), or the
+    /// newest commit's when there is no HEAD commit.
+    pub as_of: Option<Timestamp>,
+    /// Worker threads; 0 means all cores. Results do not depend on it.
+    pub jobs: usize,
+}
+
+/// Which part of the walk is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HistoryPhase {
+    /// Reading commits from the references.
+    Commits,
+    /// Diffing each commit's tree against its first parent.
+    Trees,
+    /// Reading blob sizes.
+    Blobs,
+}
+
+/// A progress report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryProgress {
+    /// The running phase.
+    pub phase: HistoryPhase,
+    /// Items done.
+    pub done: usize,
+    /// Items in the phase, when known.
+    pub total: Option<usize>,
+}
+
+/// How a path changed in a commit, against its first parent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// The path is new.
+    Added,
+    /// The path's content changed.
+    Modified,
+    /// The path is gone.
+    Deleted,
+    /// The path is new and `from` vanished with the same content (an exact
+    /// rename).
+    Renamed {
+        /// The old path.
+        from: String,
+    },
+}
+
+/// One changed path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Path, `/` separated.
+    pub path: String,
+    /// How it changed.
+    pub kind: ChangeKind,
+    /// The new blob; `None` for deletions.
+    pub blob: Option<ObjectId>,
+}
+
+/// One commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitRecord {
+    /// Commit id.
+    pub id: ObjectId,
+    /// Tree id.
+    pub tree: ObjectId,
+    /// Author name after `.mailmap`.
+    pub author: String,
+    /// Author e-mail after `.mailmap`.
+    pub author_email: String,
+    /// Committer name after `.mailmap`.
+    pub committer: String,
+    /// Committer e-mail after `.mailmap`.
+    pub committer_email: String,
+    /// Author date.
+    pub author_time: Timestamp,
+    /// Committer date.
+    pub commit_time: Timestamp,
+    /// Parents as walked: 0 at a shallow boundary, as git counts them.
+    pub parents: u32,
+    /// Indices of the parents present in [`History::commits`], first parent
+    /// first.
+    pub parent_indices: Vec<usize>,
+    /// First line of the message.
+    pub subject: String,
+    /// The message after the subject, cut at 4 KiB.
+    pub body: String,
+    /// `Key: value` trailers of the last paragraph.
+    pub trailers: Vec<(String, String)>,
+    /// Whether the commit carries a `gpgsig` header (any signature format).
+    pub signed: bool,
+    /// Whether HEAD reaches it.
+    pub on_head: bool,
+    /// Changed paths against the first parent (against nothing for roots).
+    pub changes: Vec<Change>,
+}
+
+impl CommitRecord {
+    /// `Name <email>` of the author, the identity `git shortlog -se` counts.
+    pub fn author_identity(&self) -> String {
+        format!("{} <{}>", self.author, self.author_email)
+    }
+
+    /// `Name <email>` of the committer.
+    pub fn committer_identity(&self) -> String {
+        format!("{} <{}>", self.committer, self.committer_email)
+    }
+
+    /// Whether it has two or more parents.
+    pub fn is_merge(&self) -> bool {
+        self.parents >= 2
+    }
+}
+
+/// A tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagRecord {
+    /// Short name (`v1.2.0`).
+    pub name: String,
+    /// Index of the tagged commit, when it is a commit in the walk.
+    pub commit: Option<usize>,
+    /// Tagger date for annotated tags, else the tagged commit's date.
+    pub date: Option<Timestamp>,
+    /// Whether it is an annotated tag object.
+    pub annotated: bool,
+}
+
+/// A file in HEAD's tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeadFile {
+    /// Path, `/` separated.
+    pub path: String,
+    /// Blob id.
+    pub id: ObjectId,
+}
+
+/// The result of the one walk.
+#[derive(Clone, Debug)]
+pub struct History {
+    pub(crate) commits: Vec<CommitRecord>,
+    pub(crate) blobs: BlobIndex,
+    pub(crate) tags: Vec<TagRecord>,
+    pub(crate) as_of: Timestamp,
+    pub(crate) shallow: bool,
+    pub(crate) head: Option<usize>,
+    pub(crate) head_files: Vec<HeadFile>,
+    pub(crate) missing_objects: u64,
+    pub(crate) env_files: BTreeMap<String, usize>,
+    pub(crate) truck: TruckFactor,
+    pub(crate) package_json_markers: Vec<String>,
+}
+
+/// A thread-local repository handle with an object cache.
+pub(crate) fn thread_repo(sync: &gix::ThreadSafeRepository, cache: usize) -> gix::Repository {
+    let mut repo = sync.to_thread_local();
+    if cache > 0 {
+        repo.object_cache_size_if_unset(cache);
+    }
+    repo
+}
+
+fn lossy(bytes: &BStr) -> String {
+    bytes.to_str_lossy().into_owned()
+}
+
+fn read_err(
+    what: &'static str,
+    repo: &gix::Repository,
+    err: impl Into<crate::error::Cause>,
+) -> Error {
+    Error::Read {
+        what,
+        path: repo.git_dir().to_owned(),
+        source: err.into(),
+    }
+}
+
+struct Walker<'a> {
+    repo: gix::Repository,
+    kind: gix::hash::Kind,
+    missing: u64,
+    progress: &'a (dyn Fn(HistoryProgress) + Sync),
+}
+
+impl History {
+    /// The one walk. Returns `Ok(None)` when the target has no git
+    /// repository; an unborn repository gives a history without commits.
+    pub fn walk(
+        target: &Target,
+        options: &HistoryOptions,
+        progress: &(dyn Fn(HistoryProgress) + Sync),
+    ) -> Result<Option<Self>> {
+        let Some(sync) = target.repository() else {
+            return Ok(None);
+        };
+        let threads = if options.jobs == 0 {
+            std::thread::available_parallelism().map_or(1, usize::from)
+        } else {
+            options.jobs
+        };
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|source| Error::ThreadPool { threads, source })?;
+        let repo = thread_repo(sync, 64 << 20);
+        let kind = repo.object_hash();
+        let mut walker = Walker {
+            repo,
+            kind,
+            missing: 0,
+            progress,
+        };
+        pool.install(|| walker.run(sync, options)).map(Some)
+    }
+
+    /// Every commit reachable from any reference, parents before children
+    /// (ties by committer date, then id).
+    pub fn commits(&self) -> &[CommitRecord] {
+        &self.commits
+    }
+
+    /// Every unique blob.
+    pub fn blobs(&self) -> &BlobIndex {
+        &self.blobs
+    }
+
+    /// Tags, sorted by name.
+    pub fn tags(&self) -> &[TagRecord] {
+        &self.tags
+    }
+
+    /// Files in HEAD's tree, sorted by path.
+    pub fn head_files(&self) -> &[HeadFile] {
+        &self.head_files
+    }
+
+    /// The index of HEAD's commit in [`commits`](Self::commits).
+    pub fn head(&self) -> Option<usize> {
+        self.head
+    }
+
+    /// The reference "now".
+    pub fn as_of(&self) -> Timestamp {
+        self.as_of
+    }
+
+    /// Whether the clone is shallow.
+    pub fn shallow(&self) -> bool {
+        self.shallow
+    }
+
+    /// Objects referenced but absent (partial clones, broken references).
+    pub fn missing_objects(&self) -> u64 {
+        self.missing_objects
+    }
+
+    /// The truck-factor estimate on HEAD's files.
+    pub fn truck_factor(&self) -> &TruckFactor {
+        &self.truck
+    }
+}
+
+struct Tip {
+    name: String,
+    direct: Option<ObjectId>,
+    peeled: Option<ObjectId>,
+}
+
+struct RawChange {
+    path: String,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+}
+
+impl Walker<'_> {
+    fn run(
+        &mut self,
+        sync: &gix::ThreadSafeRepository,
+        options: &HistoryOptions,
+    ) -> Result<History> {
+        let shallow_set: HashSet<ObjectId> = self
+            .repo
+            .shallow_commits()
+            .map_err(|e| read_err("shallow file", &self.repo, e))?
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default();
+        let head_id = self.repo.head_id().ok().map(|id| id.detach());
+        let tips = self.tips()?;
+
+        // HEAD's tree first: its .mailmap applies to every commit.
+        let head_tree = head_id.and_then(|id| self.commit_tree(id));
+        let mut head_files = Vec::new();
+        if let Some(tree) = head_tree {
+            let mut prefix = String::new();
+            self.list_tree(tree, &mut prefix, &mut head_files);
+        }
+        head_files.sort_by(|a: &HeadFile, b| a.path.cmp(&b.path));
+        let mailmap = head_files
+            .iter()
+            .find(|f| f.path == ".mailmap")
+            .and_then(|f| self.read_blob(f.id))
+            .map(|bytes| gix::mailmap::Snapshot::from_bytes(&bytes))
+            .unwrap_or_default();
+
+        let (mut commits, parent_ids) = self.read_commits(&tips, head_id, &shallow_set, &mailmap);
+        let (order, position) = topological_order(&commits, &parent_ids);
+        let mut ordered = Vec::with_capacity(commits.len());
+        let mut slots: Vec<Option<CommitRecord>> = commits.drain(..).map(Some).collect();
+        for &old in &order {
+            let mut record = slots[old].take().expect("each commit is ordered once");
+            record.parent_indices = parent_ids[old]
+                .iter()
+                .filter_map(|p| position.get(p).copied())
+                .collect();
+            ordered.push(record);
+        }
+        let mut commits = ordered;
+        let index: HashMap<ObjectId, usize> =
+            commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+        let head = head_id.and_then(|id| index.get(&id).copied());
+        if let Some(h) = head {
+            let mut stack = vec![h];
+            while let Some(i) = stack.pop() {
+                if commits[i].on_head {
+                    continue;
+                }
+                commits[i].on_head = true;
+                stack.extend(commits[i].parent_indices.iter().copied());
+            }
+        }
+
+        let diffs = self.diff_all(sync, &commits);
+        for (commit, (changes, missing)) in commits.iter_mut().zip(diffs) {
+            commit.changes = changes;
+            self.missing += missing;
+        }
+
+        let mut blobs = BlobIndex::default();
+        let mut env_files = BTreeMap::new();
+        let mut files: HashMap<String, FileAuthorship> = HashMap::new();
+        for (i, commit) in commits.iter().enumerate() {
+            let track = commit.on_head && commit.parents <= 1;
+            let author = commit.author_identity();
+            for change in &commit.changes {
+                if let Some(id) = change.blob {
+                    blobs.insert(id, i, &change.path);
+                }
+                if matches!(change.kind, ChangeKind::Added | ChangeKind::Renamed { .. })
+                    && is_env_file(&change.path)
+                {
+                    env_files.entry(change.path.clone()).or_insert(i);
+                }
+                if !track {
+                    continue;
+                }
+                match &change.kind {
+                    ChangeKind::Added => {
+                        let mut record = FileAuthorship {
+                            path: change.path.clone(),
+                            creator: Some(author.clone()),
+                            changes: BTreeMap::new(),
+                        };
+                        record.changes.insert(author.clone(), 1);
+                        files.insert(change.path.clone(), record);
+                    }
+                    ChangeKind::Modified => {
+                        *files
+                            .entry(change.path.clone())
+                            .or_default()
+                            .changes
+                            .entry(author.clone())
+                            .or_default() += 1;
+                    }
+                    ChangeKind::Deleted => {
+                        files.remove(&change.path);
+                    }
+                    ChangeKind::Renamed { from } => {
+                        let record = files.remove(from).unwrap_or_default();
+                        files.insert(change.path.clone(), record);
+                    }
+                }
+            }
+        }
+
+        let head_blobs: HashSet<ObjectId> = head_files.iter().map(|f| f.id).collect();
+        for entry in blobs.entries_mut() {
+            entry.at_head = head_blobs.contains(&entry.id);
+        }
+        self.fill_sizes(sync, &mut blobs);
+
+        let authorship: Vec<FileAuthorship> = head_files
+            .iter()
+            .filter(|f| counts_for_authorship(&f.path))
+            .filter_map(|f| {
+                files.remove(&f.path).map(|mut record| {
+                    record.path = f.path.clone();
+                    record
+                })
+            })
+            .collect();
+        let truck = truck_factor(&authorship);
+
+        let package_json_markers = head_files
+            .iter()
+            .filter(|f| f.path == "package.json" || f.path.ends_with("/package.json"))
+            .filter_map(|f| {
+                let bytes = self.read_blob(f.id)?;
+                let text = String::from_utf8_lossy(&bytes);
+                let mut found = Vec::new();
+                if text.contains("\"lovable-tagger\"") {
+                    found.push(format!("lovable: {} depends on lovable-tagger", f.path));
+                }
+                if text.contains("\"my-v0-project\"") {
+                    found.push(format!("v0: {} is named my-v0-project", f.path));
+                }
+                Some(found)
+            })
+            .flatten()
+            .collect();
+
+        let mut tags: Vec<TagRecord> = tips
+            .iter()
+            .filter_map(|tip| {
+                let name = tip.name.strip_prefix("refs/tags/")?;
+                let commit = tip.peeled.and_then(|id| index.get(&id).copied());
+                let (annotated, tagger) = match tip.direct.and_then(|id| self.tagger_time(id)) {
+                    Some(t) => (true, t),
+                    None => (false, None),
+                };
+                Some(TagRecord {
+                    name: name.to_owned(),
+                    commit,
+                    date: tagger.or_else(|| commit.map(|c| commits[c].commit_time)),
+                    annotated,
+                })
+            })
+            .collect();
+        tags.sort_by(|a, b| a.name.cmp(&b.name));
+
+        let as_of = options
+            .as_of
+            .or_else(|| head.map(|h| commits[h].commit_time))
+            .or_else(|| commits.iter().map(|c| c.commit_time).max())
+            .unwrap_or(Timestamp(0));
+
+        Ok(History {
+            commits,
+            blobs,
+            tags,
+            as_of,
+            shallow: !shallow_set.is_empty(),
+            head,
+            head_files,
+            missing_objects: self.missing,
+            env_files,
+            truck,
+            package_json_markers,
+        })
+    }
+
+    fn report(&self, phase: HistoryPhase, done: usize, total: Option<usize>) {
+        (self.progress)(HistoryProgress { phase, done, total });
+    }
+
+    /// Every reference, with its direct and peeled targets; HEAD included.
+    fn tips(&mut self) -> Result<Vec<Tip>> {
+        let mut tips = Vec::new();
+        let platform = self
+            .repo
+            .references()
+            .map_err(|e| read_err("references", &self.repo, e))?;
+        let iter = platform
+            .all()
+            .map_err(|e| read_err("references", &self.repo, e))?;
+        for reference in iter {
+            let Ok(mut reference) = reference else {
+                self.missing += 1;
+                continue;
+            };
+            let name = reference.name().as_bstr().to_str_lossy().into_owned();
+            let direct = reference.target().try_id().map(ToOwned::to_owned);
+            let peeled = reference.peel_to_id().ok().map(|id| id.detach());
+            if peeled.is_none() {
+                self.missing += 1;
+            }
+            tips.push(Tip {
+                name,
+                direct,
+                peeled,
+            });
+        }
+        if let Ok(id) = self.repo.head_id() {
+            tips.push(Tip {
+                name: "HEAD".to_owned(),
+                direct: Some(id.detach()),
+                peeled: Some(id.detach()),
+            });
+        }
+        Ok(tips)
+    }
+
+    fn commit_tree(&mut self, id: ObjectId) -> Option<ObjectId> {
+        let mut buf = Vec::new();
+        match self.repo.objects.try_find(&id, &mut buf) {
+            Ok(Some(data)) if data.kind == gix::object::Kind::Commit => {
+                gix::objs::CommitRef::from_bytes(data.data, self.kind)
+                    .ok()
+                    .map(|c| c.tree())
+            }
+            _ => None,
+        }
+    }
+
+    fn read_blob(&self, id: ObjectId) -> Option<Vec<u8>> {
+        let mut buf = Vec::new();
+        match self.repo.objects.try_find(&id, &mut buf) {
+            Ok(Some(data))
+                if data.kind == gix::object::Kind::Blob && data.data.len() <= 1 << 20 =>
+            {
+                Some(data.data.to_vec())
+            }
+            _ => None,
+        }
+    }
+
+    /// The tagger date of a tag object; `None` when `id` is not a tag.
+    fn tagger_time(&self, id: ObjectId) -> Option<Option<Timestamp>> {
+        let mut buf = Vec::new();
+        match self.repo.objects.try_find(&id, &mut buf) {
+            Ok(Some(data)) if data.kind == gix::object::Kind::Tag => {
+                let tag = gix::objs::TagRef::from_bytes(data.data, self.kind).ok()?;
+                Some(tag.tagger().ok().flatten().map(|s| Timestamp(s.seconds())))
+            }
+            _ => None,
+        }
+    }
+
+    /// Lists the blobs (and symlinks) of a tree recursively.
+    fn list_tree(&mut self, tree: ObjectId, prefix: &mut String, out: &mut Vec<HeadFile>) {
+        let mut buf = Vec::new();
+        let entries = match self.repo.objects.try_find(&tree, &mut buf) {
+            Ok(Some(data)) if data.kind == gix::object::Kind::Tree => {
+                gix::objs::TreeRefIter::from_bytes(data.data, self.kind)
+                    .filter_map(|e| e.ok())
+                    .map(|e| (e.mode, e.filename.to_owned(), e.oid.to_owned()))
+                    .collect::<Vec<_>>()
+            }
+            _ => {
+                self.missing += 1;
+                return;
+            }
+        };
+        for (mode, name, id) in entries {
+            let len = prefix.len();
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(&name.to_str_lossy());
+            if mode.is_tree() {
+                self.list_tree(id, prefix, out);
+            } else if mode.is_blob_or_symlink() {
+                out.push(HeadFile {
+                    path: prefix.clone(),
+                    id,
+                });
+            }
+            prefix.truncate(len);
+        }
+    }
+
+    /// Reads every commit reachable from the tips. Returns records (parent
+    /// indices not yet set) and each record's parent ids.
+    fn read_commits(
+        &mut self,
+        tips: &[Tip],
+        head: Option<ObjectId>,
+        shallow: &HashSet<ObjectId>,
+        mailmap: &gix::mailmap::Snapshot,
+    ) -> (Vec<CommitRecord>, Vec<Vec<ObjectId>>) {
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut queue: Vec<ObjectId> = tips.iter().filter_map(|t| t.peeled).collect();
+        queue.extend(head);
+        queue.sort();
+        queue.dedup();
+        let mut commits = Vec::new();
+        let mut parents_of = Vec::new();
+        let mut buf = Vec::new();
+        while let Some(id) = queue.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let data = match self.repo.objects.try_find(&id, &mut buf) {
+                Ok(Some(data)) => data,
+                _ => {
+                    self.missing += 1;
+                    continue;
+                }
+            };
+            if data.kind != gix::object::Kind::Commit {
+                // A tag of a tree or blob: not a commit, nothing to walk.
+                continue;
+            }
+            let Ok(commit) = gix::objs::CommitRef::from_bytes(data.data, self.kind) else {
+                self.missing += 1;
+                continue;
+            };
+            let parents: Vec<ObjectId> = if shallow.contains(&id) {
+                Vec::new()
+            } else {
+                commit.parents().collect()
+            };
+            for p in &parents {
+                if !seen.contains(p) {
+                    queue.push(*p);
+                }
+            }
+            let record = decode(id, &commit, parents.len(), mailmap);
+            commits.push(record);
+            parents_of.push(parents);
+            if commits.len().is_multiple_of(4096) {
+                self.report(HistoryPhase::Commits, commits.len(), None);
+            }
+        }
+        self.report(HistoryPhase::Commits, commits.len(), Some(commits.len()));
+        (commits, parents_of)
+    }
+
+    /// Diffs every commit against its first parent, in parallel.
+    fn diff_all(
+        &self,
+        sync: &gix::ThreadSafeRepository,
+        commits: &[CommitRecord],
+    ) -> Vec<(Vec<Change>, u64)> {
+        let kind = self.kind;
+        let total = commits.len();
+        let done = AtomicUsize::new(0);
+        let progress = self.progress;
+        commits
+            .par_iter()
+            .map_init(
+                || (thread_repo(sync, 16 << 20), Vec::new()),
+                |(repo, raw), commit| {
+                    let old = commit.parent_indices.first().map(|&p| commits[p].tree);
+                    let mut missing = 0;
+                    raw.clear();
+                    let mut prefix = String::new();
+                    diff_trees(
+                        &repo.objects,
+                        kind,
+                        old,
+                        Some(commit.tree),
+                        &mut prefix,
+                        raw,
+                        &mut missing,
+                    );
+                    let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    if n.is_multiple_of(4096) || n == total {
+                        progress(HistoryProgress {
+                            phase: HistoryPhase::Trees,
+                            done: n,
+                            total: Some(total),
+                        });
+                    }
+                    (pair_renames(raw), missing)
+                },
+            )
+            .collect()
+    }
+
+    fn fill_sizes(&mut self, sync: &gix::ThreadSafeRepository, blobs: &mut BlobIndex) {
+        let missing = AtomicUsize::new(0);
+        blobs.entries_mut().par_iter_mut().for_each_init(
+            || thread_repo(sync, 0),
+            |repo, entry| match repo.objects.try_header(&entry.id) {
+                Ok(Some(header)) => entry.size = header.size,
+                _ => {
+                    missing.fetch_add(1, Ordering::Relaxed);
+                }
+            },
+        );
+        self.missing += missing.into_inner() as u64;
+        let n = blobs.len();
+        self.report(HistoryPhase::Blobs, n, Some(n));
+    }
+}
+
+fn decode(
+    id: ObjectId,
+    commit: &gix::objs::CommitRef<'_>,
+    parents: usize,
+    mailmap: &gix::mailmap::Snapshot,
+) -> CommitRecord {
+    let person = |sig: Option<gix::actor::SignatureRef<'_>>| match sig {
+        Some(sig) => {
+            let resolved = mailmap.resolve(sig.trim());
+            (
+                lossy(resolved.name.as_ref()),
+                lossy(resolved.email.as_ref()),
+                Timestamp(sig.seconds()),
+            )
+        }
+        None => (String::new(), String::new(), Timestamp(0)),
+    };
+    let (author, author_email, author_time) = person(commit.author().ok());
+    let (committer, committer_email, commit_time) = person(commit.committer().ok());
+    let message = commit.message.to_str_lossy();
+    let (subject, body) = classify::split_message(&message);
+    let mut body = body.trim_start_matches(['\n', '\r']).to_owned();
+    if body.len() > 4096 {
+        let mut cut = 4096;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        body.truncate(cut);
+    }
+    let trailers = classify::trailers(&body);
+    let signed = commit
+        .extra_headers
+        .iter()
+        .any(|(k, _)| k.as_bytes() == b"gpgsig" || k.as_bytes() == b"gpgsig-sha256");
+    CommitRecord {
+        id,
+        tree: commit.tree(),
+        author,
+        author_email,
+        committer,
+        committer_email,
+        author_time,
+        commit_time,
+        parents: u32::try_from(parents).unwrap_or(u32::MAX),
+        parent_indices: Vec::new(),
+        subject: subject.trim().to_owned(),
+        body,
+        trailers,
+        signed,
+        on_head: false,
+        changes: Vec::new(),
+    }
+}
+
+/// Kahn's algorithm, parents first; among ready commits the oldest
+/// committer date (then the smallest id) goes first, so the order is
+/// deterministic. Returns the order (old indices) and each id's new index.
+fn topological_order(
+    commits: &[CommitRecord],
+    parents: &[Vec<ObjectId>],
+) -> (Vec<usize>, HashMap<ObjectId, usize>) {
+    let index: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let mut pending = vec![0usize; commits.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); commits.len()];
+    for (i, ps) in parents.iter().enumerate() {
+        let mut unique: Vec<usize> = ps.iter().filter_map(|p| index.get(p).copied()).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        pending[i] = unique.len();
+        for p in unique {
+            children[p].push(i);
+        }
+    }
+    let key = |i: usize| Reverse((commits[i].commit_time, commits[i].id, i));
+    let mut ready: BinaryHeap<_> = (0..commits.len())
+        .filter(|&i| pending[i] == 0)
+        .map(key)
+        .collect();
+    let mut order = Vec::with_capacity(commits.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        order.push(i);
+        for &child in &children[i] {
+            pending[child] -= 1;
+            if pending[child] == 0 {
+                ready.push(key(child));
+            }
+        }
+    }
+    let position = order
+        .iter()
+        .enumerate()
+        .map(|(new, &old)| (commits[old].id, new))
+        .collect();
+    (order, position)
+}
+
+/// Git's tree-entry order: names compared bytewise, a tree's name as if it
+/// ended in `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> CmpOrdering {
+    let n = a.len().min(b.len());
+    match a[..n].cmp(&b[..n]) {
+        CmpOrdering::Equal => {}
+        other => return other,
+    }
+    let next = |name: &[u8], tree: bool| name.get(n).copied().or(tree.then_some(b'/'));
+    next(a, a_tree).cmp(&next(b, b_tree))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    Tree,
+    Blob,
+    Other,
+}
+
+fn entry_kind(mode: gix::objs::tree::EntryMode) -> EntryKind {
+    if mode.is_tree() {
+        EntryKind::Tree
+    } else if mode.is_blob_or_symlink() {
+        EntryKind::Blob
+    } else {
+        EntryKind::Other
+    }
+}
+
+fn load_tree<'b>(
+    odb: &impl Find,
+    kind: gix::hash::Kind,
+    id: Option<ObjectId>,
+    buf: &'b mut Vec<u8>,
+    missing: &mut u64,
+) -> Vec<(EntryKind, &'b BStr, ObjectId)> {
+    let Some(id) = id else {
+        return Vec::new();
+    };
+    match odb.try_find(&id, buf) {
+        Ok(Some(data)) if data.kind == gix::object::Kind::Tree => {
+            gix::objs::TreeRefIter::from_bytes(data.data, kind)
+                .filter_map(|e| e.ok())
+                .map(|e| (entry_kind(e.mode), e.filename, e.oid.to_owned()))
+                .collect()
+        }
+        _ => {
+            *missing += 1;
+            Vec::new()
+        }
+    }
+}
+
+/// Compares two trees, recording blob-level changes under `prefix`.
+fn diff_trees(
+    odb: &impl Find,
+    kind: gix::hash::Kind,
+    old: Option<ObjectId>,
+    new: Option<ObjectId>,
+    prefix: &mut String,
+    out: &mut Vec<RawChange>,
+    missing: &mut u64,
+) {
+    if old.is_some() && old == new {
+        return;
+    }
+    let mut old_buf = Vec::new();
+    let mut new_buf = Vec::new();
+    let a = load_tree(odb, kind, old, &mut old_buf, missing);
+    let b = load_tree(odb, kind, new, &mut new_buf, missing);
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => {
+                git_order(x.1, x.0 == EntryKind::Tree, y.1, y.0 == EntryKind::Tree)
+            }
+            (Some(_), None) => CmpOrdering::Less,
+            _ => CmpOrdering::Greater,
+        };
+        let (left, right) = match order {
+            CmpOrdering::Less => {
+                i += 1;
+                (Some(&a[i - 1]), None)
+            }
+            CmpOrdering::Greater => {
+                j += 1;
+                (None, Some(&b[j - 1]))
+            }
+            CmpOrdering::Equal => {
+                i += 1;
+                j += 1;
+                (Some(&a[i - 1]), Some(&b[j - 1]))
+            }
+        };
+        let name = left.or(right).map(|e| e.1).expect("one side is present");
+        let len = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push('/');
+        }
+        prefix.push_str(&name.to_str_lossy());
+        let tree_of = |e: Option<&(EntryKind, &BStr, ObjectId)>| {
+            e.filter(|e| e.0 == EntryKind::Tree).map(|e| e.2)
+        };
+        let blob_of = |e: Option<&(EntryKind, &BStr, ObjectId)>| {
+            e.filter(|e| e.0 == EntryKind::Blob).map(|e| e.2)
+        };
+        let (old_tree, new_tree) = (tree_of(left), tree_of(right));
+        if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree {
+            diff_trees(odb, kind, old_tree, new_tree, prefix, out, missing);
+        }
+        let (old_blob, new_blob) = (blob_of(left), blob_of(right));
+        if (old_blob.is_some() || new_blob.is_some()) && old_blob != new_blob {
+            out.push(RawChange {
+                path: prefix.clone(),
+                old: old_blob,
+                new: new_blob,
+            });
+        }
+        prefix.truncate(len);
+    }
+}
+
+/// Turns raw changes into [`Change`]s, pairing a deleted and an added path
+/// with the same blob as an exact rename (paths in sorted order, so pairing
+/// is deterministic).
+fn pair_renames(raw: &mut [RawChange]) -> Vec<Change> {
+    raw.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut deleted: BTreeMap<ObjectId, Vec<usize>> = BTreeMap::new();
+    for (i, c) in raw.iter().enumerate() {
+        if let (Some(old), None) = (c.old, c.new) {
+            deleted.entry(old).or_default().push(i);
+        }
+    }
+    for list in deleted.values_mut() {
+        list.reverse();
+    }
+    let mut renamed_from: HashSet<usize> = HashSet::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for c in raw.iter() {
+        let kind = match (c.old, c.new) {
+            (None, Some(new)) => match deleted.get_mut(&new).and_then(Vec::pop) {
+                Some(from) => {
+                    renamed_from.insert(from);
+                    ChangeKind::Renamed {
+                        from: raw[from].path.clone(),
+                    }
+                }
+                None => ChangeKind::Added,
+            },
+            (Some(_), Some(_)) => ChangeKind::Modified,
+            _ => continue,
+        };
+        out.push(Change {
+            path: c.path.clone(),
+            kind,
+            blob: c.new,
+        });
+    }
+    for (i, c) in raw.iter().enumerate() {
+        if c.new.is_none() && !renamed_from.contains(&i) {
+            out.push(Change {
+                path: c.path.clone(),
+                kind: ChangeKind::Deleted,
+                blob: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Whether a path is an environment file that should never be committed:
+/// `.env`, `.env.local`, `.env.production`, `prod.env` …, but not the
+/// documented templates (`.env.example`, `.env.sample`, `.env.template`,
+/// `.env.dist`, `.env.defaults`).
+pub fn is_env_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    const TEMPLATES: &[&str] = &[
+        "example", "sample", "template", "dist", "defaults", "default", "schema", "tpl", "tmpl",
+        "skel", "stub", "test", "ci", "vault", "keep",
+    ];
+    let suffixes: Vec<&str> = if name == ".env" {
+        Vec::new()
+    } else if let Some(rest) = name.strip_prefix(".env.") {
+        rest.split('.').collect()
+    } else if let Some(stem) = name.strip_suffix(".env") {
+        if stem.is_empty() {
+            return false;
+        }
+        stem.trim_start_matches('.').split('.').collect()
+    } else {
+        return false;
+    };
+    !suffixes
+        .iter()
+        .any(|s| TEMPLATES.contains(s) || s.ends_with("example"))
+}
+
+/// Whether a HEAD path counts for the truck factor: vendored, generated and
+/// lock files are left out.
+fn counts_for_authorship(path: &str) -> bool {
+    const DIRS: &[&str] = &[
+        "vendor/",
+        "node_modules/",
+        "third_party/",
+        "third-party/",
+        "dist/",
+        "build/",
+    ];
+    const LOCKS: &[&str] = &[
+        "Cargo.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "poetry.lock",
+        "uv.lock",
+        "Gemfile.lock",
+        "composer.lock",
+        "go.sum",
+        "bun.lockb",
+        "Pipfile.lock",
+    ];
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !LOCKS.contains(&name)
+        && !DIRS
+            .iter()
+            .any(|d| path.starts_with(d) || path.contains(&format!("/{d}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_files_both_sides() {
+        for p in [
+            ".env",
+            ".env.local",
+            "app/.env.production",
+            "prod.env",
+            ".env.development.local",
+        ] {
+            assert!(is_env_file(p), "{p} must be flagged");
+        }
+        for p in [
+            ".env.example",
+            ".env.sample",
+            "a/.env.template",
+            ".env.local.example",
+            "env.rs",
+            ".envrc",
+            "environment.ts",
+            ".env.dist",
+            ".environment",
+        ] {
+            assert!(!is_env_file(p), "{p} must not be flagged");
+        }
+    }
+
+    #[test]
+    fn git_order_matches_git() {
+        assert_eq!(git_order(b"a", false, b"a", true), CmpOrdering::Less);
+        assert_eq!(git_order(b"a.txt", false, b"a", true), CmpOrdering::Less);
+        assert_eq!(git_order(b"a", false, b"a.txt", false), CmpOrdering::Less);
+        assert_eq!(git_order(b"b", true, b"a", false), CmpOrdering::Greater);
+    }
+
+    #[test]
+    fn authorship_skips_locks_and_vendored() {
+        assert!(counts_for_authorship("src/main.rs"));
+        assert!(!counts_for_authorship("Cargo.lock"));
+        assert!(!counts_for_authorship("web/node_modules/x/index.js"));
+        assert!(!counts_for_authorship("vendor/lib.c"));
+    }
+}
