@@ -87,4 +87,75 @@ mod tests {
         assert_eq!(code("a|b"), "a\\|b");
         assert_eq!(code(""), "");
     }
+
+    /// The literal text of a one-cell table whose cell is `escape(text)`,
+    /// or `None` when the cell did not survive as one cell of one row.
+    fn cell_text(text: &str, escape: fn(&str) -> String) -> Option<String> {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+        let doc = format!("| h |\n| --- |\n| {} |\n", escape(text));
+        let (mut cells, mut rows, mut out) = (0, 0, String::new());
+        let mut in_body_cell = false;
+        let mut in_head = false;
+        for event in Parser::new_ext(&doc, Options::ENABLE_TABLES) {
+            match event {
+                Event::Start(Tag::TableHead) => in_head = true,
+                Event::End(TagEnd::TableHead) => in_head = false,
+                Event::Start(Tag::TableRow) => rows += 1,
+                Event::Start(Tag::TableCell) if !in_head => {
+                    cells += 1;
+                    in_body_cell = true;
+                }
+                Event::End(TagEnd::TableCell) => in_body_cell = false,
+                Event::Text(t) if in_body_cell => out.push_str(&t),
+                Event::Text(_) | Event::End(_) | Event::Start(Tag::Table(_) | Tag::TableCell) => {}
+                _ => return None,
+            }
+        }
+        (rows == 1 && cells == 1).then_some(out)
+    }
+
+    #[test]
+    fn any_punctuation_reads_literally_in_a_cell() {
+        let punctuation: Vec<char> = (b'!'..=b'~')
+            .map(char::from)
+            .filter(char::is_ascii_punctuation)
+            .collect();
+        let mut inputs: Vec<String> = Vec::new();
+        for &a in &punctuation {
+            inputs.push(a.to_string());
+            inputs.push(format!("{a}{a}{a} x"));
+            inputs.push(format!("x {a}y{a} z"));
+            for &b in &punctuation {
+                inputs.push(format!("{a}x{b}"));
+            }
+        }
+        inputs.extend(
+            [
+                "1. item",
+                "10) item",
+                "a\nb",
+                "<script>alert(1)</script>",
+                "<!-- c -->",
+                "&amp; &#42;",
+                "[l](http://x)",
+                "![i](x.png)",
+                "http://example.com",
+                "`` x ``",
+                "a\\|b",
+            ]
+            .map(String::from),
+        );
+        for input in inputs {
+            let expected = input.replace('\n', " ").trim().to_owned();
+            assert_eq!(cell_text(&input, inline), Some(expected), "input {input:?}");
+        }
+        // The check itself catches text that escapes its cell.
+        for raw in ["a|b", "<b>x</b>", "`x`", "*x*", "a\nb"] {
+            assert_ne!(
+                cell_text(raw, str::to_owned),
+                Some(raw.to_owned()),
+                "{raw:?}"
+            );
+        }
+    }
 }
