@@ -660,3 +660,19 @@ impl Validator<'_> {
 fn to_percent(value: i64) -> u32 {
     u32::try_from(value.clamp(0, 100)).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "a = 1\nb = \"é\" x\n";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 4), (1, 5));
+        assert_eq!(line_column(text, 6), (2, 1));
+        // `x` sits after a two-byte character: byte 15, character column 9.
+        assert_eq!(line_column(text, text.find('x').expect("x")), (2, 9));
+        assert_eq!(line_column(text, 999), (3, 1));
+    }
+}

@@ -9,7 +9,7 @@
 //!
 //! A framework file is parsed in two steps: [`toml`] into raw structs that
 //! reject unknown keys, then validation against a
-//! [`Catalog`](diligence_model::Catalog) into a [`Framework`], so every fact
+//! [`Catalog`] into a [`Framework`], so every fact
 //! and rule a check names exists and every error points at
 //! `file:line:column`.
 //!

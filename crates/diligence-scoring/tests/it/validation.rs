@@ -318,4 +318,7 @@ fn all_problems_are_reported_at_once() {
     let found = errors(&text);
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found[0].0 < found[1].0, "problems come in file order");
+    let err = Framework::parse(&text, "f.toml", &test_catalog()).expect_err("invalid");
+    assert_eq!(err.to_string().lines().count(), 2);
+    assert!(err.to_string().lines().all(|l| l.starts_with("f.toml:")));
 }
