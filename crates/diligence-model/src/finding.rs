@@ -206,14 +206,6 @@ impl Effort {
         })
     }
 
-    /// The sum of two ranges.
-    pub fn add(self, other: Self) -> Self {
-        Self {
-            low_tenths: self.low_tenths.saturating_add(other.low_tenths),
-            high_tenths: self.high_tenths.saturating_add(other.high_tenths),
-        }
-    }
-
     /// The range multiplied by a count (per-occurrence efforts).
     pub fn times(self, count: u32) -> Self {
         Self {
@@ -224,10 +216,22 @@ impl Effort {
 
     /// Formats tenths of a day as a decimal (`5` → `0.5`, `20` → `2`).
     pub fn format_days(tenths: u32) -> String {
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             (tenths / 10).to_string()
         } else {
             format!("{}.{}", tenths / 10, tenths % 10)
+        }
+    }
+}
+
+impl std::ops::Add for Effort {
+    type Output = Self;
+
+    /// The sum of two ranges (saturating).
+    fn add(self, other: Self) -> Self {
+        Self {
+            low_tenths: self.low_tenths.saturating_add(other.low_tenths),
+            high_tenths: self.high_tenths.saturating_add(other.high_tenths),
         }
     }
 }
@@ -477,7 +481,7 @@ mod tests {
     #[test]
     fn effort_arithmetic() {
         let e = Effort::new(5, 10).unwrap();
-        assert_eq!(e.times(3).add(e), Effort::new(20, 40).unwrap());
+        assert_eq!(e.times(3) + e, Effort::new(20, 40).unwrap());
         assert_eq!(e.to_string(), "0.5–1 days");
         assert!(Effort::new(2, 1).is_err());
     }

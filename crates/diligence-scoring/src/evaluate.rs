@@ -544,7 +544,7 @@ impl Framework {
         let items: Vec<WorkItem> = items.into_iter().map(|(_, item)| item).collect();
         let total = items
             .iter()
-            .fold(Effort::default(), |sum, item| sum.add(item.effort));
+            .fold(Effort::default(), |sum, item| sum + item.effort);
         let remediation = RemediationPlan {
             items,
             total,
