@@ -240,7 +240,7 @@ fn framework_check(file: &std::path::Path) -> Result<u8> {
                 file.display(),
                 info.id,
                 info.version,
-                framework.control_count()
+                framework.controls().len()
             ))?;
             Ok(exit::SUCCESS)
         }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use diligence_collect::{
-    CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, Options, Progress,
+    CollectContext, CollectError, Collector, FileIndex, Options, Progress,
 };
 use diligence_history::{History, HistoryOptions, HistoryProgress, Target};
 use diligence_model::{
@@ -28,7 +28,7 @@ pub enum FrameworkSource {
     File(PathBuf),
 }
 
-type ProgressSink<'p> = Box<dyn Fn(Progress) + Sync + 'p>;
+type ProgressSink<'p> = Box<dyn Fn(Progress) + Send + Sync + 'p>;
 
 /// Builds and runs a scan.
 ///
@@ -66,7 +66,7 @@ impl<'p> Scan<'p> {
     pub fn new(path: impl AsRef<Path>) -> Self {
         Self {
             path: path.as_ref().to_path_buf(),
-            framework: FrameworkSource::Embedded(String::new()),
+            framework: FrameworkSource::Embedded(diligence_scoring::DEFAULT_FRAMEWORK.into()),
             options: Options::default(),
             jobs: 0,
             only: None,
@@ -102,10 +102,7 @@ impl<'p> Scan<'p> {
 
     /// Honours `.gitignore` when listing files (off by default).
     pub fn respect_gitignore(mut self, respect: bool) -> Self {
-        self.options.files = FileIndexOptions {
-            respect_gitignore: respect,
-            ..self.options.files
-        };
+        self.options.files.respect_gitignore = respect;
         self
     }
 
@@ -133,7 +130,7 @@ impl<'p> Scan<'p> {
     }
 
     /// Receives progress events, from any thread.
-    pub fn on_progress(mut self, sink: impl Fn(Progress) + Sync + 'p) -> Self {
+    pub fn on_progress(mut self, sink: impl Fn(Progress) + Send + Sync + 'p) -> Self {
         self.progress = Some(Box::new(sink));
         self
     }
@@ -181,9 +178,9 @@ impl<'p> Scan<'p> {
         };
         let history_progress = |p: HistoryProgress| {
             progress(Progress::Advanced {
-                stage: "history".into(),
-                done: p.commits as u64,
-                total: None,
+                stage: format!("history: {:?}", p.phase).to_lowercase(),
+                done: p.done as u64,
+                total: p.total.map(|t| t as u64),
             });
         };
         let (history, history_error) =
@@ -229,7 +226,7 @@ impl<'p> Scan<'p> {
                     progress(Progress::Started {
                         stage: id.to_string(),
                     });
-                    let outcome = run_collector(collector.as_ref(), &cx);
+                    let outcome = run_collector(*collector, &cx);
                     progress(Progress::Finished {
                         stage: id.to_string(),
                     });
