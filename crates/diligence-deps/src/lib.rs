@@ -9,6 +9,15 @@
 
 #![warn(missing_docs)]
 
+mod error;
+mod formats;
+pub mod licence;
 mod package;
+mod text;
 
 pub use package::{Ecosystem, Package, Source};
+pub use error::ParseError;
+pub use formats::{
+    DepKind, FileKind, Manifest, ParsedFile, Requirement, normalise_python_name, normalised_name,
+    parse_file,
+};

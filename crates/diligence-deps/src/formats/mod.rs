@@ -1,0 +1,344 @@
+//! Manifest and lockfile formats: which files they are and how each is read.
+//!
+//! Every parser takes a path (relative to the repository root, used only
+//! for messages and locations) and the file's bytes, and returns a
+//! [`ParsedFile`] or a [`ParseError`] naming the file, line and column.
+
+mod cargo;
+mod go;
+mod npm;
+mod other;
+mod pnpm;
+mod python;
+mod yarn;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ParseError;
+use crate::package::{Ecosystem, Package, Source};
+
+/// The manifest and lockfile formats read.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FileKind {
+    /// `Cargo.toml`.
+    CargoToml,
+    /// `Cargo.lock`.
+    CargoLock,
+    /// `package.json`.
+    PackageJson,
+    /// `package-lock.json` (v1, v2, v3) or `npm-shrinkwrap.json`.
+    PackageLock,
+    /// `yarn.lock`, classic (v1) or Berry.
+    YarnLock,
+    /// `pnpm-lock.yaml`, v5.4 to v9.
+    PnpmLock,
+    /// `requirements*.txt` (pip).
+    Requirements,
+    /// `pyproject.toml` (PEP 621 or Poetry).
+    PyProject,
+    /// `Pipfile`.
+    Pipfile,
+    /// `poetry.lock`.
+    PoetryLock,
+    /// `uv.lock`.
+    UvLock,
+    /// `Pipfile.lock`.
+    PipfileLock,
+    /// `go.mod`.
+    GoMod,
+    /// `go.sum`.
+    GoSum,
+    /// `Gemfile.lock`.
+    GemfileLock,
+    /// `composer.lock`.
+    ComposerLock,
+    /// `gradle.lockfile`.
+    GradleLockfile,
+}
+
+impl FileKind {
+    /// The format of a file, from its name alone.
+    pub fn detect(path: &str) -> Option<Self> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        Some(match name {
+            "Cargo.toml" => Self::CargoToml,
+            "Cargo.lock" => Self::CargoLock,
+            "package.json" => Self::PackageJson,
+            "package-lock.json" | "npm-shrinkwrap.json" => Self::PackageLock,
+            "yarn.lock" => Self::YarnLock,
+            "pnpm-lock.yaml" => Self::PnpmLock,
+            "pyproject.toml" => Self::PyProject,
+            "Pipfile" => Self::Pipfile,
+            "poetry.lock" => Self::PoetryLock,
+            "uv.lock" => Self::UvLock,
+            "Pipfile.lock" => Self::PipfileLock,
+            "go.mod" => Self::GoMod,
+            "go.sum" => Self::GoSum,
+            "Gemfile.lock" => Self::GemfileLock,
+            "composer.lock" => Self::ComposerLock,
+            "gradle.lockfile" => Self::GradleLockfile,
+            _ if is_requirements_name(name) => Self::Requirements,
+            _ => return None,
+        })
+    }
+
+    /// The ecosystem the format belongs to.
+    pub fn ecosystem(self) -> Ecosystem {
+        match self {
+            Self::CargoToml | Self::CargoLock => Ecosystem::CratesIo,
+            Self::PackageJson | Self::PackageLock | Self::YarnLock | Self::PnpmLock => {
+                Ecosystem::Npm
+            }
+            Self::Requirements
+            | Self::PyProject
+            | Self::Pipfile
+            | Self::PoetryLock
+            | Self::UvLock
+            | Self::PipfileLock => Ecosystem::PyPi,
+            Self::GoMod | Self::GoSum => Ecosystem::Go,
+            Self::GemfileLock => Ecosystem::RubyGems,
+            Self::ComposerLock => Ecosystem::Packagist,
+            Self::GradleLockfile => Ecosystem::Maven,
+        }
+    }
+
+    /// Whether the file records resolved versions (a lockfile). A
+    /// requirements file is counted as a lockfile only where every line is
+    /// pinned; that is decided per file, not here.
+    pub fn is_lockfile(self) -> bool {
+        matches!(
+            self,
+            Self::CargoLock
+                | Self::PackageLock
+                | Self::YarnLock
+                | Self::PnpmLock
+                | Self::PoetryLock
+                | Self::UvLock
+                | Self::PipfileLock
+                | Self::GoSum
+                | Self::GemfileLock
+                | Self::ComposerLock
+                | Self::GradleLockfile
+        )
+    }
+
+    /// Stable kebab-case name, as used in tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CargoToml => "Cargo.toml",
+            Self::CargoLock => "Cargo.lock",
+            Self::PackageJson => "package.json",
+            Self::PackageLock => "package-lock.json",
+            Self::YarnLock => "yarn.lock",
+            Self::PnpmLock => "pnpm-lock.yaml",
+            Self::Requirements => "requirements.txt",
+            Self::PyProject => "pyproject.toml",
+            Self::Pipfile => "Pipfile",
+            Self::PoetryLock => "poetry.lock",
+            Self::UvLock => "uv.lock",
+            Self::PipfileLock => "Pipfile.lock",
+            Self::GoMod => "go.mod",
+            Self::GoSum => "go.sum",
+            Self::GemfileLock => "Gemfile.lock",
+            Self::ComposerLock => "composer.lock",
+            Self::GradleLockfile => "gradle.lockfile",
+        }
+    }
+}
+
+fn is_requirements_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.starts_with("requirements") && (lower.ends_with(".txt") || lower.ends_with(".in")))
+        || (lower.ends_with("-requirements.txt") || lower.ends_with("_requirements.txt"))
+}
+
+/// What kind of dependency a manifest entry is.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DepKind {
+    /// Needed at run time.
+    Normal,
+    /// Development or test only.
+    Dev,
+    /// Build only (Cargo build-dependencies).
+    Build,
+    /// Optional or peer dependency.
+    Optional,
+}
+
+/// One dependency as a manifest declares it.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize, Deserialize)]
+pub struct Requirement {
+    /// Package name as the ecosystem spells it (for renamed Cargo
+    /// dependencies, the real package name).
+    pub name: String,
+    /// The requirement as written (`^1.2`, `>=2`, `*`, empty for none).
+    pub requirement: String,
+    /// Runtime, dev, build or optional.
+    pub kind: DepKind,
+    /// Where it comes from.
+    pub source: Source,
+    /// Line of the declaration, when known.
+    pub line: Option<u32>,
+}
+
+/// A manifest: what a project declares it needs.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The project's name, when declared.
+    pub name: Option<String>,
+    /// The declared dependencies.
+    pub dependencies: Vec<Requirement>,
+    /// The licence field as written.
+    pub license: Option<String>,
+    /// Whether this looks like an application (which should commit a
+    /// lockfile) rather than a library. A heuristic per format.
+    pub application: bool,
+    /// Workspace member globs (Cargo `workspace.members`, npm `workspaces`).
+    pub workspace_members: Vec<String>,
+    /// The manifest configures Renovate (`renovate` key in package.json).
+    pub renovate: bool,
+    /// Other files this one includes (`-r other.txt`), relative to the
+    /// repository root.
+    pub includes: Vec<String>,
+}
+
+/// The result of reading one file.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct ParsedFile {
+    /// The file, relative to the repository root.
+    pub file: String,
+    /// Its format.
+    pub kind: FileKind,
+    /// The declarations, for a manifest (requirements files and go.mod are
+    /// both manifest and inventory).
+    pub manifest: Option<Manifest>,
+    /// Packages the file records.
+    pub packages: Vec<Package>,
+    /// The file itself says which packages are direct (package-lock v2+
+    /// root entry, pnpm importers, Cargo.lock workspace members, go.mod).
+    pub direct_known: bool,
+    /// Format version, when the file states one (`lockfileVersion`, `version`).
+    pub format_version: Option<String>,
+}
+
+impl ParsedFile {
+    fn new(file: &str, kind: FileKind) -> Self {
+        Self {
+            file: file.to_owned(),
+            kind,
+            manifest: None,
+            packages: Vec::new(),
+            direct_known: false,
+            format_version: None,
+        }
+    }
+}
+
+/// Reads one manifest or lockfile. Errors name the file, line and column;
+/// nothing here panics on hostile input, and nesting is bounded by the
+/// underlying parsers (serde_json's recursion limit, toml's depth limit, a
+/// YAML budget).
+pub fn parse_file(kind: FileKind, file: &str, content: &[u8]) -> Result<ParsedFile, ParseError> {
+    let text = std::str::from_utf8(content).map_err(|e| {
+        let lines = crate::text::Lines::new(&String::from_utf8_lossy(&content[..e.valid_up_to()]));
+        let (line, column) = lines.position(e.valid_up_to());
+        ParseError::at(file, line, column, "not valid UTF-8")
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    match kind {
+        FileKind::CargoToml => cargo::parse_manifest(file, text),
+        FileKind::CargoLock => cargo::parse_lock(file, text),
+        FileKind::PackageJson => npm::parse_manifest(file, text),
+        FileKind::PackageLock => npm::parse_lock(file, text),
+        FileKind::YarnLock => yarn::parse(file, text),
+        FileKind::PnpmLock => pnpm::parse(file, text),
+        FileKind::Requirements => python::parse_requirements(file, text),
+        FileKind::PyProject => python::parse_pyproject(file, text),
+        FileKind::Pipfile => python::parse_pipfile(file, text),
+        FileKind::PoetryLock => python::parse_poetry_lock(file, text),
+        FileKind::UvLock => python::parse_uv_lock(file, text),
+        FileKind::PipfileLock => python::parse_pipfile_lock(file, text),
+        FileKind::GoMod => go::parse_mod(file, text),
+        FileKind::GoSum => go::parse_sum(file, text),
+        FileKind::GemfileLock => other::parse_gemfile_lock(file, text),
+        FileKind::ComposerLock => other::parse_composer_lock(file, text),
+        FileKind::GradleLockfile => other::parse_gradle_lockfile(file, text),
+    }
+}
+
+/// A package with the fields every parser fills the same way.
+pub(crate) fn package(
+    ecosystem: Ecosystem,
+    name: &str,
+    version: &str,
+    file: &str,
+    line: Option<u32>,
+) -> Package {
+    Package {
+        ecosystem,
+        name: name.to_owned(),
+        version: version.to_owned(),
+        pinned: true,
+        direct: None,
+        dev: None,
+        source: Source::Registry { url: None },
+        file: file.to_owned(),
+        line,
+        license: None,
+        install_script: false,
+    }
+}
+
+/// Turns a toml error into a [`ParseError`] with line and column.
+pub(crate) fn toml_error(file: &str, text: &str, error: &toml::de::Error) -> ParseError {
+    let (line, column) = error
+        .span()
+        .map(|span| crate::text::Lines::new(text).position(span.start))
+        .unwrap_or((0, 0));
+    ParseError::at(file, line, column, error.message().trim().to_owned())
+}
+
+/// Turns a serde_json error into a [`ParseError`] with line and column.
+pub(crate) fn json_error(file: &str, error: &serde_json::Error) -> ParseError {
+    let line = u32::try_from(error.line()).unwrap_or(u32::MAX);
+    let column = u32::try_from(error.column()).unwrap_or(u32::MAX);
+    let message = error.to_string();
+    // serde_json appends " at line L column C"; the position is kept apart.
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    ParseError::at(file, line, column, message)
+}
+
+/// Lowercases a Python distribution name and folds `_` and `.` into `-`
+/// (PEP 503), so `Django`, `django` and `DJANGO` compare equal.
+pub fn normalise_python_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut dash = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !dash {
+                out.push('-');
+            }
+            dash = true;
+        } else {
+            out.push(c.to_ascii_lowercase());
+            dash = false;
+        }
+    }
+    out
+}
+
+/// The name under which two packages of one ecosystem are the same package.
+pub fn normalised_name(ecosystem: Ecosystem, name: &str) -> String {
+    match ecosystem {
+        Ecosystem::PyPi => normalise_python_name(name),
+        Ecosystem::CratesIo => name.replace('_', "-"),
+        _ => name.to_owned(),
+    }
+}
