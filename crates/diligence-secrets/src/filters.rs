@@ -1,0 +1,420 @@
+//! Filters that throw out values that look like secrets but are not:
+//! placeholders, test values, templates, words, versions, and generic hits
+//! in lockfiles, vendored code and translation files.
+
+/// Shannon entropy of `text` in bits per character.
+pub fn entropy(text: &str) -> f64 {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let len = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Substrings (lowercase) that mark a placeholder or documentation value.
+const PLACEHOLDER_MARKS: &[&str] = &[
+    "example",
+    "xxxx",
+    "your-",
+    "your_",
+    "yourkey",
+    "yoursecret",
+    "yourtoken",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "replace_me",
+    "replace-me",
+    "replaceme",
+    "insert_",
+    "insert-",
+    "notreal",
+    "not_real",
+    "not-real",
+    "fake_",
+    "fake-",
+    "********",
+    "....",
+    "${",
+    "{{",
+    "}}",
+    "<%",
+    "#{",
+];
+
+/// Whether `secret` is a placeholder or test value. `structured` relaxes
+/// the repetition checks for key material, whose encoding has long runs.
+pub fn is_placeholder(secret: &str, structured: bool) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if structured {
+        return false;
+    }
+    if lower.contains('<') && lower.contains('>') {
+        return true;
+    }
+    let bytes = lower.as_bytes();
+    // A run of identical characters covering a third of the value (real
+    // formats such as Dropbox and Twitter tokens hold shorter runs of `A`).
+    let mut longest = 0;
+    let mut run = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        run = if i > 0 && bytes[i - 1] == b {
+            run + 1
+        } else {
+            1
+        };
+        longest = longest.max(run);
+    }
+    if longest >= 6 && longest * 3 >= bytes.len() {
+        return true;
+    }
+    // Ascending or descending sequences of eight (`12345678`, `abcdefgh`).
+    if bytes.windows(8).any(|w| {
+        w.windows(2).all(|p| p[1] == p[0].wrapping_add(1))
+            || w.windows(2).all(|p| p[0] == p[1].wrapping_add(1))
+    }) {
+        return true;
+    }
+    // Very few distinct characters for its length.
+    let mut seen = [false; 256];
+    for &b in bytes {
+        seen[b as usize] = true;
+    }
+    let distinct = seen.iter().filter(|&&s| s).count();
+    bytes.len() >= 12 && distinct <= 4
+}
+
+/// Words that make a generic value a description, not a credential.
+const GENERIC_STOPWORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "test",
+    "sample",
+    "demo",
+    "default",
+    "foobar",
+    "qwerty",
+    "letmein",
+    "admin123",
+    "abc123",
+    "hunter2",
+    "todo",
+    "fixme",
+    "lorem",
+    "null",
+    "none",
+    "undefined",
+    "true",
+    "false",
+    "required",
+    "optional",
+    "string",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "env.",
+    "environ",
+    "config.",
+    "settings.",
+    "params.",
+    "request.",
+    "props.",
+    "self.",
+    "this.",
+    "args.",
+    "input",
+    "value",
+    "field",
+    "secrets.",
+    "vault:",
+    "ssm:",
+    "arn:aws",
+    "ref+",
+    "sops",
+    "encrypted",
+    "hashed",
+    "bcrypt",
+    "argon",
+];
+
+/// Generic-rule filter: whether an assignment value is a real-looking
+/// credential rather than a word, identifier, reference, version or template.
+pub fn generic_value_plausible(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if value.len() < 8 || value.len() > 200 {
+        return false;
+    }
+    if GENERIC_STOPWORDS.iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    // Natural language and non-ASCII letters (UI strings, translations).
+    if value.contains(' ') || !value.is_ascii() {
+        return false;
+    }
+    // References and templates: `$VAR`, `%(name)s`, `@var`, `:symbol`.
+    if value.starts_with('$')
+        || value.starts_with('%')
+        || value.starts_with('@')
+        || value.starts_with(':')
+        || value.contains("${")
+        || value.contains("{{")
+        || (value.starts_with('<') && value.ends_with('>'))
+    {
+        return false;
+    }
+    // Paths, URLs without credentials, and file names.
+    if value.starts_with('/')
+        || value.starts_with("./")
+        || value.starts_with("~/")
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.ends_with(".json")
+        || lower.ends_with(".pem")
+        || lower.ends_with(".key")
+        || lower.ends_with(".txt")
+    {
+        return false;
+    }
+    if is_version_or_tag(value) {
+        return false;
+    }
+    // Identifiers: letters joined by `_`, `-`, `.` with no digit are names,
+    // not secrets (`getPassword`, `user-secret-name`, `config.api_key`).
+    let has_digit = value.bytes().any(|b| b.is_ascii_digit());
+    let has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
+    let has_lower = value.bytes().any(|b| b.is_ascii_lowercase());
+    let has_symbol = value.bytes().any(|b| !b.is_ascii_alphanumeric());
+    let only_word_chars = value
+        .bytes()
+        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'));
+    if only_word_chars {
+        return false;
+    }
+    // Digits only (ports, counts, timestamps).
+    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return false;
+    }
+    let classes = [has_digit, has_upper, has_lower, has_symbol]
+        .iter()
+        .filter(|&&c| c)
+        .count();
+    if classes < 2 {
+        return false;
+    }
+    // Function calls and expressions.
+    if value.contains('(') || value.contains(')') || value.contains("=>") {
+        return false;
+    }
+    !is_placeholder(value, false)
+}
+
+/// Versions (`1.2.3`, `v2.0.0-rc1`) and image tags (`node:20-alpine`, `sha256:…`).
+fn is_version_or_tag(value: &str) -> bool {
+    let v = value.strip_prefix('v').unwrap_or(value);
+    let dotted = v.split(['-', '+']).next().unwrap_or(v);
+    if dotted.split('.').count() >= 2
+        && dotted
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return true;
+    }
+    if value.starts_with("sha256:") || value.starts_with("sha512-") || value.starts_with("sha1-") {
+        return true;
+    }
+    if let Some((image, tag)) = value.split_once(':')
+        && !image.is_empty()
+        && image.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'/' | b'.' | b'-' | b'_')
+        })
+        && tag
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || tag.starts_with("latest"))
+    {
+        return true;
+    }
+    false
+}
+
+const LOCKFILES: &[&str] = &[
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lock",
+    "cargo.lock",
+    "poetry.lock",
+    "pipfile.lock",
+    "uv.lock",
+    "gemfile.lock",
+    "composer.lock",
+    "go.sum",
+    "packages.lock.json",
+    "podfile.lock",
+    "pubspec.lock",
+    "mix.lock",
+    "flake.lock",
+];
+
+const VENDORED_DIRS: &[&str] = &[
+    "node_modules",
+    "vendor",
+    "third_party",
+    "third-party",
+    "bower_components",
+    ".yarn",
+    "site-packages",
+    ".venv",
+];
+
+const I18N_DIRS: &[&str] = &["i18n", "l10n", "locales", "locale", "lang", "translations"];
+
+/// Whether generic rules should skip a path: lockfiles, vendored code,
+/// minified bundles, source maps and translation files.
+pub fn generic_path_excluded(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if LOCKFILES.contains(&name) {
+        return true;
+    }
+    if name.ends_with(".min.js") || name.ends_with(".min.css") || name.ends_with(".map") {
+        return true;
+    }
+    if name.ends_with(".po") || name.ends_with(".pot") || name.ends_with(".xliff") {
+        return true;
+    }
+    lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| VENDORED_DIRS.contains(&dir) || I18N_DIRS.contains(&dir))
+}
+
+/// Whether a path is a test, fixture, example or documentation location.
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    lower.split('/').rev().skip(1).any(|dir| {
+        matches!(
+            dir,
+            "test"
+                | "tests"
+                | "__tests__"
+                | "spec"
+                | "specs"
+                | "fixtures"
+                | "fixture"
+                | "testdata"
+                | "test-data"
+                | "examples"
+                | "example"
+                | "docs"
+                | "doc"
+                | "mocks"
+                | "__mocks__"
+        )
+    }) || name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains("_test.")
+        || name.starts_with("test_")
+        || name.ends_with(".md")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_values() {
+        assert_eq!(entropy(""), 0.0);
+        assert_eq!(entropy("aaaa"), 0.0);
+        assert!((entropy("abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "your-api-key-here",
+            "sk_live_xxxxxxxxxxxxxxxx",
+            "changeme",
+            "${API_KEY}",
+            "{{ secrets.TOKEN }}",
+            "<your token>",
+            "aaaaaaaaaaaaaaaa",
+            "1234567890abcdef",
+            "abababababababab",
+            "sk_live_0000000000000000",
+        ] {
+            assert!(is_placeholder(p, false), "{p}");
+        }
+        for real in [
+            "Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd5Fg1Js",
+            "d41d8c98f00b204e9800998ecf8427e",
+        ] {
+            assert!(!is_placeholder(real, false), "{real}");
+        }
+        assert!(!is_placeholder("AAAAAAAAAAAB", true));
+    }
+
+    #[test]
+    fn generic_values() {
+        for good in ["Tr0ub4dor&3xK", "q9X!mZ2#vL8pW4", "7f3a9c1e5b2d8f4a6c0e"] {
+            assert!(generic_value_plausible(good), "{good}");
+        }
+        for bad in [
+            "process.env.DB_PASSWORD",
+            "getPassword",
+            "user-secret-name",
+            "1.2.3",
+            "v2.10.0-rc1",
+            "node:20-alpine",
+            "Bitte geben Sie Ihr Passwort ein",
+            "contraseña",
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "%(password)s",
+            "12345678901",
+            "/etc/secrets/db",
+            "changeme123",
+            "short",
+        ] {
+            assert!(!generic_value_plausible(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn paths() {
+        assert!(generic_path_excluded("web/package-lock.json"));
+        assert!(generic_path_excluded("node_modules/x/index.js"));
+        assert!(generic_path_excluded("public/locales/de/common.json"));
+        assert!(generic_path_excluded("dist/app.min.js"));
+        assert!(!generic_path_excluded("src/config.ts"));
+        assert!(is_test_path("tests/fixtures/keys.txt"));
+        assert!(is_test_path("src/auth.test.ts"));
+        assert!(!is_test_path("src/auth.ts"));
+    }
+}

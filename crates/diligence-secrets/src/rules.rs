@@ -1,0 +1,405 @@
+//! Secret rules: the YAML format, the loader and its checks.
+//!
+//! A rule file is parsed in two steps: a raw serde structure that rejects
+//! unknown fields, then a validated [`Rule`] whose pattern is compiled under
+//! size limits and whose examples have been run through the real matcher.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use diligence_model::{Confidence, RuleId, Severity};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+
+use crate::error::{Error, Result, RuleProblem};
+use crate::validate::Validator;
+
+/// Compiled size limit of one rule's pattern.
+const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+/// Lazy-DFA cache limit of one rule's pattern.
+const DFA_SIZE_LIMIT: usize = 8 * 1024 * 1024;
+/// Rule files larger than this are refused.
+const MAX_RULE_FILE: usize = 4 * 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    rules: Vec<RawRule>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    name: String,
+    #[serde(default)]
+    kind: Option<String>,
+    pattern: String,
+    #[serde(default)]
+    secret_group: Option<usize>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    severity: Severity,
+    confidence: Confidence,
+    #[serde(default)]
+    min_entropy: Option<f64>,
+    #[serde(default)]
+    validate: Option<String>,
+    #[serde(default)]
+    pair: Option<String>,
+    #[serde(default)]
+    remediation: Option<String>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    examples: Vec<RawExample>,
+    #[serde(default)]
+    negative_examples: Vec<RawExample>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawExample {
+    Whole(String),
+    Parts(Vec<String>),
+}
+
+impl RawExample {
+    fn join(self) -> String {
+        match self {
+            Self::Whole(text) => text,
+            Self::Parts(parts) => parts.concat(),
+        }
+    }
+}
+
+/// Whether a rule finds credentials or public identifiers.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum RuleKind {
+    /// A credential: reported as a leak.
+    Secret,
+    /// A public identifier (a publishable key): reported as information.
+    Identifier,
+}
+
+/// One validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id, `secrets.<provider>.<name>`.
+    pub id: RuleId,
+    /// Human name.
+    pub name: String,
+    /// Secret or identifier.
+    pub kind: RuleKind,
+    /// The pattern as written.
+    pub pattern: String,
+    pub(crate) regex: Regex,
+    /// The capture group holding the secret (0 = whole match).
+    pub secret_group: usize,
+    /// Lowercase literals; the rule runs only where one occurs.
+    pub keywords: Vec<String>,
+    /// Severity of a finding.
+    pub severity: Severity,
+    /// Confidence of a finding before validators and context.
+    pub confidence: Confidence,
+    /// Shannon entropy floor of the secret, bits per character.
+    pub min_entropy: Option<f64>,
+    /// Offline structure check.
+    pub validator: Option<Validator>,
+    /// A companion rule whose nearby hit raises confidence.
+    pub pair: Option<RuleId>,
+    /// How to fix a finding.
+    pub remediation: Option<String>,
+    /// Provider documentation.
+    pub references: Vec<String>,
+    /// Texts the rule must match.
+    pub examples: Vec<String>,
+    /// Texts the rule must not match.
+    pub negative_examples: Vec<String>,
+    /// The file the rule came from.
+    pub file: String,
+    /// 1-based line of the rule's `id:` in its file, when found.
+    pub line: Option<usize>,
+}
+
+impl Rule {
+    /// Whether the rule is a generic assignment rule (`secrets.generic.*`),
+    /// which passes the extra generic filters and is never high confidence.
+    pub fn is_generic(&self) -> bool {
+        self.id.as_str().starts_with("secrets.generic.")
+    }
+
+    /// The provider segment of the id (`aws` in `secrets.aws.access-key-id`).
+    pub fn provider(&self) -> &str {
+        self.id.as_str().split('.').nth(1).unwrap_or_default()
+    }
+}
+
+/// A summary of a rule directory check, for `diligence rules check`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RulesReport {
+    /// Rule files read.
+    pub files: usize,
+    /// Rules that loaded and passed every check.
+    pub rules: usize,
+    /// Errors: the rule cannot be used.
+    pub errors: Vec<RuleProblem>,
+    /// Warnings: the rule works but something is doubtful.
+    pub warnings: Vec<RuleProblem>,
+}
+
+impl RulesReport {
+    /// Whether no error was found.
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Reads `*.yml`/`*.yaml` files of a directory (not recursive), sorted by name.
+pub(crate) fn read_rule_dir(dir: &Path) -> Result<Vec<(String, String)>> {
+    let read_err = |source| Error::ReadRules {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let path = entry.path();
+        let is_yaml = path.extension().is_some_and(|e| e == "yml" || e == "yaml");
+        if !is_yaml || !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::ReadRules {
+            path: path.clone(),
+            source,
+        })?;
+        files.push((path.display().to_string(), text));
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn line_of_id(text: &str, id: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start().trim_start_matches("- ").trim_start();
+            line.strip_prefix("id:")
+                .is_some_and(|rest| rest.trim().trim_matches(['"', '\'']) == id)
+        })
+        .map(|i| i + 1)
+}
+
+/// Parses the rule files and validates each rule on its own (grammar,
+/// pattern, keywords, group, entropy). Cross-rule checks (uniqueness,
+/// pairs, examples) happen in [`crate::RuleSet`].
+pub(crate) fn parse_files(
+    files: &[(String, String)],
+    problems: &mut Vec<RuleProblem>,
+    warnings: &mut Vec<RuleProblem>,
+) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (file, text) in files {
+        if text.len() > MAX_RULE_FILE {
+            problems.push(RuleProblem {
+                file: file.clone(),
+                rule: None,
+                line: None,
+                message: format!("file larger than {MAX_RULE_FILE} bytes"),
+            });
+            continue;
+        }
+        let options = serde_saphyr::options! {
+            strict_booleans: true,
+            budget: serde_saphyr::budget! {
+                max_depth: 16,
+            },
+        };
+        let raw: RawFile = match serde_saphyr::from_str_with_options(text, options) {
+            Ok(raw) => raw,
+            Err(error) => {
+                problems.push(RuleProblem {
+                    file: file.clone(),
+                    rule: None,
+                    line: None,
+                    message: format!("not a valid rule file: {error}"),
+                });
+                continue;
+            }
+        };
+        for raw_rule in raw.rules {
+            let line = line_of_id(text, &raw_rule.id);
+            let id_text = raw_rule.id.clone();
+            match validate_rule(raw_rule, file, line, warnings) {
+                Ok(rule) => rules.push(rule),
+                Err(message) => problems.push(RuleProblem {
+                    file: file.clone(),
+                    rule: Some(id_text),
+                    line,
+                    message,
+                }),
+            }
+        }
+    }
+    rules
+}
+
+fn validate_rule(
+    raw: RawRule,
+    file: &str,
+    line: Option<usize>,
+    warnings: &mut Vec<RuleProblem>,
+) -> std::result::Result<Rule, String> {
+    let id = RuleId::new(raw.id.as_str()).map_err(|e| e.to_string())?;
+    let segments: Vec<&str> = id.as_str().split('.').collect();
+    if segments.len() != 3 || segments[0] != "secrets" {
+        return Err("id must read `secrets.<provider>.<name>`".to_owned());
+    }
+    if raw.name.trim().is_empty() {
+        return Err("name is empty".to_owned());
+    }
+    let kind = match raw.kind.as_deref() {
+        None | Some("secret") => RuleKind::Secret,
+        Some("identifier") => RuleKind::Identifier,
+        Some(other) => return Err(format!("unknown kind `{other}` (secret or identifier)")),
+    };
+    let regex = RegexBuilder::new(&raw.pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            // The regex error draws the pattern over several lines; keep the verdict.
+            let text = e.to_string();
+            let reason = text
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid");
+            format!(
+                "pattern does not compile: {}",
+                reason.trim_start_matches("error: ")
+            )
+        })?;
+    let groups = regex.captures_len() - 1;
+    let secret_group = match raw.secret_group {
+        Some(g) if g > groups => {
+            return Err(format!(
+                "secret_group {g} does not exist (the pattern has {groups} groups)"
+            ));
+        }
+        Some(g) => g,
+        None if groups >= 1 => 1,
+        None => 0,
+    };
+    if raw.keywords.is_empty() {
+        return Err("needs at least one keyword".to_owned());
+    }
+    for keyword in &raw.keywords {
+        if keyword.is_empty() || keyword.chars().any(|c| c.is_uppercase()) {
+            return Err(format!(
+                "keyword `{keyword}` must be non-empty and lowercase"
+            ));
+        }
+        if keyword.len() < 3 {
+            warnings.push(RuleProblem {
+                file: file.to_owned(),
+                rule: Some(id.to_string()),
+                line,
+                message: format!("keyword `{keyword}` is very short and will rarely filter"),
+            });
+        }
+    }
+    if let Some(entropy) = raw.min_entropy
+        && !(0.0..=8.0).contains(&entropy)
+    {
+        return Err(format!(
+            "min_entropy {entropy} is outside 0..=8 bits per character"
+        ));
+    }
+    let validator = match raw.validate.as_deref() {
+        None => None,
+        Some(name) => Some(Validator::parse(name).ok_or_else(|| {
+            format!(
+                "unknown validator `{name}` (known: {})",
+                Validator::NAMES.join(", ")
+            )
+        })?),
+    };
+    let pair = match raw.pair {
+        None => None,
+        Some(p) => Some(RuleId::new(p).map_err(|e| format!("pair: {e}"))?),
+    };
+    let examples: Vec<String> = raw.examples.into_iter().map(RawExample::join).collect();
+    let negative_examples: Vec<String> = raw
+        .negative_examples
+        .into_iter()
+        .map(RawExample::join)
+        .collect();
+    if examples.is_empty() {
+        return Err("needs at least one example".to_owned());
+    }
+    if negative_examples.is_empty() {
+        warnings.push(RuleProblem {
+            file: file.to_owned(),
+            rule: Some(id.to_string()),
+            line,
+            message: "has no negative example".to_owned(),
+        });
+    }
+    Ok(Rule {
+        id,
+        name: raw.name,
+        kind,
+        pattern: raw.pattern,
+        regex,
+        secret_group,
+        keywords: raw.keywords,
+        severity: raw.severity,
+        confidence: raw.confidence,
+        min_entropy: raw.min_entropy,
+        validator,
+        pair,
+        remediation: raw.remediation,
+        references: raw.references,
+        examples,
+        negative_examples,
+        file: file.to_owned(),
+        line,
+    })
+}
+
+/// Checks that ids are unique and pairs name existing rules; `known` holds
+/// ids defined elsewhere (built-in rules when checking a user directory).
+pub(crate) fn cross_check(
+    rules: &[Rule],
+    known: &BTreeSet<String>,
+    problems: &mut Vec<RuleProblem>,
+) -> Vec<bool> {
+    let mut keep = vec![true; rules.len()];
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if let Some(first) = seen.insert(rule.id.as_str(), i) {
+            keep[i] = false;
+            problems.push(RuleProblem {
+                file: rule.file.clone(),
+                rule: Some(rule.id.to_string()),
+                line: rule.line,
+                message: format!("duplicate id (first defined in {})", rules[first].file),
+            });
+        }
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        if let Some(pair) = &rule.pair
+            && !seen.contains_key(pair.as_str())
+            && !known.contains(pair.as_str())
+        {
+            keep[i] = false;
+            problems.push(RuleProblem {
+                file: rule.file.clone(),
+                rule: Some(rule.id.to_string()),
+                line: rule.line,
+                message: format!("pair `{pair}` names no known rule"),
+            });
+        }
+    }
+    keep
+}

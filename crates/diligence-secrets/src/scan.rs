@@ -1,0 +1,568 @@
+//! The matcher: one keyword prefilter over all rules, then only the
+//! candidate rules' patterns, then entropy, placeholder, generic and
+//! validator checks, overlap resolution, pairs and decoded layers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use diligence_model::{Confidence, Redacted};
+
+use crate::decode;
+use crate::error::{Error, Result, RuleProblem};
+use crate::filters;
+use crate::fingerprint::Fingerprinter;
+use crate::rules::{self, Rule, RuleKind, RulesReport};
+use crate::validate::Validator;
+
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+}
+
+/// The built-in rule files: (file name, YAML text), sorted by name.
+pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
+    builtin::BUILTIN_RULE_FILES
+}
+
+/// A validated set of rules with its keyword prefilter.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    prefilter: AhoCorasick,
+    keyword_rules: Vec<Vec<usize>>,
+    by_id: BTreeMap<String, usize>,
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> Result<Self> {
+        Self::load(&[])
+    }
+
+    /// The built-in rules plus every rule file in `dirs`.
+    pub fn load(dirs: &[PathBuf]) -> Result<Self> {
+        let mut files: Vec<(String, String)> = builtin_rule_files()
+            .iter()
+            .map(|(name, text)| (format!("rules/{name}"), (*text).to_owned()))
+            .collect();
+        for dir in dirs {
+            files.extend(rules::read_rule_dir(dir)?);
+        }
+        Self::from_sources(&files)
+    }
+
+    /// Rules from (file name, YAML text) pairs. Every problem is an error,
+    /// including examples that do not match.
+    pub fn from_sources(files: &[(String, String)]) -> Result<Self> {
+        let (set, report) = Self::build(files, &BTreeSet::new());
+        if !report.errors.is_empty() {
+            return Err(Error::InvalidRules(report.errors));
+        }
+        set
+    }
+
+    fn build(files: &[(String, String)], known: &BTreeSet<String>) -> (Result<Self>, RulesReport) {
+        let mut report = RulesReport {
+            files: files.len(),
+            ..RulesReport::default()
+        };
+        let parsed = rules::parse_files(files, &mut report.errors, &mut report.warnings);
+        let keep = rules::cross_check(&parsed, known, &mut report.errors);
+        let rules: Vec<Rule> = parsed
+            .into_iter()
+            .zip(keep)
+            .filter_map(|(rule, keep)| keep.then_some(rule))
+            .collect();
+        let set = match Self::assemble(rules) {
+            Ok(set) => set,
+            Err(error) => return (Err(error), report),
+        };
+        let failing = set.check_examples(&mut report.errors);
+        report.rules = set.rules.len() - failing;
+        (Ok(set), report)
+    }
+
+    fn assemble(rules: Vec<Rule>) -> Result<Self> {
+        let mut keywords: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for keyword in &rule.keywords {
+                keywords.entry(keyword.clone()).or_default().push(i);
+            }
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(keywords.keys())
+            .map_err(|e| Error::Prefilter(e.to_string()))?;
+        let by_id = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.to_string(), i))
+            .collect();
+        Ok(Self {
+            rules,
+            prefilter,
+            keyword_rules: keywords.into_values().collect(),
+            by_id,
+        })
+    }
+
+    /// Runs every rule on its own examples; returns how many rules failed.
+    fn check_examples(&self, problems: &mut Vec<RuleProblem>) -> usize {
+        let engine = Engine::with_rules(self.clone(), EngineOptions::default());
+        let mut failing = 0;
+        for (index, rule) in self.rules.iter().enumerate() {
+            let mut failed = false;
+            let mut problem = |message: String| {
+                problems.push(RuleProblem {
+                    file: rule.file.clone(),
+                    rule: Some(rule.id.to_string()),
+                    line: rule.line,
+                    message,
+                });
+            };
+            for (n, example) in rule.examples.iter().enumerate() {
+                if !engine.rule_matches(index, example.as_bytes()) {
+                    failed = true;
+                    problem(format!(
+                        "example {} does not match (after filters and validators)",
+                        n + 1
+                    ));
+                }
+            }
+            for (n, example) in rule.negative_examples.iter().enumerate() {
+                if engine.rule_matches(index, example.as_bytes()) {
+                    failed = true;
+                    problem(format!("negative example {} matches", n + 1));
+                }
+            }
+            failing += usize::from(failed);
+        }
+        failing
+    }
+
+    /// The rules, in load order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// A rule by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.by_id.get(id).map(|&i| &self.rules[i])
+    }
+
+    fn index_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+}
+
+/// Checks a directory of user rules the way `diligence rules check DIR`
+/// does: grammar, patterns, keywords, groups, entropy, unique ids (also
+/// against the built-in rules), pairs, examples and negative examples.
+/// `Err` only when the directory cannot be read.
+pub fn check_rules_dir(dir: &Path) -> Result<RulesReport> {
+    let files = rules::read_rule_dir(dir)?;
+    let builtin: Vec<(String, String)> = builtin_rule_files()
+        .iter()
+        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        .collect();
+    let known: BTreeSet<String> = rules::parse_files(&builtin, &mut Vec::new(), &mut Vec::new())
+        .into_iter()
+        .map(|rule| rule.id.to_string())
+        .collect();
+    let (_, mut report) = RuleSet::build(&files, &BTreeSet::new());
+    // Ids that shadow a built-in rule would be rejected when loaded together.
+    let parsed = rules::parse_files(&files, &mut Vec::new(), &mut Vec::new());
+    for rule in parsed {
+        if known.contains(rule.id.as_str()) {
+            report.errors.push(RuleProblem {
+                file: rule.file.clone(),
+                rule: Some(rule.id.to_string()),
+                line: rule.line,
+                message: "id already used by a built-in rule".to_owned(),
+            });
+        }
+    }
+    // Pairs may name built-in rules: drop the errors those would raise.
+    report.errors.retain(|p| {
+        !(p.message.starts_with("pair `")
+            && p.message
+                .split('`')
+                .nth(1)
+                .is_some_and(|id| known.contains(id)))
+    });
+    report.files = files.len();
+    Ok(report)
+}
+
+/// Engine limits and switches.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EngineOptions {
+    /// Blobs larger than this are skipped and counted.
+    pub max_blob_size: u64,
+    /// Decode base64 and percent-encoded layers and scan them too.
+    pub decode_layers: bool,
+    /// Decoded bytes allowed per blob.
+    pub layer_budget: usize,
+    /// Matches kept per rule per blob (minified bundles can repeat a value).
+    pub max_matches_per_rule: usize,
+    /// The fingerprint key.
+    pub fingerprint_key: Vec<u8>,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            max_blob_size: 8 * 1024 * 1024,
+            decode_layers: true,
+            layer_budget: 256 * 1024,
+            max_matches_per_rule: 256,
+            fingerprint_key: crate::fingerprint::DEFAULT_FINGERPRINT_KEY.to_vec(),
+        }
+    }
+}
+
+/// One rule hit in one blob. It holds the secret only masked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in the [`RuleSet`].
+    pub rule: usize,
+    /// The masked secret with its fingerprint.
+    pub secret: Redacted,
+    /// First line, 1-based.
+    pub line: u32,
+    /// Last line, 1-based.
+    pub end_line: u32,
+    /// Confidence after validators and pairs.
+    pub confidence: Confidence,
+    /// A validator passed.
+    pub validated: bool,
+    /// A companion rule matched nearby.
+    pub paired: bool,
+    /// A `diligence:allow` comment sits on the same or the previous line.
+    pub allowed_inline: bool,
+    /// The value is assigned to a client-exposed variable (`NEXT_PUBLIC_` ...).
+    pub client_variable: bool,
+    /// Found inside an encoded layer (`base64`, `percent`).
+    pub decoded: Option<&'static str>,
+    start: usize,
+    end: usize,
+}
+
+/// What scanning one blob gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobOutcome {
+    /// Scanned; the matches, possibly none.
+    Scanned(Vec<Match>),
+    /// NUL bytes in the first 8 KiB: not scanned.
+    Binary,
+    /// Over the size cap: not scanned.
+    TooLarge,
+}
+
+/// The scanning engine: a rule set, options and a fingerprint key.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    rules: RuleSet,
+    options: EngineOptions,
+    fingerprinter: Fingerprinter,
+}
+
+const CLIENT_PREFIXES: &[&[u8]] = &[b"NEXT_PUBLIC_", b"VITE_", b"REACT_APP_", b"EXPO_PUBLIC_"];
+const PAIR_DISTANCE_LINES: u32 = 10;
+const BINARY_PROBE: usize = 8 * 1024;
+
+struct Lines<'a> {
+    data: &'a [u8],
+    newlines: Option<Vec<usize>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            newlines: None,
+        }
+    }
+
+    /// 1-based line of a byte offset.
+    fn line(&mut self, offset: usize) -> u32 {
+        let data = self.data;
+        let newlines = self
+            .newlines
+            .get_or_insert_with(|| memchr::memchr_iter(b'\n', data).collect());
+        let n = newlines.partition_point(|&p| p < offset);
+        u32::try_from(n + 1).unwrap_or(u32::MAX)
+    }
+
+    /// Byte range of the line holding `offset`.
+    fn line_span(&self, offset: usize) -> (usize, usize) {
+        let start = memchr::memrchr(b'\n', &self.data[..offset]).map_or(0, |p| p + 1);
+        let end =
+            memchr::memchr(b'\n', &self.data[offset..]).map_or(self.data.len(), |p| offset + p);
+        (start, end)
+    }
+}
+
+fn raise(c: Confidence) -> Confidence {
+    match c {
+        Confidence::Low => Confidence::Medium,
+        _ => Confidence::High,
+    }
+}
+
+impl Engine {
+    /// An engine with the built-in rules and default options.
+    pub fn builtin() -> Result<Self> {
+        Ok(Self::with_rules(
+            RuleSet::builtin()?,
+            EngineOptions::default(),
+        ))
+    }
+
+    /// An engine with the given rules and options.
+    pub fn with_rules(rules: RuleSet, options: EngineOptions) -> Self {
+        let fingerprinter = Fingerprinter::new(&options.fingerprint_key);
+        Self {
+            rules,
+            options,
+            fingerprinter,
+        }
+    }
+
+    /// The rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// The options.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// The fingerprint of a secret value under this engine's key.
+    pub fn fingerprint(&self, secret: &str) -> String {
+        self.fingerprinter.fingerprint(secret.as_bytes())
+    }
+
+    /// Scans one blob. `path` feeds the path filters of generic rules.
+    pub fn scan(&self, data: &[u8], path: &str) -> BlobOutcome {
+        if data.len() as u64 > self.options.max_blob_size {
+            return BlobOutcome::TooLarge;
+        }
+        if memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some() {
+            return BlobOutcome::Binary;
+        }
+        let mut matches = self.scan_text(data, path, None);
+        if self.options.decode_layers {
+            let mut lines = Lines::new(data);
+            let mut seen: BTreeSet<String> = matches
+                .iter()
+                .map(|m| m.secret.fingerprint().to_owned())
+                .collect();
+            for layer in decode::layers(data, 20, self.options.layer_budget) {
+                let line = lines.line(layer.offset);
+                let (start, end) = lines.line_span(layer.offset);
+                let allowed = has_allow(data, start, end, &lines);
+                for mut inner in self.scan_text(&layer.data, path, None) {
+                    if !seen.insert(inner.secret.fingerprint().to_owned()) {
+                        continue;
+                    }
+                    inner.line = line;
+                    inner.end_line = line;
+                    inner.decoded = Some(layer.encoding);
+                    inner.allowed_inline |= allowed;
+                    matches.push(inner);
+                }
+            }
+        }
+        matches.sort_by(|a, b| (a.line, a.rule, a.start).cmp(&(b.line, b.rule, b.start)));
+        BlobOutcome::Scanned(matches)
+    }
+
+    /// Whether one rule alone produces a match on `text` (examples check).
+    pub(crate) fn rule_matches(&self, rule: usize, text: &[u8]) -> bool {
+        !self.scan_text(text, "example.txt", Some(rule)).is_empty()
+    }
+
+    fn candidates(&self, data: &[u8]) -> Vec<bool> {
+        let mut candidate = vec![false; self.rules.rules.len()];
+        let mut keyword_seen = vec![false; self.rules.keyword_rules.len()];
+        for m in self.rules.prefilter.find_overlapping_iter(data) {
+            let k = m.pattern().as_usize();
+            if !keyword_seen[k] {
+                keyword_seen[k] = true;
+                for &r in &self.rules.keyword_rules[k] {
+                    candidate[r] = true;
+                }
+            }
+        }
+        candidate
+    }
+
+    fn scan_text(&self, data: &[u8], path: &str, only: Option<usize>) -> Vec<Match> {
+        let candidate = match only {
+            Some(rule) => {
+                let mut c = vec![false; self.rules.rules.len()];
+                c[rule] = true;
+                c
+            }
+            None => self.candidates(data),
+        };
+        if !candidate.iter().any(|&c| c) {
+            return Vec::new();
+        }
+        let generic_path_excluded = filters::generic_path_excluded(path);
+        let mut lines = Lines::new(data);
+        let mut found = Vec::new();
+        for (index, rule) in self.rules.rules.iter().enumerate() {
+            if !candidate[index] || (rule.is_generic() && generic_path_excluded) {
+                continue;
+            }
+            let mut kept = 0;
+            for caps in rule.regex.captures_iter(data) {
+                if kept >= self.options.max_matches_per_rule {
+                    break;
+                }
+                let Some(group) = caps.get(rule.secret_group) else {
+                    continue;
+                };
+                let Ok(secret) = std::str::from_utf8(group.as_bytes()) else {
+                    continue;
+                };
+                let Some((confidence, validated)) = self.judge(rule, secret) else {
+                    continue;
+                };
+                let (line_start, line_end) = lines.line_span(group.start());
+                let client_variable = CLIENT_PREFIXES
+                    .iter()
+                    .any(|p| memchr::memmem::find(&data[line_start..group.start()], p).is_some());
+                let allowed_inline = has_allow(data, line_start, line_end, &lines);
+                kept += 1;
+                found.push(Match {
+                    rule: index,
+                    secret: Redacted::new(secret, self.fingerprint(secret)),
+                    line: lines.line(group.start()),
+                    end_line: lines.line(group.end().saturating_sub(1).max(group.start())),
+                    confidence,
+                    validated,
+                    paired: false,
+                    allowed_inline,
+                    client_variable,
+                    decoded: None,
+                    start: group.start(),
+                    end: group.end(),
+                });
+            }
+        }
+        if only.is_none() {
+            found = self.resolve_overlaps(found);
+            self.apply_pairs(&mut found);
+        }
+        found
+    }
+
+    /// Entropy, placeholder, generic and validator checks. `None` drops the match.
+    fn judge(&self, rule: &Rule, secret: &str) -> Option<(Confidence, bool)> {
+        if secret.is_empty() {
+            return None;
+        }
+        if let Some(floor) = rule.min_entropy
+            && filters::entropy(secret) < floor
+        {
+            return None;
+        }
+        let structured = rule.validator == Some(Validator::Pem);
+        if filters::is_placeholder(secret, structured) {
+            return None;
+        }
+        if rule.is_generic() && !filters::generic_value_plausible(secret) {
+            return None;
+        }
+        let mut confidence = rule.confidence;
+        let mut validated = false;
+        if let Some(validator) = rule.validator {
+            if !validator.check(secret) {
+                return None;
+            }
+            validated = true;
+            confidence = raise(confidence);
+        }
+        if rule.is_generic() {
+            confidence = Confidence::Low;
+        }
+        Some((confidence, validated))
+    }
+
+    /// Where matches of several rules overlap, keeps the most specific:
+    /// provider rules over generic ones, role-checked over plain
+    /// structure, then the longer secret, then severity.
+    fn resolve_overlaps(&self, mut found: Vec<Match>) -> Vec<Match> {
+        if found.len() < 2 {
+            return found;
+        }
+        let rank = |m: &Match| {
+            let rule = &self.rules.rules[m.rule];
+            let specificity = if m.validated {
+                rule.validator.map_or(0, Validator::specificity)
+            } else {
+                0
+            };
+            (
+                !rule.is_generic(),
+                specificity,
+                m.end - m.start,
+                rule.severity,
+                m.confidence,
+                std::cmp::Reverse(m.rule),
+            )
+        };
+        found.sort_by(|a, b| rank(b).cmp(&rank(a)));
+        let mut kept: Vec<Match> = Vec::with_capacity(found.len());
+        for m in found {
+            let overlaps = kept.iter().any(|k| m.start < k.end && k.start < m.end);
+            if !overlaps {
+                kept.push(m);
+            }
+        }
+        kept
+    }
+
+    fn apply_pairs(&self, found: &mut [Match]) {
+        let mut raise_at = Vec::new();
+        for (i, m) in found.iter().enumerate() {
+            let Some(pair) = &self.rules.rules[m.rule].pair else {
+                continue;
+            };
+            let Some(partner) = self.rules.index_of(pair.as_str()) else {
+                continue;
+            };
+            if found
+                .iter()
+                .any(|o| o.rule == partner && o.line.abs_diff(m.line) <= PAIR_DISTANCE_LINES)
+            {
+                raise_at.push(i);
+            }
+        }
+        for i in raise_at {
+            found[i].paired = true;
+            if !self.rules.rules[found[i].rule].is_generic() {
+                found[i].confidence = raise(found[i].confidence);
+            }
+        }
+    }
+}
+
+fn has_allow(data: &[u8], line_start: usize, line_end: usize, _lines: &Lines<'_>) -> bool {
+    const MARK: &[u8] = b"diligence:allow";
+    if memchr::memmem::find(&data[line_start..line_end], MARK).is_some() {
+        return true;
+    }
+    if line_start == 0 {
+        return false;
+    }
+    let prev_end = line_start - 1;
+    let prev_start = memchr::memrchr(b'\n', &data[..prev_end]).map_or(0, |p| p + 1);
+    memchr::memmem::find(&data[prev_start..prev_end], MARK).is_some()
+}

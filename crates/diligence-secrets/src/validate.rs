@@ -1,0 +1,270 @@
+//! Offline structure checks: a secret that passes is far less likely to be
+//! a placeholder, so its confidence rises; one that fails is not a secret of
+//! that format and the match is dropped.
+
+use crate::decode::{base64_decode, base64url_decode};
+
+/// A named offline check a rule can ask for with `validate:`.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum Validator {
+    /// GitHub classic and app tokens (`ghp_`, `gho_`, `ghu_`, `ghs_`,
+    /// `ghr_`): the last 6 characters are the base62 CRC32 of the 30 before
+    /// them. Fine-grained tokens (`github_pat_`) are checked for shape only.
+    GithubChecksum,
+    /// npm tokens (`npm_`): the same CRC32 scheme as GitHub.
+    NpmChecksum,
+    /// A JSON Web Token: header and payload are base64url JSON objects and
+    /// the header names an `alg`.
+    Jwt,
+    /// A JWT whose payload grants a privileged role (`service_role`,
+    /// `supabase_admin`, `admin`).
+    JwtPrivileged,
+    /// A JWT whose payload carries the `anon` role (a public key).
+    JwtAnon,
+    /// A PEM or OpenSSH private key: matching BEGIN/END labels and a body
+    /// that decodes to a DER sequence, an OpenSSH key or a PGP packet.
+    Pem,
+    /// A PyPI API token: `pypi-` and a base64 macaroon for pypi.org or
+    /// test.pypi.org.
+    PypiMacaroon,
+}
+
+impl Validator {
+    /// Every validator name a rule may use.
+    pub const NAMES: &'static [&'static str] = &[
+        "github-checksum",
+        "npm-checksum",
+        "jwt",
+        "jwt-privileged",
+        "jwt-anon",
+        "pem",
+        "pypi-macaroon",
+    ];
+
+    /// Parses a validator name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "github-checksum" => Self::GithubChecksum,
+            "npm-checksum" => Self::NpmChecksum,
+            "jwt" => Self::Jwt,
+            "jwt-privileged" => Self::JwtPrivileged,
+            "jwt-anon" => Self::JwtAnon,
+            "pem" => Self::Pem,
+            "pypi-macaroon" => Self::PypiMacaroon,
+            _ => return None,
+        })
+    }
+
+    /// The validator's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::GithubChecksum => "github-checksum",
+            Self::NpmChecksum => "npm-checksum",
+            Self::Jwt => "jwt",
+            Self::JwtPrivileged => "jwt-privileged",
+            Self::JwtAnon => "jwt-anon",
+            Self::Pem => "pem",
+            Self::PypiMacaroon => "pypi-macaroon",
+        }
+    }
+
+    /// How specific a pass is, for choosing between rules that match the
+    /// same text: role checks beat plain structure checks.
+    pub(crate) fn specificity(self) -> u8 {
+        match self {
+            Self::JwtPrivileged | Self::JwtAnon => 2,
+            _ => 1,
+        }
+    }
+
+    /// Whether `secret` passes the check.
+    pub fn check(self, secret: &str) -> bool {
+        match self {
+            Self::GithubChecksum => github_checksum(secret),
+            Self::NpmChecksum => prefixed_crc32(secret, "npm_"),
+            Self::Jwt => jwt_parts(secret).is_some(),
+            Self::JwtPrivileged => jwt_role(secret).is_some_and(|role| {
+                matches!(role.as_str(), "service_role" | "supabase_admin" | "admin")
+            }),
+            Self::JwtAnon => jwt_role(secret).is_some_and(|role| role == "anon"),
+            Self::Pem => pem(secret),
+            Self::PypiMacaroon => pypi(secret),
+        }
+    }
+}
+
+const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// The 6-character base62 CRC32 checksum GitHub and npm append to tokens.
+pub(crate) fn base62_crc32(data: &[u8]) -> String {
+    let mut n = crc32fast::hash(data);
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = BASE62[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn prefixed_crc32(secret: &str, prefix: &str) -> bool {
+    let Some(body) = secret.strip_prefix(prefix) else {
+        return false;
+    };
+    if body.len() != 36 || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    base62_crc32(&body.as_bytes()[..30]) == body[30..]
+}
+
+fn github_checksum(secret: &str) -> bool {
+    if let Some(rest) = secret.strip_prefix("github_pat_") {
+        // Fine-grained: 22 characters, `_`, 59 characters; no public checksum.
+        let mut parts = rest.split('_');
+        return matches!(
+            (parts.next(), parts.next(), parts.next()),
+            (Some(a), Some(b), None)
+                if a.len() == 22 && b.len() == 59
+                    && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_alphanumeric())
+        );
+    }
+    ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]
+        .iter()
+        .any(|prefix| prefixed_crc32(secret, prefix))
+}
+
+fn json_object(bytes: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_slice::<serde_json::Value>(bytes).ok()? {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+fn jwt_parts(secret: &str) -> Option<(JsonObject, JsonObject)> {
+    let mut parts = secret.split('.');
+    let header = json_object(&base64url_decode(parts.next()?)?)?;
+    let payload = json_object(&base64url_decode(parts.next()?)?)?;
+    let _signature = parts.next()?;
+    if parts.next().is_some() || !header.contains_key("alg") {
+        return None;
+    }
+    Some((header, payload))
+}
+
+fn jwt_role(secret: &str) -> Option<String> {
+    let (_, payload) = jwt_parts(secret)?;
+    payload.get("role")?.as_str().map(str::to_owned)
+}
+
+fn pem(secret: &str) -> bool {
+    let text = secret.trim();
+    let Some(rest) = text.strip_prefix("-----BEGIN ") else {
+        return false;
+    };
+    let Some((label, rest)) = rest.split_once("-----") else {
+        return false;
+    };
+    let end_marker = format!("-----END {label}-----");
+    let Some(body) = rest.trim_end().strip_suffix(end_marker.as_str()) else {
+        return false;
+    };
+    // Skip RFC 1421 headers (Proc-Type, DEK-Info) and PGP armor headers.
+    let mut lines: Vec<&str> = body.lines().map(str::trim).collect();
+    if let Some(blank) = lines.iter().position(|l| l.is_empty())
+        && lines[..blank].iter().any(|l| l.contains(':'))
+    {
+        lines.drain(..=blank);
+    }
+    let mut b64: String = lines
+        .iter()
+        .filter(|l| !l.contains(':'))
+        .flat_map(|l| l.chars())
+        .filter(|c| !c.is_whitespace() && *c != '\\' && *c != '"')
+        .collect();
+    // PGP armor ends with a `=XXXX` checksum line.
+    if label.contains("PGP")
+        && let Some(pos) = b64.rfind('=')
+        && b64.len() - pos == 5
+    {
+        b64.truncate(pos);
+    }
+    // Escaped newlines (`\n` inside a JSON string) leave stray `n`s after `\`.
+    let b64 = if body.contains("\\n") {
+        body.replace("\\n", "\n")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.contains(':'))
+            .collect::<String>()
+    } else {
+        b64
+    };
+    let Some(der) = base64_decode(&b64) else {
+        return false;
+    };
+    if der.len() < 64 {
+        return false;
+    }
+    if label.contains("OPENSSH") {
+        return der.starts_with(b"openssh-key-v1\0");
+    }
+    if label.contains("PGP") {
+        return der[0] & 0x80 != 0;
+    }
+    // DER SEQUENCE; encrypted legacy PEM bodies are ciphertext and pass on length.
+    der[0] == 0x30 || text.contains("ENCRYPTED")
+}
+
+fn pypi(secret: &str) -> bool {
+    let Some(body) = secret.strip_prefix("pypi-") else {
+        return false;
+    };
+    let Some(bytes) = base64url_decode(body) else {
+        return false;
+    };
+    // Macaroon v2: version byte 2, then field 1 (location) with its length.
+    bytes.len() > 12
+        && bytes[0] == 2
+        && bytes[1] == 1
+        && (bytes[3..].starts_with(b"pypi.org") || bytes[3..].starts_with(b"test.pypi.org"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(prefix: &str, body: &str) -> String {
+        format!("{prefix}{body}{}", base62_crc32(body.as_bytes()))
+    }
+
+    #[test]
+    fn github_checksum_accepts_valid_and_rejects_altered() {
+        let body = ["Zq8vR2mK", "x7Lp4Nw9Bt3Hc6Yd5Fg1Js"].concat();
+        assert_eq!(body.len(), 30);
+        let good = token("ghp_", &body);
+        assert!(Validator::GithubChecksum.check(&good));
+        let mut bad = good.clone().into_bytes();
+        bad[10] = if bad[10] == b'a' { b'b' } else { b'a' };
+        assert!(!Validator::GithubChecksum.check(&String::from_utf8(bad).unwrap()));
+        assert!(Validator::NpmChecksum.check(&token("npm_", &body)));
+        assert!(!Validator::NpmChecksum.check(&good));
+    }
+
+    #[test]
+    fn jwt_roles() {
+        let enc = |s: &str| crate::decode::base64url_encode(s.as_bytes());
+        let header = enc(r#"{"alg":"HS256","typ":"JWT"}"#);
+        let service = format!(
+            "{header}.{}.{}",
+            enc(r#"{"iss":"supabase","role":"service_role"}"#),
+            "c2lnbmF0dXJlLXZhbHVlLWhlcmUx"
+        );
+        let anon = format!("{header}.{}.{}", enc(r#"{"role":"anon"}"#), "c2ln");
+        assert!(Validator::Jwt.check(&service));
+        assert!(Validator::JwtPrivileged.check(&service));
+        assert!(!Validator::JwtAnon.check(&service));
+        assert!(Validator::JwtAnon.check(&anon));
+        assert!(!Validator::Jwt.check("eyJhbGciOi.not-json.sig"));
+    }
+}

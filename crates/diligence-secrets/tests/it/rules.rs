@@ -1,0 +1,70 @@
+//! Every built-in rule loads, and each example matches while each negative
+//! example does not (the same check `diligence rules check` runs).
+
+use std::collections::BTreeSet;
+
+use diligence_secrets::{RuleSet, builtin_rule_files, check_rules_dir};
+
+#[test]
+fn builtin_rules_load_and_examples_hold() -> anyhow::Result<()> {
+    let set = RuleSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert!(!set.rules().is_empty());
+    let ids: BTreeSet<_> = set.rules().iter().map(|r| r.id.to_string()).collect();
+    assert_eq!(ids.len(), set.rules().len(), "ids are unique");
+    for rule in set.rules() {
+        assert!(!rule.examples.is_empty(), "{} has examples", rule.id);
+        assert!(rule.keywords.iter().all(|k| k == &k.to_lowercase()));
+    }
+    Ok(())
+}
+
+#[test]
+fn every_builtin_file_passes_the_directory_check() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    for (name, text) in builtin_rule_files() {
+        std::fs::write(dir.path().join(name), text)?;
+    }
+    // Checked alone, built-in ids collide with themselves; strip that one error.
+    let report = check_rules_dir(dir.path())?;
+    let real: Vec<_> = report
+        .errors
+        .iter()
+        .filter(|p| p.message != "id already used by a built-in rule")
+        .collect();
+    assert!(real.is_empty(), "{real:#?}");
+    assert_eq!(report.files, builtin_rule_files().len());
+    Ok(())
+}
+
+#[test]
+fn directory_check_reports_file_rule_and_line() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let text = "rules:\n  - id: secrets.acme.token\n    name: Acme token\n    pattern: '(acme_[a-z0-9]{24})'\n    keywords: [acme_]\n    severity: high\n    confidence: high\n    examples: [\"acme_short\"]\n    negative_examples: [\"acme_\"]\n  - id: secrets.acme.Bad\n    name: bad\n    pattern: 'x'\n    keywords: [x]\n    severity: high\n    confidence: high\n    examples: [x]\n";
+    std::fs::write(dir.path().join("acme.yml"), text)?;
+    std::fs::write(
+        dir.path().join("broken.yml"),
+        "rules:\n  - id: secrets.a.b\n    nme: typo\n",
+    )?;
+    let report = check_rules_dir(dir.path())?;
+    assert!(!report.is_ok());
+    let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("acme.yml:2: rule `secrets.acme.token`: example 1 does not match")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("acme.yml:10: rule `secrets.acme.Bad`")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("broken.yml") && m.contains("nme")),
+        "{messages:#?}"
+    );
+    Ok(())
+}
