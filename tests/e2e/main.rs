@@ -1,5 +1,7 @@
 //! End-to-end tests of the `diligence` command on scripted fixture repositories.
 
+#![allow(clippy::unwrap_used)]
+
 mod cli;
 mod scan;
 

@@ -23,17 +23,6 @@ fn fact<'a>(report: &'a serde_json::Value, name: &str) -> Option<&'a serde_json:
         .map(|f| &f["value"])
 }
 
-fn control_status<'a>(report: &'a serde_json::Value, id: &str) -> &'a str {
-    report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("control {id} exists"))["status"]
-        .as_str()
-        .unwrap()
-}
-
 #[test]
 fn markdown_report_is_valid_commonmark_with_every_part() {
     let repo = fixture_repo("basic");
@@ -185,7 +174,6 @@ fn env_file_in_history_fails_its_control() {
                     .any(|r| r["rule"] == "git.env-file-committed")
         });
     assert!(failed, "a control fed by git.env-file-committed fails");
-    let _ = control_status;
 }
 
 #[test]

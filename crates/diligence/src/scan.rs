@@ -174,7 +174,6 @@ impl<'p> Scan<'p> {
         let history_options = HistoryOptions {
             as_of: self.options.as_of,
             jobs: self.jobs,
-            ..HistoryOptions::default()
         };
         let history_progress = |p: HistoryProgress| {
             progress(Progress::Advanced {
