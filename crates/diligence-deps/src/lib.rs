@@ -9,15 +9,17 @@
 
 #![warn(missing_docs)]
 
+pub mod advisory;
 mod error;
 mod formats;
 pub mod licence;
 mod package;
 mod text;
 
-pub use package::{Ecosystem, Package, Source};
+pub use advisory::{AdvisoryDb, AdvisoryError, AdvisoryMatch, LoadReport, merge_matches};
 pub use error::ParseError;
 pub use formats::{
     DepKind, FileKind, Manifest, ParsedFile, Requirement, normalise_python_name, normalised_name,
     parse_file,
 };
+pub use package::{Ecosystem, Package, Source};

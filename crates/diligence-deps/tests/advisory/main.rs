@@ -1,0 +1,7 @@
+//! Advisory loading and matching: hand-written fixtures, the shared real
+//! databases, and the comparison with cargo-audit.
+
+mod cargo_audit;
+mod common;
+mod fixtures;
+mod shared;
