@@ -2,15 +2,15 @@
 
 mod clock;
 mod exit;
+mod framework;
 mod output;
+mod scan;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use diligence::model::{Assessment, Timestamp};
-use diligence::{Scan, scoring};
+use diligence::model::Timestamp;
 
 /// Turn a software repository into a technical due-diligence report.
 #[derive(Debug, Parser)]
@@ -52,7 +52,7 @@ enum FrameworkCommand {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     /// Markdown.
     Md,
     /// JSON (the assessment itself).
@@ -69,10 +69,10 @@ impl Format {
 }
 
 #[derive(Debug, Args)]
-struct ScanArgs {
+pub(crate) struct ScanArgs {
     /// The repository or directory to scan.
     #[arg(default_value = ".")]
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Output format; repeat for several.
     #[arg(short = 'f', long = "format", value_enum)]
     formats: Vec<Format>,
@@ -117,136 +117,19 @@ fn parse_date(text: &str) -> Result<Timestamp, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => scan(&args),
+        Command::Scan(args) => scan::run(&args),
         Command::Frameworks {
             command: FrameworksCommand::List,
-        } => frameworks_list(),
+        } => framework::list(),
         Command::Framework {
             command: FrameworkCommand::Check { file },
-        } => framework_check(&file),
+        } => framework::check(&file),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             output::error(&error);
             ExitCode::from(exit::ERROR)
-        }
-    }
-}
-
-fn scan(args: &ScanArgs) -> Result<u8> {
-    let mut formats = args.formats.clone();
-    if formats.is_empty() {
-        formats.push(Format::Md);
-    }
-    formats.sort();
-    formats.dedup();
-    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
-    if to_stdout && formats.len() > 1 {
-        bail!("several formats need a directory: add `-o DIR`");
-    }
-
-    let progress = output::Progress::new(!args.quiet);
-    let mut scan = Scan::new(&args.path)
-        .jobs(args.jobs)
-        .respect_gitignore(args.respect_gitignore)
-        .on_progress(|event| progress.update(&event));
-    if let Some(file) = &args.framework {
-        scan = scan.framework_file(file);
-    }
-    if let Some(date) = args.as_of {
-        scan = scan.as_of(date);
-    }
-    if !args.only.is_empty() {
-        scan = scan.only(args.only.iter().cloned());
-    }
-    if args.timestamp {
-        scan = scan.generated_at(clock::now());
-    }
-    let assessment = scan
-        .run()
-        .with_context(|| format!("scan of {} failed", args.path.display()))?;
-    progress.finish();
-
-    let mut written = Vec::new();
-    for &format in &formats {
-        let text = render(&assessment, format)?;
-        match &args.output {
-            None => output::stdout(&text)?,
-            Some(path) if path.as_os_str() == "-" => output::stdout(&text)?,
-            Some(path) if formats.len() == 1 => {
-                output::write_file(path, &text)?;
-                written.push(path.clone());
-            }
-            Some(dir) => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
-                let path = dir.join(format!("report.{}", format.extension()));
-                output::write_file(&path, &text)?;
-                written.push(path);
-            }
-        }
-    }
-
-    if !args.quiet {
-        output::summary(&assessment, &written, args.verbose);
-    }
-    Ok(gate_code(&assessment, args.fail_under, args.quiet))
-}
-
-fn render(assessment: &Assessment, format: Format) -> Result<String> {
-    Ok(match format {
-        Format::Md => diligence::render::markdown(assessment).context("cannot render Markdown")?,
-        Format::Json => diligence::render::json(assessment).context("cannot render JSON")?,
-    })
-}
-
-fn gate_code(assessment: &Assessment, fail_under: Option<u32>, quiet: bool) -> u8 {
-    let Some(threshold) = fail_under else {
-        return exit::SUCCESS;
-    };
-    match assessment.scores.overall {
-        Some(score) if score >= threshold => exit::SUCCESS,
-        score => {
-            if !quiet {
-                output::gate_failed(score, threshold);
-            }
-            exit::GATE_FAILED
-        }
-    }
-}
-
-fn frameworks_list() -> Result<u8> {
-    let catalog = diligence::catalog(&diligence::default_collectors());
-    let mut lines = String::new();
-    for (i, (id, _)) in scoring::EMBEDDED.iter().enumerate() {
-        let framework = scoring::embedded(id, &catalog)
-            .with_context(|| format!("the embedded framework `{id}` is invalid"))?;
-        let info = framework.info();
-        let default = if i == 0 { " (default)" } else { "" };
-        lines.push_str(&format!("{}\t{}\t{}{default}\n", info.id, info.version, info.title));
-    }
-    output::stdout(&lines)?;
-    Ok(exit::SUCCESS)
-}
-
-fn framework_check(file: &std::path::Path) -> Result<u8> {
-    let catalog = diligence::catalog(&diligence::default_collectors());
-    match scoring::Framework::load(file, &catalog) {
-        Ok(framework) => {
-            let info = framework.info();
-            output::stdout(&format!(
-                "{}: ok ({} {}, {} controls)\n",
-                file.display(),
-                info.id,
-                info.version,
-                framework.controls().len()
-            ))?;
-            Ok(exit::SUCCESS)
-        }
-        Err(error) => {
-            output::error(&anyhow::Error::new(error));
-            Ok(exit::CHECK_FAILED)
         }
     }
 }

@@ -52,7 +52,10 @@ pub(crate) fn summary(assessment: &Assessment, written: &[PathBuf], verbose: boo
             eprintln!("  - {reason}");
         }
         for failure in &assessment.failures {
-            eprintln!("  not evidenced ({}): {}", failure.collector, failure.message);
+            eprintln!(
+                "  not evidenced ({}): {}",
+                failure.collector, failure.message
+            );
         }
     }
     for path in written {
