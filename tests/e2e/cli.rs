@@ -25,7 +25,11 @@ fn framework_check_accepts_the_embedded_file() {
 fn framework_check_points_at_file_and_line() {
     let out = diligence(
         workspace(),
-        &["framework", "check", "fixtures/frameworks/unknown-fact.toml"],
+        &[
+            "framework",
+            "check",
+            "fixtures/frameworks/unknown-fact.toml",
+        ],
     );
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let err = stderr(&out);
@@ -39,7 +43,10 @@ fn missing_path_is_a_clear_error() {
     let out = diligence(dir.path(), &["scan", "does-not-exist"]);
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
-    assert!(err.starts_with("error: scan of does-not-exist failed"), "{err}");
+    assert!(
+        err.starts_with("error: scan of does-not-exist failed"),
+        "{err}"
+    );
     assert!(stdout(&out).is_empty());
 }
 

@@ -28,7 +28,11 @@ fn markdown_report_is_valid_commonmark_with_every_part() {
     let repo = fixture_repo("basic");
     let out = diligence(&repo, &["scan", ".", "-o", "-", "-q"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).is_empty(), "quiet means quiet: {}", stderr(&out));
+    assert!(
+        stderr(&out).is_empty(),
+        "quiet means quiet: {}",
+        stderr(&out)
+    );
     let text = stdout(&out);
 
     let mut headings = Vec::new();
@@ -50,7 +54,14 @@ fn markdown_report_is_valid_commonmark_with_every_part() {
     }
     assert!(tables >= 3, "expected several tables, found {tables}");
     let all = headings.join("\n").to_lowercase();
-    for part in ["summary", "scorecard", "history", "remediation", "questions", "methodology"] {
+    for part in [
+        "summary",
+        "scorecard",
+        "history",
+        "remediation",
+        "questions",
+        "methodology",
+    ] {
         assert!(all.contains(part), "no heading mentions {part}:\n{all}");
     }
 }
@@ -99,7 +110,10 @@ fn output_is_deterministic_across_runs_and_thread_counts() {
             fs::read(target.join("report.json")).unwrap(),
         ));
     }
-    assert!(outputs.windows(2).all(|w| w[0] == w[1]), "reports differ between runs");
+    assert!(
+        outputs.windows(2).all(|w| w[0] == w[1]),
+        "reports differ between runs"
+    );
 }
 
 #[test]
@@ -161,25 +175,24 @@ fn env_file_in_history_fails_its_control() {
         .filter(|f| f["rule"] == "git.env-file-committed")
         .collect();
     assert!(!env_findings.is_empty());
-    let failed = report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|c| {
-            c["status"] == "fail"
-                && c["evidence"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|r| r["rule"] == "git.env-file-committed")
-        });
+    let failed = report["controls"].as_array().unwrap().iter().any(|c| {
+        c["status"] == "fail"
+            && c["evidence"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["rule"] == "git.env-file-committed")
+    });
     assert!(failed, "a control fed by git.env-file-committed fails");
 }
 
 #[test]
 fn fail_under_gates() {
     let repo = fixture_repo("basic");
-    let out = diligence(&repo, &["scan", ".", "-q", "--fail-under", "100", "-o", "-"]);
+    let out = diligence(
+        &repo,
+        &["scan", ".", "-q", "--fail-under", "100", "-o", "-"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let out = diligence(&repo, &["scan", ".", "-q", "--fail-under", "0", "-o", "-"]);
     assert_eq!(out.status.code(), Some(0));

@@ -167,10 +167,7 @@ impl FileIndex {
                 index.omitted += 1;
                 continue;
             }
-            let size = local
-                .find_header(record.oid)
-                .map(|h| h.size())
-                .unwrap_or(0);
+            let size = local.find_header(record.oid).map(|h| h.size()).unwrap_or(0);
             index.entries.push(FileEntry {
                 path: record.filepath.to_string(),
                 size,
@@ -272,7 +269,10 @@ mod tests {
         assert_eq!(paths, [".env", ".gitignore", "src/main.rs"]);
 
         let entry = index.get("src/main.rs").unwrap();
-        assert_eq!(index.read(entry).unwrap(), ReadOutcome::Content(b"fn main() {}".to_vec()));
+        assert_eq!(
+            index.read(entry).unwrap(),
+            ReadOutcome::Content(b"fn main() {}".to_vec())
+        );
         assert_eq!(
             index.read_capped(entry, 4).unwrap(),
             ReadOutcome::TooLarge { size: 12 }

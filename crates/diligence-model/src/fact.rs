@@ -44,7 +44,24 @@ pub enum Unit {
 }
 
 impl Unit {
-    /// The word printed after a value, empty for plain counts.
+    /// The word printed after `value`: singular for one, plural otherwise,
+    /// empty for plain counts.
+    pub fn word_for(self, value: i64) -> &'static str {
+        if value.unsigned_abs() != 1 {
+            return self.suffix();
+        }
+        match self {
+            Self::Count => "",
+            Self::Commits => "commit",
+            Self::People => "person",
+            Self::Files => "file",
+            Self::Lines => "line",
+            Self::Days => "day",
+            Self::Bytes => "byte",
+        }
+    }
+
+    /// The plural word printed after a value, empty for plain counts.
     pub fn suffix(self) -> &'static str {
         match self {
             Self::Count => "",
@@ -118,7 +135,7 @@ impl fmt::Display for FactValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Bool { value } => f.write_str(if *value { "yes" } else { "no" }),
-            Self::Int { value, unit } => match unit.suffix() {
+            Self::Int { value, unit } => match unit.word_for(*value) {
                 "" => write!(f, "{value}"),
                 suffix => write!(f, "{value} {suffix}"),
             },
@@ -227,6 +244,9 @@ mod tests {
         assert_eq!(Fact::ratio(1, 3).value.to_string(), "33% (1/3)");
         assert_eq!(Fact::ratio(0, 0).value.to_string(), "n/a (no data)");
         assert_eq!(Fact::int(5, Unit::Commits).value.to_string(), "5 commits");
+        assert_eq!(Fact::int(1, Unit::Commits).value.to_string(), "1 commit");
+        assert_eq!(Fact::int(1, Unit::People).value.to_string(), "1 person");
+        assert_eq!(Fact::int(0, Unit::People).value.to_string(), "0 people");
         assert_eq!(Fact::bool(true).value.to_string(), "yes");
     }
 

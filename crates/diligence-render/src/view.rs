@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use diligence_model::{
     Assessment, CollectorFailure, ControlResult, ControlStatus, Effort, EvidenceRef, Excerpt,
-    FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Unit, Verdict,
+    FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Verdict,
 };
 use serde::Serialize;
 
@@ -528,10 +528,6 @@ fn format_value(value: &FactValue) -> String {
             Some(p) => format!("{p}% ({numerator} of {denominator})"),
             None => "no data".to_owned(),
         },
-        FactValue::Int {
-            value: 1,
-            unit: Unit::People,
-        } => "1 person".to_owned(),
         other => other.to_string(),
     }
 }

@@ -5,9 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use diligence_collect::{
-    CollectContext, CollectError, Collector, FileIndex, Options, Progress,
-};
+use diligence_collect::{CollectContext, CollectError, Collector, FileIndex, Options, Progress};
 use diligence_history::{History, HistoryOptions, HistoryProgress, Target};
 use diligence_model::{
     Assessment, Catalog, CollectorFailure, CollectorId, Evidence, FailureKind, SCHEMA_VERSION,
@@ -191,12 +189,11 @@ impl<'p> Scan<'p> {
             stage: "history".into(),
         });
 
-        let files = FileIndex::build(&target, &self.options.files).map_err(|source| {
-            Error::Files {
+        let files =
+            FileIndex::build(&target, &self.options.files).map_err(|source| Error::Files {
                 path: target.root().to_path_buf(),
                 source,
-            }
-        })?;
+            })?;
 
         let cancel = AtomicBool::new(false);
         let cx = CollectContext::new(
@@ -307,7 +304,9 @@ fn run_collector(
             evidence.collector = id.clone();
             Ok(evidence)
         }
-        Ok(Err(CollectError::Unavailable { reason })) => Err(failure(FailureKind::Unavailable, reason)),
+        Ok(Err(CollectError::Unavailable { reason })) => {
+            Err(failure(FailureKind::Unavailable, reason))
+        }
         Ok(Err(error)) => Err(failure(FailureKind::Failed, error_chain(&error))),
         Err(_) => Err(failure(
             FailureKind::Failed,
