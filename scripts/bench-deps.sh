@@ -92,7 +92,7 @@ echo "npm: $(find "$npm_db" -name '*.json' | wc -l) OSV advisories, 3000 package
 read -r best median < <(time_runs $AUDIT_CMD --db "$npm_db" "$npm_lock")
 echo "  ours (warm): best ${best} ms, median ${median} ms (goal: under 500 ms)"
 $AUDIT_CMD --db "$npm_db" "$npm_lock" 2>&1 >/dev/null | sed 's/^/  /'
-$AUDIT_CMD --db "$npm_db" "$npm_lock" 2>/dev/null | head -1 | sed 's/^/  /'
+$AUDIT_CMD --db "$npm_db" "$npm_lock" 2>/dev/null | sed -n 1p | sed 's/^/  /'
 
 # --- Cargo: a real lockfile against RustSec -----------------------------------
 if [[ ! -d "$RUSTSEC_DB" ]]; then
@@ -114,6 +114,7 @@ mkdir -p "$(dirname "$cargo_lock")"
 # dependency lists are dropped, since several versions of one crate would
 # make their short references ambiguous.
 awk '
+    FNR == 1 { flush() }
     /^\[\[package\]\]/ { flush(); inpkg = 1; name = version = source = checksum = ""; next }
     /^\[/ { flush(); inpkg = 0; next }
     inpkg && /^name = / { name = $0 }
