@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan a repository and write the report.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the frameworks embedded in this binary.
     Frameworks {
         #[command(subcommand)]
@@ -96,6 +96,20 @@ pub(crate) struct ScanArgs {
     /// Run only these collectors (repeatable).
     #[arg(long, value_name = "COLLECTOR")]
     only: Vec<String>,
+    /// Advisory database directory, RustSec or OSV (repeatable). Without one,
+    /// the advisory controls read "not evidenced".
+    #[arg(long = "advisory-db", value_name = "DIR")]
+    advisory_dbs: Vec<PathBuf>,
+    /// Extra secret-rule folder, added to the built-in rules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    secret_rules: Vec<PathBuf>,
+    /// Also scan objects no branch or tag reaches (stashes, pull-request
+    /// refs, unreachable objects).
+    #[arg(long)]
+    all_objects: bool,
+    /// Baseline file of accepted findings (fingerprints with reasons).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
     /// Honour .gitignore when listing files.
     #[arg(long)]
     respect_gitignore: bool,

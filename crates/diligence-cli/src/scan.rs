@@ -23,6 +23,16 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         .jobs(args.jobs)
         .respect_gitignore(args.respect_gitignore)
         .on_progress(|event| progress.update(&event));
+    for dir in &args.advisory_dbs {
+        scan = scan.advisory_db(dir);
+    }
+    for dir in &args.secret_rules {
+        scan = scan.secret_rules(dir);
+    }
+    if let Some(file) = &args.baseline {
+        scan = scan.baseline(file);
+    }
+    scan = scan.all_objects(args.all_objects);
     if let Some(file) = &args.framework {
         scan = scan.framework_file(file);
     }
@@ -30,7 +40,11 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         scan = scan.as_of(date);
     }
     if !args.only.is_empty() {
-        scan = scan.only(args.only.iter().cloned());
+        // `history` is accepted as another name for the `git` collector.
+        scan = scan.only(args.only.iter().map(|id| match id.as_str() {
+            "history" => "git".to_owned(),
+            other => other.to_owned(),
+        }));
     }
     if args.timestamp {
         scan = scan.generated_at(clock::now());

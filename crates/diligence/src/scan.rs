@@ -104,6 +104,31 @@ impl<'p> Scan<'p> {
         self
     }
 
+    /// Adds an advisory database directory (RustSec or OSV; repeatable).
+    pub fn advisory_db(mut self, dir: impl AsRef<Path>) -> Self {
+        self.options.advisory_dbs.push(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Adds a folder of secret rules to the built-in ones (repeatable).
+    pub fn secret_rules(mut self, dir: impl AsRef<Path>) -> Self {
+        self.options.secret_rules.push(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Also scans objects no branch or tag reaches (stashes, pull-request
+    /// refs, unreachable objects).
+    pub fn all_objects(mut self, all: bool) -> Self {
+        self.options.all_objects = all;
+        self
+    }
+
+    /// A baseline or suppression file of accepted findings.
+    pub fn baseline(mut self, file: impl AsRef<Path>) -> Self {
+        self.options.baseline = Some(file.as_ref().to_path_buf());
+        self
+    }
+
     /// Runs only these collectors.
     pub fn only<I, S>(mut self, ids: I) -> Self
     where
