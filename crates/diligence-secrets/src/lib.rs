@@ -17,14 +17,19 @@
 
 #![warn(missing_docs)]
 
+mod baseline;
+mod collector;
 mod decode;
 mod error;
 mod filters;
 mod fingerprint;
 mod rules;
 mod scan;
+mod session;
 mod validate;
 
+pub use baseline::{Baseline, Suppression};
+pub use collector::{SecretsCollector, git_blob_id};
 pub use decode::{base64_encode, base64url_encode};
 pub use error::{Error, Result, RuleProblem};
 pub use filters::{
@@ -34,6 +39,9 @@ pub use fingerprint::{DEFAULT_FINGERPRINT_KEY, Fingerprinter};
 pub use rules::{Rule, RuleKind, RulesReport};
 pub use scan::{
     BlobOutcome, Engine, EngineOptions, Match, RuleSet, builtin_rule_files, check_rules_dir,
+};
+pub use session::{
+    FACTS, FinishOptions, Origin, Session, catalog, collector_id, is_key_file_name, key_file_rules,
 };
 pub use validate::Validator;
 

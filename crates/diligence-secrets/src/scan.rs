@@ -12,7 +12,7 @@ use crate::decode;
 use crate::error::{Error, Result, RuleProblem};
 use crate::filters;
 use crate::fingerprint::Fingerprinter;
-use crate::rules::{self, Rule, RuleKind, RulesReport};
+use crate::rules::{self, Rule, RulesReport};
 use crate::validate::Validator;
 
 mod builtin {
@@ -346,6 +346,11 @@ impl Engine {
         self.fingerprinter.fingerprint(secret.as_bytes())
     }
 
+    /// The fingerprint of raw bytes (key files).
+    pub fn fingerprint_bytes(&self, data: &[u8]) -> String {
+        self.fingerprinter.fingerprint(data)
+    }
+
     /// Scans one blob. `path` feeds the path filters of generic rules.
     pub fn scan(&self, data: &[u8], path: &str) -> BlobOutcome {
         if data.len() as u64 > self.options.max_blob_size {
@@ -377,7 +382,7 @@ impl Engine {
                 }
             }
         }
-        matches.sort_by(|a, b| (a.line, a.rule, a.start).cmp(&(b.line, b.rule, b.start)));
+        matches.sort_by_key(|m| (m.line, m.rule, m.start));
         BlobOutcome::Scanned(matches)
     }
 
@@ -518,7 +523,7 @@ impl Engine {
                 std::cmp::Reverse(m.rule),
             )
         };
-        found.sort_by(|a, b| rank(b).cmp(&rank(a)));
+        found.sort_by_key(|m| std::cmp::Reverse(rank(m)));
         let mut kept: Vec<Match> = Vec::with_capacity(found.len());
         for m in found {
             let overlaps = kept.iter().any(|k| m.start < k.end && k.start < m.end);

@@ -1,3 +1,8 @@
 //! Integration tests of the secret scanner.
 
+#![allow(clippy::unwrap_used)]
+
+mod collector;
+mod common;
+mod engine;
 mod rules;

@@ -1,0 +1,343 @@
+//! The `secrets` collector: feeds every worktree file and every unique
+//! history blob through one [`Session`], each content scanned once.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use diligence_collect::{
+    CollectContext, CollectError, Collector, FileEntry, Progress, ReadOutcome, Result,
+};
+use diligence_history::gix;
+use diligence_history::{BlobEntry, History};
+use diligence_model::{Catalog, CollectorId, CommitRef, Evidence};
+use rayon::prelude::*;
+
+use crate::baseline::Baseline;
+use crate::scan::{Engine, EngineOptions, Match, RuleSet};
+use crate::session::{self, FinishOptions, Origin, Session};
+
+/// File extensions whose content is never text worth scanning; history
+/// blobs with these names are counted as binary without being read.
+const BINARY_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "tif", "tiff", "avif", "heic", "psd",
+    "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "m4a", "mov", "avi", "webm", "ogg", "wav",
+    "flac", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "class", "so", "dylib", "dll", "exe",
+    "o", "a", "pyc", "wasm", "sqlite", "db",
+];
+
+fn binary_by_name(path: &str) -> bool {
+    path.rsplit_once('.').is_some_and(|(_, ext)| {
+        BINARY_EXTENSIONS
+            .iter()
+            .any(|b| ext.eq_ignore_ascii_case(b))
+    })
+}
+
+/// The git blob id of `data`: SHA-1 of `blob <len>\0` and the content.
+pub fn git_blob_id(data: &[u8]) -> [u8; 20] {
+    let mut hasher = sha1_smol::Sha1::new();
+    hasher.update(format!("blob {}\0", data.len()).as_bytes());
+    hasher.update(data);
+    hasher.digest().bytes()
+}
+
+/// Scans the worktree and the full history for secrets.
+pub struct SecretsCollector {
+    options: EngineOptions,
+    builtin: OnceLock<std::result::Result<Engine, String>>,
+}
+
+impl std::fmt::Debug for SecretsCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsCollector").finish_non_exhaustive()
+    }
+}
+
+impl Default for SecretsCollector {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SecretsCollector {
+    /// A collector with the built-in rules and default limits.
+    pub fn new() -> Self {
+        Self::with_options(EngineOptions::default())
+    }
+
+    /// A collector with the given engine options.
+    pub fn with_options(options: EngineOptions) -> Self {
+        Self {
+            options,
+            builtin: OnceLock::new(),
+        }
+    }
+
+    /// Uses `key` for fingerprints instead of the public default.
+    #[must_use]
+    pub fn with_fingerprint_key(mut self, key: &[u8]) -> Self {
+        self.options.fingerprint_key = key.to_vec();
+        self.builtin = OnceLock::new();
+        self
+    }
+
+    fn builtin_engine(&self) -> Result<&Engine> {
+        self.builtin
+            .get_or_init(|| {
+                RuleSet::builtin()
+                    .map(|rules| Engine::with_rules(rules, self.options.clone()))
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|message| CollectError::Failed {
+                message: format!("built-in secret rules are invalid: {message}"),
+                source: None,
+            })
+    }
+
+    /// Runs the scan with an engine built for this context.
+    fn run(&self, cx: &CollectContext<'_>, engine: &Engine) -> Result<Evidence> {
+        let baseline = match &cx.options.baseline {
+            Some(path) => Baseline::load(path)
+                .map_err(|e| CollectError::failed("cannot load the secrets baseline", e))?,
+            None => Baseline::default(),
+        };
+        let session = Session::new(engine);
+        let stage = "secrets".to_owned();
+        cx.progress(Progress::Started {
+            stage: stage.clone(),
+        });
+        let worktree = scan_worktree(cx, &session)?;
+        let mut partial = None;
+        if let (Some(history), Some(repo)) = (cx.history, cx.target.repository()) {
+            scan_history(cx, &session, history, repo, &worktree)?;
+            if cx.options.all_objects {
+                scan_unreachable(cx, &session, history, repo, &worktree)?;
+            }
+            if history.shallow() {
+                partial =
+                    Some("shallow clone: commits before the boundary were not scanned".to_owned());
+            }
+        }
+        // Worktree content no history blob accounted for (uncommitted,
+        // untracked, or a directory without git).
+        let pending = worktree
+            .hits
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut pending: Vec<_> = pending.into_values().filter(|h| !h.attributed).collect();
+        pending.sort_by(|a, b| a.path.cmp(&b.path));
+        for hit in pending {
+            session.record(&hit.path, &Origin::Worktree, &hit.matches);
+        }
+        let as_of = cx.options.as_of.or_else(|| cx.history.map(History::as_of));
+        let finish = FinishOptions {
+            baseline,
+            as_of,
+            partial,
+        };
+        cx.progress(Progress::Finished { stage });
+        Ok(session.finish(&finish))
+    }
+}
+
+/// Worktree hits waiting for history attribution, by git blob id.
+struct WorktreeHit {
+    path: String,
+    matches: Vec<Match>,
+    attributed: bool,
+}
+
+struct Worktree {
+    /// Every worktree blob id, hit or not (history skips these).
+    ids: HashMap<[u8; 20], ()>,
+    hits: Mutex<HashMap<[u8; 20], WorktreeHit>>,
+}
+
+fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Worktree> {
+    let cap = session.engine().options().max_blob_size;
+    let ids = Mutex::new(HashMap::new());
+    let hits = Mutex::new(HashMap::new());
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    cx.files.entries().par_iter().for_each(|entry: &FileEntry| {
+        if cx.cancelled() {
+            failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            return;
+        }
+        let data = match cx.files.read_capped(entry, cap) {
+            Ok(ReadOutcome::Content(data)) => data,
+            Ok(ReadOutcome::TooLarge { .. }) => {
+                session.skipped_too_large(&entry.path, &Origin::Worktree);
+                return;
+            }
+            Err(_) => {
+                session.missing_objects(0);
+                return;
+            }
+        };
+        let id = git_blob_id(&data);
+        // Record nothing yet: history may attribute the same content
+        // to its commit. Counting and key files happen in `scan`.
+        let matches = session.scan_unrecorded(&data, &entry.path, &Origin::Worktree);
+        ids.lock().unwrap_or_else(|e| e.into_inner()).insert(id, ());
+        if !matches.is_empty() {
+            hits.lock().unwrap_or_else(|e| e.into_inner()).insert(
+                id,
+                WorktreeHit {
+                    path: entry.path.clone(),
+                    matches,
+                    attributed: false,
+                },
+            );
+        }
+    });
+    if failed.into_inner() {
+        return Err(CollectError::Cancelled);
+    }
+    Ok(Worktree {
+        ids: ids.into_inner().unwrap_or_else(|e| e.into_inner()),
+        hits,
+    })
+}
+
+fn commit_ref(history: &History, index: usize) -> Option<CommitRef> {
+    history.commits().get(index).map(|c| CommitRef {
+        id: c.id.to_string(),
+        author: Some(c.author.clone()),
+        date: Some(c.author_time),
+    })
+}
+
+fn blob_key(id: &gix::oid) -> Option<[u8; 20]> {
+    id.as_bytes().try_into().ok()
+}
+
+fn scan_history(
+    cx: &CollectContext<'_>,
+    session: &Session<'_>,
+    history: &History,
+    repo: &gix::ThreadSafeRepository,
+    worktree: &Worktree,
+) -> Result<()> {
+    let cap = session.engine().options().max_blob_size;
+    let origin = |entry: &BlobEntry| Origin::History {
+        commit: commit_ref(history, entry.first_commit),
+        at_head: entry.at_head,
+    };
+    let filter = |entry: &BlobEntry| {
+        if cx.cancelled() {
+            return false;
+        }
+        if let Some(key) = blob_key(&entry.id)
+            && worktree.ids.contains_key(&key)
+        {
+            let mut hits = worktree.hits.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(hit) = hits.get_mut(&key) {
+                hit.attributed = true;
+                session.record(&entry.path, &origin(entry), &hit.matches);
+                if hit.path != entry.path {
+                    session.record(&hit.path, &Origin::Worktree, &hit.matches);
+                }
+            }
+            return false;
+        }
+        if entry.size > cap {
+            session.skipped_too_large(&entry.path, &origin(entry));
+            return false;
+        }
+        if binary_by_name(&entry.path) && !session::is_key_file_name(&entry.path) {
+            session.skipped_binary();
+            return false;
+        }
+        true
+    };
+    let stats = history.blobs().for_each_blob(repo, filter, |entry, data| {
+        session.scan(data, &entry.path, origin(entry));
+    });
+    session.missing_objects(stats.missing);
+    if cx.cancelled() {
+        return Err(CollectError::Cancelled);
+    }
+    Ok(())
+}
+
+/// Scans blobs that no commit reachable from a ref holds (stashes,
+/// pull-request refs outside the walk, dangling objects).
+fn scan_unreachable(
+    cx: &CollectContext<'_>,
+    session: &Session<'_>,
+    history: &History,
+    repo: &gix::ThreadSafeRepository,
+    worktree: &Worktree,
+) -> Result<()> {
+    let local = repo.to_thread_local();
+    let cap = session.engine().options().max_blob_size;
+    let Ok(all) = local.objects.store_ref().iter() else {
+        return Ok(());
+    };
+    let mut candidates = Vec::new();
+    for id in all {
+        let Ok(id) = id else {
+            session.missing_objects(1);
+            continue;
+        };
+        if history.blobs().get(&id).is_some()
+            || blob_key(&id).is_some_and(|k| worktree.ids.contains_key(&k))
+        {
+            continue;
+        }
+        match local.find_header(id) {
+            Ok(header) if header.kind() == gix::object::Kind::Blob => {
+                if header.size() > cap {
+                    session.skipped_too_large("", &Origin::Unreachable);
+                } else {
+                    candidates.push(id);
+                }
+            }
+            Ok(_) => {}
+            Err(_) => session.missing_objects(1),
+        }
+    }
+    candidates.sort();
+    candidates.dedup();
+    candidates.par_iter().for_each_init(
+        || repo.to_thread_local(),
+        |local, id| {
+            if cx.cancelled() {
+                return;
+            }
+            match local.find_object(*id) {
+                Ok(object) => {
+                    let path = format!("(unreachable object {id})");
+                    session.scan(&object.data, &path, Origin::Unreachable);
+                }
+                Err(_) => session.missing_objects(1),
+            }
+        },
+    );
+    Ok(())
+}
+
+impl Collector for SecretsCollector {
+    fn id(&self) -> CollectorId {
+        session::collector_id()
+    }
+
+    fn catalog(&self) -> Catalog {
+        match self.builtin_engine() {
+            Ok(engine) => session::catalog(engine),
+            Err(_) => Catalog::default(),
+        }
+    }
+
+    fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence> {
+        if cx.options.secret_rules.is_empty() {
+            let engine = self.builtin_engine()?;
+            return self.run(cx, engine);
+        }
+        let rules = RuleSet::load(&cx.options.secret_rules)
+            .map_err(|e| CollectError::failed("cannot load secret rules", e))?;
+        let engine = Engine::with_rules(rules, self.options.clone());
+        self.run(cx, &engine)
+    }
+}

@@ -1,0 +1,815 @@
+//! One scan of a target: blobs go in (from the worktree and the history,
+//! in any order, from any thread), and one finding per (rule, secret) comes
+//! out, with every occurrence, context tags, suppressions and facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diligence_model::{
+    Catalog, CollectorId, CommitRef, Confidence, Evidence, Excerpt, Fact, Finding, Inventory,
+    Location, Redacted, RuleId, Severity, Table, Timestamp, Unit,
+};
+
+use crate::baseline::Baseline;
+use crate::filters;
+use crate::rules::RuleKind;
+use crate::scan::{BlobOutcome, Engine, Match};
+
+/// Where a blob came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// A file of the worktree (or of the HEAD tree of a bare repository).
+    Worktree,
+    /// A blob of the history, with the commit that introduced it.
+    History {
+        /// The introducing commit, when known.
+        commit: Option<CommitRef>,
+        /// Whether the blob is in the HEAD tree.
+        at_head: bool,
+    },
+    /// An object no ref reaches (`--all-objects`).
+    Unreachable,
+}
+
+/// A rule that fires on a file's name rather than its content.
+struct KeyFileRule {
+    id: &'static str,
+    name: &'static str,
+    matches: fn(&str) -> bool,
+}
+
+fn ext_in(name: &str, exts: &[&str]) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| exts.iter().any(|e| ext.eq_ignore_ascii_case(e)))
+}
+
+const KEY_FILE_RULES: &[KeyFileRule] = &[
+    KeyFileRule {
+        id: "secrets.keyfile.pkcs12",
+        name: "PKCS#12 key store (.p12, .pfx)",
+        matches: |name| ext_in(name, &["p12", "pfx"]),
+    },
+    KeyFileRule {
+        id: "secrets.keyfile.java-keystore",
+        name: "Java key store (.jks, .keystore, .bks)",
+        matches: |name| ext_in(name, &["jks", "keystore", "bks"]),
+    },
+    KeyFileRule {
+        id: "secrets.keyfile.ssh-private-key",
+        name: "SSH private key file (id_rsa, id_ed25519, ...)",
+        matches: |name| {
+            [
+                "id_rsa",
+                "id_dsa",
+                "id_ecdsa",
+                "id_ed25519",
+                "id_ecdsa_sk",
+                "id_ed25519_sk",
+            ]
+            .contains(&name)
+        },
+    },
+];
+
+/// Whether a path names a key container that is reported by name.
+pub fn is_key_file_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    KEY_FILE_RULES.iter().any(|r| (r.matches)(name))
+}
+
+/// Ids and descriptions of the rules that fire on file names.
+pub fn key_file_rules() -> impl Iterator<Item = (&'static str, &'static str)> {
+    KEY_FILE_RULES.iter().map(|r| (r.id, r.name))
+}
+
+#[derive(Debug, Clone)]
+struct Meta {
+    id: RuleId,
+    name: String,
+    kind: RuleKind,
+    severity: Severity,
+    generic: bool,
+    remediation: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    path: String,
+    line: Option<u32>,
+    end_line: Option<u32>,
+    origin: Origin,
+    allowed_inline: bool,
+    client_variable: bool,
+}
+
+#[derive(Debug)]
+struct Entry {
+    meta: Meta,
+    secret: Option<Redacted>,
+    file_label: Option<String>,
+    confidence: Confidence,
+    tags: BTreeSet<&'static str>,
+    seen: Vec<Seen>,
+}
+
+/// Counters of what was scanned and skipped.
+#[derive(Debug, Default)]
+struct Counters {
+    files: AtomicU64,
+    blobs: AtomicU64,
+    binary: AtomicU64,
+    too_large: AtomicU64,
+    missing: AtomicU64,
+    unreachable: AtomicU64,
+}
+
+/// Options of [`Session::finish`].
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct FinishOptions {
+    /// Accepted fingerprints.
+    pub baseline: Baseline,
+    /// The date expiries are compared with.
+    pub as_of: Option<Timestamp>,
+    /// Why the evidence is incomplete, if it is (shallow clone, ...).
+    pub partial: Option<String>,
+}
+
+/// One scan in progress. Shared by reference between threads.
+#[derive(Debug)]
+pub struct Session<'e> {
+    engine: &'e Engine,
+    entries: Mutex<BTreeMap<(String, String), Entry>>,
+    counters: Counters,
+}
+
+impl<'e> Session<'e> {
+    /// A new, empty scan.
+    pub fn new(engine: &'e Engine) -> Self {
+        Self {
+            engine,
+            entries: Mutex::new(BTreeMap::new()),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &'e Engine {
+        self.engine
+    }
+
+    /// Scans a blob and records its matches; returns them so callers can
+    /// attribute the same content elsewhere without scanning it again.
+    pub fn scan(&self, data: &[u8], path: &str, origin: Origin) -> Vec<Match> {
+        let matches = self.scan_unrecorded(data, path, &origin);
+        self.record(path, &origin, &matches);
+        matches
+    }
+
+    /// Scans and counts a blob, records key files by name, but leaves the
+    /// matches for the caller to [`record`](Self::record) (possibly later,
+    /// with a better origin).
+    pub fn scan_unrecorded(&self, data: &[u8], path: &str, origin: &Origin) -> Vec<Match> {
+        match origin {
+            Origin::Worktree => self.counters.files.fetch_add(1, Ordering::Relaxed),
+            Origin::History { .. } => self.counters.blobs.fetch_add(1, Ordering::Relaxed),
+            Origin::Unreachable => self.counters.unreachable.fetch_add(1, Ordering::Relaxed),
+        };
+        let matches = match self.engine.scan(data, path) {
+            BlobOutcome::Scanned(matches) => matches,
+            BlobOutcome::Binary => {
+                self.counters.binary.fetch_add(1, Ordering::Relaxed);
+                Vec::new()
+            }
+            BlobOutcome::TooLarge => {
+                self.counters.too_large.fetch_add(1, Ordering::Relaxed);
+                Vec::new()
+            }
+        };
+        let has_key_match = matches
+            .iter()
+            .any(|m| self.engine.rules().rules()[m.rule].provider() == "private-key");
+        if !has_key_match && data.len() >= 32 {
+            self.record_key_file(data, path, origin);
+        }
+        matches
+    }
+
+    /// Counts a blob over the size cap that the caller did not read.
+    pub fn skipped_too_large(&self, path: &str, origin: &Origin) {
+        self.counters.too_large.fetch_add(1, Ordering::Relaxed);
+        let _ = (path, origin);
+    }
+
+    /// Counts a blob skipped as binary without reading it.
+    pub fn skipped_binary(&self) {
+        self.counters.binary.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts objects that could not be read.
+    pub fn missing_objects(&self, count: u64) {
+        self.counters.missing.fetch_add(count, Ordering::Relaxed);
+    }
+
+    /// Records matches found earlier in the same content at another place.
+    pub fn record(&self, path: &str, origin: &Origin, matches: &[Match]) {
+        if matches.is_empty() {
+            return;
+        }
+        let rules = self.engine.rules().rules();
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        for m in matches {
+            let rule = &rules[m.rule];
+            let key = (rule.id.to_string(), m.secret.fingerprint().to_owned());
+            let entry = entries.entry(key).or_insert_with(|| Entry {
+                meta: Meta {
+                    id: rule.id.clone(),
+                    name: rule.name.clone(),
+                    kind: rule.kind,
+                    severity: rule.severity,
+                    generic: rule.is_generic(),
+                    remediation: rule.remediation.clone(),
+                },
+                secret: Some(m.secret.clone()),
+                file_label: None,
+                confidence: m.confidence,
+                tags: BTreeSet::new(),
+                seen: Vec::new(),
+            });
+            entry.confidence = entry.confidence.max(m.confidence);
+            if m.validated {
+                entry.tags.insert("validated");
+            }
+            if m.paired {
+                entry.tags.insert("paired");
+            }
+            match m.decoded {
+                Some("base64") => {
+                    entry.tags.insert("decoded-base64");
+                }
+                Some(_) => {
+                    entry.tags.insert("decoded-percent");
+                }
+                None => {}
+            }
+            entry.seen.push(Seen {
+                path: path.to_owned(),
+                line: Some(m.line),
+                end_line: (m.end_line > m.line).then_some(m.end_line),
+                origin: origin.clone(),
+                allowed_inline: m.allowed_inline,
+                client_variable: m.client_variable,
+            });
+        }
+    }
+
+    fn record_key_file(&self, data: &[u8], path: &str, origin: &Origin) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let Some(rule) = KEY_FILE_RULES.iter().find(|r| (r.matches)(name)) else {
+            return;
+        };
+        let Ok(id) = RuleId::new(rule.id) else {
+            return;
+        };
+        let fingerprint = self.engine.fingerprint_bytes(data);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries
+            .entry((rule.id.to_owned(), fingerprint))
+            .or_insert_with(|| Entry {
+                meta: Meta {
+                    id,
+                    name: rule.name.to_owned(),
+                    kind: RuleKind::Secret,
+                    severity: Severity::High,
+                    generic: false,
+                    remediation: Some(
+                        "Treat every key in the file as exposed: revoke and reissue them, then remove the file from history."
+                            .to_owned(),
+                    ),
+                },
+                secret: None,
+                file_label: Some(format!("{name} ({} bytes)", data.len())),
+                confidence: Confidence::Medium,
+                tags: BTreeSet::new(),
+                seen: Vec::new(),
+            });
+        entry.seen.push(Seen {
+            path: path.to_owned(),
+            line: None,
+            end_line: None,
+            origin: origin.clone(),
+            allowed_inline: false,
+            client_variable: false,
+        });
+    }
+
+    /// Turns what was recorded into evidence for the `secrets` collector.
+    pub fn finish(self, options: &FinishOptions) -> Evidence {
+        let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut evidence = Evidence::new(collector_id());
+        let mut suppressed_rows = Vec::new();
+        let mut inventory_rows = Vec::new();
+        let mut counts = FactCounts::default();
+        for ((_, fingerprint), entry) in entries {
+            let Some(built) = build_finding(&entry, &fingerprint) else {
+                continue;
+            };
+            let masked = entry.secret.as_ref().map_or_else(
+                || entry.file_label.clone().unwrap_or_default(),
+                ToString::to_string,
+            );
+            let inline = !entry.seen.is_empty() && entry.seen.iter().all(|s| s.allowed_inline);
+            let listed = options
+                .baseline
+                .lookup(entry.meta.id.as_str(), &fingerprint);
+            let expired = listed.is_some_and(|s| match (s.expires, options.as_of) {
+                (Some(expires), Some(as_of)) => expires < as_of,
+                _ => false,
+            });
+            let suppressed_by = if inline {
+                Some(("inline diligence:allow comment".to_owned(), String::new()))
+            } else {
+                listed.filter(|_| !expired).map(|s| {
+                    (
+                        s.reason.clone(),
+                        s.expires.map(Timestamp::date_string).unwrap_or_default(),
+                    )
+                })
+            };
+            if let Some((reason, expires)) = suppressed_by {
+                suppressed_rows.push(vec![entry.meta.id.to_string(), masked, reason, expires]);
+                counts.suppressed += 1;
+                continue;
+            }
+            let mut finding = built;
+            if expired {
+                finding.tags.insert("suppression-expired".to_owned());
+            }
+            counts.add(&finding, entry.meta.generic, entry.meta.kind);
+            inventory_rows.push(vec![
+                entry.meta.id.to_string(),
+                masked,
+                first_seen(&entry.seen),
+                (finding.occurrences.len() + 1).to_string(),
+                at_head_label(&entry.seen).to_owned(),
+            ]);
+            evidence.findings.push(finding);
+        }
+        evidence
+            .findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        inventory_rows.sort();
+        suppressed_rows.sort();
+        let c = &self.counters;
+        let load = |a: &AtomicU64| usize::try_from(a.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+        let mut facts = vec![
+            ("secrets.findings", Fact::count(counts.high, Unit::Count)),
+            (
+                "secrets.findings.medium",
+                Fact::count(counts.medium, Unit::Count),
+            ),
+            (
+                "secrets.findings.at-head",
+                Fact::count(counts.at_head, Unit::Count),
+            ),
+            (
+                "secrets.findings.history-only",
+                Fact::count(counts.history_only, Unit::Count),
+            ),
+            (
+                "secrets.findings.env-file",
+                Fact::count(counts.env_file, Unit::Count),
+            ),
+            (
+                "secrets.client-exposed",
+                Fact::count(counts.client_exposed, Unit::Count),
+            ),
+            (
+                "secrets.generic",
+                Fact::count(counts.generic, Unit::Count).heuristic(Confidence::Low),
+            ),
+            (
+                "secrets.identifiers",
+                Fact::count(counts.identifiers, Unit::Count),
+            ),
+            (
+                "secrets.suppressed",
+                Fact::count(counts.suppressed, Unit::Count),
+            ),
+            (
+                "secrets.files-scanned",
+                Fact::count(load(&c.files), Unit::Files),
+            ),
+            (
+                "secrets.blobs-scanned",
+                Fact::count(load(&c.blobs), Unit::Count),
+            ),
+            (
+                "secrets.skipped.binary",
+                Fact::count(load(&c.binary), Unit::Count),
+            ),
+            (
+                "secrets.skipped.too-large",
+                Fact::count(load(&c.too_large), Unit::Count),
+            ),
+            (
+                "secrets.objects.missing",
+                Fact::count(load(&c.missing), Unit::Count),
+            ),
+        ];
+        if c.unreachable.load(Ordering::Relaxed) > 0 {
+            facts.push((
+                "secrets.objects.unreachable-scanned",
+                Fact::count(load(&c.unreachable), Unit::Count),
+            ));
+        }
+        for (name, fact) in facts {
+            if let Ok(name) = diligence_model::FactName::new(name) {
+                evidence.facts.insert(name, fact);
+            }
+        }
+        evidence.inventories.insert(
+            "secrets".to_owned(),
+            Inventory::Table(Table {
+                title: "Secrets found".to_owned(),
+                columns: ["rule", "secret", "first seen", "places", "at HEAD"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                rows: inventory_rows,
+            }),
+        );
+        if !suppressed_rows.is_empty() {
+            evidence.inventories.insert(
+                "secrets-suppressed".to_owned(),
+                Inventory::Table(Table {
+                    title: "Suppressed secrets".to_owned(),
+                    columns: ["rule", "secret", "reason", "expires"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                    rows: suppressed_rows,
+                }),
+            );
+        }
+        let missing = c.missing.load(Ordering::Relaxed);
+        evidence.partial = match (&options.partial, missing) {
+            (Some(p), 0) => Some(p.clone()),
+            (Some(p), n) => Some(format!("{p}; {n} history objects could not be read")),
+            (None, 0) => None,
+            (None, n) => Some(format!("{n} history objects could not be read")),
+        };
+        evidence
+    }
+}
+
+/// The collector id, `secrets`.
+pub fn collector_id() -> CollectorId {
+    CollectorId::new("secrets").expect("`secrets` is a valid collector id")
+}
+
+#[derive(Default)]
+struct FactCounts {
+    high: usize,
+    medium: usize,
+    at_head: usize,
+    history_only: usize,
+    env_file: usize,
+    client_exposed: usize,
+    generic: usize,
+    identifiers: usize,
+    suppressed: usize,
+}
+
+impl FactCounts {
+    fn add(&mut self, finding: &Finding, generic: bool, kind: RuleKind) {
+        if kind == RuleKind::Identifier {
+            self.identifiers += 1;
+            return;
+        }
+        if generic {
+            self.generic += 1;
+            return;
+        }
+        let tagged = |t: &str| finding.tags.contains(t);
+        match finding.confidence {
+            Confidence::High => {
+                self.high += 1;
+                if tagged("history-only") {
+                    self.history_only += 1;
+                } else {
+                    self.at_head += 1;
+                }
+            }
+            Confidence::Medium => self.medium += 1,
+            Confidence::Low => {}
+        }
+        if finding.confidence >= Confidence::Medium {
+            self.env_file += usize::from(tagged("env-file"));
+            self.client_exposed += usize::from(tagged("client-exposed"));
+        }
+    }
+}
+
+fn is_env_file(name: &str) -> bool {
+    name == ".env" || name.starts_with(".env.") || name.ends_with(".env")
+}
+
+fn is_ci_config(path: &str) -> bool {
+    path.starts_with(".github/workflows/")
+        || path.starts_with(".circleci/")
+        || path.starts_with(".buildkite/")
+        || matches!(
+            path,
+            ".gitlab-ci.yml"
+                | "Jenkinsfile"
+                | "azure-pipelines.yml"
+                | "bitbucket-pipelines.yml"
+                | ".travis.yml"
+                | "cloudbuild.yaml"
+                | "cloudbuild.yml"
+                | ".drone.yml"
+        )
+}
+
+fn is_docker(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.starts_with("docker-compose")
+        || lower == "compose.yaml"
+        || lower == "compose.yml"
+}
+
+fn is_client_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if ext_in(name, &["jsx", "tsx", "vue", "svelte", "html", "htm"]) {
+        return true;
+    }
+    lower.split('/').rev().skip(1).any(|dir| {
+        matches!(
+            dir,
+            "public"
+                | "static"
+                | "assets"
+                | "components"
+                | "client"
+                | "frontend"
+                | "www"
+                | "pages"
+                | "app"
+                | "web"
+        )
+    }) && ext_in(
+        name,
+        &["js", "ts", "mjs", "cjs", "jsx", "tsx", "json", "html"],
+    )
+}
+
+fn at_head(seen: &Seen) -> bool {
+    matches!(
+        seen.origin,
+        Origin::Worktree | Origin::History { at_head: true, .. }
+    )
+}
+
+fn at_head_label(seen: &[Seen]) -> &'static str {
+    if seen.iter().any(at_head) {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn commit_of(seen: &Seen) -> Option<&CommitRef> {
+    match &seen.origin {
+        Origin::History { commit, .. } => commit.as_ref(),
+        _ => None,
+    }
+}
+
+fn first_seen(seen: &[Seen]) -> String {
+    seen.iter()
+        .filter_map(|s| commit_of(s).and_then(|c| c.date))
+        .min()
+        .map_or_else(|| "worktree".to_owned(), Timestamp::date_string)
+}
+
+fn step_up(s: Severity) -> Severity {
+    match s {
+        Severity::Info => Severity::Low,
+        Severity::Low => Severity::Medium,
+        Severity::Medium => Severity::High,
+        Severity::High | Severity::Critical => Severity::Critical,
+    }
+}
+
+fn step_down(c: Confidence) -> Confidence {
+    match c {
+        Confidence::High => Confidence::Medium,
+        _ => Confidence::Low,
+    }
+}
+
+fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
+    let meta = &entry.meta;
+    let mut tags: BTreeSet<String> = entry.tags.iter().map(|t| (*t).to_owned()).collect();
+    let names = |s: &Seen| s.path.rsplit('/').next().unwrap_or(&s.path).to_owned();
+    if entry.seen.iter().any(|s| is_env_file(&names(s))) {
+        tags.insert("env-file".to_owned());
+    }
+    if entry.seen.iter().any(|s| is_ci_config(&s.path)) {
+        tags.insert("ci-config".to_owned());
+    }
+    if entry.seen.iter().any(|s| is_docker(&names(s))) {
+        tags.insert("dockerfile".to_owned());
+    }
+    if entry
+        .seen
+        .iter()
+        .any(|s| s.client_variable || is_client_path(&s.path))
+    {
+        tags.insert("client-exposed".to_owned());
+    }
+    if !entry.seen.iter().any(at_head) {
+        tags.insert("history-only".to_owned());
+    }
+    if entry
+        .seen
+        .iter()
+        .all(|s| matches!(s.origin, Origin::Unreachable))
+    {
+        tags.insert("unreachable".to_owned());
+    }
+    let test_only = entry.seen.iter().all(|s| filters::is_test_path(&s.path));
+    if test_only {
+        tags.insert("test-path".to_owned());
+    }
+    let (severity, mut confidence) = match meta.kind {
+        RuleKind::Identifier => {
+            tags.insert("identifier".to_owned());
+            (Severity::Info, entry.confidence)
+        }
+        RuleKind::Secret if tags.contains("client-exposed") => {
+            (step_up(meta.severity), entry.confidence)
+        }
+        RuleKind::Secret => (meta.severity, entry.confidence),
+    };
+    if test_only {
+        confidence = step_down(confidence);
+    }
+    if meta.generic {
+        confidence = Confidence::Low;
+    }
+
+    let mut locations: Vec<Location> = entry
+        .seen
+        .iter()
+        .map(|s| Location {
+            path: Some(s.path.clone()),
+            line: s.line,
+            end_line: s.end_line,
+            commit: commit_of(s).cloned(),
+            at_head: match s.origin {
+                Origin::History { at_head, .. } => Some(at_head),
+                _ => None,
+            },
+        })
+        .collect();
+    // Primary: present now first, then the earliest commit, then path order.
+    locations.sort_by(|a, b| {
+        let now = |l: &Location| !(l.commit.is_none() || l.at_head == Some(true));
+        let date = |l: &Location| l.commit.as_ref().and_then(|c| c.date);
+        (now(a), date(a).is_none(), date(a), a).cmp(&(now(b), date(b).is_none(), date(b), b))
+    });
+    locations.dedup();
+    let mut rest = locations.into_iter();
+    let primary = rest.next()?;
+    let places = rest.len() + 1;
+
+    let origin_note = entry
+        .seen
+        .iter()
+        .filter_map(commit_of)
+        .min_by_key(|c| c.date)
+        .map(|c| {
+            let date = c.date.map(Timestamp::date_string).unwrap_or_default();
+            let author = c
+                .author
+                .clone()
+                .unwrap_or_else(|| "an unknown author".to_owned());
+            let short: String = c.id.chars().take(10).collect();
+            format!(" First committed in {short} by {author} on {date}.")
+        })
+        .unwrap_or_default();
+    let place_word = if places == 1 { "place" } else { "places" };
+    let message = match meta.kind {
+        RuleKind::Identifier => format!(
+            "{} seen in {places} {place_word}: a public identifier, listed for context, not a leak by itself.",
+            meta.name
+        ),
+        RuleKind::Secret => format!(
+            "{} found in {places} {place_word}.{origin_note} Deleting the file or line does not remove it from git history or from existing clones: rotate the credential, then purge it from history.",
+            meta.name
+        ),
+    };
+    let excerpt = match (&entry.secret, &entry.file_label) {
+        (Some(secret), _) => Excerpt::Redacted {
+            secret: secret.clone(),
+        },
+        (None, Some(label)) => Excerpt::Plain {
+            text: label.clone(),
+        },
+        (None, None) => return None,
+    };
+    let mut builder = Finding::builder(meta.id.clone(), severity, confidence)
+        .message(message)
+        .location(primary)
+        .excerpt(excerpt)
+        .fingerprint(fingerprint);
+    for location in rest {
+        builder = builder.occurrence(location);
+    }
+    if let Some(remediation) = &meta.remediation {
+        builder = builder.remediation(remediation.clone());
+    }
+    for tag in tags {
+        builder = builder.tag(tag);
+    }
+    builder.build().ok()
+}
+
+/// Every fact and rule the `secrets` collector can emit.
+pub fn catalog(engine: &Engine) -> Catalog {
+    let mut catalog = Catalog::default();
+    for rule in engine.rules().rules() {
+        catalog.rules.insert(rule.id.clone(), rule.name.clone());
+    }
+    for (id, name) in key_file_rules() {
+        let _ = catalog.rule(id, name);
+    }
+    for (name, description) in FACTS {
+        let _ = catalog.fact(name, description);
+    }
+    catalog
+}
+
+/// The facts of the `secrets` collector and what they measure.
+pub const FACTS: &[(&str, &str)] = &[
+    (
+        "secrets.findings",
+        "secret findings of high confidence (not identifiers, not generic)",
+    ),
+    (
+        "secrets.findings.medium",
+        "secret findings of medium confidence (not generic)",
+    ),
+    (
+        "secrets.findings.at-head",
+        "high-confidence secret findings present at HEAD or in the worktree",
+    ),
+    (
+        "secrets.findings.history-only",
+        "high-confidence secret findings only in history",
+    ),
+    (
+        "secrets.findings.env-file",
+        "medium or high confidence secret findings in env files",
+    ),
+    (
+        "secrets.client-exposed",
+        "medium or high confidence secret findings in client-side code or client-exposed variables",
+    ),
+    (
+        "secrets.generic",
+        "generic password, token and key assignments (low confidence)",
+    ),
+    (
+        "secrets.identifiers",
+        "public identifiers (publishable keys, anon keys)",
+    ),
+    (
+        "secrets.suppressed",
+        "findings suppressed by the baseline or inline comments",
+    ),
+    ("secrets.files-scanned", "worktree files scanned"),
+    ("secrets.blobs-scanned", "history blobs scanned"),
+    (
+        "secrets.skipped.binary",
+        "files and blobs skipped as binary",
+    ),
+    (
+        "secrets.skipped.too-large",
+        "files and blobs over the size cap",
+    ),
+    (
+        "secrets.objects.missing",
+        "history objects that could not be read",
+    ),
+    (
+        "secrets.objects.unreachable-scanned",
+        "objects no ref reaches that were scanned",
+    ),
+];

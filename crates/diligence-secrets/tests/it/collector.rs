@@ -1,0 +1,223 @@
+//! The collector on a generated repository: history attribution, one
+//! finding per secret, context tags, suppressions, facts, and no leak of
+//! any planted value in any rendering.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+use diligence_collect::{CollectContext, Collector, FileIndex, FileIndexOptions, Options};
+use diligence_history::{History, HistoryOptions, Target};
+use diligence_model::{Evidence, FactValue};
+use diligence_secrets::SecretsCollector;
+
+use crate::common::{Rng, alnum, checksummed, engine};
+
+fn git(dir: &Path, args: &[&str], date: &str) {
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Ada")
+        .env("GIT_AUTHOR_EMAIL", "ada@acme.test")
+        .env("GIT_COMMITTER_NAME", "Ada")
+        .env("GIT_COMMITTER_EMAIL", "ada@acme.test")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("TZ", "UTC")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+fn collect(dir: &Path, options: &Options) -> Evidence {
+    let target = Target::resolve(dir).expect("target resolves");
+    let history =
+        History::walk(&target, &HistoryOptions::default(), &|_| {}).expect("history walks");
+    let files = FileIndex::build(&target, &FileIndexOptions::default()).expect("files list");
+    let cancel = AtomicBool::new(false);
+    let progress = |_| {};
+    let cx = CollectContext::new(
+        &target,
+        history.as_ref(),
+        &files,
+        options,
+        &progress,
+        &cancel,
+    );
+    SecretsCollector::new()
+        .collect(&cx)
+        .expect("collector runs")
+}
+
+fn fact(evidence: &Evidence, name: &str) -> i64 {
+    match evidence.facts.get(name).map(|f| &f.value) {
+        Some(FactValue::Int { value, .. }) => *value,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+struct Planted {
+    github: String,
+    aws_id: String,
+    stripe: String,
+    password: String,
+}
+
+fn build_repo(dir: &Path) -> Planted {
+    let mut rng = Rng::new(42);
+    let planted = Planted {
+        github: checksummed("ghp_", &mut rng),
+        aws_id: [
+            "AK",
+            "IA",
+            &rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16),
+        ]
+        .concat(),
+        stripe: ["sk_", "live_", &rng.string(&alnum(), 24)].concat(),
+        password: ["Pq7", &rng.string(&alnum(), 9), "!x"].concat(),
+    };
+    git(dir, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    std::fs::write(
+        dir.join(".env"),
+        format!("GITHUB_TOKEN={}\n", planted.github),
+    )
+    .unwrap();
+    std::fs::write(dir.join("README.md"), "demo\n").unwrap();
+    git(dir, &["add", "."], "2024-01-01T00:00:00Z");
+    git(
+        dir,
+        &["commit", "-q", "-m", "first"],
+        "2024-01-01T00:00:00Z",
+    );
+    // The token is removed from HEAD, but stays in history.
+    std::fs::remove_file(dir.join(".env")).unwrap();
+    std::fs::create_dir_all(dir.join("web/src")).unwrap();
+    std::fs::write(
+        dir.join("web/src/pay.ts"),
+        format!("const NEXT_PUBLIC_STRIPE = \"{}\";\n", planted.stripe),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("config.yml"),
+        format!(
+            "aws_access_key_id: {}\ndb:\n  password: {}\n",
+            planted.aws_id, planted.password
+        ),
+    )
+    .unwrap();
+    git(dir, &["add", "-A"], "2024-02-01T00:00:00Z");
+    git(
+        dir,
+        &["commit", "-q", "-m", "second"],
+        "2024-02-01T00:00:00Z",
+    );
+    // Uncommitted copy of the same token in the worktree: same secret, second place.
+    std::fs::write(
+        dir.join("notes.txt"),
+        format!("old token {}\n", planted.github),
+    )
+    .unwrap();
+    planted
+}
+
+#[test]
+fn attributes_history_dedups_tags_and_never_leaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let planted = build_repo(dir.path());
+    let evidence = collect(dir.path(), &Options::default());
+    let ids: Vec<&str> = evidence.findings.iter().map(|f| f.rule.as_str()).collect();
+
+    let github = evidence
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str().starts_with("secrets.github."))
+        .unwrap_or_else(|| panic!("github token found: {ids:?}"));
+    assert_eq!(github.occurrences.len(), 1, "{github:#?}");
+    assert!(github.tags.contains("env-file"));
+    assert!(
+        !github.tags.contains("history-only"),
+        "still in the worktree"
+    );
+    let commit_loc = std::iter::once(&github.location)
+        .chain(&github.occurrences)
+        .find(|l| l.commit.is_some())
+        .expect("history occurrence");
+    assert_eq!(commit_loc.path.as_deref(), Some(".env"));
+    assert_eq!(commit_loc.at_head, Some(false));
+    let commit = commit_loc.commit.as_ref().unwrap();
+    assert_eq!(commit.author.as_deref(), Some("Ada"));
+    assert!(github.message.contains("does not remove it"));
+
+    let stripe = evidence
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str().starts_with("secrets.stripe."))
+        .unwrap_or_else(|| panic!("stripe key found: {ids:?}"));
+    assert!(stripe.tags.contains("client-exposed"), "{:?}", stripe.tags);
+    assert!(
+        ids.iter().any(|id| id.starts_with("secrets.aws.")),
+        "{ids:?}"
+    );
+    assert!(ids.contains(&"secrets.generic.password"), "{ids:?}");
+    assert!(fact(&evidence, "secrets.findings") >= 1);
+    assert_eq!(fact(&evidence, "secrets.generic"), 1);
+    assert!(fact(&evidence, "secrets.files-scanned") >= 3);
+    assert!(fact(&evidence, "secrets.blobs-scanned") >= 1);
+
+    // No rendering holds a planted value.
+    let debug = format!("{evidence:?}");
+    let json = serde_json::to_string(&evidence).unwrap();
+    for secret in [
+        &planted.github,
+        &planted.aws_id,
+        &planted.stripe,
+        &planted.password,
+    ] {
+        let tail = &secret[secret.len() / 2..];
+        for text in [&debug, &json] {
+            assert!(!text.contains(secret.as_str()) && !text.contains(tail));
+        }
+    }
+    let sorted = evidence
+        .findings
+        .windows(2)
+        .all(|w| w[0].sort_key() <= w[1].sort_key());
+    assert!(sorted);
+}
+
+#[test]
+fn baseline_and_inline_comments_suppress() {
+    let dir = tempfile::tempdir().unwrap();
+    let planted = build_repo(dir.path());
+    let fp = engine().fingerprint(&planted.github);
+    let baseline = dir.path().join("baseline.toml");
+    std::fs::write(
+        &baseline,
+        format!("[[suppress]]\nfingerprint = \"{fp}\"\nreason = \"revoked\"\n"),
+    )
+    .unwrap();
+    let mut options = Options::default();
+    options.baseline = Some(baseline.clone());
+    let evidence = collect(dir.path(), &options);
+    assert!(!evidence.findings.iter().any(|f| f.fingerprint == fp));
+    assert_eq!(fact(&evidence, "secrets.suppressed"), 1);
+    assert!(evidence.inventories.contains_key("secrets-suppressed"));
+
+    // An expired entry counts again.
+    std::fs::write(
+        &baseline,
+        format!(
+            "[[suppress]]\nfingerprint = \"{fp}\"\nreason = \"revoked\"\nexpires = \"2020-01-01\"\n"
+        ),
+    )
+    .unwrap();
+    let evidence = collect(dir.path(), &options);
+    let again = evidence
+        .findings
+        .iter()
+        .find(|f| f.fingerprint == fp)
+        .expect("counted again");
+    assert!(again.tags.contains("suppression-expired"));
+}

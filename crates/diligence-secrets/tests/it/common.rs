@@ -1,0 +1,46 @@
+//! Test data built from parts at run time, so this repository never holds
+//! a whole secret-shaped value.
+
+use diligence_secrets::{Engine, token_checksum};
+
+/// A deterministic generator (xorshift64*).
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub(crate) fn string(&mut self, alphabet: &str, len: usize) -> String {
+        let chars: Vec<char> = alphabet.chars().collect();
+        (0..len)
+            .map(|_| chars[(self.next() % chars.len() as u64) as usize])
+            .collect()
+    }
+}
+
+pub(crate) const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+pub(crate) const LOWER: &str = "abcdefghijklmnopqrstuvwxyz";
+pub(crate) const DIGITS: &str = "0123456789";
+
+pub(crate) fn alnum() -> String {
+    [UPPER, LOWER, DIGITS].concat()
+}
+
+/// A GitHub-style token with a valid checksum.
+pub(crate) fn checksummed(prefix: &str, rng: &mut Rng) -> String {
+    let body = rng.string(&alnum(), 30);
+    [prefix, &body, &token_checksum(&body)].concat()
+}
+
+pub(crate) fn engine() -> &'static Engine {
+    static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| Engine::builtin().expect("built-in rules load"))
+}

@@ -1,0 +1,149 @@
+//! The matcher on inputs it must flag and look-alikes it must not.
+
+use diligence_secrets::{BlobOutcome, Match, base64_encode};
+
+use crate::common::{Rng, alnum, checksummed, engine};
+
+fn matches(text: &str, path: &str) -> Vec<(String, Match)> {
+    let engine = engine();
+    match engine.scan(text.as_bytes(), path) {
+        BlobOutcome::Scanned(found) => found
+            .into_iter()
+            .map(|m| (engine.rules().rules()[m.rule].id.to_string(), m))
+            .collect(),
+        other => panic!("not scanned: {other:?}"),
+    }
+}
+
+fn rule_ids(text: &str, path: &str) -> Vec<String> {
+    matches(text, path).into_iter().map(|(id, _)| id).collect()
+}
+
+#[test]
+fn github_token_needs_a_valid_checksum() {
+    let mut rng = Rng::new(1);
+    let good = checksummed("ghp_", &mut rng);
+    let found = matches(&format!("GITHUB_TOKEN={good}\n"), "deploy.sh");
+    assert!(
+        found
+            .iter()
+            .any(|(id, m)| id.starts_with("secrets.github.") && m.validated),
+        "{found:?}"
+    );
+    let mut bad = good.clone().into_bytes();
+    let last = bad.len() - 1;
+    bad[last] = if bad[last] == b'A' { b'B' } else { b'A' };
+    let bad = String::from_utf8(bad).unwrap();
+    let ids = rule_ids(&format!("token = \"{bad}\"\n"), "deploy.sh");
+    assert!(
+        !ids.iter().any(|id| id.starts_with("secrets.github.")),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn private_key_block_is_found_and_placeholder_is_not() {
+    let mut rng = Rng::new(2);
+    let body: String = (0..6)
+        .map(|_| rng.string(&(alnum() + "+/"), 64) + "\n")
+        .collect();
+    let begin = ["-----BEGIN ", "RSA PRIVATE KEY-----\n"].concat();
+    let end = ["-----END ", "RSA PRIVATE KEY-----\n"].concat();
+    let key = format!("{begin}MIIEpAIBAAKCAQEA{body}{end}");
+    let ids = rule_ids(&key, "deploy/key.pem");
+    assert_eq!(ids, ["secrets.private-key.rsa"]);
+    let placeholder = format!("{begin}...\n{end}");
+    assert!(rule_ids(&placeholder, "README.md").is_empty());
+}
+
+#[test]
+fn supabase_roles_are_told_apart() {
+    let enc = |s: &str| diligence_secrets::base64url_encode(s.as_bytes());
+    let header = enc(r#"{"alg":"HS256","typ":"JWT"}"#);
+    let sig = Rng::new(3).string(&alnum(), 43);
+    let service = format!(
+        "{header}.{}.{sig}",
+        enc(r#"{"role":"service_role","iss":"supabase"}"#)
+    );
+    let anon = format!(
+        "{header}.{}.{sig}",
+        enc(r#"{"role":"anon","iss":"supabase"}"#)
+    );
+    assert_eq!(
+        rule_ids(&format!("SUPABASE_KEY={service}\n"), "server.ts"),
+        ["secrets.jwt.privileged-role"]
+    );
+    assert_eq!(
+        rule_ids(&format!("NEXT_PUBLIC_SUPABASE_ANON_KEY={anon}\n"), ".env"),
+        ["secrets.jwt.anon-role"]
+    );
+}
+
+#[test]
+fn generic_assignments_keep_recall_and_drop_look_alikes() {
+    let flagged = [
+        "DB_PASSWORD=Xk29vLq81rPz!\n",
+        "  \"client_secret\": \"Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd\",\n",
+    ];
+    for text in flagged {
+        let found = matches(text, "config/app.json");
+        assert!(
+            found
+                .iter()
+                .any(|(id, m)| id.starts_with("secrets.generic.")
+                    && m.confidence == diligence_model::Confidence::Low),
+            "{text}: {found:?}"
+        );
+    }
+    let look_alikes = [
+        "password: ${DB_PASSWORD}\n",
+        "const token = req.headers.authorization;\n",
+        "\"password_label\": \"Geben Sie Ihr Passwort ein\",\n",
+        "api_key = os.environ.get(\"API_KEY\")\n",
+        "secret_image: registry.example.org/app/secret-sync:1.2.3\n",
+        "token_ttl_seconds: 3600000000\n",
+        "PASSWORD_RESET_PATH=/account/password/reset\n",
+    ];
+    for text in look_alikes {
+        assert!(rule_ids(text, "src/settings.py").is_empty(), "{text}");
+    }
+    // Translation files and lockfiles are skipped by generic rules.
+    assert!(rule_ids("password: Xk29vLq81rPz!\n", "public/locales/de/common.yml").is_empty());
+    assert!(rule_ids("secret: Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd\n", "pnpm-lock.yaml").is_empty());
+}
+
+#[test]
+fn base64_layers_are_decoded() {
+    let mut rng = Rng::new(4);
+    let token = checksummed("ghp_", &mut rng);
+    let wrapped = base64_encode(format!("{{\"auth\":\"{token}\"}}").as_bytes());
+    let found = matches(&format!("config: {wrapped}\n"), "k8s/secret.yaml");
+    assert!(
+        found
+            .iter()
+            .any(|(id, m)| id.starts_with("secrets.github.") && m.decoded == Some("base64")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn binary_and_oversized_blobs_are_skipped() {
+    let engine = engine();
+    assert_eq!(
+        engine.scan(b"\x89PNG\r\n\x1a\n\0\0\0", "a.png"),
+        BlobOutcome::Binary
+    );
+    let big = vec![b'a'; (engine.options().max_blob_size + 1) as usize];
+    assert_eq!(engine.scan(&big, "big.txt"), BlobOutcome::TooLarge);
+}
+
+#[test]
+fn inline_allow_and_client_variables_are_seen() {
+    let mut rng = Rng::new(5);
+    let token = checksummed("ghp_", &mut rng);
+    let text = format!("# diligence:allow test fixture\nA={token}\nNEXT_PUBLIC_TOKEN={token}\n");
+    let found = matches(&text, "web/.env");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].1.allowed_inline && !found[0].1.client_variable);
+    assert!(!found[1].1.allowed_inline && found[1].1.client_variable);
+}
