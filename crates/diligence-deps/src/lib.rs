@@ -10,6 +10,8 @@
 #![warn(missing_docs)]
 
 pub mod advisory;
+mod analysis;
+mod collector;
 mod error;
 mod formats;
 pub mod licence;
@@ -17,6 +19,11 @@ mod package;
 mod text;
 
 pub use advisory::{AdvisoryDb, AdvisoryError, AdvisoryMatch, LoadReport, merge_matches};
+pub use analysis::{
+    Analysis, Counts, FileRead, LARGE_TREE, MAX_VENDORED_MANIFESTS, SKIPPED_DIRS, analyse,
+    is_unbounded,
+};
+pub use collector::{DepsCollector, FACTS, RULES, evidence_from};
 pub use error::ParseError;
 pub use formats::{
     DepKind, FileKind, Manifest, ParsedFile, Requirement, normalise_python_name, normalised_name,

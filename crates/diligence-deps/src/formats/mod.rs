@@ -342,3 +342,13 @@ pub fn normalised_name(ecosystem: Ecosystem, name: &str) -> String {
         _ => name.to_owned(),
     }
 }
+
+/// Whether a Python requirement pins one exact version (`==1.2.3`).
+pub(crate) fn python_exact(spec: &str) -> bool {
+    python::is_exact_pin(spec)
+}
+
+/// A package.json licence value (string, object or legacy array).
+pub(crate) fn npm_license_value(value: &serde_json::Value) -> Option<String> {
+    npm::license_value(value)
+}
