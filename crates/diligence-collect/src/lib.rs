@@ -58,6 +58,9 @@ pub struct Options {
     pub all_objects: bool,
     /// A baseline or suppression file (accepted fingerprints with reasons).
     pub baseline: Option<std::path::PathBuf>,
+    /// Coverage reports given by the user, read in addition to those found
+    /// in the tree.
+    pub coverage_reports: Vec<std::path::PathBuf>,
 }
 
 /// Where a collector is in its work, for progress displays.

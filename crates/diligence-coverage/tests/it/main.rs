@@ -1,0 +1,1 @@
+//! Integration tests of the `tests` collector and the coverage parsers.
