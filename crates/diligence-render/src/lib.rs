@@ -25,6 +25,13 @@ pub use error::{Error, Result};
 pub use json::{assessment_schema, json};
 pub use markdown::{MarkdownRenderer, markdown};
 
+/// The view model every report format prints, as JSON: labels, percentages
+/// and efforts already formatted, lists already sorted. The PDF templates
+/// read it so that they print exactly what the Markdown prints.
+pub fn report_view(assessment: &diligence_model::Assessment) -> Result<serde_json::Value> {
+    serde_json::to_value(view::Report::new(assessment)).map_err(Error::Json)
+}
+
 use diligence_model::RuleId;
 
 /// The documentation page that describes every rule, relative to the root

@@ -1,0 +1,472 @@
+//! The data handed to the typst templates as `data.json`: the shared view
+//! model (`view`) plus what only the PDF draws (`doc`): chart values as
+//! numbers, the five most serious findings with their effort, the evidence
+//! findings of each control.
+
+use std::collections::BTreeMap;
+
+use diligence_model::{
+    Assessment, ControlStatus, Effort, EvidenceRef, Excerpt, Finding, Inventory, Severity,
+    YearMonth, rule_matches,
+};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Findings shown in the executive summary.
+const TOP_FINDINGS: usize = 5;
+/// Questions shown in the executive summary.
+const KEY_QUESTIONS: usize = 5;
+/// Findings quoted under each control before pointing at the appendix.
+const FINDINGS_PER_CONTROL: usize = 8;
+/// Months shown in the activity chart.
+const CHART_MONTHS: usize = 36;
+/// Fewest months shown in the activity chart.
+const MIN_CHART_MONTHS: usize = 12;
+/// Length of an abbreviated commit id.
+const SHORT_COMMIT: usize = 12;
+
+/// Everything the templates read.
+#[derive(Debug, Serialize)]
+pub(crate) struct Data {
+    view: serde_json::Value,
+    doc: Doc,
+}
+
+#[derive(Debug, Serialize)]
+struct Doc {
+    date: String,
+    meta: Meta,
+    verdict: &'static str,
+    overall: Option<u32>,
+    coverage: u32,
+    sections: Vec<SectionBar>,
+    top_findings: Vec<TopFinding>,
+    key_questions: Vec<KeyQuestion>,
+    activity: Vec<Bar>,
+    activity_title: String,
+    severity_counts: Vec<SeverityCount>,
+    findings_total: usize,
+    controls_total: usize,
+    total_effort: String,
+    control_findings: BTreeMap<String, ControlFindings>,
+    parts: Vec<Part>,
+}
+
+/// Report metadata shown on the cover.
+#[derive(Debug, Default, Clone, Serialize)]
+pub(crate) struct Meta {
+    pub(crate) client: Option<String>,
+    pub(crate) prepared_by: Option<String>,
+    pub(crate) engagement: Option<String>,
+    /// The logo's file name inside the typst world, when there is one.
+    pub(crate) logo: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SectionBar {
+    title: String,
+    score: Option<u32>,
+    coverage: u32,
+    status: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct TopFinding {
+    severity: &'static str,
+    rule: String,
+    message: String,
+    location: String,
+    effort: String,
+}
+
+#[derive(Debug, Serialize)]
+struct KeyQuestion {
+    control: String,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Bar {
+    label: String,
+    value: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct SeverityCount {
+    severity: &'static str,
+    count: usize,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct ControlFindings {
+    shown: Vec<EvidenceFinding>,
+    more: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct EvidenceFinding {
+    severity: &'static str,
+    rule: String,
+    location: String,
+    commit: String,
+    author: String,
+    date: String,
+    message: String,
+    excerpt: String,
+}
+
+/// A part of the report fed by one collector's evidence.
+#[derive(Debug, Serialize)]
+struct Part {
+    collector: String,
+    title: String,
+}
+
+/// Titles of the parts fed by known collectors, in report order; any other
+/// collector follows under its own id.
+const PARTS: &[(&str, &str)] = &[
+    ("deps", "Dependencies"),
+    ("dependencies", "Dependencies"),
+    ("secrets", "Secrets"),
+    ("coverage", "Tests and coverage"),
+    ("tests", "Tests and coverage"),
+    ("deploy", "Deployment"),
+    ("deployment", "Deployment"),
+    ("source", "Source code"),
+];
+
+impl Data {
+    pub(crate) fn new(a: &Assessment, meta: Meta) -> Result<Self> {
+        let view = diligence_render::report_view(a).map_err(Error::Data)?;
+        let findings = sorted_findings(a);
+        let mut severity_counts: Vec<SeverityCount> = [
+            Severity::Critical,
+            Severity::High,
+            Severity::Medium,
+            Severity::Low,
+            Severity::Info,
+        ]
+        .into_iter()
+        .map(|s| SeverityCount {
+            severity: s.as_str(),
+            count: findings.iter().filter(|f| f.severity == s).count(),
+        })
+        .collect();
+        severity_counts.retain(|c| c.count > 0);
+        let (activity_title, activity) = activity(a);
+        Ok(Self {
+            view,
+            doc: Doc {
+                date: report_date(a),
+                meta,
+                verdict: match a.gate.verdict {
+                    diligence_model::Verdict::ProductionReady => "production-ready",
+                    diligence_model::Verdict::Conditional => "conditional",
+                    diligence_model::Verdict::Prototype => "prototype",
+                },
+                overall: a.scores.overall,
+                coverage: a.scores.coverage,
+                sections: a
+                    .scores
+                    .sections
+                    .iter()
+                    .map(|s| SectionBar {
+                        title: s.title.clone(),
+                        score: s.score,
+                        coverage: s.coverage,
+                        status: match s.score {
+                            None => "none",
+                            Some(v) if v >= 80 => "good",
+                            Some(v) if v >= 50 => "fair",
+                            Some(_) => "poor",
+                        },
+                    })
+                    .collect(),
+                top_findings: findings
+                    .iter()
+                    .filter(|f| f.severity >= Severity::Medium)
+                    .take(TOP_FINDINGS)
+                    .map(|f| TopFinding {
+                        severity: f.severity.as_str(),
+                        rule: f.rule.to_string(),
+                        message: f.message.clone(),
+                        location: f.location.to_string(),
+                        effort: effort_of(a, f)
+                            .map_or_else(|| "not estimated".to_owned(), |e| e.to_string()),
+                    })
+                    .collect(),
+                key_questions: key_questions(a),
+                activity,
+                activity_title,
+                severity_counts,
+                findings_total: findings.len(),
+                controls_total: a.controls.len(),
+                total_effort: a.remediation.total.to_string(),
+                control_findings: control_findings(a, &findings),
+                parts: parts(a),
+            },
+        })
+    }
+
+    pub(crate) fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(Error::Json)
+    }
+}
+
+/// The report's date: the reference date of the scan, else HEAD's date.
+pub(crate) fn report_timestamp(a: &Assessment) -> Option<diligence_model::Timestamp> {
+    a.options
+        .as_of
+        .or_else(|| a.target.vcs.as_ref().and_then(|v| v.head_date))
+}
+
+fn report_date(a: &Assessment) -> String {
+    report_timestamp(a).map_or_else(|| "undated".to_owned(), |t| t.date_string())
+}
+
+/// Every finding, most severe and most certain first, then in the
+/// findings' own total order.
+fn sorted_findings(a: &Assessment) -> Vec<&Finding> {
+    let mut all: Vec<&Finding> = a.evidence.iter().flat_map(|e| &e.findings).collect();
+    all.sort_by(|x, y| {
+        y.severity
+            .cmp(&x.severity)
+            .then(y.confidence.cmp(&x.confidence))
+            .then(x.sort_key().cmp(&y.sort_key()))
+    });
+    all
+}
+
+/// A finding's own effort, else the effort of the first failed or partial
+/// control whose evidence names its rule.
+fn effort_of(a: &Assessment, f: &Finding) -> Option<Effort> {
+    f.effort.or_else(|| {
+        a.controls.iter().find_map(|c| {
+            let names = c.evidence.iter().any(|e| match e {
+                EvidenceRef::Findings { rule, .. } => rule_matches(rule, &f.rule),
+                _ => false,
+            });
+            if names { c.effort } else { None }
+        })
+    })
+}
+
+/// Questions behind critical controls first, then framework order.
+fn key_questions(a: &Assessment) -> Vec<KeyQuestion> {
+    let critical =
+        |id: &diligence_model::ControlId| a.controls.iter().any(|c| &c.id == id && c.critical);
+    let mut questions: Vec<(bool, usize, KeyQuestion)> = a
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            (
+                !critical(&q.control),
+                i,
+                KeyQuestion {
+                    control: q.control.to_string(),
+                    text: q.text.clone(),
+                },
+            )
+        })
+        .collect();
+    questions.sort_by_key(|(rank, i, _)| (*rank, *i));
+    questions
+        .into_iter()
+        .take(KEY_QUESTIONS)
+        .map(|(_, _, q)| q)
+        .collect()
+}
+
+/// The commits-per-month series of the history collector as a window of
+/// whole months ending at the reference date (12 to 36 months, months
+/// without commits as 0), so that a young history does not fill the chart
+/// with one bar.
+fn activity(a: &Assessment) -> (String, Vec<Bar>) {
+    let series = a
+        .evidence
+        .iter()
+        .find_map(|e| match e.inventories.get("commits-per-month") {
+            Some(Inventory::Series(s)) => Some(s),
+            _ => None,
+        });
+    let Some(series) = series else {
+        return (String::new(), Vec::new());
+    };
+    let months: BTreeMap<YearMonth, i64> = series
+        .points
+        .iter()
+        .filter_map(|p| parse_month(&p.label).map(|m| (m, p.value)))
+        .collect();
+    let end = report_timestamp(a)
+        .map(|t| t.year_month())
+        .or_else(|| months.keys().next_back().copied());
+    let (Some(end), Some(first)) = (end, months.keys().next().copied()) else {
+        // Labels that are not months: the last buckets as they are.
+        let skip = series.points.len().saturating_sub(CHART_MONTHS);
+        let bars = series
+            .points
+            .iter()
+            .skip(skip)
+            .map(|p| Bar {
+                label: p.label.clone(),
+                value: p.value,
+            })
+            .collect();
+        return (series.title.clone(), bars);
+    };
+    let span = month_index(end) - month_index(first) + 1;
+    let count = span.clamp(MIN_CHART_MONTHS as i64, CHART_MONTHS as i64);
+    let mut month = from_month_index(month_index(end) - count + 1);
+    let mut bars = Vec::new();
+    for _ in 0..count {
+        bars.push(Bar {
+            label: month.to_string(),
+            value: months.get(&month).copied().unwrap_or(0),
+        });
+        month = month.next();
+    }
+    (series.title.clone(), bars)
+}
+
+fn parse_month(label: &str) -> Option<YearMonth> {
+    let (year, month) = label.split_once('-')?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    let month: u8 = month.parse().ok()?;
+    (1..=12).contains(&month).then_some(YearMonth {
+        year: year.parse().ok()?,
+        month,
+    })
+}
+
+fn month_index(m: YearMonth) -> i64 {
+    i64::from(m.year) * 12 + i64::from(m.month) - 1
+}
+
+fn from_month_index(index: i64) -> YearMonth {
+    YearMonth {
+        year: i32::try_from(index.div_euclid(12)).unwrap_or(0),
+        month: u8::try_from(index.rem_euclid(12) + 1).unwrap_or(1),
+    }
+}
+
+fn location_text(f: &Finding) -> String {
+    let loc = &f.location;
+    let mut text = match (&loc.path, loc.line, loc.end_line) {
+        (Some(path), Some(line), Some(end)) if end > line => format!("{path}:{line}-{end}"),
+        (Some(path), Some(line), _) => format!("{path}:{line}"),
+        (Some(path), None, _) => path.clone(),
+        (None, _, _) => "(repository)".to_owned(),
+    };
+    if loc.at_head == Some(false) {
+        text.push_str(" (history only)");
+    }
+    if !f.occurrences.is_empty() {
+        text.push_str(&format!(" and {} more", f.occurrences.len()));
+    }
+    text
+}
+
+fn evidence_finding(f: &Finding) -> EvidenceFinding {
+    let commit = f.location.commit.as_ref();
+    EvidenceFinding {
+        severity: f.severity.as_str(),
+        rule: f.rule.to_string(),
+        location: location_text(f),
+        commit: commit
+            .map(|c| c.id.get(..SHORT_COMMIT).unwrap_or(&c.id).to_owned())
+            .unwrap_or_default(),
+        author: commit.and_then(|c| c.author.clone()).unwrap_or_default(),
+        date: commit
+            .and_then(|c| c.date)
+            .map(|d| d.date_string())
+            .unwrap_or_default(),
+        message: f.message.clone(),
+        // A secret only ever reaches the report as its mask.
+        excerpt: match &f.excerpt {
+            Some(Excerpt::Plain { text }) => text.clone(),
+            Some(Excerpt::Redacted { secret }) => secret.to_string(),
+            None => String::new(),
+        },
+    }
+}
+
+/// For each failed, partial or not-evidenced control, the findings its
+/// evidence names, most serious first.
+fn control_findings(a: &Assessment, findings: &[&Finding]) -> BTreeMap<String, ControlFindings> {
+    let mut map = BTreeMap::new();
+    for c in &a.controls {
+        if matches!(c.status, ControlStatus::NotApplicable) {
+            continue;
+        }
+        let rules: Vec<&str> = c
+            .evidence
+            .iter()
+            .filter_map(|e| match e {
+                EvidenceRef::Findings { rule, .. } => Some(rule.as_str()),
+                _ => None,
+            })
+            .collect();
+        if rules.is_empty() {
+            continue;
+        }
+        let matching: Vec<&&Finding> = findings
+            .iter()
+            .filter(|f| rules.iter().any(|r| rule_matches(r, &f.rule)))
+            .collect();
+        if matching.is_empty() {
+            continue;
+        }
+        map.insert(
+            c.id.to_string(),
+            ControlFindings {
+                shown: matching
+                    .iter()
+                    .take(FINDINGS_PER_CONTROL)
+                    .map(|f| evidence_finding(f))
+                    .collect(),
+                more: matching.len().saturating_sub(FINDINGS_PER_CONTROL),
+            },
+        );
+    }
+    map
+}
+
+/// Parts fed by collectors other than the history, in report order.
+fn parts(a: &Assessment) -> Vec<Part> {
+    let mut parts: Vec<(usize, Part)> = a
+        .evidence
+        .iter()
+        .filter(|e| e.collector.as_str() != "git")
+        .map(|e| {
+            let id = e.collector.as_str();
+            let (rank, title) = PARTS
+                .iter()
+                .position(|(known, _)| *known == id)
+                .map_or_else(
+                    || (PARTS.len(), capitalise(id)),
+                    |i| (i, PARTS[i].1.to_owned()),
+                );
+            (
+                rank,
+                Part {
+                    collector: id.to_owned(),
+                    title,
+                },
+            )
+        })
+        .collect();
+    parts.sort_by_key(|(rank, _)| *rank);
+    parts.into_iter().map(|(_, p)| p).collect()
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,4 @@
+//! Integration tests of the PDF renderer.
+
+mod pdf;
+mod sample;

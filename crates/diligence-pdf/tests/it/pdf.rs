@@ -1,0 +1,143 @@
+//! Renders fixture assessments and checks the PDF: structure, text,
+//! determinism, and that no secret leaks.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use diligence_pdf::{PdfOptions, PdfRenderer};
+
+use crate::sample;
+
+/// Pages of a PDF: its `/Type /Page` objects (not `/Pages`).
+fn page_count(pdf: &[u8]) -> usize {
+    let mut count = 0;
+    let mut rest = pdf;
+    while let Some(at) = rest.windows(5).position(|w| w == b"/Type") {
+        rest = &rest[at + 5..];
+        let skipped = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let after = &rest[skipped..];
+        if after.starts_with(b"/Page") && !after[5..].starts_with(b"s") {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// The text of a PDF through `pdftotext`, or `None` when it is not installed.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let mut child = Command::new("pdftotext")
+        .args(["-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(pdf).ok()?;
+    let out = child.wait_with_output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Text without whitespace and the break hints long ids carry, so that an
+/// id wrapped over two lines still matches.
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{200b}')
+        .collect()
+}
+
+#[test]
+fn fixture_report_is_complete_deterministic_and_redacted() -> anyhow::Result<()> {
+    let assessment = sample::with_findings(sample::basic(), 40);
+    let renderer = PdfRenderer::embedded();
+    let options = PdfOptions {
+        client: Some("Example Capital".to_owned()),
+        prepared_by: Some("Example Advisory".to_owned()),
+        engagement: Some("Project Falcon".to_owned()),
+        logo: None,
+    };
+    let first = renderer.render(&assessment, &options)?;
+    let second = renderer.render(&assessment, &options)?;
+    assert!(first.starts_with(b"%PDF-"));
+    assert!(first == second, "two renders of one assessment differ");
+    let pages = page_count(&first);
+    assert!((12..80).contains(&pages), "unexpected page count {pages}");
+
+    let data = renderer.data(&assessment, &options)?;
+    assert!(
+        !data.contains(&sample::secret()),
+        "the secret reached the template data"
+    );
+    assert!(!String::from_utf8_lossy(&first).contains(&sample::secret()));
+
+    let Some(text) = pdf_text(&first) else {
+        eprintln!("pdftotext not found: skipping the text checks (install poppler-utils)");
+        return Ok(());
+    };
+    let flat = squeeze(&text);
+    assert!(
+        !flat.contains(&squeeze(&sample::secret())),
+        "the secret is in the PDF text"
+    );
+    let mut wanted: Vec<String> = vec![
+        "Executive summary".into(),
+        "Scorecard".into(),
+        "History".into(),
+        "Remediation plan".into(),
+        "Questions for management".into(),
+        "Methodology and reproducibility".into(),
+        "Appendix: every finding".into(),
+        "Example Capital".into(),
+        "Project Falcon".into(),
+        "fp-0001".into(),
+    ];
+    wanted.extend(assessment.scores.sections.iter().map(|s| s.title.clone()));
+    wanted.extend(assessment.controls.iter().map(|c| c.id.to_string()));
+    for needle in wanted {
+        assert!(
+            flat.contains(&squeeze(&needle)),
+            "`{needle}` is missing from the PDF text"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn template_data_snapshot() -> anyhow::Result<()> {
+    let assessment = sample::with_findings(sample::basic(), 6);
+    let data = PdfRenderer::embedded().data(&assessment, &PdfOptions::default())?;
+    let value: serde_json::Value = serde_json::from_str(&data)?;
+    insta::assert_json_snapshot!("basic-doc", value["doc"]);
+    Ok(())
+}
+
+#[test]
+fn template_errors_name_the_file_and_line() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(dir.path().join("report.typ"), "#let x = (\n")?;
+    let renderer = PdfRenderer::from_dir(dir.path())?;
+    let error = renderer
+        .render(&sample::basic(), &PdfOptions::default())
+        .expect_err("a broken template fails");
+    assert!(error.to_string().contains("report.typ:"), "{error}");
+    Ok(())
+}
+
+#[test]
+fn package_imports_and_outside_files_are_denied() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("report.typ"),
+        "#import \"@preview/cetz:0.3.0\": canvas\n",
+    )?;
+    let error = PdfRenderer::from_dir(dir.path())?
+        .render(&sample::basic(), &PdfOptions::default())
+        .expect_err("package imports fail");
+    assert!(error.to_string().contains("package"), "{error}");
+    std::fs::write(dir.path().join("report.typ"), "#read(\"/etc/hostname\")\n")?;
+    let error = PdfRenderer::from_dir(dir.path())?
+        .render(&sample::basic(), &PdfOptions::default())
+        .expect_err("outside files fail");
+    assert!(error.to_string().contains("not found"), "{error}");
+    Ok(())
+}
