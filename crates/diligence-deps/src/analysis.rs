@@ -28,6 +28,10 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "site-packages",
     "bower_components",
     "__pycache__",
+    // Test fixtures describe other projects, not the one being assessed.
+    "fixtures",
+    "__fixtures__",
+    "testdata",
 ];
 
 /// A lockfile with more packages than this is reported as a very large tree.
@@ -890,7 +894,10 @@ fn check_sync(
         versions.insert(key, list);
     }
     for dep in deps {
-        if dep.kind == DepKind::Optional || matches!(dep.source, Source::Path { .. }) {
+        if dep.kind == DepKind::Optional
+            || matches!(dep.source, Source::Path { .. })
+            || lock.local.contains(&dep.name)
+        {
             continue;
         }
         let key = normalised_name(eco, &dep.name);

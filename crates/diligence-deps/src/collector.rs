@@ -410,6 +410,7 @@ fn advisories(
         Fact::bool(true).detail(format!("matched against {}", infos.join(", "))),
     );
     ev.set_fact(name("deps.advisories.databases"), Fact::list(infos));
+    ev.databases.extend(loaded.iter().map(|db| db.info()));
     let covered: BTreeSet<String> = loaded
         .iter()
         .flat_map(|db| db.load_report().per_ecosystem.keys().cloned())

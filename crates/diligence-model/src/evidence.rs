@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::assessment::DatabaseInfo;
 use crate::fact::{Fact, Unit};
 use crate::finding::Finding;
 use crate::id::{CollectorId, FactName};
@@ -68,6 +69,10 @@ pub struct Evidence {
     /// `None` when it is complete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<String>,
+    /// Databases the collector read (advisory snapshots, rule sets), so the
+    /// result can be reproduced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub databases: Vec<DatabaseInfo>,
 }
 
 impl Evidence {
@@ -79,6 +84,7 @@ impl Evidence {
             facts: BTreeMap::new(),
             inventories: BTreeMap::new(),
             partial: None,
+            databases: Vec::new(),
         }
     }
 

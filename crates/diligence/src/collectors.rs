@@ -6,7 +6,10 @@ use diligence_model::{Catalog, CollectorId, Evidence};
 
 /// Every built-in collector, in report order.
 pub fn default_collectors() -> Vec<Box<dyn Collector>> {
-    vec![Box::new(GitCollector)]
+    vec![
+        Box::new(GitCollector),
+        Box::new(diligence_deps::DepsCollector),
+    ]
 }
 
 /// History statistics from the shared walk: activity, contributors,

@@ -267,6 +267,13 @@ impl<'p> Scan<'p> {
             }
         }
 
+        let mut databases: Vec<_> = evidence
+            .iter()
+            .flat_map(|e| e.databases.iter().cloned())
+            .collect();
+        databases.sort();
+        databases.dedup();
+
         let scoring = framework.evaluate(&evidence, &failures);
         Ok(Assessment {
             schema_version: SCHEMA_VERSION,
@@ -281,7 +288,7 @@ impl<'p> Scan<'p> {
                 as_of: history.as_ref().map(History::as_of).or(self.options.as_of),
             },
             generated_at: self.generated_at,
-            databases: Vec::new(),
+            databases,
             evidence,
             failures,
             controls: scoring.controls,
@@ -289,6 +296,7 @@ impl<'p> Scan<'p> {
             gate: scoring.gate,
             remediation: scoring.remediation,
             questions: scoring.questions,
+            annotations: None,
         })
     }
 

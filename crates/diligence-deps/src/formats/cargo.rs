@@ -71,6 +71,7 @@ pub(super) fn parse_lock(file: &str, text: &str) -> Result<ParsedFile, ParseErro
     let mut members = 0;
     for p in raw.package.iter().filter(|p| p.source.is_none()) {
         members += 1;
+        parsed.local.insert(p.name.get_ref().clone());
         for dep in &p.dependencies {
             direct.insert(dep.split(' ').next().unwrap_or(dep).to_owned());
         }

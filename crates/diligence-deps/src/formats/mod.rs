@@ -222,6 +222,9 @@ pub struct ParsedFile {
     pub direct_known: bool,
     /// Format version, when the file states one (`lockfileVersion`, `version`).
     pub format_version: Option<String>,
+    /// Names the lockfile resolves locally (workspace members and path
+    /// crates in Cargo.lock): not packages, but they satisfy a manifest.
+    pub local: std::collections::BTreeSet<String>,
 }
 
 impl ParsedFile {
@@ -233,6 +236,7 @@ impl ParsedFile {
             packages: Vec::new(),
             direct_known: false,
             format_version: None,
+            local: std::collections::BTreeSet::new(),
         }
     }
 }

@@ -177,3 +177,65 @@ fn catalog_ids_are_unique_and_documented() {
     assert_eq!(catalog.facts.len(), diligence_deps::FACTS.len());
     assert_eq!(catalog.rules.len(), diligence_deps::RULES.len());
 }
+
+#[test]
+fn workspace_members_satisfy_their_dependants_and_a_foreign_crate_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let lock = r#"version = 4
+
+[[package]]
+name = "app"
+version = "0.1.0"
+dependencies = ["core-lib", "serde"]
+
+[[package]]
+name = "core-lib"
+version = "0.1.0"
+
+[[package]]
+name = "serde"
+version = "1.0.200"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+checksum = "0000000000000000000000000000000000000000000000000000000000000000"
+"#;
+    write(
+        dir.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"app\", \"core-lib\"]\n\n[workspace.dependencies]\ncore-lib = { path = \"core-lib\" }\nserde = \"1\"\n",
+            ),
+            (
+                "app/Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\ncore-lib.workspace = true\nserde.workspace = true\n",
+            ),
+            (
+                "core-lib/Cargo.toml",
+                "[package]\nname = \"core-lib\"\nversion = \"0.1.0\"\n",
+            ),
+            ("Cargo.lock", lock),
+        ],
+    );
+    let ev = run(dir.path(), &Options::default());
+    let out_of_sync: Vec<_> = ev
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "deps.lockfile-out-of-sync")
+        .collect();
+    assert!(out_of_sync.is_empty(), "{out_of_sync:?}");
+
+    // A registry crate the lockfile lacks is still reported.
+    fs::write(
+        dir.path().join("app/Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\ncore-lib.workspace = true\nserde.workspace = true\nrand = \"0.8\"\n",
+    )
+    .unwrap();
+    let ev = run(dir.path(), &Options::default());
+    assert!(
+        ev.findings
+            .iter()
+            .any(|f| f.rule.as_str() == "deps.lockfile-out-of-sync" && f.message.contains("rand")),
+        "{:?}",
+        ev.findings
+    );
+}

@@ -6,56 +6,17 @@ use diligence_model::{
 };
 use diligence_scoring::Framework;
 
-/// Facts the history collector (`git`) emits.
-pub(crate) const GIT_FACTS: &[&str] = &[
-    "git.commits",
-    "git.commits.head",
-    "git.authors",
-    "git.committers",
-    "git.first-commit",
-    "git.last-commit",
-    "git.age-days",
-    "git.contributors.active-90d",
-    "git.contributors.active-365d",
-    "git.truck-factor",
-    "git.top-author.share-12m",
-    "git.merges",
-    "git.review.share",
-    "git.signed.share",
-    "git.tags",
-    "git.releases.last",
-    "git.releases.cadence-days",
-    "git.reverts",
-    "git.traceability.share",
-    "git.throwaway.share",
-    "git.ai.assistant-commits",
-    "git.ai.instruction-files",
-    "git.ai.generator-markers",
-    "git.blobs",
-    "git.objects.missing",
-    "git.shallow",
-];
-
-/// Rules the history collector emits.
-pub(crate) const GIT_RULES: &[&str] = &["git.env-file-committed", "git.key-person-risk"];
-
-/// The catalog of the history collector, built by hand.
-pub(crate) fn git_catalog() -> Catalog {
-    let mut catalog = Catalog::default();
-    for fact in GIT_FACTS {
-        catalog
-            .fact(fact, "history measurement")
-            .expect("valid fact name");
-    }
-    for rule in GIT_RULES {
-        catalog.rule(rule, "history rule").expect("valid rule id");
-    }
+/// The catalog of every built-in collector, as the facade builds it.
+pub(crate) fn builtin_catalog() -> Catalog {
+    use diligence_collect::Collector;
+    let mut catalog = diligence_history::History::catalog();
+    catalog.merge(diligence_deps::DepsCollector.catalog());
     catalog
 }
 
 /// The git catalog plus a small test collector `t` with a few facts and rules.
 pub(crate) fn test_catalog() -> Catalog {
-    let mut catalog = git_catalog();
+    let mut catalog = builtin_catalog();
     for fact in [
         "t.ratio",
         "t.count",

@@ -3,13 +3,13 @@ use std::collections::BTreeSet;
 use diligence_model::ControlStatus;
 use diligence_scoring::{DEFAULT_FRAMEWORK, EMBEDDED, Error, Subject, embedded};
 
-use crate::common::{evidence, git_catalog};
+use crate::common::{builtin_catalog, evidence};
 
 #[test]
 fn embedded_frameworks_validate_against_the_history_catalog() -> anyhow::Result<()> {
     assert_eq!(EMBEDDED[0].0, DEFAULT_FRAMEWORK);
     for (id, _) in EMBEDDED {
-        let framework = embedded(id, &git_catalog())?;
+        let framework = embedded(id, &builtin_catalog())?;
         let info = framework.info();
         assert_eq!(info.id, *id);
         assert_eq!(info.source, "embedded");
@@ -20,7 +20,7 @@ fn embedded_frameworks_validate_against_the_history_catalog() -> anyhow::Result<
 
 #[test]
 fn default_framework_has_the_design_sections_and_gate() -> anyhow::Result<()> {
-    let framework = embedded(DEFAULT_FRAMEWORK, &git_catalog())?;
+    let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
     let sections: Vec<&str> = framework.sections().iter().map(|s| s.id.as_str()).collect();
     assert_eq!(
         sections,
@@ -67,7 +67,7 @@ fn default_framework_has_the_design_sections_and_gate() -> anyhow::Result<()> {
 
 #[test]
 fn without_evidence_every_control_is_a_question() -> anyhow::Result<()> {
-    let framework = embedded(DEFAULT_FRAMEWORK, &git_catalog())?;
+    let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
     let scoring = framework.evaluate(&[], &[]);
     assert!(
         scoring
@@ -91,7 +91,7 @@ fn without_evidence_every_control_is_a_question() -> anyhow::Result<()> {
 
 #[test]
 fn unknown_embedded_id_is_an_error() {
-    let err = embedded("nope", &git_catalog()).expect_err("unknown id");
+    let err = embedded("nope", &builtin_catalog()).expect_err("unknown id");
     assert!(matches!(err, Error::UnknownFramework { .. }));
     assert!(err.to_string().contains("production-readiness"));
 }
