@@ -262,23 +262,29 @@ fn validate_rule(
         Some("identifier") => RuleKind::Identifier,
         Some(other) => return Err(format!("unknown kind `{other}` (secret or identifier)")),
     };
-    let regex = RegexBuilder::new(&raw.pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(DFA_SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            // The regex error draws the pattern over several lines; keep the verdict.
-            let text = e.to_string();
-            let reason = text
-                .lines()
-                .rev()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid");
-            format!(
-                "pattern does not compile: {}",
-                reason.trim_start_matches("error: ")
-            )
-        })?;
+    // ASCII semantics first: secrets are ASCII, and Unicode-aware `(?i)`
+    // and `\s` make the automata several times larger and slower. Patterns
+    // that need Unicode classes fall back to Unicode mode.
+    let build = |unicode: bool| {
+        RegexBuilder::new(&raw.pattern)
+            .unicode(unicode)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(DFA_SIZE_LIMIT)
+            .build()
+    };
+    let regex = build(false).or_else(|_| build(true)).map_err(|e| {
+        // The regex error draws the pattern over several lines; keep the verdict.
+        let text = e.to_string();
+        let reason = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("invalid");
+        format!(
+            "pattern does not compile: {}",
+            reason.trim_start_matches("error: ")
+        )
+    })?;
     let groups = regex.captures_len() - 1;
     let secret_group = match raw.secret_group {
         Some(g) if g > groups => {

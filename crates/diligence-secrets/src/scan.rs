@@ -271,6 +271,18 @@ pub struct Engine {
 
 const CLIENT_PREFIXES: &[&[u8]] = &[b"NEXT_PUBLIC_", b"VITE_", b"REACT_APP_", b"EXPO_PUBLIC_"];
 const PAIR_DISTANCE_LINES: u32 = 10;
+/// Rule families that recognise a format any provider may use; a
+/// provider's own rule on the same text is more specific.
+const FORMAT_FAMILIES: &[&str] = &[
+    "jwt",
+    "private-key",
+    "postgres",
+    "mysql",
+    "mongodb",
+    "redis",
+    "jdbc",
+    "rabbitmq",
+];
 const BINARY_PROBE: usize = 8 * 1024;
 
 struct Lines<'a> {
@@ -501,8 +513,9 @@ impl Engine {
     }
 
     /// Where matches of several rules overlap, keeps the most specific:
-    /// provider rules over generic ones, role-checked over plain
-    /// structure, then the longer secret, then severity.
+    /// provider rules over format rules (JWT, PEM, database URLs) over
+    /// generic ones, role-checked over plain structure, then the longer
+    /// secret, then severity.
     fn resolve_overlaps(&self, mut found: Vec<Match>) -> Vec<Match> {
         if found.len() < 2 {
             return found;
@@ -516,6 +529,7 @@ impl Engine {
             };
             (
                 !rule.is_generic(),
+                !FORMAT_FAMILIES.contains(&rule.provider()),
                 specificity,
                 m.end - m.start,
                 rule.severity,

@@ -4,5 +4,6 @@
 
 mod collector;
 mod common;
+mod corpus;
 mod engine;
 mod rules;

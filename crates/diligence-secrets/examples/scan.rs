@@ -1,0 +1,68 @@
+//! Scans a repository for secrets with the full collector (worktree and
+//! history) and prints a summary; used by `scripts/bench-secrets.sh` until
+//! the command line has `--only secrets`.
+//!
+//! Usage: `cargo run --release -p diligence-secrets --example scan -- PATH [--findings]`
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use diligence_collect::{CollectContext, Collector, FileIndex, FileIndexOptions, Options};
+use diligence_history::{History, HistoryOptions, Target};
+use diligence_model::Excerpt;
+use diligence_secrets::SecretsCollector;
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let path = PathBuf::from(args.next().unwrap_or_else(|| ".".to_owned()));
+    let list = args.any(|a| a == "--findings");
+    let start = Instant::now();
+    let target = Target::resolve(&path)?;
+    let history = History::walk(&target, &HistoryOptions::default(), &|_| {})?;
+    let walked = start.elapsed();
+    let files = FileIndex::build(&target, &FileIndexOptions::default())?;
+    let cancel = AtomicBool::new(false);
+    let progress = |_| {};
+    let options = Options::default();
+    let cx = CollectContext::new(
+        &target,
+        history.as_ref(),
+        &files,
+        &options,
+        &progress,
+        &cancel,
+    );
+    let evidence = SecretsCollector::new().collect(&cx)?;
+    let total = start.elapsed();
+    if list {
+        for f in &evidence.findings {
+            let secret = match &f.excerpt {
+                Some(Excerpt::Redacted { secret }) => secret.to_string(),
+                Some(Excerpt::Plain { text }) => text.clone(),
+                _ => String::new(),
+            };
+            println!(
+                "{}\t{}\t{}\t{}:{}\t{}",
+                f.rule,
+                f.confidence,
+                secret,
+                f.location.path.as_deref().unwrap_or(""),
+                f.location.line.unwrap_or(0),
+                f.tags.iter().cloned().collect::<Vec<_>>().join(",")
+            );
+        }
+    }
+    for (name, fact) in &evidence.facts {
+        eprintln!("{name} = {}", fact.value);
+    }
+    eprintln!(
+        "findings: {}; history walk {:.2?}; total {:.2?}",
+        evidence.findings.len(),
+        walked,
+        total
+    );
+    Ok(())
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Benchmark of the secrets scan of a full git history against other scanners.
+#
+# Generates (once, cached under target/bench/) a repository of COMMITS
+# commits touching FILES files, with secrets planted in some commits and
+# removed in later ones, built with `git fast-import`. Then runs each tool
+# RUNS times and prints the median wall time, CPU time (user + system),
+# peak resident memory, and ratios.
+#
+# Tools (override with variables; a tool that is not installed is skipped):
+#   OURS        the diligence secrets scan (default: the `scan` example, release build)
+#   GITLEAKS    gitleaks binary          (runs `gitleaks git`)
+#   BETTERLEAKS betterleaks binary       (runs `betterleaks git`)
+#   KINGFISHER  kingfisher binary        (runs `kingfisher scan --no-validate`)
+# The floor is `git cat-file --batch-all-objects --batch > /dev/null`.
+set -euo pipefail
+
+COMMITS=${COMMITS:-20000}
+FILES=${FILES:-5000}
+RUNS=${RUNS:-3}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench="$root/target/bench"
+repo="$bench/secrets-history-$COMMITS-$FILES"
+OURS=${OURS:-"$root/target/release/examples/scan"}
+GITLEAKS=${GITLEAKS:-gitleaks}
+BETTERLEAKS=${BETTERLEAKS:-betterleaks}
+KINGFISHER=${KINGFISHER:-kingfisher}
+
+mkdir -p "$bench"
+
+generate() {
+    local tmp="$repo.tmp"
+    rm -rf "$tmp"
+    git init -q -b main "$tmp"
+    python3 - "$COMMITS" "$FILES" <<'PY' | git -C "$tmp" fast-import --quiet
+import random, sys, zlib
+
+commits, files = int(sys.argv[1]), int(sys.argv[2])
+rng = random.Random(20240501)
+alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+b62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+words = ("user order item price total session cache route handler config value "
+         "request response error retry limit page token_count name email date").split()
+
+def rand(alphabet, n):
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+def checksum(body):
+    n = zlib.crc32(body.encode())
+    return "".join(b62[n // 62 ** i % 62] for i in range(6))[::-1]
+
+def secret():
+    kind = rng.randrange(5)
+    if kind == 0:
+        body = rand(alnum, 30)
+        return "GITHUB_TOKEN=" + "gh" + "p_" + body + checksum(body)
+    if kind == 1:
+        return "aws_access_key_id = " + "AK" + "IA" + rand("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+    if kind == 2:
+        return "STRIPE_KEY=" + "sk_" + "live_" + rand(alnum, 24)
+    if kind == 3:
+        return "SLACK_WEBHOOK=https://hooks.slack.com/services/T" + rand("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10) + "/B" + rand("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10) + "/" + rand(alnum, 24)
+    return "DB_PASSWORD=" + rand(alnum, 6) + "!" + rand(alnum, 8)
+
+def line():
+    w = rng.choice(words)
+    return f"    const {w}_{rng.randrange(1000)} = compute('{rng.choice(words)}', {rng.randrange(100000)});"
+
+exts = ["ts", "js", "py", "go", "rs", "yml", "md"]
+paths = [f"src/mod{i % 97}/{rng.choice(words)}_{i}.{rng.choice(exts)}" for i in range(files)]
+content = {p: [line() for _ in range(rng.randrange(20, 80))] for p in paths}
+out = sys.stdout.buffer
+mark = 0
+t = 1_600_000_000
+
+def blob(text):
+    global mark
+    mark += 1
+    data = text.encode()
+    out.write(b"blob\nmark :%d\ndata %d\n" % (mark, len(data)) + data + b"\n")
+    return mark
+
+def commit(n, changes):
+    global mark, t
+    t += 600
+    mark += 1
+    msg = f"change {n}".encode()
+    who = f"Dev {n % 13} <dev{n % 13}@acme.test> {t} +0000"
+    out.write(b"commit refs/heads/main\nmark :%d\n" % mark)
+    out.write(f"author {who}\ncommitter {who}\n".encode())
+    out.write(b"data %d\n" % len(msg) + msg + b"\n")
+    for path, m in changes:
+        out.write(f"M 100644 :{m} {path}\n".encode())
+    out.write(b"\n")
+
+commit(0, [(p, blob("\n".join(content[p]) + "\n")) for p in paths])
+planted = {}
+for n in range(1, commits):
+    changes = []
+    for _ in range(rng.choice((1, 1, 2, 3))):
+        p = rng.choice(paths)
+        lines = content[p]
+        if n % 97 == 0:
+            lines.insert(rng.randrange(len(lines)), secret())
+            planted[p] = True
+        elif p in planted and rng.random() < 0.3:
+            lines[:] = [l for l in lines if "=" not in l[:40] or l.startswith("    ")]
+            del planted[p]
+        else:
+            lines[rng.randrange(len(lines))] = line()
+        changes.append((p, blob("\n".join(lines) + "\n")))
+    commit(n, changes)
+PY
+    git -C "$tmp" repack -adq
+    git -C "$tmp" checkout -q -f main
+    mv "$tmp" "$repo"
+}
+
+[ -d "$repo" ] || { echo "generating $repo ..." >&2; generate; }
+if [ ! -x "${OURS%% *}" ]; then
+    (cd "$root" && cargo build --release -q -p diligence-secrets --example scan)
+fi
+
+have() { command -v "${1%% *}" >/dev/null 2>&1; }
+
+declare -A WALL CPU RSS
+measure() { # name, command...
+    local name=$1; shift
+    local walls=() cpus=() rsss=()
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -o "$bench/time.out" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
+        read -r w u s m < <(tail -1 "$bench/time.out")
+        walls+=("$w"); cpus+=("$(echo "$u + $s" | bc)"); rsss+=("$m")
+    done
+    WALL[$name]=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+    CPU[$name]=$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
+    RSS[$name]=$(printf '%s\n' "${rsss[@]}" | sort -n | tail -1)
+    printf '%-12s wall %7.2f s   cpu %7.2f s   peak rss %8.1f MiB\n' "$name" "${WALL[$name]}" "${CPU[$name]}" "$(echo "${RSS[$name]} / 1024" | bc -l)"
+}
+
+echo "repository: $repo ($(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" count-objects -v | awk '/size-pack/ {print $2}') KiB packed); $RUNS runs each, median"
+measure floor sh -c "git -C '$repo' cat-file --batch-all-objects --batch > /dev/null"
+measure diligence $OURS "$repo"
+have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS git --no-banner --log-level error --report-format json --report-path /dev/null --exit-code 0 '$repo'"
+have "$BETTERLEAKS" && measure betterleaks sh -c "$BETTERLEAKS git --no-banner --log-level error --exit-code 0 '$repo'"
+have "$KINGFISHER" && measure kingfisher sh -c "$KINGFISHER scan '$repo' --no-validate --no-update-check > /dev/null 2>&1 || true"
+
+echo
+for name in "${!WALL[@]}"; do
+    [ "$name" = diligence ] && continue
+    printf 'diligence vs %-12s wall %5.2fx faster   memory %5.2fx of theirs\n' "$name" \
+        "$(echo "${WALL[$name]} / ${WALL[diligence]}" | bc -l)" "$(echo "${RSS[diligence]} / ${RSS[$name]}" | bc -l)"
+done | sort
