@@ -5,6 +5,7 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::annotation::Annotations;
 use crate::evidence::{CollectorFailure, Evidence};
 use crate::fact::FactValue;
 use crate::finding::{Effort, Severity};
@@ -359,6 +360,9 @@ pub struct Assessment {
     pub remediation: RemediationPlan,
     /// Questions for management.
     pub questions: Vec<Question>,
+    /// The consultant's annotations, when merged in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotations: Option<Annotations>,
 }
 
 impl Assessment {

@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+mod annotation;
 mod assessment;
 mod catalog;
 mod error;
@@ -23,6 +24,9 @@ mod id;
 mod redact;
 mod time;
 
+pub use annotation::{
+    Acceptance, Annotations, Baseline, ControlComment, FindingComment, ReportMeta, StatusOverride,
+};
 pub use assessment::{
     Assessment, ControlResult, ControlStatus, DatabaseInfo, EvidenceRef, FrameworkInfo, Gate,
     Question, RemediationPlan, ScanOptionsInfo, Scores, SectionScore, StatusCounts, TargetInfo,

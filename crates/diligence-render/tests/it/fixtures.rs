@@ -510,6 +510,7 @@ pub(crate) fn realistic() -> Assessment {
             as_of: Some(Timestamp::from_ymd(2025, 6, 30)),
         },
         generated_at: None,
+        annotations: None,
         databases: vec![DatabaseInfo {
             name: "secret-rules".into(),
             version: "2025.06".into(),
@@ -631,6 +632,7 @@ pub(crate) fn empty() -> Assessment {
             as_of: None,
         },
         generated_at: None,
+        annotations: None,
         databases: Vec::new(),
         evidence: vec![git],
         failures: Vec::new(),
@@ -673,6 +675,7 @@ pub(crate) fn no_git() -> Assessment {
             as_of: Some(Timestamp::from_ymd(2025, 1, 31)),
         },
         generated_at: Some(Timestamp(1_738_281_600)),
+        annotations: None,
         databases: Vec::new(),
         evidence: vec![Evidence::new(id("secrets")), deps],
         failures: vec![CollectorFailure {
