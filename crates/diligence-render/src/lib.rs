@@ -19,11 +19,13 @@ mod error;
 mod escape;
 mod json;
 mod markdown;
+pub mod sarif;
 mod view;
 
 pub use error::{Error, Result};
 pub use json::{assessment_schema, json};
 pub use markdown::{MarkdownRenderer, markdown};
+pub use sarif::sarif;
 
 /// The view model every report format prints, as JSON: labels, percentages
 /// and efforts already formatted, lists already sorted. The PDF templates

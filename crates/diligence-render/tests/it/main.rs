@@ -3,4 +3,5 @@
 mod fixtures;
 mod json;
 mod markdown;
+mod sarif;
 mod schema;
