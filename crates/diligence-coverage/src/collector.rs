@@ -289,10 +289,17 @@ impl Run {
             if name == "Cargo.toml" && cargo_manifest.is_none() {
                 cargo_manifest = Some(path.to_owned());
             }
-            if is_manifest(name) {
-                if let Some(text) = read_text(cx, entry, MAX_MANIFEST_SIZE) {
-                    self.frameworks.from_manifest(path, &text);
-                }
+            // Manifests kept as test data describe some other project.
+            if is_manifest(name)
+                && !path.split('/').any(|d| {
+                    matches!(
+                        d,
+                        "fixtures" | "__fixtures__" | "testdata" | "test-fixtures"
+                    )
+                })
+                && let Some(text) = read_text(cx, entry, MAX_MANIFEST_SIZE)
+            {
+                self.frameworks.from_manifest(path, &text);
             }
             let test_path = is_test_path(path);
             if test_path && is_e2e_path(path) {
@@ -1007,7 +1014,16 @@ pub fn is_report_candidate(path: &str) -> bool {
     if lower.split('/').any(|d| {
         matches!(
             d,
-            "node_modules" | "vendor" | "third_party" | "site-packages" | ".git"
+            "node_modules"
+                | "vendor"
+                | "third_party"
+                | "site-packages"
+                | ".git"
+                // Reports kept as test data describe some other code.
+                | "fixtures"
+                | "__fixtures__"
+                | "test-fixtures"
+                | "testdata"
         )
     }) {
         return false;
@@ -1099,6 +1115,7 @@ mod tests {
             "pom.xml",
             "docs/info.info",
             "src/discover.out",
+            "fixtures/coverage/lcov/jest.info",
         ] {
             assert!(!is_report_candidate(path), "{path}");
         }

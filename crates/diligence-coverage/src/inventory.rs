@@ -212,24 +212,21 @@ impl Frameworks {
     pub fn from_manifest(&mut self, path: &str, text: &str) {
         let name = path.rsplit('/').next().unwrap_or(path);
         match name {
-            "package.json" => self.from_package_json(path, text),
-            "pyproject.toml" | "setup.cfg" | "tox.ini" | "Pipfile" | "setup.py" => {
-                if text.contains("[tool.pytest")
-                    || text.contains("[tool:pytest]")
-                    || text.contains("[pytest]")
-                {
-                    self.add("pytest", "Python", path);
-                } else if mentions_word(text, "pytest") {
-                    self.add("pytest", "Python", path);
-                }
+            "package.json" => self.read_package_json(path, text),
+            // A `[tool.pytest...]`, `[tool:pytest]` or `[pytest]` section
+            // names the word too.
+            "pyproject.toml" | "setup.cfg" | "tox.ini" | "Pipfile" | "setup.py"
+                if mentions_word(text, "pytest") =>
+            {
+                self.add("pytest", "Python", path);
             }
-            n if n.starts_with("requirements") && n.ends_with(".txt") => {
-                if text
+            n if n.starts_with("requirements")
+                && n.ends_with(".txt")
+                && text
                     .lines()
-                    .any(|l| l.trim_start().to_ascii_lowercase().starts_with("pytest"))
-                {
-                    self.add("pytest", "Python", path);
-                }
+                    .any(|l| l.trim_start().to_ascii_lowercase().starts_with("pytest")) =>
+            {
+                self.add("pytest", "Python", path);
             }
             "pom.xml" | "build.gradle" | "build.gradle.kts" => {
                 let lower = text.to_ascii_lowercase();
@@ -261,7 +258,7 @@ impl Frameworks {
         }
     }
 
-    fn from_package_json(&mut self, path: &str, text: &str) {
+    fn read_package_json(&mut self, path: &str, text: &str) {
         let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
             return;
         };

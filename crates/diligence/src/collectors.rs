@@ -9,6 +9,7 @@ pub fn default_collectors() -> Vec<Box<dyn Collector>> {
     vec![
         Box::new(GitCollector),
         Box::new(diligence_deps::DepsCollector),
+        Box::new(diligence_coverage::TestsCollector),
     ]
 }
 

@@ -91,18 +91,18 @@ fn read_line(line: roxmltree::Node<'_, '_>, acc: &mut Acc) -> Result<(), ParseEr
     let hits = num_attr(line, "hits", Some(0))?;
     let slot = acc.lines.entry(number).or_default();
     *slot = slot.saturating_add(hits);
-    if line.attribute("branch") == Some("true") {
-        if let Some(cc) = line.attribute("condition-coverage") {
-            let (covered, total) = condition_coverage(cc).ok_or_else(|| {
-                ParseError::new(
-                    Some(super::xml::line_of(line)),
-                    format!("`condition-coverage` is not `N% (covered/total)`: {cc:?}"),
-                )
-            })?;
-            let slot = acc.branches.entry(number).or_default();
-            if total > slot.1 || (total == slot.1 && covered > slot.0) {
-                *slot = (covered.min(total), total);
-            }
+    if line.attribute("branch") == Some("true")
+        && let Some(cc) = line.attribute("condition-coverage")
+    {
+        let (covered, total) = condition_coverage(cc).ok_or_else(|| {
+            ParseError::new(
+                Some(super::xml::line_of(line)),
+                format!("`condition-coverage` is not `N% (covered/total)`: {cc:?}"),
+            )
+        })?;
+        let slot = acc.branches.entry(number).or_default();
+        if total > slot.1 || (total == slot.1 && covered > slot.0) {
+            *slot = (covered.min(total), total);
         }
     }
     Ok(())

@@ -229,7 +229,15 @@ fn xml_root_name(text: &str) -> Option<&str> {
         } else if let Some(after) = rest.strip_prefix("<!--") {
             rest = &after[after.find("-->")? + 3..];
         } else if let Some(after) = rest.strip_prefix("<!") {
-            rest = &after[after.find('>')? + 1..];
+            // A DOCTYPE may carry an internal subset: `[ ... ]>`.
+            let close = after.find('>')?;
+            rest = match after.find('[') {
+                Some(open) if open < close => {
+                    let end = after[open..].find("]")? + open;
+                    &after[end + after[end..].find('>')? + 1..]
+                }
+                _ => &after[close + 1..],
+            };
         } else if let Some(after) = rest.strip_prefix('<') {
             let end = after
                 .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
