@@ -100,8 +100,15 @@ pub fn configure<'a>(cmd: &'a mut Command, home: &Path) -> &'a mut Command {
     ] {
         cmd.env_remove(var);
     }
+    // An empty global config of our own rather than /dev/null: a git that
+    // rewrites its global config replaces the file it is given.
+    let global = home.join("gitconfig");
+    if !global.exists() {
+        let _ = std::fs::create_dir_all(home);
+        let _ = std::fs::write(&global, "");
+    }
     cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", &global)
         .env("HOME", home)
         .env("XDG_CONFIG_HOME", home)
         .env("TZ", "UTC")
