@@ -1,9 +1,11 @@
 //! The `diligence` command.
 
 mod clock;
+mod diff;
 mod exit;
 mod framework;
 mod output;
+mod render;
 mod scan;
 
 use std::path::PathBuf;
@@ -34,6 +36,14 @@ enum Command {
         #[command(subcommand)]
         command: FrameworkCommand,
     },
+    /// Render a saved JSON assessment again, without rescanning.
+    Render(Box<render::RenderArgs>),
+    /// Compare two saved assessments: fixed and new findings, score and
+    /// status movements.
+    Diff(diff::DiffArgs),
+    /// Write the fingerprints of a saved assessment's findings as a baseline
+    /// for the next assessment (`--accepted`).
+    Baseline(diff::BaselineArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,6 +67,10 @@ pub(crate) enum Format {
     Md,
     /// JSON (the assessment itself).
     Json,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+    /// PDF (needs the `pdf` feature, on by default).
+    Pdf,
 }
 
 impl Format {
@@ -64,6 +78,8 @@ impl Format {
         match self {
             Self::Md => "md",
             Self::Json => "json",
+            Self::Sarif => "sarif",
+            Self::Pdf => "pdf",
         }
     }
 }
@@ -116,6 +132,8 @@ pub(crate) struct ScanArgs {
     /// Record the generation time in the report (breaks byte-identical output).
     #[arg(long)]
     timestamp: bool,
+    #[command(flatten)]
+    pub(crate) report: render::ReportArgs,
     /// Print nothing but errors on standard error.
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
@@ -138,6 +156,9 @@ fn main() -> ExitCode {
         Command::Framework {
             command: FrameworkCommand::Check { file },
         } => framework::check(&file),
+        Command::Render(args) => render::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Baseline(args) => diff::baseline(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

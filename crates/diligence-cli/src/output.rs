@@ -29,6 +29,24 @@ pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
     })
 }
 
+/// Writes a report in any format (a PDF too) to standard output.
+pub(crate) fn stdout_bytes(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .context("cannot write to standard output")
+}
+
+/// Writes a report file in any format.
+pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| {
+        format!(
+            "cannot write the report to {}: check that the directory exists and is writable",
+            path.display()
+        )
+    })
+}
+
 /// Prints an error and its causes.
 pub(crate) fn error(error: &anyhow::Error) {
     eprintln!("error: {error}");

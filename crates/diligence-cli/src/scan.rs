@@ -49,19 +49,20 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     if args.timestamp {
         scan = scan.generated_at(clock::now());
     }
-    let assessment = scan
+    let mut assessment = scan
         .run()
         .with_context(|| format!("scan of {} failed", args.path.display()))?;
     progress.finish();
+    crate::render::annotate(&mut assessment, &args.report)?;
 
     let mut written = Vec::new();
     for &format in &formats {
-        let text = render(&assessment, format)?;
+        let text = crate::render::bytes(&assessment, format, &args.report)?;
         match &args.output {
-            None => output::stdout(&text)?,
-            Some(path) if path.as_os_str() == "-" => output::stdout(&text)?,
+            None => output::stdout_bytes(&text)?,
+            Some(path) if path.as_os_str() == "-" => output::stdout_bytes(&text)?,
             Some(path) if formats.len() == 1 => {
-                output::write_file(path, &text)?;
+                output::write_bytes(path, &text)?;
                 written.push(path.clone());
             }
             Some(dir) => {
@@ -69,7 +70,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
                     format!("cannot create the output directory {}", dir.display())
                 })?;
                 let path = dir.join(format!("report.{}", format.extension()));
-                output::write_file(&path, &text)?;
+                output::write_bytes(&path, &text)?;
                 written.push(path);
             }
         }
@@ -79,13 +80,6 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         output::summary(&assessment, &written, args.verbose);
     }
     Ok(gate_code(&assessment, args.fail_under, args.quiet))
-}
-
-pub(crate) fn render(assessment: &Assessment, format: Format) -> Result<String> {
-    Ok(match format {
-        Format::Md => diligence::render::markdown(assessment).context("cannot render Markdown")?,
-        Format::Json => diligence::render::json(assessment).context("cannot render JSON")?,
-    })
 }
 
 fn gate_code(assessment: &Assessment, fail_under: Option<u32>, quiet: bool) -> u8 {
