@@ -11,6 +11,7 @@ pub(crate) fn builtin_catalog() -> Catalog {
     use diligence_collect::Collector;
     let mut catalog = diligence_history::History::catalog();
     catalog.merge(diligence_deps::DepsCollector.catalog());
+    catalog.merge(diligence_coverage::TestsCollector.catalog());
     catalog
 }
 
