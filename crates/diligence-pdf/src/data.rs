@@ -51,6 +51,34 @@ struct Doc {
     total_effort: String,
     control_findings: BTreeMap<String, ControlFindings>,
     parts: Vec<Part>,
+    annotations: Option<AnnotationsView>,
+}
+
+/// The consultant's annotations as the templates print them.
+#[derive(Debug, Serialize)]
+struct AnnotationsView {
+    by: String,
+    controls: BTreeMap<String, ControlNote>,
+    acceptances: Vec<AcceptanceRow>,
+    finding_comments: Vec<(String, String)>,
+    baseline: Option<(String, usize)>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct ControlNote {
+    comments: Vec<String>,
+    status: Option<String>,
+    original: Option<String>,
+    justification: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct AcceptanceRow {
+    fingerprint: String,
+    reason: String,
+    owner: String,
+    expires: String,
+    state: &'static str,
 }
 
 /// Report metadata shown on the cover.
@@ -205,6 +233,7 @@ impl Data {
                 total_effort: a.remediation.total.to_string(),
                 control_findings: control_findings(a, &findings),
                 parts: parts(a),
+                annotations: annotations_view(a),
             },
         })
     }
@@ -469,4 +498,54 @@ fn capitalise(text: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+fn annotations_view(a: &Assessment) -> Option<AnnotationsView> {
+    let notes = a.annotations.as_ref()?;
+    let mut controls: BTreeMap<String, ControlNote> = BTreeMap::new();
+    for c in &notes.control_comments {
+        controls
+            .entry(c.control.to_string())
+            .or_default()
+            .comments
+            .push(c.comment.clone());
+    }
+    for o in &notes.overrides {
+        let note = controls.entry(o.control.to_string()).or_default();
+        note.status = Some(o.status.label().to_owned());
+        note.original = Some(o.original.label().to_owned());
+        note.justification = Some(o.justification.clone());
+    }
+    Some(AnnotationsView {
+        by: notes
+            .meta
+            .prepared_by
+            .clone()
+            .unwrap_or_else(|| "the consultant".to_owned()),
+        controls,
+        acceptances: notes
+            .acceptances
+            .iter()
+            .map(|x| AcceptanceRow {
+                fingerprint: x.fingerprint.clone(),
+                reason: x.reason.clone(),
+                owner: x.owner.clone(),
+                expires: x.expires.date_string(),
+                state: match (x.expired, x.matched) {
+                    (true, _) => "expired: counts again",
+                    (false, false) => "in force; no such finding",
+                    (false, true) => "in force",
+                },
+            })
+            .collect(),
+        finding_comments: notes
+            .finding_comments
+            .iter()
+            .map(|c| (c.fingerprint.clone(), c.comment.clone()))
+            .collect(),
+        baseline: notes
+            .baseline
+            .as_ref()
+            .map(|b| (b.source.clone(), b.fingerprints.len())),
+    })
 }

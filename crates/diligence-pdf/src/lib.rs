@@ -147,7 +147,7 @@ impl PdfRenderer {
     /// under `view`, PDF-only figures under `doc`. Useful to write or test
     /// templates.
     pub fn data(&self, assessment: &Assessment, options: &PdfOptions) -> Result<String> {
-        Data::new(assessment, meta(options)).and_then(|d| d.to_json())
+        Data::new(assessment, meta(options, assessment)).and_then(|d| d.to_json())
     }
 
     /// Renders an assessment.
@@ -205,11 +205,19 @@ pub fn pdf(assessment: &Assessment) -> Result<Vec<u8>> {
     PdfRenderer::embedded().render(assessment, &PdfOptions::default())
 }
 
-fn meta(options: &PdfOptions) -> Meta {
+fn meta(options: &PdfOptions, assessment: &Assessment) -> Meta {
+    // Options win; the assessment's annotations fill what they leave out.
+    let merged = assessment.annotations.as_ref().map(|a| &a.meta);
+    let pick = |given: &Option<String>,
+                field: fn(&diligence_model::ReportMeta) -> &Option<String>| {
+        given
+            .clone()
+            .or_else(|| merged.and_then(|m| field(m).clone()))
+    };
     Meta {
-        client: options.client.clone(),
-        prepared_by: options.prepared_by.clone(),
-        engagement: options.engagement.clone(),
+        client: pick(&options.client, |m| &m.client),
+        prepared_by: pick(&options.prepared_by, |m| &m.prepared_by),
+        engagement: pick(&options.engagement, |m| &m.engagement),
         logo: options.logo.as_ref().and_then(|l| logo_name(l).ok()),
     }
 }
