@@ -63,14 +63,46 @@ pub enum ReadOutcome {
     },
 }
 
+/// Directory names that hold generated output or installed packages; when
+/// `.gitignore` ignores such a directory it is not listed.
+const GENERATED_DIRS: &[&str] = &[
+    "target",
+    "node_modules",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".turbo",
+    ".cache",
+    ".gradle",
+    ".terraform",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    "dist",
+    "build",
+    "coverage",
+];
+
 /// Every regular file of the target, sorted by path. Symbolic links are not
 /// followed, `.git/` is never entered.
+///
+/// Three kinds of directory are skipped and named in
+/// [`skipped_dirs`](Self::skipped_dirs): other repositories nested inside the
+/// worktree (they have a `.git` of their own), cache directories tagged with
+/// a `CACHEDIR.TAG` file, and directories of generated output or installed
+/// packages (`target`, `node_modules`, `dist`, ...) that the root `.gitignore`
+/// ignores. Ignored files elsewhere (an untracked `.env`) are still listed
+/// unless [`FileIndexOptions::respect_gitignore`] is set.
 #[derive(Debug)]
 pub struct FileIndex {
     source: FileSource,
     root: PathBuf,
     entries: Vec<FileEntry>,
     omitted: usize,
+    skipped_dirs: Vec<String>,
     max_file_size: u64,
     repo: Option<gix::ThreadSafeRepository>,
 }
@@ -88,6 +120,10 @@ impl FileIndex {
 
     /// Lists a directory.
     pub fn from_dir(root: &Path, options: &FileIndexOptions) -> io::Result<Self> {
+        let (gitignore, _) = ignore::gitignore::Gitignore::new(root.join(".gitignore"));
+        let skipped = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let filter_root = root.to_path_buf();
+        let filter_skipped = std::sync::Arc::clone(&skipped);
         let walker = ignore::WalkBuilder::new(root)
             .hidden(false)
             .ignore(false)
@@ -97,7 +133,31 @@ impl FileIndex {
             .git_exclude(options.respect_gitignore)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(|entry| entry.file_name() != ".git")
+            .filter_entry(move |entry| {
+                if entry.file_name() == ".git" {
+                    return false;
+                }
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if !is_dir || entry.depth() == 0 {
+                    return true;
+                }
+                let path = entry.path();
+                let generated = entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| GENERATED_DIRS.contains(&name))
+                    && gitignore.matched(path, true).is_ignore();
+                let skip =
+                    generated || path.join(".git").exists() || path.join("CACHEDIR.TAG").exists();
+                if skip {
+                    if let (Ok(relative), Ok(mut list)) =
+                        (path.strip_prefix(&filter_root), filter_skipped.lock())
+                    {
+                        list.push(slash_path(relative));
+                    }
+                }
+                !skip
+            })
             .build();
         let mut entries = Vec::new();
         let mut omitted = 0;
@@ -127,11 +187,14 @@ impl FileIndex {
             });
         }
         entries.sort();
+        let mut skipped_dirs = skipped.lock().map(|list| list.clone()).unwrap_or_default();
+        skipped_dirs.sort();
         Ok(Self {
             source: FileSource::Worktree,
             root: root.to_path_buf(),
             entries,
             omitted,
+            skipped_dirs,
             max_file_size: options.max_file_size,
             repo: None,
         })
@@ -148,6 +211,7 @@ impl FileIndex {
             root: root.to_path_buf(),
             entries: Vec::new(),
             omitted: 0,
+            skipped_dirs: Vec::new(),
             max_file_size: options.max_file_size,
             repo: Some(repo.clone()),
         };
@@ -192,6 +256,12 @@ impl FileIndex {
     /// Files not listed (over the count cap or unreadable directory entries).
     pub fn omitted(&self) -> usize {
         self.omitted
+    }
+
+    /// Directories not listed: nested repositories, tagged caches and
+    /// ignored generated-output directories, relative to the root.
+    pub fn skipped_dirs(&self) -> &[String] {
+        &self.skipped_dirs
     }
 
     /// Looks a file up by its relative path.
@@ -276,6 +346,46 @@ mod tests {
         assert_eq!(
             index.read_capped(entry, 4).unwrap(),
             ReadOutcome::TooLarge { size: 12 }
+        );
+    }
+
+    #[test]
+    fn skips_nested_repositories_caches_and_ignored_build_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (path, content) in [
+            (".gitignore", "/target\n/dist\n.env\n"),
+            ("target/debug/app", "binary"),
+            (
+                "target/CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55",
+            ),
+            ("dist/bundle.js", "minified"),
+            ("build/make.sh", "tracked build script"),
+            ("vendor/lib/.git/HEAD", "ref: refs/heads/main"),
+            ("vendor/lib/code.rs", "nested repository"),
+            (
+                "cache/CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55",
+            ),
+            ("cache/blob", "cached"),
+            (".env", "A=1"),
+            ("src/main.rs", "fn main() {}"),
+        ] {
+            let file = root.join(path);
+            fs::create_dir_all(file.parent().unwrap()).unwrap();
+            fs::write(file, content).unwrap();
+        }
+        let index = FileIndex::from_dir(root, &FileIndexOptions::default()).unwrap();
+        let paths: Vec<_> = index.entries().iter().map(|e| e.path.as_str()).collect();
+        // `build/` is not ignored, so it stays; an ignored `.env` stays too.
+        assert_eq!(
+            paths,
+            [".env", ".gitignore", "build/make.sh", "src/main.rs"]
+        );
+        assert_eq!(
+            index.skipped_dirs(),
+            ["cache", "dist", "target", "vendor/lib"]
         );
     }
 

@@ -8,6 +8,7 @@ use diligence_model::{Catalog, CollectorId, Evidence};
 pub fn default_collectors() -> Vec<Box<dyn Collector>> {
     vec![
         Box::new(GitCollector),
+        Box::new(diligence_secrets::SecretsCollector::new()),
         Box::new(diligence_deps::DepsCollector),
         Box::new(diligence_coverage::TestsCollector),
     ]

@@ -6,13 +6,20 @@ use diligence_model::{
 };
 use diligence_scoring::Framework;
 
-/// The catalog of every built-in collector, as the facade builds it.
+/// The catalog of every built-in collector, as the facade builds it (built
+/// once: the secret rules compile on first use).
 pub(crate) fn builtin_catalog() -> Catalog {
     use diligence_collect::Collector;
-    let mut catalog = diligence_history::History::catalog();
-    catalog.merge(diligence_deps::DepsCollector.catalog());
-    catalog.merge(diligence_coverage::TestsCollector.catalog());
-    catalog
+    static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            let mut catalog = diligence_history::History::catalog();
+            catalog.merge(diligence_deps::DepsCollector.catalog());
+            catalog.merge(diligence_coverage::TestsCollector.catalog());
+            catalog.merge(diligence_secrets::SecretsCollector::new().catalog());
+            catalog
+        })
+        .clone()
 }
 
 /// The git catalog plus a small test collector `t` with a few facts and rules.
