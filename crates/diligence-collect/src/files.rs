@@ -149,12 +149,11 @@ impl FileIndex {
                     && gitignore.matched(path, true).is_ignore();
                 let skip =
                     generated || path.join(".git").exists() || path.join("CACHEDIR.TAG").exists();
-                if skip {
-                    if let (Ok(relative), Ok(mut list)) =
+                if skip
+                    && let (Ok(relative), Ok(mut list)) =
                         (path.strip_prefix(&filter_root), filter_skipped.lock())
-                    {
-                        list.push(slash_path(relative));
-                    }
+                {
+                    list.push(slash_path(relative));
                 }
                 !skip
             })
