@@ -65,3 +65,20 @@ fn several_formats_need_a_directory() {
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("-o DIR"), "{}", stderr(&out));
 }
+
+#[test]
+fn rules_check_accepts_a_good_folder_and_names_problems_in_a_bad_one() {
+    let out = diligence(workspace(), &["rules", "check", "fixtures/rules/good"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("1 rules in 1 files, 0 errors"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = diligence(workspace(), &["rules", "check", "fixtures/rules/bad"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("acme.yml"), "{text}");
+    assert!(text.contains("secrets.acme.internal-token"), "{text}");
+}

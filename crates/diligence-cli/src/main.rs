@@ -6,6 +6,7 @@ mod exit;
 mod framework;
 mod output;
 mod render;
+mod rules;
 mod scan;
 
 use std::path::PathBuf;
@@ -44,6 +45,21 @@ enum Command {
     /// Write the fingerprints of a saved assessment's findings as a baseline
     /// for the next assessment (`--accepted`).
     Baseline(diff::BaselineArgs),
+    /// Work with secret-rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Check a folder of secret rules: syntax, ids, patterns, and that every
+    /// example matches and no negative example does.
+    Check {
+        /// The folder of `*.yml` rule files.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -123,6 +139,11 @@ pub(crate) struct ScanArgs {
     /// refs, unreachable objects).
     #[arg(long)]
     all_objects: bool,
+    /// Coverage report to read besides those found in the tree (lcov,
+    /// Cobertura, JaCoCo, llvm-cov JSON, Go, Clover, coverage.py JSON;
+    /// repeatable).
+    #[arg(long = "coverage", value_name = "FILE")]
+    coverage_reports: Vec<PathBuf>,
     /// Baseline file of accepted findings (fingerprints with reasons).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -156,6 +177,9 @@ fn main() -> ExitCode {
         Command::Framework {
             command: FrameworkCommand::Check { file },
         } => framework::check(&file),
+        Command::Rules {
+            command: RulesCommand::Check { dir },
+        } => rules::check(&dir),
         Command::Render(args) => render::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Baseline(args) => diff::baseline(&args),

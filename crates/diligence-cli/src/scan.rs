@@ -26,6 +26,9 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     for dir in &args.advisory_dbs {
         scan = scan.advisory_db(dir);
     }
+    for file in &args.coverage_reports {
+        scan = scan.coverage_report(file);
+    }
     for dir in &args.secret_rules {
         scan = scan.secret_rules(dir);
     }

@@ -31,6 +31,7 @@ pub use diligence_model as model;
 pub use diligence_model::Assessment;
 pub use diligence_render as render;
 pub use diligence_scoring as scoring;
+pub use diligence_secrets as secrets;
 pub use error::{Error, Result};
 pub use scan::{FrameworkSource, Scan, catalog};
 

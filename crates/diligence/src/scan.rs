@@ -123,6 +123,15 @@ impl<'p> Scan<'p> {
         self
     }
 
+    /// Adds a coverage report to read besides those found in the tree
+    /// (repeatable).
+    pub fn coverage_report(mut self, file: impl AsRef<Path>) -> Self {
+        self.options
+            .coverage_reports
+            .push(file.as_ref().to_path_buf());
+        self
+    }
+
     /// A baseline or suppression file of accepted findings.
     pub fn baseline(mut self, file: impl AsRef<Path>) -> Self {
         self.options.baseline = Some(file.as_ref().to_path_buf());
