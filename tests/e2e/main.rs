@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod rerender;
 mod scan;
 
 use std::path::Path;
