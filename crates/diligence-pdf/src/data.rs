@@ -51,34 +51,8 @@ struct Doc {
     total_effort: String,
     control_findings: BTreeMap<String, ControlFindings>,
     parts: Vec<Part>,
-    annotations: Option<AnnotationsView>,
-}
-
-/// The consultant's annotations as the templates print them.
-#[derive(Debug, Serialize)]
-struct AnnotationsView {
-    by: String,
-    controls: BTreeMap<String, ControlNote>,
-    acceptances: Vec<AcceptanceRow>,
-    finding_comments: Vec<(String, String)>,
-    baseline: Option<(String, usize)>,
-}
-
-#[derive(Debug, Default, Serialize)]
-struct ControlNote {
-    comments: Vec<String>,
-    status: Option<String>,
-    original: Option<String>,
-    justification: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct AcceptanceRow {
-    fingerprint: String,
-    reason: String,
-    owner: String,
-    expires: String,
-    state: &'static str,
+    coverage_chart: Vec<CoverageBar>,
+    language_chart: Vec<LanguageBar>,
 }
 
 /// Report metadata shown on the cover.
@@ -151,14 +125,32 @@ struct Part {
     title: String,
 }
 
-/// Titles of the parts fed by known collectors, in report order; any other
-/// collector follows under its own id.
+/// Line coverage of one top-level directory, in per mille.
+#[derive(Debug, Serialize)]
+struct CoverageBar {
+    label: String,
+    permille: u64,
+    lines: u64,
+}
+
+/// Lines of product code and of test code in one language.
+#[derive(Debug, Serialize)]
+struct LanguageBar {
+    label: String,
+    code: u64,
+    test: u64,
+}
+
+/// Collectors with a part of their own in the shared view model.
+const OWN_PARTS: &[&str] = &["deps", "dependencies", "secrets", "tests", "coverage"];
+/// The tests collector, whose inventories feed the charts.
+const TESTS_COLLECTOR: &str = "tests";
+/// Most bars in a chart.
+const CHART_BARS: usize = 12;
+
+/// Titles of the generic parts fed by known collectors, in report order;
+/// any other collector follows under its own id.
 const PARTS: &[(&str, &str)] = &[
-    ("deps", "Dependencies"),
-    ("dependencies", "Dependencies"),
-    ("secrets", "Secrets"),
-    ("coverage", "Tests and coverage"),
-    ("tests", "Tests and coverage"),
     ("deploy", "Deployment"),
     ("deployment", "Deployment"),
     ("source", "Source code"),
@@ -233,7 +225,8 @@ impl Data {
                 total_effort: a.remediation.total.to_string(),
                 control_findings: control_findings(a, &findings),
                 parts: parts(a),
-                annotations: annotations_view(a),
+                coverage_chart: coverage_chart(a),
+                language_chart: language_chart(a),
             },
         })
     }
@@ -469,7 +462,7 @@ fn parts(a: &Assessment) -> Vec<Part> {
     let mut parts: Vec<(usize, Part)> = a
         .evidence
         .iter()
-        .filter(|e| e.collector.as_str() != "git")
+        .filter(|e| e.collector.as_str() != "git" && !OWN_PARTS.contains(&e.collector.as_str()))
         .map(|e| {
             let id = e.collector.as_str();
             let (rank, title) = PARTS
@@ -500,52 +493,76 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn annotations_view(a: &Assessment) -> Option<AnnotationsView> {
-    let notes = a.annotations.as_ref()?;
-    let mut controls: BTreeMap<String, ControlNote> = BTreeMap::new();
-    for c in &notes.control_comments {
-        controls
-            .entry(c.control.to_string())
-            .or_default()
-            .comments
-            .push(c.comment.clone());
+/// A table inventory of the tests collector and the index of each named
+/// column, or `None` when a column is missing.
+fn tests_table<'a, const N: usize>(
+    a: &'a Assessment,
+    key: &str,
+    columns: [&str; N],
+) -> Option<(&'a diligence_model::Table, [usize; N])> {
+    let Some(Inventory::Table(table)) = a.evidence_of(TESTS_COLLECTOR)?.inventories.get(key) else {
+        return None;
+    };
+    let mut at = [0; N];
+    for (slot, name) in at.iter_mut().zip(columns) {
+        *slot = table.columns.iter().position(|c| c == name)?;
     }
-    for o in &notes.overrides {
-        let note = controls.entry(o.control.to_string()).or_default();
-        note.status = Some(o.status.label().to_owned());
-        note.original = Some(o.original.label().to_owned());
-        note.justification = Some(o.justification.clone());
-    }
-    Some(AnnotationsView {
-        by: notes
-            .meta
-            .prepared_by
-            .clone()
-            .unwrap_or_else(|| "the consultant".to_owned()),
-        controls,
-        acceptances: notes
-            .acceptances
-            .iter()
-            .map(|x| AcceptanceRow {
-                fingerprint: x.fingerprint.clone(),
-                reason: x.reason.clone(),
-                owner: x.owner.clone(),
-                expires: x.expires.date_string(),
-                state: match (x.expired, x.matched) {
-                    (true, _) => "expired: counts again",
-                    (false, false) => "in force; no such finding",
-                    (false, true) => "in force",
-                },
+    Some((table, at))
+}
+
+fn number(row: &[String], at: usize) -> u64 {
+    row.get(at).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// Line coverage by top-level directory, largest directories first.
+fn coverage_chart(a: &Assessment) -> Vec<CoverageBar> {
+    let Some((table, [dir, lines, covered])) = tests_table(
+        a,
+        "coverage-by-directory",
+        ["directory", "lines", "covered"],
+    ) else {
+        return Vec::new();
+    };
+    let mut bars: Vec<CoverageBar> = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let total = number(row, lines);
+            (total > 0).then(|| CoverageBar {
+                label: row.get(dir).cloned().unwrap_or_default(),
+                permille: number(row, covered).min(total) * 1000 / total,
+                lines: total,
             })
-            .collect(),
-        finding_comments: notes
-            .finding_comments
-            .iter()
-            .map(|c| (c.fingerprint.clone(), c.comment.clone()))
-            .collect(),
-        baseline: notes
-            .baseline
-            .as_ref()
-            .map(|b| (b.source.clone(), b.fingerprints.len())),
-    })
+        })
+        .collect();
+    bars.sort_by(|x, y| y.lines.cmp(&x.lines).then(x.label.cmp(&y.label)));
+    bars.truncate(CHART_BARS);
+    bars
+}
+
+/// Product code beside test code by language, largest first; languages
+/// with neither are left out.
+fn language_chart(a: &Assessment) -> Vec<LanguageBar> {
+    let Some((table, [language, code, test])) =
+        tests_table(a, "code-by-language", ["language", "code", "test code"])
+    else {
+        return Vec::new();
+    };
+    let mut bars: Vec<LanguageBar> = table
+        .rows
+        .iter()
+        .map(|row| LanguageBar {
+            label: row.get(language).cloned().unwrap_or_default(),
+            code: number(row, code),
+            test: number(row, test),
+        })
+        .filter(|b| b.code + b.test > 0)
+        .collect();
+    bars.sort_by(|x, y| {
+        (y.code + y.test)
+            .cmp(&(x.code + x.test))
+            .then(x.label.cmp(&y.label))
+    });
+    bars.truncate(CHART_BARS);
+    bars
 }

@@ -19,6 +19,8 @@ mod error;
 mod escape;
 mod json;
 mod markdown;
+mod notes;
+mod parts;
 pub mod sarif;
 mod view;
 

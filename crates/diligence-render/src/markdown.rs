@@ -40,6 +40,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../templates/markdown/history.md.hbs"),
     ),
     (
+        "part",
+        include_str!("../../../templates/markdown/part.md.hbs"),
+    ),
+    (
+        "notes",
+        include_str!("../../../templates/markdown/notes.md.hbs"),
+    ),
+    (
         "collectors",
         include_str!("../../../templates/markdown/collectors.md.hbs"),
     ),

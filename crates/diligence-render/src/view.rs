@@ -13,6 +13,9 @@ use diligence_model::{
 };
 use serde::Serialize;
 
+use crate::notes::{self, ControlNote, MetaView, NotesView};
+use crate::parts::{self, EvidencePart};
+
 /// The id of the collector whose evidence fills the history part.
 const HISTORY_COLLECTOR: &str = "git";
 /// Most red flags shown in the executive summary.
@@ -25,12 +28,18 @@ const SHORT_COMMIT: usize = 12;
 pub(crate) struct Report {
     title: String,
     target: TargetView,
+    meta: MetaView,
     framework: FrameworkView,
     summary: Summary,
     scorecard: Vec<ScorecardRow>,
     sections: Vec<SectionPart>,
     history: History,
+    /// Parts of the collectors that have one (dependencies, secrets, tests).
+    parts: Vec<EvidencePart>,
+    /// Every other collector's evidence.
     collectors: Vec<CollectorPart>,
+    /// The consultant's annotations, when there are any beyond metadata.
+    notes: Option<NotesView>,
     remediation: Remediation,
     findings: Vec<FindingRow>,
     questions: Vec<QuestionRow>,
@@ -93,6 +102,8 @@ struct ScorecardRow {
     id: String,
     title: String,
     status: String,
+    /// The consultant's status, when overridden.
+    consultant_status: Option<String>,
     critical: &'static str,
     weight: u32,
 }
@@ -118,6 +129,8 @@ struct ControlView {
     question: Option<String>,
     remediation: Option<String>,
     effort: Option<String>,
+    /// The consultant's note: comments and a status override.
+    note: Option<ControlNote>,
 }
 
 #[derive(Debug, Serialize)]
@@ -127,7 +140,7 @@ struct EvidenceView {
 }
 
 #[derive(Debug, Serialize)]
-struct FactRow {
+pub(crate) struct FactRow {
     name: String,
     label: String,
     value: String,
@@ -135,7 +148,7 @@ struct FactRow {
 }
 
 #[derive(Debug, Serialize)]
-struct TableView {
+pub(crate) struct TableView {
     title: String,
     key: String,
     columns: Vec<String>,
@@ -197,6 +210,11 @@ struct FindingRow {
     date: String,
     message: String,
     excerpt: String,
+    fingerprint: String,
+    /// Whether an acceptance in force or the baseline covers it.
+    accepted: bool,
+    /// The consultant's acceptance, expiry or comment, in one line.
+    note: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -244,12 +262,15 @@ impl Report {
         Self {
             title: format!("Technical due-diligence report: {}", a.target.name),
             target: target_view(a),
+            meta: notes::meta(a),
             framework: framework.clone(),
             summary: summary(a),
             scorecard: scorecard(a),
             sections: sections(a),
             history: history(a),
+            parts: parts::parts(a),
             collectors: collectors(a),
+            notes: notes::notes(a),
             remediation: remediation(a),
             findings: findings(a),
             questions: a
@@ -267,7 +288,7 @@ impl Report {
     }
 }
 
-fn short(id: &str) -> String {
+pub(crate) fn short(id: &str) -> String {
     id.get(..SHORT_COMMIT).unwrap_or(id).to_owned()
 }
 
@@ -427,6 +448,7 @@ fn scorecard(a: &Assessment) -> Vec<ScorecardRow> {
             id: c.id.to_string(),
             title: c.title.clone(),
             status: status_label(a, c),
+            consultant_status: notes::override_status(a, &c.id),
             critical: if c.critical { "yes" } else { "no" },
             weight: c.weight,
         })
@@ -479,6 +501,7 @@ fn control_view(a: &Assessment, c: &ControlResult) -> ControlView {
         question: c.question.clone(),
         remediation: c.remediation.clone(),
         effort: c.effort.map(|e| e.to_string()),
+        note: notes::control_note(a, &c.id),
     }
 }
 
@@ -532,7 +555,7 @@ fn format_value(value: &FactValue) -> String {
     }
 }
 
-fn fact_row(name: &str, label: &str, fact: &diligence_model::Fact) -> FactRow {
+pub(crate) fn fact_row(name: &str, label: &str, fact: &diligence_model::Fact) -> FactRow {
     let mut note = Vec::new();
     if let Some(confidence) = fact.heuristic {
         note.push(format!("heuristic, {confidence} confidence"));
@@ -599,7 +622,7 @@ fn capitalise(text: &str) -> String {
     }
 }
 
-fn inventory_view(key: &str, inventory: &Inventory) -> Option<TableView> {
+pub(crate) fn inventory_view(key: &str, inventory: &Inventory) -> Option<TableView> {
     match inventory {
         Inventory::Series(series) => Some(series_view(key, series)),
         Inventory::Table(table) => table_view(key, table),
@@ -847,7 +870,9 @@ fn last_months(series: &Series, a: &Assessment) -> TableView {
 fn collectors(a: &Assessment) -> Vec<CollectorPart> {
     a.evidence
         .iter()
-        .filter(|e| e.collector.as_str() != HISTORY_COLLECTOR)
+        .filter(|e| {
+            e.collector.as_str() != HISTORY_COLLECTOR && !parts::has_part(e.collector.as_str())
+        })
         .map(|e| CollectorPart {
             id: e.collector.to_string(),
             findings: e.findings.len(),
@@ -922,6 +947,7 @@ fn findings(a: &Assessment) -> Vec<FindingRow> {
                 location.push_str(&format!(" and {} more", f.occurrences.len()));
             }
             let commit = loc.commit.as_ref();
+            let note = notes::finding_note(a, f);
             FindingRow {
                 severity: f.severity.as_str(),
                 confidence: f.confidence.as_str(),
@@ -939,6 +965,9 @@ fn findings(a: &Assessment) -> Vec<FindingRow> {
                     Some(Excerpt::Redacted { secret }) => secret.to_string(),
                     None => String::new(),
                 },
+                fingerprint: f.fingerprint.clone(),
+                accepted: note.accepted,
+                note: note.text,
             }
         })
         .collect()

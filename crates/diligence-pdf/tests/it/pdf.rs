@@ -141,3 +141,117 @@ fn package_imports_and_outside_files_are_denied() -> anyhow::Result<()> {
     assert!(error.to_string().contains("not found"), "{error}");
     Ok(())
 }
+
+#[test]
+fn accepted_findings_are_marked_and_expired_ones_count_again() -> anyhow::Result<()> {
+    use diligence_model::{Acceptance, Annotations, Timestamp};
+    let mut assessment = sample::with_findings(sample::basic(), 6);
+    let fingerprints: Vec<String> = assessment
+        .evidence
+        .iter()
+        .filter(|e| e.collector.as_str() == "synthetic")
+        .flat_map(|e| &e.findings)
+        .map(|f| f.fingerprint.clone())
+        .collect();
+    let acceptance = |fingerprint: &str, year: i32, expired: bool| Acceptance {
+        fingerprint: fingerprint.to_owned(),
+        reason: "Accepted for the test.".to_owned(),
+        owner: "CTO".to_owned(),
+        expires: Timestamp::from_ymd(year, 1, 31),
+        expired,
+        matched: true,
+    };
+    assessment.annotations = Some(Annotations {
+        acceptances: vec![
+            acceptance(&fingerprints[0], 2099, false),
+            acceptance(&fingerprints[1], 2001, true),
+        ],
+        ..Annotations::default()
+    });
+    let renderer = PdfRenderer::embedded();
+    let data: serde_json::Value =
+        serde_json::from_str(&renderer.data(&assessment, &PdfOptions::default())?)?;
+    let rows = data["view"]["findings"]
+        .as_array()
+        .ok_or_else(|| anyhow::anyhow!("findings are a list"))?;
+    let row = |fp: &str| rows.iter().find(|r| r["fingerprint"] == fp).cloned();
+    let active = row(&fingerprints[0]).ok_or_else(|| anyhow::anyhow!("active row"))?;
+    let expired = row(&fingerprints[1]).ok_or_else(|| anyhow::anyhow!("expired row"))?;
+    assert_eq!(active["accepted"], true);
+    assert_eq!(expired["accepted"], false);
+    assert!(
+        expired["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("counts again")),
+        "{expired}"
+    );
+    assert_eq!(data["view"]["notes"]["accepted"], 1);
+    assert_eq!(data["view"]["notes"]["expired"], 1);
+
+    let pdf = renderer.render(&assessment, &PdfOptions::default())?;
+    let Some(text) = pdf_text(&pdf) else {
+        eprintln!("pdftotext not found: skipping the text checks (install poppler-utils)");
+        return Ok(());
+    };
+    let flat = squeeze(&text);
+    for needle in [
+        "Consultant's annotations",
+        "Risk acceptances",
+        "ACCEPTED",
+        "EXPIRED",
+        "counts again",
+    ] {
+        assert!(
+            flat.contains(&squeeze(needle)) || flat.contains(&squeeze(&needle.replace('\'', "’"))),
+            "`{needle}` is missing from the PDF text"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn test_evidence_part_has_its_numbers_and_a_chart() -> anyhow::Result<()> {
+    let assessment = sample::basic();
+    let renderer = PdfRenderer::embedded();
+    let data: serde_json::Value =
+        serde_json::from_str(&renderer.data(&assessment, &PdfOptions::default())?)?;
+    let parts = data["view"]["parts"]
+        .as_array()
+        .ok_or_else(|| anyhow::anyhow!("parts are a list"))?;
+    let tests = parts
+        .iter()
+        .find(|p| p["kind"] == "tests")
+        .ok_or_else(|| anyhow::anyhow!("a tests part"))?;
+    let names: Vec<&str> = tests["groups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|g| g["facts"].as_array().into_iter().flatten())
+        .filter_map(|f| f["name"].as_str())
+        .collect();
+    for wanted in [
+        "tests.files",
+        "tests.ratio.test-to-code",
+        "tests.ci-runs-tests",
+    ] {
+        assert!(names.contains(&wanted), "{wanted} in {names:?}");
+    }
+    assert!(
+        data["doc"]["language_chart"]
+            .as_array()
+            .is_some_and(|bars| !bars.is_empty()),
+        "the language chart has bars"
+    );
+    let pdf = renderer.render(&assessment, &PdfOptions::default())?;
+    if let Some(text) = pdf_text(&pdf) {
+        let flat = squeeze(&text);
+        for needle in [
+            "Tests and coverage",
+            "Product code and test code by language",
+            "Test-to-code ratio",
+        ] {
+            assert!(flat.contains(&squeeze(needle)), "`{needle}` is missing");
+        }
+    }
+    Ok(())
+}

@@ -115,8 +115,25 @@ fn every_part_has_a_heading() {
         assert_eq!(h1, 1, "{name}: one title");
         let mut expected = vec!["Executive summary", "Scorecard"];
         expected.extend(assessment.scores.sections.iter().map(|s| s.title.as_str()));
+        expected.push("History");
+        let ran = |ids: &[&str]| {
+            assessment
+                .evidence
+                .iter()
+                .map(|e| e.collector.as_str())
+                .chain(assessment.failures.iter().map(|f| f.collector.as_str()))
+                .any(|c| ids.contains(&c))
+        };
+        for (title, ids) in [
+            ("Dependencies", &["deps", "dependencies"][..]),
+            ("Secrets", &["secrets"][..]),
+            ("Tests and coverage", &["tests", "coverage"][..]),
+        ] {
+            if ran(ids) {
+                expected.push(title);
+            }
+        }
         expected.extend([
-            "History",
             "Other evidence",
             "Remediation plan",
             "Findings",
@@ -268,4 +285,132 @@ fn strict_mode_rejects_unknown_fields() -> anyhow::Result<()> {
         Err(Error::Template { .. })
     ));
     Ok(())
+}
+
+/// The realistic fixture annotated: one acceptance in force, one expired,
+/// a comment, an override and report metadata.
+fn annotated() -> (Assessment, String, String) {
+    use diligence_model::{
+        Acceptance, Annotations, ControlStatus, FindingComment, ReportMeta, StatusOverride,
+        Timestamp,
+    };
+    let mut assessment = fixtures::realistic();
+    let fingerprints: Vec<String> = assessment
+        .evidence
+        .iter()
+        .flat_map(|e| &e.findings)
+        .map(|f| f.fingerprint.clone())
+        .collect();
+    assert!(fingerprints.len() >= 2, "the fixture has two findings");
+    let (active, expired) = (fingerprints[0].clone(), fingerprints[1].clone());
+    let control = assessment.controls[0].clone();
+    assessment.annotations = Some(Annotations {
+        meta: ReportMeta {
+            client: Some("Example Capital".into()),
+            prepared_by: Some("Example Advisory".into()),
+            engagement: Some("Project Falcon".into()),
+            logo: None,
+        },
+        finding_comments: vec![FindingComment {
+            fingerprint: active.clone(),
+            comment: "Sandbox only.".into(),
+        }],
+        control_comments: Vec::new(),
+        acceptances: vec![
+            Acceptance {
+                fingerprint: active.clone(),
+                reason: "No production access.".into(),
+                owner: "CTO".into(),
+                expires: Timestamp::from_ymd(2099, 1, 31),
+                expired: false,
+                matched: true,
+            },
+            Acceptance {
+                fingerprint: expired.clone(),
+                reason: "Was temporary.".into(),
+                owner: "CISO".into(),
+                expires: Timestamp::from_ymd(2001, 1, 31),
+                expired: true,
+                matched: true,
+            },
+        ],
+        overrides: vec![StatusOverride {
+            control: control.id.clone(),
+            original: control.status,
+            status: ControlStatus::NotApplicable,
+            justification: "Out of scope for this engagement.".into(),
+        }],
+        baseline: None,
+    });
+    (assessment, active, expired)
+}
+
+#[test]
+fn annotations_are_shown_beside_the_evidence() {
+    let (assessment, active, expired) = annotated();
+    let markdown = render(&assessment);
+    let doc = parse(&markdown);
+    // Metadata in the header table.
+    let header = &doc.tables[0].1;
+    for wanted in [
+        ["Prepared for", "Example Capital"],
+        ["Prepared by", "Example Advisory"],
+        ["Engagement", "Project Falcon"],
+    ] {
+        assert!(
+            header.iter().any(|row| row == &wanted),
+            "header lacks {wanted:?}"
+        );
+    }
+    assert!(
+        doc.headings
+            .iter()
+            .any(|(level, text)| *level == HeadingLevel::H2 && text == "Consultant's annotations")
+    );
+    // The findings table: every finding is still listed, the active
+    // acceptance is marked, the expired one counts again.
+    let findings = doc
+        .tables
+        .iter()
+        .find(|(_, rows)| rows[0].first().map(String::as_str) == Some("Severity"))
+        .expect("a findings table");
+    let total: usize = assessment.evidence.iter().map(|e| e.findings.len()).sum();
+    assert_eq!(findings.1.len() - 1, total, "no finding is hidden");
+    let consultant = findings.1[0].len() - 1;
+    let accepted: Vec<&Vec<String>> = findings
+        .1
+        .iter()
+        .filter(|row| row[consultant].starts_with("Accepted."))
+        .collect();
+    assert_eq!(accepted.len(), 1, "one accepted finding");
+    assert!(accepted[0][consultant].contains("Accepted until 2099-01-31 (owner: CTO)"));
+    assert!(accepted[0][consultant].contains("Comment: Sandbox only."));
+    let again: Vec<&Vec<String>> = findings
+        .1
+        .iter()
+        .filter(|row| row[consultant].contains("expired on 2001-01-31"))
+        .collect();
+    assert_eq!(again.len(), 1, "one expired acceptance");
+    assert!(again[0][consultant].contains("counts again"));
+    assert!(!again[0][consultant].starts_with("Accepted."));
+    // Risk acceptances name both, the expired one marked.
+    assert!(markdown.contains(&format!("`{active}`")));
+    assert!(markdown.contains(&format!("`{expired}`")));
+    assert!(markdown.contains("**Expired.** expired: the finding counts again"));
+    assert!(markdown.contains("1 findings are accepted; 1 have an expired acceptance"));
+    // The override: the consultant's status beside the tool's, which stays.
+    let control = &assessment.controls[0];
+    assert!(markdown.contains(&format!(
+        "{} (consultant: Not applicable)",
+        control.status.label()
+    )));
+    assert!(markdown.contains("Justification: Out of scope for this engagement."));
+}
+
+#[test]
+fn without_annotations_nothing_is_marked() {
+    let markdown = render(&fixtures::realistic());
+    assert!(!markdown.contains("Consultant's annotations"));
+    assert!(!markdown.contains("Accepted."));
+    assert!(!markdown.contains("Prepared for"));
 }

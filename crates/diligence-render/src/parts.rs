@@ -1,0 +1,365 @@
+//! The report's parts fed by one collector each: dependencies, secrets,
+//! tests and coverage. Each names its key facts in words, groups them, and
+//! lists its inventories in a fixed order; facts and inventories it does not
+//! know still appear, under "other measurements", so no evidence is hidden.
+
+use diligence_model::{Assessment, Evidence, Excerpt, FailureKind, Finding, Inventory};
+use serde::Serialize;
+
+use crate::notes;
+use crate::view::{FactRow, TableView, fact_row, inventory_view, short};
+
+/// A part of the report fed by one collector.
+#[derive(Debug, Serialize)]
+pub(crate) struct EvidencePart {
+    /// The part's kind: `dependencies`, `secrets` or `tests`.
+    kind: &'static str,
+    collector: String,
+    title: &'static str,
+    intro: &'static str,
+    evidenced: bool,
+    reason: Option<String>,
+    partial: Option<String>,
+    findings: usize,
+    groups: Vec<FactGroup>,
+    /// Each secret once (the secrets part only).
+    secrets: Vec<SecretRow>,
+    tables: Vec<TableView>,
+    other_facts: Vec<FactRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct FactGroup {
+    title: &'static str,
+    facts: Vec<FactRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct SecretRow {
+    rule: String,
+    secret: String,
+    first_commit: String,
+    first_date: String,
+    author: String,
+    location: String,
+    places: usize,
+    at_head: &'static str,
+    accepted: bool,
+    note: String,
+}
+
+struct Spec {
+    kind: &'static str,
+    collectors: &'static [&'static str],
+    title: &'static str,
+    intro: &'static str,
+    groups: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+    tables: &'static [&'static str],
+    /// Inventories replaced by a view built from the findings.
+    replaced: &'static [&'static str],
+}
+
+/// The collectors that have a part of their own, in report order.
+const SPECS: &[Spec] = &[
+    Spec {
+        kind: "dependencies",
+        collectors: &["deps", "dependencies"],
+        title: "Dependencies",
+        intro: "Manifests and lockfiles read as files, without resolving anything over the network: what the product depends on, whether versions are locked, known advisories and licences.",
+        groups: &[
+            (
+                "Inventory",
+                &[
+                    ("deps.ecosystems", "Ecosystems"),
+                    ("deps.manifests", "Manifests"),
+                    ("deps.lockfiles", "Lockfiles"),
+                    ("deps.lockfile.present", "Every manifest is locked"),
+                    ("deps.packages", "Packages (locked, all depths)"),
+                    ("deps.packages.direct", "Direct dependencies"),
+                    ("deps.unpinned", "Unpinned direct dependencies"),
+                    ("deps.git-sources", "Dependencies from git sources"),
+                    ("deps.install-scripts", "Packages with install scripts"),
+                    ("deps.update-tool", "Automated update tool configured"),
+                ],
+            ),
+            (
+                "Known advisories",
+                &[
+                    ("deps.advisories.evidenced", "Advisories checked"),
+                    (
+                        "deps.advisories.total",
+                        "Advisories affecting a locked version",
+                    ),
+                    ("deps.advisories.critical", "Critical"),
+                    ("deps.advisories.high", "High"),
+                    ("deps.advisories.medium", "Medium"),
+                    ("deps.advisories.low", "Low"),
+                    ("deps.advisories.databases", "Databases"),
+                    ("deps.advisories.uncovered", "Ecosystems no database covers"),
+                ],
+            ),
+            (
+                "Licences",
+                &[
+                    ("deps.licence.project", "The project's own licence"),
+                    (
+                        "deps.licence.network-copyleft",
+                        "Network copyleft (AGPL and alike)",
+                    ),
+                    ("deps.licence.strong-copyleft", "Strong copyleft"),
+                    ("deps.licence.copyleft", "Copyleft"),
+                    ("deps.licence.weak-copyleft", "Weak copyleft"),
+                    ("deps.licence.non-commercial", "Non-commercial"),
+                    ("deps.licence.unknown", "Unknown licence"),
+                    (
+                        "deps.licence.unrecorded",
+                        "Licence not recorded in the lockfile",
+                    ),
+                ],
+            ),
+        ],
+        tables: &["packages-by-ecosystem", "advisories", "licences"],
+        replaced: &[],
+    },
+    Spec {
+        kind: "secrets",
+        collectors: &["secrets"],
+        title: "Secrets",
+        intro: "Every file at HEAD and every unique file version in the history, scanned once. Each secret is listed once, however many places hold it, and only ever as a masked prefix, its length and a fingerprint.",
+        groups: &[
+            (
+                "Results",
+                &[
+                    ("secrets.findings", "Secrets found by provider rules"),
+                    ("secrets.findings.at-head", "Still present at HEAD"),
+                    ("secrets.findings.history-only", "Only in the history"),
+                    ("secrets.findings.env-file", "In committed env files"),
+                    ("secrets.client-exposed", "In code shipped to browsers"),
+                    ("secrets.findings.medium", "Of medium severity"),
+                    ("secrets.generic", "Generic secret-like assignments"),
+                    ("secrets.identifiers", "Public identifiers (not secrets)"),
+                    ("secrets.suppressed", "Suppressed by inline markers"),
+                ],
+            ),
+            (
+                "Scope of the scan",
+                &[
+                    ("secrets.files-scanned", "Files scanned at HEAD"),
+                    ("secrets.blobs-scanned", "History file versions scanned"),
+                    ("secrets.skipped.binary", "Skipped as binary"),
+                    ("secrets.skipped.too-large", "Skipped as too large"),
+                    ("secrets.objects.missing", "Missing git objects"),
+                ],
+            ),
+        ],
+        tables: &[],
+        replaced: &["secrets"],
+    },
+    Spec {
+        kind: "tests",
+        collectors: &["tests", "coverage"],
+        title: "Tests and coverage",
+        intro: "What the repository shows about its tests, without running them: test files and functions, the size of test code beside product code, coverage reports found in the tree or given to the scan, and whether tests keep pace with changes. Figures marked heuristic are estimates and say how confident they are.",
+        groups: &[
+            (
+                "Test inventory",
+                &[
+                    ("tests.files", "Test files"),
+                    ("tests.functions", "Test functions"),
+                    ("tests.doc-tests", "Doc tests (counted apart)"),
+                    ("tests.benches", "Benchmarks"),
+                    ("tests.frameworks", "Test frameworks"),
+                    ("tests.e2e", "End-to-end suite present"),
+                ],
+            ),
+            (
+                "Size",
+                &[
+                    ("tests.lines", "Lines of test code"),
+                    ("tests.code.lines", "Lines of product code"),
+                    ("tests.ratio.test-to-code", "Test-to-code ratio"),
+                ],
+            ),
+            (
+                "Coverage",
+                &[
+                    ("tests.coverage.present", "Coverage report found"),
+                    ("tests.coverage.reports", "Coverage reports"),
+                    ("tests.coverage.line", "Line coverage"),
+                    ("tests.coverage.branch", "Branch coverage"),
+                    ("tests.coverage.function", "Function coverage"),
+                    ("tests.coverage.age-days", "Age of the coverage report"),
+                    (
+                        "tests.coverage.files-missing",
+                        "Reported files no longer in the repository",
+                    ),
+                ],
+            ),
+            (
+                "Practice",
+                &[
+                    (
+                        "tests.recent-commits-touching-tests",
+                        "Recent commits that touch tests",
+                    ),
+                    ("tests.ci-runs-tests", "CI runs the tests"),
+                ],
+            ),
+        ],
+        tables: &[
+            "coverage-by-directory",
+            "least-covered-files",
+            "coverage-reports",
+            "code-by-language",
+            "test-frameworks",
+            "rust-tests",
+        ],
+        replaced: &[],
+    },
+];
+
+/// Whether a collector has a part of its own.
+pub(crate) fn has_part(collector: &str) -> bool {
+    SPECS.iter().any(|s| s.collectors.contains(&collector))
+}
+
+/// The parts of collectors that ran or failed, in report order.
+pub(crate) fn parts(a: &Assessment) -> Vec<EvidencePart> {
+    SPECS.iter().filter_map(|spec| part(a, spec)).collect()
+}
+
+fn part(a: &Assessment, spec: &Spec) -> Option<EvidencePart> {
+    let evidence = spec.collectors.iter().find_map(|c| a.evidence_of(c));
+    let failure = a
+        .failures
+        .iter()
+        .find(|f| spec.collectors.contains(&f.collector.as_str()));
+    let collector = evidence
+        .map(|e| e.collector.to_string())
+        .or_else(|| failure.map(|f| f.collector.to_string()))?;
+    let mut view = EvidencePart {
+        kind: spec.kind,
+        collector,
+        title: spec.title,
+        intro: spec.intro,
+        evidenced: evidence.is_some(),
+        reason: None,
+        partial: None,
+        findings: 0,
+        groups: Vec::new(),
+        secrets: Vec::new(),
+        tables: Vec::new(),
+        other_facts: Vec::new(),
+    };
+    let Some(evidence) = evidence else {
+        view.reason = failure.map(|f| match f.kind {
+            FailureKind::Unavailable => format!("the collector was unavailable: {}", f.message),
+            FailureKind::Failed => format!("the collector failed: {}", f.message),
+        });
+        return Some(view);
+    };
+    view.partial = evidence.partial.clone();
+    view.findings = evidence.findings.len();
+    view.groups = spec
+        .groups
+        .iter()
+        .map(|(title, labels)| FactGroup {
+            title,
+            facts: labels
+                .iter()
+                .filter_map(|(name, label)| {
+                    evidence.facts.get(*name).map(|f| fact_row(name, label, f))
+                })
+                .collect(),
+        })
+        .filter(|g| !g.facts.is_empty())
+        .collect();
+    let known = |name: &str| {
+        spec.groups
+            .iter()
+            .any(|(_, labels)| labels.iter().any(|(n, _)| *n == name))
+    };
+    view.other_facts = evidence
+        .facts
+        .iter()
+        .filter(|(name, _)| !known(name.as_str()))
+        .map(|(name, f)| fact_row(name.as_str(), name.as_str(), f))
+        .collect();
+    if spec.kind == "secrets" {
+        view.secrets = secrets(a, evidence);
+    }
+    let replaced = |key: &str| spec.replaced.contains(&key) && !view.secrets.is_empty();
+    let mut tables: Vec<TableView> = spec
+        .tables
+        .iter()
+        .filter_map(|key| {
+            evidence
+                .inventories
+                .get(*key)
+                .and_then(|inv| inventory_view(key, inv))
+        })
+        .collect();
+    tables.extend(
+        evidence
+            .inventories
+            .iter()
+            .filter(|(key, _)| !spec.tables.contains(&key.as_str()) && !replaced(key))
+            .filter_map(|(key, inv): (&String, &Inventory)| inventory_view(key, inv)),
+    );
+    view.tables = tables;
+    Some(view)
+}
+
+/// One row per secret finding (a finding is one secret, its other places
+/// are occurrences), most severe first.
+fn secrets(a: &Assessment, evidence: &Evidence) -> Vec<SecretRow> {
+    let mut found: Vec<&Finding> = evidence.findings.iter().collect();
+    found.sort_by(|x, y| {
+        y.severity
+            .cmp(&x.severity)
+            .then(y.confidence.cmp(&x.confidence))
+            .then(x.sort_key().cmp(&y.sort_key()))
+    });
+    found
+        .into_iter()
+        .map(|f| {
+            let commit = f.location.commit.as_ref();
+            let note = notes::finding_note(a, f);
+            let places = 1 + f.occurrences.len();
+            let at_head = std::iter::once(&f.location)
+                .chain(&f.occurrences)
+                .map(|l| l.at_head);
+            let at_head = if at_head.clone().any(|h| h == Some(true)) {
+                "yes"
+            } else if at_head.clone().all(|h| h == Some(false)) {
+                "no"
+            } else {
+                "unknown"
+            };
+            SecretRow {
+                rule: f.rule.to_string(),
+                secret: match &f.excerpt {
+                    Some(Excerpt::Redacted { secret }) => secret.to_string(),
+                    // A plain excerpt is never a secret value; say where
+                    // instead of printing it.
+                    _ => format!("fingerprint {}", f.fingerprint),
+                },
+                first_commit: commit.map(|c| short(&c.id)).unwrap_or_default(),
+                first_date: commit
+                    .and_then(|c| c.date)
+                    .map(|d| d.date_string())
+                    .unwrap_or_default(),
+                author: commit.and_then(|c| c.author.clone()).unwrap_or_default(),
+                location: match (&f.location.path, f.location.line) {
+                    (Some(p), Some(l)) => format!("{p}:{l}"),
+                    (Some(p), None) => p.clone(),
+                    (None, _) => "(repository)".to_owned(),
+                },
+                places,
+                at_head,
+                accepted: note.accepted,
+                note: note.text,
+            }
+        })
+        .collect()
+}
