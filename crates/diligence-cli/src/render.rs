@@ -166,32 +166,59 @@ fn pdf(_: &Assessment, _: &ReportArgs) -> Result<Vec<u8>> {
 }
 
 pub(crate) fn run(args: &RenderArgs) -> Result<u8> {
-    let mut formats = args.formats.clone();
+    let formats = formats(&args.formats, args.output.as_deref())?;
+    let mut assessment = load(&args.assessment)?;
+    annotate(&mut assessment, &args.report)?;
+    write_reports(&assessment, &formats, args.output.as_deref(), &args.report)?;
+    Ok(exit::SUCCESS)
+}
+
+/// The formats asked for, sorted and deduplicated (Markdown by default);
+/// several formats need an output directory.
+pub(crate) fn formats(asked: &[Format], output: Option<&Path>) -> Result<Vec<Format>> {
+    let mut formats = asked.to_vec();
     if formats.is_empty() {
         formats.push(Format::Md);
     }
     formats.sort();
     formats.dedup();
-    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
+    let to_stdout = output.is_none_or(|p| p.as_os_str() == "-");
     if to_stdout && formats.len() > 1 {
         bail!("several formats need a directory: add `-o DIR`");
     }
-    let mut assessment = load(&args.assessment)?;
-    annotate(&mut assessment, &args.report)?;
-    for &format in &formats {
-        let bytes = bytes(&assessment, format, &args.report)?;
-        match &args.output {
-            Some(path) if path.as_os_str() != "-" && formats.len() == 1 => {
-                output::write_bytes(path, &bytes)?;
-            }
-            Some(dir) if dir.as_os_str() != "-" => {
+    Ok(formats)
+}
+
+/// Writes each format: to standard output (no `-o`, or `-o -`), to the file
+/// named by `-o` for one format, or as `report.<ext>` in the `-o` directory
+/// for several. Returns the files written.
+pub(crate) fn write_reports(
+    assessment: &Assessment,
+    formats: &[Format],
+    output: Option<&Path>,
+    report: &ReportArgs,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for &format in formats {
+        let bytes = bytes(assessment, format, report)?;
+        let path = match output {
+            None => None,
+            Some(path) if path.as_os_str() == "-" => None,
+            Some(path) if formats.len() == 1 => Some(path.to_path_buf()),
+            Some(dir) => {
                 std::fs::create_dir_all(dir).with_context(|| {
                     format!("cannot create the output directory {}", dir.display())
                 })?;
-                output::write_bytes(&dir.join(format!("report.{}", format.extension())), &bytes)?;
+                Some(dir.join(format!("report.{}", format.extension())))
             }
-            _ => output::stdout_bytes(&bytes)?,
+        };
+        match path {
+            Some(path) => {
+                output::write_bytes(&path, &bytes)?;
+                written.push(path);
+            }
+            None => output::stdout_bytes(&bytes)?,
         }
     }
-    Ok(exit::SUCCESS)
+    Ok(written)
 }

@@ -1,22 +1,13 @@
 //! `diligence scan`: run a scan and write the report.
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use diligence::Scan;
 use diligence::model::Assessment;
 
-use crate::{Format, ScanArgs, clock, exit, output};
+use crate::{ScanArgs, clock, exit, output};
 
 pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
-    let mut formats = args.formats.clone();
-    if formats.is_empty() {
-        formats.push(Format::Md);
-    }
-    formats.sort();
-    formats.dedup();
-    let to_stdout = args.output.as_deref().is_none_or(|p| p.as_os_str() == "-");
-    if to_stdout && formats.len() > 1 {
-        bail!("several formats need a directory: add `-o DIR`");
-    }
+    let formats = crate::render::formats(&args.formats, args.output.as_deref())?;
 
     let progress = output::Progress::new(!args.quiet);
     let mut scan = Scan::new(&args.path)
@@ -58,26 +49,8 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     progress.finish();
     crate::render::annotate(&mut assessment, &args.report)?;
 
-    let mut written = Vec::new();
-    for &format in &formats {
-        let text = crate::render::bytes(&assessment, format, &args.report)?;
-        match &args.output {
-            None => output::stdout_bytes(&text)?,
-            Some(path) if path.as_os_str() == "-" => output::stdout_bytes(&text)?,
-            Some(path) if formats.len() == 1 => {
-                output::write_bytes(path, &text)?;
-                written.push(path.clone());
-            }
-            Some(dir) => {
-                std::fs::create_dir_all(dir).with_context(|| {
-                    format!("cannot create the output directory {}", dir.display())
-                })?;
-                let path = dir.join(format!("report.{}", format.extension()));
-                output::write_bytes(&path, &text)?;
-                written.push(path);
-            }
-        }
-    }
+    let written =
+        crate::render::write_reports(&assessment, &formats, args.output.as_deref(), &args.report)?;
 
     if !args.quiet {
         output::summary(&assessment, &written, args.verbose);
