@@ -97,9 +97,26 @@ fn mostly_text(data: &[u8]) -> bool {
     printable * 100 >= data.len() * 95
 }
 
-fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
-}
+/// Byte classes for the base64 run scan: 0 not base64, 1 digit or symbol,
+/// 2 upper-case letter, 4 lower-case letter (bits, so a run's classes OR).
+const B64_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_uppercase() {
+            2
+        } else if c.is_ascii_lowercase() {
+            4
+        } else if c.is_ascii_digit() || matches!(c, b'+' | b'/' | b'-' | b'_') {
+            1
+        } else {
+            0
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Finds base64 runs of at least `min_len` characters that decode to text,
 /// and percent-encoded stretches, up to `budget` decoded bytes in total.
@@ -108,12 +125,18 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
     let mut spent = 0;
     let mut i = 0;
     while i < data.len() && spent < budget {
-        if !is_b64(data[i]) {
+        if B64_CLASS[usize::from(data[i])] == 0 {
             i += 1;
             continue;
         }
         let start = i;
-        while i < data.len() && is_b64(data[i]) {
+        let mut classes = 0;
+        while i < data.len() {
+            let class = B64_CLASS[usize::from(data[i])];
+            if class == 0 {
+                break;
+            }
+            classes |= class;
             i += 1;
         }
         let mut end = i;
@@ -123,8 +146,7 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
         let run = &data[start..i];
         // Require a mix of classes: identifiers and hex hashes are not base64 layers.
         if run.len() >= min_len
-            && run.iter().any(u8::is_ascii_uppercase)
-            && run.iter().any(u8::is_ascii_lowercase)
+            && classes & 6 == 6
             && let Ok(text) = std::str::from_utf8(run)
             && let Some(decoded) = base64_decode(text)
             && decoded.len() >= 12

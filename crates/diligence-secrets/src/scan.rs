@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use diligence_model::{Confidence, Redacted};
 
 use crate::decode;
@@ -92,6 +92,9 @@ impl RuleSet {
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            // A full DFA: the overlapping search runs over every byte of
+            // every blob, and a few hundred keywords keep the table small.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(keywords.keys())
             .map_err(|e| Error::Prefilter(e.to_string()))?;
         let by_id = rules
