@@ -221,3 +221,55 @@ fn baseline_and_inline_comments_suppress() {
         .expect("counted again");
     assert!(again.tags.contains("suppression-expired"));
 }
+
+#[test]
+fn all_objects_adds_unreachable_blobs_tagged_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut rng = Rng::new(7);
+    let stripe = ["sk_", "live_", &rng.string(&alnum(), 24)].concat();
+    git(dir, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    std::fs::write(dir.join("README.md"), "demo\n").unwrap();
+    git(dir, &["add", "."], "2024-01-01T00:00:00Z");
+    git(
+        dir,
+        &["commit", "-q", "-m", "first"],
+        "2024-01-01T00:00:00Z",
+    );
+    // A blob written to the object database that no commit, ref or index
+    // entry names: what a dropped stash or a deleted branch leaves behind.
+    let outside = tempfile::tempdir().unwrap();
+    let loose = outside.path().join("payments.env");
+    std::fs::write(&loose, format!("STRIPE_SECRET_KEY={stripe}\n")).unwrap();
+    git(
+        dir,
+        &["hash-object", "-w", loose.to_str().unwrap()],
+        "2024-01-01T00:00:00Z",
+    );
+
+    let stripe_findings = |evidence: &Evidence| {
+        evidence
+            .findings
+            .iter()
+            .filter(|f| f.rule.as_str().starts_with("secrets.stripe."))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+
+    let reachable_only = collect(dir, &Options::default());
+    assert!(
+        stripe_findings(&reachable_only).is_empty(),
+        "{:?}",
+        reachable_only.findings
+    );
+
+    let mut options = Options::default();
+    options.all_objects = true;
+    let everything = collect(dir, &options);
+    let found = stripe_findings(&everything);
+    assert_eq!(found.len(), 1, "{:?}", everything.findings);
+    assert!(found[0].tags.contains("unreachable"), "{:?}", found[0].tags);
+    assert!(fact(&everything, "secrets.findings") >= 1);
+    let json = serde_json::to_string(&everything).unwrap();
+    assert!(!json.contains(&stripe) && !json.contains(&stripe[stripe.len() / 2..]));
+}
