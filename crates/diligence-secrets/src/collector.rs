@@ -19,11 +19,12 @@ use crate::session::{self, FinishOptions, Origin, Session};
 
 /// File extensions whose content is never text worth scanning; history
 /// blobs with these names are counted as binary without being read.
+/// Zip, jar, tar and gzip files are absent: their text members are scanned.
 const BINARY_EXTENSIONS: &[&str] = &[
     "png", "jpg", "jpeg", "gif", "webp", "ico", "bmp", "tif", "tiff", "avif", "heic", "psd",
     "woff", "woff2", "ttf", "otf", "eot", "mp3", "mp4", "m4a", "mov", "avi", "webm", "ogg", "wav",
-    "flac", "gz", "tgz", "bz2", "xz", "zst", "7z", "rar", "class", "so", "dylib", "dll", "exe",
-    "o", "a", "pyc", "wasm", "sqlite", "db",
+    "flac", "bz2", "xz", "zst", "7z", "rar", "class", "so", "dylib", "dll", "exe", "o", "a", "pyc",
+    "wasm", "sqlite", "db",
 ];
 
 fn binary_by_name(path: &str) -> bool {

@@ -17,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod archive;
 mod baseline;
 mod collector;
 mod decode;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use diligence_model::{Confidence, Redacted};
 
+use crate::archive;
 use crate::decode;
 use crate::error::{Error, Result, RuleProblem};
 use crate::filters;
@@ -212,6 +213,12 @@ pub struct EngineOptions {
     pub max_matches_per_rule: usize,
     /// The fingerprint key.
     pub fingerprint_key: Vec<u8>,
+    /// Decompressed bytes one archive blob (zip, jar, tar, gzip) may expand
+    /// to, nested members included; inflating is linear in its output, so
+    /// this bounds time too.
+    pub archive_bytes: usize,
+    /// Members one archive blob may expand to.
+    pub archive_members: usize,
 }
 
 impl Default for EngineOptions {
@@ -222,6 +229,8 @@ impl Default for EngineOptions {
             layer_budget: 256 * 1024,
             max_matches_per_rule: 256,
             fingerprint_key: crate::fingerprint::DEFAULT_FINGERPRINT_KEY.to_vec(),
+            archive_bytes: 32 * 1024 * 1024,
+            archive_members: 4096,
         }
     }
 }
@@ -249,6 +258,9 @@ pub struct Match {
     pub client_variable: bool,
     /// Found inside an encoded layer (`base64`, `percent`).
     pub decoded: Option<&'static str>,
+    /// The archive member it was found in (`dir/file`, nested archives
+    /// joined with `!`); `None` outside archives.
+    pub member: Option<String>,
     start: usize,
     end: usize,
 }
@@ -262,6 +274,14 @@ pub enum BlobOutcome {
     Binary,
     /// Over the size cap: not scanned.
     TooLarge,
+    /// An archive: the matches of its text members, and whether the byte
+    /// or member budget stopped the expansion before the end.
+    Archive {
+        /// Matches, each naming its member.
+        matches: Vec<Match>,
+        /// The budget ran out; later members were not scanned.
+        truncated: bool,
+    },
 }
 
 /// The scanning engine: a rule set, options and a fingerprint key.
@@ -371,9 +391,40 @@ impl Engine {
         if data.len() as u64 > self.options.max_blob_size {
             return BlobOutcome::TooLarge;
         }
-        if memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some() {
+        if archive::is_archive(data) {
+            return self.scan_archive(data, path);
+        }
+        if is_binary(data) {
             return BlobOutcome::Binary;
         }
+        BlobOutcome::Scanned(self.scan_plain(data, path))
+    }
+
+    /// Scans the text members of an archive under the archive budget.
+    fn scan_archive(&self, data: &[u8], path: &str) -> BlobOutcome {
+        let mut budget = archive::Budget {
+            bytes: self.options.archive_bytes,
+            members: self.options.archive_members,
+        };
+        let expansion = archive::expand(data, path, &mut budget);
+        let mut matches = Vec::new();
+        for member in expansion.members {
+            if member.data.len() as u64 > self.options.max_blob_size || is_binary(&member.data) {
+                continue;
+            }
+            for mut m in self.scan_plain(&member.data, &member.name) {
+                m.member = Some(member.name.clone());
+                matches.push(m);
+            }
+        }
+        BlobOutcome::Archive {
+            matches,
+            truncated: expansion.truncated,
+        }
+    }
+
+    /// Scans text: patterns, then decoded layers.
+    fn scan_plain(&self, data: &[u8], path: &str) -> Vec<Match> {
         let mut matches = self.scan_text(data, path, None);
         if self.options.decode_layers {
             let mut lines = Lines::new(data);
@@ -398,7 +449,7 @@ impl Engine {
             }
         }
         matches.sort_by_key(|m| (m.line, m.rule, m.start));
-        BlobOutcome::Scanned(matches)
+        matches
     }
 
     /// Whether one rule alone produces a match on `text` (examples check).
@@ -471,6 +522,7 @@ impl Engine {
                     allowed_inline,
                     client_variable,
                     decoded: None,
+                    member: None,
                     start: group.start(),
                     end: group.end(),
                 });
@@ -574,6 +626,11 @@ impl Engine {
             }
         }
     }
+}
+
+/// NUL bytes in the first 8 KiB.
+fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some()
 }
 
 fn has_allow(data: &[u8], line_start: usize, line_end: usize, _lines: &Lines<'_>) -> bool {

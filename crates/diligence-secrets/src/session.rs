@@ -121,6 +121,8 @@ struct Counters {
     blobs: AtomicU64,
     binary: AtomicU64,
     too_large: AtomicU64,
+    archives: AtomicU64,
+    archives_truncated: AtomicU64,
     missing: AtomicU64,
     unreachable: AtomicU64,
 }
@@ -186,6 +188,15 @@ impl<'e> Session<'e> {
             BlobOutcome::TooLarge => {
                 self.counters.too_large.fetch_add(1, Ordering::Relaxed);
                 Vec::new()
+            }
+            BlobOutcome::Archive { matches, truncated } => {
+                self.counters.archives.fetch_add(1, Ordering::Relaxed);
+                if truncated {
+                    self.counters
+                        .archives_truncated
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+                matches
             }
         };
         let has_key_match = matches
@@ -255,7 +266,10 @@ impl<'e> Session<'e> {
                 None => {}
             }
             entry.seen.push(Seen {
-                path: path.to_owned(),
+                path: match &m.member {
+                    Some(member) => format!("{path}!{member}"),
+                    None => path.to_owned(),
+                },
                 line: Some(m.line),
                 end_line: (m.end_line > m.line).then_some(m.end_line),
                 origin: origin.clone(),
@@ -419,6 +433,18 @@ impl<'e> Session<'e> {
                 Fact::count(load(&c.missing), Unit::Count),
             ),
         ];
+        // Archive facts appear only when an archive was seen, so reports
+        // of repositories without any stay as they were.
+        if c.archives.load(Ordering::Relaxed) > 0 {
+            facts.push((
+                "secrets.archives.scanned",
+                Fact::count(load(&c.archives), Unit::Count),
+            ));
+            facts.push((
+                "secrets.archives.truncated",
+                Fact::count(load(&c.archives_truncated), Unit::Count),
+            ));
+        }
         if c.unreachable.load(Ordering::Relaxed) > 0 {
             facts.push((
                 "secrets.objects.unreachable-scanned",
@@ -807,6 +833,14 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "secrets.objects.missing",
         "history objects that could not be read",
+    ),
+    (
+        "secrets.archives.scanned",
+        "zip, jar, tar and gzip files and blobs whose text members were scanned",
+    ),
+    (
+        "secrets.archives.truncated",
+        "archives whose expansion hit the byte or member budget (later members not scanned)",
     ),
     (
         "secrets.objects.unreachable-scanned",

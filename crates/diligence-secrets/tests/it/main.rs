@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod archive;
 mod collector;
 mod common;
 mod corpus;
