@@ -8,7 +8,10 @@
 # peak resident memory, and ratios.
 #
 # Tools (override with variables; a tool that is not installed is skipped):
-#   OURS        the diligence secrets scan (default: the `scan` example, release build)
+#   OURS        the diligence secrets scan (default: the `scan` example, release build);
+#               `{repo}` in it stands for the repository, else the path is appended.
+#               The command-line path, after `cargo build --release -p diligence-cli`:
+#               OURS="$PWD/target/release/diligence scan {repo} --only secrets -f json"
 #   GITLEAKS    gitleaks binary          (runs `gitleaks git`)
 #   BETTERLEAKS betterleaks binary       (runs `betterleaks git`)
 #   KINGFISHER  kingfisher binary        (runs `kingfisher scan --no-validate`)
@@ -140,7 +143,11 @@ measure() { # name, command...
 
 echo "repository: $repo ($(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" count-objects -v | awk '/size-pack/ {print $2}') KiB packed); $RUNS runs each, median"
 measure floor sh -c "git -C '$repo' cat-file --batch-all-objects --batch > /dev/null"
-measure diligence $OURS "$repo"
+if [[ $OURS == *"{repo}"* ]]; then
+    measure diligence ${OURS//\{repo\}/$repo}
+else
+    measure diligence $OURS "$repo"
+fi
 have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS git --no-banner --log-level error --report-format json --report-path '$bench/gitleaks.json' --exit-code 0 '$repo'"
 have "$BETTERLEAKS" && measure betterleaks sh -c "$BETTERLEAKS git --no-banner --log-level error --exit-code 0 '$repo'"
 have "$KINGFISHER" && measure kingfisher sh -c "$KINGFISHER scan '$repo' --no-validate --no-update-check > /dev/null 2>&1 || true"
