@@ -31,6 +31,8 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     prefilter: AhoCorasick,
     keyword_rules: Vec<Vec<usize>>,
+    /// Per keyword: whether a line-local rule uses it.
+    keyword_line_local: Vec<bool>,
     by_id: BTreeMap<String, usize>,
 }
 
@@ -103,10 +105,16 @@ impl RuleSet {
             .enumerate()
             .map(|(i, r)| (r.id.to_string(), i))
             .collect();
+        let keyword_rules: Vec<Vec<usize>> = keywords.into_values().collect();
+        let keyword_line_local = keyword_rules
+            .iter()
+            .map(|users| users.iter().any(|&r| line_local(&rules[r])))
+            .collect();
         Ok(Self {
             rules,
             prefilter,
-            keyword_rules: keywords.into_values().collect(),
+            keyword_rules,
+            keyword_line_local,
             by_id,
         })
     }
@@ -457,9 +465,12 @@ impl Engine {
         !self.scan_text(text, "example.txt", Some(rule)).is_empty()
     }
 
-    fn candidates(&self, data: &[u8]) -> Vec<bool> {
+    /// The rules whose keywords occur in `data`, and the lines (byte
+    /// ranges, merged) holding a keyword of a line-local rule.
+    fn candidates(&self, data: &[u8]) -> (Vec<bool>, Vec<(usize, usize)>) {
         let mut candidate = vec![false; self.rules.rules.len()];
         let mut keyword_seen = vec![false; self.rules.keyword_rules.len()];
+        let mut windows: Vec<(usize, usize)> = Vec::new();
         for m in self.rules.prefilter.find_overlapping_iter(data) {
             let k = m.pattern().as_usize();
             if !keyword_seen[k] {
@@ -468,19 +479,39 @@ impl Engine {
                     candidate[r] = true;
                 }
             }
+            if self.rules.keyword_line_local[k] {
+                let at = m.start();
+                if windows.last().is_some_and(|&(s, e)| s <= at && at <= e) {
+                    continue;
+                }
+                let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+                let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+                windows.push((start, end));
+            }
         }
-        candidate
+        // Overlapping matches come in order of their end: sort, then merge.
+        windows.sort_unstable();
+        windows.dedup_by(|next, kept| {
+            if next.0 <= kept.1 {
+                kept.1 = kept.1.max(next.1);
+                true
+            } else {
+                false
+            }
+        });
+        (candidate, windows)
     }
 
     fn scan_text(&self, data: &[u8], path: &str, only: Option<usize>) -> Vec<Match> {
-        let candidate = match only {
+        let (candidate, windows) = match only {
             Some(rule) => {
                 let mut c = vec![false; self.rules.rules.len()];
                 c[rule] = true;
-                c
+                (c, Vec::new())
             }
             None => self.candidates(data),
         };
+        let whole = [(0, data.len())];
         if !candidate.iter().any(|&c| c) {
             return Vec::new();
         }
@@ -491,41 +522,56 @@ impl Engine {
             if !candidate[index] || (rule.is_generic() && generic_path_excluded) {
                 continue;
             }
+            // A line-local rule runs only on the lines holding a keyword:
+            // its match contains its keyword and never spans a newline,
+            // so this finds exactly what a scan of the whole blob finds.
+            let spans: &[(usize, usize)] = if only.is_none() && line_local(rule) {
+                &windows
+            } else {
+                &whole
+            };
             let mut kept = 0;
-            for caps in rule.regex.captures_iter(data) {
-                if kept >= self.options.max_matches_per_rule {
-                    break;
+            for &(offset, span_end) in spans {
+                for caps in rule.regex.captures_iter(&data[offset..span_end]) {
+                    if kept >= self.options.max_matches_per_rule {
+                        break;
+                    }
+                    let Some(group) = caps.get(rule.secret_group) else {
+                        continue;
+                    };
+                    let group = Span {
+                        start: offset + group.start(),
+                        end: offset + group.end(),
+                        text: group.as_bytes(),
+                    };
+                    let Ok(secret) = std::str::from_utf8(group.text) else {
+                        continue;
+                    };
+                    let Some((confidence, validated)) = self.judge(rule, secret) else {
+                        continue;
+                    };
+                    let (line_start, line_end) = lines.line_span(group.start);
+                    let client_variable = CLIENT_PREFIXES
+                        .iter()
+                        .any(|p| memchr::memmem::find(&data[line_start..group.start], p).is_some());
+                    let allowed_inline = has_allow(data, line_start, line_end, &lines);
+                    kept += 1;
+                    found.push(Match {
+                        rule: index,
+                        secret: Redacted::new(secret, self.fingerprint(secret)),
+                        line: lines.line(group.start),
+                        end_line: lines.line(group.end.saturating_sub(1).max(group.start)),
+                        confidence,
+                        validated,
+                        paired: false,
+                        allowed_inline,
+                        client_variable,
+                        decoded: None,
+                        member: None,
+                        start: group.start,
+                        end: group.end,
+                    });
                 }
-                let Some(group) = caps.get(rule.secret_group) else {
-                    continue;
-                };
-                let Ok(secret) = std::str::from_utf8(group.as_bytes()) else {
-                    continue;
-                };
-                let Some((confidence, validated)) = self.judge(rule, secret) else {
-                    continue;
-                };
-                let (line_start, line_end) = lines.line_span(group.start());
-                let client_variable = CLIENT_PREFIXES
-                    .iter()
-                    .any(|p| memchr::memmem::find(&data[line_start..group.start()], p).is_some());
-                let allowed_inline = has_allow(data, line_start, line_end, &lines);
-                kept += 1;
-                found.push(Match {
-                    rule: index,
-                    secret: Redacted::new(secret, self.fingerprint(secret)),
-                    line: lines.line(group.start()),
-                    end_line: lines.line(group.end().saturating_sub(1).max(group.start())),
-                    confidence,
-                    validated,
-                    paired: false,
-                    allowed_inline,
-                    client_variable,
-                    decoded: None,
-                    member: None,
-                    start: group.start(),
-                    end: group.end(),
-                });
             }
         }
         if only.is_none() {
@@ -626,6 +672,21 @@ impl Engine {
             }
         }
     }
+}
+
+/// A capture group placed in the whole blob.
+struct Span<'a> {
+    start: usize,
+    end: usize,
+    text: &'a [u8],
+}
+
+/// Whether a rule's matches stay within one line, so it may run on the
+/// lines that hold its keywords instead of the whole blob. Generic rules
+/// are written that way (`docs/rules.md`); provider rules may span lines
+/// (PEM blocks, JSON key files) and always see the whole blob.
+fn line_local(rule: &Rule) -> bool {
+    rule.is_generic()
 }
 
 /// NUL bytes in the first 8 KiB.

@@ -163,3 +163,40 @@ fn inline_allow_and_client_variables_are_seen() {
     assert!(found[0].1.allowed_inline && !found[0].1.client_variable);
     assert!(!found[1].1.allowed_inline && found[1].1.client_variable);
 }
+
+#[test]
+fn generic_rules_find_every_line_of_a_long_blob_and_nothing_between() {
+    let mut rng = Rng::new(21);
+    let password = ["Xk29", &rng.string(&alnum(), 10), "!q"].concat();
+    let secret = ["Zq8v", &rng.string(&alnum(), 20)].concat();
+    let mut lines: Vec<String> = (0..120)
+        .map(|i| format!("const token_count_{i} = compute({i});"))
+        .collect();
+    lines[0] = format!("DB_PASSWORD={password}");
+    lines[49] = format!("  client_secret: \"{secret}\"");
+    lines[50] = format!("other_password = \"{password}\"; api_key = \"{secret}\"");
+    lines[119] = format!("SYNC_URL=sync+tls://app:{password}@sync.internal:7000/");
+    let text = lines.join("\n");
+    let mut found: Vec<(String, u32)> = matches(&text, "config/app.ts")
+        .into_iter()
+        .map(|(id, m)| (id, m.line))
+        .collect();
+    found.sort();
+    let lines_hit: Vec<u32> = found.iter().map(|(_, line)| *line).collect();
+    assert!(
+        found
+            .iter()
+            .all(|(id, _)| id.starts_with("secrets.generic.")),
+        "{found:?}"
+    );
+    let mut expected_lines = lines_hit.clone();
+    expected_lines.sort_unstable();
+    expected_lines.dedup();
+    assert_eq!(expected_lines, vec![1, 50, 51, 120], "{found:?}");
+    // Both assignments on line 51 are found, not only the first.
+    assert_eq!(
+        lines_hit.iter().filter(|&&l| l == 51).count(),
+        2,
+        "{found:?}"
+    );
+}
