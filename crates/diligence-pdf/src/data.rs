@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use diligence_model::{
-    Assessment, ControlStatus, Effort, EvidenceRef, Excerpt, Finding, Inventory, Severity,
-    YearMonth, rule_matches,
+    Assessment, Confidence, ControlStatus, Effort, EvidenceRef, Excerpt, Finding, Inventory,
+    Severity, YearMonth, rule_matches,
 };
 use serde::Serialize;
 
@@ -205,7 +205,8 @@ impl Data {
                     .collect(),
                 top_findings: findings
                     .iter()
-                    .filter(|f| f.severity >= Severity::Medium)
+                    // Low-confidence heuristics stay out of the headline.
+                    .filter(|f| f.severity >= Severity::Medium && f.confidence > Confidence::Low)
                     .take(TOP_FINDINGS)
                     .map(|f| TopFinding {
                         severity: f.severity.as_str(),

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use diligence_model::{
-    Assessment, CollectorFailure, ControlResult, ControlStatus, Effort, EvidenceRef, Excerpt,
-    FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Verdict,
+    Assessment, CollectorFailure, Confidence, ControlResult, ControlStatus, Effort, EvidenceRef,
+    Excerpt, FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Verdict,
 };
 use serde::Serialize;
 
@@ -382,6 +382,10 @@ fn red_flags(a: &Assessment) -> Vec<RedFlag> {
         }
     }
     for (order, (f, _)) in sorted_findings(a).into_iter().enumerate() {
+        // Low-confidence heuristics stay out of the headline.
+        if f.confidence == Confidence::Low {
+            continue;
+        }
         let rank = match f.severity {
             Severity::Critical => 1,
             Severity::High => 3,

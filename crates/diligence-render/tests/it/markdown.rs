@@ -414,3 +414,31 @@ fn without_annotations_nothing_is_marked() {
     assert!(!markdown.contains("Accepted."));
     assert!(!markdown.contains("Prepared for"));
 }
+
+#[test]
+fn low_confidence_findings_stay_out_of_the_red_flags() {
+    use diligence_model::{Confidence, Finding, Location, RuleId, Severity};
+    let flag_ids = |a: &Assessment| -> Vec<String> {
+        let doc = parse(&render(a));
+        doc.tables
+            .iter()
+            .find(|(_, rows)| rows[0] == ["Kind", "Severity", "Id", "What"])
+            .map(|(_, rows)| rows[1..].iter().map(|r| r[2].clone()).collect())
+            .unwrap_or_default()
+    };
+    let with = |confidence| {
+        let mut a = fixtures::empty();
+        let rule = RuleId::new("secrets.generic.password").unwrap();
+        let finding = Finding::builder(rule, Severity::Critical, confidence)
+            .message("A password assignment")
+            .location(Location::line("src/config.py", 3))
+            .build()
+            .unwrap();
+        let mut evidence = diligence_model::Evidence::new("secrets".parse().unwrap());
+        evidence.findings.push(finding);
+        a.evidence.push(evidence);
+        a
+    };
+    assert!(!flag_ids(&with(Confidence::Low)).contains(&"secrets.generic.password".to_owned()));
+    assert!(flag_ids(&with(Confidence::Medium)).contains(&"secrets.generic.password".to_owned()));
+}
