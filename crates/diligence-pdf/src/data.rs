@@ -376,29 +376,12 @@ fn from_month_index(index: i64) -> YearMonth {
     }
 }
 
-fn location_text(f: &Finding) -> String {
-    let loc = &f.location;
-    let mut text = match (&loc.path, loc.line, loc.end_line) {
-        (Some(path), Some(line), Some(end)) if end > line => format!("{path}:{line}-{end}"),
-        (Some(path), Some(line), _) => format!("{path}:{line}"),
-        (Some(path), None, _) => path.clone(),
-        (None, _, _) => "(repository)".to_owned(),
-    };
-    if loc.at_head == Some(false) {
-        text.push_str(" (history only)");
-    }
-    if !f.occurrences.is_empty() {
-        text.push_str(&format!(" and {} more", f.occurrences.len()));
-    }
-    text
-}
-
 fn evidence_finding(f: &Finding) -> EvidenceFinding {
     let commit = f.location.commit.as_ref();
     EvidenceFinding {
         severity: f.severity.as_str(),
         rule: f.rule.to_string(),
-        location: location_text(f),
+        location: diligence_render::finding_location(f),
         commit: commit
             .map(|c| c.id.get(..SHORT_COMMIT).unwrap_or(&c.id).to_owned())
             .unwrap_or_default(),

@@ -28,6 +28,7 @@ pub use error::{Error, Result};
 pub use json::{assessment_schema, json};
 pub use markdown::{MarkdownRenderer, markdown};
 pub use sarif::sarif;
+pub use view::finding_location;
 
 /// The view model every report format prints, as JSON: labels, percentages
 /// and efforts already formatted, lists already sorted. The PDF templates

@@ -933,23 +933,32 @@ fn sorted_findings(a: &Assessment) -> Vec<(&Finding, usize)> {
     all
 }
 
+/// Where a finding was seen, as printed in reports: `path:line` (or a line
+/// span), "(history only)" when it is no longer at HEAD, and how many further
+/// places hold the same thing.
+pub fn finding_location(f: &Finding) -> String {
+    let loc = &f.location;
+    let mut text = match (&loc.path, loc.line, loc.end_line) {
+        (Some(path), Some(line), Some(end)) if end > line => format!("{path}:{line}-{end}"),
+        (Some(path), Some(line), _) => format!("{path}:{line}"),
+        (Some(path), None, _) => path.clone(),
+        (None, _, _) => "(repository)".to_owned(),
+    };
+    if loc.at_head == Some(false) {
+        text.push_str(" (history only)");
+    }
+    if !f.occurrences.is_empty() {
+        text.push_str(&format!(" and {} more", f.occurrences.len()));
+    }
+    text
+}
+
 fn findings(a: &Assessment) -> Vec<FindingRow> {
     sorted_findings(a)
         .into_iter()
         .map(|(f, _)| {
             let loc = &f.location;
-            let mut location = match (&loc.path, loc.line, loc.end_line) {
-                (Some(path), Some(line), Some(end)) if end > line => format!("{path}:{line}-{end}"),
-                (Some(path), Some(line), _) => format!("{path}:{line}"),
-                (Some(path), None, _) => path.clone(),
-                (None, _, _) => "(repository)".to_owned(),
-            };
-            if loc.at_head == Some(false) {
-                location.push_str(" (history only)");
-            }
-            if !f.occurrences.is_empty() {
-                location.push_str(&format!(" and {} more", f.occurrences.len()));
-            }
+            let location = finding_location(f);
             let commit = loc.commit.as_ref();
             let note = notes::finding_note(a, f);
             FindingRow {
