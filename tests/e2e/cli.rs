@@ -82,3 +82,61 @@ fn rules_check_accepts_a_good_folder_and_names_problems_in_a_bad_one() {
     assert!(text.contains("acme.yml"), "{text}");
     assert!(text.contains("secrets.acme.internal-token"), "{text}");
 }
+
+#[test]
+fn cached_advisory_databases_are_listed_and_used_and_fetch_names_are_checked() {
+    let cache = tempfile::tempdir().unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(repo.path().join("requirements.txt"), "requests==2.0.0\n").unwrap();
+    let with_cache = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_diligence"))
+            .args(args)
+            .current_dir(repo.path())
+            .env("DILIGENCE_CACHE", cache.path())
+            .output()
+            .unwrap()
+    };
+    let out = with_cache(&["db", "list"]);
+    assert!(
+        stdout(&out).contains("no advisory databases"),
+        "{}",
+        stdout(&out)
+    );
+    let out = with_cache(&["db", "fetch", "nope"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("unknown database `nope`"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A PyPA-shaped cache entry with one OSV advisory for requests < 2.3.
+    let vulns = cache.path().join("advisory-db/pypa/vulns/requests");
+    std::fs::create_dir_all(&vulns).unwrap();
+    std::fs::write(
+        vulns.join("PYSEC-0000-1.yaml"),
+        "id: PYSEC-0000-1\nmodified: 2024-01-01T00:00:00Z\nsummary: test advisory\naffected:\n- package:\n    name: requests\n    ecosystem: PyPI\n  ranges:\n  - type: ECOSYSTEM\n    events:\n    - introduced: \"0\"\n    - fixed: \"2.3.0\"\n",
+    )
+    .unwrap();
+    let out = with_cache(&["db", "list"]);
+    assert!(stdout(&out).contains("pypa"), "{}", stdout(&out));
+    let out = with_cache(&["scan", ".", "-q", "-f", "json", "--only", "deps"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = report.to_string();
+    assert!(text.contains("PYSEC-0000-1"), "the cached database is used");
+    let out = with_cache(&[
+        "scan",
+        ".",
+        "-q",
+        "-f",
+        "json",
+        "--only",
+        "deps",
+        "--no-cached-db",
+    ]);
+    assert!(
+        !stdout(&out).contains("PYSEC-0000-1"),
+        "--no-cached-db ignores the cache"
+    );
+}

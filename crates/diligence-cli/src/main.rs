@@ -1,6 +1,7 @@
 //! The `diligence` command.
 
 mod clock;
+mod db;
 mod diff;
 mod exit;
 mod framework;
@@ -49,6 +50,12 @@ enum Command {
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+    /// Fetch or list advisory databases in the local cache (the only
+    /// command that uses the network, and only when asked).
+    Db {
+        #[command(subcommand)]
+        command: db::DbCommand,
     },
 }
 
@@ -132,6 +139,10 @@ pub(crate) struct ScanArgs {
     /// the advisory controls read "not evidenced".
     #[arg(long = "advisory-db", value_name = "DIR")]
     advisory_dbs: Vec<PathBuf>,
+    /// Do not use the databases in the local cache (`diligence db fetch`)
+    /// when no `--advisory-db` is given.
+    #[arg(long)]
+    no_cached_db: bool,
     /// Extra secret-rule folder, added to the built-in rules (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     secret_rules: Vec<PathBuf>,
@@ -180,6 +191,7 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { dir },
         } => rules::check(&dir),
+        Command::Db { command } => db::run(&command),
         Command::Render(args) => render::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Baseline(args) => diff::baseline(&args),

@@ -17,6 +17,14 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     for dir in &args.advisory_dbs {
         scan = scan.advisory_db(dir);
     }
+    if args.advisory_dbs.is_empty() && !args.no_cached_db {
+        let cached = crate::db::cache_dir()
+            .map(|cache| crate::db::cached_databases(&cache))
+            .unwrap_or_default();
+        for dir in cached {
+            scan = scan.advisory_db(dir);
+        }
+    }
     for file in &args.coverage_reports {
         scan = scan.coverage_report(file);
     }
