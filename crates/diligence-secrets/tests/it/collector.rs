@@ -14,11 +14,17 @@ use diligence_secrets::SecretsCollector;
 use crate::common::{Rng, alnum, checksummed, engine};
 
 fn git(dir: &Path, args: &[&str], date: &str) {
+    // An empty global config beside the repository rather than /dev/null: a
+    // git that rewrites its global config replaces the file it is given.
+    let global = dir.with_extension("gitconfig");
+    if !global.exists() {
+        std::fs::write(&global, "").expect("the global config file can be written");
+    }
     let status = Command::new("git")
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_GLOBAL", &global)
         .env("GIT_AUTHOR_NAME", "Ada")
         .env("GIT_AUTHOR_EMAIL", "ada@acme.test")
         .env("GIT_COMMITTER_NAME", "Ada")
