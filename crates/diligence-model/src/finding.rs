@@ -168,6 +168,16 @@ pub enum Excerpt {
     },
 }
 
+impl fmt::Display for Excerpt {
+    /// The plain text, or the secret's mask: never a secret's value.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Plain { text } => f.write_str(text),
+            Self::Redacted { secret } => write!(f, "{secret}"),
+        }
+    }
+}
+
 /// A remediation estimate in engineer-days, kept in tenths of a day so that
 /// sums are exact integers.
 #[derive(
@@ -470,6 +480,24 @@ mod tests {
         };
         assert_eq!(make(1), make(1));
         assert_ne!(make(1), make(2));
+    }
+
+    #[test]
+    fn excerpt_display_shows_text_or_mask_only() {
+        let plain = Excerpt::Plain {
+            text: "FROM node:20".into(),
+        };
+        assert_eq!(plain.to_string(), "FROM node:20");
+        let value = ["sk", "_live_", "0123456789abcdef"].concat();
+        let masked = Excerpt::Redacted {
+            secret: Redacted::new(&value, "fp01"),
+        }
+        .to_string();
+        assert!(
+            masked.starts_with("sk_l") && masked.contains("fp01"),
+            "{masked}"
+        );
+        assert!(!masked.contains(&value[4..]), "{masked}");
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use diligence_model::{
-    Assessment, Confidence, ControlStatus, Effort, EvidenceRef, Excerpt, Finding, Inventory,
-    Severity, YearMonth, rule_matches,
+    Assessment, Confidence, ControlStatus, Effort, EvidenceRef, Finding, Inventory, Severity,
+    YearMonth, rule_matches,
 };
 use serde::Serialize;
 
@@ -392,11 +392,11 @@ fn evidence_finding(f: &Finding) -> EvidenceFinding {
             .unwrap_or_default(),
         message: f.message.clone(),
         // A secret only ever reaches the report as its mask.
-        excerpt: match &f.excerpt {
-            Some(Excerpt::Plain { text }) => text.clone(),
-            Some(Excerpt::Redacted { secret }) => secret.to_string(),
-            None => String::new(),
-        },
+        excerpt: f
+            .excerpt
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use diligence_model::{
     Assessment, CollectorFailure, Confidence, ControlResult, ControlStatus, Effort, EvidenceRef,
-    Excerpt, FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Verdict,
+    FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Verdict,
 };
 use serde::Serialize;
 
@@ -973,11 +973,11 @@ fn findings(a: &Assessment) -> Vec<FindingRow> {
                     .map(|d| d.date_string())
                     .unwrap_or_default(),
                 message: f.message.clone(),
-                excerpt: match &f.excerpt {
-                    Some(Excerpt::Plain { text }) => text.clone(),
-                    Some(Excerpt::Redacted { secret }) => secret.to_string(),
-                    None => String::new(),
-                },
+                excerpt: f
+                    .excerpt
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 fingerprint: f.fingerprint.clone(),
                 accepted: note.accepted,
                 note: note.text,

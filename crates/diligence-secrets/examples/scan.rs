@@ -12,7 +12,6 @@ use std::time::Instant;
 
 use diligence_collect::{CollectContext, Collector, FileIndex, FileIndexOptions, Options};
 use diligence_history::{History, HistoryOptions, Target};
-use diligence_model::Excerpt;
 use diligence_secrets::SecretsCollector;
 
 fn main() -> anyhow::Result<()> {
@@ -39,11 +38,11 @@ fn main() -> anyhow::Result<()> {
     let total = start.elapsed();
     if list {
         for f in &evidence.findings {
-            let secret = match &f.excerpt {
-                Some(Excerpt::Redacted { secret }) => secret.to_string(),
-                Some(Excerpt::Plain { text }) => text.clone(),
-                _ => String::new(),
-            };
+            let secret = f
+                .excerpt
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             println!(
                 "{}\t{}\t{}\t{}:{}\t{}",
                 f.rule,
