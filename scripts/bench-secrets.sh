@@ -8,10 +8,10 @@
 # peak resident memory, and ratios.
 #
 # Tools (override with variables; a tool that is not installed is skipped):
-#   OURS        the diligence secrets scan (default: the `scan` example, release build);
+#   OURS        the diligence secrets scan (default: the release command line,
+#               `diligence scan {repo} --only secrets`, built when missing);
 #               `{repo}` in it stands for the repository, else the path is appended.
-#               The command-line path, after `cargo build --release -p diligence-cli`:
-#               OURS="$PWD/target/release/diligence scan {repo} --only secrets -f json"
+#               The library alone: OURS="$PWD/target/release/examples/scan"
 #   GITLEAKS    gitleaks binary          (runs `gitleaks git`)
 #   BETTERLEAKS betterleaks binary       (runs `betterleaks git`)
 #   KINGFISHER  kingfisher binary        (runs `kingfisher scan --no-validate`)
@@ -24,7 +24,7 @@ RUNS=${RUNS:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench="$root/target/bench"
 repo="$bench/secrets-history-$COMMITS-$FILES"
-OURS=${OURS:-"$root/target/release/examples/scan"}
+OURS=${OURS:-"$root/target/release/diligence scan {repo} --only secrets -q -f json -o /dev/null"}
 GITLEAKS=${GITLEAKS:-gitleaks}
 BETTERLEAKS=${BETTERLEAKS:-betterleaks}
 KINGFISHER=${KINGFISHER:-kingfisher}
@@ -121,7 +121,7 @@ PY
 
 [ -d "$repo" ] || { echo "generating $repo ..." >&2; generate; }
 if [ ! -x "${OURS%% *}" ]; then
-    (cd "$root" && cargo build --release -q -p diligence-secrets --example scan)
+    (cd "$root" && cargo build --release -q -p diligence-cli)
 fi
 
 have() { command -v "${1%% *}" >/dev/null 2>&1; }
@@ -142,12 +142,16 @@ measure() { # name, command...
 }
 
 echo "repository: $repo ($(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" count-objects -v | awk '/size-pack/ {print $2}') KiB packed); $RUNS runs each, median"
+run_ours() { # target
+    if [[ $OURS == *"{repo}"* ]]; then
+        measure diligence ${OURS//\{repo\}/$1}
+    else
+        measure diligence $OURS "$1"
+    fi
+}
+
 measure floor sh -c "git -C '$repo' cat-file --batch-all-objects --batch > /dev/null"
-if [[ $OURS == *"{repo}"* ]]; then
-    measure diligence ${OURS//\{repo\}/$repo}
-else
-    measure diligence $OURS "$repo"
-fi
+run_ours "$repo"
 have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS git --no-banner --log-level error --report-format json --report-path '$bench/gitleaks.json' --exit-code 0 '$repo'"
 have "$BETTERLEAKS" && measure betterleaks sh -c "$BETTERLEAKS git --no-banner --log-level error --exit-code 0 '$repo'"
 have "$KINGFISHER" && measure kingfisher sh -c "$KINGFISHER scan '$repo' --no-validate --no-update-check > /dev/null 2>&1 || true"
@@ -158,3 +162,32 @@ for name in "${!WALL[@]}"; do
     printf 'diligence vs %-12s wall %5.2fx faster   memory %5.2fx of theirs\n' "$name" \
         "$(echo "${WALL[$name]} / ${WALL[diligence]}" | bc -l)" "$(echo "${RSS[diligence]} / ${RSS[$name]}" | bc -l)"
 done | sort
+
+# A worktree of WORKTREE_FILES files (the benchmark checkout's first files,
+# without .git) and a one-file repository for start-up time.
+WORKTREE_FILES=${WORKTREE_FILES:-1300}
+tree="$bench/worktree-$WORKTREE_FILES"
+if [ ! -d "$tree" ]; then
+    mkdir -p "$tree.tmp"
+    (cd "$repo" && git ls-files | awk -v n="$WORKTREE_FILES" 'NR <= n' | tar -cf - -T -) | tar -xf - -C "$tree.tmp"
+    mv "$tree.tmp" "$tree"
+fi
+tiny="$bench/tiny-repo"
+if [ ! -d "$tiny" ]; then
+    git init -q -b main "$tiny.tmp"
+    echo "tiny" > "$tiny.tmp/README.md"
+    git -C "$tiny.tmp" add README.md
+    git -C "$tiny.tmp" -c user.name=Bench -c user.email=bench@acme.test commit -q -m tiny
+    mv "$tiny.tmp" "$tiny"
+fi
+unset WALL CPU RSS
+declare -A WALL CPU RSS
+echo
+echo "worktree: $tree ($(find "$tree" -type f | wc -l) files, no history); $RUNS runs each, median"
+run_ours "$tree"
+have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS dir --no-banner --log-level error --exit-code 0 '$tree'"
+have "$BETTERLEAKS" && measure betterleaks sh -c "$BETTERLEAKS fs --no-banner --log-level error --exit-code 0 '$tree'"
+have "$KINGFISHER" && measure kingfisher sh -c "$KINGFISHER scan '$tree' --no-validate --no-update-check > /dev/null 2>&1 || true"
+echo
+echo "start-up: $tiny (1 commit, 1 file)"
+run_ours "$tiny"

@@ -13,8 +13,6 @@ use rayon::prelude::*;
 pub struct BlobEntry {
     /// Object id.
     pub id: ObjectId,
-    /// Size in bytes; 0 when the object is missing.
-    pub size: u64,
     /// Index into [`History::commits`](crate::History::commits) of the
     /// earliest commit (parents first) that introduced it.
     pub first_commit: usize,
@@ -73,7 +71,6 @@ impl BlobIndex {
         self.by_id.insert(id, self.entries.len());
         self.entries.push(BlobEntry {
             id,
-            size: 0,
             first_commit,
             path: path.to_owned(),
             at_head: false,
@@ -104,7 +101,7 @@ impl BlobIndex {
         let skipped = AtomicU64::new(0);
         let missing = AtomicU64::new(0);
         self.entries.par_iter().for_each_init(
-            || (crate::walk::thread_repo(repo, 0), Vec::new()),
+            || (crate::walk::thread_repo(repo), Vec::new()),
             |(repo, buf), entry| {
                 if !filter(entry) {
                     skipped.fetch_add(1, Ordering::Relaxed);

@@ -1,6 +1,7 @@
 //! Scans a repository for secrets with the full collector (worktree and
-//! history) and prints a summary; used by `scripts/bench-secrets.sh` until
-//! the command line has `--only secrets`.
+//! history) and prints a summary: the secrets collector embedded without
+//! the facade. `OURS=target/release/examples/scan scripts/bench-secrets.sh`
+//! benchmarks the library alone.
 //!
 //! Usage: `cargo run --release -p diligence-secrets --example scan -- PATH [--findings]`
 

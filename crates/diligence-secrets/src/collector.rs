@@ -8,7 +8,6 @@ use diligence_collect::{
     CollectContext, CollectError, Collector, FileEntry, Progress, ReadOutcome, Result,
 };
 use diligence_history::gix;
-use diligence_history::gix::objs::Find;
 use diligence_history::{BlobEntry, History};
 use diligence_model::{Catalog, CollectorId, CommitRef, Evidence};
 use rayon::prelude::*;
@@ -243,68 +242,27 @@ fn scan_history(
             }
             return false;
         }
-        if entry.size > cap {
-            session.skipped_too_large(&entry.path, &origin(entry));
-            return false;
-        }
         if binary_by_name(&entry.path) && !session::is_key_file_name(&entry.path) {
             session.skipped_binary();
             return false;
         }
         true
     };
-    let missing = for_each_blob(history, repo, filter, |entry, data| {
-        session.scan(data, &entry.path, origin(entry));
+    // Sizes are known once a blob is read: a header lookup per blob before
+    // reading costs as much as a tenth of the scan, and memory is bounded
+    // by threads × largest blob either way.
+    let stats = history.blobs().for_each_blob(repo, filter, |entry, data| {
+        if data.len() as u64 > cap {
+            session.skipped_too_large(&entry.path, &origin(entry));
+        } else {
+            session.scan(data, &entry.path, origin(entry));
+        }
     });
-    session.missing_objects(missing);
+    session.missing_objects(stats.missing);
     if cx.cancelled() {
         return Err(CollectError::Cancelled);
     }
     Ok(())
-}
-
-/// Delta-base cache of each reading thread, in bytes. Blobs come in order
-/// of first appearance, so consecutive versions of a file share delta
-/// bases; caching them more than halves the inflating work of a packed
-/// history. Bounded per thread, so memory stays threads × (cache + blob).
-const PACK_CACHE_BYTES: usize = 32 << 20;
-
-/// A thread's repository handle for reading many blobs.
-fn reading_repo(repo: &gix::ThreadSafeRepository) -> gix::Repository {
-    let mut local = repo.to_thread_local();
-    local.objects.set_pack_cache(|| {
-        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-            PACK_CACHE_BYTES,
-        ))
-    });
-    local
-}
-
-/// Streams every history blob that `filter` accepts to `f`, in parallel,
-/// one reused buffer per thread. Returns how many objects were missing
-/// or unreadable.
-fn for_each_blob<P, F>(history: &History, repo: &gix::ThreadSafeRepository, filter: P, f: F) -> u64
-where
-    P: Fn(&BlobEntry) -> bool + Sync,
-    F: Fn(&BlobEntry, &[u8]) + Sync,
-{
-    let missing = std::sync::atomic::AtomicU64::new(0);
-    let entries: Vec<&BlobEntry> = history.blobs().iter().collect();
-    entries.par_iter().for_each_init(
-        || (reading_repo(repo), Vec::new()),
-        |(local, buf), entry| {
-            if !filter(entry) {
-                return;
-            }
-            match local.objects.try_find(&entry.id, buf) {
-                Ok(Some(data)) if data.kind == gix::object::Kind::Blob => f(entry, data.data),
-                _ => {
-                    missing.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-            }
-        },
-    );
-    missing.into_inner()
 }
 
 /// Scans blobs that no commit reachable from a ref holds (stashes,

@@ -123,27 +123,29 @@ const B64_CLASS: [u8; 256] = {
 pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
     let mut out = Vec::new();
     let mut spent = 0;
+    let min_len = min_len.max(1);
+    let class = |b: u8| B64_CLASS[usize::from(b)];
+    // No run of `min_len` can start in `i..=probe` unless `data[probe]`
+    // is a base64 byte, so most text is skipped `min_len` bytes at a time.
+    // Invariant: no base64 run starts before `i` and reaches past it.
     let mut i = 0;
-    while i < data.len() && spent < budget {
-        if B64_CLASS[usize::from(data[i])] == 0 {
-            i += 1;
+    while i + min_len <= data.len() && spent < budget {
+        let probe = i + min_len - 1;
+        if class(data[probe]) == 0 {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        let mut classes = 0;
-        while i < data.len() {
-            let class = B64_CLASS[usize::from(data[i])];
-            if class == 0 {
-                break;
-            }
-            classes |= class;
-            i += 1;
+        let mut start = probe;
+        while start > i && class(data[start - 1]) != 0 {
+            start -= 1;
         }
-        let mut end = i;
-        while end < data.len() && data[end] == b'=' && end - i < 2 {
+        let mut end = probe + 1;
+        while end < data.len() && class(data[end]) != 0 {
             end += 1;
         }
-        let run = &data[start..i];
+        i = end;
+        let run = &data[start..end];
+        let classes = run.iter().fold(0, |acc, &b| acc | class(b));
         // Require a mix of classes: identifiers and hex hashes are not base64 layers.
         if run.len() >= min_len
             && classes & 6 == 6
@@ -159,7 +161,6 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
                 encoding: "base64",
             });
         }
-        i = end.max(i);
     }
     // Percent-encoding: decode each line holding at least two escapes.
     if memchr::memchr(b'%', data).is_some() {
@@ -239,5 +240,68 @@ mod tests {
         assert!(found[1].data.ends_with(b"a=ABC"));
         // A hex hash and a plain identifier are not layers.
         assert!(layers(b"sha 0123456789abcdef0123456789abcdef01234567", 20, 1 << 20).is_empty());
+    }
+
+    /// The runs a byte-by-byte scan finds: every maximal run of base64
+    /// bytes at least `min_len` long with upper- and lower-case letters.
+    fn runs_by_bytes(data: &[u8], min_len: usize) -> Vec<(usize, usize)> {
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < data.len() {
+            let start = i;
+            while i < data.len() && B64_CLASS[usize::from(data[i])] != 0 {
+                i += 1;
+            }
+            let classes = data[start..i]
+                .iter()
+                .fold(0, |acc, &b| acc | B64_CLASS[usize::from(b)]);
+            if i - start >= min_len && classes & 6 == 6 {
+                runs.push((start, i));
+            }
+            i += 1;
+        }
+        runs
+    }
+
+    #[test]
+    fn skipping_scan_finds_the_runs_a_byte_scan_finds() {
+        // Every run of these texts decodes to printable text, so each run
+        // the byte scan finds must come back as a layer.
+        let words = [
+            base64_encode(b"token = abcdefghijkl"),
+            base64_encode(b"user:Secret-Value-1"),
+            "short".to_owned(),
+            "Mixed_Case_identifier_x".to_owned(),
+            "==".to_owned(),
+            " ".to_owned(),
+            "\n".to_owned(),
+            ";".to_owned(),
+        ];
+        let mut seed = 0x2545_f491_u64;
+        let mut layers_seen = 0;
+        for round in 0..400 {
+            let mut text = String::new();
+            for _ in 0..(round % 40) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                text.push_str(&words[(seed >> 33) as usize % words.len()]);
+            }
+            for min_len in [1, 4, 20] {
+                let expected: Vec<usize> = runs_by_bytes(text.as_bytes(), min_len)
+                    .into_iter()
+                    .filter(|&(s, e)| {
+                        base64_decode(&text[s..e]).is_some_and(|d| d.len() >= 12 && mostly_text(&d))
+                    })
+                    .map(|(s, _)| s)
+                    .collect();
+                let found: Vec<usize> = layers(text.as_bytes(), min_len, 1 << 20)
+                    .into_iter()
+                    .filter(|l| l.encoding == "base64")
+                    .map(|l| l.offset)
+                    .collect();
+                assert_eq!(found, expected, "{text:?} min {min_len}");
+                layers_seen += found.len();
+            }
+        }
+        assert!(layers_seen > 1000, "the texts hold layers: {layers_seen}");
     }
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 use diligence_collect::{CollectContext, Collector, FileIndex, FileIndexOptions, Options};
 use diligence_history::{History, HistoryOptions, Target};
 use diligence_model::{Evidence, FactValue};
-use diligence_secrets::SecretsCollector;
+use diligence_secrets::{EngineOptions, SecretsCollector};
 
 use crate::common::{Rng, alnum, checksummed, engine};
 
@@ -38,6 +38,10 @@ fn git(dir: &Path, args: &[&str], date: &str) {
 }
 
 fn collect(dir: &Path, options: &Options) -> Evidence {
+    collect_with(dir, options, &SecretsCollector::new())
+}
+
+fn collect_with(dir: &Path, options: &Options, collector: &SecretsCollector) -> Evidence {
     let target = Target::resolve(dir).expect("target resolves");
     let history =
         History::walk(&target, &HistoryOptions::default(), &|_| {}).expect("history walks");
@@ -52,9 +56,7 @@ fn collect(dir: &Path, options: &Options) -> Evidence {
         &progress,
         &cancel,
     );
-    SecretsCollector::new()
-        .collect(&cx)
-        .expect("collector runs")
+    collector.collect(&cx).expect("collector runs")
 }
 
 fn fact(evidence: &Evidence, name: &str) -> i64 {
@@ -278,4 +280,55 @@ fn all_objects_adds_unreachable_blobs_tagged_as_such() {
     assert!(fact(&everything, "secrets.findings") >= 1);
     let json = serde_json::to_string(&everything).unwrap();
     assert!(!json.contains(&stripe) && !json.contains(&stripe[stripe.len() / 2..]));
+}
+
+#[test]
+fn history_blobs_over_the_size_cap_are_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut rng = Rng::new(11);
+    let small = ["sk_", "live_", &rng.string(&alnum(), 24)].concat();
+    let large = ["sk_", "live_", &rng.string(&alnum(), 24)].concat();
+    git(dir, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    std::fs::write(dir.join("small.env"), format!("STRIPE_KEY={small}\n")).unwrap();
+    let padding = "# padding line of a generated file\n".repeat(64);
+    std::fs::write(
+        dir.join("large.env"),
+        format!("{padding}STRIPE_KEY={large}\n"),
+    )
+    .unwrap();
+    git(dir, &["add", "."], "2024-01-01T00:00:00Z");
+    git(dir, &["commit", "-q", "-m", "keys"], "2024-01-01T00:00:00Z");
+    // Both files leave HEAD and the worktree: only history holds them.
+    git(
+        dir,
+        &["rm", "-q", "small.env", "large.env"],
+        "2024-01-02T00:00:00Z",
+    );
+    git(dir, &["commit", "-q", "-m", "drop"], "2024-01-02T00:00:00Z");
+
+    let mut engine_options = EngineOptions::default();
+    engine_options.max_blob_size = 1024;
+    let capped = collect_with(
+        dir,
+        &Options::default(),
+        &SecretsCollector::with_options(engine_options),
+    );
+    assert_eq!(fact(&capped, "secrets.skipped.too-large"), 1);
+    let paths: Vec<_> = capped
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str().starts_with("secrets.stripe."))
+        .filter_map(|f| f.location.path.clone())
+        .collect();
+    assert_eq!(paths, ["small.env"], "{:?}", capped.findings);
+
+    let whole = collect(dir, &Options::default());
+    assert_eq!(fact(&whole, "secrets.skipped.too-large"), 0);
+    let stripe = whole
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str().starts_with("secrets.stripe."))
+        .count();
+    assert_eq!(stripe, 2, "{:?}", whole.findings);
 }
