@@ -94,6 +94,8 @@ pub struct Rule {
     /// The pattern as written.
     pub pattern: String,
     pub(crate) regex: Regex,
+    /// Whether the pattern can match a line break.
+    pub(crate) spans_lines: bool,
     /// The capture group holding the secret (0 = whole match).
     pub secret_group: usize,
     /// Lowercase literals; the rule runs only where one occurs.
@@ -285,6 +287,18 @@ fn validate_rule(
             reason.trim_start_matches("error: ")
         )
     })?;
+    let spans_lines = can_match_newline(&raw.pattern);
+    if spans_lines && id.as_str().starts_with("secrets.generic.") {
+        warnings.push(RuleProblem {
+            file: file.to_owned(),
+            rule: Some(id.to_string()),
+            line,
+            message: "pattern can match a line break, so this generic rule runs on whole files \
+                      instead of only the lines holding its keywords (slower); write [\\x20\\t] \
+                      rather than \\s between key and value"
+                .to_owned(),
+        });
+    }
     let groups = regex.captures_len() - 1;
     let secret_group = match raw.secret_group {
         Some(g) if g > groups => {
@@ -357,6 +371,7 @@ fn validate_rule(
         kind,
         pattern: raw.pattern,
         regex,
+        spans_lines,
         secret_group,
         keywords: raw.keywords,
         severity: raw.severity,
@@ -408,4 +423,72 @@ pub(crate) fn cross_check(
         }
     }
     keep
+}
+
+/// Whether a pattern can match a line break: a literal, class or `.`
+/// with the `s` flag that admits `\n`. A pattern the parser rejects
+/// (it compiled, so only in a mode this parse does not try) counts as
+/// spanning lines, which is the safe answer.
+fn can_match_newline(pattern: &str) -> bool {
+    let parse = |unicode: bool| {
+        regex_syntax::ParserBuilder::new()
+            .unicode(unicode)
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .ok()
+    };
+    parse(false)
+        .or_else(|| parse(true))
+        .is_none_or(|hir| hir_matches_newline(&hir))
+}
+
+fn hir_matches_newline(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(literal) => literal.0.contains(&b'\n'),
+        HirKind::Class(Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        HirKind::Class(Class::Bytes(class)) => class
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        HirKind::Repetition(repetition) => {
+            repetition.max != Some(0) && hir_matches_newline(&repetition.sub)
+        }
+        HirKind::Capture(capture) => hir_matches_newline(&capture.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            parts.iter().any(hir_matches_newline)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::can_match_newline;
+
+    #[test]
+    fn line_breaks_are_seen_through_classes_literals_and_flags() {
+        for spans in [
+            r"key\s*=\s*(\w+)",
+            r"a\nb",
+            r"(?s)key.+",
+            r"[^a]+",
+            r"(?m)^x$\n?",
+        ] {
+            assert!(can_match_newline(spans), "{spans}");
+        }
+        for stays in [
+            r"key[\x20\t]*=[\x20\t]*([^\s\x22]+)",
+            r"key.+",
+            r"(?i)\bbearer[ \t]+([a-z0-9]{20,})",
+            r"x\n{0}y",
+            r"(?x) a [b-z] # a comment",
+        ] {
+            assert!(!can_match_newline(stays), "{stays}");
+        }
+    }
 }

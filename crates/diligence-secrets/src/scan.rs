@@ -682,11 +682,12 @@ struct Span<'a> {
 }
 
 /// Whether a rule's matches stay within one line, so it may run on the
-/// lines that hold its keywords instead of the whole blob. Generic rules
-/// are written that way (`docs/rules.md`); provider rules may span lines
-/// (PEM blocks, JSON key files) and always see the whole blob.
+/// lines that hold its keywords instead of the whole blob: generic rules
+/// whose pattern cannot match a line break (`docs/rules.md`). Provider
+/// rules may span lines (PEM blocks, JSON key files) and always see the
+/// whole blob, and so does a generic rule that can span lines.
 fn line_local(rule: &Rule) -> bool {
-    rule.is_generic()
+    rule.is_generic() && !rule.spans_lines
 }
 
 /// NUL bytes in the first 8 KiB.

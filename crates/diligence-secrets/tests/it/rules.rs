@@ -68,3 +68,63 @@ fn directory_check_reports_file_rule_and_line() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn generic_rules_that_can_span_lines_warn_and_still_match_across_lines() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let text = concat!(
+        "rules:\n",
+        "  - id: secrets.generic.acme-credential\n",
+        "    name: Acme credential on the next line\n",
+        "    pattern: '(?i)acme_credential\\s*[:=]\\s*([a-z0-9]{16,})'\n",
+        "    keywords: [acme_credential]\n",
+        "    severity: medium\n",
+        "    confidence: low\n",
+        "    examples: [\"acme_credential =\\n  q8Zk2Vx7LmZ3pR8wN4bY\"]\n",
+        "    negative_examples: [\"acme_credential = short\"]\n",
+    );
+    std::fs::write(dir.path().join("acme.yml"), text)?;
+    let report = check_rules_dir(dir.path())?;
+    assert!(report.is_ok(), "{:#?}", report.errors);
+    let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("acme-credential") && w.contains("can match a line break")),
+        "{warnings:#?}"
+    );
+    // The value sits on the line after the keyword: found, because the
+    // rule runs on the whole blob.
+    let set = diligence_secrets::RuleSet::load(&[dir.path().to_path_buf()])
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let engine = diligence_secrets::Engine::with_rules(set, Default::default());
+    let blob = "settings:\n  acme_credential:\n    Q8Zk2Vx7LmZ3pR8wN4bYt6Kc\n";
+    let diligence_secrets::BlobOutcome::Scanned(found) = engine.scan(blob.as_bytes(), "app.yml")
+    else {
+        panic!("text is scanned");
+    };
+    assert!(
+        found.iter().any(
+            |m| engine.rules().rules()[m.rule].id.as_str() == "secrets.generic.acme-credential"
+        ),
+        "{found:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn builtin_generic_rules_stay_on_their_keyword_lines() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    for (name, text) in builtin_rule_files() {
+        std::fs::write(dir.path().join(name), text)?;
+    }
+    let report = check_rules_dir(dir.path())?;
+    let spanning: Vec<String> = report
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .filter(|w| w.contains("can match a line break"))
+        .collect();
+    assert!(spanning.is_empty(), "{spanning:#?}");
+    Ok(())
+}
