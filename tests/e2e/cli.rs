@@ -140,3 +140,95 @@ fn cached_advisory_databases_are_listed_and_used_and_fetch_names_are_checked() {
         "--no-cached-db ignores the cache"
     );
 }
+
+/// Every string value under a key named `key`, anywhere in `value`.
+fn strings_under(value: &serde_json::Value, key: &str, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if k == key
+                    && let Some(text) = v.as_str()
+                {
+                    out.push(text.to_owned());
+                }
+                strings_under(v, key, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                strings_under(item, key, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn a_private_fingerprint_key_changes_fingerprints_and_never_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    let value = ["sk_", "live_", "4eC39HqLyjWDarjtT1zdp7dc"].concat();
+    std::fs::write(tree.join("pay.env"), format!("STRIPE_KEY={value}\n")).unwrap();
+    let key = "engagement-2026-acme-7f3c9d2e";
+    std::fs::write(dir.path().join("key.txt"), format!("{key}\n")).unwrap();
+    std::fs::write(dir.path().join("short.txt"), "tiny\n").unwrap();
+
+    let scan = |extra: &[&str], env: Option<&str>| {
+        let mut args = vec![
+            "scan", "tree", "--only", "secrets", "-q", "-f", "json", "-o", "out.json",
+        ];
+        args.extend_from_slice(extra);
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_diligence"));
+        command
+            .args(&args)
+            .current_dir(dir.path())
+            .env("DILIGENCE_CACHE", dir.path().join(".no-cache"))
+            .env_remove("DILIGENCE_FINGERPRINT_KEY");
+        if let Some(env) = env {
+            command.env("DILIGENCE_FINGERPRINT_KEY", env);
+        }
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = std::fs::read_to_string(dir.path().join("out.json")).unwrap();
+        assert!(!text.contains(key), "the key never appears in the report");
+        assert!(!text.contains(&value));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut prints = Vec::new();
+        strings_under(&json, "fingerprint", &mut prints);
+        assert!(!prints.is_empty(), "{text}");
+        (prints, json)
+    };
+    let (default, default_json) = scan(&[], None);
+    let (from_file, keyed_json) = scan(&["--fingerprint-key-file", "key.txt"], None);
+    let (from_env, _) = scan(&[], Some(key));
+    assert_ne!(default, from_file, "a private key gives other fingerprints");
+    assert_eq!(
+        from_file, from_env,
+        "the file and the variable are the same key"
+    );
+    let private = |json: &serde_json::Value| {
+        json["evidence"][0]["facts"]["secrets.fingerprint-key.private"]["value"]["value"].as_bool()
+    };
+    assert_eq!(private(&default_json), None);
+    assert_eq!(private(&keyed_json), Some(true));
+
+    let out = diligence(
+        dir.path(),
+        &[
+            "scan",
+            "tree",
+            "--only",
+            "secrets",
+            "-q",
+            "--fingerprint-key-file",
+            "short.txt",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("at least 16 bytes"),
+        "{}",
+        stderr(&out)
+    );
+}

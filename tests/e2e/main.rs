@@ -15,6 +15,7 @@ pub(crate) fn diligence(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("RUST_LOG")
+        .env_remove("DILIGENCE_FINGERPRINT_KEY")
         // No advisory databases from a cache on the machine running the tests.
         .env("DILIGENCE_CACHE", dir.join(".no-diligence-cache"))
         .output()

@@ -158,6 +158,12 @@ pub(crate) struct ScanArgs {
     /// Baseline file of accepted findings (fingerprints with reasons).
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// File holding a private key (at least 16 bytes) for secret
+    /// fingerprints instead of the public default; without it the
+    /// DILIGENCE_FINGERPRINT_KEY variable is read. Baselines made under one
+    /// key do not match under another.
+    #[arg(long, value_name = "FILE")]
+    fingerprint_key_file: Option<PathBuf>,
     /// Honour .gitignore when listing files.
     #[arg(long)]
     respect_gitignore: bool,

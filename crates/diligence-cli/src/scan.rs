@@ -1,8 +1,8 @@
 //! `diligence scan`: run a scan and write the report.
 
 use anyhow::{Context, Result};
-use diligence::Scan;
 use diligence::model::Assessment;
+use diligence::{FingerprintKey, Scan};
 
 use crate::{ScanArgs, clock, exit, output};
 
@@ -34,6 +34,9 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     if let Some(file) = &args.baseline {
         scan = scan.baseline(file);
     }
+    if let Some(key) = fingerprint_key(args)? {
+        scan = scan.fingerprint_key(key);
+    }
     scan = scan.all_objects(args.all_objects);
     if let Some(file) = &args.framework {
         scan = scan.framework_file(file);
@@ -64,6 +67,32 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         output::summary(&assessment, &written, args.verbose);
     }
     Ok(gate_code(&assessment, args.fail_under, args.quiet))
+}
+
+/// The variable a fingerprint key is read from when no file is given.
+const FINGERPRINT_KEY_VAR: &str = "DILIGENCE_FINGERPRINT_KEY";
+
+/// The private fingerprint key from `--fingerprint-key-file` (trailing
+/// line breaks and spaces dropped) or the environment; `None` for the
+/// public default.
+fn fingerprint_key(args: &ScanArgs) -> Result<Option<FingerprintKey>> {
+    let bytes = match &args.fingerprint_key_file {
+        Some(file) => {
+            let mut bytes = std::fs::read(file)
+                .with_context(|| format!("cannot read the fingerprint key {}", file.display()))?;
+            while bytes.last().is_some_and(u8::is_ascii_whitespace) {
+                bytes.pop();
+            }
+            bytes
+        }
+        None => match std::env::var_os(FINGERPRINT_KEY_VAR) {
+            Some(value) if !value.is_empty() => value.into_encoded_bytes(),
+            _ => return Ok(None),
+        },
+    };
+    FingerprintKey::new(bytes)
+        .map(Some)
+        .map_err(anyhow::Error::msg)
 }
 
 fn gate_code(assessment: &Assessment, fail_under: Option<u32>, quiet: bool) -> u8 {

@@ -61,6 +61,44 @@ pub struct Options {
     /// Coverage reports given by the user, read in addition to those found
     /// in the tree.
     pub coverage_reports: Vec<std::path::PathBuf>,
+    /// The key of secret fingerprints; `None` uses the public default.
+    pub fingerprint_key: Option<FingerprintKey>,
+}
+
+/// A private key for the keyed hashes that identify secrets in reports and
+/// baselines. With the public default key anyone holding a report can test
+/// a guessed value against its fingerprints and link the same secret across
+/// reports; a key per engagement prevents both. `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FingerprintKey(Vec<u8>);
+
+impl FingerprintKey {
+    /// Fewest bytes a key may have.
+    pub const MIN_LEN: usize = 16;
+
+    /// A key of at least [`MIN_LEN`](Self::MIN_LEN) bytes.
+    pub fn new(bytes: impl Into<Vec<u8>>) -> std::result::Result<Self, String> {
+        let bytes = bytes.into();
+        if bytes.len() < Self::MIN_LEN {
+            return Err(format!(
+                "a fingerprint key needs at least {} bytes, this one has {}",
+                Self::MIN_LEN,
+                bytes.len()
+            ));
+        }
+        Ok(Self(bytes))
+    }
+
+    /// The key's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for FingerprintKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FingerprintKey(..)")
+    }
 }
 
 /// Where a collector is in its work, for progress displays.

@@ -9,12 +9,16 @@ use diligence_collect::{
 };
 use diligence_history::gix;
 use diligence_history::{BlobEntry, History};
-use diligence_model::{Catalog, CollectorId, CommitRef, Evidence};
+use diligence_model::{Catalog, CollectorId, CommitRef, Evidence, Fact, FactName};
 use rayon::prelude::*;
 
 use crate::baseline::Baseline;
+use crate::fingerprint::DEFAULT_FINGERPRINT_KEY;
 use crate::scan::{Engine, EngineOptions, Match, RuleSet};
 use crate::session::{self, FinishOptions, Origin, Session};
+
+/// The fact that says whether fingerprints are keyed privately.
+const PRIVATE_KEY_FACT: &str = "secrets.fingerprint-key.private";
 
 /// File extensions whose content is never text worth scanning; history
 /// blobs with these names are counted as binary without being read.
@@ -329,19 +333,41 @@ impl Collector for SecretsCollector {
 
     fn catalog(&self) -> Catalog {
         match self.builtin_engine() {
-            Ok(engine) => session::catalog(engine),
+            Ok(engine) => {
+                let mut catalog = session::catalog(engine);
+                let _ = catalog.fact(
+                    PRIVATE_KEY_FACT,
+                    "whether secret fingerprints use a private key rather than the public default",
+                );
+                catalog
+            }
             Err(_) => Catalog::default(),
         }
     }
 
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence> {
-        if cx.options.secret_rules.is_empty() {
-            let engine = self.builtin_engine()?;
-            return self.run(cx, engine);
+        let mut evidence = match &cx.options.fingerprint_key {
+            None if cx.options.secret_rules.is_empty() => self.run(cx, self.builtin_engine()?)?,
+            key => {
+                let rules = if cx.options.secret_rules.is_empty() {
+                    RuleSet::builtin()
+                } else {
+                    RuleSet::load(&cx.options.secret_rules)
+                }
+                .map_err(|e| CollectError::failed("cannot load secret rules", e))?;
+                let mut options = self.options.clone();
+                if let Some(key) = key {
+                    options.fingerprint_key = key.as_bytes().to_vec();
+                }
+                self.run(cx, &Engine::with_rules(rules, options))?
+            }
+        };
+        // Said only when true: the public default needs no line in a report.
+        let private = cx.options.fingerprint_key.is_some()
+            || self.options.fingerprint_key != DEFAULT_FINGERPRINT_KEY;
+        if private && let Ok(name) = FactName::new(PRIVATE_KEY_FACT) {
+            evidence.facts.insert(name, Fact::bool(true));
         }
-        let rules = RuleSet::load(&cx.options.secret_rules)
-            .map_err(|e| CollectError::failed("cannot load secret rules", e))?;
-        let engine = Engine::with_rules(rules, self.options.clone());
-        self.run(cx, &engine)
+        Ok(evidence)
     }
 }

@@ -24,7 +24,8 @@ mod scan;
 
 pub use collectors::{GitCollector, default_collectors};
 pub use diligence_collect::{
-    CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, Options, Progress,
+    CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, FingerprintKey, Options,
+    Progress,
 };
 pub use diligence_history::{History, HistoryOptions, Target};
 pub use diligence_model as model;

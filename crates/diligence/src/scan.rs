@@ -132,6 +132,13 @@ impl<'p> Scan<'p> {
         self
     }
 
+    /// A private key for secret fingerprints instead of the public default
+    /// (baselines made under one key do not match under another).
+    pub fn fingerprint_key(mut self, key: crate::FingerprintKey) -> Self {
+        self.options.fingerprint_key = Some(key);
+        self
+    }
+
     /// A baseline or suppression file of accepted findings.
     pub fn baseline(mut self, file: impl AsRef<Path>) -> Self {
         self.options.baseline = Some(file.as_ref().to_path_buf());
