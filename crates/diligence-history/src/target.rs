@@ -43,9 +43,12 @@ impl std::fmt::Debug for Target {
     }
 }
 
-/// Options that open a repository without reading anything outside it.
+/// Options that open a repository without reading anything outside it,
+/// and without object replacement: a `refs/replace/` ref must not swap the
+/// commit or blob a scan reads for another (a hostile repository could hide
+/// a commit behind one).
 pub(crate) fn open_options() -> gix::open::Options {
-    gix::open::Options::isolated()
+    gix::open::Options::isolated().config_overrides(["core.useReplaceRefs=false"])
 }
 
 impl Target {

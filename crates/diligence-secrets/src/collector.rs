@@ -115,13 +115,22 @@ impl SecretsCollector {
         let worktree = scan_worktree(cx, &session)?;
         let mut partial = None;
         if let (Some(history), Some(repo)) = (cx.history, cx.target.repository()) {
-            scan_history(cx, &session, history, repo, &worktree)?;
+            let missing = scan_history(cx, &session, history, repo, &worktree)?;
             if cx.options.all_objects {
                 scan_unreachable(cx, &session, history, repo, &worktree)?;
             }
+            let mut gaps = Vec::new();
             if history.shallow() {
-                partial =
-                    Some("shallow clone: commits before the boundary were not scanned".to_owned());
+                gaps.push("shallow clone: commits before the boundary were not scanned".to_owned());
+            }
+            if missing > 0 {
+                gaps.push(format!(
+                    "{missing} history blobs are not in the object database (a partial clone or \
+                     corruption) and were not scanned"
+                ));
+            }
+            if !gaps.is_empty() {
+                partial = Some(gaps.join("; "));
             }
         }
         // Worktree content no history blob accounted for (uncommitted,
@@ -223,7 +232,7 @@ fn scan_history(
     history: &History,
     repo: &gix::ThreadSafeRepository,
     worktree: &Worktree,
-) -> Result<()> {
+) -> Result<u64> {
     let cap = session.engine().options().max_blob_size;
     let origin = |entry: &BlobEntry| Origin::History {
         commit: commit_ref(history, entry.first_commit),
@@ -266,7 +275,7 @@ fn scan_history(
     if cx.cancelled() {
         return Err(CollectError::Cancelled);
     }
-    Ok(())
+    Ok(stats.missing)
 }
 
 /// Scans blobs that no commit reachable from a ref holds (stashes,

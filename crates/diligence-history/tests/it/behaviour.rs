@@ -258,3 +258,48 @@ fn missing_and_non_directory_targets_fail() {
     assert!(Target::resolve(&dir.join("does-not-exist")).is_err());
     assert!(Target::resolve(&dir.join("requirements.txt")).is_err());
 }
+
+#[test]
+fn partial_clone_counts_promised_blobs_as_missing() {
+    let repo = fixture_repo("partial");
+    let (target, history) = walk(&repo);
+    assert_eq!(history.commits().len(), 4);
+    // Commits and trees are present, so every blob is still indexed.
+    let blobs = history.blobs().len();
+    assert_eq!(blobs, 8, "file.txt four times and f1..f4");
+    let stats = history.blobs().for_each_blob(
+        target.repository().expect("repo"),
+        |_| true,
+        |_, _| panic!("no blob content is present"),
+    );
+    assert_eq!(stats.missing as usize, blobs);
+    assert_eq!(stats.scanned, 0);
+    assert_eq!(history.missing_objects(), 8);
+    let ev = history.evidence();
+    assert_eq!(int(&ev, "git.objects.missing"), 8);
+}
+
+#[test]
+fn replace_refs_do_not_swap_objects() {
+    let repo = fixture_repo("replaced");
+    let (_, history) = walk(&repo);
+    let real = git(&repo, &["rev-parse", "main"]);
+    let head = &history.commits()[history.head().expect("head")];
+    assert_eq!(head.id.to_string(), real.trim());
+    assert_eq!(head.subject, "Second");
+    let files: Vec<&str> = history
+        .head_files()
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(files, ["a.txt"], "HEAD's own tree, not the replacement's");
+    // The replacement commit is reachable from its ref and walked as a
+    // commit of its own, as `git rev-list --all` without replacements does.
+    let subjects: Vec<&str> = history
+        .commits()
+        .iter()
+        .map(|c| c.subject.as_str())
+        .collect();
+    assert!(subjects.contains(&"Swapped"), "{subjects:?}");
+    assert_eq!(history.commits().len(), 3);
+}

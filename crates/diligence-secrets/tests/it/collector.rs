@@ -332,3 +332,16 @@ fn history_blobs_over_the_size_cap_are_skipped_and_counted() {
         .count();
     assert_eq!(stripe, 2, "{:?}", whole.findings);
 }
+
+#[test]
+fn a_partial_clone_counts_promised_blobs_and_says_the_scan_is_partial() {
+    let repo = diligence_testkit::fixture_repo("partial");
+    let evidence = collect(&repo, &Options::default());
+    assert_eq!(fact(&evidence, "secrets.objects.missing"), 8);
+    assert_eq!(fact(&evidence, "secrets.blobs-scanned"), 0);
+    let partial = evidence
+        .partial
+        .as_deref()
+        .expect("the evidence says it is partial");
+    assert!(partial.contains("8 history blobs"), "{partial}");
+}
