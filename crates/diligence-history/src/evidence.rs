@@ -97,6 +97,10 @@ const FACTS: &[(&str, &str)] = &[
         "Objects referenced but absent from the object database.",
     ),
     ("git.shallow", "Whether the clone is shallow."),
+    (
+        "git.submodules",
+        "Submodule paths at HEAD (their history is in other repositories).",
+    ),
     ("git.env-files", "Environment files ever committed (paths)."),
 ];
 
@@ -407,6 +411,10 @@ impl History {
             ),
         );
         set("git.shallow", Fact::bool(self.shallow));
+        set(
+            "git.submodules",
+            Fact::list(self.submodules.iter().cloned()),
+        );
         set("git.env-files", Fact::list(self.env_files.keys().cloned()));
 
         self.findings(&mut ev);

@@ -164,6 +164,7 @@ pub struct History {
     pub(crate) shallow: bool,
     pub(crate) head: Option<usize>,
     pub(crate) head_files: Vec<HeadFile>,
+    pub(crate) submodules: Vec<String>,
     pub(crate) missing_objects: u64,
     pub(crate) env_files: BTreeMap<String, usize>,
     pub(crate) truck: TruckFactor,
@@ -209,6 +210,7 @@ struct Walker<'a> {
     repo: gix::Repository,
     kind: gix::hash::Kind,
     missing: u64,
+    submodules: Vec<String>,
     progress: &'a (dyn Fn(HistoryProgress) + Sync),
 }
 
@@ -238,6 +240,7 @@ impl History {
             repo,
             kind,
             missing: 0,
+            submodules: Vec::new(),
             progress,
         };
         pool.install(|| walker.run(sync, options)).map(Some)
@@ -262,6 +265,12 @@ impl History {
     /// Files in HEAD's tree, sorted by path.
     pub fn head_files(&self) -> &[HeadFile] {
         &self.head_files
+    }
+
+    /// Paths of the submodules (gitlinks) in HEAD's tree, sorted. Their
+    /// commits live in other repositories and are not walked.
+    pub fn submodules(&self) -> &[String] {
+        &self.submodules
     }
 
     /// The index of HEAD's commit in [`commits`](Self::commits).
@@ -481,6 +490,11 @@ impl Walker<'_> {
             shallow: !shallow_set.is_empty(),
             head,
             head_files,
+            submodules: {
+                let mut paths = std::mem::take(&mut self.submodules);
+                paths.sort();
+                paths
+            },
             missing_objects: self.missing,
             env_files,
             truck,
@@ -588,6 +602,8 @@ impl Walker<'_> {
             prefix.push_str(&name.to_str_lossy());
             if mode.is_tree() {
                 self.list_tree(id, prefix, out);
+            } else if mode.is_commit() {
+                self.submodules.push(prefix.clone());
             } else if mode.is_blob_or_symlink() {
                 out.push(HeadFile {
                     path: prefix.clone(),

@@ -129,6 +129,16 @@ impl SecretsCollector {
                      corruption) and were not scanned"
                 ));
             }
+            match history.submodules() {
+                [] => {}
+                [one] => gaps.push(format!(
+                    "the submodule {one} is another repository and was not scanned"
+                )),
+                [first, ..] => gaps.push(format!(
+                    "{} submodules (first: {first}) are other repositories and were not scanned",
+                    history.submodules().len()
+                )),
+            }
             if !gaps.is_empty() {
                 partial = Some(gaps.join("; "));
             }

@@ -303,3 +303,25 @@ fn replace_refs_do_not_swap_objects() {
     assert!(subjects.contains(&"Swapped"), "{subjects:?}");
     assert_eq!(history.commits().len(), 3);
 }
+
+#[test]
+fn submodules_are_listed_not_entered() {
+    let repo = fixture_repo("submodule");
+    let (_, history) = walk(&repo);
+    assert_eq!(history.submodules(), ["libs/vendor"]);
+    let files: Vec<&str> = history
+        .head_files()
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(files, [".gitmodules", "app.txt"]);
+    assert_eq!(
+        history.missing_objects(),
+        0,
+        "a gitlink is not a missing object"
+    );
+    let ev = history.evidence();
+    assert_eq!(list(&ev, "git.submodules"), ["libs/vendor"]);
+    let (_, basic) = walk(&fixture_repo("basic"));
+    assert!(list(&basic.evidence(), "git.submodules").is_empty());
+}

@@ -345,3 +345,17 @@ fn a_partial_clone_counts_promised_blobs_and_says_the_scan_is_partial() {
         .expect("the evidence says it is partial");
     assert!(partial.contains("8 history blobs"), "{partial}");
 }
+
+#[test]
+fn submodules_are_named_as_not_scanned() {
+    let repo = diligence_testkit::fixture_repo("submodule");
+    let evidence = collect(&repo, &Options::default());
+    let partial = evidence
+        .partial
+        .as_deref()
+        .expect("the evidence says it is partial");
+    assert!(
+        partial.contains("the submodule libs/vendor is another repository"),
+        "{partial}"
+    );
+}
