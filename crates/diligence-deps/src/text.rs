@@ -78,8 +78,8 @@ pub(crate) fn find_line(text: &str, from: u32, pred: impl Fn(&str) -> bool) -> O
         .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX))
 }
 
-/// Removes user information from a URL (`https://user:token@host/x` →
-/// `https://host/x`), so credentials never reach a report.
+/// Removes user information (the `user:password@` part) from a URL, so
+/// credentials never reach a report.
 pub(crate) fn strip_credentials(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_owned();
