@@ -3,9 +3,16 @@
 //! of the main formats), negatives from `fixtures/secrets/` and generated
 //! look-alikes. Asserts recall of at least 99.5 % per family and under 1 %
 //! of look-alikes flagged by any rule.
+//!
+//! With `DILIGENCE_CORPUS_DIR` set, the test also writes every case to that
+//! directory so other scanners can read the same corpus
+//! (`scripts/corpus-compare.sh`): `positive/<family>/<NNNN>/<path>`,
+//! `negative/<family>/<NNNN>/<path>`, and `labels.tsv` with the rule ids
+//! this engine flagged in each file.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use diligence_secrets::{BlobOutcome, RuleKind, base64url_encode};
 
@@ -157,40 +164,97 @@ fn negatives() -> Vec<Case> {
     let hex = "0123456789abcdef";
     for i in 0..300 {
         let look_alikes = [
-            format!("checksum: {}", rng.string(hex, 64)),
-            format!("commit = \"{}\"", rng.string(hex, 40)),
-            format!(
-                "request_id: {}-{}-4{}-a{}-{}",
-                rng.string(hex, 8),
-                rng.string(hex, 4),
-                rng.string(hex, 3),
-                rng.string(hex, 3),
-                rng.string(hex, 12)
+            ("sha256", format!("checksum: {}", rng.string(hex, 64))),
+            ("commit-id", format!("commit = \"{}\"", rng.string(hex, 40))),
+            (
+                "uuid",
+                format!(
+                    "request_id: {}-{}-4{}-a{}-{}",
+                    rng.string(hex, 8),
+                    rng.string(hex, 4),
+                    rng.string(hex, 3),
+                    rng.string(hex, 3),
+                    rng.string(hex, 12)
+                ),
             ),
-            format!("const cssHash = \"{}\";", rng.string(&alnum(), 22)),
-            format!("version: {}.{}.{}", i % 7, i % 13, i),
-            format!("image: ghcr.io/acme/api:{}.{}", i % 5, i),
-            format!(
-                "password: ${{{}}}",
-                ["DB_PASSWORD", "PG_PASS", "SECRET"][i % 3]
+            (
+                "css-hash",
+                format!("const cssHash = \"{}\";", rng.string(&alnum(), 22)),
             ),
-            format!("api_key = os.getenv(\"KEY_{i}\")"),
-            format!("\"token_label_{i}\": \"Bitte melden Sie sich erneut an\","),
-            format!(
-                "AWS_KEY_ID=AKIA{}EXAMPLE",
-                rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 9)
+            ("version", format!("version: {}.{}.{}", i % 7, i % 13, i)),
+            (
+                "image-tag",
+                format!("image: ghcr.io/acme/api:{}.{}", i % 5, i),
             ),
-            format!("stripe: sk_live_{}", "x".repeat(24)),
+            (
+                "template",
+                format!(
+                    "password: ${{{}}}",
+                    ["DB_PASSWORD", "PG_PASS", "SECRET"][i % 3]
+                ),
+            ),
+            ("env-lookup", format!("api_key = os.getenv(\"KEY_{i}\")")),
+            (
+                "translation",
+                format!("\"token_label_{i}\": \"Bitte melden Sie sich erneut an\","),
+            ),
+            (
+                "placeholder",
+                format!(
+                    "AWS_KEY_ID=AKIA{}EXAMPLE",
+                    rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 9)
+                ),
+            ),
+            ("placeholder", format!("stripe: sk_live_{}", "x".repeat(24))),
         ];
-        for text in look_alikes {
+        for (kind, text) in look_alikes {
             cases.push(Case {
-                family: "generated".to_owned(),
+                family: format!("generated-{kind}"),
                 text,
                 path: "src/app.py",
             });
         }
     }
     cases
+}
+
+/// The export directory named by `DILIGENCE_CORPUS_DIR`, if set. It must
+/// lie outside the repository or under its `target/`, so that generated
+/// secret-shaped files are never committed.
+fn export_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("DILIGENCE_CORPUS_DIR")?);
+    std::fs::create_dir_all(&dir).expect("export directory can be created");
+    let dir = dir.canonicalize().expect("export directory resolves");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root resolves");
+    assert!(
+        !dir.starts_with(&root) || dir.starts_with(root.join("target")),
+        "DILIGENCE_CORPUS_DIR must be outside the repository or under target/: {}",
+        dir.display()
+    );
+    Some(dir)
+}
+
+/// Writes the cases of one kind (`positive` or `negative`) with the rule
+/// ids flagged in each, and appends their rows to `labels`.
+fn export(dir: &Path, kind: &str, cases: &[(Case, Vec<String>)], labels: &mut String) {
+    let root = dir.join(kind);
+    if root.exists() {
+        std::fs::remove_dir_all(&root).expect("old export removable");
+    }
+    let mut numbers: BTreeMap<&str, usize> = BTreeMap::new();
+    for (case, ids) in cases {
+        let n = numbers.entry(case.family.as_str()).or_default();
+        *n += 1;
+        let rel = format!("{kind}/{}/{n:04}/{}", case.family, case.path);
+        let file = dir.join(&rel);
+        std::fs::create_dir_all(file.parent().expect("file has a parent"))
+            .expect("export directory writable");
+        std::fs::write(&file, &case.text).expect("export file writable");
+        let _ = writeln!(labels, "{kind}\t{}\t{rel}\t{}", case.family, ids.join(","));
+    }
 }
 
 #[test]
@@ -208,10 +272,30 @@ fn recall_and_false_positive_rate_meet_the_bar() {
         }
     };
 
+    let positives: Vec<(Case, Vec<String>)> = positives()
+        .into_iter()
+        .map(|case| {
+            let ids = flagged(&case);
+            (case, ids)
+        })
+        .collect();
+    let negatives: Vec<(Case, Vec<String>)> = negatives()
+        .into_iter()
+        .map(|case| {
+            let ids = flagged(&case);
+            (case, ids)
+        })
+        .collect();
+    if let Some(dir) = export_dir() {
+        let mut labels = String::from("kind\tfamily\tfile\tflagged\n");
+        export(&dir, "positive", &positives, &mut labels);
+        export(&dir, "negative", &negatives, &mut labels);
+        std::fs::write(dir.join("labels.tsv"), labels).expect("labels writable");
+    }
+
     let mut recall: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut missed = Vec::new();
-    for case in positives() {
-        let ids = flagged(&case);
+    for (case, ids) in &positives {
         // A format (JWT, PEM, database URL) claimed by a provider's own
         // rule is found, and more precisely so.
         let format = [
@@ -237,10 +321,8 @@ fn recall_and_false_positive_rate_meet_the_bar() {
             missed.push(format!("{} in {}: got {ids:?}", case.family, case.path));
         }
     }
-    let negatives = negatives();
     let mut false_positives = Vec::new();
-    for case in &negatives {
-        let ids = flagged(case);
+    for (case, ids) in &negatives {
         if !ids.is_empty() {
             false_positives.push(format!(
                 "{} ({}): {ids:?} on {:?}",
