@@ -24,6 +24,7 @@ mod decode;
 mod error;
 mod filters;
 mod fingerprint;
+mod pdf;
 mod rules;
 mod scan;
 mod session;

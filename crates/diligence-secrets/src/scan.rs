@@ -402,6 +402,15 @@ impl Engine {
         if archive::is_archive(data) {
             return self.scan_archive(data, path);
         }
+        if crate::pdf::is_pdf(data) {
+            let mut budget = archive::Budget {
+                bytes: self.options.archive_bytes,
+                members: self.options.archive_members,
+            };
+            if let Some((matches, truncated)) = self.scan_pdf(data, path, &mut budget) {
+                return BlobOutcome::Archive { matches, truncated };
+            }
+        }
         if is_binary(data) {
             return BlobOutcome::Binary;
         }
@@ -416,7 +425,22 @@ impl Engine {
         };
         let expansion = archive::expand(data, path, &mut budget);
         let mut matches = Vec::new();
+        let mut pdf_truncated = false;
         for member in expansion.members {
+            if member.data.len() as u64 <= self.options.max_blob_size
+                && crate::pdf::is_pdf(&member.data)
+                && let Some((found, cut)) = self.scan_pdf(&member.data, &member.name, &mut budget)
+            {
+                pdf_truncated |= cut;
+                for mut m in found {
+                    m.member = Some(match m.member.take() {
+                        Some(part) => format!("{}!{part}", member.name),
+                        None => member.name.clone(),
+                    });
+                    matches.push(m);
+                }
+                continue;
+            }
             if member.data.len() as u64 > self.options.max_blob_size || is_binary(&member.data) {
                 continue;
             }
@@ -427,8 +451,40 @@ impl Engine {
         }
         BlobOutcome::Archive {
             matches,
-            truncated: expansion.truncated,
+            truncated: expansion.truncated || pdf_truncated,
         }
+    }
+
+    /// Scans the text of a PDF (what its pages draw, other text streams,
+    /// object strings and metadata) under `budget`; each match names its
+    /// part (`page 3`, `text`, `metadata`) and has its line in that part's
+    /// text. A PDF without NUL bytes early on is also scanned as it is, so
+    /// that extraction never hides what a plain scan finds. `None` when
+    /// the PDF cannot be read (encrypted, no objects): scan it as any blob.
+    fn scan_pdf(
+        &self,
+        data: &[u8],
+        path: &str,
+        budget: &mut archive::Budget,
+    ) -> Option<(Vec<Match>, bool)> {
+        let extraction = crate::pdf::extract(data, budget)?;
+        let mut matches = Vec::new();
+        let mut seen = BTreeSet::new();
+        for part in extraction.parts {
+            for mut m in self.scan_plain(&part.text, path) {
+                seen.insert((m.rule, m.secret.fingerprint().to_owned()));
+                m.member = Some(part.label.clone());
+                matches.push(m);
+            }
+        }
+        if !is_binary(data) {
+            let raw = self.scan_plain(data, path);
+            matches.extend(
+                raw.into_iter()
+                    .filter(|m| !seen.contains(&(m.rule, m.secret.fingerprint().to_owned()))),
+            );
+        }
+        Some((matches, extraction.truncated))
     }
 
     /// Scans text: patterns, then decoded layers.

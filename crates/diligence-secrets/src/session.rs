@@ -123,6 +123,8 @@ struct Counters {
     too_large: AtomicU64,
     archives: AtomicU64,
     archives_truncated: AtomicU64,
+    pdfs: AtomicU64,
+    pdfs_truncated: AtomicU64,
     missing: AtomicU64,
     unreachable: AtomicU64,
 }
@@ -190,11 +192,14 @@ impl<'e> Session<'e> {
                 Vec::new()
             }
             BlobOutcome::Archive { matches, truncated } => {
-                self.counters.archives.fetch_add(1, Ordering::Relaxed);
+                let (seen, cut) = if crate::pdf::is_pdf(data) {
+                    (&self.counters.pdfs, &self.counters.pdfs_truncated)
+                } else {
+                    (&self.counters.archives, &self.counters.archives_truncated)
+                };
+                seen.fetch_add(1, Ordering::Relaxed);
                 if truncated {
-                    self.counters
-                        .archives_truncated
-                        .fetch_add(1, Ordering::Relaxed);
+                    cut.fetch_add(1, Ordering::Relaxed);
                 }
                 matches
             }
@@ -443,6 +448,16 @@ impl<'e> Session<'e> {
             facts.push((
                 "secrets.archives.truncated",
                 Fact::count(load(&c.archives_truncated), Unit::Count),
+            ));
+        }
+        if c.pdfs.load(Ordering::Relaxed) > 0 {
+            facts.push((
+                "secrets.pdfs.scanned",
+                Fact::count(load(&c.pdfs), Unit::Count),
+            ));
+            facts.push((
+                "secrets.pdfs.truncated",
+                Fact::count(load(&c.pdfs_truncated), Unit::Count),
             ));
         }
         if c.unreachable.load(Ordering::Relaxed) > 0 {
@@ -841,6 +856,14 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "secrets.archives.truncated",
         "archives whose expansion hit the byte or member budget (later members not scanned)",
+    ),
+    (
+        "secrets.pdfs.scanned",
+        "PDF files and blobs whose extracted text was scanned",
+    ),
+    (
+        "secrets.pdfs.truncated",
+        "PDFs whose extraction hit the byte or stream budget (later streams not read)",
     ),
     (
         "secrets.objects.unreachable-scanned",

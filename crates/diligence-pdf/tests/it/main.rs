@@ -2,3 +2,4 @@
 
 mod pdf;
 mod sample;
+mod secrets;

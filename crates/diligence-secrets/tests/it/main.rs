@@ -7,5 +7,6 @@ mod collector;
 mod common;
 mod corpus;
 mod engine;
+mod pdf;
 mod reference;
 mod rules;
