@@ -86,21 +86,12 @@ fn gzip(content: &[u8]) -> Vec<u8> {
 }
 
 fn archive_matches(engine: &Engine, data: &[u8], path: &str) -> (Vec<(String, String)>, bool) {
-    match engine.scan(data, path) {
-        BlobOutcome::Archive { matches, truncated } => (
-            matches
-                .iter()
-                .map(|m| {
-                    (
-                        engine.rules().rules()[m.rule].id.to_string(),
-                        m.member.clone().unwrap_or_default(),
-                    )
-                })
-                .collect(),
-            truncated,
-        ),
-        other => panic!("{path} is not read as an archive: {other:?}"),
-    }
+    let (found, truncated) = crate::common::expanded_matches(engine, data, path);
+    let found = found
+        .into_iter()
+        .map(|(id, member, _)| (id, member))
+        .collect();
+    (found, truncated)
 }
 
 fn stripe(rng: &mut Rng) -> String {

@@ -1,7 +1,7 @@
 //! Test data built from parts at run time, so this repository never holds
 //! a whole secret-shaped value.
 
-use diligence_secrets::{Engine, token_checksum};
+use diligence_secrets::{BlobOutcome, Engine, token_checksum};
 
 /// A deterministic generator (xorshift64*).
 pub(crate) struct Rng(u64);
@@ -43,4 +43,29 @@ pub(crate) fn checksummed(prefix: &str, rng: &mut Rng) -> String {
 pub(crate) fn engine() -> &'static Engine {
     static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
     ENGINE.get_or_init(|| Engine::builtin().expect("built-in rules load"))
+}
+
+/// (rule id, member, line) of every match in a blob the engine expands
+/// (an archive or a PDF), and whether a budget cut the expansion short.
+pub(crate) fn expanded_matches(
+    engine: &Engine,
+    data: &[u8],
+    path: &str,
+) -> (Vec<(String, String, u32)>, bool) {
+    match engine.scan(data, path) {
+        BlobOutcome::Archive { matches, truncated } => (
+            matches
+                .iter()
+                .map(|m| {
+                    (
+                        engine.rules().rules()[m.rule].id.to_string(),
+                        m.member.clone().unwrap_or_default(),
+                        m.line,
+                    )
+                })
+                .collect(),
+            truncated,
+        ),
+        other => panic!("{path} is not expanded: {other:?}"),
+    }
 }

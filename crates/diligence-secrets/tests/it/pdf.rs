@@ -298,22 +298,7 @@ fn stripe(rng: &mut Rng) -> String {
 
 /// (rule id, member, line) of every match of a blob read as a PDF.
 fn pdf_matches(engine: &Engine, data: &[u8], path: &str) -> (Vec<(String, String, u32)>, bool) {
-    match engine.scan(data, path) {
-        BlobOutcome::Archive { matches, truncated } => (
-            matches
-                .iter()
-                .map(|m| {
-                    (
-                        engine.rules().rules()[m.rule].id.to_string(),
-                        m.member.clone().unwrap_or_default(),
-                        m.line,
-                    )
-                })
-                .collect(),
-            truncated,
-        ),
-        other => panic!("{path} was not extracted: {other:?}"),
-    }
+    crate::common::expanded_matches(engine, data, path)
 }
 
 /// The text `pdftotext` reads, without white space; `None` when it is not

@@ -18,14 +18,19 @@ fn builtin_rules_load_and_examples_hold() -> anyhow::Result<()> {
     Ok(())
 }
 
-#[test]
-fn every_builtin_file_passes_the_directory_check() -> anyhow::Result<()> {
+/// `rules check` on a directory holding the built-in rule files.
+fn builtin_files_checked() -> anyhow::Result<diligence_secrets::RulesReport> {
     let dir = tempfile::tempdir()?;
     for (name, text) in builtin_rule_files() {
         std::fs::write(dir.path().join(name), text)?;
     }
+    Ok(check_rules_dir(dir.path())?)
+}
+
+#[test]
+fn every_builtin_file_passes_the_directory_check() -> anyhow::Result<()> {
     // Checked alone, built-in ids collide with themselves; strip that one error.
-    let report = check_rules_dir(dir.path())?;
+    let report = builtin_files_checked()?;
     let real: Vec<_> = report
         .errors
         .iter()
@@ -114,11 +119,7 @@ fn generic_rules_that_can_span_lines_warn_and_still_match_across_lines() -> anyh
 
 #[test]
 fn builtin_generic_rules_stay_on_their_keyword_lines() -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    for (name, text) in builtin_rule_files() {
-        std::fs::write(dir.path().join(name), text)?;
-    }
-    let report = check_rules_dir(dir.path())?;
+    let report = builtin_files_checked()?;
     let spanning: Vec<String> = report
         .warnings
         .iter()
