@@ -4,12 +4,12 @@
 # Generates (once, cached under target/bench/) a repository of COMMITS
 # commits touching FILES files, with secrets planted in some commits and
 # removed in later ones, built with `git fast-import`. Then runs each tool
-# RUNS times and prints the median wall time, CPU time (user + system),
+# RUNS times (taking turns) and prints the median wall time, CPU time (user + system),
 # peak resident memory, and ratios.
 #
 # Tools (override with variables; a tool that is not installed is skipped):
 #   OURS        the diligence secrets scan (default: the release command line,
-#               `diligence scan {repo} --only secrets`, built when missing);
+#               `diligence scan {repo} --only secrets`, built first);
 #               `{repo}` in it stands for the repository, else the path is appended.
 #               The library alone: OURS="$PWD/target/release/examples/scan"
 #   GITLEAKS    gitleaks binary          (runs `gitleaks git`)
@@ -24,6 +24,7 @@ RUNS=${RUNS:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench="$root/target/bench"
 repo="$bench/secrets-history-$COMMITS-$FILES"
+OURS_GIVEN=${OURS:-}
 OURS=${OURS:-"$root/target/release/diligence scan {repo} --only secrets -q -f json -o /dev/null"}
 GITLEAKS=${GITLEAKS:-gitleaks}
 BETTERLEAKS=${BETTERLEAKS:-betterleaks}
@@ -120,48 +121,64 @@ PY
 }
 
 [ -d "$repo" ] || { echo "generating $repo ..." >&2; generate; }
-if [ ! -x "${OURS%% *}" ]; then
+if [ -z "${OURS_GIVEN:-}" ]; then
+    # Always through cargo: a stale binary would time old code.
     (cd "$root" && cargo build --release -q -p diligence-cli)
 fi
 
 have() { command -v "${1%% *}" >/dev/null 2>&1; }
 
-declare -A WALL CPU RSS
-measure() { # name, command...
-    local name=$1; shift
-    local walls=() cpus=() rsss=()
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -o "$bench/time.out" -f "%e %U %S %M" "$@" >/dev/null 2>&1 || true
-        read -r w u s m < <(tail -1 "$bench/time.out")
-        walls+=("$w"); cpus+=("$(echo "$u + $s" | bc)"); rsss+=("$m")
-    done
-    WALL[$name]=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-    CPU[$name]=$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p")
-    RSS[$name]=$(printf '%s\n' "${rsss[@]}" | sort -n | tail -1)
-    printf '%-12s wall %7.2f s   cpu %7.2f s   peak rss %8.1f MiB\n' "$name" "${WALL[$name]}" "${CPU[$name]}" "$(echo "${RSS[$name]} / 1024" | bc -l)"
+# The tools take turns within each round (ours, theirs, ours, ...), so a
+# slow spell of a shared machine falls on every tool alike instead of on
+# whichever ran during it.
+NAMES=()
+declare -A COMMAND WALLS CPUS RSSS WALL CPU RSS
+task() { # name, shell command
+    NAMES+=("$1"); COMMAND[$1]=$2; WALLS[$1]=""; CPUS[$1]=""; RSSS[$1]=""
 }
-
-echo "repository: $repo ($(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" count-objects -v | awk '/size-pack/ {print $2}') KiB packed); $RUNS runs each, median"
-run_ours() { # target
+ours() { # target: the shell command of our scan
     if [[ $OURS == *"{repo}"* ]]; then
-        measure diligence ${OURS//\{repo\}/$1}
+        printf '%s' "${OURS//\{repo\}/$1}"
     else
-        measure diligence $OURS "$1"
+        printf "%s '%s'" "$OURS" "$1"
     fi
 }
+median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+run_tasks() {
+    local name w u s m
+    for _ in $(seq "$RUNS"); do
+        for name in "${NAMES[@]}"; do
+            /usr/bin/time -o "$bench/time.out" -f "%e %U %S %M" sh -c "${COMMAND[$name]}" >/dev/null 2>&1 || true
+            read -r w u s m < <(tail -1 "$bench/time.out")
+            WALLS[$name]+=" $w"; CPUS[$name]+=" $(echo "$u + $s" | bc)"; RSSS[$name]+=" $m"
+        done
+    done
+    for name in "${NAMES[@]}"; do
+        WALL[$name]=$(echo "${WALLS[$name]}" | median)
+        CPU[$name]=$(echo "${CPUS[$name]}" | median)
+        RSS[$name]=$(echo "${RSSS[$name]}" | tr ' ' '\n' | grep . | sort -n | tail -1)
+        printf '%-12s wall %7.2f s   cpu %7.2f s   peak rss %8.1f MiB\n' "$name" "${WALL[$name]}" "${CPU[$name]}" "$(echo "${RSS[$name]} / 1024" | bc -l)"
+    done
+}
+ratios() {
+    local name
+    for name in "${NAMES[@]}"; do
+        [ "$name" = diligence ] && continue
+        printf 'diligence vs %-12s wall %5.2fx faster   memory %5.2fx of theirs\n' "$name" \
+            "$(echo "${WALL[$name]} / ${WALL[diligence]}" | bc -l)" "$(echo "${RSS[diligence]} / ${RSS[$name]}" | bc -l)"
+    done | sort
+}
+reset_tasks() { NAMES=(); }
 
-measure floor sh -c "git -C '$repo' cat-file --batch-all-objects --batch > /dev/null"
-run_ours "$repo"
-have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS git --no-banner --log-level error --report-format json --report-path '$bench/gitleaks.json' --exit-code 0 '$repo'"
-have "$BETTERLEAKS" && measure betterleaks sh -c "$BETTERLEAKS git --no-banner --log-level error --exit-code 0 '$repo'"
-have "$KINGFISHER" && measure kingfisher sh -c "$KINGFISHER scan '$repo' --no-validate --no-update-check > /dev/null 2>&1 || true"
-
+echo "repository: $repo ($(git -C "$repo" rev-list --count HEAD) commits, $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" count-objects -v | awk '/size-pack/ {print $2}') KiB packed); $RUNS rounds, median"
+task floor "git -C '$repo' cat-file --batch-all-objects --batch > /dev/null"
+task diligence "$(ours "$repo")"
+have "$GITLEAKS" && task gitleaks "$GITLEAKS git --no-banner --log-level error --report-format json --report-path '$bench/gitleaks.json' --exit-code 0 '$repo'"
+have "$BETTERLEAKS" && task betterleaks "$BETTERLEAKS git --no-banner --log-level error --exit-code 0 '$repo'"
+have "$KINGFISHER" && task kingfisher "$KINGFISHER scan '$repo' --no-validate --no-update-check > /dev/null 2>&1 || true"
+run_tasks
 echo
-for name in "${!WALL[@]}"; do
-    [ "$name" = diligence ] && continue
-    printf 'diligence vs %-12s wall %5.2fx faster   memory %5.2fx of theirs\n' "$name" \
-        "$(echo "${WALL[$name]} / ${WALL[diligence]}" | bc -l)" "$(echo "${RSS[diligence]} / ${RSS[$name]}" | bc -l)"
-done | sort
+ratios
 
 # A worktree of WORKTREE_FILES files (the benchmark checkout's first files,
 # without .git) and a one-file repository for start-up time.
@@ -180,14 +197,16 @@ if [ ! -d "$tiny" ]; then
     git -C "$tiny.tmp" -c user.name=Bench -c user.email=bench@acme.test commit -q -m tiny
     mv "$tiny.tmp" "$tiny"
 fi
-unset WALL CPU RSS
-declare -A WALL CPU RSS
 echo
-echo "worktree: $tree ($(find "$tree" -type f | wc -l) files, no history); $RUNS runs each, median"
-run_ours "$tree"
-have "$GITLEAKS" && measure gitleaks sh -c "$GITLEAKS dir --no-banner --log-level error --exit-code 0 '$tree'"
-have "$BETTERLEAKS" && measure betterleaks sh -c "$BETTERLEAKS fs --no-banner --log-level error --exit-code 0 '$tree'"
-have "$KINGFISHER" && measure kingfisher sh -c "$KINGFISHER scan '$tree' --no-validate --no-update-check > /dev/null 2>&1 || true"
+echo "worktree: $tree ($(find "$tree" -type f | wc -l) files, no history); $RUNS rounds, median"
+reset_tasks
+task diligence "$(ours "$tree")"
+have "$GITLEAKS" && task gitleaks "$GITLEAKS dir --no-banner --log-level error --exit-code 0 '$tree'"
+have "$BETTERLEAKS" && task betterleaks "$BETTERLEAKS fs --no-banner --log-level error --exit-code 0 '$tree'"
+have "$KINGFISHER" && task kingfisher "$KINGFISHER scan '$tree' --no-validate --no-update-check > /dev/null 2>&1 || true"
+run_tasks
 echo
 echo "start-up: $tiny (1 commit, 1 file)"
-run_ours "$tiny"
+reset_tasks
+task diligence "$(ours "$tiny")"
+run_tasks
