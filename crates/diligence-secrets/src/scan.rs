@@ -290,6 +290,14 @@ pub enum BlobOutcome {
         /// The budget ran out; later members were not scanned.
         truncated: bool,
     },
+    /// A PDF: the matches of its extracted text, and whether the byte or
+    /// stream budget stopped the extraction before the end.
+    Pdf {
+        /// Matches, each naming its part (`page 3`, `text`, `metadata`).
+        matches: Vec<Match>,
+        /// The budget ran out; later streams were not read.
+        truncated: bool,
+    },
 }
 
 /// The scanning engine: a rule set, options and a fingerprint key.
@@ -408,7 +416,7 @@ impl Engine {
                 members: self.options.archive_members,
             };
             if let Some((matches, truncated)) = self.scan_pdf(data, path, &mut budget) {
-                return BlobOutcome::Archive { matches, truncated };
+                return BlobOutcome::Pdf { matches, truncated };
             }
         }
         if is_binary(data) {

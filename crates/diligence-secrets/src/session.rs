@@ -192,14 +192,18 @@ impl<'e> Session<'e> {
                 Vec::new()
             }
             BlobOutcome::Archive { matches, truncated } => {
-                let (seen, cut) = if crate::pdf::is_pdf(data) {
-                    (&self.counters.pdfs, &self.counters.pdfs_truncated)
-                } else {
-                    (&self.counters.archives, &self.counters.archives_truncated)
-                };
-                seen.fetch_add(1, Ordering::Relaxed);
+                self.counters.archives.fetch_add(1, Ordering::Relaxed);
                 if truncated {
-                    cut.fetch_add(1, Ordering::Relaxed);
+                    self.counters
+                        .archives_truncated
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+                matches
+            }
+            BlobOutcome::Pdf { matches, truncated } => {
+                self.counters.pdfs.fetch_add(1, Ordering::Relaxed);
+                if truncated {
+                    self.counters.pdfs_truncated.fetch_add(1, Ordering::Relaxed);
                 }
                 matches
             }

@@ -71,7 +71,7 @@ the same steps, described below in order.
 /// (rule id, member) of every match, or a failure naming the outcome.
 fn found(engine: &Engine, pdf: &[u8]) -> Vec<(String, String)> {
     match engine.scan(pdf, "docs/runbook.pdf") {
-        BlobOutcome::Archive { matches, truncated } => {
+        BlobOutcome::Pdf { matches, truncated } => {
             assert!(!truncated);
             matches
                 .iter()

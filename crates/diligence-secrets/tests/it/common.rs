@@ -53,7 +53,7 @@ pub(crate) fn expanded_matches(
     path: &str,
 ) -> (Vec<(String, String, u32)>, bool) {
     match engine.scan(data, path) {
-        BlobOutcome::Archive { matches, truncated } => (
+        BlobOutcome::Archive { matches, truncated } | BlobOutcome::Pdf { matches, truncated } => (
             matches
                 .iter()
                 .map(|m| {
