@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use gix::ObjectId;
-use gix::objs::Find;
+use gix::objs::{Exists, Find};
 use rayon::prelude::*;
 
 /// One unique blob.
@@ -80,6 +80,18 @@ impl BlobIndex {
 
     pub(crate) fn entries_mut(&mut self) -> &mut [BlobEntry] {
         &mut self.entries
+    }
+
+    /// Blobs the object database does not hold (promised by a partial
+    /// clone's remote, or lost): an index lookup each, nothing is inflated.
+    pub(crate) fn count_absent(&self, repo: &gix::ThreadSafeRepository) -> u64 {
+        self.entries
+            .par_iter()
+            .map_init(
+                || repo.to_thread_local(),
+                |local, entry| u64::from(!local.objects.exists(&entry.id)),
+            )
+            .sum()
     }
 
     /// Streams blob contents in parallel on the current rayon pool, one

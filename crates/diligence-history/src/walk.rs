@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use diligence_model::Timestamp;
 use gix::ObjectId;
 use gix::bstr::{BStr, ByteSlice};
-use gix::objs::{Exists, Find};
+use gix::objs::Find;
 use rayon::prelude::*;
 
 use crate::blobs::BlobIndex;
@@ -425,7 +425,7 @@ impl Walker<'_> {
         for entry in blobs.entries_mut() {
             entry.at_head = head_blobs.contains(&entry.id);
         }
-        self.missing += count_absent(sync, &blobs);
+        self.missing += blobs.count_absent(sync);
 
         let authorship: Vec<FileAuthorship> = head_files
             .iter()
@@ -712,20 +712,6 @@ impl Walker<'_> {
             )
             .collect()
     }
-}
-
-/// Blobs the object database does not hold (promised by a partial clone's
-/// remote, or lost): an index lookup each, nothing is inflated.
-fn count_absent(sync: &gix::ThreadSafeRepository, blobs: &BlobIndex) -> u64 {
-    blobs
-        .iter()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map_init(
-            || sync.to_thread_local(),
-            |repo, entry| u64::from(!repo.objects.exists(&entry.id)),
-        )
-        .sum()
 }
 
 fn decode(
