@@ -181,12 +181,7 @@ fn a_private_fingerprint_key_changes_fingerprints_and_never_shows() {
             "scan", "tree", "--only", "secrets", "-q", "-f", "json", "-o", "out.json",
         ];
         args.extend_from_slice(extra);
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_diligence"));
-        command
-            .args(&args)
-            .current_dir(dir.path())
-            .env("DILIGENCE_CACHE", dir.path().join(".no-cache"))
-            .env_remove("DILIGENCE_FINGERPRINT_KEY");
+        let mut command = crate::diligence_command(dir.path(), &args);
         if let Some(env) = env {
             command.env("DILIGENCE_FINGERPRINT_KEY", env);
         }

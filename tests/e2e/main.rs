@@ -9,15 +9,23 @@ mod scan;
 use std::path::Path;
 use std::process::{Command, Output};
 
-/// Runs the built `diligence` binary with `args` in `dir`.
-pub(crate) fn diligence(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_diligence"))
+/// The built `diligence` binary with `args` in `dir`, in an environment
+/// that the machine running the tests does not leak into.
+pub(crate) fn diligence_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_diligence"));
+    command
         .args(args)
         .current_dir(dir)
         .env_remove("RUST_LOG")
         .env_remove("DILIGENCE_FINGERPRINT_KEY")
         // No advisory databases from a cache on the machine running the tests.
-        .env("DILIGENCE_CACHE", dir.join(".no-diligence-cache"))
+        .env("DILIGENCE_CACHE", dir.join(".no-diligence-cache"));
+    command
+}
+
+/// Runs the built `diligence` binary with `args` in `dir`.
+pub(crate) fn diligence(dir: &Path, args: &[&str]) -> Output {
+    diligence_command(dir, args)
         .output()
         .expect("the diligence binary runs")
 }

@@ -6,13 +6,11 @@ use diligence_testkit::fixture_repo;
 
 use crate::{diligence, stderr, stdout};
 
-#[test]
-fn a_saved_assessment_renders_to_the_same_markdown_as_the_scan() {
-    let repo = fixture_repo("basic");
-    let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("a.json");
+/// Scans `repo` and saves its assessment as `a.json` in `dir`.
+fn save_assessment(repo: &std::path::Path, dir: &std::path::Path) -> std::path::PathBuf {
+    let saved = dir.join("a.json");
     let out = diligence(
-        &repo,
+        repo,
         &[
             "scan",
             ".",
@@ -24,6 +22,13 @@ fn a_saved_assessment_renders_to_the_same_markdown_as_the_scan() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
+    saved
+}
+
+#[test]
+fn a_saved_assessment_renders_to_the_same_markdown_as_the_scan() {
+    let (repo, dir) = (fixture_repo("basic"), tempfile::tempdir().unwrap());
+    save_assessment(&repo, dir.path());
     let scanned = stdout(&diligence(&repo, &["scan", ".", "-q"]));
     let out = diligence(dir.path(), &["render", "a.json", "-f", "md"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -61,22 +66,8 @@ fn newer_schema_versions_are_refused() {
 
 #[test]
 fn diff_of_an_assessment_with_itself_finds_nothing_new_and_baseline_lists_fingerprints() {
-    let repo = fixture_repo("basic");
-    let dir = tempfile::tempdir().unwrap();
-    let saved = dir.path().join("a.json");
-    let out = diligence(
-        &repo,
-        &[
-            "scan",
-            ".",
-            "-q",
-            "-f",
-            "json",
-            "-o",
-            saved.to_str().unwrap(),
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (repo, dir) = (fixture_repo("basic"), tempfile::tempdir().unwrap());
+    let saved = save_assessment(&repo, dir.path());
 
     let out = diligence(dir.path(), &["diff", "a.json", "a.json", "-f", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
