@@ -16,7 +16,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let jobs: usize = args.next().map(|j| j.parse()).transpose()?.unwrap_or(0);
     let start = Instant::now();
     let target = Target::resolve(std::path::Path::new(&path))?;
-    let options = HistoryOptions { as_of: None, jobs };
+    let options = HistoryOptions {
+        jobs,
+        ..HistoryOptions::default()
+    };
     let Some(history) = History::walk(&target, &options, &|_| {})? else {
         println!("no git repository");
         return Ok(());

@@ -20,6 +20,16 @@ pub struct BlobEntry {
     pub path: String,
     /// Whether HEAD's tree holds it (at any path).
     pub at_head: bool,
+    /// Where HEAD's tree holds it (the first such path), which may differ
+    /// from [`path`](Self::path) after a move.
+    pub head_path: Option<String>,
+}
+
+impl BlobEntry {
+    /// The path to show: where HEAD holds it, else where it first appeared.
+    pub fn display_path(&self) -> &str {
+        self.head_path.as_deref().unwrap_or(&self.path)
+    }
 }
 
 /// Every unique blob, in order of first appearance.
@@ -74,6 +84,7 @@ impl BlobIndex {
             first_commit,
             path: path.to_owned(),
             at_head: false,
+            head_path: None,
         });
         true
     }

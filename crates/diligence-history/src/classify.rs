@@ -255,6 +255,34 @@ static ASSISTANT_IDENTITY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+static VERSION: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"^(?:[vV]?[0-9]+(?:\.[0-9]+){1,3}(?:[-+.][0-9A-Za-z][0-9A-Za-z.+-]*)?|[vV][0-9]+)$")
+});
+
+/// The version a release tag names, when its name parses as one: `v1.2.3`,
+/// `1.2`, `v2`, `1.0.0-rc.1`, and in a monorepo with a package prefix
+/// (`pkg@1.2.3`, `@scope/pkg@1.2.3`, `pkg-v1.2.3`, `pkg/v1.2.3`,
+/// `release-2024.05`). Dates (`2024-01-15`) and build numbers (`build-42`)
+/// are not versions.
+pub fn release_version(tag: &str) -> Option<&str> {
+    let bytes = tag.as_bytes();
+    (0..bytes.len())
+        .filter(|&i| i == 0 || matches!(bytes[i - 1], b'/' | b'@' | b'-' | b'_'))
+        .filter(|&i| bytes[i].is_ascii_digit() || matches!(bytes[i], b'v' | b'V'))
+        .map(|i| &tag[i..])
+        .find(|rest| VERSION.is_match(rest))
+}
+
+static BOLT_SUBJECT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^Updated? [A-Za-z0-9_@./\[\]()-]+\.[A-Za-z0-9]{1,6}$"));
+
+/// Whether a subject has the shape of Bolt's automatic commits ("Updated
+/// src/App.tsx"). Humans write this too, so it only counts where a Bolt
+/// marker was ever committed.
+pub fn is_bolt_subject(subject: &str) -> bool {
+    BOLT_SUBJECT.is_match(subject.trim())
+}
+
 /// The parts of a commit that [`names_assistant`] reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssistantInput<'a> {
@@ -298,6 +326,45 @@ pub fn names_assistant(c: &AssistantInput<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn release_tags_both_sides() {
+        for (tag, version) in [
+            ("v1.2.3", "v1.2.3"),
+            ("1.2", "1.2"),
+            ("v2", "v2"),
+            ("1.0.0-rc.1", "1.0.0-rc.1"),
+            ("pkg@1.2.3", "1.2.3"),
+            ("@scope/pkg@1.2.3", "1.2.3"),
+            ("pkg-v1.2.3", "v1.2.3"),
+            ("server/v0.4.0", "v0.4.0"),
+            ("release-2024.05", "2024.05"),
+            ("V3.0.0+build.7", "V3.0.0+build.7"),
+        ] {
+            assert_eq!(release_version(tag), Some(version), "{tag}");
+        }
+        for tag in [
+            "2024-01-15",
+            "build-42",
+            "latest",
+            "stable",
+            "v",
+            "nightly-20240101",
+            "before-refactor",
+            "1",
+            "version1.2",
+        ] {
+            assert_eq!(release_version(tag), None, "{tag}");
+        }
+    }
+
+    #[test]
+    fn bolt_subjects_both_sides() {
+        assert!(is_bolt_subject("Updated src/App.tsx"));
+        assert!(is_bolt_subject("Update package.json"));
+        assert!(!is_bolt_subject("Update the login flow"));
+        assert!(!is_bolt_subject("Updated dependencies"));
+    }
 
     #[test]
     fn parses_trailers() {

@@ -49,6 +49,14 @@ pub enum Error {
         #[source]
         source: Cause,
     },
+    /// An identity file (merges and bots) could not be read or parsed.
+    #[error("invalid identity file {path}: {message}")]
+    IdentityFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with line and column when parsing.
+        message: String,
+    },
     /// The worker thread pool could not be built.
     #[error("cannot start {threads} worker threads")]
     ThreadPool {

@@ -23,15 +23,17 @@ mod blobs;
 pub mod classify;
 mod error;
 mod evidence;
+pub mod people;
 mod target;
 mod truck;
 mod walk;
 
 pub use blobs::{BlobEntry, BlobIndex, BlobScanStats};
 pub use error::{Cause, Error, Result};
+pub use people::{AutomationKind, IdentityConfig, People, Person};
 pub use target::{ResolveOptions, Target, strip_credentials};
 pub use truck::{FileAuthorship, TruckFactor, degree_of_authorship, file_authors, truck_factor};
 pub use walk::{
     Change, ChangeKind, CommitRecord, HeadFile, History, HistoryOptions, HistoryPhase,
-    HistoryProgress, TagRecord, is_env_file,
+    HistoryProgress, Reach, RefRecord, TagRecord, is_env_file,
 };

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::blobs::BlobIndex;
 use crate::classify;
 use crate::error::{Error, Result};
+use crate::people::{IdentityConfig, People};
 use crate::target::Target;
 use crate::truck::{FileAuthorship, TruckFactor, truck_factor};
 
@@ -25,6 +26,12 @@ pub struct HistoryOptions {
     pub as_of: Option<Timestamp>,
     /// Worker threads; 0 means all cores. Results do not depend on it.
     pub jobs: usize,
+    /// Statistics over every reference instead of the history reachable
+    /// from the assessed commit (HEAD). Exposure (blobs, env files) always
+    /// covers every reference.
+    pub all_refs: bool,
+    /// A consultant's extra identity merges and bots.
+    pub identities: IdentityConfig,
 }
 
 /// Which part of the walk is running.
@@ -75,6 +82,9 @@ pub struct Change {
     pub kind: ChangeKind,
     /// The new blob; `None` for deletions.
     pub blob: Option<ObjectId>,
+    /// The first parent's blob at this path (at `from` for a rename); `None`
+    /// for additions.
+    pub old_blob: Option<ObjectId>,
 }
 
 /// One commit.
@@ -145,6 +155,61 @@ pub struct TagRecord {
     pub annotated: bool,
 }
 
+/// A branch, tag or other reference and the commit it points at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefRecord {
+    /// Full name (`refs/heads/main`, `refs/tags/v1.0`).
+    pub name: String,
+    /// Index of the commit it peels to.
+    pub commit: usize,
+}
+
+impl RefRecord {
+    /// The name a reader knows: `main`, `tag v1.0`, `origin/dev`.
+    pub fn short_name(&self) -> String {
+        let name = self.name.as_str();
+        if let Some(branch) = name.strip_prefix("refs/heads/") {
+            branch.to_owned()
+        } else if let Some(tag) = name.strip_prefix("refs/tags/") {
+            format!("tag {tag}")
+        } else if let Some(remote) = name.strip_prefix("refs/remotes/") {
+            remote.to_owned()
+        } else {
+            name.strip_prefix("refs/").unwrap_or(name).to_owned()
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        if self.name.starts_with("refs/heads/") {
+            0
+        } else if self.name.starts_with("refs/remotes/") {
+            1
+        } else if self.name.starts_with("refs/tags/") {
+            2
+        } else {
+            3
+        }
+    }
+}
+
+/// Which references reach a commit, for findings outside the assessed
+/// history.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Whether the assessed commit (HEAD) reaches it.
+    pub assessed: bool,
+    /// Up to [`Reach::LIMIT`] references that reach it (short names;
+    /// branches first, then remote branches, then tags).
+    pub refs: Vec<String>,
+    /// How many more references reach it.
+    pub more: usize,
+}
+
+impl Reach {
+    /// How many references are named.
+    pub const LIMIT: usize = 5;
+}
+
 /// A file in HEAD's tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeadFile {
@@ -169,6 +234,11 @@ pub struct History {
     pub(crate) env_files: BTreeMap<String, usize>,
     pub(crate) truck: TruckFactor,
     pub(crate) package_json_markers: Vec<String>,
+    pub(crate) refs: Vec<RefRecord>,
+    pub(crate) children: Vec<Vec<usize>>,
+    pub(crate) people: People,
+    pub(crate) all_refs: bool,
+    pub(crate) markers_ever: BTreeMap<String, (String, usize)>,
 }
 
 /// Bytes of the delta-base cache of each thread's object-database handle.
@@ -293,9 +363,66 @@ impl History {
         self.missing_objects
     }
 
-    /// The truck-factor estimate on HEAD's files.
+    /// The truck-factor estimate on HEAD's files (people only, automation
+    /// left out).
     pub fn truck_factor(&self) -> &TruckFactor {
         &self.truck
+    }
+
+    /// Branches, tags and other references (HEAD excluded), sorted by name.
+    pub fn refs(&self) -> &[RefRecord] {
+        &self.refs
+    }
+
+    /// Author identities resolved into people and automation.
+    pub fn people(&self) -> &People {
+        &self.people
+    }
+
+    /// Whether statistics cover every reference (`--all-refs`) rather than
+    /// the history reachable from the assessed commit.
+    pub fn all_refs(&self) -> bool {
+        self.all_refs
+    }
+
+    /// Whether a commit counts for statistics: reachable from the assessed
+    /// commit, or any commit with [`HistoryOptions::all_refs`].
+    pub fn in_scope(&self, commit: &CommitRecord) -> bool {
+        self.all_refs || commit.on_head
+    }
+
+    /// The commits statistics describe, parents first.
+    pub fn scoped_commits(&self) -> impl Iterator<Item = &CommitRecord> {
+        self.commits.iter().filter(|c| self.in_scope(c))
+    }
+
+    /// Which references reach a commit: a walk over its descendants, so
+    /// the cost is proportional to the history after it, and only the few
+    /// commits that introduced a finding are asked about.
+    pub fn reach(&self, commit: usize) -> Reach {
+        let Some(record) = self.commits.get(commit) else {
+            return Reach::default();
+        };
+        let mut seen = vec![false; self.commits.len()];
+        let mut stack = vec![commit];
+        seen[commit] = true;
+        while let Some(i) = stack.pop() {
+            for &child in &self.children[i] {
+                if !seen[child] {
+                    seen[child] = true;
+                    stack.push(child);
+                }
+            }
+        }
+        let mut reaching: Vec<&RefRecord> = self.refs.iter().filter(|r| seen[r.commit]).collect();
+        reaching.sort_by(|a, b| (a.rank(), &a.name).cmp(&(b.rank(), &b.name)));
+        let names: Vec<String> = reaching.iter().map(|r| r.short_name()).collect();
+        let more = names.len().saturating_sub(Reach::LIMIT);
+        Reach {
+            assessed: record.on_head,
+            refs: names.into_iter().take(Reach::LIMIT).collect(),
+            more,
+        }
     }
 }
 
@@ -374,20 +501,48 @@ impl Walker<'_> {
             self.missing += missing;
         }
 
+        // People: identities of the assessed history (or of every ref).
+        let mut identity_commits: HashMap<(&str, &str), usize> = HashMap::new();
+        for c in commits.iter().filter(|c| options.all_refs || c.on_head) {
+            *identity_commits
+                .entry((c.author.as_str(), c.author_email.as_str()))
+                .or_default() += 1;
+        }
+        let identity_list: Vec<(String, String, usize)> = identity_commits
+            .into_iter()
+            .map(|((name, email), n)| (name.to_owned(), email.to_owned(), n))
+            .collect();
+        let people = People::resolve(&identity_list, &options.identities);
+
         let mut blobs = BlobIndex::default();
         let mut env_files = BTreeMap::new();
+        let mut markers_ever: BTreeMap<String, (String, usize)> = BTreeMap::new();
         let mut files: HashMap<String, FileAuthorship> = HashMap::new();
         for (i, commit) in commits.iter().enumerate() {
-            let track = commit.on_head && commit.parents <= 1;
-            let author = commit.author_identity();
+            let scoped = options.all_refs || commit.on_head;
+            // Authorship is a person's, never a bot's: automation's commits
+            // are left out of the truck factor.
+            let person = people
+                .person(&commit.author_identity())
+                .filter(|p| p.automation.is_none())
+                .map(|p| p.key.clone());
+            let track = commit.on_head && commit.parents <= 1 && person.is_some();
+            let author = person.unwrap_or_default();
             for change in &commit.changes {
                 if let Some(id) = change.blob {
                     blobs.insert(id, i, &change.path);
                 }
-                if matches!(change.kind, ChangeKind::Added | ChangeKind::Renamed { .. })
-                    && is_env_file(&change.path)
-                {
+                let added = matches!(change.kind, ChangeKind::Added | ChangeKind::Renamed { .. });
+                if added && is_env_file(&change.path) {
                     env_files.entry(change.path.clone()).or_insert(i);
+                }
+                if added
+                    && scoped
+                    && let Some((builder, _)) = crate::evidence::generator_marker(&change.path)
+                {
+                    markers_ever
+                        .entry(builder.to_owned())
+                        .or_insert_with(|| (change.path.clone(), i));
                 }
                 if !track {
                     continue;
@@ -421,9 +576,14 @@ impl Walker<'_> {
             }
         }
 
-        let head_blobs: HashSet<ObjectId> = head_files.iter().map(|f| f.id).collect();
+        let mut head_blobs: HashMap<ObjectId, &str> = HashMap::with_capacity(head_files.len());
+        for f in &head_files {
+            head_blobs.entry(f.id).or_insert(f.path.as_str());
+        }
         for entry in blobs.entries_mut() {
-            entry.at_head = head_blobs.contains(&entry.id);
+            let head_path = head_blobs.get(&entry.id);
+            entry.at_head = head_path.is_some();
+            entry.head_path = head_path.map(|p| (*p).to_owned());
         }
         self.missing += blobs.count_absent(sync);
 
@@ -482,7 +642,31 @@ impl Walker<'_> {
             .or_else(|| commits.iter().map(|c| c.commit_time).max())
             .unwrap_or(Timestamp(0));
 
+        let mut refs: Vec<RefRecord> = tips
+            .iter()
+            .filter(|t| t.name != "HEAD")
+            .filter_map(|t| {
+                let commit = index.get(&t.peeled?).copied()?;
+                Some(RefRecord {
+                    name: t.name.clone(),
+                    commit,
+                })
+            })
+            .collect();
+        refs.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); commits.len()];
+        for (i, c) in commits.iter().enumerate() {
+            for &p in &c.parent_indices {
+                children[p].push(i);
+            }
+        }
+
         Ok(History {
+            refs,
+            children,
+            people,
+            all_refs: options.all_refs,
+            markers_ever,
             commits,
             blobs,
             tags,
@@ -960,10 +1144,12 @@ fn pair_renames(raw: &mut [RawChange]) -> Vec<Change> {
     let mut renamed_from: HashSet<usize> = HashSet::new();
     let mut out = Vec::with_capacity(raw.len());
     for c in raw.iter() {
+        let mut old = c.old;
         let kind = match (c.old, c.new) {
             (None, Some(new)) => match deleted.get_mut(&new).and_then(Vec::pop) {
                 Some(from) => {
                     renamed_from.insert(from);
+                    old = raw[from].old;
                     ChangeKind::Renamed {
                         from: raw[from].path.clone(),
                     }
@@ -977,6 +1163,7 @@ fn pair_renames(raw: &mut [RawChange]) -> Vec<Change> {
             path: c.path.clone(),
             kind,
             blob: c.new,
+            old_blob: old,
         });
     }
     for (i, c) in raw.iter().enumerate() {
@@ -985,6 +1172,7 @@ fn pair_renames(raw: &mut [RawChange]) -> Vec<Change> {
                 path: c.path.clone(),
                 kind: ChangeKind::Deleted,
                 blob: None,
+                old_blob: c.old,
             });
         }
     }

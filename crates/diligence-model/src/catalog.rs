@@ -15,6 +15,10 @@ pub struct Catalog {
     pub facts: BTreeMap<FactName, String>,
     /// Rule ids and what they detect.
     pub rules: BTreeMap<RuleId, String>,
+    /// Renamed facts: old name → new name. Framework files may still use
+    /// the old name until the framework's next major version.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fact_aliases: BTreeMap<FactName, FactName>,
 }
 
 impl Catalog {
@@ -22,6 +26,13 @@ impl Catalog {
     pub fn fact(&mut self, name: &str, description: &str) -> crate::Result<&mut Self> {
         self.facts
             .insert(FactName::new(name)?, description.to_owned());
+        Ok(self)
+    }
+
+    /// Records that fact `old` is now called `new`.
+    pub fn fact_alias(&mut self, old: &str, new: &str) -> crate::Result<&mut Self> {
+        self.fact_aliases
+            .insert(FactName::new(old)?, FactName::new(new)?);
         Ok(self)
     }
 
@@ -35,6 +46,7 @@ impl Catalog {
     pub fn merge(&mut self, other: Self) {
         self.facts.extend(other.facts);
         self.rules.extend(other.rules);
+        self.fact_aliases.extend(other.fact_aliases);
     }
 
     /// Whether a rule id or a pattern ending in `.*` names at least one known rule.

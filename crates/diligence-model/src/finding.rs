@@ -115,6 +115,22 @@ pub struct Location {
     /// Whether the content is still in the tree at HEAD (history findings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_head: Option<bool>,
+    /// Whether the assessed commit reaches the commit that introduced the
+    /// content (history findings). Content on other branches is exposed to
+    /// everyone with a clone all the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_scope: Option<bool>,
+    /// When the assessed commit does not reach it: up to five branches and
+    /// tags that do.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub refs: Vec<String>,
+    /// How many more references reach it beyond [`refs`](Self::refs).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refs_more: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Location {

@@ -30,6 +30,7 @@ pub struct Framework {
     pub(crate) assumptions: Vec<String>,
     pub(crate) sections: Vec<Section>,
     pub(crate) controls: Vec<Control>,
+    pub(crate) warnings: Vec<Problem>,
 }
 
 /// The thresholds of the verdict.
@@ -198,6 +199,7 @@ impl Framework {
             source,
             catalog,
             problems: Vec::new(),
+            warnings: Vec::new(),
         }
         .framework(raw)
     }
@@ -242,6 +244,12 @@ impl Framework {
         &self.sections
     }
 
+    /// What the file may keep doing for now but should change: old fact
+    /// names read through their aliases.
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
     /// Controls, in framework order (section order, then file order).
     pub fn controls(&self) -> &[Control] {
         &self.controls
@@ -273,6 +281,7 @@ struct Validator<'a> {
     source: &'a str,
     catalog: &'a Catalog,
     problems: Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
 impl Validator<'_> {
@@ -368,6 +377,7 @@ impl Validator<'_> {
             assumptions: raw.remediation.assumptions,
             sections,
             controls: ordered,
+            warnings: self.warnings,
         })
     }
 
@@ -480,6 +490,19 @@ impl Validator<'_> {
     fn fact(&mut self, name: &Spanned<String>) -> Option<FactName> {
         match FactName::new(name.get_ref().as_str()) {
             Ok(fact) if self.catalog.facts.contains_key(&fact) => Some(fact),
+            Ok(fact) if self.catalog.fact_aliases.contains_key(&fact) => {
+                let new = self.catalog.fact_aliases[&fact].clone();
+                let (line, column) = line_column(self.text, name.span().start);
+                self.warnings.push(Problem {
+                    source: self.source.to_owned(),
+                    line,
+                    column,
+                    message: format!(
+                        "fact `{fact}` was renamed `{new}`; the old name is read as the new one until the next major framework version"
+                    ),
+                });
+                Some(new)
+            }
             Ok(fact) => {
                 self.problem(name.span(), format!("unknown fact `{fact}`"));
                 None

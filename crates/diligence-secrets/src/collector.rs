@@ -161,7 +161,11 @@ impl SecretsCollector {
             partial,
         };
         cx.progress(Progress::Finished { stage });
-        Ok(session.finish(&finish))
+        let mut evidence = session.finish(&finish);
+        if let Some(history) = cx.history {
+            history.annotate_reach(&mut evidence.findings);
+        }
+        Ok(evidence)
     }
 }
 
@@ -258,8 +262,10 @@ fn scan_history(
             let mut hits = worktree.hits.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(hit) = hits.get_mut(&key) {
                 hit.attributed = true;
-                session.record(&entry.path, &origin(entry), &hit.matches);
-                if hit.path != entry.path {
+                // Content HEAD holds is shown where HEAD holds it, not
+                // where it first appeared.
+                session.record(entry.display_path(), &origin(entry), &hit.matches);
+                if hit.path != entry.display_path() {
                     session.record(&hit.path, &Origin::Worktree, &hit.matches);
                 }
             }
@@ -276,9 +282,9 @@ fn scan_history(
     // by threads × largest blob either way.
     let stats = history.blobs().for_each_blob(repo, filter, |entry, data| {
         if data.len() as u64 > cap {
-            session.skipped_too_large(&entry.path, &origin(entry));
+            session.skipped_too_large(entry.display_path(), &origin(entry));
         } else {
-            session.scan(data, &entry.path, origin(entry));
+            session.scan(data, entry.display_path(), origin(entry));
         }
     });
     session.missing_objects(stats.missing);
@@ -348,6 +354,11 @@ fn scan_unreachable(
 impl Collector for SecretsCollector {
     fn id(&self) -> CollectorId {
         session::collector_id()
+    }
+
+    /// Every blob of the history is scanned, and expiry is judged at its date.
+    fn reads_history(&self) -> bool {
+        true
     }
 
     fn catalog(&self) -> Catalog {

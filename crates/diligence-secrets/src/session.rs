@@ -721,6 +721,7 @@ fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
                 Origin::History { at_head, .. } => Some(at_head),
                 _ => None,
             },
+            ..Location::default()
         })
         .collect();
     // Primary: present now first, then the earliest commit, then path order.

@@ -4,24 +4,7 @@ use diligence_history::{ChangeKind, History, HistoryOptions, ResolveOptions, Tar
 use diligence_model::{FactValue, Inventory, Severity, Timestamp};
 use diligence_testkit::{fixture_repo, git};
 
-use crate::{int, walk};
-
-fn list(ev: &diligence_model::Evidence, name: &str) -> Vec<String> {
-    match &ev.facts[name].value {
-        FactValue::List { values } => values.clone(),
-        other => panic!("{name} is not a list: {other:?}"),
-    }
-}
-
-fn ratio(ev: &diligence_model::Evidence, name: &str) -> (u64, u64) {
-    match &ev.facts[name].value {
-        FactValue::Ratio {
-            numerator,
-            denominator,
-        } => (*numerator, *denominator),
-        other => panic!("{name} is not a ratio: {other:?}"),
-    }
-}
+use crate::{int, list, ratio, walk};
 
 #[test]
 fn basic_target_identity() {
@@ -69,12 +52,15 @@ fn basic_classifications() {
     assert_eq!(list(&ev, "git.ai.instruction-files"), vec!["CLAUDE.md"]);
     assert!(list(&ev, "git.ai.generator-markers").is_empty());
     assert_eq!(int(&ev, "git.reverts"), 1);
+    // Erin's experiment branch is outside the assessed history.
+    let scoped = history.scoped_commits().count() as u64;
+    assert_eq!(scoped, history.commits().len() as u64 - 1);
     let (signed, total) = ratio(&ev, "git.signed.share");
-    assert_eq!((signed, total), (2, history.commits().len() as u64));
+    assert_eq!((signed, total), (2, scoped));
     let (throwaway, non_merge) = ratio(&ev, "git.throwaway.share");
     // "fix", "wip" and "."
     assert_eq!(throwaway, 3);
-    assert_eq!(non_merge, history.commits().len() as u64 - 2);
+    assert_eq!(non_merge, scoped - 2);
     let (traceable, _) = ratio(&ev, "git.traceability.share");
     // (#12), ABC-42, feat:, docs:, refactor: (#34)
     assert_eq!(traceable, 5);
@@ -85,6 +71,7 @@ fn basic_classifications() {
     );
     assert!(first_parent > reviewed);
     assert_eq!(int(&ev, "git.tags"), 2);
+    assert_eq!(int(&ev, "git.releases"), 2);
     assert!(ev.facts.contains_key("git.releases.cadence-days"));
     assert!(matches!(
         ev.facts["git.shallow"].value,
@@ -119,7 +106,7 @@ fn basic_inventories_and_truck_factor() {
         panic!("series expected")
     };
     let total: i64 = series.points.iter().map(|p| p.value).sum();
-    assert_eq!(total, history.commits().len() as i64);
+    assert_eq!(total, history.scoped_commits().count() as i64);
     assert_eq!(series.points.first().expect("points").label, "2023-11");
     let Inventory::Table(contributors) = &ev.inventories["contributors"] else {
         panic!("table expected")
@@ -155,6 +142,7 @@ fn as_of_comes_from_head_not_the_clock() {
         &HistoryOptions {
             as_of: Some(Timestamp(head_time + 400 * 86_400)),
             jobs: 1,
+            ..HistoryOptions::default()
         },
         &|_| {},
     )
@@ -172,10 +160,17 @@ fn results_do_not_depend_on_threads() {
     let repo = fixture_repo("basic");
     let target = Target::resolve(&repo).expect("resolve");
     let run = |jobs| {
-        History::walk(&target, &HistoryOptions { as_of: None, jobs }, &|_| {})
-            .expect("walk")
-            .expect("repo")
-            .evidence()
+        History::walk(
+            &target,
+            &HistoryOptions {
+                jobs,
+                ..HistoryOptions::default()
+            },
+            &|_| {},
+        )
+        .expect("walk")
+        .expect("repo")
+        .evidence()
     };
     assert_eq!(run(1), run(2));
 }
@@ -233,8 +228,8 @@ fn detached_head() {
     assert_eq!(vcs.branch, None);
     assert_eq!(vcs.remote.as_deref(), Some("git@github.com:team/app.git"));
     let ev = history.evidence();
-    assert_eq!(int(&ev, "git.commits"), 3);
-    assert_eq!(int(&ev, "git.commits.head"), 2);
+    assert_eq!(int(&ev, "git.commits.all-refs"), 3);
+    assert_eq!(int(&ev, "git.commits"), 2);
 }
 
 #[test]

@@ -30,24 +30,28 @@ fn basic_counts_match_git() {
     let repo = fixture_repo("basic");
     let (_, history) = walk(&repo);
     let ev = history.evidence();
+    // Statistics describe the history the assessed commit reaches.
     assert_eq!(
         int(&ev, "git.commits"),
-        git_count(&repo, &["rev-list", "--count", "--all"])
-    );
-    assert_eq!(
-        int(&ev, "git.commits.head"),
         git_count(&repo, &["rev-list", "--count", "HEAD"])
     );
     assert_eq!(
-        int(&ev, "git.merges"),
-        git_count(&repo, &["rev-list", "--count", "--merges", "--all"])
+        int(&ev, "git.commits.all-refs"),
+        git_count(&repo, &["rev-list", "--count", "--all"])
     );
-    let shortlog = git(&repo, &["shortlog", "-sne", "--all"]);
-    assert_eq!(int(&ev, "git.authors"), shortlog.lines().count() as i64);
+    assert_eq!(
+        int(&ev, "git.merges"),
+        git_count(&repo, &["rev-list", "--count", "--merges", "HEAD"])
+    );
+    let shortlog = git(&repo, &["shortlog", "-sne", "HEAD"]);
+    assert_eq!(
+        int(&ev, "git.author-identities"),
+        shortlog.lines().count() as i64
+    );
     assert_eq!(
         int(&ev, "git.authors"),
-        5,
-        "the mailmap joins Alice's two identities"
+        4,
+        "the mailmap joins Alice's two identities; Erin's branch is outside the assessed history"
     );
     let all_blobs = git(&repo, &["cat-file", "--batch-all-objects", "--batch-check"])
         .lines()
@@ -56,14 +60,16 @@ fn basic_counts_match_git() {
     assert_eq!(int(&ev, "git.blobs"), all_blobs as i64);
     assert_eq!(history.blobs().len(), all_blobs);
     let tags = git(&repo, &["tag"]).lines().count();
-    assert_eq!(int(&ev, "git.tags"), tags as i64);
+    assert_eq!(int(&ev, "git.tags.all-refs"), tags as i64);
+    let merged_tags = git(&repo, &["tag", "--merged", "HEAD"]).lines().count();
+    assert_eq!(int(&ev, "git.tags"), merged_tags as i64);
     assert_eq!(int(&ev, "git.objects.missing"), 0);
     assert!(ev.partial.is_none());
 
     // Per-author commit counts agree with shortlog too.
     let mut ours: Vec<(usize, String)> = Vec::new();
     let mut map = std::collections::BTreeMap::<String, usize>::new();
-    for c in history.commits() {
+    for c in history.scoped_commits() {
         *map.entry(c.author_identity()).or_default() += 1;
     }
     for (k, v) in map {
@@ -103,8 +109,13 @@ fn blob_index_covers_every_reachable_blob() {
         let (_, history) = walk(&repo);
         assert_eq!(history.blobs().len(), reachable_blobs(&repo), "{name}");
         assert_eq!(
-            int(&history.evidence(), "git.commits"),
+            int(&history.evidence(), "git.commits.all-refs"),
             git_count(&repo, &["rev-list", "--count", "--all"]),
+            "{name}"
+        );
+        assert_eq!(
+            int(&history.evidence(), "git.commits"),
+            git_count(&repo, &["rev-list", "--count", "HEAD"]),
             "{name}"
         );
     }

@@ -2,6 +2,8 @@
 
 mod behaviour;
 mod counts;
+mod people;
+mod scope;
 
 use std::path::Path;
 
@@ -26,6 +28,30 @@ pub(crate) fn int(ev: &Evidence, name: &str) -> i64 {
         FactValue::Int { value, .. } => *value,
         other => panic!("fact {name} is not an integer: {other:?}"),
     }
+}
+
+pub(crate) fn list(ev: &Evidence, name: &str) -> Vec<String> {
+    match &ev.facts[name].value {
+        FactValue::List { values } => values.clone(),
+        other => panic!("{name} is not a list: {other:?}"),
+    }
+}
+
+pub(crate) fn ratio(ev: &Evidence, name: &str) -> (u64, u64) {
+    match &ev.facts[name].value {
+        FactValue::Ratio {
+            numerator,
+            denominator,
+        } => (*numerator, *denominator),
+        other => panic!("{name} is not a ratio: {other:?}"),
+    }
+}
+
+pub(crate) fn walk_with(path: &Path, options: &HistoryOptions) -> History {
+    let target = Target::resolve(path).expect("target resolves");
+    History::walk(&target, options, &|_| {})
+        .expect("walk succeeds")
+        .expect("target has a repository")
 }
 
 pub(crate) fn git_count(repo: &Path, args: &[&str]) -> i64 {

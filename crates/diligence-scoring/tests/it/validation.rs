@@ -322,3 +322,29 @@ fn all_problems_are_reported_at_once() {
     assert_eq!(err.to_string().lines().count(), 2);
     assert!(err.to_string().lines().all(|l| l.starts_with("f.toml:")));
 }
+
+#[test]
+fn renamed_facts_are_read_through_their_alias_with_a_warning() {
+    let control = CONTROL.replace(
+        "fact = \"t.ratio\"\nat-least-percent = { pass = 70, partial = 30 }",
+        "fact = \"git.commits.head\"\nat-least = { pass = 10, partial = 1 }",
+    );
+    let text = document(&control);
+    let framework = Framework::parse(&text, "test.toml", &test_catalog()).expect("still valid");
+    let warnings = framework.warnings();
+    assert_eq!(warnings.len(), 1);
+    let (line, column) = position(&text, "\"git.commits.head\"", 0);
+    assert_eq!((warnings[0].line, warnings[0].column), (line, column));
+    assert!(
+        warnings[0]
+            .message
+            .contains("fact `git.commits.head` was renamed `git.commits`"),
+        "{}",
+        warnings[0].message
+    );
+    let check = &framework.controls()[0].checks[0];
+    assert!(format!("{check:?}").contains("git.commits\""), "{check:?}");
+    // A name that is neither a fact nor an alias is still an error.
+    let unknown = document(&CONTROL.replace("t.ratio", "git.commits.nowhere"));
+    assert!(Framework::parse(&unknown, "test.toml", &test_catalog()).is_err());
+}
