@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use diligence_model::{
     Assessment, CollectorFailure, Confidence, ControlResult, ControlStatus, Effort, EvidenceRef,
-    FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Verdict,
+    FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Timestamp, Verdict,
 };
 use serde::Serialize;
 
@@ -237,6 +237,13 @@ struct Methodology {
     tool_version: String,
     framework: FrameworkView,
     commit: Option<String>,
+    commit_date: Option<String>,
+    /// The report date, `YYYY-MM-DD`.
+    report_date: String,
+    /// What the history statistics cover.
+    scope: Option<String>,
+    /// Identities counted as another person's, beyond `.mailmap`.
+    identity_merges: Option<TableView>,
     as_of: String,
     generated_at: Option<String>,
     collectors: Vec<String>,
@@ -635,18 +642,38 @@ pub(crate) fn inventory_view(key: &str, inventory: &Inventory) -> Option<TableVi
 
 /// Groups of the history collector's facts, each with its label.
 const OVERVIEW: &[(&str, &str)] = &[
+    ("git.scope", "Statistics cover"),
     ("git.commits", "Commits"),
-    ("git.commits.head", "Commits reachable from HEAD"),
+    ("git.commits.all-refs", "Commits on every branch and tag"),
+    ("git.refs", "Branches and tags"),
+    (
+        "git.branches.outside-scope",
+        "Branches the assessed commit does not reach",
+    ),
     ("git.first-commit", "First commit"),
     ("git.last-commit", "Last commit"),
+    (
+        "git.days-since-last-commit",
+        "Days since the last commit (to the report date)",
+    ),
     ("git.age-days", "Age of the history"),
     ("git.blobs", "Unique file versions (blobs)"),
     ("git.objects.missing", "Missing objects"),
     ("git.shallow", "Shallow clone"),
 ];
 const PEOPLE: &[(&str, &str)] = &[
-    ("git.authors", "Authors"),
-    ("git.committers", "Committers"),
+    ("git.authors", "Authors (people)"),
+    (
+        "git.author-identities",
+        "Author identities (name and e-mail)",
+    ),
+    (
+        "git.identity-merges",
+        "Identities counted as another's (see the methodology)",
+    ),
+    ("git.automation.share", "Share of commits by automation"),
+    ("git.automation.accounts", "Automation accounts"),
+    ("git.committers", "Committer identities"),
     (
         "git.contributors.active-90d",
         "Contributors active in the last 90 days",
@@ -658,7 +685,7 @@ const PEOPLE: &[(&str, &str)] = &[
     ("git.truck-factor", "Truck factor"),
     (
         "git.top-author.share-12m",
-        "Top author's share of commits, last 12 months",
+        "Top person's share of commits by people, last 12 months",
     ),
 ];
 const PRACTICES: &[(&str, &str)] = &[
@@ -676,9 +703,15 @@ const PRACTICES: &[(&str, &str)] = &[
     ),
 ];
 const RELEASES: &[(&str, &str)] = &[
-    ("git.tags", "Tags"),
+    ("git.tags", "Tags in scope"),
+    ("git.tags.all-refs", "Tags in the repository"),
+    ("git.releases", "Releases (version tags in scope)"),
     ("git.releases.last", "Last release"),
-    ("git.releases.cadence-days", "Days between releases"),
+    (
+        "git.releases.days-since-last",
+        "Days since the last release (to the report date)",
+    ),
+    ("git.releases.cadence-days", "Median days between releases"),
 ];
 const AI: &[(&str, &str)] = &[
     (
@@ -686,10 +719,25 @@ const AI: &[(&str, &str)] = &[
         "Commits with an AI-assistant marker",
     ),
     ("git.ai.instruction-files", "AI-assistant instruction files"),
-    ("git.ai.generator-markers", "Generator markers"),
+    (
+        "git.ai.generator-markers",
+        "App-builder markers ever committed",
+    ),
+    (
+        "git.ai.builders",
+        "App builders and coding agents among the authors",
+    ),
 ];
 const ACTIVITY: &str = "commits-per-month";
-const HISTORY_TABLES: &[&str] = &[ACTIVITY, "contributors", "key-people", "tags"];
+const HISTORY_TABLES: &[&str] = &[
+    ACTIVITY,
+    "contributors",
+    "key-people",
+    "tags",
+    IDENTITY_MERGES,
+];
+/// The identity-merge table, shown in the methodology.
+const IDENTITY_MERGES: &str = "identity-merges";
 
 fn history(a: &Assessment) -> History {
     let evidence = a.evidence_of(HISTORY_COLLECTOR);
@@ -944,8 +992,23 @@ pub fn finding_location(f: &Finding) -> String {
         (Some(path), None, _) => path.clone(),
         (None, _, _) => "(repository)".to_owned(),
     };
+    let mut notes = Vec::new();
     if loc.at_head == Some(false) {
-        text.push_str(" (history only)");
+        notes.push("history only".to_owned());
+    }
+    if loc.in_scope == Some(false) {
+        let mut refs = loc.refs.join(", ");
+        if loc.refs_more > 0 {
+            refs.push_str(&format!(" and {} more", loc.refs_more));
+        }
+        notes.push(if refs.is_empty() {
+            "outside the assessed history".to_owned()
+        } else {
+            format!("outside the assessed history, on {refs}")
+        });
+    }
+    if !notes.is_empty() {
+        text.push_str(&format!(" ({})", notes.join("; ")));
     }
     if !f.occurrences.is_empty() {
         text.push_str(&format!(" and {} more", f.occurrences.len()));
@@ -1003,6 +1066,25 @@ fn methodology(a: &Assessment, framework: FrameworkView) -> Methodology {
         tool_version: a.tool.version.clone(),
         framework,
         commit: a.target.vcs.as_ref().and_then(|v| v.head.clone()),
+        commit_date: a
+            .target
+            .vcs
+            .as_ref()
+            .and_then(|v| v.head_date)
+            .map(Timestamp::date_string),
+        report_date: a
+            .options
+            .as_of
+            .or_else(|| a.target.vcs.as_ref().and_then(|v| v.head_date))
+            .map_or_else(|| "undated".to_owned(), Timestamp::date_string),
+        scope: a
+            .evidence_of(HISTORY_COLLECTOR)
+            .and_then(|e| e.facts.get("git.scope"))
+            .map(|f| f.value.to_string()),
+        identity_merges: a
+            .evidence_of(HISTORY_COLLECTOR)
+            .and_then(|e| e.inventories.get(IDENTITY_MERGES))
+            .and_then(|inv| inventory_view(IDENTITY_MERGES, inv)),
         as_of: a
             .options
             .as_of

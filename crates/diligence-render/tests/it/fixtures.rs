@@ -159,8 +159,16 @@ fn table(title: &str, columns: &[&str], rows: &[&[&str]]) -> Inventory {
 fn git_evidence() -> Evidence {
     let mut e = Evidence::new(id("git"));
     let facts: Vec<(&str, Fact)> = vec![
-        ("git.commits", Fact::int(153, Unit::Commits)),
-        ("git.commits.head", Fact::int(148, Unit::Commits)),
+        (
+            "git.scope",
+            Fact::text("the history reachable from the assessed commit 3f2a9c41d07b (2025-06-20)"),
+        ),
+        ("git.commits", Fact::int(148, Unit::Commits)),
+        ("git.commits.all-refs", Fact::int(153, Unit::Commits)),
+        (
+            "git.branches.outside-scope",
+            Fact::list(["release/2024-05".to_owned()]),
+        ),
         ("git.authors", Fact::int(4, Unit::People)),
         ("git.committers", Fact::int(3, Unit::People)),
         (
@@ -228,6 +236,18 @@ fn git_evidence() -> Evidence {
         ),
     );
     e.inventories.insert(
+        "identity-merges".into(),
+        table(
+            "Identities counted as one person",
+            &["person", "also as", "why"],
+            &[&[
+                "Dana Reyes <dana@reyes-labs.io>",
+                "dana <dana@reyes-labs.io>",
+                "same e-mail address",
+            ]],
+        ),
+    );
+    e.inventories.insert(
         "key-people".into(),
         table(
             "Key people",
@@ -264,6 +284,9 @@ fn secret_finding() -> Finding {
             date: Some(Timestamp::from_ymd(2024, 5, 17)),
         }),
         at_head: Some(false),
+        in_scope: Some(false),
+        refs: vec!["release/2024-05".into(), "tag v0.9.0-rc1".into()],
+        refs_more: 0,
     })
     .occurrence(Location::line("docker/Dockerfile", 12))
     .excerpt(Excerpt::Redacted {
