@@ -12,7 +12,7 @@ use diligence_model::{
 };
 
 use crate::ci;
-use crate::history::{LastChange, last_change, recent_commits_touching};
+use crate::history::{LastChange, MAX_INLINE_BLOB, last_change, recent_commits_touching};
 use crate::inventory::{Frameworks, is_e2e_path, is_test_path, is_vendored};
 use crate::loc::{LineCounts, LineKind, classify_lines, language_of};
 use crate::paths::{PathMapper, normalise};
@@ -96,7 +96,7 @@ const FACTS: &[(&str, &str)] = &[
     ),
     (
         "tests.recent-commits-touching-tests",
-        "Share of recent non-merge commits that change a test file",
+        "Share of recent non-merge commits that change a test file or lines inside Rust inline tests",
     ),
     (
         "tests.ci-runs-tests",
@@ -170,7 +170,7 @@ impl Collector for TestsCollector {
         let mut run = Run::new(self.id());
         run.inventory(cx)?;
         run.coverage(cx)?;
-        run.history(cx);
+        run.history(cx)?;
         run.ci(cx);
         run.finish()
     }
@@ -917,20 +917,46 @@ impl Run {
         }
     }
 
-    fn history(&mut self, cx: &CollectContext<'_>) {
+    fn history(&mut self, cx: &CollectContext<'_>) -> Result<(), CollectError> {
         let Some(history) = cx.history else {
-            return;
+            return Ok(());
         };
-        let recent = recent_commits_touching(history, is_test_path);
+        let recent = recent_commits_touching(history, cx.target.repository(), is_test_path, || {
+            cx.cancelled()
+        })
+        .ok_or(CollectError::Cancelled)?;
+        let mut detail = format!(
+            "Of {}, those changing a test file by its ecosystem's conventions",
+            recent.basis
+        );
+        if recent.inline_read {
+            detail.push_str(&format!(
+                " or lines inside a Rust file's inline tests (#[cfg(test)] modules and #[test]-style functions, found with syn in the file as of that commit); {} of them only for inline tests.",
+                recent.inline_only
+            ));
+            if recent.unread_files > 0 {
+                let files = match recent.unread_files {
+                    1 => "1 changed Rust file".to_owned(),
+                    n => format!("{n} changed Rust files"),
+                };
+                detail.push_str(&format!(
+                    " {files} could not be read (over {} MiB, absent from the object database or not valid Rust); such a file counts as not touching tests.",
+                    MAX_INLINE_BLOB / (1024 * 1024)
+                ));
+            }
+        } else {
+            detail.push_str("; Rust inline tests were not read (no object database).");
+        }
+        detail.push_str(
+            " Inline tests are read for Rust only; Python and JavaScript tests live in test files, which the conventions cover.",
+        );
         self.fact(
             "tests.recent-commits-touching-tests",
             Fact::ratio(recent.touching, recent.window)
                 .heuristic(Confidence::Medium)
-                .detail(format!(
-                    "Of {}, those changing a file named as a test by its ecosystem's conventions; Rust unit tests inline in source files are not seen.",
-                    recent.basis
-                )),
+                .detail(detail),
         );
+        Ok(())
     }
 
     fn ci(&mut self, cx: &CollectContext<'_>) {

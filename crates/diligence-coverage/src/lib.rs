@@ -7,8 +7,8 @@
 //! the history walk; it inventories test files by each ecosystem's
 //! conventions, test frameworks from manifests, Rust test functions with
 //! `syn`, code and test size by language; and it reads the history walk and
-//! CI configuration for the share of recent commits that touch tests and
-//! whether CI runs them.
+//! CI configuration for the share of recent commits that touch tests (test
+//! files, and lines inside Rust inline tests) and whether CI runs them.
 //!
 //! The decision to know: nothing of the target runs. Coverage is whatever
 //! the reports say, dated by the commit that last changed them, so an old

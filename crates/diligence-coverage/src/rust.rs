@@ -100,6 +100,19 @@ pub fn analyse_rust(source: &str) -> Result<RustTests, RustSourceError> {
     })
 }
 
+/// The line spans of a file's test code, as [`RustTests::test_spans`]
+/// gives them, from the same walk as [`analyse_rust`].
+///
+/// A file without the words `test` or `quickcheck` has no test code (every
+/// attribute, `cfg` and macro the walk recognises names one of them), so
+/// it is answered without parsing; the history reads many such files.
+pub fn test_spans(source: &str) -> Result<Vec<(u32, u32)>, RustSourceError> {
+    if !source.contains("test") && !source.contains("quickcheck") {
+        return Ok(Vec::new());
+    }
+    analyse_rust(source).map(|found| found.test_spans)
+}
+
 fn parse(source: &str) -> Result<RustTests, RustSourceError> {
     let file = syn::parse_file(source).map_err(|e| RustSourceError::Syntax {
         line: u32::try_from(e.span().start().line).unwrap_or(u32::MAX),
@@ -410,6 +423,28 @@ fn outside() {}
         )
         .unwrap();
         assert_eq!(t, RustTests::default());
+    }
+
+    #[test]
+    fn test_spans_agree_with_the_walk() {
+        assert_eq!(
+            test_spans(SOURCE).unwrap(),
+            analyse_rust(SOURCE).unwrap().test_spans
+        );
+        for source in [
+            "quickcheck! {\n    fn prop(x: u32) -> bool { x == x }\n}\n",
+            "#[quickcheck]\nfn prop(x: u32) -> bool {\n    x == x\n}\n",
+            "#[bench]\nfn b(b: &mut Bencher) {}\n",
+        ] {
+            assert_eq!(
+                test_spans(source).unwrap(),
+                analyse_rust(source).unwrap().test_spans,
+                "{source}"
+            );
+        }
+        // Nothing to find, so invalid Rust is not even parsed.
+        assert_eq!(test_spans("fn f( {").unwrap(), []);
+        assert!(test_spans("#[test] fn f( {").is_err());
     }
 
     #[test]

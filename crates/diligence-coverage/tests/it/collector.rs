@@ -300,3 +300,21 @@ fn rust_inline_tests_count() -> anyhow::Result<()> {
     assert!(!ev.facts.contains_key("tests.recent-commits-touching-tests"));
     Ok(())
 }
+
+#[test]
+fn recent_commits_see_inline_rust_tests() -> anyhow::Result<()> {
+    let repo = diligence_testkit::fixture_repo("inline-tests");
+    let ev = collect(&repo, &Options::default())?;
+    // Nine of the sixteen commits touch tests (see the fixture's
+    // subjects); by test paths alone it would be one.
+    assert_eq!(ratio(&ev, "tests.recent-commits-touching-tests"), (9, 16));
+    let detail = ev.facts["tests.recent-commits-touching-tests"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert_eq!(
+        detail,
+        "Of the last 16 non-merge commits (only 16 in the last 90 days), those changing a test file by its ecosystem's conventions or lines inside a Rust file's inline tests (#[cfg(test)] modules and #[test]-style functions, found with syn in the file as of that commit); 8 of them only for inline tests. 1 changed Rust file could not be read (over 1 MiB, absent from the object database or not valid Rust); such a file counts as not touching tests. Inline tests are read for Rust only; Python and JavaScript tests live in test files, which the conventions cover."
+    );
+    Ok(())
+}

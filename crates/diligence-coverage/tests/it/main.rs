@@ -2,6 +2,7 @@
 
 mod collector;
 mod formats;
+mod history;
 mod lcov_summary;
 
 use std::path::PathBuf;
