@@ -2,8 +2,9 @@
 //! [`CollectContext`] every collector reads, and the [`FileIndex`] through
 //! which collectors see the target's files.
 //!
-//! A scan resolves the [`Target`], walks the git history once
-//! ([`History`]), lists the files once ([`FileIndex`]), and then runs every
+//! A scan resolves the [`Target`], walks the git history once ([`History`];
+//! only when a selected collector [reads it](Collector::reads_history)),
+//! lists the files once ([`FileIndex`]), and then runs every
 //! collector in parallel against the same read-only context. Collectors
 //! never print, never open a socket and never run anything from the target.
 //! A collector that cannot run returns [`CollectError::Unavailable`]; one
@@ -27,13 +28,33 @@ pub use files::{FileEntry, FileIndex, FileIndexOptions, FileSource, ReadOutcome}
 /// Implementors write [`id`](Collector::id), [`catalog`](Collector::catalog)
 /// (every fact and rule the collector can emit, so framework files can be
 /// checked against it) and [`collect`](Collector::collect). Fact names and
-/// rule ids must start with the collector's id.
+/// rule ids must start with the collector's id. A collector that never reads
+/// [`CollectContext::history`] should also override
+/// [`reads_history`](Collector::reads_history) to return `false`.
 pub trait Collector: Send + Sync {
     /// Stable kebab-case id, used in rule ids, configuration and the report.
     fn id(&self) -> CollectorId;
 
     /// The facts and rules this collector can emit.
     fn catalog(&self) -> Catalog;
+
+    /// Whether [`collect`](Collector::collect) reads the shared history walk
+    /// ([`CollectContext::history`]).
+    ///
+    /// Walking the history is the most expensive step of a scan, so a scan
+    /// walks it only when at least one selected collector returns `true`;
+    /// when none does, every collector sees `history: None`, as for a
+    /// directory without git. Return `false` only when `collect` never looks
+    /// at `cx.history`, even indirectly (a report date derived from it, say).
+    ///
+    /// Default: `true`. A collector written before this method existed, or
+    /// one that forgets it, keeps receiving the history it reads; a default
+    /// of `false` would hand it `None` without warning and turn its evidence
+    /// into a wrong "not a git repository". Forgetting the override costs
+    /// only time.
+    fn reads_history(&self) -> bool {
+        true
+    }
 
     /// Gathers evidence. Never prints, never opens a socket, never runs
     /// anything from the target.
@@ -44,8 +65,10 @@ pub trait Collector: Send + Sync {
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Options {
-    /// The reference date for time windows ("active in the last 90 days");
-    /// `None` means the HEAD commit's date.
+    /// The report date: the reference for time windows ("active in the last
+    /// 90 days"), staleness and expiry. `None` means the assessed (HEAD)
+    /// commit's date, which keeps the library free of the clock; the CLI
+    /// passes the day of the report.
     pub as_of: Option<Timestamp>,
     /// How the file index was built.
     pub files: FileIndexOptions,
@@ -131,7 +154,8 @@ pub enum Progress {
 pub struct CollectContext<'a> {
     /// The resolved target.
     pub target: &'a Target,
-    /// The one history walk; `None` for a directory without git.
+    /// The one history walk; `None` for a directory without git, and when no
+    /// selected collector [reads the history](Collector::reads_history).
     pub history: Option<&'a History>,
     /// The target's files.
     pub files: &'a FileIndex,

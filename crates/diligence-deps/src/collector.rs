@@ -202,6 +202,11 @@ impl Collector for DepsCollector {
         CollectorId::new("deps").expect("`deps` is a valid collector id")
     }
 
+    /// Manifests, lockfiles and advisory databases come from the tree only.
+    fn reads_history(&self) -> bool {
+        false
+    }
+
     fn catalog(&self) -> Catalog {
         let mut catalog = Catalog::default();
         for (fact, description) in FACTS {

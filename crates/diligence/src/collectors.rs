@@ -25,6 +25,11 @@ impl Collector for GitCollector {
         CollectorId::new("git").expect("`git` is a valid collector id")
     }
 
+    /// Its evidence is the history walk's.
+    fn reads_history(&self) -> bool {
+        true
+    }
+
     fn catalog(&self) -> Catalog {
         History::catalog()
     }

@@ -2,8 +2,9 @@
 //! [`Assessment`]: evidence gathered from the files and the full git
 //! history, scored against a production-readiness framework.
 //!
-//! The pipeline: resolve the [`Target`], walk the history once, list the
-//! files once, run every [`Collector`] in parallel, score the evidence
+//! The pipeline: resolve the [`Target`], walk the history once (only when a
+//! selected collector [reads it](Collector::reads_history)), list the files
+//! once, run every [`Collector`] in parallel, score the evidence
 //! against a framework, and return an owned, serialisable [`Assessment`]
 //! that any renderer ([`render`]) can turn into a report later.
 //!

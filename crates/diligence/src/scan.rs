@@ -92,7 +92,17 @@ impl<'p> Scan<'p> {
         self
     }
 
-    /// The reference date for time windows; default: the HEAD commit's date.
+    /// The report date: the reference for every window ("active in the
+    /// last 90 days"), staleness and expiry, recorded as the assessment's
+    /// `options.as_of` beside the assessed commit's own date
+    /// (`target.vcs.head_date`).
+    ///
+    /// Default: the assessed (HEAD) commit's date, so that the library never
+    /// reads the clock and the same commit gives the same assessment (without
+    /// a HEAD commit, the newest commit's date when the history is walked).
+    /// That default flatters a dormant repository, whose windows then end
+    /// at its last commit: an embedder making a report *today* should pass
+    /// today's date, as the `diligence` command does.
     pub fn as_of(mut self, as_of: Timestamp) -> Self {
         self.options.as_of = Some(as_of);
         self
@@ -207,28 +217,12 @@ impl<'p> Scan<'p> {
             source,
         })?;
 
-        progress(Progress::Started {
-            stage: "history".into(),
-        });
-        let history_options = HistoryOptions {
-            as_of: self.options.as_of,
-            jobs: self.jobs,
+        // The walk is the expensive step: skip it when nothing reads it.
+        let (history, history_error) = if collectors.iter().any(|c| c.reads_history()) {
+            walk_history(&target, &self.options, self.jobs, progress)
+        } else {
+            (None, None)
         };
-        let history_progress = |p: HistoryProgress| {
-            progress(Progress::Advanced {
-                stage: format!("history: {:?}", p.phase).to_lowercase(),
-                done: p.done as u64,
-                total: p.total.map(|t| t as u64),
-            });
-        };
-        let (history, history_error) =
-            match History::walk(&target, &history_options, &history_progress) {
-                Ok(history) => (history, None),
-                Err(error) => (None, Some(error_chain(&error))),
-            };
-        progress(Progress::Finished {
-            stage: "history".into(),
-        });
 
         let files =
             FileIndex::build(&target, &self.options.files).map_err(|source| Error::Files {
@@ -301,7 +295,11 @@ impl<'p> Scan<'p> {
             framework: framework.info(),
             options: ScanOptionsInfo {
                 collectors: collectors.iter().map(|c| c.id()).collect(),
-                as_of: history.as_ref().map(History::as_of).or(self.options.as_of),
+                as_of: self
+                    .options
+                    .as_of
+                    .or_else(|| history.as_ref().map(History::as_of))
+                    .or_else(|| target.info().vcs.as_ref().and_then(|v| v.head_date)),
             },
             generated_at: self.generated_at,
             databases,
@@ -334,6 +332,39 @@ impl<'p> Scan<'p> {
             .map(AsRef::as_ref)
             .collect())
     }
+}
+
+/// Walks the history once, with progress under the `history` stage; a
+/// failed walk yields its error message (the `git` collector reports it).
+fn walk_history(
+    target: &Target,
+    options: &Options,
+    jobs: usize,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> (Option<History>, Option<String>) {
+    progress(Progress::Started {
+        stage: "history".into(),
+    });
+    let history_options = HistoryOptions {
+        as_of: options.as_of,
+        jobs,
+        ..HistoryOptions::default()
+    };
+    let history_progress = |p: HistoryProgress| {
+        progress(Progress::Advanced {
+            stage: format!("history: {:?}", p.phase).to_lowercase(),
+            done: p.done as u64,
+            total: p.total.map(|t| t as u64),
+        });
+    };
+    let outcome = match History::walk(target, &history_options, &history_progress) {
+        Ok(history) => (history, None),
+        Err(error) => (None, Some(error_chain(&error))),
+    };
+    progress(Progress::Finished {
+        stage: "history".into(),
+    });
+    outcome
 }
 
 /// Runs one collector; a panic becomes a failure record, so hostile input

@@ -1,0 +1,5 @@
+//! Integration tests of the facade.
+
+#![allow(clippy::unwrap_used)]
+
+mod history_walk;
