@@ -1207,17 +1207,9 @@ pub fn is_env_file(path: &str) -> bool {
         .any(|s| TEMPLATES.contains(s) || s.ends_with("example"))
 }
 
-/// Whether a HEAD path counts for the truck factor: vendored, generated and
-/// lock files are left out.
+/// Whether a HEAD path counts for the truck factor: vendored and generated
+/// files (the one file classifier decides) and lock files are left out.
 fn counts_for_authorship(path: &str) -> bool {
-    const DIRS: &[&str] = &[
-        "vendor/",
-        "node_modules/",
-        "third_party/",
-        "third-party/",
-        "dist/",
-        "build/",
-    ];
     const LOCKS: &[&str] = &[
         "Cargo.lock",
         "package-lock.json",
@@ -1233,9 +1225,10 @@ fn counts_for_authorship(path: &str) -> bool {
     ];
     let name = path.rsplit('/').next().unwrap_or(path);
     !LOCKS.contains(&name)
-        && !DIRS
-            .iter()
-            .any(|d| path.starts_with(d) || path.contains(&format!("/{d}")))
+        && !matches!(
+            diligence_model::classify(path),
+            diligence_model::FileClass::Vendored | diligence_model::FileClass::Generated
+        )
 }
 
 #[cfg(test)]

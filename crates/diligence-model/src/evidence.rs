@@ -93,8 +93,21 @@ impl Evidence {
         self.facts.insert(name, fact);
     }
 
-    /// Puts findings in their total order; call before handing evidence on.
+    /// Gives every location with a path its file class (unless a collector
+    /// set one) and puts findings in their total order; call before handing
+    /// evidence on.
     pub fn normalise(&mut self) {
+        for finding in &mut self.findings {
+            for location in
+                std::iter::once(&mut finding.location).chain(finding.occurrences.iter_mut())
+            {
+                if location.class.is_none()
+                    && let Some(path) = &location.path
+                {
+                    location.class = Some(crate::classify(path));
+                }
+            }
+        }
         self.findings
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }

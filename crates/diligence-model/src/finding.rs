@@ -127,6 +127,12 @@ pub struct Location {
     /// How many more references reach it beyond [`refs`](Self::refs).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub refs_more: u32,
+    /// The class of the file (production, test, example, template,
+    /// vendored, generated): see [`classify`](crate::classify). Filled in
+    /// from the path by [`Evidence::normalise`](crate::Evidence::normalise)
+    /// when a collector did not set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<crate::FileClass>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -134,6 +140,16 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl Location {
+    /// The class of the location's file; production when it names none
+    /// (a repository-wide finding).
+    pub fn class_or_production(&self) -> crate::FileClass {
+        self.class.unwrap_or_else(|| {
+            self.path
+                .as_deref()
+                .map_or(crate::FileClass::Production, crate::classify)
+        })
+    }
+
     /// A location that names a file only.
     pub fn file(path: impl Into<String>) -> Self {
         Self {
@@ -308,6 +324,22 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// The finding's class: production when any place that holds it is
+    /// production, else the class of its primary location.
+    pub fn class(&self) -> crate::FileClass {
+        let primary = self.location.class_or_production();
+        if primary == crate::FileClass::Production
+            || self
+                .occurrences
+                .iter()
+                .any(|l| l.class_or_production() == crate::FileClass::Production)
+        {
+            crate::FileClass::Production
+        } else {
+            primary
+        }
+    }
+
     /// Starts a finding for `rule`.
     pub fn builder(rule: RuleId, severity: Severity, confidence: Confidence) -> FindingBuilder {
         FindingBuilder {

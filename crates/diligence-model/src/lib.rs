@@ -16,6 +16,7 @@
 mod annotation;
 mod assessment;
 mod catalog;
+pub mod context;
 mod error;
 mod evidence;
 mod fact;
@@ -33,6 +34,7 @@ pub use assessment::{
     ToolInfo, VcsInfo, Verdict, WorkItem,
 };
 pub use catalog::{Catalog, rule_matches};
+pub use context::{FileClass, classify, classify_content};
 pub use error::{Error, Result};
 pub use evidence::{
     CollectorFailure, Evidence, FailureKind, Inventory, Series, SeriesPoint, Table,

@@ -238,25 +238,50 @@ fn heuristic_note(fact: &diligence_model::Fact) -> String {
         .unwrap_or_default()
 }
 
-fn check_rule(
-    check: &Check,
-    pattern: &str,
+/// Which findings a rule check counts.
+struct RuleFilter<'a> {
+    pattern: &'a str,
     min_severity: Severity,
     min_confidence: diligence_model::Confidence,
+    contexts: Option<&'a std::collections::BTreeSet<diligence_model::FileClass>>,
+}
+
+fn check_rule(
+    check: &Check,
+    filter_by: &RuleFilter<'_>,
     evidence: &[Evidence],
     failures: &[CollectorFailure],
 ) -> Outcome {
+    let RuleFilter {
+        pattern,
+        min_severity,
+        min_confidence,
+        contexts,
+    } = *filter_by;
     let collector = check.subject.collector();
     let Some(ev) = evidence_of(collector, evidence) else {
         return missing_source(pattern, collector, failures);
     };
-    let matched: Vec<_> = evidence
+    let candidates: Vec<_> = evidence
         .iter()
         .flat_map(|e| e.findings.iter())
         .filter(|f| {
             rule_matches(pattern, &f.rule)
                 && f.severity >= min_severity
                 && f.confidence >= min_confidence
+        })
+        .collect();
+    // Findings outside the listed contexts are named, never counted.
+    let mut elsewhere: std::collections::BTreeMap<diligence_model::FileClass, usize> =
+        std::collections::BTreeMap::new();
+    let matched: Vec<_> = candidates
+        .into_iter()
+        .filter(|f| match contexts {
+            Some(classes) if !classes.contains(&f.class()) => {
+                *elsewhere.entry(f.class()).or_default() += 1;
+                false
+            }
+            _ => true,
         })
         .collect();
     let count = u32::try_from(matched.len()).unwrap_or(u32::MAX);
@@ -278,8 +303,31 @@ fn check_rule(
         (1, Some(w)) => format!("1 finding of {pattern}{filter} ({w})"),
         (n, Some(w)) => format!("{n} findings of {pattern}{filter} (worst: {w})"),
     };
+    let in_context = match contexts {
+        Some(classes) => format!(
+            " in {}",
+            classes
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        None => String::new(),
+    };
+    let not_counted = if elsewhere.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = elsewhere
+            .iter()
+            .map(|(class, n)| format!("{n} in {}", class.describe()))
+            .collect();
+        format!(
+            " Listed but not counted here: {} (a reviewer who judges one to matter can override the status).",
+            parts.join(", ")
+        )
+    };
     let rationale = format!(
-        "{}: {} ({}).{}",
+        "{}{in_context}: {} ({}).{}{not_counted}",
         capitalise(&found),
         verdict_word(status),
         describe(check.threshold, " findings"),
@@ -313,11 +361,15 @@ fn run_check(check: &Check, evidence: &[Evidence], failures: &[CollectorFailure]
             pattern,
             min_severity,
             min_confidence,
+            contexts,
         } => check_rule(
             check,
-            pattern,
-            *min_severity,
-            *min_confidence,
+            &RuleFilter {
+                pattern,
+                min_severity: *min_severity,
+                min_confidence: *min_confidence,
+                contexts: contexts.as_ref(),
+            },
             evidence,
             failures,
         ),

@@ -5,8 +5,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use diligence_model::{
-    Catalog, Confidence, ControlId, ControlStatus, Effort, FactName, FrameworkInfo, RuleId,
-    SectionId, Severity,
+    Catalog, Confidence, ControlId, ControlStatus, Effort, FactName, FileClass, FrameworkInfo,
+    RuleId, SectionId, Severity,
 };
 use toml::Spanned;
 
@@ -128,6 +128,9 @@ pub enum Subject {
         min_severity: Severity,
         /// Findings below this confidence are ignored.
         min_confidence: Confidence,
+        /// When set, only findings whose file class is listed count; the
+        /// others are named in the rationale but cannot fail the check.
+        contexts: Option<BTreeSet<FileClass>>,
     },
 }
 
@@ -459,6 +462,24 @@ impl Validator<'_> {
             .iter()
             .filter_map(|check| self.check(check))
             .collect();
+        if raw.critical {
+            for (raw_check, check) in raw.checks.iter().zip(&checks) {
+                if let (Subject::Rule { contexts: None, .. }, Some(rule)) =
+                    (&check.subject, &raw_check.get_ref().rule)
+                {
+                    let (line, column) = line_column(self.text, rule.span().start);
+                    self.warnings.push(Problem {
+                        source: self.source.to_owned(),
+                        line,
+                        column,
+                        message: format!(
+                            "critical control's rule check `{}` has no `contexts`: findings in tests, examples, templates, vendored or generated files can fail the gate",
+                            rule.get_ref()
+                        ),
+                    });
+                }
+            }
+        }
 
         if self.problems.len() > errors_before {
             return None;
@@ -574,10 +595,13 @@ impl Validator<'_> {
         match (&check.fact, &check.rule) {
             (Some(fact), None) => {
                 let name = self.fact(fact);
-                if check.min_severity.is_some() || check.min_confidence.is_some() {
+                if check.min_severity.is_some()
+                    || check.min_confidence.is_some()
+                    || check.contexts.is_some()
+                {
                     self.problem(
                         fact.span(),
-                        "min-severity and min-confidence apply to rule checks only",
+                        "min-severity, min-confidence and contexts apply to rule checks only",
                     );
                 }
                 if forms != 1 {
@@ -652,6 +676,33 @@ impl Validator<'_> {
                     self.problem(span, "otherwise applies to equals checks only");
                     return None;
                 }
+                let contexts = match &check.contexts {
+                    None => None,
+                    Some(list) => {
+                        let mut classes = BTreeSet::new();
+                        for name in list.get_ref() {
+                            match FileClass::parse(name) {
+                                Some(class) => {
+                                    classes.insert(class);
+                                }
+                                None => {
+                                    self.problem(
+                                        list.span(),
+                                        format!(
+                                            "unknown context `{name}`: expected production, test, example, template, vendored or generated"
+                                        ),
+                                    );
+                                    return None;
+                                }
+                            }
+                        }
+                        if classes.is_empty() {
+                            self.problem(list.span(), "contexts must name at least one class");
+                            return None;
+                        }
+                        Some(classes)
+                    }
+                };
                 let (pass, partial) = match &check.at_most {
                     Some(t) => {
                         let (pass, partial) = self.threshold(t, false, false)?;
@@ -668,6 +719,7 @@ impl Validator<'_> {
                         pattern: pattern.to_owned(),
                         min_severity: check.min_severity.unwrap_or(Severity::Info),
                         min_confidence: check.min_confidence.unwrap_or(Confidence::Low),
+                        contexts,
                     },
                     threshold: Threshold::AtMost { pass, partial },
                 })

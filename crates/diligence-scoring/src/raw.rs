@@ -188,6 +188,12 @@ pub(crate) struct RawCheck {
     /// Rule checks: count only findings at least this confident.
     #[serde(default)]
     pub(crate) min_confidence: Option<Confidence>,
+    /// Rule checks: count only findings in files of these classes
+    /// (`production`, `test`, `example`, `template`, `vendored`,
+    /// `generated`); the others are listed, not counted.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub(crate) contexts: Option<Spanned<Vec<String>>>,
     /// Higher is better: integer facts (a list counts its entries).
     #[serde(default)]
     #[schemars(with = "Option<RawThreshold>")]

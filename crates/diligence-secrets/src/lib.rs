@@ -34,9 +34,7 @@ pub use baseline::{Baseline, Suppression};
 pub use collector::{SecretsCollector, git_blob_id};
 pub use decode::{base64_encode, base64url_encode};
 pub use error::{Error, Result, RuleProblem};
-pub use filters::{
-    entropy, generic_path_excluded, generic_value_plausible, is_placeholder, is_test_path,
-};
+pub use filters::{entropy, generic_path_excluded, generic_value_plausible, is_placeholder};
 pub use fingerprint::{DEFAULT_FINGERPRINT_KEY, Fingerprinter};
 pub use rules::{Rule, RuleKind, RulesReport};
 pub use scan::{

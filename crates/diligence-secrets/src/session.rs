@@ -7,12 +7,11 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use diligence_model::{
-    Catalog, CollectorId, CommitRef, Confidence, Evidence, Excerpt, Fact, Finding, Inventory,
-    Location, Redacted, RuleId, Severity, Table, Timestamp, Unit,
+    Catalog, CollectorId, CommitRef, Confidence, Evidence, Excerpt, Fact, FileClass, Finding,
+    Inventory, Location, Redacted, RuleId, Severity, Table, Timestamp, Unit, classify,
 };
 
 use crate::baseline::Baseline;
-use crate::filters;
 use crate::rules::RuleKind;
 use crate::scan::{BlobOutcome, Engine, Match};
 
@@ -418,6 +417,26 @@ impl<'e> Session<'e> {
                 Fact::count(counts.identifiers, Unit::Count),
             ),
             (
+                "secrets.findings.in-tests",
+                Fact::count(counts.in_class(FileClass::Test), Unit::Count),
+            ),
+            (
+                "secrets.findings.in-examples",
+                Fact::count(counts.in_class(FileClass::Example), Unit::Count),
+            ),
+            (
+                "secrets.findings.in-templates",
+                Fact::count(counts.in_class(FileClass::Template), Unit::Count),
+            ),
+            (
+                "secrets.findings.in-vendored",
+                Fact::count(counts.in_class(FileClass::Vendored), Unit::Count),
+            ),
+            (
+                "secrets.findings.in-generated",
+                Fact::count(counts.in_class(FileClass::Generated), Unit::Count),
+            ),
+            (
                 "secrets.suppressed",
                 Fact::count(counts.suppressed, Unit::Count),
             ),
@@ -515,6 +534,8 @@ pub fn collector_id() -> CollectorId {
 
 #[derive(Default)]
 struct FactCounts {
+    /// Medium- or high-confidence findings outside production code, by class.
+    elsewhere: BTreeMap<FileClass, usize>,
     high: usize,
     medium: usize,
     at_head: usize,
@@ -527,6 +548,10 @@ struct FactCounts {
 }
 
 impl FactCounts {
+    fn in_class(&self, class: FileClass) -> usize {
+        self.elsewhere.get(&class).copied().unwrap_or(0)
+    }
+
     fn add(&mut self, finding: &Finding, generic: bool, kind: RuleKind) {
         if kind == RuleKind::Identifier {
             self.identifiers += 1;
@@ -534,6 +559,15 @@ impl FactCounts {
         }
         if generic {
             self.generic += 1;
+            return;
+        }
+        // The facts that feed controls count production findings; the
+        // other classes have facts of their own.
+        let class = finding.class();
+        if class != FileClass::Production {
+            if finding.confidence >= Confidence::Medium {
+                *self.elsewhere.entry(class).or_default() += 1;
+            }
             return;
         }
         let tagged = |t: &str| finding.tags.contains(t);
@@ -688,9 +722,20 @@ fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
     {
         tags.insert("unreachable".to_owned());
     }
-    let test_only = entry.seen.iter().all(|s| filters::is_test_path(&s.path));
+    // The one classifier of file context: a finding is production when any
+    // place that holds it is; otherwise it takes its first place's class.
+    let classes: Vec<FileClass> = entry.seen.iter().map(|s| classify(&s.path)).collect();
+    let class = if classes.is_empty() || classes.contains(&FileClass::Production) {
+        FileClass::Production
+    } else {
+        classes[0]
+    };
+    let test_only = class != FileClass::Production;
     if test_only {
-        tags.insert("test-path".to_owned());
+        tags.insert(format!("context-{class}"));
+        if class == FileClass::Test {
+            tags.insert("test-path".to_owned());
+        }
     }
     let (severity, mut confidence) = match meta.kind {
         RuleKind::Identifier => {
@@ -721,6 +766,7 @@ fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
                 Origin::History { at_head, .. } => Some(at_head),
                 _ => None,
             },
+            class: Some(classify(&s.path)),
             ..Location::default()
         })
         .collect();
@@ -806,27 +852,27 @@ pub fn catalog(engine: &Engine) -> Catalog {
 pub const FACTS: &[(&str, &str)] = &[
     (
         "secrets.findings",
-        "secret findings of high confidence (not identifiers, not generic)",
+        "secret findings of high confidence in production files (not identifiers, not generic)",
     ),
     (
         "secrets.findings.medium",
-        "secret findings of medium confidence (not generic)",
+        "secret findings of medium confidence in production files (not generic)",
     ),
     (
         "secrets.findings.at-head",
-        "high-confidence secret findings present at HEAD or in the worktree",
+        "high-confidence secret findings in production files present at HEAD or in the worktree",
     ),
     (
         "secrets.findings.history-only",
-        "high-confidence secret findings only in history",
+        "high-confidence secret findings in production files only in history",
     ),
     (
         "secrets.findings.env-file",
-        "medium or high confidence secret findings in env files",
+        "medium or high confidence secret findings in production env files",
     ),
     (
         "secrets.client-exposed",
-        "medium or high confidence secret findings in client-side code or client-exposed variables",
+        "medium or high confidence secret findings in production client-side code or client-exposed variables",
     ),
     (
         "secrets.generic",
@@ -835,6 +881,26 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "secrets.identifiers",
         "public identifiers (publishable keys, anon keys)",
+    ),
+    (
+        "secrets.findings.in-tests",
+        "medium or high confidence secret findings only in tests and fixtures",
+    ),
+    (
+        "secrets.findings.in-examples",
+        "medium or high confidence secret findings only in examples and docs",
+    ),
+    (
+        "secrets.findings.in-templates",
+        "medium or high confidence secret findings only in generator templates",
+    ),
+    (
+        "secrets.findings.in-vendored",
+        "medium or high confidence secret findings only in vendored third-party code",
+    ),
+    (
+        "secrets.findings.in-generated",
+        "medium or high confidence secret findings only in generated files",
     ),
     (
         "secrets.suppressed",

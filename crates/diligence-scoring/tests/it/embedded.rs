@@ -21,6 +21,11 @@ fn embedded_frameworks_validate_against_the_history_catalog() -> anyhow::Result<
 #[test]
 fn default_framework_has_the_design_sections_and_gate() -> anyhow::Result<()> {
     let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
+    assert!(
+        framework.warnings().is_empty(),
+        "the default framework uses current fact names and contexts: {:?}",
+        framework.warnings()
+    );
     let sections: Vec<&str> = framework.sections().iter().map(|s| s.id.as_str()).collect();
     assert_eq!(
         sections,

@@ -517,3 +517,98 @@ fn evaluation_is_deterministic() {
     let b = framework.evaluate(&worked_evidence(), &[]);
     assert_eq!(a, b);
 }
+
+const CONTEXTS: &str = r#"
+[[section]]
+id = "s"
+title = "S"
+
+[[control]]
+id = "s.keys"
+section = "s"
+title = "Keys"
+weight = 5
+critical = true
+question = "Keys?"
+remediation = { title = "Rotate", effort = [0.5, 1] }
+[[control.check]]
+rule = "t.*"
+min-confidence = "medium"
+contexts = ["production"]
+"#;
+
+#[test]
+fn only_listed_contexts_fail_a_check() {
+    let framework = parse(&format!("{HEADER}{CONTEXTS}"));
+    let run = |paths: &[&str]| {
+        let mut ev = evidence("t");
+        for path in paths {
+            ev.findings.push(finding(
+                "t.leak",
+                Severity::Critical,
+                Confidence::High,
+                path,
+            ));
+        }
+        ev.normalise();
+        framework.evaluate(&[ev], &[])
+    };
+    // A placeholder credential in a generator template, a test fixture and
+    // vendored code: listed, not counted, and the gate is not failed.
+    let outside = run(&[
+        "{{cookiecutter.project_slug}}/.env",
+        "tests/fixtures/key.pem",
+        "node_modules/pkg/config.js",
+    ]);
+    let c = &outside.controls[0];
+    let rationale = c.rationale.join(" ");
+    assert_eq!(c.status, ControlStatus::Pass, "{rationale}");
+    assert!(
+        rationale.contains("Listed but not counted here")
+            && rationale.contains("1 in generator templates")
+            && rationale.contains("1 in tests and fixtures")
+            && rationale.contains("1 in vendored third-party code"),
+        "{rationale}"
+    );
+    assert_ne!(outside.gate.verdict, Verdict::Prototype);
+    // The same finding in production code fails the critical control.
+    let inside = run(&["config/settings.py", "tests/fixtures/key.pem"]);
+    assert_eq!(inside.controls[0].status, ControlStatus::Fail);
+    assert_eq!(inside.gate.verdict, Verdict::Prototype);
+    // A low-confidence production finding is below the check's filter.
+    let mut ev = evidence("t");
+    ev.findings.push(finding(
+        "t.leak",
+        Severity::Critical,
+        Confidence::Low,
+        "config/settings.py",
+    ));
+    ev.normalise();
+    assert_eq!(
+        framework.evaluate(&[ev], &[]).controls[0].status,
+        ControlStatus::Pass
+    );
+}
+
+#[test]
+fn contexts_are_validated_and_missing_ones_warned_on_critical_rule_checks() {
+    let bad = format!(
+        "{HEADER}{}",
+        CONTEXTS.replace("[\"production\"]", "[\"prod\"]")
+    );
+    let err = Framework::parse(&bad, "test.toml", &crate::common::test_catalog())
+        .expect_err("unknown context");
+    assert!(err.to_string().contains("unknown context `prod`"), "{err}");
+    let missing = format!(
+        "{HEADER}{}",
+        CONTEXTS.replace("contexts = [\"production\"]\n", "")
+    );
+    let framework = parse(&missing);
+    assert_eq!(framework.warnings().len(), 1);
+    assert!(
+        framework.warnings()[0]
+            .message
+            .contains("has no `contexts`")
+    );
+    assert!(parse(&format!("{HEADER}{CONTEXTS}")).warnings().is_empty());
+}

@@ -359,3 +359,97 @@ fn submodules_are_named_as_not_scanned() {
         "{partial}"
     );
 }
+
+#[test]
+fn findings_carry_their_file_class_and_only_production_feeds_the_control_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(7);
+    let key = |rng: &mut Rng| checksummed("ghp_", rng);
+    let (template, fixture, vendored, moved, production) = (
+        key(&mut rng),
+        key(&mut rng),
+        key(&mut rng),
+        key(&mut rng),
+        key(&mut rng),
+    );
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main"],
+        "2024-01-01T00:00:00Z",
+    );
+    let write = |path: &str, text: String| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "{{cookiecutter.project_slug}}/config.py",
+        format!("GITHUB_TOKEN = \"{template}\"\n"),
+    );
+    write("tests/fixtures/ci.env", format!("GITHUB_TOKEN={fixture}\n"));
+    write(
+        "node_modules/pkg/config.js",
+        format!("module.exports = {{ token: \"{vendored}\" }};\n"),
+    );
+    write("config/old.py", format!("GITHUB_TOKEN = \"{moved}\"\n"));
+    write(
+        "src/deploy.py",
+        format!("GITHUB_TOKEN = \"{production}\"\n"),
+    );
+    git(dir.path(), &["add", "-A"], "2024-01-01T00:00:00Z");
+    git(
+        dir.path(),
+        &["commit", "-q", "-m", "first"],
+        "2024-01-01T00:00:00Z",
+    );
+    // Moved at HEAD: the finding shows the path HEAD holds it at.
+    git(
+        dir.path(),
+        &["mv", "config/old.py", "config/settings.py"],
+        "2024-01-02T00:00:00Z",
+    );
+    git(
+        dir.path(),
+        &["commit", "-q", "-m", "move"],
+        "2024-01-02T00:00:00Z",
+    );
+
+    let ev = collect(dir.path(), &Options::default());
+    let class_of = |needle: &str| {
+        let f = ev
+            .findings
+            .iter()
+            .find(|f| {
+                f.rule.as_str().starts_with("secrets.github")
+                    && f.location
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.contains(needle))
+            })
+            .unwrap_or_else(|| panic!("a finding at {needle}: {:#?}", ev.findings));
+        (f.class(), f.location.class)
+    };
+    use diligence_model::FileClass;
+    assert_eq!(
+        class_of("cookiecutter").0,
+        FileClass::Template,
+        "a generator template"
+    );
+    assert_eq!(class_of("tests/fixtures").0, FileClass::Test);
+    assert_eq!(class_of("node_modules").0, FileClass::Vendored);
+    assert_eq!(
+        class_of("src/deploy.py"),
+        (FileClass::Production, Some(FileClass::Production))
+    );
+    assert!(
+        ev.findings
+            .iter()
+            .all(|f| f.location.path.as_deref() != Some("config/old.py")),
+        "moved content is shown at its HEAD path"
+    );
+    assert_eq!(class_of("config/settings.py").0, FileClass::Production);
+    assert_eq!(fact(&ev, "secrets.findings.at-head"), 2);
+    assert_eq!(fact(&ev, "secrets.findings.in-templates"), 1);
+    assert_eq!(fact(&ev, "secrets.findings.in-tests"), 1);
+    assert_eq!(fact(&ev, "secrets.findings.in-vendored"), 1);
+}

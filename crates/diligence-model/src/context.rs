@@ -1,0 +1,384 @@
+//! The context class of a file: production, test, example or docs,
+//! template, vendored third-party code, or generated.
+//!
+//! One classifier for every stage: the history walk, the collectors and
+//! scoring all call [`classify`] (a pure function of the path) or
+//! [`classify_content`] (the path plus the file's first bytes, which is how
+//! generated files announce themselves). A finding's class is a field of its
+//! location, and only production evidence can fail a critical control when
+//! the framework's check says so.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Where a file sits in the target, as far as a reader of a finding cares.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum FileClass {
+    /// Code and configuration that ship or run the product.
+    Production,
+    /// Tests, fixtures and mocks.
+    Test,
+    /// Examples, samples, demos and documentation.
+    Example,
+    /// Templates a generator fills in (cookiecutter, copier, `.tmpl`).
+    Template,
+    /// Third-party code committed into the tree.
+    Vendored,
+    /// Build output and generated code.
+    Generated,
+}
+
+impl FileClass {
+    /// Every class, production first.
+    pub const ALL: [Self; 6] = [
+        Self::Production,
+        Self::Test,
+        Self::Example,
+        Self::Template,
+        Self::Vendored,
+        Self::Generated,
+    ];
+
+    /// The kebab-case name used in JSON and framework files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Production => "production",
+            Self::Test => "test",
+            Self::Example => "example",
+            Self::Template => "template",
+            Self::Vendored => "vendored",
+            Self::Generated => "generated",
+        }
+    }
+
+    /// Words for a report: "test code", "an example or docs" …
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Production => "production code",
+            Self::Test => "tests and fixtures",
+            Self::Example => "examples and docs",
+            Self::Template => "generator templates",
+            Self::Vendored => "vendored third-party code",
+            Self::Generated => "generated files",
+        }
+    }
+
+    /// Parses a kebab-case name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for FileClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+const VENDORED_DIRS: &[&str] = &[
+    "node_modules",
+    "vendor",
+    "vendors",
+    "third_party",
+    "third-party",
+    "thirdparty",
+    "bower_components",
+    "jspm_packages",
+    "site-packages",
+    "dist-packages",
+    ".venv",
+    "venv",
+    "virtualenv",
+    ".virtualenv",
+    ".tox",
+    ".nox",
+    "pods",
+    "carthage",
+    ".bundle",
+    ".yarn",
+    ".pnpm-store",
+    ".cargo",
+];
+
+const GENERATED_DIRS: &[&str] = &[
+    "dist",
+    "build",
+    "out",
+    ".next",
+    ".nuxt",
+    ".svelte-kit",
+    ".output",
+    ".vercel",
+    ".netlify",
+    "target",
+    "coverage",
+    "htmlcov",
+    "__generated__",
+    "generated",
+    "gen",
+    "__pycache__",
+    ".terraform",
+    "storybook-static",
+];
+
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "testing",
+    "spec",
+    "specs",
+    "fixture",
+    "fixtures",
+    "__fixtures__",
+    "testdata",
+    "test-data",
+    "test_data",
+    "mocks",
+    "__mocks__",
+    "mock",
+    "e2e",
+    "cypress",
+    "playwright",
+    "integration-tests",
+    "testutils",
+    "test-utils",
+    "testkit",
+];
+
+const EXAMPLE_DIRS: &[&str] = &[
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "demo",
+    "demos",
+    "docs",
+    "doc",
+    "documentation",
+    "tutorial",
+    "tutorials",
+    "playground",
+    "showcase",
+    "website",
+];
+
+const TEMPLATE_DIRS: &[&str] = &[
+    "project_template",
+    "project-template",
+    "app_template",
+    "app-template",
+    "skeleton",
+    "skel",
+    "boilerplate",
+    "scaffold",
+    "scaffolds",
+    "cookiecutter",
+    "copier-template",
+];
+
+fn dir_in(dirs: &[&str], list: &[&str]) -> bool {
+    dirs.iter().any(|d| list.contains(d))
+}
+
+/// The class of one path segment list (no archive members).
+fn classify_one(path: &str) -> FileClass {
+    let lower = path.replace('\\', "/").to_ascii_lowercase();
+    let mut parts: Vec<&str> = lower.split('/').filter(|p| !p.is_empty()).collect();
+    let name = parts.pop().unwrap_or("");
+    let dirs = parts;
+
+    if dir_in(&dirs, VENDORED_DIRS) {
+        return FileClass::Vendored;
+    }
+    if dirs
+        .iter()
+        .chain(std::iter::once(&name))
+        .any(|p| p.contains("{{") || p.contains("{%") || p.contains("cookiecutter."))
+        || dir_in(&dirs, TEMPLATE_DIRS)
+        || [".jinja", ".jinja2", ".j2", ".tmpl", ".tpl", ".template"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+    {
+        return FileClass::Template;
+    }
+    if dir_in(&dirs, GENERATED_DIRS)
+        || [
+            ".min.js",
+            ".min.css",
+            ".min.mjs",
+            ".map",
+            ".pb.go",
+            "_pb2.py",
+            "_pb2_grpc.py",
+            ".g.dart",
+            ".freezed.dart",
+            ".pb.ts",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+        || name.contains(".generated.")
+        || name.contains(".gen.")
+    {
+        return FileClass::Generated;
+    }
+    let test_name = name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains("_test.")
+        || name.contains("-test.")
+        || name.contains("_spec.")
+        || (name.starts_with("test_") && name.ends_with(".py"))
+        || name == "conftest.py"
+        || name.ends_with("test.java")
+        || name.ends_with("tests.java")
+        || name.ends_with("test.kt")
+        || name.ends_with("tests.cs")
+        || name.ends_with("test.php");
+    // `src/test/` of Maven and Gradle layouts is caught by TEST_DIRS.
+    if test_name || dir_in(&dirs, TEST_DIRS) {
+        return FileClass::Test;
+    }
+    let doc_ext = [".md", ".mdx", ".rst", ".adoc", ".asciidoc", ".ipynb"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
+    let example_name = name.contains(".example")
+        || name.contains(".sample")
+        || name.ends_with("-example")
+        || name.ends_with("_example")
+        || name.starts_with("example.")
+        || name.starts_with("sample.");
+    if doc_ext || example_name || dir_in(&dirs, EXAMPLE_DIRS) {
+        return FileClass::Example;
+    }
+    FileClass::Production
+}
+
+/// The class of a path, `/` separated, relative to the repository root. A
+/// member of an archive (`bundle.zip!config/app.env`) takes the least
+/// production-like class of the archive and the member.
+pub fn classify(path: &str) -> FileClass {
+    path.split('!')
+        .map(classify_one)
+        .max_by_key(|c| *c != FileClass::Production)
+        .unwrap_or(FileClass::Production)
+}
+
+/// Markers that generators write near the top of a file.
+const GENERATED_MARKERS: &[&str] = &[
+    "@generated",
+    "code generated by",
+    "do not edit",
+    "auto-generated",
+    "autogenerated",
+    "automatically generated",
+    "this file is generated",
+    "this file was generated",
+    "generated by the protocol buffer compiler",
+];
+
+/// The class of a file from its path and its first bytes: a file whose
+/// first 1 KiB carries a generator's marker ("Code generated by … DO NOT
+/// EDIT", `@generated`) is generated wherever it sits, unless its path
+/// already says vendored.
+pub fn classify_content(path: &str, head: &[u8]) -> FileClass {
+    let by_path = classify(path);
+    if by_path != FileClass::Production {
+        return by_path;
+    }
+    let head = &head[..head.len().min(1024)];
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    if GENERATED_MARKERS.iter().any(|m| text.contains(m)) {
+        FileClass::Generated
+    } else {
+        by_path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_both_sides() {
+        for (path, class) in [
+            ("src/main.rs", FileClass::Production),
+            ("app/api/users/route.ts", FileClass::Production),
+            ("supabase/functions/pay/index.ts", FileClass::Production),
+            ("config/settings.py", FileClass::Production),
+            (".env.production", FileClass::Production),
+            ("Dockerfile", FileClass::Production),
+            ("src/contest.rs", FileClass::Production),
+            ("src/latest/handler.ts", FileClass::Production),
+            ("src/templates/email.html", FileClass::Production),
+            ("tests/api.rs", FileClass::Test),
+            ("src/__tests__/App.tsx", FileClass::Test),
+            ("pkg/auth/auth_test.go", FileClass::Test),
+            ("web/src/App.test.tsx", FileClass::Test),
+            ("app/test_views.py", FileClass::Test),
+            ("conftest.py", FileClass::Test),
+            ("src/test/java/com/acme/AppTest.java", FileClass::Test),
+            ("fixtures/secrets/aws.txt", FileClass::Test),
+            ("spec/models/user_spec.rb", FileClass::Test),
+            ("examples/basic/main.py", FileClass::Example),
+            ("docs/setup.md", FileClass::Example),
+            ("README.md", FileClass::Example),
+            (".env.example", FileClass::Example),
+            ("config/app.sample.yml", FileClass::Example),
+            (
+                "{{cookiecutter.project_slug}}/settings.py",
+                FileClass::Template,
+            ),
+            ("template/{{ project_name }}/.env", FileClass::Template),
+            ("deploy/values.yaml.tmpl", FileClass::Template),
+            ("ansible/app.conf.j2", FileClass::Template),
+            ("project_template/manage.py", FileClass::Template),
+            ("node_modules/left-pad/index.js", FileClass::Vendored),
+            ("web/vendor/jquery.js", FileClass::Vendored),
+            (
+                ".venv/lib/python3.12/site-packages/x/y.py",
+                FileClass::Vendored,
+            ),
+            ("third_party/zlib/inflate.c", FileClass::Vendored),
+            ("dist/assets/index-4f3a.js", FileClass::Generated),
+            ("static/app.min.js", FileClass::Generated),
+            ("api/user.pb.go", FileClass::Generated),
+            (".next/server/app.js", FileClass::Generated),
+            ("backup.zip!tests/key.pem", FileClass::Test),
+            ("release.zip!config/prod.env", FileClass::Production),
+        ] {
+            assert_eq!(classify(path), class, "{path}");
+        }
+    }
+
+    #[test]
+    fn generated_by_content() {
+        let generated = b"// Code generated by protoc-gen-go. DO NOT EDIT.\npackage api\n";
+        assert_eq!(
+            classify_content("api/user.go", generated),
+            FileClass::Generated
+        );
+        let ordinary = b"package api\n\n// Handles users.\nfunc Get() {}\n";
+        assert_eq!(
+            classify_content("api/user.go", ordinary),
+            FileClass::Production
+        );
+        // The marker far down the file is not a header.
+        let mut late = vec![b' '; 4096];
+        late.extend_from_slice(b"// @generated");
+        assert_eq!(classify_content("src/a.ts", &late), FileClass::Production);
+        // A path class wins over content.
+        assert_eq!(classify_content("tests/gen.go", generated), FileClass::Test);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for class in FileClass::ALL {
+            assert_eq!(FileClass::parse(class.as_str()), Some(class));
+        }
+        assert_eq!(FileClass::parse("prod"), None);
+    }
+}
