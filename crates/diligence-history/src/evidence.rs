@@ -88,6 +88,14 @@ const FACTS: &[(&str, &str)] = &[
         "Truck factor by degree of authorship on HEAD's files, people only (Avelino et al. 2016).",
     ),
     (
+        "git.key-people",
+        "The people the truck-factor estimate removed, most files first.",
+    ),
+    (
+        "git.top-author",
+        "The person with the most non-merge commits in the last 12 months (automation left out).",
+    ),
+    (
         "git.top-author.share-12m",
         "Share of the last 12 months' non-merge commits by people (automation left out) made by the most active person.",
     ),
@@ -535,6 +543,25 @@ impl History {
         let year_total: usize = per_person.values().sum();
         let top = per_person.values().copied().max().unwrap_or(0);
         set("git.top-author.share-12m", ratio(top, year_total));
+        if let Some((key, _)) = per_person
+            .iter()
+            .filter(|(_, n)| **n == top && top > 0)
+            .min_by_key(|(k, _)| **k)
+        {
+            set("git.top-author", Fact::text(name_of(key)));
+        }
+        // Kept in the truck factor's order, not sorted: the first is the
+        // person who carries the most.
+        let mut key_people = Fact::list(Vec::new());
+        key_people.value = diligence_model::FactValue::List {
+            values: self
+                .truck
+                .key_people
+                .iter()
+                .map(|(k, _)| name_of(k))
+                .collect(),
+        };
+        set("git.key-people", key_people);
 
         set(
             "git.merges",

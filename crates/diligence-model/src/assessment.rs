@@ -299,8 +299,19 @@ pub struct WorkItem {
     pub title: String,
     /// The findings it covers.
     pub findings: u32,
+    /// Units of work it counts (credentials to rotate, dependencies to
+    /// move); the effort is the sum over them. 0 for a whole-control item.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub units: u32,
+    /// Where the findings behind it are (`path:line`, up to five).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<String>,
     /// Estimated effort.
     pub effort: Effort,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Work items with their total.
@@ -323,6 +334,9 @@ pub struct Question {
     pub text: String,
     /// Why it is asked (not evidenced, partial, ...).
     pub reason: String,
+    /// The evidence it rests on: files of the findings behind the control.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 /// The whole result of a scan: what renderers read and tool builders embed.

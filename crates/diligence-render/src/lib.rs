@@ -20,15 +20,17 @@ mod escape;
 mod json;
 mod markdown;
 mod notes;
+mod overview;
 mod parts;
 pub mod sarif;
+pub mod sentences;
 mod view;
 
 pub use error::{Error, Result};
 pub use json::{assessment_schema, json};
 pub use markdown::{MarkdownRenderer, markdown};
 pub use sarif::sarif;
-pub use view::finding_location;
+pub use view::{excerpt_text, finding_location};
 
 /// The view model every report format prints, as JSON: labels, percentages
 /// and efforts already formatted, lists already sorted. The PDF templates

@@ -7,7 +7,7 @@ use diligence_model::{Assessment, Evidence, Excerpt, FailureKind, Finding, Inven
 use serde::Serialize;
 
 use crate::notes;
-use crate::view::{FactRow, TableView, fact_row, inventory_view, short};
+use crate::view::{FactRow, TableView, fact_row, inventory_view, masked, short};
 
 /// A part of the report fed by one collector.
 #[derive(Debug, Serialize)]
@@ -339,7 +339,7 @@ fn secrets(a: &Assessment, evidence: &Evidence) -> Vec<SecretRow> {
             SecretRow {
                 rule: f.rule.to_string(),
                 secret: match &f.excerpt {
-                    Some(Excerpt::Redacted { secret }) => secret.to_string(),
+                    Some(Excerpt::Redacted { secret }) => masked(secret),
                     // A plain excerpt is never a secret value; say where
                     // instead of printing it.
                     _ => format!("fingerprint {}", f.fingerprint),

@@ -9,12 +9,15 @@ use std::collections::BTreeMap;
 
 use diligence_model::{
     Assessment, CollectorFailure, Confidence, ControlResult, ControlStatus, Effort, EvidenceRef,
-    FactValue, FailureKind, Finding, Inventory, Series, Severity, Table, Timestamp, Verdict,
+    Excerpt, FactValue, FailureKind, Finding, Inventory, Redacted, Series, Severity, Table,
+    Timestamp, Verdict,
 };
 use serde::Serialize;
 
 use crate::notes::{self, ControlNote, MetaView, NotesView};
+use crate::overview::{self, FixItem, Profile, Reason, SeverityDistribution, Strength};
 use crate::parts::{self, EvidencePart};
+use crate::sentences::{self, first_sentence};
 
 /// The id of the collector whose evidence fills the history part.
 const HISTORY_COLLECTOR: &str = "git";
@@ -31,6 +34,8 @@ pub(crate) struct Report {
     meta: MetaView,
     framework: FrameworkView,
     summary: Summary,
+    /// What the target is: size, languages, history, people.
+    profile: Profile,
     scorecard: Vec<ScorecardRow>,
     sections: Vec<SectionPart>,
     history: History,
@@ -42,6 +47,8 @@ pub(crate) struct Report {
     notes: Option<NotesView>,
     remediation: Remediation,
     findings: Vec<FindingRow>,
+    /// Sentences every finding of a rule repeats, said once per rule.
+    finding_notes: Vec<RuleNote>,
     questions: Vec<QuestionRow>,
     failures: Vec<FailureRow>,
     methodology: Methodology,
@@ -54,7 +61,12 @@ struct TargetView {
     commit: Option<String>,
     commit_date: Option<String>,
     branch: String,
+    /// The remote's URL when it is a network address; a remote that is a
+    /// local path (a mirror, a copy) is never printed.
     remote: Option<String>,
+    /// How the report names the repository: the remote URL, else the
+    /// folder name; never an absolute local path.
+    repository: String,
     shallow: bool,
 }
 
@@ -70,10 +82,17 @@ struct FrameworkView {
 struct Summary {
     verdict: &'static str,
     production_ready: bool,
-    reasons: Vec<String>,
+    /// Why it is not production-ready, in words.
+    reasons: Vec<Reason>,
     score: String,
     sections: Vec<SectionScoreRow>,
+    /// What counts in the target's favour, best first.
+    strengths: Vec<Strength>,
     red_flags: Vec<RedFlag>,
+    /// Findings by severity.
+    severity: SeverityDistribution,
+    /// The failed and partial controls to fix first, with their files.
+    fix_first: Vec<FixItem>,
 }
 
 #[derive(Debug, Serialize)]
@@ -91,8 +110,17 @@ struct SectionScoreRow {
 #[derive(Debug, Serialize)]
 struct RedFlag {
     kind: &'static str,
+    /// A severity: the control's gate (`critical`) or the worst finding
+    /// behind it, or the finding's own.
     severity: String,
     id: String,
+    text: String,
+}
+
+/// Sentences that every finding of a rule repeats, printed once.
+#[derive(Debug, Serialize)]
+struct RuleNote {
+    rule: String,
     text: String,
 }
 
@@ -195,6 +223,10 @@ struct WorkRow {
     control: String,
     title: String,
     findings: u32,
+    /// Units of work (credentials, dependencies); 0 for a whole-control item.
+    units: u32,
+    /// Where the findings behind it are.
+    locations: Vec<String>,
     low: String,
     high: String,
 }
@@ -222,6 +254,8 @@ struct QuestionRow {
     control: String,
     text: String,
     reason: String,
+    /// Files the question rests on.
+    evidence: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -268,6 +302,7 @@ impl Report {
         };
         Self {
             title: format!("Technical due-diligence report: {}", a.target.name),
+            profile: overview::profile(a),
             target: target_view(a),
             meta: notes::meta(a),
             framework: framework.clone(),
@@ -280,6 +315,7 @@ impl Report {
             notes: notes::notes(a),
             remediation: remediation(a),
             findings: findings(a),
+            finding_notes: finding_notes(a),
             questions: a
                 .questions
                 .iter()
@@ -287,6 +323,7 @@ impl Report {
                     control: q.control.to_string(),
                     text: q.text.clone(),
                     reason: q.reason.clone(),
+                    evidence: q.evidence.clone(),
                 })
                 .collect(),
             failures: a.failures.iter().map(failure_row).collect(),
@@ -312,6 +349,7 @@ fn target_view(a: &Assessment) -> TargetView {
             commit_date: None,
             branch: "none".to_owned(),
             remote: None,
+            repository: a.target.name.clone(),
             shallow: false,
         },
         Some(vcs) => TargetView {
@@ -328,10 +366,34 @@ fn target_view(a: &Assessment) -> TargetView {
                 (None, true) => "detached HEAD".to_owned(),
                 (None, false) => "none (no commits)".to_owned(),
             },
-            remote: vcs.remote.clone(),
+            remote: vcs.remote.as_deref().and_then(network_remote),
+            repository: vcs
+                .remote
+                .as_deref()
+                .and_then(network_remote)
+                .unwrap_or_else(|| a.target.name.clone()),
             shallow: vcs.shallow,
         },
     }
+}
+
+/// A remote URL as printed: a network address (`https://…`, `ssh://…`,
+/// `git@host:path`) as it is, a local path or `file://` URL not at all.
+fn network_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let local = scheme.eq_ignore_ascii_case("file") || rest.starts_with('/');
+        return (!local && !rest.is_empty()).then(|| url.to_owned());
+    }
+    // scp-like `user@host:path`: a host before the first colon, no slash
+    // before it, and not a drive letter (`C:\repo`).
+    let (host, path) = url.split_once(':')?;
+    let scp = !host.is_empty()
+        && host.len() > 1
+        && !host.contains('/')
+        && !host.contains('\\')
+        && !path.is_empty();
+    scp.then(|| url.to_owned())
 }
 
 /// "72/100 at 64% evidence coverage": a score never appears without its coverage.
@@ -346,7 +408,7 @@ fn summary(a: &Assessment) -> Summary {
     Summary {
         verdict: a.gate.verdict.label(),
         production_ready: a.gate.verdict == Verdict::ProductionReady,
-        reasons: a.gate.reasons.clone(),
+        reasons: overview::reasons(a),
         score: score_line(a.scores.overall, a.scores.coverage),
         sections: a
             .scores
@@ -365,28 +427,47 @@ fn summary(a: &Assessment) -> Summary {
                 not_applicable: s.counts.not_applicable,
             })
             .collect(),
+        strengths: overview::strengths(a),
         red_flags: red_flags(a),
+        severity: overview::severity_distribution(a),
+        fix_first: overview::fix_first(a),
     }
 }
 
 /// The most severe failed controls and findings: critical failed controls,
-/// critical findings, other failed controls, high findings, in that order.
+/// critical findings, other failed controls with high or critical findings
+/// behind them, high findings, in that order. A failed control's severity
+/// is its gate or the worst finding behind it; a failed control with
+/// neither is left to "what to fix first".
 fn red_flags(a: &Assessment) -> Vec<RedFlag> {
     let mut ranked: Vec<(u8, usize, RedFlag)> = Vec::new();
     for (order, c) in a.controls.iter().enumerate() {
-        if c.status == ControlStatus::Fail {
-            let rank = if c.critical { 0 } else { 2 };
-            ranked.push((
-                rank,
-                order,
-                RedFlag {
-                    kind: "Failed control",
-                    severity: if c.critical { "critical" } else { "failed" }.to_owned(),
-                    id: c.id.to_string(),
-                    text: c.title.clone(),
-                },
-            ));
+        if c.status != ControlStatus::Fail {
+            continue;
         }
+        let worst = overview::findings_behind(a, c)
+            .iter()
+            .map(|f| f.severity)
+            .max();
+        let (rank, severity) = match (c.critical, worst) {
+            (true, _) => (0, Severity::Critical),
+            (false, Some(s)) if s >= Severity::High => (2, s),
+            _ => continue,
+        };
+        ranked.push((
+            rank,
+            order,
+            RedFlag {
+                kind: if c.critical {
+                    "Critical control failed"
+                } else {
+                    "Control failed"
+                },
+                severity: severity.to_string(),
+                id: c.id.to_string(),
+                text: c.title.clone(),
+            },
+        ));
     }
     for (order, (f, _)) in sorted_findings(a).into_iter().enumerate() {
         // Low-confidence heuristics stay out of the headline.
@@ -405,7 +486,7 @@ fn red_flags(a: &Assessment) -> Vec<RedFlag> {
                 kind: "Finding",
                 severity: f.severity.to_string(),
                 id: f.rule.to_string(),
-                text: format!("{} ({})", f.message, f.location),
+                text: format!("{} ({})", first_sentence(&f.message), finding_location(f)),
             },
         ));
     }
@@ -953,6 +1034,8 @@ fn remediation(a: &Assessment) -> Remediation {
                 control: w.control.to_string(),
                 title: w.title.clone(),
                 findings: w.findings,
+                units: w.units,
+                locations: w.locations.clone(),
                 low: Effort::format_days(w.effort.low_tenths),
                 high: Effort::format_days(w.effort.high_tenths),
             })
@@ -1016,7 +1099,57 @@ pub fn finding_location(f: &Finding) -> String {
     text
 }
 
+/// The sentences each rule's findings all repeat, by rule.
+fn shared_by_rule(a: &Assessment) -> BTreeMap<&str, Vec<&str>> {
+    let mut messages: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in a.evidence.iter().flat_map(|e| &e.findings) {
+        messages
+            .entry(f.rule.as_str())
+            .or_default()
+            .push(f.message.as_str());
+    }
+    messages
+        .into_iter()
+        .map(|(rule, m)| (rule, sentences::shared_sentences(&m)))
+        .filter(|(_, shared)| !shared.is_empty())
+        .collect()
+}
+
+fn finding_notes(a: &Assessment) -> Vec<RuleNote> {
+    shared_by_rule(a)
+        .into_iter()
+        .map(|(rule, shared)| RuleNote {
+            rule: rule.to_owned(),
+            text: shared.join(" "),
+        })
+        .collect()
+}
+
+/// A finding's excerpt as printed: plain text as it is, a secret as its
+/// mask labelled so, so that a masked prefix such as `1.2.` never reads
+/// like a version number.
+pub fn excerpt_text(excerpt: &Excerpt) -> String {
+    match excerpt {
+        Excerpt::Plain { text } => text.clone(),
+        Excerpt::Redacted { secret } => masked(secret),
+    }
+}
+
+/// `masked: sk_l… (32 chars, fingerprint 7c1e20a9)`.
+pub(crate) fn masked(secret: &Redacted) -> String {
+    let shown = match secret.prefix() {
+        "" => "masked".to_owned(),
+        prefix => format!("masked: {prefix}…"),
+    };
+    format!(
+        "{shown} ({} chars, fingerprint {})",
+        secret.length(),
+        secret.fingerprint()
+    )
+}
+
 fn findings(a: &Assessment) -> Vec<FindingRow> {
+    let shared = shared_by_rule(a);
     sorted_findings(a)
         .into_iter()
         .map(|(f, _)| {
@@ -1035,12 +1168,11 @@ fn findings(a: &Assessment) -> Vec<FindingRow> {
                     .and_then(|c| c.date)
                     .map(|d| d.date_string())
                     .unwrap_or_default(),
-                message: f.message.clone(),
-                excerpt: f
-                    .excerpt
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
+                message: match shared.get(f.rule.as_str()) {
+                    Some(lifted) => sentences::without_sentences(&f.message, lifted),
+                    None => f.message.clone(),
+                },
+                excerpt: f.excerpt.as_ref().map(excerpt_text).unwrap_or_default(),
                 fingerprint: f.fingerprint.clone(),
                 accepted: note.accepted,
                 note: note.text,

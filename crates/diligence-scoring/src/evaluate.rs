@@ -6,11 +6,11 @@
 
 use diligence_model::{
     CollectorFailure, ControlResult, ControlStatus, Effort, Evidence, EvidenceRef, FactValue,
-    FailureKind, Gate, Question, RemediationPlan, Scores, SectionScore, Severity, StatusCounts,
-    Verdict, WorkItem, rule_matches,
+    FailureKind, FileClass, Finding, Gate, Question, RemediationPlan, Scores, SectionScore,
+    Severity, StatusCounts, Verdict, WorkItem, rule_matches,
 };
 
-use crate::framework::{Check, Control, EffortBasis, Framework, Subject, Threshold};
+use crate::framework::{Check, Control, EffortBasis, Framework, GroupBy, Subject, Threshold};
 
 /// The result of scoring evidence against a framework.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,7 +34,6 @@ struct Outcome {
     rationale: String,
     evidence: Option<EvidenceRef>,
     partial_evidence: bool,
-    findings: u32,
 }
 
 /// The evidence of a collector, if it ran.
@@ -48,7 +47,6 @@ fn not_evidenced(subject: &str, why: String, evidence: Option<EvidenceRef>) -> O
         rationale: format!("{subject}: not evidenced — {why}."),
         evidence,
         partial_evidence: false,
-        findings: 0,
     }
 }
 
@@ -205,7 +203,6 @@ fn check_fact(
                 ),
                 evidence: reference,
                 partial_evidence: ev.partial.is_some(),
-                findings: 0,
             };
         }
         _ => {
@@ -228,7 +225,6 @@ fn check_fact(
         ),
         evidence: reference,
         partial_evidence: ev.partial.is_some(),
-        findings: 0,
     }
 }
 
@@ -244,6 +240,36 @@ struct RuleFilter<'a> {
     min_severity: Severity,
     min_confidence: diligence_model::Confidence,
     contexts: Option<&'a std::collections::BTreeSet<diligence_model::FileClass>>,
+}
+
+/// The findings a rule check counts, and by class those it leaves out for
+/// their context.
+fn rule_matches_of<'a>(
+    filter: &RuleFilter<'_>,
+    evidence: &'a [Evidence],
+) -> (
+    Vec<&'a Finding>,
+    std::collections::BTreeMap<diligence_model::FileClass, usize>,
+) {
+    let mut elsewhere = std::collections::BTreeMap::new();
+    let matched = evidence
+        .iter()
+        .flat_map(|e| e.findings.iter())
+        .filter(|f| {
+            rule_matches(filter.pattern, &f.rule)
+                && f.severity >= filter.min_severity
+                && f.confidence >= filter.min_confidence
+        })
+        .filter(|f| match filter.contexts {
+            // Findings outside the listed contexts are named, never counted.
+            Some(classes) if !classes.contains(&f.class()) => {
+                *elsewhere.entry(f.class()).or_default() += 1;
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    (matched, elsewhere)
 }
 
 fn check_rule(
@@ -262,28 +288,7 @@ fn check_rule(
     let Some(ev) = evidence_of(collector, evidence) else {
         return missing_source(pattern, collector, failures);
     };
-    let candidates: Vec<_> = evidence
-        .iter()
-        .flat_map(|e| e.findings.iter())
-        .filter(|f| {
-            rule_matches(pattern, &f.rule)
-                && f.severity >= min_severity
-                && f.confidence >= min_confidence
-        })
-        .collect();
-    // Findings outside the listed contexts are named, never counted.
-    let mut elsewhere: std::collections::BTreeMap<diligence_model::FileClass, usize> =
-        std::collections::BTreeMap::new();
-    let matched: Vec<_> = candidates
-        .into_iter()
-        .filter(|f| match contexts {
-            Some(classes) if !classes.contains(&f.class()) => {
-                *elsewhere.entry(f.class()).or_default() += 1;
-                false
-            }
-            _ => true,
-        })
-        .collect();
+    let (matched, elsewhere) = rule_matches_of(filter_by, evidence);
     let count = u32::try_from(matched.len()).unwrap_or(u32::MAX);
     let worst = matched.iter().map(|f| f.severity).max();
     let (pass, partial) = match check.threshold {
@@ -342,7 +347,6 @@ fn check_rule(
             worst,
         }),
         partial_evidence: ev.partial.is_some(),
-        findings: count,
     }
 }
 
@@ -377,18 +381,73 @@ fn run_check(check: &Check, evidence: &[Evidence], failures: &[CollectorFailure]
 }
 
 /// A control's result plus what the plan needs.
-struct Evaluated {
+struct Evaluated<'a> {
     result: ControlResult,
-    findings: u32,
     /// Why it is not evidenced, for the question's reason.
     gap: Option<String>,
+    /// The findings the control's work would fix, in their total order.
+    behind: Vec<&'a Finding>,
 }
 
-fn evaluate_control(
+/// The findings a control's remediation fixes: those named by its
+/// `fixes` pattern (production only), else those its rule checks counted.
+fn findings_behind<'a>(control: &Control, evidence: &'a [Evidence]) -> Vec<&'a Finding> {
+    let mut behind: Vec<&Finding> = match &control.remediation.fixes {
+        Some(pattern) => evidence
+            .iter()
+            .flat_map(|e| e.findings.iter())
+            .filter(|f| {
+                rule_matches(pattern, &f.rule)
+                    && f.class() == FileClass::Production
+                    && (control.remediation.fixes_severity.is_empty()
+                        || control.remediation.fixes_severity.contains(&f.severity))
+            })
+            .collect(),
+        None => control
+            .checks
+            .iter()
+            .filter_map(|check| match &check.subject {
+                Subject::Rule {
+                    pattern,
+                    min_severity,
+                    min_confidence,
+                    contexts,
+                } => Some(
+                    rule_matches_of(
+                        &RuleFilter {
+                            pattern,
+                            min_severity: *min_severity,
+                            min_confidence: *min_confidence,
+                            contexts: contexts.as_ref(),
+                        },
+                        evidence,
+                    )
+                    .0,
+                ),
+                Subject::Fact(_) => None,
+            })
+            .flatten()
+            .collect(),
+    };
+    behind.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    behind.dedup_by(|a, b| std::ptr::eq(*a, *b));
+    behind
+}
+
+/// `path:line` of a finding, or its path.
+fn place(f: &Finding) -> Option<String> {
+    let path = f.location.path.as_ref()?;
+    Some(match f.location.line {
+        Some(line) => format!("{path}:{line}"),
+        None => path.clone(),
+    })
+}
+
+fn evaluate_control<'a>(
     control: &Control,
-    evidence: &[Evidence],
+    evidence: &'a [Evidence],
     failures: &[CollectorFailure],
-) -> Evaluated {
+) -> Evaluated<'a> {
     let mut result = ControlResult {
         id: control.id.clone(),
         section: control.section.clone(),
@@ -419,8 +478,8 @@ fn evaluate_control(
         });
         return Evaluated {
             result,
-            findings: 0,
             gap: None,
+            behind: Vec::new(),
         };
     }
 
@@ -432,13 +491,12 @@ fn evaluate_control(
         result.question = Some(control.question.clone());
         return Evaluated {
             result,
-            findings: 0,
             gap: Some("not evidenced: no automated check covers this control".to_owned()),
+            behind: Vec::new(),
         };
     }
 
     let mut worst: Option<ControlStatus> = None;
-    let mut findings = 0u32;
     let mut first_gap = None;
     for check in &control.checks {
         let outcome = run_check(check, evidence, failures);
@@ -446,7 +504,6 @@ fn evaluate_control(
             first_gap = Some(outcome.rationale.clone());
         }
         worst = worst.max(outcome.status);
-        findings = findings.saturating_add(outcome.findings);
         result.partial_evidence |= outcome.partial_evidence;
         result.rationale.push(outcome.rationale);
         result.evidence.extend(outcome.evidence);
@@ -468,7 +525,6 @@ fn evaluate_control(
             result.status = status;
             if status != ControlStatus::Pass {
                 result.remediation = Some(remediation_text(control));
-                result.effort = Some(effort_of(control, findings));
             }
             if status == ControlStatus::Partial {
                 result.question.clone_from(&control.follow_up);
@@ -477,9 +533,199 @@ fn evaluate_control(
     }
     Evaluated {
         result,
-        findings,
         gap,
+        behind: findings_behind(control, evidence),
     }
+}
+
+/// One unit of work: the findings one fix removes, and its effort.
+struct Unit<'a> {
+    findings: Vec<&'a Finding>,
+    effort: Effort,
+}
+
+/// Groups the findings behind a control into units of work. A unit's
+/// effort is the largest of its findings' own estimates (one upgrade fixes
+/// every advisory of a package), else the control's per-finding effort.
+fn units<'a>(control: &Control, behind: &[&'a Finding]) -> Vec<Unit<'a>> {
+    let mut groups: std::collections::BTreeMap<String, Vec<&Finding>> =
+        std::collections::BTreeMap::new();
+    for (i, f) in behind.iter().enumerate() {
+        let key = match control.remediation.group_by {
+            GroupBy::Location => place(f).unwrap_or_else(|| format!("#{i}")),
+            GroupBy::Finding if !f.fingerprint.is_empty() => f.fingerprint.clone(),
+            GroupBy::Finding => format!("#{i}"),
+        };
+        groups.entry(key).or_default().push(f);
+    }
+    groups
+        .into_values()
+        .map(|findings| {
+            let effort = findings
+                .iter()
+                .filter_map(|f| f.effort)
+                .max_by_key(|e| (e.high_tenths, e.low_tenths))
+                .unwrap_or(control.remediation.effort);
+            Unit { findings, effort }
+        })
+        .collect()
+}
+
+/// Work items of one failed or partial control: one for the whole control,
+/// or the sum over its units of work (split in two when the framework says
+/// so). A per-finding control with nothing behind it fixes one unit.
+fn work_items(control: &Control, e: &Evaluated<'_>) -> Vec<WorkItem> {
+    let item = |title: &str, units: &[Unit<'_>], count_units: bool| {
+        let findings: Vec<&Finding> = units
+            .iter()
+            .flat_map(|u| u.findings.iter().copied())
+            .collect();
+        let mut locations: Vec<String> = findings.iter().filter_map(|f| place(f)).collect();
+        locations.dedup();
+        let effort = if count_units {
+            units
+                .iter()
+                .fold(Effort::default(), |sum, u| sum + u.effort)
+        } else {
+            control.remediation.effort
+        };
+        WorkItem {
+            control: control.id.clone(),
+            title: title.to_owned(),
+            findings: u32::try_from(findings.len()).unwrap_or(u32::MAX),
+            units: if count_units {
+                u32::try_from(units.len()).unwrap_or(u32::MAX)
+            } else {
+                0
+            },
+            locations: locations.into_iter().take(5).collect(),
+            effort,
+        }
+    };
+    let all = units(control, &e.behind);
+    match control.remediation.per {
+        EffortBasis::Control => vec![item(&control.remediation.title, &all, false)],
+        EffortBasis::Finding if all.is_empty() => {
+            vec![item(&control.remediation.title, &[], false)]
+        }
+        EffortBasis::Finding => {
+            let (big, small): (Vec<Unit<'_>>, Vec<Unit<'_>>) = match &control.remediation.split {
+                Some((above, _)) => all.into_iter().partition(|u| u.effort.high_tenths > *above),
+                None => (Vec::new(), all),
+            };
+            let mut items = Vec::new();
+            if !small.is_empty() {
+                items.push(item(&control.remediation.title, &small, true));
+            }
+            if let (Some((_, title)), false) = (&control.remediation.split, big.is_empty()) {
+                items.push(item(title, &big, true));
+            }
+            items
+        }
+    }
+}
+
+/// Whether a fact is present and says something: not zero, empty or false.
+fn truthy(evidence: &[Evidence], name: &diligence_model::FactName) -> bool {
+    evidence_of(name.prefix(), evidence)
+        .and_then(|e| e.facts.get(name))
+        .is_some_and(|f| match &f.value {
+            FactValue::Bool { value } => *value,
+            FactValue::Int { value, .. } => *value != 0,
+            FactValue::Ratio { numerator, .. } => *numerator > 0,
+            FactValue::Text { value } => !value.trim().is_empty(),
+            FactValue::List { values } => !values.is_empty(),
+            _ => true,
+        })
+}
+
+/// `a, b and c`, or `a, b, c and 4 more`.
+fn some_of(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        [a, b, c, rest @ ..] => format!("{a}, {b}, {c} and {} more", rest.len()),
+    }
+}
+
+/// Fills a question's placeholders; `None` when one has no value.
+fn fill(text: &str, evidence: &[Evidence], files: &[String], count: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}')? + open;
+        let name = &rest[open + 1..close];
+        let value = match name {
+            "files" => some_of(files),
+            "count" if count > 0 => count.to_string(),
+            "count" => String::new(),
+            _ => {
+                let fact = diligence_model::FactName::new(name.strip_prefix("fact:")?).ok()?;
+                if !truthy(evidence, &fact) {
+                    return None;
+                }
+                let found = evidence_of(fact.prefix(), evidence)?.facts.get(&fact)?;
+                match &found.value {
+                    FactValue::List { values } => some_of(values),
+                    other => other.to_string(),
+                }
+            }
+        };
+        if value.is_empty() {
+            return None;
+        }
+        out.push_str(&value);
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The question a control raises for this target, if any: the first
+/// tailored question whose condition holds and whose placeholders fill,
+/// else the framework's generic question (not evidenced) or follow-up
+/// (partly met). A failed control asks only a tailored question.
+fn question_for(control: &Control, e: &Evaluated<'_>, evidence: &[Evidence]) -> Option<Question> {
+    let status = e.result.status;
+    let mut files: Vec<String> = e
+        .behind
+        .iter()
+        .filter_map(|f| f.location.path.clone())
+        .collect();
+    files.sort();
+    files.dedup();
+    let tailored = control.asks.iter().find_map(|ask| {
+        if !ask.when.contains(&status)
+            || ask.if_fact.as_ref().is_some_and(|f| !truthy(evidence, f))
+            || ask
+                .unless_fact
+                .as_ref()
+                .is_some_and(|f| truthy(evidence, f))
+        {
+            return None;
+        }
+        fill(&ask.text, evidence, &files, e.behind.len())
+    });
+    let text = tailored.or_else(|| match status {
+        ControlStatus::NotEvidenced => Some(control.question.clone()),
+        ControlStatus::Partial => control.follow_up.clone(),
+        _ => None,
+    })?;
+    let reason = match status {
+        ControlStatus::NotEvidenced => e.gap.clone().unwrap_or_else(|| "not evidenced".to_owned()),
+        ControlStatus::Partial => "partly met".to_owned(),
+        ControlStatus::Fail => "failed".to_owned(),
+        _ => "met".to_owned(),
+    };
+    Some(Question {
+        control: control.id.clone(),
+        text,
+        reason,
+        evidence: files.into_iter().take(5).collect(),
+    })
 }
 
 fn remediation_text(control: &Control) -> String {
@@ -487,13 +733,6 @@ fn remediation_text(control: &Control) -> String {
         control.remediation.title.clone()
     } else {
         control.remediation.text.clone()
-    }
-}
-
-fn effort_of(control: &Control, findings: u32) -> Effort {
-    match control.remediation.per {
-        EffortBasis::Control => control.remediation.effort,
-        EffortBasis::Finding => control.remediation.effort.times(findings.max(1)),
     }
 }
 
@@ -565,7 +804,7 @@ impl Framework {
 
         let gate = self.gate_verdict(&controls, &scores);
 
-        let mut items: Vec<(&Evaluated, WorkItem)> = evaluated
+        let mut ordered: Vec<&Evaluated<'_>> = evaluated
             .iter()
             .filter(|e| {
                 matches!(
@@ -573,27 +812,19 @@ impl Framework {
                     ControlStatus::Fail | ControlStatus::Partial
                 )
             })
-            .filter_map(|e| {
-                let control = self.control(e.result.id.as_str())?;
-                Some((
-                    e,
-                    WorkItem {
-                        control: control.id.clone(),
-                        title: control.remediation.title.clone(),
-                        findings: e.findings,
-                        effort: effort_of(control, e.findings),
-                    },
-                ))
-            })
             .collect();
-        items.sort_by(|(a, _), (b, _)| {
+        ordered.sort_by(|a, b| {
             (!a.result.critical, b.result.status, &a.result.id).cmp(&(
                 !b.result.critical,
                 a.result.status,
                 &b.result.id,
             ))
         });
-        let items: Vec<WorkItem> = items.into_iter().map(|(_, item)| item).collect();
+        let items: Vec<WorkItem> = ordered
+            .into_iter()
+            .filter_map(|e| Some(work_items(self.control(e.result.id.as_str())?, e)))
+            .flatten()
+            .collect();
         let total = items
             .iter()
             .fold(Effort::default(), |sum, item| sum + item.effort);
@@ -603,23 +834,27 @@ impl Framework {
             assumptions: self.assumptions.clone(),
         };
 
-        let questions = evaluated
+        // The question each control raises, in framework order; a control
+        // whose result is already a question (`result.question`) keeps it.
+        let questions: Vec<Question> = evaluated
             .iter()
-            .filter_map(|e| {
-                let text = e.result.question.clone()?;
-                let reason = match e.result.status {
-                    ControlStatus::NotEvidenced => {
-                        e.gap.clone().unwrap_or_else(|| "not evidenced".to_owned())
-                    }
-                    _ => "partly met".to_owned(),
-                };
-                Some(Question {
-                    control: e.result.id.clone(),
-                    text,
-                    reason,
-                })
-            })
+            .filter_map(|e| question_for(self.control(e.result.id.as_str())?, e, evidence))
             .collect();
+        let mut controls = controls;
+        for c in &mut controls {
+            c.question = questions
+                .iter()
+                .find(|q| q.control == c.id)
+                .map(|q| q.text.clone());
+            // A control's effort is the sum of its work items.
+            let mine: Vec<&WorkItem> = remediation
+                .items
+                .iter()
+                .filter(|i| i.control == c.id)
+                .collect();
+            c.effort = (!mine.is_empty())
+                .then(|| mine.iter().fold(Effort::default(), |sum, i| sum + i.effort));
+        }
 
         Scoring {
             controls,

@@ -11,7 +11,9 @@ use diligence_model::{
 use toml::Spanned;
 
 use crate::error::{Error, Problem, Problems, Result};
-use crate::raw::{RawCheck, RawControl, RawEffortBasis, RawFramework, RawOtherwise, RawThreshold};
+use crate::raw::{
+    RawCheck, RawControl, RawEffortBasis, RawFramework, RawGroupBy, RawOtherwise, RawThreshold,
+};
 
 /// A validated framework: sections, controls and their checks, the gate
 /// policy and the assumptions behind effort estimates.
@@ -80,8 +82,23 @@ pub struct Control {
     pub follow_up: Option<String>,
     /// How to fix it.
     pub remediation: Remediation,
+    /// Questions phrased for the target, in order.
+    pub asks: Vec<Ask>,
     /// The checks, in file order.
     pub checks: Vec<Check>,
+}
+
+/// A question phrased for the target, with its condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ask {
+    /// The statuses it applies to.
+    pub when: Vec<ControlStatus>,
+    /// Asked only when this fact is present and truthy.
+    pub if_fact: Option<FactName>,
+    /// Skipped when this fact is present and truthy.
+    pub unless_fact: Option<FactName>,
+    /// The text with placeholders (`{files}`, `{count}`, `{fact:NAME}`).
+    pub text: String,
 }
 
 /// How to fix a control and what it costs.
@@ -95,6 +112,24 @@ pub struct Remediation {
     pub effort: Effort,
     /// Whether the range is per control or per finding.
     pub per: EffortBasis,
+    /// The findings the work fixes, when not those of the rule checks.
+    pub fixes: Option<String>,
+    /// With `fixes`: only findings of these severities (all when empty).
+    pub fixes_severity: Vec<Severity>,
+    /// Whether units of work are findings or locations.
+    pub group_by: GroupBy,
+    /// Units above this effort (tenths of a day, high end) form a second
+    /// item with this title.
+    pub split: Option<(u32, String)>,
+}
+
+/// How findings form units of work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    /// One unit per finding.
+    Finding,
+    /// One unit per file and line.
+    Location,
 }
 
 /// What an effort range counts.
@@ -457,6 +492,33 @@ impl Validator<'_> {
             None
         };
 
+        let fixes = raw.remediation.fixes.as_ref().and_then(|rule| {
+            let pattern = rule.get_ref().as_str();
+            if self.catalog.knows_rule_pattern(pattern) {
+                Some(pattern.to_owned())
+            } else {
+                self.problem(rule.span(), format!("unknown rule `{pattern}`"));
+                None
+            }
+        });
+        let split =
+            raw.remediation
+                .split
+                .as_ref()
+                .and_then(|split| match split.above_days.tenths() {
+                    Some(tenths) if !split.title.trim().is_empty() => {
+                        Some((tenths, split.title.clone()))
+                    }
+                    _ => {
+                        self.problem(
+                            id_span.clone(),
+                            "split needs above-days in steps of 0.1 and a title",
+                        );
+                        None
+                    }
+                });
+        let asks: Vec<Ask> = raw.asks.iter().filter_map(|ask| self.ask(ask)).collect();
+
         let checks: Vec<Check> = raw
             .checks
             .iter()
@@ -502,10 +564,95 @@ impl Validator<'_> {
                     RawEffortBasis::Control => EffortBasis::Control,
                     RawEffortBasis::Finding => EffortBasis::Finding,
                 },
+                fixes,
+                fixes_severity: raw.remediation.fixes_severity.clone().unwrap_or_default(),
+                group_by: match raw.remediation.group_by {
+                    RawGroupBy::Finding => GroupBy::Finding,
+                    RawGroupBy::Location => GroupBy::Location,
+                },
+                split,
             },
+            asks,
             checks,
         };
         Some((control, id_span))
+    }
+
+    fn ask(&mut self, raw: &crate::raw::RawAsk) -> Option<Ask> {
+        let mut when = Vec::new();
+        for status in raw.when.get_ref() {
+            match status.as_str() {
+                "fail" => when.push(ControlStatus::Fail),
+                "partial" => when.push(ControlStatus::Partial),
+                "not-evidenced" => when.push(ControlStatus::NotEvidenced),
+                other => {
+                    self.problem(
+                        raw.when.span(),
+                        format!(
+                            "unknown status `{other}`: expected fail, partial or not-evidenced"
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        if when.is_empty() {
+            self.problem(raw.when.span(), "when must name at least one status");
+            return None;
+        }
+        let text = raw.text.get_ref();
+        if text.trim().is_empty() {
+            self.problem(raw.text.span(), "a question needs text");
+            return None;
+        }
+        // Every placeholder must be known, and every fact it names too.
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                self.problem(raw.text.span(), "unclosed `{` in question text");
+                return None;
+            };
+            let name = &rest[open + 1..open + close];
+            match name.strip_prefix("fact:") {
+                Some(fact) => match FactName::new(fact) {
+                    Ok(f)
+                        if self.catalog.facts.contains_key(&f)
+                            || self.catalog.fact_aliases.contains_key(&f) => {}
+                    _ => {
+                        self.problem(
+                            raw.text.span(),
+                            format!("unknown fact `{fact}` in question text"),
+                        );
+                        return None;
+                    }
+                },
+                None if matches!(name, "files" | "count") => {}
+                None => {
+                    self.problem(
+                        raw.text.span(),
+                        format!(
+                            "unknown placeholder `{{{name}}}`: expected {{files}}, {{count}} or {{fact:NAME}}"
+                        ),
+                    );
+                    return None;
+                }
+            }
+            rest = &rest[open + close + 1..];
+        }
+        let if_fact = match &raw.if_fact {
+            Some(f) => Some(self.fact(f)?),
+            None => None,
+        };
+        let unless_fact = match &raw.unless_fact {
+            Some(f) => Some(self.fact(f)?),
+            None => None,
+        };
+        Some(Ask {
+            when,
+            if_fact,
+            unless_fact,
+            text: text.clone(),
+        })
     }
 
     fn fact(&mut self, name: &Spanned<String>) -> Option<FactName> {

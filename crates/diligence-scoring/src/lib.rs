@@ -29,7 +29,8 @@ mod raw;
 pub use error::{Error, Problem, Problems, Result};
 pub use evaluate::Scoring;
 pub use framework::{
-    Check, Control, EffortBasis, Framework, GatePolicy, Remediation, Section, Subject, Threshold,
+    Ask, Check, Control, EffortBasis, Framework, GatePolicy, GroupBy, Remediation, Section,
+    Subject, Threshold,
 };
 
 use diligence_model::Catalog;

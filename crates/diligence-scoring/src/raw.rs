@@ -132,6 +132,11 @@ pub(crate) struct RawControl {
     pub(crate) follow_up: Option<String>,
     /// How to fix it, and what that costs.
     pub(crate) remediation: RawRemediation,
+    /// Questions phrased for the target, tried in order: the first whose
+    /// condition holds and whose placeholders all fill is asked, before
+    /// `question` and `follow-up`.
+    #[serde(rename = "ask", default)]
+    pub(crate) asks: Vec<RawAsk>,
     /// The checks; none means the control rests on management's answer.
     #[serde(rename = "check", default)]
     #[schemars(with = "Vec<RawCheck>")]
@@ -154,6 +159,72 @@ pub(crate) struct RawRemediation {
     /// Whether the effort is for the whole control or for each finding.
     #[serde(default)]
     pub(crate) per: RawEffortBasis,
+    /// The findings the work fixes (a rule id or `prefix.*`), for controls
+    /// whose checks read facts; production findings only. Default: the
+    /// findings the control's rule checks counted.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) fixes: Option<Spanned<String>>,
+    /// With `fixes`: only findings of these severities.
+    #[serde(default)]
+    pub(crate) fixes_severity: Option<Vec<Severity>>,
+    /// How findings form units of work: `finding` (one each, default) or
+    /// `location` (one per file and line: several advisories of one
+    /// package are one upgrade).
+    #[serde(default)]
+    pub(crate) group_by: RawGroupBy,
+    /// Units whose own effort is above `above-days` become a second work
+    /// item with this title (a major-version upgrade beside patch and minor
+    /// ones).
+    #[serde(default)]
+    pub(crate) split: Option<RawSplit>,
+}
+
+/// How findings form units of work.
+#[derive(Debug, Default, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(rename = "GroupBy")]
+pub(crate) enum RawGroupBy {
+    /// One unit per finding.
+    #[default]
+    Finding,
+    /// One unit per file and line.
+    Location,
+}
+
+/// A second work item for the costly units.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Split")]
+pub(crate) struct RawSplit {
+    /// Units whose own effort's high end is above this many days.
+    pub(crate) above_days: Days,
+    /// The title of their work item.
+    pub(crate) title: String,
+}
+
+/// A question phrased for the target. Placeholders in `text`: `{files}`
+/// (up to three files of the findings behind the control), `{count}`
+/// (how many findings), `{fact:NAME}` (a fact's value; a list gives up to
+/// three entries). A question whose placeholder has no value is skipped.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Ask")]
+pub(crate) struct RawAsk {
+    /// The statuses it applies to: `fail`, `partial`, `not-evidenced`.
+    #[schemars(with = "Vec<String>")]
+    pub(crate) when: Spanned<Vec<String>>,
+    /// Asked only when this fact is present and not zero, empty or false.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) if_fact: Option<Spanned<String>>,
+    /// Skipped when this fact is present and not zero, empty or false.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) unless_fact: Option<Spanned<String>>,
+    /// The question, with placeholders.
+    #[schemars(with = "String")]
+    pub(crate) text: Spanned<String>,
 }
 
 /// What an effort range counts.

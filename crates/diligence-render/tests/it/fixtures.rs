@@ -287,6 +287,7 @@ fn secret_finding() -> Finding {
         in_scope: Some(false),
         refs: vec!["release/2024-05".into(), "tag v0.9.0-rc1".into()],
         refs_more: 0,
+        class: None,
     })
     .occurrence(Location::line("docker/Dockerfile", 12))
     .excerpt(Excerpt::Redacted {
@@ -571,18 +572,24 @@ pub(crate) fn realistic() -> Assessment {
                     control: id::<ControlId>("secrets.no-credentials"),
                     title: "Rotate the Stripe key and purge it from history".into(),
                     findings: 1,
+                    units: 1,
+                    locations: vec!["config/.env.production:3".into()],
                     effort: effort(5, 10),
                 },
                 WorkItem {
                     control: id("secrets.cors"),
                     title: "Restrict CORS origins".into(),
                     findings: 1,
+                    units: 0,
+                    locations: vec!["api/server.ts:14".into()],
                     effort: effort(1, 5),
                 },
                 WorkItem {
                     control: id("change-control.review"),
                     title: "Protect the main branch with required reviews".into(),
                     findings: 0,
+                    units: 0,
+                    locations: Vec::new(),
                     effort: effort(5, 20),
                 },
             ],
@@ -597,16 +604,19 @@ pub(crate) fn realistic() -> Assessment {
                 control: id("identity.provider"),
                 text: "Which identity provider signs users in?".into(),
                 reason: "not evidenced".into(),
+                evidence: Vec::new(),
             },
             Question {
                 control: id("data-handling.backups"),
                 text: "When was a restore last rehearsed, and how long did it take?".into(),
                 reason: "no repository can prove it".into(),
+                evidence: Vec::new(),
             },
             Question {
                 control: id("change-control.review"),
                 text: "Who reviews changes to auth and payment code?".into(),
                 reason: "partial".into(),
+                evidence: vec!["src/auth/session.ts".into(), "src/billing/charge.ts".into()],
             },
         ],
     }
@@ -717,6 +727,7 @@ pub(crate) fn no_git() -> Assessment {
             control: id("change-control.review"),
             text: "Where is the history of this code?".into(),
             reason: "not evidenced".into(),
+            evidence: Vec::new(),
         }],
     }
 }

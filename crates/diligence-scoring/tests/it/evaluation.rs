@@ -1,8 +1,8 @@
 //! Evaluation on hand-built evidence.
 
 use diligence_model::{
-    Confidence, ControlResult, ControlStatus, Effort, Evidence, EvidenceRef, Fact, Severity, Unit,
-    Verdict,
+    Confidence, ControlResult, ControlStatus, Effort, Evidence, EvidenceRef, Fact, Finding,
+    Severity, Unit, Verdict,
 };
 use diligence_scoring::{Framework, Scoring};
 
@@ -611,4 +611,195 @@ fn contexts_are_validated_and_missing_ones_warned_on_critical_rule_checks() {
             .contains("has no `contexts`")
     );
     assert!(parse(&format!("{HEADER}{CONTEXTS}")).warnings().is_empty());
+}
+
+const PLAN: &str = r#"
+[[section]]
+id = "s"
+title = "S"
+
+[[control]]
+id = "s.upgrades"
+section = "s"
+title = "Upgrades"
+weight = 3
+question = "Generic upgrades question?"
+[control.remediation]
+title = "Upgrade within the major version"
+effort = [0.1, 0.5]
+per = "finding"
+fixes = "t.leak"
+fixes-severity = ["high", "medium"]
+group-by = "location"
+split = { above-days = 1, title = "Upgrade across a major version" }
+[[control.check]]
+fact = "t.count"
+at-most = { pass = 0, partial = 3 }
+[[control.ask]]
+when = ["fail", "partial"]
+if-fact = "t.list"
+text = "Packages in {files} ({count} advisories) need upgrades; who owns {fact:t.list}?"
+[[control.ask]]
+when = ["fail", "partial"]
+text = "Who upgrades {files}?"
+
+[[control]]
+id = "s.people"
+section = "s"
+title = "People"
+weight = 1
+question = "Generic people question?"
+remediation = { title = "Spread knowledge", effort = [5, 15] }
+[[control.check]]
+fact = "t.ratio"
+at-least-percent = { pass = 70, partial = 30 }
+[[control.ask]]
+when = ["fail"]
+unless-fact = "t.flag"
+text = "Nobody else knows it: who is {fact:t.text}?"
+"#;
+
+fn advisory(path: &str, line: u32, severity: Severity, effort: Option<(u32, u32)>) -> Finding {
+    let mut b = Finding::builder(
+        diligence_model::RuleId::new("t.leak").expect("id"),
+        severity,
+        Confidence::High,
+    )
+    .message(format!("advisory at {path}:{line} {severity}"))
+    .location(diligence_model::Location::line(path, line));
+    if let Some((low, high)) = effort {
+        b = b.effort(Effort::new(low, high).expect("effort"));
+    }
+    b.build().expect("finding")
+}
+
+#[test]
+fn work_items_count_units_from_the_findings_they_fix() {
+    let framework = parse(&format!("{HEADER}{PLAN}"));
+    let mut ev = evidence("t");
+    // Two advisories of one package (one upgrade), one needing a major
+    // upgrade, one critical (another control's), one in a test fixture.
+    ev.findings
+        .push(advisory("Cargo.lock", 10, Severity::High, Some((1, 5))));
+    ev.findings
+        .push(advisory("Cargo.lock", 10, Severity::Medium, Some((1, 5))));
+    ev.findings
+        .push(advisory("Cargo.lock", 42, Severity::High, Some((10, 50))));
+    ev.findings
+        .push(advisory("Cargo.lock", 77, Severity::Critical, Some((1, 5))));
+    ev.findings.push(advisory(
+        "tests/fixtures/Cargo.lock",
+        3,
+        Severity::High,
+        Some((1, 5)),
+    ));
+    ev.normalise();
+    let ev = with_fact(ev, "t.count", Fact::count(4, Unit::Count));
+    let ev = with_fact(ev, "t.ratio", Fact::ratio(9, 10));
+    let scoring = framework.evaluate(&[ev], &[]);
+    let items = &scoring.remediation.items;
+    assert_eq!(items.len(), 2, "{items:#?}");
+    assert_eq!(items[0].title, "Upgrade within the major version");
+    assert_eq!((items[0].units, items[0].findings), (1, 2));
+    assert_eq!(items[0].effort, Effort::new(1, 5).expect("effort"));
+    assert_eq!(items[0].locations, vec!["Cargo.lock:10"]);
+    assert_eq!(items[1].title, "Upgrade across a major version");
+    assert_eq!((items[1].units, items[1].findings), (1, 1));
+    assert_eq!(items[1].effort, Effort::new(10, 50).expect("effort"));
+    assert_eq!(
+        scoring.remediation.total,
+        Effort::new(11, 55).expect("effort")
+    );
+    let control = scoring
+        .controls
+        .iter()
+        .find(|c| c.id.as_str() == "s.upgrades")
+        .expect("control");
+    assert_eq!(control.effort, Some(Effort::new(11, 55).expect("effort")));
+    // A passing control has no row.
+    assert!(items.iter().all(|i| i.control.as_str() != "s.people"));
+}
+
+#[test]
+fn questions_are_tailored_to_the_evidence_and_skipped_when_they_cannot_be() {
+    let framework = parse(&format!("{HEADER}{PLAN}"));
+    let mut ev = evidence("t");
+    ev.findings
+        .push(advisory("web/package-lock.json", 5, Severity::High, None));
+    ev.findings
+        .push(advisory("api/Cargo.lock", 8, Severity::Medium, None));
+    ev.normalise();
+    let base = with_fact(ev, "t.count", Fact::count(2, Unit::Count));
+    let base = with_fact(base, "t.ratio", Fact::ratio(1, 10));
+    let with_list = with_fact(
+        base.clone(),
+        "t.list",
+        Fact::list(["Dana".to_owned(), "Sam".to_owned()]),
+    );
+    let with_name = with_fact(with_list.clone(), "t.text", Fact::text("Dana Reyes"));
+    let scoring = framework.evaluate(&[with_name], &[]);
+    let upgrades = scoring
+        .questions
+        .iter()
+        .find(|q| q.control.as_str() == "s.upgrades")
+        .expect("asked");
+    assert_eq!(
+        upgrades.text,
+        "Packages in api/Cargo.lock and web/package-lock.json (2 advisories) need upgrades; who owns Dana and Sam?"
+    );
+    assert_eq!(
+        upgrades.evidence,
+        vec!["api/Cargo.lock", "web/package-lock.json"]
+    );
+    let people = scoring
+        .questions
+        .iter()
+        .find(|q| q.control.as_str() == "s.people")
+        .expect("asked");
+    assert_eq!(people.text, "Nobody else knows it: who is Dana Reyes?");
+    assert_eq!(people.reason, "failed");
+
+    // Without the list fact, the next tailored question applies; without
+    // a name to put in it, the failed control asks nothing generic.
+    let scoring = framework.evaluate(&[base.clone()], &[]);
+    let texts: Vec<&str> = scoring.questions.iter().map(|q| q.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec!["Who upgrades api/Cargo.lock and web/package-lock.json?"]
+    );
+    // `unless-fact` holds the question back.
+    let flagged = with_fact(
+        with_fact(base, "t.text", Fact::text("Dana Reyes")),
+        "t.flag",
+        Fact::bool(true),
+    );
+    let scoring = framework.evaluate(&[flagged], &[]);
+    assert!(
+        scoring
+            .questions
+            .iter()
+            .all(|q| q.control.as_str() != "s.people")
+    );
+}
+
+#[test]
+fn question_templates_are_validated() {
+    for (bad, message) in [
+        ("{paths}", "unknown placeholder `{paths}`"),
+        ("{fact:t.nowhere}", "unknown fact `t.nowhere`"),
+        ("{files", "unclosed `{`"),
+    ] {
+        let text = format!(
+            "{HEADER}{}",
+            PLAN.replace("Who upgrades {files}?", &format!("Who upgrades {bad}?"))
+        );
+        let err = Framework::parse(&text, "test.toml", &crate::common::test_catalog())
+            .expect_err("invalid template");
+        assert!(err.to_string().contains(message), "{err}");
+    }
+    let text = format!(
+        "{HEADER}{}",
+        PLAN.replace("when = [\"fail\"]", "when = [\"failed\"]")
+    );
+    assert!(Framework::parse(&text, "test.toml", &crate::common::test_catalog()).is_err());
 }
