@@ -6,7 +6,8 @@
 //! transitively (union-find), in this order: the consultant's merges from an
 //! identity file, then an identical e-mail address, then an identical
 //! normalised name where the addresses share a company domain or one is a
-//! GitHub noreply address. Shared or meaningless addresses
+//! GitHub noreply address, then a login used as a name that is the user
+//! part of another identity's address. Shared or meaningless addresses
 //! (`noreply@github.com`, `root@localhost`, example and local domains) never
 //! merge anything, and neither do generic names ("root", "Your Name").
 //! Every merge is recorded with its reason so the report can show it.
@@ -314,6 +315,28 @@ pub fn is_meaningless_email(email: &str) -> bool {
         || SUFFIXES.iter().any(|s| domain.ends_with(s))
 }
 
+/// User parts of addresses that name a role, not a person.
+const ROLE_LOCALS: &[&str] = &[
+    "admin",
+    "info",
+    "contact",
+    "hello",
+    "support",
+    "dev",
+    "developer",
+    "team",
+    "office",
+    "mail",
+    "sales",
+    "billing",
+    "security",
+    "noreply",
+    "no-reply",
+    "webmaster",
+    "postmaster",
+    "github",
+];
+
 /// Names that say nothing about who someone is.
 fn is_generic_name(key: &str) -> bool {
     const GENERIC: &[&str] = &[
@@ -407,6 +430,9 @@ pub enum MergeReason {
     SameNameAndDomain,
     /// The same name, one address a GitHub noreply address.
     SameNameGitHubNoreply,
+    /// A one-word name (a login) that is the user part of the other
+    /// identity's address.
+    LoginIsAddress,
 }
 
 impl MergeReason {
@@ -417,6 +443,7 @@ impl MergeReason {
             Self::SameEmail => "same e-mail address",
             Self::SameNameAndDomain => "same name, same company domain",
             Self::SameNameGitHubNoreply => "same name, GitHub noreply address",
+            Self::LoginIsAddress => "the name is the user part of the other's address",
         }
     }
 }
@@ -590,6 +617,38 @@ impl People {
                             }
                             _ => {}
                         }
+                    }
+                }
+            }
+        }
+
+        // A login used as a name (`jdoe <x@y>`) joins the identity whose
+        // address is that login (`Jane Doe <jdoe@gmail.com>`), when the
+        // login is long and specific enough to be one person's.
+        let mut by_local: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, (_, email, _)) in ids.iter().enumerate() {
+            if automation_of[i].is_none()
+                && !is_meaningless_email(email)
+                && let Some((local, _)) = email.trim().rsplit_once('@')
+                && github_noreply_login(email).is_none()
+            {
+                by_local.entry(local.to_lowercase()).or_default().push(i);
+            }
+        }
+        for (a, (name, _, _)) in ids.iter().enumerate() {
+            let login = name.trim().to_lowercase();
+            if automation_of[a].is_some()
+                || login.chars().count() < 5
+                || login.contains(char::is_whitespace)
+                || is_generic_name(&normalise_name(&login))
+                || ROLE_LOCALS.contains(&login.as_str())
+            {
+                continue;
+            }
+            if let Some(members) = by_local.get(&login) {
+                for &b in members {
+                    if b != a {
+                        join(&mut uf, a, b, MergeReason::LoginIsAddress);
                     }
                 }
             }
@@ -794,6 +853,42 @@ mod tests {
         assert!(reasons.contains(&MergeReason::SameNameAndDomain));
         assert!(reasons.contains(&MergeReason::SameNameGitHubNoreply));
         assert_eq!(people.merges().len(), 3);
+    }
+
+    #[test]
+    fn a_login_joins_the_address_it_names() {
+        let people = People::resolve(
+            &ids(&[
+                ("Ponnapalli Bhargav", "pbhargav5@gmail.com", 10),
+                ("Bhargav Ponnapalli", "pbhargav5@gmail.com", 9),
+                ("Ponnapalli Bhargav", "bhargav.other@gmail.com", 8),
+                ("pbhargav5", "bhargav.other@gmail.com", 2),
+                // Short or role-like logins join nothing.
+                ("admin", "admin@corp-one.io", 1),
+                ("sam", "sam@corp-one.io", 1),
+                ("Sam Lee", "sam@gmail.com", 1),
+            ]),
+            &IdentityConfig::default(),
+        );
+        assert_eq!(
+            people.of("Ponnapalli Bhargav <pbhargav5@gmail.com>"),
+            people.of("pbhargav5 <bhargav.other@gmail.com>")
+        );
+        assert_eq!(
+            people.of("Ponnapalli Bhargav <bhargav.other@gmail.com>"),
+            people.of("Bhargav Ponnapalli <pbhargav5@gmail.com>")
+        );
+        assert_ne!(
+            people.of("sam <sam@corp-one.io>"),
+            people.of("Sam Lee <sam@gmail.com>")
+        );
+        assert_eq!(people.persons().len(), 4);
+        assert!(
+            people
+                .merges()
+                .iter()
+                .any(|m| m.reason == MergeReason::LoginIsAddress)
+        );
     }
 
     #[test]
