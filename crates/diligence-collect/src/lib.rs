@@ -36,6 +36,11 @@ pub trait Collector: Send + Sync {
     fn id(&self) -> CollectorId;
 
     /// The facts and rules this collector can emit.
+    ///
+    /// Keep it cheap: a scan asks every collector for its catalog, selected
+    /// or not, to check the framework file, so its cost is paid even by a
+    /// `--only` scan that never runs the collector. List ids and names from
+    /// data; do not compile patterns or load databases here.
     fn catalog(&self) -> Catalog;
 
     /// Whether [`collect`](Collector::collect) reads the shared history walk

@@ -162,6 +162,11 @@ impl Collector for TestsCollector {
         CollectorId::new("tests").expect("`tests` is a valid collector id")
     }
 
+    /// Recent commits touching tests, and the age of coverage reports.
+    fn reads_history(&self) -> bool {
+        true
+    }
+
     fn catalog(&self) -> Catalog {
         Self::catalog()
     }
