@@ -3,14 +3,22 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli;
+mod report_date;
 mod rerender;
 mod scan;
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The report date of every test run, as `SOURCE_DATE_EPOCH`:
+/// 2024-01-01T00:00:00Z, a few weeks after the fixtures' last commits, so
+/// reports are byte-identical from day to day and a report date that
+/// differs from the assessed commit's shows.
+pub(crate) const REPORT_EPOCH: i64 = 1_704_067_200;
+
 /// The built `diligence` binary with `args` in `dir`, in an environment
-/// that the machine running the tests does not leak into.
+/// that the machine running the tests does not leak into; the report date
+/// is [`REPORT_EPOCH`].
 pub(crate) fn diligence_command(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_diligence"));
     command
@@ -18,6 +26,7 @@ pub(crate) fn diligence_command(dir: &Path, args: &[&str]) -> Command {
         .current_dir(dir)
         .env_remove("RUST_LOG")
         .env_remove("DILIGENCE_FINGERPRINT_KEY")
+        .env("SOURCE_DATE_EPOCH", REPORT_EPOCH.to_string())
         // No advisory databases from a cache on the machine running the tests.
         .env("DILIGENCE_CACHE", dir.join(".no-diligence-cache"));
     command

@@ -71,10 +71,20 @@ fn json_report_agrees_with_git() {
     let repo = fixture_repo("basic");
     let report = scan_json(&repo, &[]);
     assert_eq!(report["schema_version"], 1);
-    let commits = diligence_testkit::git(&repo, &["rev-list", "--count", "--all"]);
+    // Statistics count the assessed commit's history; every ref is counted
+    // apart.
+    let count = |args: &[&str]| {
+        let mut all = vec!["rev-list", "--count"];
+        all.extend_from_slice(args);
+        diligence_testkit::git(&repo, &all).trim().to_owned()
+    };
     assert_eq!(
         fact(&report, "git.commits").unwrap()["value"].to_string(),
-        commits.trim()
+        count(&["HEAD"])
+    );
+    assert_eq!(
+        fact(&report, "git.commits.all-refs").unwrap()["value"].to_string(),
+        count(&["--all"])
     );
     let head = diligence_testkit::git(&repo, &["rev-parse", "HEAD"]);
     assert_eq!(report["target"]["vcs"]["head"], head.trim());

@@ -129,7 +129,10 @@ pub(crate) struct ScanArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(short, long, value_name = "N", default_value_t = 0)]
     jobs: usize,
-    /// Reference date for time windows, YYYY-MM-DD (default: HEAD's date).
+    /// The report date, YYYY-MM-DD: every window ("active in the last 90
+    /// days"), staleness and expiry is measured from it. Default: the
+    /// SOURCE_DATE_EPOCH variable when set (reproducible runs), else today.
+    /// The assessed commit's own date is reported beside it.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     as_of: Option<Timestamp>,
     /// Run only these collectors (repeatable).
@@ -167,7 +170,8 @@ pub(crate) struct ScanArgs {
     /// Honour .gitignore when listing files.
     #[arg(long)]
     respect_gitignore: bool,
-    /// Record the generation time in the report (breaks byte-identical output).
+    /// Record the generation time in the report: SOURCE_DATE_EPOCH when
+    /// set, else the clock (which breaks byte-identical output).
     #[arg(long)]
     timestamp: bool,
     #[command(flatten)]
@@ -206,7 +210,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             output::error(&error);
-            ExitCode::from(exit::ERROR)
+            ExitCode::from(exit::code_of(&error))
         }
     }
 }

@@ -8,6 +8,9 @@ use crate::{ScanArgs, clock, exit, output};
 
 pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     let formats = crate::render::formats(&args.formats, args.output.as_deref())?;
+    // Read once (and checked even under `--as-of`: a malformed
+    // SOURCE_DATE_EPOCH is an error, never a quiet fall-back to the clock).
+    let now = clock::now()?;
 
     let progress = output::Progress::new(!args.quiet);
     let mut scan = Scan::new(&args.path)
@@ -41,9 +44,10 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     if let Some(file) = &args.framework {
         scan = scan.framework_file(file);
     }
-    if let Some(date) = args.as_of {
-        scan = scan.as_of(date);
-    }
+    // The report date: `--as-of`, else SOURCE_DATE_EPOCH, else today.
+    // Never left to the library, whose default (the assessed commit's date)
+    // would date a dormant repository's report to its last commit.
+    scan = scan.as_of(args.as_of.unwrap_or(now));
     if !args.only.is_empty() {
         // `history` is accepted as another name for the `git` collector.
         scan = scan.only(args.only.iter().map(|id| match id.as_str() {
@@ -52,7 +56,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         }));
     }
     if args.timestamp {
-        scan = scan.generated_at(clock::now());
+        scan = scan.generated_at(now);
     }
     let mut assessment = scan
         .run()
