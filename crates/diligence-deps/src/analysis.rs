@@ -41,15 +41,87 @@ pub const LARGE_TREE: usize = 1_500;
 /// for licences.
 pub const MAX_VENDORED_MANIFESTS: usize = 5_000;
 
+/// Largest lockfile read. Real monorepo `package-lock.json`, `pnpm-lock.yaml`
+/// and `yarn.lock` files of 10–40 MB are common; the file index's general
+/// cap (8 MiB) would leave them unread.
+pub const LOCKFILE_CAP: u64 = 64 * 1024 * 1024;
+
+/// Largest manifest read (`package.json`, `pom.xml`, `Cargo.toml`, ...).
+pub const MANIFEST_CAP: u64 = 16 * 1024 * 1024;
+
+/// The size cap for a dependency file of this format.
+pub fn read_cap(kind: FileKind) -> u64 {
+    if kind.is_lockfile() {
+        LOCKFILE_CAP
+    } else {
+        MANIFEST_CAP
+    }
+}
+
 /// What reading one file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileRead {
     /// The content.
     Content(Vec<u8>),
     /// Not read: larger than the cap.
-    TooLarge(u64),
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+        /// The cap it exceeded, in bytes.
+        cap: u64,
+    },
     /// Not read: an I/O error.
     Failed(String),
+}
+
+/// `12.3 MB`, `64 MiB`-style sizes for messages.
+pub(crate) fn human_size(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        return format!("{} MiB", bytes / MIB);
+    }
+    let tenths = bytes.saturating_mul(10) / MIB;
+    format!("{}.{} MiB", tenths / 10, tenths % 10)
+}
+
+/// How far one manifest's (or lone lockfile's) dependencies were read.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum Resolution {
+    /// Resolved from a lockfile (or a file that pins the whole build: go.mod,
+    /// a requirements file of exact pins): the full tree is known.
+    Lockfile,
+    /// Direct dependencies only (a manifest without lockfile, a POM, a
+    /// version catalog): the transitive tree is unknown.
+    Direct,
+    /// Nothing read: the file is unreadable, malformed or of a format the
+    /// collector does not read.
+    None,
+}
+
+impl Resolution {
+    /// Stable words for tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Lockfile => "resolved from a lockfile",
+            Self::Direct => "direct dependencies only",
+            Self::None => "not analysed",
+        }
+    }
+}
+
+/// One unit of coverage: a manifest with dependencies, or a lockfile no
+/// manifest claims, or a recognised file that was not read.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct CoverageUnit {
+    /// The file, relative to the repository root.
+    pub file: String,
+    /// Ecosystem as OSV names it (or the ecosystem's usual name when OSV
+    /// has none: `Terraform`, `CocoaPods`, ...).
+    pub ecosystem: String,
+    /// How far it was read.
+    pub resolution: Resolution,
+    /// Why, in a few words.
+    pub reason: String,
 }
 
 /// The result of [`analyse`].
@@ -76,6 +148,12 @@ pub struct Analysis {
     pub update_tool: Option<String>,
     /// Hygiene and licence findings, unsorted.
     pub findings: Vec<Finding>,
+    /// Every manifest (and lone lockfile) with how far it was read, in
+    /// path order: the basis of coverage per ecosystem.
+    pub coverage: Vec<CoverageUnit>,
+    /// Manifests whose lockfile exists but could not be read, with that
+    /// lockfile.
+    pub lock_unread: BTreeMap<String, String>,
     /// Counts for facts.
     pub counts: Counts,
 }
@@ -168,6 +246,10 @@ fn vendored_manifest(path: &str) -> bool {
 /// `x`, or a lower bound with no upper bound.
 pub fn is_unbounded(ecosystem: Ecosystem, requirement: &str) -> bool {
     let r = requirement.trim();
+    if ecosystem == Ecosystem::Maven {
+        // `[1.0,)`, `(,2.0]` without an upper bound, `LATEST`, `RELEASE`.
+        return matches!(r, "" | "LATEST" | "RELEASE") || r.ends_with(",)") || r.ends_with(",]");
+    }
     if matches!(r, "" | "*" | "latest" | "x" | "X" | "next") {
         return ecosystem != Ecosystem::Go;
     }
@@ -365,10 +447,19 @@ pub fn analyse(paths: &[String], read: &dyn Fn(&str) -> FileRead) -> Analysis {
         i += 1;
         let content = match read(&path) {
             FileRead::Content(c) => c,
-            FileRead::TooLarge(size) => {
+            FileRead::TooLarge { size, cap } => {
+                let what = if kind.is_lockfile() {
+                    "lockfiles"
+                } else {
+                    "manifests"
+                };
                 analysis.unread.push((
                     path.clone(),
-                    format!("not read: {size} bytes is over the size cap"),
+                    format!(
+                        "not read: {} is over the {} cap for {what}",
+                        human_size(size),
+                        human_size(cap)
+                    ),
                 ));
                 continue;
             }
@@ -417,8 +508,17 @@ pub fn analyse(paths: &[String], read: &dyn Fn(&str) -> FileRead) -> Analysis {
         }
     }
 
-    link_manifests(&mut analysis);
+    resolve_poms(&mut analysis);
+    let unread_locks: BTreeSet<String> = analysis
+        .unread
+        .iter()
+        .map(|(f, _)| f.clone())
+        .chain(analysis.errors.iter().map(|e| e.file.clone()))
+        .filter(|f| FileKind::detect(f).is_some_and(FileKind::is_lockfile))
+        .collect();
+    link_manifests(&mut analysis, &unread_locks);
     build_inventory(&mut analysis);
+    coverage(&mut analysis, paths);
     vendored_licences(&mut analysis, paths, read);
     project_licence(&mut analysis, paths, read);
     analysis.update_tool = paths
@@ -439,12 +539,16 @@ pub fn analyse(paths: &[String], read: &dyn Fn(&str) -> FileRead) -> Analysis {
 /// Pairs each manifest with the nearest lockfile in its directory or above
 /// (Go: the same directory only), and marks direct dependencies in
 /// lockfiles that do not say themselves.
-fn link_manifests(analysis: &mut Analysis) {
+fn link_manifests(analysis: &mut Analysis, unread_locks: &BTreeSet<String>) {
     let locks: BTreeMap<(String, FileKind), String> = analysis
         .parsed
         .iter()
         .filter(|p| p.kind.is_lockfile())
         .map(|p| ((dir_of(&p.file).to_owned(), p.kind), p.file.clone()))
+        .chain(unread_locks.iter().filter_map(|f| {
+            let kind = FileKind::detect(f)?;
+            Some(((dir_of(f).to_owned(), kind), f.clone()))
+        }))
         .collect();
     for parsed in &analysis.parsed {
         let Some(manifest) = &parsed.manifest else {
@@ -465,6 +569,11 @@ fn link_manifests(analysis: &mut Analysis) {
             dir = dir_of(&dir).to_owned();
         };
         match found {
+            // The lockfile is there but could not be read: not "missing",
+            // but nothing is resolved either.
+            Some(lock) if unread_locks.contains(&lock) => {
+                analysis.lock_unread.insert(parsed.file.clone(), lock);
+            }
             Some(lock) => {
                 analysis.lock_of.insert(parsed.file.clone(), lock);
             }
@@ -505,7 +614,15 @@ fn build_inventory(analysis: &mut Analysis) {
         match parsed.kind {
             // go.sum lists every version ever considered; go.mod is the inventory.
             FileKind::GoSum => {}
-            k if k.is_lockfile() || k == FileKind::Requirements || k == FileKind::GoMod => {
+            k if k.is_lockfile()
+                || k == FileKind::Requirements
+                || k == FileKind::GoMod
+                || k == FileKind::PomXml =>
+            {
+                packages.extend(parsed.packages.iter().cloned());
+            }
+            // A version catalog no lockfile covers: its own exact versions.
+            FileKind::GradleCatalog if !analysis.lock_of.contains_key(&parsed.file) => {
                 packages.extend(parsed.packages.iter().cloned());
             }
             _ if unlocked.contains(&parsed.file) => {
@@ -539,6 +656,236 @@ fn build_inventory(analysis: &mut Analysis) {
     packages.sort();
     packages.dedup();
     analysis.packages = packages;
+}
+
+/// Applies each POM's ancestors in the repository (by `relativePath`),
+/// nearest first, so `${x.version}` and managed versions from a parent POM
+/// resolve.
+fn resolve_poms(analysis: &mut Analysis) {
+    let poms: BTreeMap<String, crate::formats::Pom> = analysis
+        .parsed
+        .iter()
+        .filter_map(|p| Some((p.file.clone(), p.pom.clone()?)))
+        .collect();
+    for parsed in analysis.parsed.iter_mut().filter(|p| p.pom.is_some()) {
+        let mut chain = Vec::new();
+        let mut current = parsed.file.clone();
+        while let Some(parent) = poms
+            .get(&current)
+            .and_then(|p| p.parent_path.as_deref())
+            .and_then(|rel| join_relative(dir_of(&current), rel))
+        {
+            if chain.len() >= 16 || parent == parsed.file || chain.contains(&parent) {
+                break;
+            }
+            if !poms.contains_key(&parent) {
+                break;
+            }
+            chain.push(parent.clone());
+            current = parent;
+        }
+        if chain.is_empty() {
+            continue;
+        }
+        let ancestors: Vec<&crate::formats::Pom> =
+            chain.iter().filter_map(|f| poms.get(f)).collect();
+        crate::formats::resolve_pom(parsed, &ancestors);
+    }
+}
+
+/// Why a file was not read, for messages: `was not read: ...` or `could
+/// not be parsed: ...`.
+fn why_unread(analysis: &Analysis, file: &str) -> String {
+    if let Some((_, why)) = analysis.unread.iter().find(|(f, _)| f == file) {
+        return format!("was {why}");
+    }
+    match analysis.errors.iter().find(|e| e.file == file) {
+        Some(e) => format!("could not be parsed ({})", e.message),
+        None => "could not be read".to_owned(),
+    }
+}
+
+/// `dir` joined with a relative path such as `../pom.xml`; `None` when it
+/// climbs out of the repository.
+fn join_relative(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// One coverage unit per manifest with dependencies, per lockfile no
+/// manifest claims, and per recognised file that was not read.
+fn coverage(analysis: &mut Analysis, paths: &[String]) {
+    let mut units = Vec::new();
+    let parsed_locks: BTreeMap<(String, FileKind), &ParsedFile> = analysis
+        .parsed
+        .iter()
+        .filter(|p| p.kind.is_lockfile())
+        .map(|p| ((dir_of(&p.file).to_owned(), p.kind), p))
+        .collect();
+    let mut claimed: BTreeSet<String> = analysis.lock_of.values().cloned().collect();
+    let unit = |file: &str, ecosystem: &str, resolution, reason: String| CoverageUnit {
+        file: file.to_owned(),
+        ecosystem: ecosystem.to_owned(),
+        resolution,
+        reason,
+    };
+    for parsed in &analysis.parsed {
+        let eco = parsed.kind.ecosystem().osv_name();
+        let Some(m) = &parsed.manifest else { continue };
+        if m.dependencies.is_empty() {
+            continue;
+        }
+        let (resolution, reason) = match parsed.kind {
+            FileKind::GoMod => (
+                Resolution::Lockfile,
+                "go.mod lists the versions Go builds".to_owned(),
+            ),
+            FileKind::Requirements
+                if m.dependencies
+                    .iter()
+                    .all(|d| crate::formats::python_exact(&d.requirement)) =>
+            {
+                (
+                    Resolution::Lockfile,
+                    "every requirement is pinned with ==".to_owned(),
+                )
+            }
+            FileKind::Requirements => (
+                Resolution::Direct,
+                "requirements are not all pinned, and no lockfile resolves them".to_owned(),
+            ),
+            FileKind::PomXml => (
+                Resolution::Direct,
+                "direct dependencies only: Maven resolves the transitive tree from a remote repository, which a scan never contacts".to_owned(),
+            ),
+            _ => match (
+                analysis.lock_of.get(&parsed.file),
+                analysis.lock_unread.get(&parsed.file),
+            ) {
+                (Some(lock), _) => (Resolution::Lockfile, format!("resolved from {lock}")),
+                (None, Some(lock)) => (
+                    Resolution::Direct,
+                    format!(
+                        "its lockfile {lock} {}; declared requirements only",
+                        why_unread(analysis, lock)
+                    ),
+                ),
+                (None, None) => (
+                    Resolution::Direct,
+                    "no lockfile; declared requirements only".to_owned(),
+                ),
+            },
+        };
+        units.push(unit(&parsed.file, eco, resolution, reason));
+    }
+    // Recognised files that are not read: grouped per directory and
+    // ecosystem, so a pubspec.yaml with its pubspec.lock is one unit.
+    let mut unsupported: BTreeMap<
+        (String, &'static str),
+        Vec<(&String, crate::formats::Unsupported)>,
+    > = BTreeMap::new();
+    for path in paths.iter().filter(|p| !skipped(p)) {
+        if let Some(u) = crate::formats::detect_unsupported(path) {
+            unsupported
+                .entry((dir_of(path).to_owned(), u.ecosystem))
+                .or_default()
+                .push((path, u));
+        }
+    }
+    for ((dir, eco), files) in unsupported {
+        // A manifest we do not read, next to a lockfile we do read, is
+        // resolved by that lockfile (Gemfile + Gemfile.lock, a .csproj +
+        // packages.lock.json, build.gradle + gradle.lockfile).
+        let lock = files.iter().find_map(|(_, u)| {
+            u.locked_by
+                .iter()
+                .find_map(|k| parsed_locks.get(&(dir.clone(), *k)))
+        });
+        if let Some(lock) = lock {
+            claimed.insert(lock.file.clone());
+            for (file, u) in files.iter().filter(|(_, u)| !u.lockfile) {
+                units.push(unit(
+                    file,
+                    eco,
+                    Resolution::Lockfile,
+                    format!("{} resolved from {}", u.what, lock.file),
+                ));
+            }
+            continue;
+        }
+        let catalog = (eco == "Maven")
+            .then(|| {
+                analysis
+                    .parsed
+                    .iter()
+                    .find(|p| p.kind == FileKind::GradleCatalog)
+            })
+            .flatten();
+        let Some((_, u)) = files
+            .iter()
+            .find(|(_, u)| u.lockfile)
+            .or_else(|| files.first())
+            .copied()
+        else {
+            continue;
+        };
+        let names: Vec<&str> = files.iter().map(|(f, _)| f.as_str()).collect();
+        let reason = match catalog {
+            Some(c) => format!(
+                "{} not read (no gradle.lockfile); versions come from the catalog {} only",
+                u.what, c.file
+            ),
+            None => format!("{} not read: the format is not supported", u.what),
+        };
+        units.push(unit(&names.join(", "), eco, Resolution::None, reason));
+    }
+    // Lockfiles no manifest claims stand for themselves.
+    for parsed in analysis
+        .parsed
+        .iter()
+        .filter(|p| p.kind.is_lockfile() && p.kind != FileKind::GoSum)
+    {
+        if !claimed.contains(&parsed.file) {
+            units.push(unit(
+                &parsed.file,
+                parsed.kind.ecosystem().osv_name(),
+                Resolution::Lockfile,
+                "lockfile read".to_owned(),
+            ));
+        }
+    }
+    // Files that could not be read or parsed, unless a manifest above
+    // already stands for them.
+    let covered_locks: BTreeSet<&String> = analysis.lock_unread.values().collect();
+    let failed = analysis
+        .unread
+        .iter()
+        .map(|(f, why)| (f.clone(), why.clone()))
+        .chain(
+            analysis
+                .errors
+                .iter()
+                .map(|e| (e.file.clone(), format!("could not be parsed: {e}"))),
+        );
+    for (file, why) in failed {
+        // The manifest's unit names it, with the reason.
+        if covered_locks.contains(&file) {
+            continue;
+        }
+        let eco = FileKind::detect(&file).map_or("unknown", |k| k.ecosystem().osv_name());
+        units.push(unit(&file, eco, Resolution::None, why));
+    }
+    units.sort();
+    analysis.coverage = units;
 }
 
 fn vendored_licences(analysis: &mut Analysis, paths: &[String], read: &dyn Fn(&str) -> FileRead) {

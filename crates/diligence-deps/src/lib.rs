@@ -20,13 +20,13 @@ mod text;
 
 pub use advisory::{AdvisoryDb, AdvisoryError, AdvisoryMatch, LoadReport, merge_matches};
 pub use analysis::{
-    Analysis, Counts, FileRead, LARGE_TREE, MAX_VENDORED_MANIFESTS, SKIPPED_DIRS, analyse,
-    is_unbounded,
+    Analysis, Counts, CoverageUnit, FileRead, LARGE_TREE, LOCKFILE_CAP, MANIFEST_CAP,
+    MAX_VENDORED_MANIFESTS, Resolution, SKIPPED_DIRS, analyse, is_unbounded, read_cap,
 };
-pub use collector::{DepsCollector, FACTS, RULES, evidence_from};
+pub use collector::{Dates, DepsCollector, FACTS, RULES, evidence_from, evidence_with};
 pub use error::ParseError;
 pub use formats::{
-    DepKind, FileKind, Manifest, ParsedFile, Requirement, normalise_python_name, normalised_name,
-    parse_file,
+    DepKind, FileKind, Manifest, ParsedFile, Pom, PomDependency, Requirement, Unsupported,
+    detect_unsupported, normalise_python_name, normalised_name, parse_file,
 };
 pub use package::{Ecosystem, Package, Source};

@@ -29,6 +29,9 @@ pub enum Ecosystem {
     /// Java packages.
     #[serde(rename = "Maven")]
     Maven,
+    /// .NET packages.
+    #[serde(rename = "NuGet")]
+    NuGet,
 }
 
 impl Ecosystem {
@@ -42,6 +45,7 @@ impl Ecosystem {
             Self::RubyGems => "RubyGems",
             Self::Packagist => "Packagist",
             Self::Maven => "Maven",
+            Self::NuGet => "NuGet",
         }
     }
 
@@ -56,6 +60,7 @@ impl Ecosystem {
             "RubyGems" => Self::RubyGems,
             "Packagist" => Self::Packagist,
             "Maven" => Self::Maven,
+            "NuGet" => Self::NuGet,
             _ => return None,
         })
     }

@@ -15,6 +15,7 @@
 //! parses each package version once per ordering and evaluates only that
 //! package's advisories.
 
+mod condition;
 mod nswg;
 mod osv;
 mod rustsec;
@@ -31,6 +32,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::package::{Ecosystem, Package};
+
+pub use condition::Condition;
+pub(crate) use condition::norm;
 
 /// Files larger than this are skipped: no advisory is that big.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -145,8 +149,16 @@ pub struct AdvisoryMatch {
     /// Always false: withdrawn advisories are never matched.
     pub withdrawn: bool,
     /// For RustSec informational advisories: `unmaintained`, `unsound` or
-    /// `notice`. Such a match is a warning, not a vulnerability.
+    /// `notice` (also read from an OSV record's
+    /// `database_specific.informational`). Such a match is a warning, not a
+    /// vulnerability.
     pub informational: Option<String>,
+    /// When the advisory was published, `YYYY-MM-DD` (RustSec `date`, OSV
+    /// `published`, the Node.js list's `publish_date`).
+    pub published: Option<String>,
+    /// Build conditions the advisory names (features, optional
+    /// dependencies); empty when it names none.
+    pub conditions: Vec<Condition>,
 }
 
 impl AdvisoryMatch {
@@ -167,6 +179,8 @@ struct Record {
     rating: severity::Rating,
     url: Option<String>,
     informational: Option<String>,
+    published: Option<String>,
+    conditions: Vec<Condition>,
 }
 
 /// How one advisory decides whether a version of one package is affected.
@@ -200,6 +214,7 @@ pub struct AdvisoryDb {
     records: Vec<Record>,
     index: HashMap<(Ecosystem, String), Vec<Entry>>,
     report: LoadReport,
+    newest: Option<String>,
 }
 
 impl AdvisoryDb {
@@ -269,10 +284,17 @@ impl AdvisoryDb {
                 report.withdrawn += 1;
                 continue;
             }
-            if let Some(date) = parsed.modified.as_deref().and_then(date_part)
-                && newest.as_deref().is_none_or(|n| n < date)
+            for date in [
+                parsed.modified.as_deref(),
+                parsed.record.published.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(date_part)
             {
-                newest = Some(date.to_owned());
+                if newest.as_deref().is_none_or(|n| n < date) {
+                    newest = Some(date.to_owned());
+                }
             }
             let slot = records.len();
             records.push(parsed.record);
@@ -307,7 +329,7 @@ impl AdvisoryDb {
             },
         };
         let commit = git_head(dir);
-        let version = match (newest, commit) {
+        let version = match (newest.clone(), commit) {
             (Some(date), Some(commit)) => format!("{date} (commit {commit})"),
             (Some(date), None) => date,
             (None, Some(commit)) => format!("commit {commit}"),
@@ -319,6 +341,7 @@ impl AdvisoryDb {
             records,
             index,
             report,
+            newest,
         })
     }
 
@@ -331,6 +354,13 @@ impl AdvisoryDb {
             name: self.name.clone(),
             version: self.version.clone(),
         }
+    }
+
+    /// The date of the newest advisory, `YYYY-MM-DD`: the latest `modified`,
+    /// `published` or `date` in the records. This dates the snapshot even
+    /// when its files carry no useful modification time.
+    pub fn newest(&self) -> Option<&str> {
+        self.newest.as_deref()
     }
 
     /// What the load read, kept, ignored and skipped.
@@ -383,6 +413,8 @@ impl AdvisoryDb {
                     url: record.url.clone(),
                     withdrawn: false,
                     informational: record.informational.clone(),
+                    published: record.published.clone(),
+                    conditions: record.conditions.clone(),
                 });
             }
         }
@@ -463,6 +495,20 @@ fn combine(a: AdvisoryMatch, b: AdvisoryMatch) -> AdvisoryMatch {
         if !keep.fixed.contains(&f) {
             keep.fixed.push(f);
         }
+    }
+    // The earliest publication is when the vulnerability became public.
+    keep.published = match (keep.published.take(), other.published) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    // A condition holds only when every database names one; a database
+    // that names none says the advisory applies as built.
+    if other.conditions.is_empty() {
+        keep.conditions.clear();
+    } else if !keep.conditions.is_empty() {
+        keep.conditions.extend(other.conditions);
+        keep.conditions.sort();
+        keep.conditions.dedup();
     }
     keep
 }
@@ -664,6 +710,8 @@ mod tests {
             url: None,
             withdrawn: false,
             informational: None,
+            published: None,
+            conditions: Vec::new(),
         }
     }
 

@@ -18,6 +18,10 @@ struct RawAdvisory {
     updated_at: Option<String>,
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    publish_date: Option<String>,
     module_name: String,
     #[serde(default)]
     cves: Vec<String>,
@@ -102,6 +106,13 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
             summary: raw.title.unwrap_or_default(),
             rating,
             informational: None,
+            published: raw
+                .publish_date
+                .as_deref()
+                .and_then(super::date_part)
+                .or_else(|| raw.created_at.as_deref().and_then(super::date_part))
+                .map(str::to_owned),
+            conditions: Vec::new(),
         },
         affected: vec![(
             Ecosystem::Npm,

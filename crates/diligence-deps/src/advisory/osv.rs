@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::severity::{self, Rating};
 use super::version::{Scheme, Version};
-use super::{Parsed, Record, Rule};
+use super::{Parsed, Record, Rule, condition};
 use crate::package::Ecosystem;
 
 #[derive(Deserialize, Default)]
@@ -55,6 +55,7 @@ struct RawAffected {
     ranges: Vec<RawRange>,
     versions: Vec<String>,
     database_specific: Option<serde_json::Value>,
+    ecosystem_specific: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -144,9 +145,46 @@ pub(crate) fn parse(text: &str, yaml: bool) -> Result<Parsed, String> {
         .or_else(|| raw.references.first().map(|r| r.url.clone()));
     let summary = raw
         .summary
+        .clone()
         .filter(|s| !s.trim().is_empty())
         .or_else(|| raw.details.as_deref().map(first_sentence))
         .unwrap_or_default();
+
+    let mut conditions = condition::from_value(raw.database_specific.as_ref());
+    for a in &raw.affected {
+        conditions.extend(condition::from_value(a.ecosystem_specific.as_ref()));
+        conditions.extend(condition::from_value(a.database_specific.as_ref()));
+    }
+    if conditions.is_empty() {
+        let package = raw
+            .affected
+            .iter()
+            .find_map(|a| a.package.as_ref().map(|p| p.name.clone()))
+            .unwrap_or_default();
+        conditions = condition::from_text(
+            &format!(
+                "{}\n\n{}",
+                raw.summary.as_deref().unwrap_or(""),
+                raw.details.as_deref().unwrap_or("")
+            ),
+            &package,
+        );
+    }
+    conditions.sort();
+    conditions.dedup();
+    // RustSec's OSV export keeps its notice kind here.
+    let informational = raw
+        .database_specific
+        .as_ref()
+        .and_then(|d| d.get("informational"))
+        .and_then(|i| i.as_str())
+        .map(str::to_ascii_lowercase)
+        .filter(|k| matches!(k.as_str(), "unmaintained" | "unsound" | "notice"));
+    let published = raw
+        .published
+        .as_deref()
+        .and_then(super::date_part)
+        .map(str::to_owned);
 
     let mut affected = Vec::new();
     let mut unsupported = 0;
@@ -204,7 +242,9 @@ pub(crate) fn parse(text: &str, yaml: bool) -> Result<Parsed, String> {
             summary,
             rating,
             url,
-            informational: None,
+            informational,
+            published,
+            conditions,
         },
         affected,
         // Go's vulndb writes the zero date as `modified`; `published` is

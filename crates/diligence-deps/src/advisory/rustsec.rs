@@ -15,7 +15,7 @@ use rustsec::advisory::Informational;
 use rustsec::{Advisory, SourceId};
 
 use super::severity::{self, Rating};
-use super::{Parsed, Record, Rule};
+use super::{Parsed, Record, Rule, condition, date_part};
 use crate::package::{Ecosystem, Source};
 
 /// What a RustSec advisory says about its crate.
@@ -64,6 +64,11 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Option<Parsed>, String> {
         rating,
         url,
         informational,
+        published: date_part(meta.date.as_str()).map(str::to_owned),
+        conditions: condition::from_text(
+            &format!("{}\n\n{}", meta.title, meta.description),
+            meta.package.as_str(),
+        ),
     };
     // NOTE: cargo-audit warns about unmaintained, unsound and notice
     // advisories and stays silent on other informational kinds; so do we.

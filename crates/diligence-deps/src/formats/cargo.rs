@@ -77,6 +77,16 @@ pub(super) fn parse_lock(file: &str, text: &str) -> Result<ParsedFile, ParseErro
         }
     }
     for p in &raw.package {
+        // v1/v2 lockfiles write `name version source` where a name is ambiguous.
+        parsed.resolved.insert(
+            format!("{} {}", p.name.get_ref(), p.version),
+            p.dependencies
+                .iter()
+                .map(|d| d.split(' ').next().unwrap_or(d).to_owned())
+                .collect(),
+        );
+    }
+    for p in &raw.package {
         let Some(source) = &p.source else { continue };
         let line = lines.line_of(p.name.span().start);
         let mut pkg = package(

@@ -6,6 +6,7 @@
 
 mod cargo;
 mod go;
+mod jvm;
 mod npm;
 mod other;
 mod pnpm;
@@ -56,6 +57,12 @@ pub enum FileKind {
     ComposerLock,
     /// `gradle.lockfile`.
     GradleLockfile,
+    /// Maven `pom.xml`: direct dependencies only.
+    PomXml,
+    /// A Gradle version catalog (`gradle/libs.versions.toml`).
+    GradleCatalog,
+    /// NuGet `packages.lock.json`.
+    NuGetLock,
 }
 
 impl FileKind {
@@ -79,6 +86,9 @@ impl FileKind {
             "Gemfile.lock" => Self::GemfileLock,
             "composer.lock" => Self::ComposerLock,
             "gradle.lockfile" => Self::GradleLockfile,
+            "pom.xml" => Self::PomXml,
+            "packages.lock.json" => Self::NuGetLock,
+            _ if name.ends_with(".versions.toml") => Self::GradleCatalog,
             _ if is_requirements_name(name) => Self::Requirements,
             _ => return None,
         })
@@ -100,7 +110,8 @@ impl FileKind {
             Self::GoMod | Self::GoSum => Ecosystem::Go,
             Self::GemfileLock => Ecosystem::RubyGems,
             Self::ComposerLock => Ecosystem::Packagist,
-            Self::GradleLockfile => Ecosystem::Maven,
+            Self::GradleLockfile | Self::PomXml | Self::GradleCatalog => Ecosystem::Maven,
+            Self::NuGetLock => Ecosystem::NuGet,
         }
     }
 
@@ -121,6 +132,7 @@ impl FileKind {
                 | Self::GemfileLock
                 | Self::ComposerLock
                 | Self::GradleLockfile
+                | Self::NuGetLock
         )
     }
 
@@ -144,6 +156,9 @@ impl FileKind {
             Self::GemfileLock => "Gemfile.lock",
             Self::ComposerLock => "composer.lock",
             Self::GradleLockfile => "gradle.lockfile",
+            Self::PomXml => "pom.xml",
+            Self::GradleCatalog => "libs.versions.toml",
+            Self::NuGetLock => "packages.lock.json",
         }
     }
 }
@@ -152,6 +167,86 @@ fn is_requirements_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     (lower.starts_with("requirements") && (lower.ends_with(".txt") || lower.ends_with(".in")))
         || (lower.ends_with("-requirements.txt") || lower.ends_with("_requirements.txt"))
+}
+
+/// A dependency file the collector recognises but does not read, or reads
+/// only with the help of a lockfile of another format.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Unsupported {
+    /// Ecosystem, as OSV names it where OSV has a name.
+    pub ecosystem: &'static str,
+    /// What the file is, for the report.
+    pub what: &'static str,
+    /// A lockfile (rather than a manifest).
+    pub lockfile: bool,
+    /// Lockfile formats we read that, in the same directory, resolve this
+    /// manifest's dependencies.
+    pub locked_by: &'static [FileKind],
+}
+
+/// Recognises dependency files that are not read.
+pub fn detect_unsupported(path: &str) -> Option<Unsupported> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let u = |ecosystem, what, lockfile, locked_by| {
+        Some(Unsupported {
+            ecosystem,
+            what,
+            lockfile,
+            locked_by,
+        })
+    };
+    let extension = name.rsplit_once('.').map_or("", |(_, x)| x);
+    match name {
+        "build.gradle" | "build.gradle.kts" => u(
+            "Maven",
+            "Gradle build script",
+            false,
+            &[FileKind::GradleLockfile],
+        ),
+        "packages.config" => u("NuGet", "NuGet packages.config", false, &[]),
+        "Directory.Packages.props" => u("NuGet", "NuGet central package versions", false, &[]),
+        "paket.lock" => u("NuGet", "Paket lockfile", true, &[]),
+        ".terraform.lock.hcl" => u("Terraform", "Terraform provider lockfile", true, &[]),
+        "Package.swift" => u("SwiftURL", "Swift package manifest", false, &[]),
+        "Package.resolved" => u("SwiftURL", "Swift package lockfile", true, &[]),
+        "Podfile" => u("CocoaPods", "CocoaPods Podfile", false, &[]),
+        "Podfile.lock" => u("CocoaPods", "CocoaPods lockfile", true, &[]),
+        "Cartfile" => u("Carthage", "Carthage Cartfile", false, &[]),
+        "Cartfile.resolved" => u("Carthage", "Carthage lockfile", true, &[]),
+        "pubspec.yaml" => u("Pub", "Dart pubspec", false, &[]),
+        "pubspec.lock" => u("Pub", "Dart pubspec lockfile", true, &[]),
+        "mix.exs" => u("Hex", "Elixir mix project", false, &[]),
+        "mix.lock" => u("Hex", "Elixir mix lockfile", true, &[]),
+        "rebar.config" => u("Hex", "Erlang rebar config", false, &[]),
+        "rebar.lock" => u("Hex", "Erlang rebar lockfile", true, &[]),
+        "Gemfile" | "gems.rb" => u("RubyGems", "Ruby Gemfile", false, &[FileKind::GemfileLock]),
+        "composer.json" => u(
+            "Packagist",
+            "PHP composer.json",
+            false,
+            &[FileKind::ComposerLock],
+        ),
+        "setup.py" => u("PyPI", "Python setup.py (code, never run)", false, &[]),
+        "environment.yml" | "environment.yaml" => u("conda", "conda environment", false, &[]),
+        "bun.lockb" | "bun.lock" => u("npm", "Bun lockfile", true, &[]),
+        "deno.lock" => u("npm", "Deno lockfile", true, &[]),
+        "conanfile.txt" | "conanfile.py" => u("ConanCenter", "Conan recipe", false, &[]),
+        "conan.lock" => u("ConanCenter", "Conan lockfile", true, &[]),
+        "vcpkg.json" => u("vcpkg", "vcpkg manifest", false, &[]),
+        "stack.yaml.lock" => u("Hackage", "Stack lockfile", true, &[]),
+        "cabal.project.freeze" => u("Hackage", "Cabal freeze file", true, &[]),
+        "renv.lock" => u("CRAN", "R renv lockfile", true, &[]),
+        "Manifest.toml" => u("Julia", "Julia manifest", true, &[]),
+        "flake.lock" => u("Nix", "Nix flake lockfile", true, &[]),
+        "MODULE.bazel.lock" => u("Bazel", "Bazel module lockfile", true, &[]),
+        _ => match extension {
+            "csproj" | "fsproj" | "vbproj" => {
+                u("NuGet", ".NET project file", false, &[FileKind::NuGetLock])
+            }
+            "gemspec" => u("RubyGems", "Ruby gemspec", false, &[FileKind::GemfileLock]),
+            _ => None,
+        },
+    }
 }
 
 /// What kind of dependency a manifest entry is.
@@ -225,6 +320,13 @@ pub struct ParsedFile {
     /// Names the lockfile resolves locally (workspace members and path
     /// crates in Cargo.lock): not packages, but they satisfy a manifest.
     pub local: std::collections::BTreeSet<String>,
+    /// What each package resolved to depend on, keyed `name version`, for
+    /// lockfiles that record it (Cargo.lock): an optional dependency a
+    /// feature would pull in is absent when the feature is off.
+    pub resolved: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// A POM's declarations, kept so the analysis can apply the parent's
+    /// properties and managed versions.
+    pub pom: Option<jvm::Pom>,
 }
 
 impl ParsedFile {
@@ -237,6 +339,8 @@ impl ParsedFile {
             direct_known: false,
             format_version: None,
             local: std::collections::BTreeSet::new(),
+            resolved: std::collections::BTreeMap::new(),
+            pom: None,
         }
     }
 }
@@ -270,8 +374,14 @@ pub fn parse_file(kind: FileKind, file: &str, content: &[u8]) -> Result<ParsedFi
         FileKind::GemfileLock => other::parse_gemfile_lock(file, text),
         FileKind::ComposerLock => other::parse_composer_lock(file, text),
         FileKind::GradleLockfile => other::parse_gradle_lockfile(file, text),
+        FileKind::PomXml => jvm::parse_pom(file, text),
+        FileKind::GradleCatalog => jvm::parse_gradle_catalog(file, text),
+        FileKind::NuGetLock => jvm::parse_nuget_lock(file, text),
     }
 }
+
+pub(crate) use jvm::resolve_pom;
+pub use jvm::{Pom, PomDependency};
 
 /// A package with the fields every parser fills the same way.
 pub(crate) fn package(
@@ -340,6 +450,9 @@ pub fn normalise_python_name(name: &str) -> String {
 
 /// The name under which two packages of one ecosystem are the same package.
 pub fn normalised_name(ecosystem: Ecosystem, name: &str) -> String {
+    if ecosystem == Ecosystem::NuGet {
+        return name.to_ascii_lowercase();
+    }
     match ecosystem {
         Ecosystem::PyPi => normalise_python_name(name),
         Ecosystem::CratesIo => name.replace('_', "-"),

@@ -143,7 +143,8 @@ fn with_an_osv_database_matches_are_counted() {
         panic!()
     };
     assert_eq!(table.rows[0][0], "GHSA-35jh-r3h4-6jhm");
-    assert_eq!(table.rows[0][4], "4.17.21");
+    assert_eq!(table.rows[0][3], "vulnerability");
+    assert_eq!(table.rows[0][8], "4.17.21");
 }
 
 #[test]
