@@ -1,20 +1,17 @@
 //! The data handed to the typst templates as `data.json`: the shared view
 //! model (`view`) plus what only the PDF draws (`doc`): chart values as
-//! numbers, the five most serious findings with their effort, the evidence
-//! findings of each control.
+//! numbers and the evidence findings of each control.
 
 use std::collections::BTreeMap;
 
 use diligence_model::{
-    Assessment, Confidence, ControlStatus, Effort, EvidenceRef, Finding, Inventory, Severity,
-    YearMonth, rule_matches,
+    Assessment, ControlStatus, EvidenceRef, Finding, Inventory, YearMonth, rule_matches,
 };
+use diligence_render::sentences;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 
-/// Findings shown in the executive summary.
-const TOP_FINDINGS: usize = 5;
 /// Questions shown in the executive summary.
 const KEY_QUESTIONS: usize = 5;
 /// Findings quoted under each control before pointing at the appendix.
@@ -41,11 +38,9 @@ struct Doc {
     overall: Option<u32>,
     coverage: u32,
     sections: Vec<SectionBar>,
-    top_findings: Vec<TopFinding>,
     key_questions: Vec<KeyQuestion>,
     activity: Vec<Bar>,
     activity_title: String,
-    severity_counts: Vec<SeverityCount>,
     findings_total: usize,
     controls_total: usize,
     total_effort: String,
@@ -74,15 +69,6 @@ struct SectionBar {
 }
 
 #[derive(Debug, Serialize)]
-struct TopFinding {
-    severity: &'static str,
-    rule: String,
-    message: String,
-    location: String,
-    effort: String,
-}
-
-#[derive(Debug, Serialize)]
 struct KeyQuestion {
     control: String,
     text: String,
@@ -94,16 +80,12 @@ struct Bar {
     value: i64,
 }
 
-#[derive(Debug, Serialize)]
-struct SeverityCount {
-    severity: &'static str,
-    count: usize,
-}
-
 #[derive(Debug, Default, Serialize)]
 struct ControlFindings {
     shown: Vec<EvidenceFinding>,
     more: usize,
+    /// Sentences every one of these findings repeats, said once above them.
+    note: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -160,20 +142,6 @@ impl Data {
     pub(crate) fn new(a: &Assessment, meta: Meta) -> Result<Self> {
         let view = diligence_render::report_view(a).map_err(Error::Data)?;
         let findings = sorted_findings(a);
-        let mut severity_counts: Vec<SeverityCount> = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ]
-        .into_iter()
-        .map(|s| SeverityCount {
-            severity: s.as_str(),
-            count: findings.iter().filter(|f| f.severity == s).count(),
-        })
-        .collect();
-        severity_counts.retain(|c| c.count > 0);
         let (activity_title, activity) = activity(a);
         Ok(Self {
             view,
@@ -203,24 +171,9 @@ impl Data {
                         },
                     })
                     .collect(),
-                top_findings: findings
-                    .iter()
-                    // Low-confidence heuristics stay out of the headline.
-                    .filter(|f| f.severity >= Severity::Medium && f.confidence > Confidence::Low)
-                    .take(TOP_FINDINGS)
-                    .map(|f| TopFinding {
-                        severity: f.severity.as_str(),
-                        rule: f.rule.to_string(),
-                        message: f.message.clone(),
-                        location: f.location.to_string(),
-                        effort: effort_of(a, f)
-                            .map_or_else(|| "not estimated".to_owned(), |e| e.to_string()),
-                    })
-                    .collect(),
                 key_questions: key_questions(a),
                 activity,
                 activity_title,
-                severity_counts,
                 findings_total: findings.len(),
                 controls_total: a.controls.len(),
                 total_effort: a.remediation.total.to_string(),
@@ -259,20 +212,6 @@ fn sorted_findings(a: &Assessment) -> Vec<&Finding> {
             .then(x.sort_key().cmp(&y.sort_key()))
     });
     all
-}
-
-/// A finding's own effort, else the effort of the first failed or partial
-/// control whose evidence names its rule.
-fn effort_of(a: &Assessment, f: &Finding) -> Option<Effort> {
-    f.effort.or_else(|| {
-        a.controls.iter().find_map(|c| {
-            let names = c.evidence.iter().any(|e| match e {
-                EvidenceRef::Findings { rule, .. } => rule_matches(rule, &f.rule),
-                _ => false,
-            });
-            if names { c.effort } else { None }
-        })
-    })
 }
 
 /// Questions behind critical controls first, then framework order.
@@ -376,7 +315,7 @@ fn from_month_index(index: i64) -> YearMonth {
     }
 }
 
-fn evidence_finding(f: &Finding) -> EvidenceFinding {
+fn evidence_finding(f: &Finding, shared: &[&str]) -> EvidenceFinding {
     let commit = f.location.commit.as_ref();
     EvidenceFinding {
         severity: f.severity.as_str(),
@@ -390,12 +329,12 @@ fn evidence_finding(f: &Finding) -> EvidenceFinding {
             .and_then(|c| c.date)
             .map(|d| d.date_string())
             .unwrap_or_default(),
-        message: f.message.clone(),
+        message: sentences::without_sentences(&f.message, shared),
         // A secret only ever reaches the report as its mask.
         excerpt: f
             .excerpt
             .as_ref()
-            .map(ToString::to_string)
+            .map(diligence_render::excerpt_text)
             .unwrap_or_default(),
     }
 }
@@ -426,15 +365,18 @@ fn control_findings(a: &Assessment, findings: &[&Finding]) -> BTreeMap<String, C
         if matching.is_empty() {
             continue;
         }
+        let messages: Vec<&str> = matching.iter().map(|f| f.message.as_str()).collect();
+        let shared = sentences::shared_sentences(&messages);
         map.insert(
             c.id.to_string(),
             ControlFindings {
                 shown: matching
                     .iter()
                     .take(FINDINGS_PER_CONTROL)
-                    .map(|f| evidence_finding(f))
+                    .map(|f| evidence_finding(f, &shared))
                     .collect(),
                 more: matching.len().saturating_sub(FINDINGS_PER_CONTROL),
+                note: shared.join(" "),
             },
         );
     }

@@ -14,22 +14,29 @@
 /// `&`, `!`, `#`), and a leading character that could open a block (`-`,
 /// `+`, `=`, an ordered-list number) is escaped too.
 pub(crate) fn inline(text: &str) -> String {
-    let flat: String = text
-        .chars()
+    let flat = flatten(text);
+    escape_part(flat.trim(), true)
+}
+
+/// Control characters as spaces.
+fn flatten(text: &str) -> String {
+    text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let trimmed = flat.trim();
-    let mut out = String::with_capacity(trimmed.len() + 8);
-    for (i, c) in trimmed.char_indices() {
+        .collect()
+}
+
+/// Escapes one piece of a line; `at_start` when it opens the line, where
+/// block markers need escaping too.
+fn escape_part(text: &str, at_start: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, c) in text.char_indices() {
         let escape = match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!' | '#' => true,
-            '-' | '+' | '=' => i == 0,
+            '-' | '+' | '=' => i == 0 && at_start,
             '.' | ')' => {
-                ordered_list_marker(&trimmed[..i])
-                    && trimmed[i + 1..]
-                        .chars()
-                        .next()
-                        .is_none_or(char::is_whitespace)
+                at_start
+                    && ordered_list_marker(&text[..i])
+                    && text[i + 1..].chars().next().is_none_or(char::is_whitespace)
             }
             _ => false,
         };
@@ -37,6 +44,38 @@ pub(crate) fn inline(text: &str) -> String {
             out.push('\\');
         }
         out.push(c);
+    }
+    out
+}
+
+/// Like [`inline`], but text between a pair of backticks (framework
+/// wording such as "commit only a `.env.example`") becomes a code span
+/// when it is safe in one; anything else reads literally.
+pub(crate) fn inline_code(text: &str) -> String {
+    let flat = flatten(text);
+    let trimmed = flat.trim();
+    let pieces: Vec<&str> = trimmed.split('`').collect();
+    // An odd number of pieces means paired backticks.
+    if pieces.len() < 3 || pieces.len().is_multiple_of(2) {
+        return inline(trimmed);
+    }
+    let mut out = String::with_capacity(trimmed.len() + 8);
+    for (i, piece) in pieces.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&escape_part(piece, i == 0));
+        } else if !piece.is_empty()
+            && !piece.contains('|')
+            && !piece.starts_with(' ')
+            && !piece.ends_with(' ')
+        {
+            out.push('`');
+            out.push_str(piece);
+            out.push('`');
+        } else {
+            out.push_str("\\`");
+            out.push_str(&escape_part(piece, false));
+            out.push_str("\\`");
+        }
     }
     out
 }
@@ -81,6 +120,31 @@ mod tests {
     }
 
     #[test]
+    fn backticked_words_become_code_spans() {
+        assert_eq!(
+            inline_code("add `.env` to `.gitignore`"),
+            "add `.env` to `.gitignore`"
+        );
+        assert_eq!(inline_code("not `*`"), "not `*`");
+        assert_eq!(inline_code("odd ` tick"), "odd \\` tick");
+        assert_eq!(inline_code("a `x|y` b"), "a \\`x\\|y\\` b");
+        assert_eq!(inline_code("- `a` * b"), "\\- `a` \\* b");
+        for (input, literal) in [
+            ("add `.env` to `.gitignore`", "add .env to .gitignore"),
+            ("not `*` | `<b>`", "not * | <b>"),
+            ("a `x|y` b", "a `x|y` b"),
+            ("`` x", "`` x"),
+            ("1. `a`", "1. a"),
+        ] {
+            assert_eq!(
+                cell_text(input, inline_code).as_deref(),
+                Some(literal),
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
     fn code_only_for_safe_text() {
         assert_eq!(code("git.commits"), "`git.commits`");
         assert_eq!(code("a`b"), "a\\`b");
@@ -106,7 +170,7 @@ mod tests {
                     in_body_cell = true;
                 }
                 Event::End(TagEnd::TableCell) => in_body_cell = false,
-                Event::Text(t) if in_body_cell => out.push_str(&t),
+                Event::Text(t) | Event::Code(t) if in_body_cell => out.push_str(&t),
                 Event::Text(_) | Event::End(_) | Event::Start(Tag::Table(_) | Tag::TableCell) => {}
                 _ => return None,
             }

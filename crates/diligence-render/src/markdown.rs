@@ -28,6 +28,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../../templates/markdown/summary.md.hbs"),
     ),
     (
+        "profile",
+        include_str!("../../../templates/markdown/profile.md.hbs"),
+    ),
+    (
         "scorecard",
         include_str!("../../../templates/markdown/scorecard.md.hbs"),
     ),
@@ -89,9 +93,10 @@ const EMBEDDED: &[(&str, &str)] = &[
 ///
 /// Templates are handlebars files named `<name>.md.hbs`: `report` is the
 /// main one, every other is a partial (`{{> summary}}`). Templates run in
-/// strict mode without HTML escaping; text reaches the output through two
-/// helpers, `md` (literal text on one line, safe in a table cell) and `code`
-/// (a code span for ids, plain escaped text otherwise).
+/// strict mode without HTML escaping; text reaches the output through three
+/// helpers, `md` (literal text on one line, safe in a table cell), `mdc`
+/// (the same, with backticked words of framework wording as code spans) and
+/// `code` (a code span for ids, plain escaped text otherwise).
 #[derive(Debug)]
 pub struct MarkdownRenderer {
     registry: Handlebars<'static>,
@@ -141,6 +146,7 @@ impl MarkdownRenderer {
         registry.register_escape_fn(handlebars::no_escape);
         registry.register_helper("md", Box::new(md_helper));
         registry.register_helper("code", Box::new(code_helper));
+        registry.register_helper("mdc", Box::new(mdc_helper));
         for (name, text) in templates {
             let result = if name == MAIN {
                 registry.register_template_string(&name, text)
@@ -209,6 +215,17 @@ fn md_helper(
     out: &mut dyn Output,
 ) -> HelperResult {
     out.write(&escape::inline(&param_text(h, "md")?))?;
+    Ok(())
+}
+
+fn mdc_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    out.write(&escape::inline_code(&param_text(h, "mdc")?))?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 //! nothing is shown that no fact, control or finding supports, and every
 //! line names the facts or controls behind it as a small reference.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use diligence_model::{
@@ -102,6 +103,8 @@ pub(crate) struct SeverityDistribution {
 /// and the files behind it.
 #[derive(Debug, Serialize)]
 pub(crate) struct FixItem {
+    /// Its place in the list, from 1.
+    rank: usize,
     /// What to do.
     title: String,
     control: String,
@@ -163,7 +166,7 @@ pub(crate) fn thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -291,7 +294,7 @@ pub(crate) fn profile(a: &Assessment) -> Profile {
             label: "Languages",
             value: languages
                 .iter()
-                .filter(|l| l.permille > 0)
+                .filter(|l| l.share != "0%")
                 .take(4)
                 .map(|l| format!("{} {}", l.language, l.share))
                 .collect::<Vec<_>>()
@@ -361,8 +364,9 @@ pub(crate) fn profile(a: &Assessment) -> Profile {
         rows.push(ProfileRow {
             label: "People",
             value: parts.join("; "),
-            source: "git.authors, git.contributors.active-90d, git.automation.share, git.truck-factor"
-                .to_owned(),
+            source:
+                "git.authors, git.contributors.active-90d, git.automation.share, git.truck-factor"
+                    .to_owned(),
         });
     }
     let builders = list(&f, "git.ai.builders").unwrap_or_default();
@@ -460,7 +464,8 @@ fn training(f: &BTreeMap<&str, &Fact>) -> Option<String> {
         FactValue::Text { value } if !value.trim().is_empty() => Some(value.trim().to_owned()),
         _ => fact.detail.clone().filter(|d| !d.trim().is_empty()),
     };
-    let mut text = "The README declares this a deliberately vulnerable or training application".to_owned();
+    let mut text =
+        "The README declares this a deliberately vulnerable or training application".to_owned();
     if let Some(quote) = quote {
         text.push_str(&format!(" (“{quote}”)"));
     }
@@ -553,11 +558,12 @@ fn contradicted(a: &Assessment, names: &[&str]) -> bool {
 }
 
 /// A strength found in the facts: its text, the facts it rests on (a failed
-/// or partial control citing one of them voids it), and the facts whose
+/// or partial control citing one of them voids it), and further facts whose
 /// passing controls it stands for.
 struct Found {
     text: String,
     rests_on: Vec<&'static str>,
+    stands_for: Vec<&'static str>,
 }
 
 /// Strengths read from facts, best first.
@@ -586,6 +592,7 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
                 "secrets.findings.history-only",
                 "secrets.client-exposed",
             ],
+            stands_for: vec!["secrets.findings.medium"],
         });
     }
     // A thorough test suite.
@@ -609,6 +616,7 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
         found.push(Found {
             text,
             rests_on: vec!["tests.functions", "tests.ratio.test-to-code"],
+            stands_for: Vec::new(),
         });
     }
     if let Some(line) = percent(f, "tests.coverage.line")
@@ -617,15 +625,18 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
         found.push(Found {
             text: format!("Line coverage of {line}% in a coverage report"),
             rests_on: vec!["tests.coverage.line"],
+            stands_for: Vec::new(),
         });
     }
     if boolean(f, "tests.ci-runs-tests") == Some(true) && !heuristic_low("tests.ci-runs-tests") {
         found.push(Found {
             text: "Continuous integration runs the tests".to_owned(),
             rests_on: vec!["tests.ci-runs-tests"],
+            stands_for: Vec::new(),
         });
     }
-    if boolean(f, "deps.lockfile.present") == Some(true) && int(f, "deps.unpinned").unwrap_or(0) == 0
+    if boolean(f, "deps.lockfile.present") == Some(true)
+        && int(f, "deps.unpinned").unwrap_or(0) == 0
     {
         let mut text = "Every dependency manifest is locked".to_owned();
         if let Some(n) = int(f, "deps.lockfiles") {
@@ -637,6 +648,7 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
         found.push(Found {
             text,
             rests_on: vec!["deps.lockfile.present"],
+            stands_for: Vec::new(),
         });
     }
     if boolean(f, "deps.advisories.evidenced") == Some(true)
@@ -649,6 +661,7 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
                 "deps.advisories.critical",
                 "deps.advisories.high",
             ],
+            stands_for: Vec::new(),
         });
     }
     if let Some(p) = percent(f, "git.review.share")
@@ -657,6 +670,7 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
         found.push(Found {
             text: format!("{p}% of changes carry a review trace"),
             rests_on: vec!["git.review.share"],
+            stands_for: Vec::new(),
         });
     }
     if let Some(tf) = int(f, "git.truck-factor")
@@ -665,6 +679,7 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
         found.push(Found {
             text: format!("Low key-person risk: a truck factor of {tf}"),
             rests_on: vec!["git.truck-factor", "git.top-author.share-12m"],
+            stands_for: Vec::new(),
         });
     }
     if let Some(p) = percent(f, "git.signed.share")
@@ -673,6 +688,7 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
         found.push(Found {
             text: format!("{p}% of commits are signed"),
             rests_on: vec!["git.signed.share"],
+            stands_for: Vec::new(),
         });
     }
     if let (Some(n), Some(cadence)) = (int(f, "git.releases"), int(f, "git.releases.cadence-days"))
@@ -686,12 +702,14 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
                 plural(cadence, "day", "days")
             ),
             rests_on: vec!["git.releases.cadence-days", "git.releases.days-since-last"],
+            stands_for: Vec::new(),
         });
     }
     if boolean(f, "deps.update-tool") == Some(true) {
         found.push(Found {
             text: "Dependency updates are automated".to_owned(),
             rests_on: vec!["deps.update-tool"],
+            stands_for: Vec::new(),
         });
     }
     found
@@ -715,9 +733,15 @@ pub(crate) fn strengths(a: &Assessment) -> Vec<Strength> {
             .map(|n| (*n).to_owned())
             .collect();
         // The passing controls this strength stands for.
-        for c in a.controls.iter().filter(|c| c.status == ControlStatus::Pass) {
+        for c in a
+            .controls
+            .iter()
+            .filter(|c| c.status == ControlStatus::Pass)
+        {
             let cites = c.evidence.iter().any(|e| {
-                matches!(e, EvidenceRef::Fact { name, .. } if found.rests_on.contains(&name.as_str()))
+                matches!(e, EvidenceRef::Fact { name, .. }
+                    if found.rests_on.contains(&name.as_str())
+                        || found.stands_for.contains(&name.as_str()))
             });
             if cites && covered.insert(c.id.as_str()) {
                 evidence.push(c.id.to_string());
@@ -736,7 +760,7 @@ pub(crate) fn strengths(a: &Assessment) -> Vec<Strength> {
         // A pass that rests on no evidence at all says nothing.
         .filter(|(_, c)| !c.evidence.is_empty())
         .collect();
-    passing.sort_by_key(|(i, c)| (!c.critical, std::cmp::Reverse(c.weight), *i));
+    passing.sort_by_key(|(i, c)| (!c.critical, Reverse(c.weight), *i));
     for (_, c) in passing {
         out.push(Strength {
             text: if c.critical {
@@ -809,11 +833,14 @@ pub(crate) fn findings_behind<'a>(a: &'a Assessment, c: &ControlResult) -> Vec<&
     found
 }
 
+/// The order of "what to fix first": critical first, failed before
+/// partial, worst finding, heavier weight, framework order.
+type FixRank = (u8, u8, Reverse<Option<Severity>>, Reverse<u32>, usize);
+
 /// Failed controls, then partial ones; critical first, then by the worst
 /// finding behind them and their weight. Each names the files behind it.
 pub(crate) fn fix_first(a: &Assessment) -> Vec<FixItem> {
-    let mut ranked: Vec<((u8, u8, std::cmp::Reverse<Option<Severity>>, std::cmp::Reverse<u32>, usize), FixItem)> =
-        Vec::new();
+    let mut ranked: Vec<(FixRank, FixItem)> = Vec::new();
     for (order, c) in a.controls.iter().enumerate() {
         let status_rank = match c.status {
             ControlStatus::Fail => 0,
@@ -855,11 +882,12 @@ pub(crate) fn fix_first(a: &Assessment) -> Vec<FixItem> {
             (
                 u8::from(!c.critical),
                 status_rank,
-                std::cmp::Reverse(worst),
-                std::cmp::Reverse(c.weight),
+                Reverse(worst),
+                Reverse(c.weight),
                 order,
             ),
             FixItem {
+                rank: 0,
                 title,
                 control: c.id.to_string(),
                 control_title: c.title.clone(),
@@ -874,11 +902,15 @@ pub(crate) fn fix_first(a: &Assessment) -> Vec<FixItem> {
             },
         ));
     }
-    ranked.sort_by(|x, y| x.0.cmp(&y.0));
+    ranked.sort_by_key(|(rank, _)| *rank);
     ranked
         .into_iter()
         .take(MAX_FIX_FIRST)
-        .map(|(_, item)| item)
+        .enumerate()
+        .map(|(i, (_, item))| FixItem {
+            rank: i + 1,
+            ..item
+        })
         .collect()
 }
 

@@ -78,9 +78,16 @@ mod tests {
     fn splits_between_sentences_only() {
         assert_eq!(
             sentences("Found in rules/a.yml:36. First committed in v1.2 by X. Done"),
-            vec!["Found in rules/a.yml:36.", "First committed in v1.2 by X.", "Done"]
+            vec![
+                "Found in rules/a.yml:36.",
+                "First committed in v1.2 by X.",
+                "Done"
+            ]
         );
-        assert_eq!(sentences("e.g. this stays whole"), vec!["e.g. this stays whole"]);
+        assert_eq!(
+            sentences("e.g. this stays whole"),
+            vec!["e.g. this stays whole"]
+        );
         assert!(sentences("").is_empty());
     }
 

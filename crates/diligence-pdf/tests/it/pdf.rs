@@ -255,3 +255,61 @@ fn test_evidence_part_has_its_numbers_and_a_chart() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The text of pages `first` to `last` through `pdftotext`.
+fn pages_text(pdf: &[u8], first: u32, last: u32) -> Option<String> {
+    let mut child = Command::new("pdftotext")
+        .args(["-f", &first.to_string(), "-l", &last.to_string(), "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(pdf).ok()?;
+    let out = child.wait_with_output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn first_pages_profile_strengths_severities_and_fixes() -> anyhow::Result<()> {
+    let assessment = sample::with_findings(sample::basic(), 12);
+    let pdf = PdfRenderer::embedded().render(&assessment, &PdfOptions::default())?;
+    let Some(first) = pages_text(&pdf, 1, 5) else {
+        eprintln!("pdftotext not found: skipping the text checks (install poppler-utils)");
+        return Ok(());
+    };
+    let flat = squeeze(&first);
+    for needle in [
+        "Executive summary",
+        "Strengths",
+        "Findings by severity",
+        "Red flags",
+        "What to fix first",
+        "Scores by section",
+        "Target profile",
+        "Languages",
+        "History",
+    ] {
+        assert!(
+            flat.contains(&squeeze(needle)),
+            "`{needle}` is not on the first pages"
+        );
+    }
+    // Reasons name controls by title, not as "critical control <id> failed".
+    assert!(!first.contains("critical control "), "{first}");
+    // The repository is a name, never a local path.
+    assert!(!first.contains("fixture-repos"), "{first}");
+    let Some(all) = pdf_text(&pdf) else {
+        return Ok(());
+    };
+    // Markdown backticks of framework wording and messages never show.
+    assert!(!all.contains('`'), "a literal backtick in the PDF");
+    // A masked secret reads as masked.
+    assert!(flat_contains(&all, "masked: sk_l…"));
+    Ok(())
+}
+
+fn flat_contains(text: &str, needle: &str) -> bool {
+    squeeze(text).contains(&squeeze(needle))
+}

@@ -1,5 +1,6 @@
 //! Integration tests of the renderers.
 
+mod first_pages;
 mod fixtures;
 mod json;
 mod markdown;

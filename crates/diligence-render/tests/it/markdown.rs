@@ -6,18 +6,18 @@ use crate::fixtures;
 
 /// What the tests need to know about a parsed Markdown document.
 #[derive(Default, Debug)]
-struct Doc {
+pub(crate) struct Doc {
     /// Headings: level and text.
-    headings: Vec<(HeadingLevel, String)>,
+    pub(crate) headings: Vec<(HeadingLevel, String)>,
     /// Tables: the column count of the head and the cell texts of each row.
-    tables: Vec<(usize, Vec<Vec<String>>)>,
+    pub(crate) tables: Vec<(usize, Vec<Vec<String>>)>,
     /// Raw HTML, block or inline.
-    html: Vec<String>,
+    pub(crate) html: Vec<String>,
     /// Code spans.
-    code: Vec<String>,
+    pub(crate) code: Vec<String>,
 }
 
-fn parse(markdown: &str) -> Doc {
+pub(crate) fn parse(markdown: &str) -> Doc {
     let mut doc = Doc::default();
     let mut heading: Option<(HeadingLevel, String)> = None;
     let mut row: Option<Vec<String>> = None;
@@ -56,7 +56,7 @@ fn parse(markdown: &str) -> Doc {
     doc
 }
 
-fn render(assessment: &Assessment) -> String {
+pub(crate) fn render(assessment: &Assessment) -> String {
     diligence_render::markdown(assessment).expect("the embedded templates render")
 }
 
@@ -113,7 +113,7 @@ fn every_part_has_a_heading() {
             .filter(|(level, _)| *level == HeadingLevel::H1)
             .count();
         assert_eq!(h1, 1, "{name}: one title");
-        let mut expected = vec!["Executive summary", "Scorecard"];
+        let mut expected = vec!["Executive summary", "Target profile", "Scorecard"];
         expected.extend(assessment.scores.sections.iter().map(|s| s.title.as_str()));
         expected.push("History");
         let ran = |ids: &[&str]| {
