@@ -72,26 +72,28 @@ pub(crate) fn from_value(value: Option<&serde_json::Value>) -> Vec<Condition> {
             })
             .unwrap_or_default()
     };
-    let mut out: Vec<Condition> = strings("features")
+    let features = strings("features");
+    let deps: Vec<String> = strings("optional_dependencies")
+        .into_iter()
+        .chain(strings("optional-dependencies"))
+        .collect();
+    // Named optional dependencies are what the features pull in: one
+    // condition, judged by the dependencies.
+    if !deps.is_empty() {
+        return vec![Condition {
+            feature: (!features.is_empty()).then(|| features.join(", ")),
+            dependencies: deps,
+            explicit: true,
+        }];
+    }
+    features
         .into_iter()
         .map(|f| Condition {
             feature: Some(f),
             dependencies: Vec::new(),
             explicit: true,
         })
-        .collect();
-    let deps: Vec<String> = strings("optional_dependencies")
-        .into_iter()
-        .chain(strings("optional-dependencies"))
-        .collect();
-    if !deps.is_empty() {
-        out.push(Condition {
-            feature: None,
-            dependencies: deps,
-            explicit: true,
-        });
-    }
-    out
+        .collect()
 }
 
 /// Words that make a sentence about a feature a condition.
@@ -382,10 +384,14 @@ mod tests {
         )
         .unwrap();
         let c = from_value(Some(&v));
-        assert_eq!(c.len(), 2);
+        assert_eq!(c.len(), 1);
         assert_eq!(c[0].feature.as_deref(), Some("boring-tls"));
-        assert_eq!(c[1].dependencies, ["boring", "tokio-boring"]);
-        assert!(c.iter().all(|c| c.explicit));
+        assert_eq!(c[0].dependencies, ["boring", "tokio-boring"]);
+        assert!(c[0].explicit);
+        let v: serde_json::Value = serde_json::from_str(r#"{"features": ["a", "b"]}"#).unwrap();
+        let c = from_value(Some(&v));
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|c| c.explicit && c.dependencies.is_empty()));
         assert!(from_value(None).is_empty());
     }
 }

@@ -137,3 +137,43 @@ fn nodejs_security_wg_database() {
     assert_eq!(ids(&db, e, "bassmaster", "1.5.1"), ["NSWG-ECO-1"]);
     assert!(ids(&db, e, "bassmaster", "1.5.2").is_empty());
 }
+
+fn conditions(db: &AdvisoryDb, name: &str, version: &str, id: &str) -> Vec<String> {
+    db.matches(&[pkg(Ecosystem::CratesIo, name, version)])
+        .into_iter()
+        .find(|m| m.id == id)
+        .unwrap_or_else(|| panic!("{id} matches {name} {version}"))
+        .conditions
+        .into_iter()
+        .filter_map(|c| c.feature)
+        .collect()
+}
+
+/// Real advisories that name the feature they need are read as conditions;
+/// those that name a feature as a fix, a default or in passing are not.
+#[test]
+fn rustsec_feature_conditions() {
+    let Some(db) = load("rustsec") else { return };
+    assert_eq!(
+        conditions(&db, "age", "0.10.0", "RUSTSEC-2024-0433"),
+        ["plugin"]
+    );
+    assert_eq!(
+        conditions(&db, "hickory-proto", "0.25.0", "RUSTSEC-2026-0118"),
+        ["dnssec-aws-lc-rs", "dnssec-ring"]
+    );
+    // "`safe-decode` feature flag disabled": a mitigation, not a condition.
+    assert!(conditions(&db, "lz4_flex", "0.11.5", "RUSTSEC-2026-0041").is_empty());
+    // Dates: RustSec's `date` is the publication date.
+    let m = db
+        .matches(&[pkg(Ecosystem::CratesIo, "age", "0.10.0")])
+        .into_iter()
+        .find(|m| m.id == "RUSTSEC-2024-0433")
+        .unwrap();
+    assert!(
+        m.published
+            .as_deref()
+            .is_some_and(|d| d.starts_with("2024-"))
+    );
+    assert!(db.newest().is_some_and(|d| d >= "2026-01-01"));
+}

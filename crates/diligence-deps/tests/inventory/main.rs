@@ -5,6 +5,7 @@
 // Test helpers outside `#[test]` functions unwrap too.
 #![allow(clippy::unwrap_used)]
 
+mod buyer;
 mod collector;
 mod fixtures;
 mod hostile;
