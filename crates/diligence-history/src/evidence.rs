@@ -203,6 +203,9 @@ const RULES: &[(&str, &str)] = &[
     ),
 ];
 
+/// Branches named in `git.branches.outside-scope` before a count.
+const BRANCHES_LISTED: usize = 10;
+
 /// Days without a commit before the history reads as dormant.
 const DORMANT_DAYS: i64 = 183;
 /// Days without a release before releases read as stale.
@@ -437,18 +440,40 @@ impl History {
             Fact::count(self.commits.len(), Unit::Commits),
         );
         set("git.refs", Fact::count(self.refs.len(), Unit::Count));
-        let outside: Vec<String> = self
+        // Branches (local and remote-tracking) the assessed commit does not
+        // reach: the first ten by name, then a count. Other refs (pull
+        // requests, notes, stashes) are counted in the detail.
+        let is_branch = |r: &&crate::walk::RefRecord| {
+            r.name.starts_with("refs/heads/") || r.name.starts_with("refs/remotes/")
+        };
+        let mut outside: Vec<String> = self
             .refs
             .iter()
-            .filter(|r| !r.name.starts_with("refs/tags/") && !self.commits[r.commit].on_head)
+            .filter(is_branch)
+            .filter(|r| !self.commits[r.commit].on_head)
             .map(|r| r.short_name())
             .collect();
-        set(
-            "git.branches.outside-scope",
-            Fact::list(outside).detail(
-                "Their commits are not counted in the statistics; their files are still scanned for secrets.",
-            ),
-        );
+        outside.sort();
+        let other_refs = self
+            .refs
+            .iter()
+            .filter(|r| !is_branch(r) && !r.name.starts_with("refs/tags/"))
+            .filter(|r| !self.commits[r.commit].on_head)
+            .count();
+        let more = outside.len().saturating_sub(BRANCHES_LISTED);
+        outside.truncate(BRANCHES_LISTED);
+        if more > 0 {
+            outside.push(format!("and {more} more"));
+        }
+        let mut detail = "Their commits are not counted in the statistics; their files are still scanned for secrets.".to_owned();
+        if other_refs > 0 {
+            detail.push_str(&format!(
+                " {other_refs} other references (pull requests, notes, stashes) outside the assessed history are scanned too."
+            ));
+        }
+        let mut outside_fact = Fact::list(Vec::new()).detail(detail);
+        outside_fact.value = diligence_model::FactValue::List { values: outside };
+        set("git.branches.outside-scope", outside_fact);
 
         let identities: BTreeSet<String> = scoped.iter().map(|c| c.author_identity()).collect();
         let humans: BTreeSet<&str> = scoped.iter().filter_map(|c| self.human(c)).collect();
@@ -1072,7 +1097,7 @@ impl History {
         let mut branches: Vec<Vec<String>> = self
             .refs
             .iter()
-            .filter(|r| !r.name.starts_with("refs/tags/"))
+            .filter(|r| r.name.starts_with("refs/heads/") || r.name.starts_with("refs/remotes/"))
             .map(|r| {
                 let c = &self.commits[r.commit];
                 vec![

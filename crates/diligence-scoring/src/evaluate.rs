@@ -401,6 +401,12 @@ fn findings_behind<'a>(control: &Control, evidence: &'a [Evidence]) -> Vec<&'a F
                     && f.class() == FileClass::Production
                     && (control.remediation.fixes_severity.is_empty()
                         || control.remediation.fixes_severity.contains(&f.severity))
+                    && f.confidence >= control.remediation.fixes_min_confidence
+                    && control
+                        .remediation
+                        .fixes_without_tag
+                        .as_ref()
+                        .is_none_or(|tag| !f.tags.contains(tag))
             })
             .collect(),
         None => control
@@ -707,8 +713,20 @@ fn question_for(control: &Control, e: &Evaluated<'_>, evidence: &[Evidence]) -> 
         {
             return None;
         }
-        fill(&ask.text, evidence, &files, e.behind.len())
+        let text = fill(&ask.text, evidence, &files, e.behind.len())?;
+        // The facts it quotes are evidence too.
+        let facts: Vec<String> = ask
+            .text
+            .split("{fact:")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_owned()))
+            .collect();
+        Some((text, facts))
     });
+    let (tailored, quoted) = match tailored {
+        Some((text, facts)) => (Some(text), facts),
+        None => (None, Vec::new()),
+    };
     let text = tailored.or_else(|| match status {
         ControlStatus::NotEvidenced => Some(control.question.clone()),
         ControlStatus::Partial => control.follow_up.clone(),
@@ -720,11 +738,13 @@ fn question_for(control: &Control, e: &Evaluated<'_>, evidence: &[Evidence]) -> 
         ControlStatus::Fail => "failed".to_owned(),
         _ => "met".to_owned(),
     };
+    let mut cited: Vec<String> = files.into_iter().take(5).collect();
+    cited.extend(quoted.into_iter().map(|name| format!("fact {name}")));
     Some(Question {
         control: control.id.clone(),
         text,
         reason,
-        evidence: files.into_iter().take(5).collect(),
+        evidence: cited,
     })
 }
 

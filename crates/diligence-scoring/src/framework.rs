@@ -116,6 +116,10 @@ pub struct Remediation {
     pub fixes: Option<String>,
     /// With `fixes`: only findings of these severities (all when empty).
     pub fixes_severity: Vec<Severity>,
+    /// With `fixes`: only findings at least this confident.
+    pub fixes_min_confidence: Confidence,
+    /// With `fixes`: leave out findings carrying this tag.
+    pub fixes_without_tag: Option<String>,
     /// Whether units of work are findings or locations.
     pub group_by: GroupBy,
     /// Units above this effort (tenths of a day, high end) form a second
@@ -566,6 +570,11 @@ impl Validator<'_> {
                 },
                 fixes,
                 fixes_severity: raw.remediation.fixes_severity.clone().unwrap_or_default(),
+                fixes_min_confidence: raw
+                    .remediation
+                    .fixes_min_confidence
+                    .unwrap_or(Confidence::Low),
+                fixes_without_tag: raw.remediation.fixes_without_tag.clone(),
                 group_by: match raw.remediation.group_by {
                     RawGroupBy::Finding => GroupBy::Finding,
                     RawGroupBy::Location => GroupBy::Location,

@@ -168,6 +168,12 @@ pub(crate) struct RawRemediation {
     /// With `fixes`: only findings of these severities.
     #[serde(default)]
     pub(crate) fixes_severity: Option<Vec<Severity>>,
+    /// With `fixes`: only findings at least this confident.
+    #[serde(default)]
+    pub(crate) fixes_min_confidence: Option<Confidence>,
+    /// With `fixes`: leave out findings carrying this tag (`history-only`).
+    #[serde(default)]
+    pub(crate) fixes_without_tag: Option<String>,
     /// How findings form units of work: `finding` (one each, default) or
     /// `location` (one per file and line: several advisories of one
     /// package are one upgrade).

@@ -195,3 +195,20 @@ fn dormant_history_and_stale_releases_are_findings() {
     .evidence();
     assert_eq!(int(&between, "git.releases"), 1);
 }
+
+#[test]
+fn many_branches_are_counted_not_listed_and_pull_refs_are_not_branches() {
+    let repo = fixture_repo("many-refs");
+    let (_, history) = walk(&repo);
+    let ev = history.evidence();
+    let outside = list(&ev, "git.branches.outside-scope");
+    assert_eq!(outside.len(), 11, "{outside:?}");
+    assert_eq!(outside[0], "topic-00");
+    assert_eq!(outside[10], "and 4 more");
+    assert!(outside.iter().all(|b| !b.starts_with("pull/")));
+    let detail = ev.facts["git.branches.outside-scope"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert!(detail.contains("3 other references"), "{detail}");
+}

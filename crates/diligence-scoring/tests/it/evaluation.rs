@@ -749,7 +749,7 @@ fn questions_are_tailored_to_the_evidence_and_skipped_when_they_cannot_be() {
     );
     assert_eq!(
         upgrades.evidence,
-        vec!["api/Cargo.lock", "web/package-lock.json"]
+        vec!["api/Cargo.lock", "web/package-lock.json", "fact t.list"]
     );
     let people = scoring
         .questions
@@ -758,6 +758,7 @@ fn questions_are_tailored_to_the_evidence_and_skipped_when_they_cannot_be() {
         .expect("asked");
     assert_eq!(people.text, "Nobody else knows it: who is Dana Reyes?");
     assert_eq!(people.reason, "failed");
+    assert_eq!(people.evidence, vec!["fact t.text"]);
 
     // Without the list fact, the next tailored question applies; without
     // a name to put in it, the failed control asks nothing generic.
