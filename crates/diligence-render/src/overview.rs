@@ -117,7 +117,8 @@ pub(crate) struct FixItem {
     /// Files named by those findings, most severe first.
     files: Vec<String>,
     more_files: usize,
-    /// Facts behind it when no finding is (`git.signed.share: 0% (0 of 93)`).
+    /// Facts behind it when no finding names a file
+    /// (`git.signed.share: 0% (0 of 93)`).
     facts: Vec<String>,
     effort: Option<String>,
 }
@@ -859,7 +860,7 @@ pub(crate) fn fix_first(a: &Assessment) -> Vec<FixItem> {
         }
         let more_files = files.len().saturating_sub(FILES_PER_ITEM);
         files.truncate(FILES_PER_ITEM);
-        let facts = if behind.is_empty() {
+        let facts = if files.is_empty() {
             c.evidence
                 .iter()
                 .filter_map(|e| match e {

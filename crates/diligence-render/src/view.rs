@@ -486,7 +486,10 @@ fn red_flags(a: &Assessment) -> Vec<RedFlag> {
                 kind: "Finding",
                 severity: f.severity.to_string(),
                 id: f.rule.to_string(),
-                text: format!("{} ({})", first_sentence(&f.message), finding_location(f)),
+                text: match f.location.path {
+                    Some(_) => format!("{} ({})", first_sentence(&f.message), finding_location(f)),
+                    None => first_sentence(&f.message).to_owned(),
+                },
             },
         ));
     }
