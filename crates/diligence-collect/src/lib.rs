@@ -73,7 +73,9 @@ pub struct Options {
     /// The report date: the reference for time windows ("active in the last
     /// 90 days"), staleness and expiry. `None` means the assessed (HEAD)
     /// commit's date, which keeps the library free of the clock; the CLI
-    /// passes the day of the report.
+    /// passes the day of the report. A scan resolves it before the
+    /// collectors run, so in [`CollectContext::options`] it is `None` only
+    /// when there is no HEAD commit.
     pub as_of: Option<Timestamp>,
     /// How the file index was built.
     pub files: FileIndexOptions,

@@ -217,25 +217,32 @@ impl<'p> Scan<'p> {
             source,
         })?;
 
+        // The report date, resolved once for the walk and every collector:
+        // the caller's, else the assessed commit's (read from HEAD, without
+        // a walk).
+        let mut options = self.options.clone();
+        options.as_of = options
+            .as_of
+            .or_else(|| target.info().vcs.as_ref().and_then(|v| v.head_date));
+
         // The walk is the expensive step: skip it when nothing reads it.
         let (history, history_error) = if collectors.iter().any(|c| c.reads_history()) {
-            walk_history(&target, &self.options, self.jobs, progress)
+            walk_history(&target, &options, self.jobs, progress)
         } else {
             (None, None)
         };
 
-        let files =
-            FileIndex::build(&target, &self.options.files).map_err(|source| Error::Files {
-                path: target.root().to_path_buf(),
-                source,
-            })?;
+        let files = FileIndex::build(&target, &options.files).map_err(|source| Error::Files {
+            path: target.root().to_path_buf(),
+            source,
+        })?;
 
         let cancel = AtomicBool::new(false);
         let cx = CollectContext::new(
             &target,
             history.as_ref(),
             &files,
-            &self.options,
+            &options,
             progress,
             &cancel,
         );
@@ -295,11 +302,10 @@ impl<'p> Scan<'p> {
             framework: framework.info(),
             options: ScanOptionsInfo {
                 collectors: collectors.iter().map(|c| c.id()).collect(),
-                as_of: self
-                    .options
+                // Without a HEAD commit, the walk's date (the newest commit's).
+                as_of: options
                     .as_of
-                    .or_else(|| history.as_ref().map(History::as_of))
-                    .or_else(|| target.info().vcs.as_ref().and_then(|v| v.head_date)),
+                    .or_else(|| history.as_ref().map(History::as_of)),
             },
             generated_at: self.generated_at,
             databases,

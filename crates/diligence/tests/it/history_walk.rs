@@ -99,8 +99,9 @@ fn without_a_walk_the_report_date_is_still_the_assessed_commits() {
     assert_eq!(alone.target.vcs.as_ref().unwrap().head_date, head);
 }
 
-/// What a probe saw: whether `collect` was handed the history.
-type Seen = Arc<Mutex<Option<bool>>>;
+/// What a probe saw: whether `collect` was handed the history, and the
+/// report date in its options.
+type Seen = Arc<Mutex<Option<(bool, Option<Timestamp>)>>>;
 
 /// Makes a probe reporting to a [`Seen`].
 type MakeProbe = fn(Seen) -> Box<dyn Collector>;
@@ -110,7 +111,7 @@ fn probe_id() -> CollectorId {
 }
 
 fn record(seen: &Seen, cx: &CollectContext<'_>) -> Result<Evidence, CollectError> {
-    *seen.lock().unwrap() = Some(cx.history.is_some());
+    *seen.lock().unwrap() = Some((cx.history.is_some(), cx.options.as_of));
     Err(CollectError::unavailable("a probe has no evidence"))
 }
 
@@ -166,7 +167,10 @@ fn a_collector_gets_the_history_unless_it_says_it_does_not_read_it() {
         let mut collectors = default_collectors();
         collectors.push(make(seen.clone()));
         let (assessment, stages) = run(Scan::new(&repo).collectors(collectors).only(["probe"]));
-        assert_eq!(*seen.lock().unwrap(), Some(expected), "{case}");
+        // Walk or not, collectors see the report date resolved to the
+        // assessed commit's.
+        let head = Some(Timestamp(BASE_TIME));
+        assert_eq!(*seen.lock().unwrap(), Some((expected, head)), "{case}");
         assert_eq!(
             stages.iter().any(|s| s == "history"),
             expected,
