@@ -5,7 +5,8 @@
 //! Everything is read from manifests and lockfiles: no package manager is
 //! run and nothing is fetched. Advisory databases are local directories
 //! (RustSec, or OSV JSON/YAML); without one the advisory control reads
-//! "not evidenced".
+//! "not evidenced". [`fetch`] fills a local cache of databases when a user
+//! asks for it, and is the only network access in the crate.
 
 #![warn(missing_docs)]
 
@@ -13,6 +14,7 @@ pub mod advisory;
 mod analysis;
 mod collector;
 mod error;
+pub mod fetch;
 mod formats;
 pub mod licence;
 mod package;

@@ -3,5 +3,6 @@
 
 mod cargo_audit;
 mod common;
+mod fetch;
 mod fixtures;
 mod shared;
