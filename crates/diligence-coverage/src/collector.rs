@@ -102,6 +102,10 @@ const FACTS: &[(&str, &str)] = &[
         "tests.ci-runs-tests",
         "Whether a CI configuration runs a test command (heuristic)",
     ),
+    (
+        "tests.readme.intentionally-vulnerable",
+        "Whether the root README declares the project deliberately vulnerable or a training target (the sentence is the detail); a fact for the reader, not an input to any control",
+    ),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -177,6 +181,7 @@ impl Collector for TestsCollector {
         run.coverage(cx)?;
         run.history(cx)?;
         run.ci(cx);
+        run.readme(cx);
         run.finish()
     }
 }
@@ -256,6 +261,36 @@ impl Run {
 
     fn fact(&mut self, name: &str, fact: Fact) {
         self.evidence.set_fact(fact_name(name), fact);
+    }
+
+    /// What the root README says the project is.
+    fn readme(&mut self, cx: &CollectContext<'_>) {
+        let mut readmes: Vec<_> = cx
+            .files
+            .entries()
+            .iter()
+            .filter(|e| crate::readme::is_root_readme(&e.path))
+            .collect();
+        if readmes.is_empty() {
+            return;
+        }
+        readmes.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut found = None;
+        for entry in readmes {
+            if let Ok(diligence_collect::ReadOutcome::Content(bytes)) =
+                cx.files.read_capped(entry, 1 << 20)
+                && let Some(sentence) =
+                    crate::readme::vulnerable_by_design(&String::from_utf8_lossy(&bytes))
+            {
+                found = Some((entry.path.clone(), sentence));
+                break;
+            }
+        }
+        let fact = match found {
+            Some((path, sentence)) => Fact::bool(true).detail(format!("{path}: \"{sentence}\"")),
+            None => Fact::bool(false),
+        };
+        self.fact("tests.readme.intentionally-vulnerable", fact);
     }
 
     fn finding(

@@ -23,6 +23,7 @@ pub mod history;
 pub mod inventory;
 pub mod loc;
 pub mod paths;
+pub mod readme;
 pub mod report;
 pub mod rust;
 

@@ -318,3 +318,46 @@ fn recent_commits_see_inline_rust_tests() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn a_readme_that_declares_the_project_vulnerable_is_a_fact() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    write(
+        dir.path(),
+        "README.md",
+        b"# Juicy shop\n\nA deliberately vulnerable shop for security training.\n",
+    )?;
+    write(dir.path(), "src/app.js", b"module.exports = 1;\n")?;
+    let ev = collect(dir.path(), &Options::default())?;
+    assert!(boolean(&ev, "tests.readme.intentionally-vulnerable"));
+    let detail = ev.facts["tests.readme.intentionally-vulnerable"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert_eq!(
+        detail,
+        "README.md: \"A deliberately vulnerable shop for security training.\""
+    );
+
+    let plain = tempfile::tempdir()?;
+    write(
+        plain.path(),
+        "README.md",
+        b"# Shop\n\nWe patch vulnerable dependencies weekly.\n",
+    )?;
+    write(
+        plain.path(),
+        "docs/README.md",
+        b"An intentionally vulnerable demo.\n",
+    )?;
+    let ev = collect(plain.path(), &Options::default())?;
+    assert!(!boolean(&ev, "tests.readme.intentionally-vulnerable"));
+    let none = tempfile::tempdir()?;
+    write(none.path(), "src/app.js", b"module.exports = 1;\n")?;
+    let ev = collect(none.path(), &Options::default())?;
+    assert!(
+        !ev.facts
+            .contains_key("tests.readme.intentionally-vulnerable")
+    );
+    Ok(())
+}
