@@ -7,44 +7,19 @@
 //! unless `--advisory-db` names others or `--no-cached-db` is given.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::Subcommand;
 
 use crate::{exit, output};
 
-/// A database the cache knows how to fetch.
-struct Source {
-    name: &'static str,
-    url: &'static str,
-    /// The folder inside the clone that holds the advisories.
-    subdir: &'static str,
-}
-
-const SOURCES: &[Source] = &[
-    Source {
-        name: "rustsec",
-        url: "https://github.com/rustsec/advisory-db",
-        subdir: "",
-    },
-    Source {
-        name: "pypa",
-        url: "https://github.com/pypa/advisory-database",
-        subdir: "vulns",
-    },
-    Source {
-        name: "go",
-        url: "https://github.com/golang/vulndb",
-        subdir: "data/osv",
-    },
-];
+use diligence::deps::fetch as dbfetch;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum DbCommand {
     /// Download (or refresh) advisory databases into the cache.
     Fetch {
-        /// Databases to fetch: rustsec, pypa, go (default: all).
+        /// Databases to fetch: rustsec, pypa, go, github (default: all).
         names: Vec<String>,
         /// Cache folder (default: $DILIGENCE_CACHE, else $XDG_CACHE_HOME/diligence,
         /// else ~/.cache/diligence).
@@ -74,11 +49,7 @@ pub(crate) fn cache_dir() -> Option<PathBuf> {
 
 /// The advisory folders present in the cache, in a fixed order.
 pub(crate) fn cached_databases(cache: &Path) -> Vec<PathBuf> {
-    SOURCES
-        .iter()
-        .map(|s| cache.join("advisory-db").join(s.name).join(s.subdir))
-        .filter(|dir| dir.is_dir())
-        .collect()
+    dbfetch::cached_databases(cache)
 }
 
 pub(crate) fn run(command: &DbCommand) -> Result<u8> {
@@ -96,53 +67,9 @@ fn resolve_cache(cache: Option<PathBuf>) -> Result<PathBuf> {
 
 fn fetch(names: &[String], cache: Option<PathBuf>) -> Result<u8> {
     let cache = resolve_cache(cache)?;
-    let chosen: Vec<&Source> = if names.is_empty() {
-        SOURCES.iter().collect()
-    } else {
-        names
-            .iter()
-            .map(|name| {
-                SOURCES.iter().find(|s| s.name == name).with_context(|| {
-                    let known: Vec<_> = SOURCES.iter().map(|s| s.name).collect();
-                    format!("unknown database `{name}` (known: {})", known.join(", "))
-                })
-            })
-            .collect::<Result<_>>()?
-    };
-    let root = cache.join("advisory-db");
-    std::fs::create_dir_all(&root)
-        .with_context(|| format!("cannot create the cache folder {}", root.display()))?;
-    for source in chosen {
-        let target = root.join(source.name);
-        let staging = root.join(format!("{}.fetching", source.name));
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)
-                .with_context(|| format!("cannot clear {}", staging.display()))?;
-        }
-        let status = Command::new("git")
-            .args(["clone", "--quiet", "--depth", "1", "--", source.url])
-            .arg(&staging)
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .status()
-            .context("cannot run git: is it installed?")?;
-        if !status.success() {
-            bail!(
-                "cannot fetch {} from {}: git clone failed (is the network reachable?)",
-                source.name,
-                source.url
-            );
-        }
-        if target.exists() {
-            std::fs::remove_dir_all(&target)
-                .with_context(|| format!("cannot replace {}", target.display()))?;
-        }
-        std::fs::rename(&staging, &target)
-            .with_context(|| format!("cannot move the new copy into {}", target.display()))?;
-        output::stdout(&format!(
-            "fetched {} into {}\n",
-            source.name,
-            target.display()
-        ))?;
+    for source in dbfetch::select(names)? {
+        let dir = dbfetch::fetch(&cache, &source, None)?;
+        output::stdout(&format!("fetched {} into {}\n", source.name, dir.display()))?;
     }
     Ok(exit::SUCCESS)
 }

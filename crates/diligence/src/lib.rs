@@ -28,6 +28,7 @@ pub use diligence_collect::{
     CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, FingerprintKey, Options,
     Progress,
 };
+pub use diligence_deps as deps;
 pub use diligence_history::{History, HistoryOptions, Target};
 pub use diligence_model as model;
 pub use diligence_model::Assessment;
