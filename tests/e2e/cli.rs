@@ -38,6 +38,46 @@ fn framework_check_points_at_file_and_line() {
 }
 
 #[test]
+fn framework_check_warns_on_renamed_facts() {
+    let out = diligence(
+        workspace(),
+        &[
+            "framework",
+            "check",
+            "fixtures/frameworks/old-fact-name.toml",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning: fixtures/frameworks/old-fact-name.toml:24:8:")
+            && text.contains("fact `git.commits.head` was renamed `git.commits`"),
+        "{text}"
+    );
+    assert!(
+        text.contains(": ok (legacy 1.0.0, 1 controls, 1 warnings)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_identity_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ids.toml"), "merges = [[\"a@x.io\"]]\n").unwrap();
+    let out = diligence(
+        dir.path(),
+        &["scan", ".", "--identities", "ids.toml", "--only", "git"],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cannot use the identity file ids.toml"),
+        "{err}"
+    );
+    assert!(err.contains("unknown field `merges`"), "{err}");
+}
+
+#[test]
 fn missing_path_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let out = diligence(dir.path(), &["scan", "does-not-exist"]);

@@ -27,13 +27,19 @@ pub(crate) fn check(file: &std::path::Path) -> Result<u8> {
     match scoring::Framework::load(file, &catalog) {
         Ok(framework) => {
             let info = framework.info();
-            output::stdout(&format!(
-                "{}: ok ({} {}, {} controls)\n",
+            let mut text = String::new();
+            for warning in framework.warnings() {
+                text.push_str(&format!("warning: {warning}\n"));
+            }
+            text.push_str(&format!(
+                "{}: ok ({} {}, {} controls, {} warnings)\n",
                 file.display(),
                 info.id,
                 info.version,
-                framework.controls().len()
-            ))?;
+                framework.controls().len(),
+                framework.warnings().len()
+            ));
+            output::stdout(&text)?;
             Ok(exit::SUCCESS)
         }
         Err(error) => {

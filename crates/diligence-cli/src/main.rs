@@ -153,6 +153,16 @@ pub(crate) struct ScanArgs {
     /// refs, unreachable objects).
     #[arg(long)]
     all_objects: bool,
+    /// History statistics over every branch and tag instead of the history
+    /// reachable from the assessed commit (secrets and environment files
+    /// are searched on every reference either way).
+    #[arg(long)]
+    all_refs: bool,
+    /// Identity file (TOML): extra groups of author identities that are one
+    /// person (`merge = [["Name <a@x>", "b@y"]]`) and accounts that are
+    /// automation (`bots = ["deploy@x"]`).
+    #[arg(long, value_name = "FILE")]
+    identities: Option<PathBuf>,
     /// Coverage report to read besides those found in the tree (lcov,
     /// Cobertura, JaCoCo, llvm-cov JSON, Go, Clover, coverage.py JSON;
     /// repeatable).

@@ -41,6 +41,12 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         scan = scan.fingerprint_key(key);
     }
     scan = scan.all_objects(args.all_objects);
+    scan = scan.all_refs(args.all_refs);
+    if let Some(file) = &args.identities {
+        let identities = diligence::IdentityConfig::load(file)
+            .with_context(|| format!("cannot use the identity file {}", file.display()))?;
+        scan = scan.identities(identities);
+    }
     if let Some(file) = &args.framework {
         scan = scan.framework_file(file);
     }

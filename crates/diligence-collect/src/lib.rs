@@ -93,6 +93,12 @@ pub struct Options {
     pub coverage_reports: Vec<std::path::PathBuf>,
     /// The key of secret fingerprints; `None` uses the public default.
     pub fingerprint_key: Option<FingerprintKey>,
+    /// History statistics over every reference instead of the history
+    /// reachable from the assessed commit (exposure covers every reference
+    /// either way).
+    pub all_refs: bool,
+    /// A consultant's identity merges and bots.
+    pub identities: diligence_history::IdentityConfig,
 }
 
 /// A private key for the keyed hashes that identify secrets in reports and

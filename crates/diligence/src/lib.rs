@@ -29,7 +29,7 @@ pub use diligence_collect::{
     Progress,
 };
 pub use diligence_deps as deps;
-pub use diligence_history::{History, HistoryOptions, Target};
+pub use diligence_history::{History, HistoryOptions, IdentityConfig, Target};
 pub use diligence_model as model;
 pub use diligence_model::Assessment;
 pub use diligence_render as render;

@@ -108,6 +108,22 @@ impl<'p> Scan<'p> {
         self
     }
 
+    /// History statistics over every branch and tag instead of the history
+    /// reachable from the assessed commit (off by default). Secrets and
+    /// environment files are searched on every reference either way.
+    pub fn all_refs(mut self, all: bool) -> Self {
+        self.options.all_refs = all;
+        self
+    }
+
+    /// A consultant's identity merges and bots (see
+    /// [`IdentityConfig`](diligence_history::IdentityConfig); the command
+    /// reads them from `--identities FILE`).
+    pub fn identities(mut self, identities: diligence_history::IdentityConfig) -> Self {
+        self.options.identities = identities;
+        self
+    }
+
     /// Honours `.gitignore` when listing files (off by default).
     pub fn respect_gitignore(mut self, respect: bool) -> Self {
         self.options.files.respect_gitignore = respect;
@@ -354,7 +370,8 @@ fn walk_history(
     let history_options = HistoryOptions {
         as_of: options.as_of,
         jobs,
-        ..HistoryOptions::default()
+        all_refs: options.all_refs,
+        identities: options.identities.clone(),
     };
     let history_progress = |p: HistoryProgress| {
         progress(Progress::Advanced {
