@@ -83,6 +83,20 @@ const SPECS: &[Spec] = &[
                 ],
             ),
             (
+                "Coverage",
+                &[
+                    (
+                        "deps.coverage",
+                        "Manifests whose dependencies were resolved from a lockfile",
+                    ),
+                    (
+                        "deps.not-analysed",
+                        "Dependency files recognised but not read",
+                    ),
+                    ("deps.files.unread", "Files left unread (size, I/O)"),
+                ],
+            ),
+            (
                 "Known advisories",
                 &[
                     ("deps.advisories.evidenced", "Advisories checked"),
@@ -94,7 +108,29 @@ const SPECS: &[Spec] = &[
                     ("deps.advisories.high", "High"),
                     ("deps.advisories.medium", "Medium"),
                     ("deps.advisories.low", "Low"),
+                    (
+                        "deps.advisories.not-enabled",
+                        "Not enabled in this build (heuristic)",
+                    ),
+                    (
+                        "deps.advisories.public-at-commit",
+                        "Already public at the assessed commit's date",
+                    ),
+                    (
+                        "deps.advisories.informational",
+                        "Notices (unmaintained, unsound), not vulnerabilities",
+                    ),
+                    ("deps.advisories.unmaintained", "Unmaintained"),
+                    ("deps.advisories.unsound", "Unsound"),
                     ("deps.advisories.databases", "Databases"),
+                    (
+                        "deps.advisory-db.newest",
+                        "Newest advisory in the databases",
+                    ),
+                    (
+                        "deps.advisory-db.age-days",
+                        "Age of the databases at the report date",
+                    ),
                     ("deps.advisories.uncovered", "Ecosystems no database covers"),
                 ],
             ),
@@ -118,7 +154,13 @@ const SPECS: &[Spec] = &[
                 ],
             ),
         ],
-        tables: &["packages-by-ecosystem", "advisories", "licences"],
+        tables: &[
+            "packages-by-ecosystem",
+            "dependency-coverage",
+            "dependency-files-not-analysed",
+            "advisories",
+            "licences",
+        ],
         replaced: &[],
     },
     Spec {
