@@ -38,6 +38,14 @@ pub const FACTS: &[(&str, &str)] = &[
         "deps.packages.direct",
         "Packages the project depends on directly",
     ),
+    (
+        "deps.services",
+        "Third-party services named by the SDKs among the direct dependencies (model providers, databases and backends, payments, observability, identity)",
+    ),
+    (
+        "deps.services.ai",
+        "Model and AI providers named by the SDKs among the direct dependencies (paid per call)",
+    ),
     ("deps.ecosystems", "Ecosystems in the inventory"),
     (
         "deps.unpinned",
@@ -360,6 +368,28 @@ pub fn evidence_with(
         .filter(|p| p.kind.is_lockfile())
         .count();
     ev.set_fact(name("deps.manifests"), Fact::count(manifests, Unit::Files));
+    // Services the product talks to, named by their SDKs among the direct
+    // dependencies: the profile names them, questions depend on them.
+    let services = crate::services::services(&analysis.packages);
+    let of_kind = |kind: crate::services::ServiceKind| {
+        services
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, label)| (*label).to_owned())
+            .collect::<Vec<_>>()
+    };
+    if !analysis.packages.is_empty() {
+        ev.set_fact(
+            name("deps.services"),
+            Fact::list(services.iter().map(|(_, label)| (*label).to_owned()))
+                .heuristic(Confidence::Medium)
+                .detail("Recognised from the SDKs among the direct, non-development dependencies."),
+        );
+        ev.set_fact(
+            name("deps.services.ai"),
+            Fact::list(of_kind(crate::services::ServiceKind::Ai)).heuristic(Confidence::Medium),
+        );
+    }
     ev.set_fact(name("deps.lockfiles"), Fact::count(lockfiles, Unit::Files));
     let missing: Vec<&String> = analysis.unlocked_manifests.iter().collect();
     ev.set_fact(

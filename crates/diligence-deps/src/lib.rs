@@ -18,6 +18,7 @@ pub mod fetch;
 mod formats;
 pub mod licence;
 mod package;
+pub mod services;
 mod text;
 
 pub use advisory::{AdvisoryDb, AdvisoryError, AdvisoryMatch, LoadReport, merge_matches};

@@ -282,6 +282,7 @@ fn commits_last_year(a: &Assessment) -> Option<i64> {
 const STACK: &[(&str, &str)] = &[
     ("source.frameworks", "Frameworks"),
     ("source.services", "Services"),
+    ("deps.services", "Services (from the SDKs it depends on)"),
     ("deploy.platforms", "Platforms"),
     ("deploy.deployables", "Deployables"),
 ];
@@ -438,11 +439,15 @@ pub(crate) fn profile(a: &Assessment) -> Profile {
     let stack = STACK
         .iter()
         .filter_map(|(name, label)| {
-            f.get(name).map(|fact| ProfileRow {
-                label,
-                value: fact.value.to_string(),
-                source: (*name).to_owned(),
-            })
+            f.get(name)
+                .filter(
+                    |fact| !matches!(&fact.value, FactValue::List { values } if values.is_empty()),
+                )
+                .map(|fact| ProfileRow {
+                    label,
+                    value: fact.value.to_string(),
+                    source: (*name).to_owned(),
+                })
         })
         .collect();
     Profile {

@@ -118,3 +118,44 @@ fn missing_catalog_entries_fail_the_embedded_framework() {
             .any(|p| p.message == "unknown fact `git.review.share`")
     );
 }
+
+#[test]
+fn model_spending_questions_are_asked_only_of_targets_that_call_models() -> anyhow::Result<()> {
+    use diligence_model::{Fact, Unit};
+
+    use crate::common::{evidence, with_fact};
+
+    let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
+    let question = |ai: &[&str]| {
+        let deps = with_fact(
+            evidence("deps"),
+            "deps.packages",
+            Fact::count(40, Unit::Count),
+        );
+        let deps = with_fact(
+            deps,
+            "deps.services.ai",
+            Fact::list(ai.iter().map(|s| (*s).to_owned())),
+        );
+        let scoring = framework.evaluate(&[deps], &[]);
+        scoring
+            .questions
+            .iter()
+            .find(|q| q.control.as_str() == "observability-and-limits.spending-caps")
+            .map(|q| (q.text.clone(), q.evidence.clone()))
+            .expect("a spending question")
+    };
+    let (with_models, evidence_cited) = question(&["Anthropic", "OpenAI"]);
+    assert_eq!(
+        with_models,
+        "Which spending caps or billing alerts are set on Anthropic and OpenAI and on the cloud accounts, and at what amounts?"
+    );
+    assert_eq!(evidence_cited, vec!["fact deps.services.ai"]);
+    let (without, _) = question(&[]);
+    assert!(
+        !without.contains("AI") && !without.contains("model"),
+        "{without}"
+    );
+    assert!(without.contains("spending caps"), "{without}");
+    Ok(())
+}

@@ -762,7 +762,7 @@ fn questions_are_tailored_to_the_evidence_and_skipped_when_they_cannot_be() {
 
     // Without the list fact, the next tailored question applies; without
     // a name to put in it, the failed control asks nothing generic.
-    let scoring = framework.evaluate(&[base.clone()], &[]);
+    let scoring = framework.evaluate(std::slice::from_ref(&base), &[]);
     let texts: Vec<&str> = scoring.questions.iter().map(|q| q.text.as_str()).collect();
     assert_eq!(
         texts,
