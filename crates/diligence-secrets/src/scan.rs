@@ -25,6 +25,12 @@ pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
     builtin::BUILTIN_RULE_FILES
 }
 
+/// The built-in rules' ids and names, without compiling anything: what a
+/// catalog needs.
+pub(crate) fn builtin_rule_names() -> &'static [(&'static str, &'static str)] {
+    builtin::BUILTIN_RULE_NAMES
+}
+
 /// A validated set of rules with its keyword prefilter.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
