@@ -192,6 +192,11 @@ pub struct ControlResult {
     /// Effort to fix, when failed or partial.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effort: Option<Effort>,
+    /// Fingerprints of the findings behind the result: those its rule
+    /// checks counted (with their severity, confidence and context
+    /// filters), or those its remediation fixes; in report order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<String>,
 }
 
 /// The score of one section.

@@ -816,20 +816,30 @@ pub(crate) fn severity_distribution(a: &Assessment) -> SeverityDistribution {
 
 /// The findings a control's evidence names, most severe first.
 pub(crate) fn findings_behind<'a>(a: &'a Assessment, c: &ControlResult) -> Vec<&'a Finding> {
-    let rules: Vec<&str> = c
-        .evidence
-        .iter()
-        .filter_map(|e| match e {
-            EvidenceRef::Findings { rule, count, .. } if *count > 0 => Some(rule.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut found: Vec<&Finding> = a
-        .evidence
-        .iter()
-        .flat_map(|e| &e.findings)
-        .filter(|f| rules.iter().any(|r| rule_matches(r, &f.rule)))
-        .collect();
+    // The scoring records the findings behind each control with the
+    // check's filters applied (severity, confidence, file class); an
+    // assessment saved before that falls back to the rule patterns.
+    let mut found: Vec<&Finding> = if c.findings.is_empty() {
+        let rules: Vec<&str> = c
+            .evidence
+            .iter()
+            .filter_map(|e| match e {
+                EvidenceRef::Findings { rule, count, .. } if *count > 0 => Some(rule.as_str()),
+                _ => None,
+            })
+            .collect();
+        a.evidence
+            .iter()
+            .flat_map(|e| &e.findings)
+            .filter(|f| rules.iter().any(|r| rule_matches(r, &f.rule)))
+            .collect()
+    } else {
+        a.evidence
+            .iter()
+            .flat_map(|e| &e.findings)
+            .filter(|f| c.findings.contains(&f.fingerprint))
+            .collect()
+    };
     found.sort_by(|x, y| {
         y.severity
             .cmp(&x.severity)

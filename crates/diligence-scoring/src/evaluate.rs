@@ -467,6 +467,7 @@ fn evaluate_control<'a>(
         question: None,
         remediation: None,
         effort: None,
+        findings: Vec::new(),
     };
 
     if let Some(fact) = &control.applies_if
@@ -537,10 +538,12 @@ fn evaluate_control<'a>(
             }
         }
     }
+    let behind = findings_behind(control, evidence);
+    result.findings = behind.iter().map(|f| f.fingerprint.clone()).collect();
     Evaluated {
         result,
         gap,
-        behind: findings_behind(control, evidence),
+        behind,
     }
 }
 

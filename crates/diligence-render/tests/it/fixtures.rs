@@ -81,6 +81,7 @@ fn control(spec: &Spec) -> ControlResult {
         question: None,
         remediation: None,
         effort: None,
+        findings: Vec::new(),
     }
 }
 

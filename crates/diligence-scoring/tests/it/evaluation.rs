@@ -571,9 +571,12 @@ fn only_listed_contexts_fail_a_check() {
         "{rationale}"
     );
     assert_ne!(outside.gate.verdict, Verdict::Prototype);
+    assert!(c.findings.is_empty(), "nothing counted is behind it");
     // The same finding in production code fails the critical control.
     let inside = run(&["config/settings.py", "tests/fixtures/key.pem"]);
     assert_eq!(inside.controls[0].status, ControlStatus::Fail);
+    // Only the production finding is behind the failure.
+    assert_eq!(inside.controls[0].findings.len(), 1);
     assert_eq!(inside.gate.verdict, Verdict::Prototype);
     // A low-confidence production finding is below the check's filter.
     let mut ev = evidence("t");
