@@ -104,7 +104,10 @@ fn github_reviewed_advisories_are_fetched_sparse_and_load() {
         ["Maven", "npm"]
     );
     assert_eq!(db.newest(), Some("2024-01-03"));
-    assert_eq!(fetch::cached_databases(cache.path()), std::slice::from_ref(&dir));
+    assert_eq!(
+        fetch::cached_databases(cache.path()),
+        std::slice::from_ref(&dir)
+    );
 
     // A refetch replaces the copy; a failed one leaves it in place.
     write(
