@@ -582,7 +582,7 @@ fn units<'a>(control: &Control, behind: &[&'a Finding]) -> Vec<Unit<'a>> {
 
 /// Work items of one failed or partial control: one for the whole control,
 /// or the sum over its units of work (split in two when the framework says
-/// so). A per-finding control with nothing behind it fixes one unit.
+/// so). A per-finding control with nothing behind it adds no row.
 fn work_items(control: &Control, e: &Evaluated<'_>) -> Vec<WorkItem> {
     let item = |title: &str, units: &[Unit<'_>], count_units: bool| {
         let findings: Vec<&Finding> = units
@@ -614,9 +614,10 @@ fn work_items(control: &Control, e: &Evaluated<'_>) -> Vec<WorkItem> {
     let all = units(control, &e.behind);
     match control.remediation.per {
         EffortBasis::Control => vec![item(&control.remediation.title, &all, false)],
-        EffortBasis::Finding if all.is_empty() => {
-            vec![item(&control.remediation.title, &[], false)]
-        }
+        // Nothing behind it to fix: the control is open for another reason
+        // (coverage, a stale database), which its question covers; a row
+        // priced at "0 findings" would mislead.
+        EffortBasis::Finding if all.is_empty() => Vec::new(),
         EffortBasis::Finding => {
             let (big, small): (Vec<Unit<'_>>, Vec<Unit<'_>>) = match &control.remediation.split {
                 Some((above, _)) => all.into_iter().partition(|u| u.effort.high_tenths > *above),

@@ -585,7 +585,9 @@ impl FactCounts {
         }
         if finding.confidence >= Confidence::Medium {
             self.env_file += usize::from(tagged("env-file"));
-            self.client_exposed += usize::from(tagged("client-exposed"));
+            // Client code as it ships today: a key that only history holds
+            // is the history control's.
+            self.client_exposed += usize::from(tagged("client-exposed") && !tagged("history-only"));
         }
     }
 }
@@ -888,7 +890,7 @@ pub const FACTS: &[(&str, &str)] = &[
     ),
     (
         "secrets.client-exposed",
-        "medium or high confidence secret findings in production client-side code or client-exposed variables",
+        "medium or high confidence secret findings in production client-side code or client-exposed variables, present at HEAD or in the worktree",
     ),
     (
         "secrets.generic",

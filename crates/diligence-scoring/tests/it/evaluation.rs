@@ -721,6 +721,19 @@ fn work_items_count_units_from_the_findings_they_fix() {
     assert_eq!(control.effort, Some(Effort::new(11, 55).expect("effort")));
     // A passing control has no row.
     assert!(items.iter().all(|i| i.control.as_str() != "s.people"));
+
+    // Failed on its fact with nothing behind it to fix: no row priced at
+    // "0 findings"; the question covers it.
+    let bare = with_fact(evidence("t"), "t.count", Fact::count(4, Unit::Count));
+    let bare = with_fact(bare, "t.ratio", Fact::ratio(9, 10));
+    let scoring = framework.evaluate(&[bare], &[]);
+    assert!(
+        scoring.remediation.items.is_empty(),
+        "{:#?}",
+        scoring.remediation.items
+    );
+    assert_eq!(scoring.controls[0].status, ControlStatus::Fail);
+    assert_eq!(scoring.controls[0].effort, None);
 }
 
 #[test]

@@ -396,6 +396,11 @@ fn findings_carry_their_file_class_and_only_production_feeds_the_control_facts()
         "src/deploy.py",
         format!("GITHUB_TOKEN = \"{production}\"\n"),
     );
+    let client_key = key(&mut rng);
+    write(
+        "web/src/components/Map.tsx",
+        format!("const token = \"{client_key}\";\n"),
+    );
     git(dir.path(), &["add", "-A"], "2024-01-01T00:00:00Z");
     git(
         dir.path(),
@@ -413,8 +418,25 @@ fn findings_carry_their_file_class_and_only_production_feeds_the_control_facts()
         &["commit", "-q", "-m", "move"],
         "2024-01-02T00:00:00Z",
     );
+    // A key in client code that only the history holds now.
+    git(
+        dir.path(),
+        &["rm", "-q", "web/src/components/Map.tsx"],
+        "2024-01-03T00:00:00Z",
+    );
+    git(
+        dir.path(),
+        &["commit", "-q", "-m", "drop"],
+        "2024-01-03T00:00:00Z",
+    );
 
     let ev = collect(dir.path(), &Options::default());
+    assert_eq!(
+        fact(&ev, "secrets.client-exposed"),
+        0,
+        "a client key only in history is the history control's"
+    );
+    assert_eq!(fact(&ev, "secrets.findings.history-only"), 1);
     let class_of = |needle: &str| {
         let f = ev
             .findings
