@@ -845,13 +845,12 @@ impl History {
             let at_head = head_paths.contains(path.as_str());
             let c = &self.commits[commit];
             let location = self.history_location(path, commit, at_head);
+            // The references that hold it are in the location; the message
+            // only says that the assessed history does not.
             let reach = if location.in_scope == Some(false) {
-                format!(
-                    " on a line of history the assessed commit does not reach ({})",
-                    refs_text(&location.refs, location.refs_more)
-                )
+                " on a line of history the assessed commit does not reach"
             } else {
-                String::new()
+                ""
             };
             let finding = Finding::builder(rule_id("git.env-file-committed"), Severity::High, Confidence::High)
                 .message(format!(
@@ -1122,18 +1121,6 @@ impl History {
             );
         }
     }
-}
-
-/// `main, tag v1.0 and 3 more`.
-pub(crate) fn refs_text(refs: &[String], more: u32) -> String {
-    if refs.is_empty() {
-        return "no branch or tag".to_owned();
-    }
-    let mut text = refs.join(", ");
-    if more > 0 {
-        text.push_str(&format!(" and {more} more"));
-    }
-    text
 }
 
 fn name_of(identity: &str) -> String {

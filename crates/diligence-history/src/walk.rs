@@ -174,6 +174,12 @@ impl RefRecord {
             format!("tag {tag}")
         } else if let Some(remote) = name.strip_prefix("refs/remotes/") {
             remote.to_owned()
+        } else if let Some(pull) = name.strip_prefix("refs/pull/") {
+            match pull.split_once('/') {
+                Some((number, "head")) => format!("pull request #{number}"),
+                Some((number, kind)) => format!("pull request #{number} ({kind})"),
+                None => format!("pull request {pull}"),
+            }
         } else {
             name.strip_prefix("refs/").unwrap_or(name).to_owned()
         }

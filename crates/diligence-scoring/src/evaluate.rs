@@ -505,11 +505,16 @@ fn evaluate_control<'a>(
 
     let mut worst: Option<ControlStatus> = None;
     let mut first_gap = None;
+    // A control is evidenced by its primary checks; qualifiers (coverage of
+    // the input, a database's age) only lower what those establish.
+    let mut primary_evidenced = false;
+    let has_primary = control.checks.iter().any(|c| !c.qualifier);
     for check in &control.checks {
         let outcome = run_check(check, evidence, failures);
-        if outcome.status.is_none() && first_gap.is_none() {
+        if outcome.status.is_none() && first_gap.is_none() && !check.qualifier {
             first_gap = Some(outcome.rationale.clone());
         }
+        primary_evidenced |= !check.qualifier && outcome.status.is_some();
         worst = worst.max(outcome.status);
         result.partial_evidence |= outcome.partial_evidence;
         result.rationale.push(outcome.rationale);
@@ -517,6 +522,9 @@ fn evaluate_control<'a>(
     }
     result.evidence.sort();
     result.evidence.dedup();
+    if has_primary && !primary_evidenced {
+        worst = None;
+    }
 
     let mut gap = None;
     match worst {

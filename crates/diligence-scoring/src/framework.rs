@@ -152,6 +152,8 @@ pub struct Check {
     pub subject: Subject,
     /// How the value is judged.
     pub threshold: Threshold,
+    /// Whether it only qualifies what other checks evidence.
+    pub qualifier: bool,
 }
 
 /// What a check reads.
@@ -801,6 +803,7 @@ impl Validator<'_> {
                 Some(Check {
                     subject: Subject::Fact(name?),
                     threshold,
+                    qualifier: check.qualifier,
                 })
             }
             (None, Some(rule)) => {
@@ -878,6 +881,7 @@ impl Validator<'_> {
                         contexts,
                     },
                     threshold: Threshold::AtMost { pass, partial },
+                    qualifier: check.qualifier,
                 })
             }
             (Some(_), Some(_)) | (None, None) => {

@@ -290,6 +290,12 @@ pub(crate) struct RawCheck {
     /// Boolean facts: the value that passes.
     #[serde(default)]
     pub(crate) equals: Option<bool>,
+    /// A qualifier can lower the status of a control that other checks
+    /// evidence (coverage of the input, age of a database) but never
+    /// evidences the control alone: with only qualifiers evidenced, the
+    /// control is not evidenced.
+    #[serde(default)]
+    pub(crate) qualifier: bool,
     /// Boolean facts: the status when the value differs (default `fail`).
     #[serde(default)]
     #[schemars(with = "Option<RawOtherwise>")]

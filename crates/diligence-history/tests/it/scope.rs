@@ -116,7 +116,11 @@ fn exposure_names_the_references_that_reach_it() {
         env.location.refs,
         vec!["feature/payments".to_owned(), "origin/old-spike".to_owned()]
     );
-    assert!(env.message.contains("feature/payments"), "{}", env.message);
+    assert!(
+        env.message.contains("the assessed commit does not reach"),
+        "{}",
+        env.message
+    );
 
     // A commit HEAD reaches is in scope and names no refs.
     let root = history
@@ -211,4 +215,12 @@ fn many_branches_are_counted_not_listed_and_pull_refs_are_not_branches() {
         .clone()
         .unwrap_or_default();
     assert!(detail.contains("3 other references"), "{detail}");
+    // A pull-request ref reads as one, after branches.
+    let topic = history
+        .commits()
+        .iter()
+        .position(|c| c.subject == "Topic 01")
+        .expect("a topic commit");
+    let reach = history.reach(topic);
+    assert_eq!(reach.refs, vec!["topic-01", "pull request #1"]);
 }

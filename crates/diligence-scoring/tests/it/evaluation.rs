@@ -820,3 +820,44 @@ fn question_templates_are_validated() {
     );
     assert!(Framework::parse(&text, "test.toml", &crate::common::test_catalog()).is_err());
 }
+
+#[test]
+fn qualifiers_never_evidence_a_control_alone() {
+    let text = format!(
+        "{HEADER}{}",
+        r#"
+[[section]]
+id = "s"
+title = "S"
+
+[[control]]
+id = "s.advisories"
+section = "s"
+title = "Advisories"
+weight = 2
+question = "Which database is checked?"
+remediation = { title = "Upgrade", effort = [0.1, 0.5] }
+[[control.check]]
+fact = "t.count"
+at-most = { pass = 0, partial = 3 }
+[[control.check]]
+fact = "t.ratio"
+at-least-percent = { pass = 90, partial = 0 }
+qualifier = true
+"#
+    );
+    let framework = parse(&text);
+    // Only the qualifier (coverage) is evidenced: not a pass.
+    let coverage_only = with_fact(evidence("t"), "t.ratio", Fact::ratio(3, 3));
+    let scoring = framework.evaluate(&[coverage_only], &[]);
+    assert_eq!(scoring.controls[0].status, ControlStatus::NotEvidenced);
+    assert_eq!(
+        scoring.questions[0].text, "Which database is checked?",
+        "the control's question is asked"
+    );
+    // The primary check evidences it; the qualifier lowers it.
+    let both = with_fact(evidence("t"), "t.ratio", Fact::ratio(1, 2));
+    let both = with_fact(both, "t.count", Fact::count(0, Unit::Count));
+    let scoring = framework.evaluate(&[both], &[]);
+    assert_eq!(scoring.controls[0].status, ControlStatus::Partial);
+}
