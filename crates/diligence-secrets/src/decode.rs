@@ -84,6 +84,9 @@ pub(crate) struct Layer {
     pub(crate) offset: usize,
     pub(crate) data: Vec<u8>,
     pub(crate) encoding: &'static str,
+    /// What the layer decodes is the value itself (a Kubernetes `Secret`'s
+    /// `data:`): a match of the same rule on the encoded line gives way.
+    pub(crate) replaces: bool,
 }
 
 fn mostly_text(data: &[u8]) -> bool {
@@ -159,6 +162,7 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
                 offset: start,
                 data: decoded,
                 encoding: "base64",
+                replaces: false,
             });
         }
     }
@@ -180,9 +184,224 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
                     offset,
                     data: decoded,
                     encoding: "percent",
+                    replaces: false,
                 });
             }
             offset += line.len() + 1;
+        }
+    }
+    out
+}
+
+/// Undoes the escapes of a C, Java, JSON or shell string literal:
+/// `\n`, `\r`, `\t`, `\"`, `\'`, `\\` and `\/`; other escapes stay as
+/// they are.
+pub(crate) fn unescape(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] == b'\\' && i + 1 < text.len() {
+            let replaced = match text[i + 1] {
+                b'n' => Some(b'\n'),
+                b'r' => Some(b'\r'),
+                b't' => Some(b'\t'),
+                c @ (b'"' | b'\'' | b'\\' | b'/') => Some(c),
+                _ => None,
+            };
+            if let Some(c) = replaced {
+                out.push(c);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(text[i]);
+        i += 1;
+    }
+    out
+}
+
+/// String literals that hold a whole file with escaped line breaks
+/// (`{"config.ini": "API_KEY=...\nOTHER=1"}`): every line with a `\n`
+/// escape, its escapes undone, so line-based rules see one line per
+/// entry. At most `budget` bytes.
+pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
+    let mut out = Vec::new();
+    if memchr::memmem::find(data, b"\\n").is_none() {
+        return out;
+    }
+    let mut spent = 0;
+    let mut offset = 0;
+    for line in data.split(|&b| b == b'\n') {
+        if spent >= budget {
+            break;
+        }
+        if spent + line.len() <= budget && memchr::memmem::find(line, b"\\n").is_some() {
+            let decoded = unescape(line);
+            spent += decoded.len();
+            out.push(Layer {
+                offset,
+                data: decoded,
+                encoding: "escapes",
+                replaces: false,
+            });
+        }
+        offset += line.len() + 1;
+    }
+    out
+}
+
+/// Byte ranges of the YAML documents of `data` (split at `---` lines).
+fn yaml_documents(data: &[u8]) -> Vec<(usize, usize)> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in data.split(|&b| b == b'\n') {
+        let trimmed = line.strip_suffix(b"\r").unwrap_or(line);
+        if trimmed.starts_with(b"---") && trimmed[3..].iter().all(u8::is_ascii_whitespace) {
+            docs.push((start, offset));
+            start = offset + line.len() + 1;
+        }
+        offset += line.len() + 1;
+    }
+    docs.push((start, data.len().min(offset)));
+    docs
+}
+
+/// Whether a YAML document declares `kind: <kind>` at its top level.
+fn yaml_kind_is(doc: &[u8], kind: &[u8]) -> bool {
+    doc.split(|&b| b == b'\n').any(|line| {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line.strip_prefix(b"kind:")
+            .map(|rest| rest.trim_ascii().trim_ascii_start() == kind)
+            .unwrap_or(false)
+    })
+}
+
+/// Byte ranges of the Kubernetes `SealedSecret` documents of a YAML blob:
+/// their `encryptedData` is ciphertext only the cluster can open, safe to
+/// commit by design, so nothing in them is reported.
+pub(crate) fn sealed_secret_ranges(data: &[u8]) -> Vec<(usize, usize)> {
+    if memchr::memmem::find(data, b"SealedSecret").is_none() {
+        return Vec::new();
+    }
+    yaml_documents(data)
+        .into_iter()
+        .filter(|&(s, e)| yaml_kind_is(&data[s..e], b"SealedSecret"))
+        .collect()
+}
+
+/// Layers that give line-based rules a `NAME=value` line where the file's
+/// own syntax puts the name and the value apart: the base64 `data:` values
+/// of a Kubernetes `Secret` (decoded), an XML element whose value sits
+/// between `<password>` and `</password>` (on its own line or not), and
+/// a Dockerfile's `ENV NAME value`. At most `budget` bytes.
+pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<Layer> {
+    let mut out = Vec::new();
+    let mut spent = 0;
+    let mut push = |out: &mut Vec<Layer>, offset: usize, data: Vec<u8>, encoding| {
+        if spent < budget {
+            spent += data.len();
+            out.push(Layer {
+                offset,
+                data,
+                encoding,
+                replaces: encoding == "base64",
+            });
+        }
+    };
+    if memchr::memmem::find(data, b"kind:").is_some() {
+        for (start, end) in yaml_documents(data) {
+            if yaml_kind_is(&data[start..end], b"Secret") {
+                for (offset, layer) in kubernetes_secret_data(&data[start..end]) {
+                    push(&mut out, start + offset, layer, "base64");
+                }
+            }
+        }
+    }
+    if memchr::memmem::find(data, b"</").is_some() {
+        for caps in xml_element().captures_iter(data) {
+            let (Some(open), Some(value), Some(close)) = (caps.get(1), caps.get(2), caps.get(3))
+            else {
+                continue;
+            };
+            if open.as_bytes() != close.as_bytes() {
+                continue;
+            }
+            let line = [open.as_bytes(), b"=", value.as_bytes(), b"\n"].concat();
+            push(&mut out, value.start(), line, "structure");
+        }
+    }
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    if name.starts_with("dockerfile")
+        || name.ends_with(".dockerfile")
+        || name.starts_with("containerfile")
+    {
+        let mut offset = 0;
+        for line in data.split(|&b| b == b'\n') {
+            if let Some(rest) = line.strip_prefix(b"ENV ").map(<[u8]>::trim_ascii)
+                && let Some(space) = rest.iter().position(|&b| b == b' ' || b == b'\t')
+                && !rest[..space].contains(&b'=')
+            {
+                let value = rest[space..].trim_ascii();
+                let line = [&rest[..space], b"=", value, b"\n"].concat();
+                push(&mut out, offset, line, "structure");
+            }
+            offset += line.len() + 1;
+        }
+    }
+    out
+}
+
+/// `<name>value</name>` with a credential-like name, the value alone or
+/// on its own line.
+fn xml_element() -> &'static regex::bytes::Regex {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::bytes::Regex::new(
+            r"(?i)<([a-z0-9_.:-]*(?:password|passwd|pwd|secret|token|key|credential)[a-z0-9_.:-]*)>[\x20\t]*\r?\n?[\x20\t]*([^<\s]{1,200})[\x20\t]*\r?\n?[\x20\t]*</([a-z0-9_.:-]+)>",
+        )
+        .expect("the XML element pattern compiles")
+    })
+}
+
+/// The `NAME: base64` entries under `data:` in a `Secret` document,
+/// decoded when they are text: (offset in the document, `NAME=value\n`).
+fn kubernetes_secret_data(doc: &[u8]) -> Vec<(usize, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut in_data = false;
+    let mut offset = 0;
+    for line in doc.split(|&b| b == b'\n') {
+        let here = offset;
+        offset += line.len() + 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let indented = line.first().is_some_and(|&b| b == b' ' || b == b'\t');
+        if !indented {
+            in_data = line.trim_ascii_end() == b"data:";
+            continue;
+        }
+        if !in_data {
+            continue;
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let key = line[..colon].trim_ascii();
+        let value = line[colon + 1..].trim_ascii();
+        let value = value
+            .strip_prefix(b"\"")
+            .and_then(|v| v.strip_suffix(b"\""))
+            .unwrap_or(value);
+        if key.is_empty() || value.is_empty() {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(value) else {
+            continue;
+        };
+        if let Some(decoded) = base64_decode(text)
+            && mostly_text(&decoded)
+        {
+            let decoded = decoded.trim_ascii();
+            out.push((here, [key, b"=", decoded, b"\n"].concat()));
         }
     }
     out
@@ -227,6 +446,30 @@ mod tests {
             );
         }
         assert!(base64_decode("a*b").is_none());
+    }
+
+    #[test]
+    fn escapes_and_structures() {
+        assert_eq!(unescape(br#"a\nb\r\n\"c\"\/d\x"#), b"a\nb\r\n\"c\"/d\\x");
+        let found = escape_layers(b"x = 1\n{\"f\": \"A=1\\nB=2\"}\n", 1 << 20);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].offset, 6);
+        assert_eq!(found[0].data, b"{\"f\": \"A=1\nB=2\"}");
+        let yaml =
+            b"kind: SealedSecret\nspec: {}\n---\nkind: Secret\ndata:\n  K: dmFsdWUtb25lLXR3bw==\n";
+        assert_eq!(sealed_secret_ranges(yaml), [(0, 28)]);
+        let layers = structure_layers(yaml, "k8s/all.yaml", 1 << 20);
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0].data, b"K=value-one-two\n");
+        let xml = b"<a>\n  <apiKey>\n    v4lue\n  </apiKey>\n  <name>x</name>\n</a>\n";
+        let layers = structure_layers(xml, "conf.xml", 1 << 20);
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0].data, b"apiKey=v4lue\n");
+        let docker = b"ENV A_TOKEN v4lue\nENV B=c\n";
+        let layers = structure_layers(docker, "Dockerfile", 1 << 20);
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0].data, b"A_TOKEN=v4lue\n");
+        assert!(structure_layers(docker, "notes.txt", 1 << 20).is_empty());
     }
 
     #[test]

@@ -52,6 +52,7 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "fake_",
     "fake-",
     "********",
+    "####",
     "....",
     "${",
     "{{",
@@ -230,7 +231,131 @@ pub fn generic_value_plausible(value: &str) -> bool {
     if value.contains('(') || value.contains(')') || value.contains("=>") {
         return false;
     }
+    if is_code_or_reference(value) {
+        return false;
+    }
     !is_placeholder(value, false)
+}
+
+/// Values that are code or a reference to something else, not a literal:
+/// an identifier path (`person::table`, `self->key`), a type
+/// (`Annotated[str`, `Union[str`, `forwardRef<`), a template placeholder
+/// (`{SumoAccessKey}`), an Ethereum contract address (`0x` and 40 hex
+/// digits, public by design), a CPE name, an image file, or the NAME of a
+/// secret in capitals (`NEXUS-GPT4-API-KEY`).
+fn is_code_or_reference(value: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let starts_like_identifier = |s: &str| {
+        s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    };
+    if (value.contains("::") || value.contains("->"))
+        && value
+            .bytes()
+            .all(|b| word(b) || matches!(b, b':' | b'-' | b'>' | b'.'))
+    {
+        return true;
+    }
+    if let Some(open) = value.find(['[', '<'])
+        && open > 0
+        && starts_like_identifier(value)
+        && value[..open].bytes().all(|b| word(b) || b == b'.')
+        && starts_like_identifier(&value[open + 1..])
+    {
+        return true;
+    }
+    // `{Name}`, also cut at the `}` by the rule's value class.
+    if let Some(open) = value.find('{') {
+        let inner = &value[open + 1..];
+        let inner = inner.find('}').map_or(inner, |close| &inner[..close]);
+        if !inner.is_empty() && inner.bytes().all(|b| word(b) || matches!(b, b'.' | b'-')) {
+            return true;
+        }
+    }
+    if let Some(hex) = value
+        .strip_prefix("0x")
+        .or_else(|| value.strip_prefix("0X"))
+        && hex.len() == 40
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return true;
+    }
+    let lower = value.to_ascii_lowercase();
+    if lower.starts_with("cpe:") {
+        return true;
+    }
+    if [".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        return true;
+    }
+    // A name in capitals: words joined by `-` or `_`, most of them letters only.
+    let segments: Vec<&str> = value.split(['-', '_']).collect();
+    if segments.len() >= 3
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_'))
+        && segments
+            .iter()
+            .filter(|s| s.len() >= 2 && s.bytes().all(|b| b.is_ascii_uppercase()))
+            .count()
+            * 2
+            > segments.len()
+    {
+        return true;
+    }
+    false
+}
+
+/// Generic-rule filter on the name an assignment gives its value: names
+/// that hold a hash (`hashed_secret` in a secret-scanner baseline), the id
+/// of a credential kept elsewhere (`credentialsId` in a Jenkinsfile), the
+/// NAME of a secret (`apiKeyName`, `secret_name`), an address
+/// (`token_address`), or a UI string (`password.label`, `token.hint`).
+pub(crate) fn generic_name_excluded(key: &str) -> bool {
+    let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    let start = trimmed
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map_or(0, |i| i + 1);
+    let name = &trimmed[start..];
+    let lower = name.to_ascii_lowercase();
+    const PARTS: &[&str] = &[
+        "hashed",
+        "_hash",
+        "credentialsid",
+        "credentials_id",
+        "credentialid",
+        "credential_id",
+    ];
+    const ENDINGS: &[&str] = &[
+        "name",
+        "names",
+        "address",
+        "label",
+        "hint",
+        "placeholder",
+        "title",
+        "message",
+        "text",
+        "tooltip",
+        "description",
+        "prompt",
+        "help",
+    ];
+    if PARTS.iter().any(|p| lower.contains(p)) {
+        return true;
+    }
+    ENDINGS.iter().any(|ending| {
+        let Some(rest) = lower.strip_suffix(ending) else {
+            return false;
+        };
+        // A word of its own: after a separator, or capitalised (`apiKeyName`).
+        rest.is_empty()
+            || rest.ends_with(['_', '.', '-'])
+            || name.as_bytes()[rest.len()].is_ascii_uppercase()
+    })
 }
 
 /// Versions (`1.2.3`, `v2.0.0-rc1`) and image tags (`node:20-alpine`, `sha256:…`).
@@ -293,6 +418,13 @@ const VENDORED_DIRS: &[&str] = &[
     ".venv",
 ];
 
+/// Language codes that name a resource bundle's locale (`messages_de`).
+const LANGUAGES: &[&str] = &[
+    "ar", "bg", "ca", "cs", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr", "he", "hi", "hr",
+    "hu", "id", "it", "ja", "ko", "lt", "lv", "nb", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl",
+    "sr", "sv", "th", "tr", "uk", "vi", "zh",
+];
+
 const I18N_DIRS: &[&str] = &["i18n", "l10n", "locales", "locale", "lang", "translations"];
 
 /// Whether generic rules should skip a path: lockfiles, vendored code,
@@ -308,6 +440,43 @@ pub fn generic_path_excluded(path: &str) -> bool {
     }
     if name.ends_with(".po") || name.ends_with(".pot") || name.ends_with(".xliff") {
         return true;
+    }
+    // A secret scanner's baseline holds hashes of what it found, by design.
+    if name == ".secrets.baseline" {
+        return true;
+    }
+    // Java resource bundles: `messages.properties`, `labels_de.properties`,
+    // `strings_pt_BR.properties` hold UI text, not configuration.
+    if let Some(stem) = name.strip_suffix(".properties") {
+        let bundle = [
+            "messages",
+            "labels",
+            "strings",
+            "i18n",
+            "translations",
+            "resources",
+        ]
+        .iter()
+        .any(|b| stem.starts_with(b));
+        // `_de`, `_pt_BR`: a language code, perhaps with a region.
+        let stem = match stem.rsplit_once('_') {
+            Some((rest, region))
+                if region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()) =>
+            {
+                if LANGUAGES.contains(&region) {
+                    stem
+                } else {
+                    rest
+                }
+            }
+            _ => stem,
+        };
+        let locale = stem
+            .rsplit_once('_')
+            .is_some_and(|(_, lang)| LANGUAGES.contains(&lang));
+        if bundle || locale {
+            return true;
+        }
     }
     lower
         .split('/')
@@ -382,7 +551,68 @@ mod tests {
     }
 
     #[test]
+    fn code_references_and_names() {
+        for code in [
+            "person::table",
+            "self->apiKey2",
+            "Annotated[str",
+            "Union[str",
+            "forwardRef<HTMLInputElement>",
+            "{SumoAccessKey",
+            "prefix{Name}x1",
+            "0x5a2d8f4a6c0e91b77f3a9c1e5b2d8f4a6c0e91b7",
+            "cpe:2.3:a:acme:lib:1.2.3",
+            "img/ApiKey2.png",
+            "NEXUS-GPT4-API-KEY",
+            "PROD_DB_PASSWORD_V2",
+        ] {
+            assert!(is_code_or_reference(code), "{code}");
+        }
+        for literal in [
+            "Zq8vR2mKx7Lp4Nw9Bt3H",
+            "tk.9Hq2Vx7LmZ3pR8wN4bY6",
+            "X7KD-99QZ-PLM2-4RT8",
+            "0x5a2d8f4a6c0e91b77f3a9c1e5b2d8f4a6c0e91b77f3a9c1e5b2d8f4a6c0e91b7",
+            "Ab[9xQ2#mZ",
+        ] {
+            assert!(!is_code_or_reference(literal), "{literal}");
+        }
+        for name in [
+            "\"hashed_secret\": \"",
+            "credentialsId: '",
+            "def apiKeyName = \"",
+            "secret_name: ",
+            "password.label=",
+            "TOKEN_ADDRESS=",
+        ] {
+            assert!(generic_name_excluded(name), "{name}");
+        }
+        for name in [
+            "DB_PASSWORD=",
+            "client_secret: \"",
+            "const acmeToken = '",
+            "apiKey := \"",
+            "username_password=",
+        ] {
+            assert!(!generic_name_excluded(name), "{name}");
+        }
+    }
+
+    #[test]
     fn paths() {
+        assert!(generic_path_excluded(".secrets.baseline"));
+        assert!(generic_path_excluded(
+            "src/main/resources/messages_de.properties"
+        ));
+        assert!(generic_path_excluded(
+            "src/main/resources/labels.properties"
+        ));
+        assert!(!generic_path_excluded(
+            "src/main/resources/application.properties"
+        ));
+        assert!(!generic_path_excluded("config/application_prod.properties"));
+        assert!(!generic_path_excluded("config/config_db.properties"));
+        assert!(generic_path_excluded("res/app_pt_BR.properties"));
         assert!(generic_path_excluded("web/package-lock.json"));
         assert!(generic_path_excluded("node_modules/x/index.js"));
         assert!(generic_path_excluded("public/locales/de/common.json"));

@@ -503,24 +503,47 @@ impl Engine {
 
     /// Scans text: patterns, then decoded layers.
     fn scan_plain(&self, data: &[u8], path: &str) -> Vec<Match> {
+        // Sealed secrets are ciphertext only the cluster can open: safe to
+        // commit by design, so nothing in them is reported.
+        let sealed = decode::sealed_secret_ranges(data);
+        let in_sealed = |at: usize| sealed.iter().any(|&(s, e)| s <= at && at < e);
         let mut matches = self.scan_text(data, path, None);
+        matches.retain(|m| !in_sealed(m.start));
         if self.options.decode_layers {
             let mut lines = Lines::new(data);
             let mut seen: BTreeSet<String> = matches
                 .iter()
                 .map(|m| m.secret.fingerprint().to_owned())
                 .collect();
-            for layer in decode::layers(data, 20, self.options.layer_budget) {
+            // A rule that already matched a line in its escaped form (a PEM
+            // block in a string literal) is not reported again unescaped.
+            let raw: BTreeSet<(usize, u32)> = matches.iter().map(|m| (m.rule, m.line)).collect();
+            let budget = self.options.layer_budget;
+            let mut layers = decode::layers(data, 20, budget);
+            layers.extend(decode::escape_layers(data, budget));
+            layers.extend(decode::structure_layers(data, path, budget));
+            for layer in layers {
+                if in_sealed(layer.offset) {
+                    continue;
+                }
                 let line = lines.line(layer.offset);
                 let (start, end) = lines.line_span(layer.offset);
                 let allowed = has_allow(data, start, end, &lines);
                 for mut inner in self.scan_text(&layer.data, path, None) {
+                    if layer.encoding == "escapes" && raw.contains(&(inner.rule, line)) {
+                        continue;
+                    }
+                    if layer.replaces {
+                        matches.retain(|m| {
+                            !(m.rule == inner.rule && m.line == line && m.decoded.is_none())
+                        });
+                    }
                     if !seen.insert(inner.secret.fingerprint().to_owned()) {
                         continue;
                     }
                     inner.line = line;
                     inner.end_line = line;
-                    inner.decoded = Some(layer.encoding);
+                    inner.decoded = (layer.encoding != "structure").then_some(layer.encoding);
                     inner.allowed_inline |= allowed;
                     matches.push(inner);
                 }
@@ -620,6 +643,14 @@ impl Engine {
                     let Some((confidence, validated)) = self.judge(rule, secret) else {
                         continue;
                     };
+                    if rule.is_generic()
+                        && let Some(whole) = caps.get(0)
+                        && filters::generic_name_excluded(&String::from_utf8_lossy(
+                            &data[offset + whole.start()..group.start],
+                        ))
+                    {
+                        continue;
+                    }
                     let (line_start, line_end) = lines.line_span(group.start);
                     let client_variable = CLIENT_PREFIXES
                         .iter()

@@ -268,8 +268,11 @@ impl<'e> Session<'e> {
                 Some("base64") => {
                     entry.tags.insert("decoded-base64");
                 }
-                Some(_) => {
+                Some("percent") => {
                     entry.tags.insert("decoded-percent");
+                }
+                Some(_) => {
+                    entry.tags.insert("decoded-escapes");
                 }
                 None => {}
             }

@@ -159,7 +159,14 @@ fn jwt_role(secret: &str) -> Option<String> {
 }
 
 fn pem(secret: &str) -> bool {
-    let text = secret.trim();
+    // A block inside a string literal (`"-----BEGIN ...\r\n...\r\n-----END ..."`):
+    // read it with its escapes undone.
+    let text = if secret.contains('\\') {
+        String::from_utf8_lossy(&crate::decode::unescape(secret.as_bytes())).into_owned()
+    } else {
+        secret.to_owned()
+    };
+    let text = text.trim().trim_matches('"').trim();
     let Some(rest) = text.strip_prefix("-----BEGIN ") else {
         return false;
     };
@@ -190,16 +197,6 @@ fn pem(secret: &str) -> bool {
     {
         b64.truncate(pos);
     }
-    // Escaped newlines (`\n` inside a JSON string) leave stray `n`s after `\`.
-    let b64 = if body.contains("\\n") {
-        body.replace("\\n", "\n")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.contains(':'))
-            .collect::<String>()
-    } else {
-        b64
-    };
     let Some(der) = base64_decode(&b64) else {
         return false;
     };

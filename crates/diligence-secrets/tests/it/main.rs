@@ -7,6 +7,8 @@ mod collector;
 mod common;
 mod corpus;
 mod engine;
+mod noise;
 mod pdf;
 mod reference;
 mod rules;
+mod syntax;
