@@ -221,12 +221,16 @@ pub(crate) fn unescape(text: &[u8]) -> Vec<u8> {
 }
 
 /// String literals that hold a whole file with escaped line breaks
-/// (`{"config.ini": "API_KEY=...\nOTHER=1"}`): every line with a `\n`
-/// escape, its escapes undone, so line-based rules see one line per
-/// entry. At most `budget` bytes.
+/// (`{"config.ini": "API_KEY=...\nOTHER=1"}`) or URLs with escaped
+/// slashes (`https:\/\/hooks...`): every line with a `\n` or `\/`
+/// escape, its escapes undone, so line-based rules see one line per entry
+/// and URL rules their keyword. At most `budget` bytes.
 pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
     let mut out = Vec::new();
-    if memchr::memmem::find(data, b"\\n").is_none() {
+    let escaped = |text: &[u8]| {
+        memchr::memmem::find(text, b"\\n").is_some() || memchr::memmem::find(text, b"\\/").is_some()
+    };
+    if !escaped(data) {
         return out;
     }
     let mut spent = 0;
@@ -235,7 +239,7 @@ pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
         if spent >= budget {
             break;
         }
-        if spent + line.len() <= budget && memchr::memmem::find(line, b"\\n").is_some() {
+        if spent + line.len() <= budget && escaped(line) {
             let decoded = unescape(line);
             spent += decoded.len();
             out.push(Layer {

@@ -7,6 +7,7 @@ mod collector;
 mod common;
 mod corpus;
 mod engine;
+mod formats;
 mod noise;
 mod pdf;
 mod reference;
