@@ -309,6 +309,28 @@ fn is_code_or_reference(value: &str) -> bool {
     false
 }
 
+/// Whether a match that starts after `prefix` (the text before it on its
+/// line) sits inside an image's alternative text or title: an HTML
+/// `alt="…"` or `title="…"` still open, or a Markdown `![…` not yet
+/// closed. A screenshot's caption describes a credential, it is not one.
+pub(crate) fn in_alt_text(prefix: &str) -> bool {
+    let lower = prefix.to_ascii_lowercase();
+    for attribute in ["alt=", "title="] {
+        if let Some(at) = lower.rfind(attribute) {
+            let rest = &lower.as_bytes()[at + attribute.len()..];
+            if let Some(&quote) = rest.first()
+                && (quote == b'"' || quote == b'\'')
+                && !rest[1..].contains(&quote)
+            {
+                return true;
+            }
+        }
+    }
+    lower
+        .rfind("![")
+        .is_some_and(|at| !lower[at..].contains(']'))
+}
+
 /// Generic-rule filter on the name an assignment gives its value: names
 /// that hold a hash (`hashed_secret` in a secret-scanner baseline), the id
 /// of a credential kept elsewhere (`credentialsId` in a Jenkinsfile), the
@@ -548,6 +570,16 @@ mod tests {
         ] {
             assert!(!generic_value_plausible(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn alt_texts() {
+        assert!(in_alt_text("<img src=\"a.png\" alt=\""));
+        assert!(in_alt_text("<img alt='Settings page, "));
+        assert!(in_alt_text("![Settings "));
+        assert!(!in_alt_text("<img alt=\"x\" data-"));
+        assert!(!in_alt_text("![x](a.png) "));
+        assert!(!in_alt_text("export "));
     }
 
     #[test]

@@ -645,11 +645,16 @@ impl Engine {
                     };
                     if rule.is_generic()
                         && let Some(whole) = caps.get(0)
-                        && filters::generic_name_excluded(&String::from_utf8_lossy(
-                            &data[offset + whole.start()..group.start],
-                        ))
                     {
-                        continue;
+                        let whole_start = offset + whole.start();
+                        let name = String::from_utf8_lossy(&data[whole_start..group.start]);
+                        let line_start =
+                            memchr::memrchr(b'\n', &data[..whole_start]).map_or(0, |p| p + 1);
+                        // The match opens with the separator before the name.
+                        let before = String::from_utf8_lossy(&data[line_start..whole_start + 1]);
+                        if filters::generic_name_excluded(&name) || filters::in_alt_text(&before) {
+                            continue;
+                        }
                     }
                     let (line_start, line_end) = lines.line_span(group.start);
                     let client_variable = CLIENT_PREFIXES
