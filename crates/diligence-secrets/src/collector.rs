@@ -1,14 +1,14 @@
 //! The `secrets` collector: feeds every worktree file and every unique
 //! history blob through one [`Session`], each content scanned once.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, OnceLock};
 
 use diligence_collect::{
     CollectContext, CollectError, Collector, FileEntry, Progress, ReadOutcome, Result,
 };
 use diligence_history::gix;
-use diligence_history::{BlobEntry, History};
+use diligence_history::{BlobEntry, ChangeKind, History};
 use diligence_model::{Catalog, CollectorId, CommitRef, Evidence, Fact, FactName};
 use rayon::prelude::*;
 
@@ -155,10 +155,12 @@ impl SecretsCollector {
             session.record(&hit.path, &Origin::Worktree, &hit.matches);
         }
         let as_of = cx.options.as_of.or_else(|| cx.history.map(History::as_of));
+        let renames = cx.history.map(renames).unwrap_or_default();
         let finish = FinishOptions {
             baseline,
             as_of,
             partial,
+            renames,
         };
         cx.progress(Progress::Finished { stage });
         let mut evidence = session.finish(&finish);
@@ -226,6 +228,19 @@ fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Workt
         ids: ids.into_inner().unwrap_or_else(|e| e.into_inner()),
         hits,
     })
+}
+
+/// The history's exact renames: old path to new path.
+fn renames(history: &History) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for commit in history.commits() {
+        for change in &commit.changes {
+            if let ChangeKind::Renamed { from } = &change.kind {
+                out.insert(from.clone(), change.path.clone());
+            }
+        }
+    }
+    out
 }
 
 fn commit_ref(history: &History, index: usize) -> Option<CommitRef> {

@@ -41,7 +41,8 @@ pub use scan::{
     BlobOutcome, Engine, EngineOptions, Match, RuleSet, builtin_rule_files, check_rules_dir,
 };
 pub use session::{
-    FACTS, FinishOptions, Origin, Session, catalog, collector_id, is_key_file_name, key_file_rules,
+    FACTS, FinishOptions, Origin, REVISION_GROUP_MIN, Session, catalog, collector_id,
+    is_key_file_name, key_file_rules,
 };
 pub use validate::Validator;
 

@@ -138,6 +138,22 @@ pub struct FinishOptions {
     pub as_of: Option<Timestamp>,
     /// Why the evidence is incomplete, if it is (shallow clone, ...).
     pub partial: Option<String>,
+    /// Exact renames of the history: old path to the path it became, so
+    /// that one file's values are counted together under its newest name.
+    pub renames: BTreeMap<String, String>,
+}
+
+/// Distinct values of one rule in one file (exact renames followed) from
+/// which on they are reported as one finding for the file: a fixture or a
+/// generated file rewritten on every commit holds a new value each time,
+/// and one finding per value buries the rest of the report.
+pub const REVISION_GROUP_MIN: usize = 5;
+
+/// A finding kept after suppressions, with what it was built from.
+struct Kept {
+    entry: Entry,
+    finding: Finding,
+    masked: String,
 }
 
 /// One scan in progress. Shared by reference between threads.
@@ -337,6 +353,7 @@ impl<'e> Session<'e> {
         let mut suppressed_rows = Vec::new();
         let mut inventory_rows = Vec::new();
         let mut counts = FactCounts::default();
+        let mut kept = Vec::new();
         for ((_, fingerprint), entry) in entries {
             let Some(built) = build_finding(&entry, &fingerprint) else {
                 continue;
@@ -372,6 +389,18 @@ impl<'e> Session<'e> {
             if expired {
                 finding.tags.insert("suppression-expired".to_owned());
             }
+            kept.push(Kept {
+                entry,
+                finding,
+                masked,
+            });
+        }
+        for Kept {
+            entry,
+            finding,
+            masked,
+        } in collapse_revisions(kept, &options.renames)
+        {
             counts.add(&finding, entry.meta.generic, entry.meta.kind);
             inventory_rows.push(vec![
                 entry.meta.id.to_string(),
@@ -528,6 +557,86 @@ impl<'e> Session<'e> {
         };
         evidence
     }
+}
+
+/// Folds the values of one rule held by one file into one finding when
+/// there are [`REVISION_GROUP_MIN`] or more: the newest value's finding
+/// stays, tagged `many-values`, its message counting the values and the
+/// revisions that introduced them; the others are dropped. Only values
+/// seen in that one file (under any of its names) take part.
+fn collapse_revisions(kept: Vec<Kept>, renames: &BTreeMap<String, String>) -> Vec<Kept> {
+    let newest_name = |path: &str| -> String {
+        let mut path = path.to_owned();
+        // Bounded, so that a file renamed back and forth still ends.
+        for _ in 0..64 {
+            match renames.get(&path) {
+                Some(next) if *next != path => path.clone_from(next),
+                _ => break,
+            }
+        }
+        path
+    };
+    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, k) in kept.iter().enumerate() {
+        if k.entry.secret.is_none() || k.entry.meta.kind == RuleKind::Identifier {
+            continue;
+        }
+        let paths: BTreeSet<String> = k.entry.seen.iter().map(|s| newest_name(&s.path)).collect();
+        if let (1, Some(path)) = (paths.len(), paths.into_iter().next()) {
+            groups
+                .entry((k.entry.meta.id.to_string(), path))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut dropped = vec![false; kept.len()];
+    let mut notes: BTreeMap<usize, (String, usize, usize, Confidence)> = BTreeMap::new();
+    for ((_, path), members) in groups {
+        if members.len() < REVISION_GROUP_MIN {
+            continue;
+        }
+        let recency = |e: &Entry| {
+            (
+                e.seen.iter().any(at_head),
+                e.seen
+                    .iter()
+                    .filter_map(|s| commit_of(s).and_then(|c| c.date))
+                    .max(),
+            )
+        };
+        let Some(&newest) = members.iter().max_by_key(|&&i| recency(&kept[i].entry)) else {
+            continue;
+        };
+        let revisions: BTreeSet<String> = members
+            .iter()
+            .flat_map(|&i| kept[i].entry.seen.iter())
+            .map(|s| commit_of(s).map_or_else(|| "worktree".to_owned(), |c| c.id.clone()))
+            .collect();
+        let confidence = members
+            .iter()
+            .map(|&i| kept[i].finding.confidence)
+            .max()
+            .unwrap_or(Confidence::Low);
+        for &i in &members {
+            dropped[i] = i != newest;
+        }
+        notes.insert(newest, (path, members.len(), revisions.len(), confidence));
+    }
+    kept.into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped[*i])
+        .map(|(i, mut k)| {
+            if let Some((path, values, revisions, confidence)) = notes.remove(&i) {
+                k.finding.message = format!(
+                    "{}: {values} distinct values in {path} over {revisions} revisions, reported as one finding for the file; the newest value is shown. Treat every value as exposed: rotate the one in use, and check whether the older ones were ever live.",
+                    k.entry.meta.name
+                );
+                k.finding.confidence = confidence;
+                k.finding.tags.insert("many-values".to_owned());
+            }
+            k
+        })
+        .collect()
 }
 
 /// The collector id, `secrets`.

@@ -11,5 +11,6 @@ mod formats;
 mod noise;
 mod pdf;
 mod reference;
+mod revisions;
 mod rules;
 mod syntax;
