@@ -8,6 +8,38 @@ use diligence_secrets::{RuleKind, key_file_rules};
 
 use crate::common::engine;
 
+/// What each validator rejects, in the words of the reference.
+const VALIDATOR_DROPS: &[(&str, &str)] = &[
+    (
+        "github-checksum",
+        "tokens whose last six characters are not the base62 CRC32 of the 30 before them (typed, altered or invented tokens); fine-grained `github_pat_` tokens of the wrong shape",
+    ),
+    (
+        "npm-checksum",
+        "`npm_` tokens whose checksum does not match their body",
+    ),
+    (
+        "jwt",
+        "three dot-separated parts whose header or payload is not a base64url JSON object, or whose header has no `alg`",
+    ),
+    (
+        "jwt-privileged",
+        "JWTs as `jwt`, and those whose payload `role` is not `service_role`, `supabase_admin` or `admin`",
+    ),
+    (
+        "jwt-anon",
+        "JWTs as `jwt`, and those whose payload `role` is not `anon`",
+    ),
+    (
+        "pem",
+        "blocks whose BEGIN and END labels differ, and bodies (after armor headers and string-literal escapes such as `\\n`, `\\r\\n`, `\\/`) that are not base64 of at least 64 bytes of a DER sequence, an `openssh-key-v1` key or a PGP packet (`...`, `your key here`)",
+    ),
+    (
+        "pypi-macaroon",
+        "`pypi-` tokens that are not a version-2 macaroon located at `pypi.org` or `test.pypi.org`",
+    ),
+];
+
 fn render() -> String {
     let mut out = String::from(
         "# Secret rules\n\nEvery rule of the `secrets` collector, generated from \
@@ -15,9 +47,40 @@ fn render() -> String {
          (`DILIGENCE_BLESS=1 cargo test -p diligence-secrets --test it reference`). \
          The rule format is described in [collectors/secrets.md](collectors/secrets.md).\n",
     );
-    let mut provider = String::new();
     let mut rules: Vec<_> = engine().rules().rules().iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push_str(
+        "\n## Overview\n\n| rule | kind | severity | confidence | validator |\n|---|---|---|---|---|\n",
+    );
+    for rule in &rules {
+        let kind = match rule.kind {
+            RuleKind::Secret => "secret",
+            RuleKind::Identifier => "identifier",
+        };
+        let _ = writeln!(
+            out,
+            "| [`{}`](#{}) | {kind} | {} | {} | {} |",
+            rule.id,
+            rule.id.as_str().replace('.', "-"),
+            rule.severity,
+            rule.confidence,
+            rule.validator.map_or("", |v| v.name())
+        );
+    }
+    out.push_str(
+        "\n## What validators drop\n\nA validator that fails drops the match: the text is \
+         not a token of that format. One that passes raises the confidence one step. \
+         The placeholder, entropy and generic filters that run before them are described \
+         in [collectors/secrets.md](collectors/secrets.md).\n\n| validator | drops | rules |\n|---|---|--:|\n",
+    );
+    for (name, drops) in VALIDATOR_DROPS {
+        let users = rules
+            .iter()
+            .filter(|r| r.validator.is_some_and(|v| v.name() == *name))
+            .count();
+        let _ = writeln!(out, "| `{name}` | {drops} | {users} |");
+    }
+    let mut provider = String::new();
     for rule in rules {
         if rule.provider() != provider {
             provider = rule.provider().to_owned();
@@ -72,6 +135,11 @@ fn render() -> String {
 
 #[test]
 fn rules_reference_is_current() {
+    assert_eq!(
+        VALIDATOR_DROPS.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        diligence_secrets::Validator::NAMES,
+        "every validator is described"
+    );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
     let expected = render();
     if std::env::var_os("DILIGENCE_BLESS").is_some() {
