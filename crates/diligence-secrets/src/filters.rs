@@ -344,13 +344,29 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
     let name = &trimmed[start..];
     let lower = name.to_ascii_lowercase();
     const PARTS: &[&str] = &[
-        "hashed",
-        "_hash",
         "credentialsid",
         "credentials_id",
         "credentialid",
         "credential_id",
     ];
+    // Words of the name, split at separators and at capitals.
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in name.chars() {
+        if matches!(c, '_' | '.' | '-') || c.is_ascii_uppercase() && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+    }
+    words.push(word);
+    if words
+        .iter()
+        .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest"))
+    {
+        return true;
+    }
     const ENDINGS: &[&str] = &[
         "name",
         "names",
@@ -611,6 +627,8 @@ mod tests {
         }
         for name in [
             "\"hashed_secret\": \"",
+            "passwordHash = \"",
+            "api_key_digest: ",
             "credentialsId: '",
             "def apiKeyName = \"",
             "secret_name: ",
@@ -625,6 +643,8 @@ mod tests {
             "const acmeToken = '",
             "apiKey := \"",
             "username_password=",
+            "unhashed_password: ",
+            "VAULT_HASHICORP_TOKEN := ",
         ] {
             assert!(!generic_name_excluded(name), "{name}");
         }
