@@ -515,8 +515,10 @@ impl Engine {
                 .iter()
                 .map(|m| m.secret.fingerprint().to_owned())
                 .collect();
-            // A rule that already matched a line in its escaped form (a PEM
-            // block in a string literal) is not reported again unescaped.
+            // A rule that can span lines and already matched a line in its
+            // escaped form (a PEM block in a string literal) is not
+            // reported again unescaped; values of line rules agree escaped
+            // or not (they end at the escape) and meet in `seen`.
             let raw: BTreeSet<(usize, u32)> = matches.iter().map(|m| (m.rule, m.line)).collect();
             let budget = self.options.layer_budget;
             let mut layers = decode::layers(data, 20, budget);
@@ -530,7 +532,10 @@ impl Engine {
                 let (start, end) = lines.line_span(layer.offset);
                 let allowed = has_allow(data, start, end, &lines);
                 for mut inner in self.scan_text(&layer.data, path, None) {
-                    if layer.encoding == "escapes" && raw.contains(&(inner.rule, line)) {
+                    if layer.encoding == "escapes"
+                        && self.rules.rules[inner.rule].spans_lines
+                        && raw.contains(&(inner.rule, line))
+                    {
                         continue;
                     }
                     if layer.replaces {
