@@ -648,6 +648,17 @@ impl Engine {
                     let Some((confidence, validated)) = self.judge(rule, secret) else {
                         continue;
                     };
+                    // A generic value that ends its match runs to its end:
+                    // one cut at the rule's length limit is a longer blob (a
+                    // ciphertext, a bundle).
+                    if rule.is_generic()
+                        && caps.get(0).is_some_and(|w| offset + w.end() == group.end)
+                        && data.get(group.end).is_some_and(|&b| {
+                            !b.is_ascii_whitespace() && !b"\"'`;,)}]\\".contains(&b)
+                        })
+                    {
+                        continue;
+                    }
                     if rule.is_generic()
                         && let Some(whole) = caps.get(0)
                     {
