@@ -1,0 +1,151 @@
+//! Look-alikes found on real repositories that generic rules must not
+//! report, each beside a real secret in the same place that they must.
+
+use diligence_secrets::BlobOutcome;
+
+use crate::common::{Rng, alnum, engine};
+
+fn rule_ids(text: &str, path: &str) -> Vec<String> {
+    let engine = engine();
+    match engine.scan(text.as_bytes(), path) {
+        BlobOutcome::Scanned(found) => found
+            .into_iter()
+            .map(|m| engine.rules().rules()[m.rule].id.to_string())
+            .collect(),
+        other => panic!("not scanned: {other:?}"),
+    }
+}
+
+fn value(seed: u64) -> String {
+    ["Xk29", &Rng::new(seed).string(&alnum(), 20)].concat()
+}
+
+fn hex(seed: u64, len: usize) -> String {
+    Rng::new(seed).string("0123456789abcdef", len)
+}
+
+#[test]
+fn look_alikes_are_not_reported() {
+    let uuid = {
+        let h = hex(31, 32);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )
+    };
+    let cases = [
+        // Container images and tags.
+        ("image: registry.acme.test/token-service:1.2.3\n".to_owned(), "k8s/deploy.yaml"),
+        (format!("FROM node:20-alpine@sha256:{}\n", hex(32, 64)), "Dockerfile"),
+        (format!("secret_sync_image: ghcr.io/acme/secret-sync@sha256:{}\n", hex(33, 64)), "values.yaml"),
+        // A secret scanner's baseline.
+        (format!("      \"hashed_secret\": \"{}\",\n", hex(34, 40)), ".secrets.baseline"),
+        (format!("  \"hashed_secret\": \"{}\"\n", hex(35, 40)), "audit/report.json"),
+        // UI strings in resource bundles.
+        ("password.label=Enter your password\npassword.hint=Min8Chars+1Digit\n".to_owned(), "src/main/resources/messages.properties"),
+        ("token.expired=Sitzung_abgelaufen2\n".to_owned(), "src/main/resources/app_de.properties"),
+        ("\"password.placeholder\": \"e.g. Tr0ub4dor&3\",\n".to_owned(), "web/src/i18n.ts"),
+        // Screenshots and their alt texts.
+        ("![API key page](docs/img/api_key-page-2.png)\napi_key_screenshot: docs/img/ApiKey2.png\n".to_owned(), "README.md"),
+        (
+            "<img src=\"docs/token.png\" alt=\"token: Ab12Cd34Ef56\" />\n".to_owned(),
+            "docs/index.html",
+        ),
+        (
+            "![Settings, api_key=Zq8vR2mKx7Lp4N](docs/settings.png)\n".to_owned(),
+            "README.md",
+        ),
+        // Type annotations and code.
+        ("token: Annotated[str, Depends(oauth2_scheme)]\n".to_owned(), "app/deps.py"),
+        ("secret_value: Union[str, None] = None\n".to_owned(), "app/models.py"),
+        ("const passwordInput = forwardRef<HTMLInputElement, Props>(Input)\n".to_owned(), "web/Input.tsx"),
+        ("let token = person::table\n".to_owned(), "src/db.rs"),
+        ("let api_key = models::api_key::dsl::api_keys2;\n".to_owned(), "src/db.rs"),
+        ("$token = $this->tokenRepository2;\n".to_owned(), "src/Auth.php"),
+        // Shell defaults and HTML attributes.
+        ("      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?Variable not set}\n".to_owned(), "docker-compose.yml"),
+        ("API_TOKEN=${API_TOKEN:-dev0nly_token}\n".to_owned(), "scripts/run.sh"),
+        ("<input type=\"password\" name=\"password\" id=\"password-2\" autocomplete=\"new-password\">\n".to_owned(), "templates/login.html"),
+        (
+            "<input [type]=\"hide ? 'password' : 'text'\" formControlName=\"passwd\">\n".to_owned(),
+            "src/app/login.component.html",
+        ),
+        (
+            "<input id=\"password\" type=\"password\" pattern=\"^(?=.*[a-z])(?=.*[A-Z]).{8,}$\">\n"
+                .to_owned(),
+            "templates/signup.html",
+        ),
+        // Licence lines of an about page.
+        (
+            "<li>js-tokens@4.0.0 (MIT): https://github.com/lydell/js-tokens</li>\n<li>keytar:MIT:https://github.com/atom/node-keytar</li>\n<td>@auth/secret-store@2.1.0</td><td>MIT</td>\n".to_owned(),
+            "public/about.html",
+        ),
+        // An Ethereum contract address is public.
+        (format!("TOKEN_ADDRESS=0x{}\n", hex(36, 40)), ".env"),
+        (format!("tokenAddress: \"0x{}\",\n", hex(37, 40)), "src/contracts.ts"),
+        // CPE names in an SBOM.
+        ("\"cpe\": \"cpe:2.3:a:acme:token_lib:1.2.3:*:*:*:*:*:*:*\",\n".to_owned(), "sbom.cdx.json"),
+        ("secret_lib_cpe: cpe:2.3:a:acme:secret-lib:2.0.1:*:*:*:*:*:*:*\n".to_owned(), "sbom.yaml"),
+        // Jenkins credential ids and the NAME of a secret.
+        (format!("withCredentials([string(credentialsId: '{uuid}', variable: 'TOKEN')])\n"), "Jenkinsfile"),
+        ("def apiKeyName = \"NEXUS-GPT4-API-KEY\"\n".to_owned(), "Jenkinsfile"),
+        ("secret_name: PROD_DB_PASSWORD_V2\n".to_owned(), "deploy/values.yaml"),
+        // A value longer than a credential (a ciphertext line out of its
+        // SealedSecret) is not cut to the rule's limit and reported.
+        (
+            format!(
+                "    DB_PASSWORD: Ag{}\n",
+                Rng::new(43).string(&(alnum() + "+/"), 300)
+            ),
+            "deploy/values.yaml",
+        ),
+        // Template placeholders and masked values.
+        ("access_key = {SumoAccessKey}\n".to_owned(), "docs/sumo.md"),
+        ("api_token: \"{{api_token_2}}\"\napi_key = %(api_key)s2\n".to_owned(), "conf/app.ini"),
+        ("password: ab12####cd34####\nsecret: \"########x9\"\n".to_owned(), "docs/setup.md"),
+    ];
+    for (text, path) in &cases {
+        let ids = rule_ids(text, path);
+        assert!(ids.is_empty(), "{text:?} in {path}: {ids:?}");
+    }
+}
+
+#[test]
+fn real_values_beside_the_look_alikes_are_still_reported() {
+    let v = value(41);
+    let cases = [
+        (
+            format!("image: registry.acme.test/app:1.2.3\nREGISTRY_PASSWORD={v}\n"),
+            "k8s/deploy.yaml",
+        ),
+        (
+            format!("db.password={v}\n"),
+            "src/main/resources/application.properties",
+        ),
+        (
+            format!("token: Annotated[str, Depends(x)]\nAPI_TOKEN = \"{v}\"\n"),
+            "app/deps.py",
+        ),
+        (format!("let token = \"{v}\";\n"), "src/db.rs"),
+        (format!("POSTGRES_PASSWORD: {v}\n"), "docker-compose.yml"),
+        (format!("TOKEN_PRIVATE_KEY=0x{}\n", hex(42, 64)), ".env"),
+        (format!("credentials: \"{v}\"\n"), "Jenkinsfile"),
+        (format!("api_key = \"{v}\"\n"), "docs/sumo.md"),
+        (
+            format!("<img alt=\"key\" src=\"k.png\"> api_key={v}\n"),
+            "docs/index.html",
+        ),
+        (format!("NEXUS_API_KEY=\"{v}\"\n"), "Jenkinsfile"),
+    ];
+    for (text, path) in &cases {
+        let ids = rule_ids(text, path);
+        assert!(
+            ids.iter().any(|id| id.starts_with("secrets.")),
+            "{text:?} in {path}: {ids:?}"
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! Secrets written in syntaxes a line-based rule does not see at first
+//! sight: PEM blocks inside string literals, assignment forms of many
+//! languages, values on their own line between XML tags, whole env files
+//! inside JSON strings, Kubernetes `Secret` data, Dockerfile `ENV`; and
+//! their look-alikes.
+
+use diligence_secrets::{BlobOutcome, Match, base64_encode};
+
+use crate::common::{Rng, alnum, engine};
+
+fn matches(text: &str, path: &str) -> Vec<(String, Match)> {
+    let engine = engine();
+    match engine.scan(text.as_bytes(), path) {
+        BlobOutcome::Scanned(found) => found
+            .into_iter()
+            .map(|m| (engine.rules().rules()[m.rule].id.to_string(), m))
+            .collect(),
+        other => panic!("not scanned: {other:?}"),
+    }
+}
+
+fn rule_ids(text: &str, path: &str) -> Vec<String> {
+    matches(text, path).into_iter().map(|(id, _)| id).collect()
+}
+
+/// A random value a generic rule accepts.
+fn value(seed: u64) -> String {
+    ["Xk29", &Rng::new(seed).string(&alnum(), 20)].concat()
+}
+
+/// An RSA private key block's lines (a DER sequence header, then random
+/// base64), built at run time.
+fn rsa_lines(seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let mut lines = vec![["-----BEGIN ", "RSA PRIVATE KEY-----"].concat()];
+    lines.push(["MIIEpAIBAAKCAQEA", &rng.string(&(alnum() + "+/"), 48)].concat());
+    for _ in 0..5 {
+        lines.push(rng.string(&(alnum() + "+/"), 64));
+    }
+    lines.push(["-----END ", "RSA PRIVATE KEY-----"].concat());
+    lines
+}
+
+#[test]
+fn pem_blocks_in_string_literals_are_found_once() {
+    for (escape, path) in [
+        ("\\r\\n", "src/main/java/Keys.java"),
+        ("\\n", "src/keys.ts"),
+        ("\\n", "config/service-account.json"),
+    ] {
+        let block = rsa_lines(11).join(escape);
+        let text = if path.ends_with(".json") {
+            format!("{{\"private_key\": \"{block}{escape}\"}}\n")
+        } else {
+            format!("String key = \"{block}\";\n")
+        };
+        let ids = rule_ids(&text, path);
+        assert_eq!(ids, ["secrets.private-key.rsa"], "{escape} in {path}");
+    }
+    // JSON may also escape the slashes of base64 (`\/`).
+    let block = rsa_lines(12).join("\\n").replace('/', "\\/");
+    let ids = rule_ids(&format!("{{\"key\":\"{block}\"}}"), "key.json");
+    assert_eq!(ids, ["secrets.private-key.rsa"]);
+    // Placeholders between the escaped markers stay out.
+    let lines = rsa_lines(13);
+    let placeholder = [lines[0].as_str(), "...", lines[7].as_str()].join("\\r\\n");
+    assert!(rule_ids(&format!("k = \"{placeholder}\"\n"), "a.java").is_empty());
+    let short = [lines[0].as_str(), "MIIBOgIBAAJB", lines[7].as_str()].join("\\n");
+    assert!(rule_ids(&format!("k = \"{short}\"\n"), "a.java").is_empty());
+}
+
+#[test]
+fn assignment_syntaxes_of_many_languages_are_found() {
+    let v = value(21);
+    let dd = ["4c7613de8053c372", "37ed913b12d78061"].concat();
+    let cases = [
+        (
+            format!("API_KEY ?= \"{v}\"\n"),
+            "Makefile",
+            "secrets.generic.secret",
+        ),
+        (
+            format!("DB_PASSWORD ::= {v}\n"),
+            "Makefile",
+            "secrets.generic.password",
+        ),
+        (
+            format!("API_TOKEN :::= {v}\n"),
+            "GNUmakefile",
+            "secrets.generic.secret",
+        ),
+        (
+            format!("DD_API_KEY ?= {dd}\n"),
+            "Makefile",
+            "secrets.datadog.api-key",
+        ),
+        (
+            format!("var apiKey string = \"{v}\"\n"),
+            "main.go",
+            "secrets.generic.secret",
+        ),
+        (
+            format!("const DD_API_KEY string = \"{dd}\"\n"),
+            "main.go",
+            "secrets.datadog.api-key",
+        ),
+        (
+            format!("api_token: str = \"{v}\"\n"),
+            "app.py",
+            "secrets.generic.secret",
+        ),
+        (
+            format!("$secret .= \"{v}\";\n"),
+            "index.php",
+            "secrets.generic.secret",
+        ),
+        (
+            format!("System.setProperty(\"DB_PASSWORD\", \"{v}\");\n"),
+            "App.java",
+            "secrets.generic.password",
+        ),
+        (
+            format!("os.environ.setdefault(\"API_KEY\", \"{v}\")\n"),
+            "manage.py",
+            "secrets.generic.secret",
+        ),
+        (
+            format!("config.set(\"api_key\", '{v}')\n"),
+            "setup.py",
+            "secrets.generic.secret",
+        ),
+        (
+            format!("System.setProperty(\"DD_API_KEY\", \"{dd}\");\n"),
+            "App.java",
+            "secrets.datadog.api-key",
+        ),
+        (
+            format!("<config>\n  <password>\n    {v}\n  </password>\n</config>\n"),
+            "conf/server.xml",
+            "secrets.generic.password",
+        ),
+        (
+            format!("<db><password>{v}</password></db>\n"),
+            "conf/server.xml",
+            "secrets.generic.password",
+        ),
+        (
+            format!("{{\"config.ini\": \"[app]\\nAPI_KEY={v}\\nOTHER=1\\n\"}}\n"),
+            "fixtures/bundle.json",
+            "secrets.generic.secret",
+        ),
+    ];
+    let values = [engine().fingerprint(&v), engine().fingerprint(&dd)];
+    for (text, path, rule) in &cases {
+        let found = matches(text, path);
+        assert!(
+            found
+                .iter()
+                .any(|(id, m)| id == rule && values.contains(&m.secret.fingerprint().to_owned())),
+            "{text:?} in {path}: {found:?}"
+        );
+        // One finding per value: the escaped and the unescaped form agree.
+        assert_eq!(found.len(), 1, "{text:?}: {found:?}");
+    }
+    // The JSON string's value ends at the escape, so it is the same
+    // secret (same fingerprint) as in the file it holds.
+    let whole = matches(&format!("API_KEY={v}\n"), ".env");
+    let nested = matches(&cases[14].0, cases[14].1);
+    assert_eq!(
+        whole[0].1.secret.fingerprint(),
+        nested[0].1.secret.fingerprint()
+    );
+    assert!(matches!(nested[0].1.decoded, None | Some("escapes")));
+    // Every entry of the embedded file is read, not only the first.
+    let w = value(28);
+    let two = format!("{{\"app.env\": \"API_KEY={v}\\nAPI_TOKEN={w}\\n\"}}\n");
+    let found = matches(&two, "seed.json");
+    let fingerprints: Vec<&str> = found.iter().map(|(_, m)| m.secret.fingerprint()).collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(fingerprints.contains(&engine().fingerprint(&w).as_str()));
+}
+
+#[test]
+fn assignment_look_alikes_stay_out() {
+    let v = value(22);
+    let look_alikes = [
+        // A setter call whose value is a variable, not a literal.
+        "System.setProperty(\"DB_PASSWORD\", passwordFromVault);\n".to_owned(),
+        "headers.set(\"X-Api-Key\", apiKeyValue)\n".to_owned(),
+        // Two arguments that are not a name and its value.
+        format!("check(password, \"{v}\")\n"),
+        // A Go declaration without a literal.
+        "var apiKey string = os.Getenv(\"API_KEY\")\n".to_owned(),
+        // An XML element naming a key, and one holding a template.
+        "<keyAlias>\n  release\n</keyAlias>\n".to_owned(),
+        "<password>${env.DB_PASSWORD}</password>\n".to_owned(),
+        // A JSON string with escaped lines but only references.
+        "{\"env\": \"API_KEY=${API_KEY}\\nDEBUG=1\"}\n".to_owned(),
+        // printf-style text with `\n` escapes.
+        "printf(\"token expired\\nplease log in again\\n\");\n".to_owned(),
+    ];
+    for text in &look_alikes {
+        assert!(rule_ids(text, "src/app.java").is_empty(), "{text:?}");
+    }
+}
+
+#[test]
+fn kubernetes_secret_data_is_decoded_and_sealed_secrets_are_not_reported() {
+    let v = value(23);
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\ndata:\n  DB_PASSWORD: {}\n  DB_HOST: {}\nstringData:\n  API_TOKEN: \"{}\"\n",
+        base64_encode(v.as_bytes()),
+        base64_encode(b"db.internal"),
+        value(27),
+    );
+    let found = matches(&manifest, "k8s/secret.yaml");
+    let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(ids.contains(&"secrets.generic.password"), "{found:?}");
+    assert!(ids.contains(&"secrets.generic.secret"), "{found:?}");
+    let decoded = found
+        .iter()
+        .find(|(id, _)| id == "secrets.generic.password")
+        .map(|(_, m)| m)
+        .expect("the data value is found");
+    assert_eq!(decoded.decoded, Some("base64"));
+    assert_eq!(decoded.line, 7);
+    // A SealedSecret reports nothing at all: its values are ciphertext.
+    let sealed = format!(
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: app\nspec:\n  encryptedData:\n    DB_PASSWORD: Ag{}\n    API_TOKEN: Ag{}\n",
+        Rng::new(24).string(&(alnum() + "+/"), 300),
+        Rng::new(25).string(&(alnum() + "+/"), 300),
+    );
+    assert!(rule_ids(&sealed, "k8s/sealed.yaml").is_empty());
+    // A plain Secret beside it in the same file is still read.
+    let both = format!("{sealed}---\n{manifest}");
+    assert!(rule_ids(&both, "k8s/all.yaml").contains(&"secrets.generic.password".to_owned()));
+}
+
+#[test]
+fn dockerfile_and_fly_toml_environments_are_read() {
+    let v = value(26);
+    for (text, path) in [
+        (format!("FROM node:20\nENV API_TOKEN {v}\n"), "Dockerfile"),
+        (
+            format!("FROM node:20\nENV DB_PASSWORD={v}\n"),
+            "api/Dockerfile",
+        ),
+        (format!("ARG NPM_TOKEN={v}\n"), "build.dockerfile"),
+        (
+            format!("app = \"web\"\n[env]\n  SECRET_KEY_BASE = \"{v}\"\n"),
+            "fly.toml",
+        ),
+    ] {
+        let ids = rule_ids(&text, path);
+        assert!(
+            ids.iter().any(|id| id.starts_with("secrets.generic.")),
+            "{text:?}: {ids:?}"
+        );
+    }
+    for (text, path) in [
+        (
+            "FROM node:20\nENV NODE_ENV production\nENV TOKEN_PATH /run/secrets/token\n",
+            "Dockerfile",
+        ),
+        ("ENV API_TOKEN ${API_TOKEN}\nARG API_TOKEN\n", "Dockerfile"),
+        (
+            "[env]\n  PRIMARY_REGION = \"ams\"\n  SECRET_NAME = \"app-db-credentials\"\n",
+            "fly.toml",
+        ),
+    ] {
+        assert!(rule_ids(text, path).is_empty(), "{text:?}");
+    }
+}
