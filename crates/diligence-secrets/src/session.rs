@@ -143,10 +143,11 @@ pub struct FinishOptions {
     pub renames: BTreeMap<String, String>,
 }
 
-/// Distinct values of one rule in one file (exact renames followed) from
-/// which on they are reported as one finding for the file: a fixture or a
-/// generated file rewritten on every commit holds a new value each time,
-/// and one finding per value buries the rest of the report.
+/// Distinct values of one rule in one file (exact renames followed),
+/// introduced by at least as many revisions, from which on they are
+/// reported as one finding for the file: a fixture or a generated file
+/// rewritten on every commit holds a new value each time, and one finding
+/// per value buries the rest of the report.
 pub const REVISION_GROUP_MIN: usize = 5;
 
 /// A finding kept after suppressions, with what it was built from.
@@ -617,6 +618,11 @@ fn collapse_revisions(kept: Vec<Kept>, renames: &BTreeMap<String, String>) -> Ve
             .map(|&i| kept[i].finding.confidence)
             .max()
             .unwrap_or(Confidence::Low);
+        // Many values written at once (a file of several keys) are not
+        // revisions: each stays its own finding.
+        if revisions.len() < REVISION_GROUP_MIN {
+            continue;
+        }
         for &i in &members {
             dropped[i] = i != newest;
         }

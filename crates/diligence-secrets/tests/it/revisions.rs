@@ -93,13 +93,20 @@ fn many_values_of_one_file_become_one_finding() {
             git(&dir, &["commit", "-q", "-m", "move the seed file"], day);
         }
         write(&dir, path, &format!("DB_PASSWORD={newest}\n"));
-        // A second file holds only two values over its history.
+        // A second file holds only two values over its history, and a
+        // third six values written at once.
         if day <= 2 {
             write(
                 &dir,
                 "deploy/app.env",
                 &format!("DB_PASSWORD={}\n", password(&mut rng)),
             );
+        }
+        if day == 1 {
+            let keys: String = (0..6)
+                .map(|k| format!("SERVICE_{k}_PASSWORD={}\n", password(&mut rng)))
+                .collect();
+            write(&dir, "deploy/services.env", &keys);
         }
         git(&dir, &["add", "-A"], day);
         git(&dir, &["commit", "-q", "-m", &format!("seed {day}")], day);
@@ -143,6 +150,11 @@ fn many_values_of_one_file_become_one_finding() {
         .collect();
     assert_eq!(other.len(), 2, "{generic:#?}");
     assert!(other.iter().all(|f| !f.tags.contains("many-values")));
-    assert_eq!(generic.len(), 3, "{generic:#?}");
+    let at_once = generic
+        .iter()
+        .filter(|f| f.location.path.as_deref() == Some("deploy/services.env"))
+        .count();
+    assert_eq!(at_once, 6, "{generic:#?}");
+    assert_eq!(generic.len(), 9, "{generic:#?}");
     assert!(REVISION_GROUP_MIN <= revisions as usize);
 }
