@@ -222,17 +222,33 @@ pub(crate) fn unescape(text: &[u8]) -> Vec<u8> {
 
 /// String literals that hold a whole file with escaped line breaks
 /// (`{"config.ini": "API_KEY=...\nOTHER=1"}`) or URLs with escaped
-/// slashes (`https:\/\/hooks...`): every line with a `\n` or `\/`
-/// escape, its escapes undone, so line-based rules see one line per entry
-/// and URL rules their keyword. At most `budget` bytes.
+/// slashes (`https:\/\/hooks...`): every line with two `\n` escapes or
+/// more and an `=` or `:`, or with an escaped `:\/\/`, its escapes undone,
+/// so line-based rules see one line per entry and URL rules their
+/// keyword. At most `budget` bytes.
 pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
     let mut out = Vec::new();
-    let escaped = |text: &[u8]| {
-        memchr::memmem::find(text, b"\\n").is_some() || memchr::memmem::find(text, b"\\/").is_some()
-    };
-    if !escaped(data) {
+    if memchr::memmem::find(data, b"\\n").is_none()
+        && memchr::memmem::find(data, b":\\/\\/").is_none()
+    {
         return out;
     }
+    // A file inside a string has two line breaks or more, and a line of it
+    // assigns (`KEY=value`, `key: value`); a string ending in one line
+    // break (`print("done\n")`, a notebook's source line) reads the same
+    // escaped, and is not decoded again.
+    let escaped = |text: &[u8]| {
+        if memchr::memmem::find(text, b":\\/\\/").is_some() {
+            return true;
+        }
+        let breaks: Vec<usize> = memchr::memmem::find_iter(text, b"\\n").take(64).collect();
+        breaks.len() >= 2
+            && breaks.iter().any(|&at| {
+                let entry = &text[at + 2..text.len().min(at + 2 + 80)];
+                let entry = memchr::memchr(b'\\', entry).map_or(entry, |end| &entry[..end]);
+                memchr::memchr2(b'=', b':', entry).is_some()
+            })
+    };
     let mut spent = 0;
     let mut offset = 0;
     for line in data.split(|&b| b == b'\n') {
@@ -455,10 +471,16 @@ mod tests {
     #[test]
     fn escapes_and_structures() {
         assert_eq!(unescape(br#"a\nb\r\n\"c\"\/d\x"#), b"a\nb\r\n\"c\"/d\\x");
-        let found = escape_layers(b"x = 1\n{\"f\": \"A=1\\nB=2\"}\n", 1 << 20);
+        let found = escape_layers(b"x = 1\n{\"f\": \"A=1\\nB=2\\n\"}\n", 1 << 20);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].offset, 6);
-        assert_eq!(found[0].data, b"{\"f\": \"A=1\nB=2\"}");
+        assert_eq!(found[0].data, b"{\"f\": \"A=1\nB=2\n\"}");
+        // One trailing line break is a message, not a file.
+        assert!(escape_layers(b"print(\"a=1\\n\")\n", 1 << 20).is_empty());
+        assert_eq!(
+            escape_layers(b"u = \"https:\\/\\/x.test\"", 1 << 20).len(),
+            1
+        );
         let yaml =
             b"kind: SealedSecret\nspec: {}\n---\nkind: Secret\ndata:\n  K: dmFsdWUtb25lLXR3bw==\n";
         assert_eq!(sealed_secret_ranges(yaml), [(0, 28)]);

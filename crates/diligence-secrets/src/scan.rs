@@ -664,8 +664,11 @@ impl Engine {
                     {
                         let whole_start = offset + whole.start();
                         let name = String::from_utf8_lossy(&data[whole_start..group.start]);
-                        let line_start =
-                            memchr::memrchr(b'\n', &data[..whole_start]).map_or(0, |p| p + 1);
+                        // The line before it, at most 256 bytes back (minified
+                        // files are one long line).
+                        let look_back = whole_start.saturating_sub(256);
+                        let line_start = memchr::memrchr(b'\n', &data[look_back..whole_start])
+                            .map_or(look_back, |p| look_back + p + 1);
                         // The match opens with the separator before the name.
                         let before = String::from_utf8_lossy(&data[line_start..whole_start + 1]);
                         if filters::generic_name_excluded(&name) || filters::in_alt_text(&before) {
