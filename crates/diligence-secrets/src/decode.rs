@@ -87,6 +87,9 @@ pub(crate) struct Layer {
     /// What the layer decodes is the value itself (a Kubernetes `Secret`'s
     /// `data:`): a match of the same rule on the encoded line gives way.
     pub(crate) replaces: bool,
+    /// For a layer of synthesised lines, the offset in the blob of each of
+    /// its lines, in order; empty when the whole layer sits at `offset`.
+    pub(crate) line_offsets: Vec<usize>,
 }
 
 fn mostly_text(data: &[u8]) -> bool {
@@ -163,6 +166,7 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
                 data: decoded,
                 encoding: "base64",
                 replaces: false,
+                line_offsets: Vec::new(),
             });
         }
     }
@@ -185,6 +189,7 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
                     data: decoded,
                     encoding: "percent",
                     replaces: false,
+                    line_offsets: Vec::new(),
                 });
             }
             offset += line.len() + 1;
@@ -263,6 +268,7 @@ pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
                 data: decoded,
                 encoding: "escapes",
                 replaces: false,
+                line_offsets: Vec::new(),
             });
         }
         offset += line.len() + 1;
@@ -326,7 +332,26 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
                 data,
                 encoding,
                 replaces: encoding == "base64",
+                line_offsets: Vec::new(),
             });
+        }
+    };
+    // XML elements and Dockerfile lines go into one layer of `NAME=value`
+    // lines, each mapped back to its place: one scan, however many.
+    let mut lines = Layer {
+        offset: 0,
+        data: Vec::new(),
+        encoding: "structure",
+        replaces: false,
+        line_offsets: Vec::new(),
+    };
+    let add_line = |lines: &mut Layer, offset: usize, parts: &[&[u8]]| {
+        if lines.data.len() < budget {
+            for part in parts {
+                lines.data.extend_from_slice(part);
+            }
+            lines.data.push(b'\n');
+            lines.line_offsets.push(offset);
         }
     };
     if memchr::memmem::find(data, b"kind:").is_some() {
@@ -344,11 +369,14 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             else {
                 continue;
             };
-            if open.as_bytes() != close.as_bytes() {
+            if open.as_bytes() != close.as_bytes() || value.len() > 200 {
                 continue;
             }
-            let line = [open.as_bytes(), b"=", value.as_bytes(), b"\n"].concat();
-            push(&mut out, value.start(), line, "structure");
+            add_line(
+                &mut lines,
+                value.start(),
+                &[open.as_bytes(), b"=", value.as_bytes()],
+            );
         }
     }
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -363,11 +391,13 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
                 && !rest[..space].contains(&b'=')
             {
                 let value = rest[space..].trim_ascii();
-                let line = [&rest[..space], b"=", value, b"\n"].concat();
-                push(&mut out, offset, line, "structure");
+                add_line(&mut lines, offset, &[&rest[..space], b"=", value]);
             }
             offset += line.len() + 1;
         }
+    }
+    if !lines.data.is_empty() {
+        out.push(lines);
     }
     out
 }
@@ -378,7 +408,7 @@ fn xml_element() -> &'static regex::bytes::Regex {
     static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
         regex::bytes::Regex::new(
-            r"(?i)<([a-z0-9_.:-]*(?:password|passwd|pwd|secret|token|key|credential)[a-z0-9_.:-]*)>[\x20\t]*\r?\n?[\x20\t]*([^<\s]{1,200})[\x20\t]*\r?\n?[\x20\t]*</([a-z0-9_.:-]+)>",
+            r"(?i-u)<([a-z0-9_.:-]*(?:password|passwd|pwd|secret|token|key|credential)[a-z0-9_.:-]*)>[\x20\t]*\r?\n?[\x20\t]*([^<\s]+)[\x20\t]*\r?\n?[\x20\t]*</([a-z0-9_.:-]+)>",
         )
         .expect("the XML element pattern compiles")
     })

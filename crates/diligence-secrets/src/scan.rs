@@ -525,13 +525,18 @@ impl Engine {
             layers.extend(decode::escape_layers(data, budget));
             layers.extend(decode::structure_layers(data, path, budget));
             for layer in layers {
-                if in_sealed(layer.offset) {
-                    continue;
-                }
-                let line = lines.line(layer.offset);
-                let (start, end) = lines.line_span(layer.offset);
-                let allowed = has_allow(data, start, end, &lines);
                 for mut inner in self.scan_text(&layer.data, path, None) {
+                    let at = usize::try_from(inner.line)
+                        .ok()
+                        .and_then(|n| layer.line_offsets.get(n.checked_sub(1)?))
+                        .copied()
+                        .unwrap_or(layer.offset);
+                    if in_sealed(at) {
+                        continue;
+                    }
+                    let line = lines.line(at);
+                    let (start, end) = lines.line_span(at);
+                    let allowed = has_allow(data, start, end, &lines);
                     if layer.encoding == "escapes"
                         && self.rules.rules[inner.rule].spans_lines
                         && raw.contains(&(inner.rule, line))

@@ -271,3 +271,24 @@ fn dockerfile_and_fly_toml_environments_are_read() {
         assert!(rule_ids(text, path).is_empty(), "{text:?}");
     }
 }
+
+#[test]
+fn xml_and_dockerfile_values_keep_their_lines() {
+    let (a, b) = (value(29), value(30));
+    let xml = format!(
+        "<settings>\n  <server>\n    <password>\n      {a}\n    </password>\n  </server>\n  <proxy><password>{b}</password></proxy>\n</settings>\n"
+    );
+    let mut lines: Vec<u32> = matches(&xml, ".m2/settings.xml")
+        .into_iter()
+        .map(|(_, m)| m.line)
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, [4, 7]);
+    let docker = format!("FROM alpine\nENV API_TOKEN {a}\nRUN true\nENV DB_PASSWORD {b}\n");
+    let mut lines: Vec<u32> = matches(&docker, "Dockerfile")
+        .into_iter()
+        .map(|(_, m)| m.line)
+        .collect();
+    lines.sort_unstable();
+    assert_eq!(lines, [2, 4]);
+}
