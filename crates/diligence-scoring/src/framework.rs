@@ -152,6 +152,9 @@ pub struct Check {
     pub subject: Subject,
     /// How the value is judged.
     pub threshold: Threshold,
+    /// The check counts only when this fact is present and not zero, empty
+    /// or false; otherwise it reads not evidenced.
+    pub if_fact: Option<FactName>,
 }
 
 /// What a check reads.
@@ -748,6 +751,10 @@ impl Validator<'_> {
         .filter(|f| **f)
         .count();
 
+        let if_fact = match &check.if_fact {
+            Some(f) => Some(self.fact(f)?),
+            None => None,
+        };
         match (&check.fact, &check.rule) {
             (Some(fact), None) => {
                 let name = self.fact(fact);
@@ -801,6 +808,7 @@ impl Validator<'_> {
                 Some(Check {
                     subject: Subject::Fact(name?),
                     threshold,
+                    if_fact,
                 })
             }
             (None, Some(rule)) => {
@@ -878,6 +886,7 @@ impl Validator<'_> {
                         contexts,
                     },
                     threshold: Threshold::AtMost { pass, partial },
+                    if_fact,
                 })
             }
             (Some(_), Some(_)) | (None, None) => {

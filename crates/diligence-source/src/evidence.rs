@@ -160,16 +160,15 @@ impl SourceModel {
     }
 
     fn parse_failures(&self, evidence: &mut Evidence) {
-        let config_error = self
+        let config_errors = self
             .supabase
-            .as_ref()
-            .and_then(|c| c.error.as_ref())
-            .map(|e| (supabase::CONFIG_PATH, e));
+            .iter()
+            .filter_map(|(path, c)| c.error.as_ref().map(|e| (path.as_str(), e)));
         let failures = self
             .failed
             .iter()
             .map(|f| (f.path.as_str(), &f.error))
-            .chain(config_error);
+            .chain(config_errors);
         for (path, error) in failures {
             let location = match error.line() {
                 Some(line) => Location::line(path, line),

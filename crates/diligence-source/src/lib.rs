@@ -31,7 +31,7 @@ mod model;
 mod stacks;
 pub mod supabase;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -110,8 +110,10 @@ pub struct SourceModel {
     pub failed: Vec<Failed>,
     /// Stacks recognised from manifests and file kinds.
     pub stacks: Stacks,
-    /// The Supabase project configuration, when there is one.
-    pub supabase: Option<SupabaseConfig>,
+    /// Supabase project configurations by the path of their
+    /// `supabase/config.toml` (`supabase/config.toml`,
+    /// `apps/web/supabase/config.toml` in a monorepo).
+    pub supabase: BTreeMap<String, SupabaseConfig>,
 }
 
 /// A file's bytes, or why not.
@@ -197,7 +199,7 @@ impl SourceModel {
         model.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         model.failed.sort_by(|a, b| a.path.cmp(&b.path));
         model.stacks = Stacks::detect(files, read);
-        model.supabase = SupabaseConfig::find(files, read);
+        model.supabase = SupabaseConfig::find_all(files, read);
         model
     }
 

@@ -81,7 +81,9 @@ impl Stacks {
                 continue;
             }
             let name = file.path.rsplit('/').next().unwrap_or(file.path);
-            if file.path.starts_with("supabase/functions/") && Language::is_code(name) {
+            let in_functions = file.path.starts_with("supabase/functions/")
+                || file.path.contains("/supabase/functions/");
+            if in_functions && Language::is_code(name) {
                 stacks
                     .frameworks
                     .insert("Supabase Edge Functions".to_owned());

@@ -16,8 +16,12 @@ use diligence_model::Confidence;
 
 use crate::{Call, FileModel, MAX_FILE_SIZE, ParseError, Reader, SourceFile, SourceModel};
 
-/// Where the Supabase CLI keeps the project configuration.
+/// Where the Supabase CLI keeps the project configuration, relative to the
+/// project's folder.
 pub const CONFIG_PATH: &str = "supabase/config.toml";
+
+/// The folder of edge functions, relative to the project's folder.
+const FUNCTIONS_DIR: &str = "supabase/functions/";
 
 /// The Supabase project configuration, as far as routes care.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -29,18 +33,32 @@ pub struct SupabaseConfig {
 }
 
 impl SupabaseConfig {
-    /// Reads `supabase/config.toml` when the target has one.
-    pub fn find(files: &[SourceFile<'_>], read: &Reader<'_>) -> Option<Self> {
-        let file = files.iter().find(|f| f.path == CONFIG_PATH)?;
+    /// Reads every `supabase/config.toml` of the target (at the root or in
+    /// a monorepo's app folder), vendored and generated copies aside.
+    pub fn find_all(files: &[SourceFile<'_>], read: &Reader<'_>) -> BTreeMap<String, Self> {
+        files
+            .iter()
+            .filter(|f| f.path == CONFIG_PATH || f.path.ends_with(&format!("/{CONFIG_PATH}")))
+            .filter(|f| {
+                !matches!(
+                    diligence_model::classify(f.path),
+                    diligence_model::FileClass::Vendored | diligence_model::FileClass::Generated
+                )
+            })
+            .map(|file| (file.path.to_owned(), Self::read(file, read)))
+            .collect()
+    }
+
+    fn read(file: &SourceFile<'_>, read: &Reader<'_>) -> Self {
         if file.size > MAX_FILE_SIZE {
-            return Some(Self {
+            return Self {
                 error: Some(ParseError::Read {
                     message: format!("larger than {MAX_FILE_SIZE} bytes"),
                 }),
                 ..Self::default()
-            });
+            };
         }
-        Some(match read(file.path) {
+        match read(file.path) {
             Ok(bytes) => Self::parse(&String::from_utf8_lossy(&bytes)),
             Err(error) => Self {
                 error: Some(ParseError::Read {
@@ -48,7 +66,7 @@ impl SupabaseConfig {
                 }),
                 ..Self::default()
             },
-        })
+        }
     }
 
     /// Parses the text of `supabase/config.toml`.
@@ -276,31 +294,40 @@ fn resolve<'m>(model: &'m SourceModel, from: &str, specifier: &str) -> Option<&'
 
 /// Every edge function of the target, sorted by name.
 pub fn edge_functions(model: &SourceModel) -> Vec<EdgeFunction> {
-    let mut handlers: BTreeMap<String, String> = BTreeMap::new();
+    // (project folder, function name) → handler path.
+    let mut handlers: BTreeMap<(String, String), String> = BTreeMap::new();
     let paths = model
         .files
         .iter()
         .map(|f| f.path.as_str())
         .chain(model.failed.iter().map(|f| f.path.as_str()));
     for path in paths {
-        let Some(rest) = path.strip_prefix("supabase/functions/") else {
+        let Some(at) = path.find(FUNCTIONS_DIR) else {
             continue;
         };
+        let project = &path[..at];
+        if !(project.is_empty() || project.ends_with('/')) {
+            continue;
+        }
+        let rest = &path[at + FUNCTIONS_DIR.len()..];
         let Some((name, file)) = rest.split_once('/') else {
             continue;
         };
         let index = matches!(file, "index.ts" | "index.js" | "index.tsx" | "index.mjs");
         if index && !name.starts_with('_') && !name.starts_with('.') {
             handlers
-                .entry(name.to_owned())
+                .entry((project.to_owned(), name.to_owned()))
                 .or_insert_with(|| path.to_owned());
         }
     }
-    let verify = model.supabase.as_ref().map(|c| &c.verify_jwt);
     handlers
         .into_iter()
-        .map(|(name, path)| {
-            let verify_jwt = verify.and_then(|v| v.get(&name)).map(|(v, _)| *v);
+        .map(|((project, name), path)| {
+            let verify_jwt = model
+                .supabase
+                .get(&format!("{project}{CONFIG_PATH}"))
+                .and_then(|c| c.verify_jwt.get(&name))
+                .map(|(v, _)| *v);
             match model.file(&path) {
                 Some(handler) => analyse(model, name, handler, verify_jwt),
                 None => EdgeFunction {
@@ -339,7 +366,7 @@ fn analyse(
             continue;
         }
         match resolve(model, &handler.path, &import.specifier) {
-            Some(file) if file.path.starts_with("supabase/functions/") => {
+            Some(file) if file.path.contains(FUNCTIONS_DIR) => {
                 helpers.push((file, &import.names));
             }
             _ => unresolved_imports += 1,
