@@ -265,7 +265,7 @@ const SPECS: &[Spec] = &[
         intro: "The target's own code, parsed once and never run: the frameworks it uses, the server routes it exposes and whether each checks who calls before it acts. Route checks are read from code patterns (heuristic), and stacks the scan cannot read yet are named, not passed.",
         groups: &[
             (
-                "Routes",
+                "Route checks",
                 &[
                     ("source.routes", "Server routes found"),
                     (

@@ -167,3 +167,65 @@ fn list(values: &[&str]) -> FactValue {
         values: values.iter().map(|v| (*v).to_owned()).collect(),
     }
 }
+
+#[test]
+fn monorepo_projects_and_broken_config_are_read() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let app = temp.path().join("apps/web/supabase");
+    std::fs::create_dir_all(app.join("functions/open"))?;
+    std::fs::create_dir_all(app.join("functions/admin-only"))?;
+    std::fs::write(
+        app.join("config.toml"),
+        "[functions.open]\nverify_jwt = false\n",
+    )?;
+    std::fs::write(
+        app.join("functions/open/index.ts"),
+        "Deno.serve(() => new Response(\"hi\"));\n",
+    )?;
+    std::fs::write(
+        app.join("functions/admin-only/index.ts"),
+        "import { createClient } from \"npm:@supabase/supabase-js@2\";\n\
+         const c = createClient(Deno.env.get(\"SUPABASE_URL\")!, Deno.env.get(\"SUPABASE_ANON_KEY\")!);\n\
+         Deno.serve(async (req) => {\n\
+           const { data } = await c.auth.getClaims(req.headers.get(\"Authorization\")!);\n\
+           return new Response(JSON.stringify(data));\n\
+         });\n",
+    )?;
+    // A second project whose configuration does not parse.
+    let broken = temp.path().join("apps/other/supabase");
+    std::fs::create_dir_all(&broken)?;
+    std::fs::write(broken.join("config.toml"), "[functions.x]\nverify_jwt = \n")?;
+
+    let evidence = crate::model_of(temp.path())?.evidence();
+    assert_eq!(
+        found(&evidence, "source.edge-function-unauthenticated"),
+        [(
+            "apps/web/supabase/functions/open/index.ts",
+            Some(1),
+            Confidence::High
+        )]
+    );
+    assert_eq!(
+        found(&evidence, "source.parse-failed"),
+        [("apps/other/supabase/config.toml", Some(2), Confidence::High)]
+    );
+    let Some(Inventory::Table(routes)) = evidence.inventories.get("routes") else {
+        panic!("no routes table");
+    };
+    let guards: Vec<(&str, &str)> = routes
+        .rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[2].as_str()))
+        .collect();
+    assert_eq!(
+        guards,
+        [
+            ("/functions/v1/open", "none"),
+            (
+                "/functions/v1/admin-only",
+                "caller check `c.auth.getClaims`"
+            ),
+        ]
+    );
+    Ok(())
+}
