@@ -105,8 +105,9 @@ impl Lines {
 }
 
 /// Parses one file into its model. The caller has checked the size and
-/// [`nesting_depth`], and runs this on a thread with a large stack.
-pub fn parse(
+/// [`nesting_depth`], and runs this on a thread with a large stack: without
+/// those guards deep input aborts the process, so this is not public.
+pub(crate) fn parse(
     path: &str,
     text: &str,
     language: Language,
@@ -316,12 +317,7 @@ impl Walker<'_> {
         });
     }
 
-    fn body_fields_from_pattern(
-        &mut self,
-        pattern: &BindingPattern<'_>,
-        prefix: Option<&str>,
-        line: u32,
-    ) {
+    fn body_fields_from_pattern(&mut self, pattern: &BindingPattern<'_>, line: u32) {
         let BindingPattern::ObjectPattern(object) = pattern else {
             return;
         };
@@ -333,10 +329,7 @@ impl Walker<'_> {
                 .value
                 .get_identifier_name()
                 .map_or_else(|| field.to_string(), |n| n.as_str().to_owned());
-            let field = match prefix {
-                Some(p) => format!("{p}.{field}"),
-                None => field.to_string(),
-            };
+            let field = field.to_string();
             self.model
                 .body_fields
                 .push(BodyField { field, local, line });
@@ -433,14 +426,14 @@ impl<'a> Visit<'a> for Walker<'_> {
             if is_body_parse(init) {
                 match &name {
                     Some(name) => self.body_vars.push(name.clone()),
-                    None => self.body_fields_from_pattern(&it.id, None, line),
+                    None => self.body_fields_from_pattern(&it.id, line),
                 }
             } else if let Expression::Identifier(source) = unwrap(init)
                 && self.body_vars.iter().any(|b| b == source.name.as_str())
             {
                 match &name {
                     Some(name) => self.body_vars.push(name.clone()),
-                    None => self.body_fields_from_pattern(&it.id, None, line),
+                    None => self.body_fields_from_pattern(&it.id, line),
                 }
             }
             // Walk first, so the call this declarator binds is recorded,

@@ -83,7 +83,7 @@ impl Stacks {
             let name = file.path.rsplit('/').next().unwrap_or(file.path);
             let in_functions = file.path.starts_with("supabase/functions/")
                 || file.path.contains("/supabase/functions/");
-            if in_functions && Language::is_code(name) {
+            if in_functions && crate::Language::of(name).is_some() {
                 stacks
                     .frameworks
                     .insert("Supabase Edge Functions".to_owned());
@@ -148,14 +148,5 @@ impl Stacks {
                 }
             }
         }
-    }
-}
-
-/// Extension checks shared with the builder.
-struct Language;
-
-impl Language {
-    fn is_code(name: &str) -> bool {
-        crate::Language::of(name).is_some()
     }
 }
