@@ -2,8 +2,8 @@
 //! inventory, read from a [`SourceModel`].
 
 use diligence_model::{
-    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, Finding, Inventory, Location,
-    RuleId, Severity, Table, Unit,
+    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, FileClass, Finding, Inventory,
+    Location, RuleId, Severity, Table, Unit,
 };
 
 use crate::supabase::{self, EdgeFunction, Guard};
@@ -33,7 +33,7 @@ const FACTS: &[(&str, &str)] = &[
         "source.files.failed",
         "Source files that did not parse (syntax errors, nesting too deep, unreadable)",
     ),
-    ("source.routes", "Server routes found"),
+    ("source.routes", "Server routes found in production files"),
     (
         "source.routes.unguarded",
         "Routes whose handler never checks who calls (no caller check, no webhook signature)",
@@ -133,14 +133,20 @@ impl SourceModel {
             "source.files.failed",
             Fact::count(self.failed.len(), Unit::Files),
         );
+        // Routes of the product only: a function in a test fixture or an
+        // example is listed in the inventory, not counted.
+        let product: Vec<&EdgeFunction> = functions
+            .iter()
+            .filter(|f| f.class == FileClass::Production)
+            .collect();
         set(
             &mut evidence,
             "source.routes",
-            Fact::count(functions.len(), Unit::Count).detail(
-                "Supabase edge functions; other route kinds are listed in source.not-analysed.",
+            Fact::count(product.len(), Unit::Count).detail(
+                "Supabase edge functions in production files; other route kinds are listed in source.not-analysed.",
             ),
         );
-        let unguarded = functions
+        let unguarded = product
             .iter()
             .filter(|f| f.parsed && !f.checks_caller())
             .count();
@@ -303,6 +309,7 @@ fn routes_table(functions: &[EdgeFunction]) -> Inventory {
                     verify.to_owned(),
                     service,
                     handler,
+                    f.class.to_string(),
                 ],
             )
         })
@@ -318,6 +325,7 @@ fn routes_table(functions: &[EdgeFunction]) -> Inventory {
             "verify_jwt",
             "service role",
             "handler",
+            "class",
         ]
         .iter()
         .map(|c| (*c).to_owned())

@@ -72,12 +72,15 @@ pub struct Stacks {
 
 impl Stacks {
     /// Reads manifests (`package.json`, `requirements*.txt`,
-    /// `pyproject.toml`) and file kinds outside vendored and generated code.
+    /// `pyproject.toml`) and file kinds of production files (tests,
+    /// examples, templates, vendored and generated code aside).
     pub fn detect(files: &[SourceFile<'_>], read: &Reader<'_>) -> Self {
         let mut stacks = Self::default();
         for file in files {
             let class = classify(file.path);
-            if matches!(class, FileClass::Vendored | FileClass::Generated) {
+            // Only the product's own files: a fixture's package.json does not
+            // make the product an Express app.
+            if class != FileClass::Production {
                 continue;
             }
             let name = file.path.rsplit('/').next().unwrap_or(file.path);
@@ -88,8 +91,7 @@ impl Stacks {
                     .frameworks
                     .insert("Supabase Edge Functions".to_owned());
             }
-            if class == FileClass::Production
-                && let Some((_, ext)) = name.rsplit_once('.')
+            if let Some((_, ext)) = name.rsplit_once('.')
                 && let Some((_, words)) = LANGUAGES_NOT_READ.iter().find(|(e, _)| *e == ext)
             {
                 stacks.not_analysed.insert((*words).to_owned());

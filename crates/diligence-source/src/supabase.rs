@@ -178,6 +178,9 @@ pub struct EdgeFunction {
     /// Local imports that could not be followed (outside
     /// `supabase/functions/`, or not parsed).
     pub unresolved_imports: usize,
+    /// The class of the handler file (a function in a test fixture is
+    /// listed, but is not one of the product's routes).
+    pub class: diligence_model::FileClass,
 }
 
 impl EdgeFunction {
@@ -332,6 +335,7 @@ pub fn edge_functions(model: &SourceModel) -> Vec<EdgeFunction> {
                 Some(handler) => analyse(model, name, handler, verify_jwt),
                 None => EdgeFunction {
                     name,
+                    class: diligence_model::classify(&path),
                     path,
                     line: None,
                     verify_jwt,
@@ -465,6 +469,7 @@ fn analyse(
 
     EdgeFunction {
         name,
+        class: handler.class,
         path: handler.path.clone(),
         line,
         verify_jwt,

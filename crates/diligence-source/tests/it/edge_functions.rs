@@ -73,7 +73,8 @@ fn vulnerable_app_is_flagged_at_the_handler_and_the_query() -> anyhow::Result<()
             "guard",
             "verify_jwt",
             "service role",
-            "handler"
+            "handler",
+            "class"
         ]
     );
     assert_eq!(
@@ -85,7 +86,8 @@ fn vulnerable_app_is_flagged_at_the_handler_and_the_query() -> anyhow::Result<()
                 "none",
                 "on (default)",
                 "yes",
-                "supabase/functions/send-invoice/index.ts:8"
+                "supabase/functions/send-invoice/index.ts:8",
+                "production"
             ],
             [
                 "ANY",
@@ -93,7 +95,8 @@ fn vulnerable_app_is_flagged_at_the_handler_and_the_query() -> anyhow::Result<()
                 "none",
                 "off",
                 "yes",
-                "supabase/functions/update-profile/index.ts:7"
+                "supabase/functions/update-profile/index.ts:7",
+                "production"
             ],
         ]
     );
@@ -227,5 +230,32 @@ fn monorepo_projects_and_broken_config_are_read() -> anyhow::Result<()> {
             ),
         ]
     );
+    Ok(())
+}
+
+#[test]
+fn functions_in_fixtures_are_listed_not_counted() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp
+        .path()
+        .join("tests/fixtures/app/supabase/functions/open");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("index.ts"),
+        "Deno.serve(() => new Response(\"hi\"));\n",
+    )?;
+    std::fs::write(
+        temp.path().join("tests/fixtures/app/package.json"),
+        r#"{"dependencies":{"express":"4"}}"#,
+    )?;
+    let evidence = crate::model_of(temp.path())?.evidence();
+    let fact = |name: &str| evidence.facts.get(name).map(|f| f.value.clone());
+    assert_eq!(fact("source.routes"), Some(int(0)));
+    assert_eq!(fact("source.not-analysed"), Some(list(&[])));
+    let Some(Inventory::Table(routes)) = evidence.inventories.get("routes") else {
+        panic!("no routes table");
+    };
+    assert_eq!(routes.rows.len(), 1);
+    assert_eq!(routes.rows[0][6], "test");
     Ok(())
 }
