@@ -4,7 +4,9 @@
 //!
 //! A scan resolves the [`Target`], walks the git history once ([`History`];
 //! only when a selected collector [reads it](Collector::reads_history)),
-//! lists the files once ([`FileIndex`]), and then runs every
+//! lists the files once ([`FileIndex`]), parses the source once
+//! ([`SourceModel`]; only when a selected collector
+//! [reads it](Collector::reads_source)), and then runs every
 //! collector in parallel against the same read-only context. Collectors
 //! never print, never open a socket and never run anything from the target.
 //! A collector that cannot run returns [`CollectError::Unavailable`]; one
@@ -20,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use diligence_history::{History, Target};
 use diligence_model::{Catalog, CollectorId, Evidence, Timestamp};
+pub use diligence_source::SourceModel;
 pub use error::{CollectError, Result};
 pub use files::{FileEntry, FileIndex, FileIndexOptions, FileSource, ReadOutcome};
 
@@ -59,6 +62,20 @@ pub trait Collector: Send + Sync {
     /// only time.
     fn reads_history(&self) -> bool {
         true
+    }
+
+    /// Whether [`collect`](Collector::collect) reads the shared source model
+    /// ([`CollectContext::source`]).
+    ///
+    /// Parsing every source file is the second most expensive step of a
+    /// scan, so a scan builds the model only when at least one selected
+    /// collector returns `true`; otherwise every collector sees
+    /// `source: None`.
+    ///
+    /// Default: `false`. The model is newer than the trait, so no collector
+    /// written before it can depend on it; one that reads it says so.
+    fn reads_source(&self) -> bool {
+        false
     }
 
     /// Gathers evidence. Never prints, never opens a socket, never runs
@@ -163,7 +180,8 @@ pub enum Progress {
 }
 
 /// What every collector reads: the target, the shared history walk, the file
-/// list, options, a progress sink and a cancellation flag.
+/// list, the shared source model, options, a progress sink and a
+/// cancellation flag.
 pub struct CollectContext<'a> {
     /// The resolved target.
     pub target: &'a Target,
@@ -172,6 +190,9 @@ pub struct CollectContext<'a> {
     pub history: Option<&'a History>,
     /// The target's files.
     pub files: &'a FileIndex,
+    /// The one parse of the source; `None` when no selected collector
+    /// [reads it](Collector::reads_source).
+    pub source: Option<&'a SourceModel>,
     /// Options.
     pub options: &'a Options,
     progress: &'a (dyn Fn(Progress) + Sync),
@@ -192,10 +213,18 @@ impl<'a> CollectContext<'a> {
             target,
             history,
             files,
+            source: None,
             options,
             progress,
             cancel,
         }
+    }
+
+    /// The same context with the shared source model.
+    #[must_use]
+    pub fn with_source(mut self, source: Option<&'a SourceModel>) -> Self {
+        self.source = source;
+        self
     }
 
     /// Reports progress.

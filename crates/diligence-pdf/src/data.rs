@@ -124,7 +124,14 @@ struct LanguageBar {
 }
 
 /// Collectors with a part of their own in the shared view model.
-const OWN_PARTS: &[&str] = &["deps", "dependencies", "secrets", "tests", "coverage"];
+const OWN_PARTS: &[&str] = &[
+    "deps",
+    "dependencies",
+    "secrets",
+    "tests",
+    "coverage",
+    "source",
+];
 /// The tests collector, whose inventories feed the charts.
 const TESTS_COLLECTOR: &str = "tests";
 /// Most bars in a chart.
@@ -132,11 +139,7 @@ const CHART_BARS: usize = 12;
 
 /// Titles of the generic parts fed by known collectors, in report order;
 /// any other collector follows under its own id.
-const PARTS: &[(&str, &str)] = &[
-    ("deploy", "Deployment"),
-    ("deployment", "Deployment"),
-    ("source", "Source code"),
-];
+const PARTS: &[(&str, &str)] = &[("deploy", "Deployment"), ("deployment", "Deployment")];
 
 impl Data {
     pub(crate) fn new(a: &Assessment, meta: Meta) -> Result<Self> {

@@ -1,5 +1,5 @@
 //! The report's parts fed by one collector each: dependencies, secrets,
-//! tests and coverage. Each names its key facts in words, groups them, and
+//! tests and coverage, routes. Each names its key facts in words, groups them, and
 //! lists its inventories in a fixed order; facts and inventories it does not
 //! know still appear, under "other measurements", so no evidence is hidden.
 
@@ -12,7 +12,7 @@ use crate::view::{FactRow, TableView, fact_row, inventory_view, masked, short};
 /// A part of the report fed by one collector.
 #[derive(Debug, Serialize)]
 pub(crate) struct EvidencePart {
-    /// The part's kind: `dependencies`, `secrets` or `tests`.
+    /// The part's kind: `dependencies`, `secrets`, `tests` or `routes`.
     kind: &'static str,
     collector: String,
     title: &'static str,
@@ -256,6 +256,39 @@ const SPECS: &[Spec] = &[
             "test-frameworks",
             "rust-tests",
         ],
+        replaced: &[],
+    },
+    Spec {
+        kind: "routes",
+        collectors: &["source"],
+        title: "Routes",
+        intro: "The target's own code, parsed once and never run: the frameworks it uses, the server routes it exposes and whether each checks who calls before it acts. Route checks are read from code patterns (heuristic), and stacks the scan cannot read yet are named, not passed.",
+        groups: &[
+            (
+                "Route checks",
+                &[
+                    ("source.routes", "Server routes found"),
+                    (
+                        "source.routes.unguarded",
+                        "Routes that never check who calls",
+                    ),
+                ],
+            ),
+            (
+                "Source read",
+                &[
+                    ("source.frameworks", "Frameworks and platforms"),
+                    ("source.not-analysed", "Stacks not read yet"),
+                    ("source.files.parsed", "Files parsed"),
+                    (
+                        "source.files.skipped",
+                        "Files skipped (vendored, generated, minified, too large)",
+                    ),
+                    ("source.files.failed", "Files that did not parse"),
+                ],
+            ),
+        ],
+        tables: &["routes"],
         replaced: &[],
     },
 ];

@@ -359,6 +359,22 @@ fn capitalise(text: &str) -> String {
 }
 
 fn run_check(check: &Check, evidence: &[Evidence], failures: &[CollectorFailure]) -> Outcome {
+    if let Some(gate) = &check.if_fact
+        && !truthy(evidence, gate)
+    {
+        let subject = match &check.subject {
+            Subject::Fact(name) => name.as_str(),
+            Subject::Rule { pattern, .. } => pattern.as_str(),
+        };
+        if evidence_of(gate.prefix(), evidence).is_none() {
+            return missing_source(subject, gate.prefix(), failures);
+        }
+        return not_evidenced(
+            subject,
+            format!("nothing to judge ({gate} is zero or not recorded)"),
+            None,
+        );
+    }
     match &check.subject {
         Subject::Fact(name) => check_fact(check, name, evidence, failures),
         Subject::Rule {

@@ -154,6 +154,9 @@ pub struct Check {
     pub threshold: Threshold,
     /// Whether it only qualifies what other checks evidence.
     pub qualifier: bool,
+    /// The check counts only when this fact is present and not zero, empty
+    /// or false; otherwise it reads not evidenced.
+    pub if_fact: Option<FactName>,
 }
 
 /// What a check reads.
@@ -750,6 +753,10 @@ impl Validator<'_> {
         .filter(|f| **f)
         .count();
 
+        let if_fact = match &check.if_fact {
+            Some(f) => Some(self.fact(f)?),
+            None => None,
+        };
         match (&check.fact, &check.rule) {
             (Some(fact), None) => {
                 let name = self.fact(fact);
@@ -804,6 +811,7 @@ impl Validator<'_> {
                     subject: Subject::Fact(name?),
                     threshold,
                     qualifier: check.qualifier,
+                    if_fact,
                 })
             }
             (None, Some(rule)) => {
@@ -882,6 +890,7 @@ impl Validator<'_> {
                     },
                     threshold: Threshold::AtMost { pass, partial },
                     qualifier: check.qualifier,
+                    if_fact,
                 })
             }
             (Some(_), Some(_)) | (None, None) => {

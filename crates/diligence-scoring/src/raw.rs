@@ -300,6 +300,12 @@ pub(crate) struct RawCheck {
     #[serde(default)]
     #[schemars(with = "Option<RawOtherwise>")]
     pub(crate) otherwise: Option<Spanned<RawOtherwise>>,
+    /// Counts only when this fact is present and not zero, empty or false;
+    /// otherwise the check reads not evidenced (a rule check whose
+    /// collector found nothing it could judge must not pass).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub(crate) if_fact: Option<Spanned<String>>,
 }
 
 /// The status of a boolean check that does not hold.

@@ -11,6 +11,7 @@ pub fn default_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(diligence_secrets::SecretsCollector::new()),
         Box::new(diligence_deps::DepsCollector),
         Box::new(diligence_coverage::TestsCollector),
+        Box::new(SourceCollector),
     ]
 }
 
@@ -39,6 +40,43 @@ impl Collector for GitCollector {
             Some(history) => Ok(history.evidence()),
             None => Err(CollectError::unavailable(
                 "the target is not a git repository, so its history cannot be assessed",
+            )),
+        }
+    }
+}
+
+/// Source analysis from the shared source model: frameworks, the route
+/// inventory and authorisation findings (Supabase edge functions first).
+///
+/// The detectors live in `diligence-source`, below the collect layer, so
+/// that the model they read is built once and shared; this is the thin
+/// collector that hands their evidence to the scan, as [`GitCollector`]
+/// does for the history walk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SourceCollector;
+
+impl Collector for SourceCollector {
+    fn id(&self) -> CollectorId {
+        CollectorId::new(diligence_source::COLLECTOR).expect("`source` is a valid collector id")
+    }
+
+    fn reads_history(&self) -> bool {
+        false
+    }
+
+    fn reads_source(&self) -> bool {
+        true
+    }
+
+    fn catalog(&self) -> Catalog {
+        diligence_source::catalog()
+    }
+
+    fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence, CollectError> {
+        match cx.source {
+            Some(model) => Ok(model.evidence()),
+            None => Err(CollectError::unavailable(
+                "the source model was not built for this scan",
             )),
         }
     }

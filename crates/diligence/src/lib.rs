@@ -4,7 +4,8 @@
 //!
 //! The pipeline: resolve the [`Target`], walk the history once (only when a
 //! selected collector [reads it](Collector::reads_history)), list the files
-//! once, run every [`Collector`] in parallel, score the evidence
+//! once, parse the source once (only when a selected collector
+//! [reads it](Collector::reads_source)), run every [`Collector`] in parallel, score the evidence
 //! against a framework, and return an owned, serialisable [`Assessment`]
 //! that any renderer ([`render`]) can turn into a report later.
 //!
@@ -23,7 +24,7 @@ mod collectors;
 mod error;
 mod scan;
 
-pub use collectors::{GitCollector, default_collectors};
+pub use collectors::{GitCollector, SourceCollector, default_collectors};
 pub use diligence_collect::{
     CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, FingerprintKey, Options,
     Progress,
@@ -35,6 +36,7 @@ pub use diligence_model::Assessment;
 pub use diligence_render as render;
 pub use diligence_scoring as scoring;
 pub use diligence_secrets as secrets;
+pub use diligence_source as source;
 pub use error::{Error, Result};
 pub use scan::{FrameworkSource, Scan, catalog};
 

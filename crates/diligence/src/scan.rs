@@ -5,13 +5,16 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use diligence_collect::{CollectContext, CollectError, Collector, FileIndex, Options, Progress};
+use diligence_collect::{
+    CollectContext, CollectError, Collector, FileIndex, Options, Progress, ReadOutcome,
+};
 use diligence_history::{History, HistoryOptions, HistoryProgress, Target};
 use diligence_model::{
     Assessment, Catalog, CollectorFailure, CollectorId, Evidence, FailureKind, SCHEMA_VERSION,
     ScanOptionsInfo, Timestamp, ToolInfo,
 };
 use diligence_scoring::Framework;
+use diligence_source::{SourceFile, SourceModel};
 use rayon::prelude::*;
 
 use crate::collectors::default_collectors;
@@ -253,6 +256,12 @@ impl<'p> Scan<'p> {
             source,
         })?;
 
+        // The one parse of the source, when a selected collector reads it.
+        let source = collectors
+            .iter()
+            .any(|c| c.reads_source())
+            .then(|| build_source(&files, progress));
+
         let cancel = AtomicBool::new(false);
         let cx = CollectContext::new(
             &target,
@@ -261,7 +270,8 @@ impl<'p> Scan<'p> {
             &options,
             progress,
             &cancel,
-        );
+        )
+        .with_source(source.as_ref());
         let results: Vec<(CollectorId, std::result::Result<Evidence, CollectorFailure>)> =
             collectors
                 .par_iter()
@@ -388,6 +398,38 @@ fn walk_history(
         stage: "history".into(),
     });
     outcome
+}
+
+/// Parses the source files of the index once, under the `source model`
+/// progress stage.
+fn build_source(files: &FileIndex, progress: &(dyn Fn(Progress) + Sync)) -> SourceModel {
+    progress(Progress::Started {
+        stage: "source model".into(),
+    });
+    let listed: Vec<SourceFile<'_>> = files
+        .entries()
+        .iter()
+        .map(|e| SourceFile {
+            path: &e.path,
+            size: e.size,
+        })
+        .collect();
+    let read = |path: &str| -> std::io::Result<Vec<u8>> {
+        let entry = files
+            .get(path)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        match files.read_capped(entry, diligence_source::MAX_FILE_SIZE)? {
+            ReadOutcome::Content(bytes) => Ok(bytes),
+            ReadOutcome::TooLarge { size } => Err(std::io::Error::other(format!(
+                "grew to {size} bytes, over the parser's cap"
+            ))),
+        }
+    };
+    let model = SourceModel::build(&listed, &read);
+    progress(Progress::Finished {
+        stage: "source model".into(),
+    });
+    model
 }
 
 /// Runs one collector; a panic becomes a failure record, so hostile input

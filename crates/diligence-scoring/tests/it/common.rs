@@ -17,6 +17,7 @@ pub(crate) fn builtin_catalog() -> Catalog {
             catalog.merge(diligence_deps::DepsCollector.catalog());
             catalog.merge(diligence_coverage::TestsCollector.catalog());
             catalog.merge(diligence_secrets::SecretsCollector::new().catalog());
+            catalog.merge(diligence_source::catalog());
             catalog
         })
         .clone()

@@ -861,3 +861,58 @@ qualifier = true
     let scoring = framework.evaluate(&[both], &[]);
     assert_eq!(scoring.controls[0].status, ControlStatus::Partial);
 }
+
+#[test]
+fn if_fact_keeps_a_check_not_evidenced_until_the_fact_says_something() {
+    let body = r#"
+[remediation]
+assumptions = ["One engineer."]
+
+[[section]]
+id = "a"
+title = "Section A"
+
+[[control]]
+id = "a.guarded"
+section = "a"
+title = "Guarded"
+weight = 1
+question = "Asked when not evidenced."
+[control.remediation]
+title = "Fix"
+effort = [1, 2]
+[[control.check]]
+rule = "t.leak"
+if-fact = "t.count"
+"#;
+    let framework = parse(&format!("{HEADER}{body}"));
+    let status = |t: Evidence| {
+        let scoring = framework.evaluate(&[t], &[]);
+        let c = control(&scoring, "a.guarded");
+        (c.status, c.rationale.join(" "))
+    };
+    // Without the fact, or at zero, no finding is not a pass.
+    let (s, why) = status(evidence("t"));
+    assert_eq!(s, ControlStatus::NotEvidenced);
+    assert!(why.contains("nothing to judge (t.count is zero"), "{why}");
+    let (s, _) = status(with_fact(
+        evidence("t"),
+        "t.count",
+        Fact::int(0, Unit::Count),
+    ));
+    assert_eq!(s, ControlStatus::NotEvidenced);
+    // With it, the rule check counts as usual.
+    let t = with_fact(evidence("t"), "t.count", Fact::int(2, Unit::Count));
+    assert_eq!(status(t.clone()).0, ControlStatus::Pass);
+    let mut leaked = t;
+    leaked.findings.push(finding(
+        "t.leak",
+        Severity::High,
+        Confidence::High,
+        "src/a.rs",
+    ));
+    assert_eq!(status(leaked).0, ControlStatus::Fail);
+    // An unknown fact is a framework error.
+    let bad = format!("{HEADER}{}", body.replace("t.count", "t.nope"));
+    assert!(Framework::parse(&bad, "test.toml", &crate::common::test_catalog()).is_err());
+}

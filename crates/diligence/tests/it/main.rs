@@ -4,3 +4,4 @@
 
 mod history_walk;
 mod scope;
+mod source_model;

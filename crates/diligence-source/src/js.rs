@@ -1,0 +1,510 @@
+//! JavaScript and TypeScript through oxc: one parse per file, walked once
+//! into a [`FileModel`].
+//!
+//! oxc is a recursive-descent parser: deep enough nesting overflows the
+//! stack, and a stack overflow aborts the whole process (Rust cannot catch
+//! it). Two guards keep hostile input bounded: [`nesting_depth`] refuses a
+//! file before parsing when brackets or prefix-operator runs nest deeper
+//! than [`MAX_DEPTH`], and the caller parses on threads with a large stack.
+
+use oxc_allocator::Allocator;
+use oxc_ast::ast::{
+    Argument, BindingPattern, CallExpression, ChainElement, Declaration, Directive,
+    ExportDeclaration, ExportDefaultDeclaration, ExportDefaultDeclarationKind,
+    ExportFromDeclaration, Expression, ImportDeclaration, ImportDeclarationSpecifier,
+    NewExpression, VariableDeclarator,
+};
+use oxc_ast::ast::{BinaryExpression, StaticMemberExpression};
+use oxc_ast_visit::Visit;
+use oxc_parser::Parser;
+use oxc_span::SourceType;
+
+use crate::error::ParseError;
+use crate::model::{
+    Arg, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel, Import, Language, Runtime,
+};
+
+/// Deepest bracket or prefix-operator nesting a file may have.
+pub const MAX_DEPTH: usize = 1_000;
+
+/// The deepest nesting of `(`, `[`, `{` and of runs of prefix operators
+/// (`!`, `~`, `+`, `-`), skipping strings and comments roughly. Cheap and
+/// conservative: it may overcount (a regex literal holding brackets), never
+/// by enough to matter below [`MAX_DEPTH`] in real code.
+pub fn nesting_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth: usize = 0;
+    let mut deepest: usize = 0;
+    let mut run: usize = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth + run);
+                run = 0;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                run = 0;
+            }
+            b'!' | b'~' | b'+' | b'-' => {
+                run += 1;
+                deepest = deepest.max(depth + run);
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => {}
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'\'' | b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b && bytes[i] != b'\n' {
+                    if bytes[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                run = 0;
+            }
+            _ => run = 0,
+        }
+        i += 1;
+    }
+    deepest
+}
+
+/// Byte offsets of line starts, for 1-based line numbers.
+struct Lines(Vec<u32>);
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        Self(starts)
+    }
+
+    fn line(&self, offset: u32) -> u32 {
+        let index = self.0.partition_point(|&start| start <= offset);
+        u32::try_from(index).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+/// Parses one file into its model. The caller has checked the size and
+/// [`nesting_depth`], and runs this on a thread with a large stack: without
+/// those guards deep input aborts the process, so this is not public.
+pub(crate) fn parse(
+    path: &str,
+    text: &str,
+    language: Language,
+    class: diligence_model::FileClass,
+    runtime: Runtime,
+) -> Result<FileModel, ParseError> {
+    let source_type = match language {
+        Language::JavaScript => SourceType::mjs(),
+        Language::Jsx => SourceType::jsx(),
+        Language::TypeScript => SourceType::ts(),
+        Language::Tsx => SourceType::tsx(),
+    };
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, source_type).parse();
+    let lines = Lines::new(text);
+    if parsed.panicked || parsed.diagnostics.has_errors() {
+        let first = parsed.diagnostics.errors().next();
+        let line = first
+            .and_then(|d| d.labels.first())
+            .map(|l| lines.line(l.offset()));
+        let message = first.map_or_else(
+            || "the parser stopped".to_owned(),
+            |d| d.message.to_string(),
+        );
+        return Err(ParseError::Syntax { message, line });
+    }
+    let mut walker = Walker {
+        lines: &lines,
+        model: FileModel {
+            path: path.to_owned(),
+            language,
+            class,
+            runtime,
+            directives: Vec::new(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            calls: Vec::new(),
+            env_reads: Vec::new(),
+            env_bindings: Vec::new(),
+            body_fields: Vec::new(),
+            comparisons: Vec::new(),
+        },
+        body_vars: Vec::new(),
+    };
+    walker.visit_program(&parsed.program);
+    let mut model = walker.model;
+    model.runtime = match model.directives.iter().map(String::as_str).next() {
+        Some("use client") => Runtime::Client,
+        Some("use server") => Runtime::Server,
+        _ => model.runtime,
+    };
+    model.exports.sort();
+    model.exports.dedup();
+    Ok(model)
+}
+
+struct Walker<'l> {
+    lines: &'l Lines,
+    model: FileModel,
+    /// Variables holding a parsed request body (`const body = await req.json()`).
+    body_vars: Vec<String>,
+}
+
+/// Strips parentheses, type assertions, `await`, `!` and `?? fallback`.
+fn unwrap<'e, 'a>(mut expr: &'e Expression<'a>) -> &'e Expression<'a> {
+    loop {
+        expr = expr.get_inner_expression();
+        expr = match expr {
+            Expression::AwaitExpression(e) => &e.argument,
+            Expression::LogicalExpression(e) => &e.left,
+            _ => return expr,
+        };
+    }
+}
+
+/// The dotted path of an expression, if it is made of names, members and
+/// calls (`supabase.from().select`); `None` otherwise.
+fn path_of(expr: &Expression<'_>) -> Option<String> {
+    match unwrap(expr) {
+        Expression::Identifier(id) => Some(id.name.as_str().to_owned()),
+        Expression::ThisExpression(_) => Some("this".to_owned()),
+        Expression::ImportMeta(_) => Some("import.meta".to_owned()),
+        Expression::StaticMemberExpression(m) => Some(format!(
+            "{}.{}",
+            path_of(&m.object)?,
+            m.property.name.as_str()
+        )),
+        Expression::ComputedMemberExpression(m) => {
+            let key = match m.expression.get_inner_expression() {
+                Expression::StringLiteral(s) => s.value.as_str().to_owned(),
+                _ => "?".to_owned(),
+            };
+            Some(format!("{}.{key}", path_of(&m.object)?))
+        }
+        Expression::CallExpression(c) => Some(format!("{}()", path_of(&c.callee)?)),
+        Expression::ChainExpression(chain) => match &chain.expression {
+            ChainElement::CallExpression(c) => Some(format!("{}()", path_of(&c.callee)?)),
+            ChainElement::StaticMemberExpression(m) => Some(format!(
+                "{}.{}",
+                path_of(&m.object)?,
+                m.property.name.as_str()
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The environment variable an expression reads, if it is one read.
+fn env_of(expr: &Expression<'_>) -> Option<String> {
+    match unwrap(expr) {
+        Expression::CallExpression(c) => {
+            let callee = path_of(&c.callee)?;
+            if callee == "Deno.env.get" || callee == "process.env.get" {
+                match c.arguments.first()?.as_expression()?.get_inner_expression() {
+                    Expression::StringLiteral(s) => Some(s.value.as_str().to_owned()),
+                    _ => None,
+                }
+            } else {
+                None
+            }
+        }
+        Expression::StaticMemberExpression(m) => {
+            let object = path_of(&m.object)?;
+            (object == "process.env" || object == "import.meta.env" || object == "Bun.env")
+                .then(|| m.property.name.as_str().to_owned())
+        }
+        Expression::ComputedMemberExpression(m) => {
+            let object = path_of(&m.object)?;
+            if object != "process.env" && object != "import.meta.env" {
+                return None;
+            }
+            match m.expression.get_inner_expression() {
+                Expression::StringLiteral(s) => Some(s.value.as_str().to_owned()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn arg_of(expr: &Expression<'_>) -> Arg {
+    if let Some(env) = env_of(expr) {
+        return Arg::Env(env);
+    }
+    match unwrap(expr) {
+        Expression::StringLiteral(s) => Arg::Str(s.value.as_str().to_owned()),
+        Expression::TemplateLiteral(t) => match t.single_quasi() {
+            Some(q) => Arg::Str(q.as_str().to_owned()),
+            None => Arg::Other,
+        },
+        Expression::Identifier(id) => Arg::Ident(id.name.as_str().to_owned()),
+        e @ (Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_)) => {
+            path_of(e).map_or(Arg::Other, Arg::Member)
+        }
+        _ => Arg::Other,
+    }
+}
+
+/// Whether an expression is a request body parse (`req.json()`, awaited
+/// or not).
+fn is_body_parse(expr: &Expression<'_>) -> bool {
+    match unwrap(expr) {
+        Expression::CallExpression(c) => path_of(&c.callee).is_some_and(|p| {
+            p.rsplit_once('.').is_some_and(|(object, method)| {
+                method == "json"
+                    && !object.contains('(')
+                    && object != "JSON"
+                    && object != "Response"
+            })
+        }),
+        _ => false,
+    }
+}
+
+impl Walker<'_> {
+    fn line(&self, offset: u32) -> u32 {
+        self.lines.line(offset)
+    }
+
+    fn record_call(
+        &mut self,
+        callee: &Expression<'_>,
+        args: &[Argument<'_>],
+        start: u32,
+        new: bool,
+    ) {
+        let Some(path) = path_of(callee) else {
+            return;
+        };
+        // A chained call reads at its method, not at the chain's start.
+        let start = match callee.get_inner_expression() {
+            Expression::StaticMemberExpression(m) => m.property.span.start,
+            _ => start,
+        };
+        let callee = if new { format!("new {path}") } else { path };
+        let args = args
+            .iter()
+            .map(|a| a.as_expression().map_or(Arg::Other, arg_of))
+            .collect();
+        let line = self.line(start);
+        self.model.calls.push(Call {
+            callee,
+            args,
+            bound_to: None,
+            line,
+        });
+    }
+
+    fn body_fields_from_pattern(&mut self, pattern: &BindingPattern<'_>, line: u32) {
+        let BindingPattern::ObjectPattern(object) = pattern else {
+            return;
+        };
+        for property in &object.properties {
+            let Some(field) = property.key.static_name() else {
+                continue;
+            };
+            let local = property
+                .value
+                .get_identifier_name()
+                .map_or_else(|| field.to_string(), |n| n.as_str().to_owned());
+            let field = field.to_string();
+            self.model
+                .body_fields
+                .push(BodyField { field, local, line });
+        }
+    }
+}
+
+impl<'a> Visit<'a> for Walker<'_> {
+    fn visit_directive(&mut self, it: &Directive<'a>) {
+        self.model
+            .directives
+            .push(it.expression.value.as_str().to_owned());
+    }
+
+    fn visit_import_declaration(&mut self, it: &ImportDeclaration<'a>) {
+        let names = it
+            .specifiers
+            .iter()
+            .flatten()
+            .map(|s| match s {
+                ImportDeclarationSpecifier::ImportSpecifier(s) => s.local.name.as_str().to_owned(),
+                ImportDeclarationSpecifier::ImportDefaultSpecifier(s) => {
+                    s.local.name.as_str().to_owned()
+                }
+                ImportDeclarationSpecifier::ImportNamespaceSpecifier(s) => {
+                    s.local.name.as_str().to_owned()
+                }
+            })
+            .collect();
+        let line = self.line(it.span.start);
+        self.model.imports.push(Import {
+            specifier: it.source.value.as_str().to_owned(),
+            names,
+            line,
+        });
+    }
+
+    fn visit_export_from_declaration(&mut self, it: &ExportFromDeclaration<'a>) {
+        let line = self.line(it.span.start);
+        self.model.imports.push(Import {
+            specifier: it.source.value.as_str().to_owned(),
+            names: Vec::new(),
+            line,
+        });
+        oxc_ast_visit::walk::walk_export_from_declaration(self, it);
+    }
+
+    fn visit_export_declaration(&mut self, it: &ExportDeclaration<'a>) {
+        match &it.declaration {
+            Declaration::FunctionDeclaration(f) => {
+                if let Some(id) = &f.id {
+                    self.model.exports.push(id.name.as_str().to_owned());
+                }
+            }
+            Declaration::VariableDeclaration(v) => {
+                for d in &v.declarations {
+                    let callable = d.init.as_ref().is_some_and(|e| {
+                        matches!(
+                            unwrap(e),
+                            Expression::ArrowFunctionExpression(_)
+                                | Expression::FunctionExpression(_)
+                                | Expression::CallExpression(_)
+                        )
+                    });
+                    if callable && let Some(name) = d.id.get_identifier_name() {
+                        self.model.exports.push(name.as_str().to_owned());
+                    }
+                }
+            }
+            _ => {}
+        }
+        oxc_ast_visit::walk::walk_export_declaration(self, it);
+    }
+
+    fn visit_export_default_declaration(&mut self, it: &ExportDefaultDeclaration<'a>) {
+        if let ExportDefaultDeclarationKind::FunctionDeclaration(f) = &it.declaration {
+            let name = f.id.as_ref().map_or("default", |id| id.name.as_str());
+            self.model.exports.push(name.to_owned());
+        }
+        oxc_ast_visit::walk::walk_export_default_declaration(self, it);
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        if let Some(init) = &it.init {
+            let line = self.line(it.span.start);
+            let name = it.id.get_identifier_name().map(|n| n.as_str().to_owned());
+            if let (Some(name), Some(env)) = (&name, env_of(init)) {
+                self.model.env_bindings.push(EnvBinding {
+                    name: name.clone(),
+                    env,
+                    line,
+                });
+            }
+            if is_body_parse(init) {
+                match &name {
+                    Some(name) => self.body_vars.push(name.clone()),
+                    None => self.body_fields_from_pattern(&it.id, line),
+                }
+            } else if let Expression::Identifier(source) = unwrap(init)
+                && self.body_vars.iter().any(|b| b == source.name.as_str())
+            {
+                match &name {
+                    Some(name) => self.body_vars.push(name.clone()),
+                    None => self.body_fields_from_pattern(&it.id, line),
+                }
+            }
+            // Walk first, so the call this declarator binds is recorded,
+            // then name its result.
+            let before = self.model.calls.len();
+            oxc_ast_visit::walk::walk_variable_declarator(self, it);
+            if let (Some(name), Expression::CallExpression(call)) = (&name, unwrap(init))
+                && let Some(path) = path_of(&call.callee)
+                && let Some(recorded) = self.model.calls[before..]
+                    .iter_mut()
+                    .find(|c| c.callee == path)
+            {
+                recorded.bound_to = Some(name.clone());
+            }
+            return;
+        }
+        oxc_ast_visit::walk::walk_variable_declarator(self, it);
+    }
+
+    fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        self.record_call(&it.callee, &it.arguments, it.span.start, false);
+        oxc_ast_visit::walk::walk_call_expression(self, it);
+    }
+
+    fn visit_new_expression(&mut self, it: &NewExpression<'a>) {
+        self.record_call(&it.callee, &it.arguments, it.span.start, true);
+        oxc_ast_visit::walk::walk_new_expression(self, it);
+    }
+
+    fn visit_static_member_expression(&mut self, it: &StaticMemberExpression<'a>) {
+        if let Expression::Identifier(object) = it.object.get_inner_expression()
+            && self.body_vars.iter().any(|b| b == object.name.as_str())
+        {
+            let line = self.line(it.span.start);
+            self.model.body_fields.push(BodyField {
+                field: it.property.name.as_str().to_owned(),
+                local: format!("{}.{}", object.name.as_str(), it.property.name.as_str()),
+                line,
+            });
+        }
+        oxc_ast_visit::walk::walk_static_member_expression(self, it);
+    }
+
+    fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {
+        if it.operator.is_equality() {
+            let left = path_of(&it.left);
+            let right = path_of(&it.right);
+            if let (Some(left), Some(right)) = (left, right) {
+                let line = self.line(it.span.start);
+                self.model
+                    .comparisons
+                    .push(Comparison { left, right, line });
+            }
+        }
+        oxc_ast_visit::walk::walk_binary_expression(self, it);
+    }
+
+    fn visit_expression(&mut self, it: &Expression<'a>) {
+        // Only the read itself, not the `await`, `!` or `??` around it.
+        let start = match it {
+            Expression::CallExpression(c) => Some(c.span.start),
+            Expression::StaticMemberExpression(m) => Some(m.span.start),
+            Expression::ComputedMemberExpression(m) => Some(m.span.start),
+            _ => None,
+        };
+        if let Some(start) = start
+            && let Some(name) = env_of(it)
+        {
+            let line = self.line(start);
+            self.model.env_reads.push(EnvRead { name, line });
+        }
+        oxc_ast_visit::walk::walk_expression(self, it);
+    }
+}

@@ -1,0 +1,319 @@
+//! The one parse of a target's source code, and the detectors that read it.
+//!
+//! Where it sits: below `diligence-collect`, like `diligence-history`. A
+//! scan builds one [`SourceModel`] over the file index before the
+//! collectors run (only when a selected collector reads it), and the
+//! collect context carries it; every source detector, and later the test
+//! inventory, reads that model instead of parsing again.
+//!
+//! The one decision to know: **each file is parsed once, into owned data**.
+//! A [`FileModel`] keeps what detectors ask about (imports, exported
+//! functions, calls with their callee paths and simple arguments,
+//! environment variables read, fields taken from a request body,
+//! comparisons), not the syntax tree, so the parser's arena is freed file
+//! by file and detectors never depend on the parser's types. Files are
+//! parsed in parallel on threads with a large stack, after a cheap
+//! bracket-depth pre-scan ([`js::nesting_depth`]), because a
+//! recursive-descent parser aborts the process on deep enough nesting.
+//! Vendored, generated and minified files are skipped and counted; a file
+//! that does not parse is counted and reported, never silently passed.
+//!
+//! JavaScript and TypeScript (JSX and TSX too) are read through oxc.
+//! The first detectors cover Supabase edge functions ([`supabase`]); the
+//! stacks not read yet are named in the evidence (`source.not-analysed`).
+
+#![warn(missing_docs)]
+
+mod error;
+mod evidence;
+pub mod js;
+mod model;
+mod stacks;
+pub mod supabase;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use diligence_model::{FileClass, classify, classify_content};
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use error::ParseError;
+pub use evidence::{COLLECTOR, catalog};
+pub use model::{
+    Arg, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel, Import, Language, Runtime,
+};
+pub use stacks::Stacks;
+pub use supabase::SupabaseConfig;
+
+/// Largest source file parsed, in bytes; larger files are skipped and
+/// counted (hand-written modules are far smaller; bundles are larger).
+pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
+
+/// Stack of each parser thread. Generous because a stack overflow aborts
+/// the process; only the pages a parse touches are ever committed.
+const PARSER_STACK: usize = 512 * 1024 * 1024;
+
+/// One file offered to [`SourceModel::build`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceFile<'a> {
+    /// Path relative to the target's root, `/`-separated.
+    pub path: &'a str,
+    /// Size in bytes, as listed.
+    pub size: u64,
+}
+
+/// Why a file was not parsed.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// Third-party code committed into the tree.
+    Vendored,
+    /// Build output or generated code.
+    Generated,
+    /// Minified code (very long lines).
+    Minified,
+    /// Larger than [`MAX_FILE_SIZE`].
+    TooLarge,
+}
+
+/// A file not parsed, and why.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Skipped {
+    /// Its path.
+    pub path: String,
+    /// Why.
+    pub reason: SkipReason,
+}
+
+/// A file that did not parse.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Failed {
+    /// Its path.
+    pub path: String,
+    /// Its class.
+    pub class: FileClass,
+    /// Why.
+    pub error: ParseError,
+}
+
+/// Every source file of the target, parsed once.
+#[derive(Clone, Debug, Default)]
+pub struct SourceModel {
+    /// Parsed files, sorted by path.
+    pub files: Vec<FileModel>,
+    /// Files skipped before parsing, sorted by path.
+    pub skipped: Vec<Skipped>,
+    /// Files that did not parse, sorted by path.
+    pub failed: Vec<Failed>,
+    /// Stacks recognised from manifests and file kinds.
+    pub stacks: Stacks,
+    /// Supabase project configurations by the path of their
+    /// `supabase/config.toml` (`supabase/config.toml`,
+    /// `apps/web/supabase/config.toml` in a monorepo).
+    pub supabase: BTreeMap<String, SupabaseConfig>,
+}
+
+/// A file's bytes, or why not.
+pub type Reader<'r> = dyn Fn(&str) -> io::Result<Vec<u8>> + Sync + 'r;
+
+impl SourceModel {
+    /// Parses every JavaScript and TypeScript file among `files`, in
+    /// parallel, reading each through `read`. Never fails: unreadable and
+    /// unparsable files are recorded in [`failed`](Self::failed).
+    pub fn build(files: &[SourceFile<'_>], read: &Reader<'_>) -> Self {
+        let vite_roots: BTreeSet<String> = files
+            .iter()
+            .filter_map(|f| {
+                let (dir, name) = f.path.rsplit_once('/').unwrap_or(("", f.path));
+                name.starts_with("vite.config.").then(|| dir.to_owned())
+            })
+            .collect();
+        let mut candidates = Vec::new();
+        let mut skipped = Vec::new();
+        for file in files {
+            let Some(language) = Language::of(file.path) else {
+                continue;
+            };
+            let reason = match classify(file.path) {
+                FileClass::Vendored => Some(SkipReason::Vendored),
+                FileClass::Generated => Some(SkipReason::Generated),
+                _ if file.size > MAX_FILE_SIZE => Some(SkipReason::TooLarge),
+                _ => None,
+            };
+            match reason {
+                Some(reason) => skipped.push(Skipped {
+                    path: file.path.to_owned(),
+                    reason,
+                }),
+                None => candidates.push((*file, language)),
+            }
+        }
+
+        let parse_all = || {
+            candidates
+                .par_iter()
+                .map(|(file, language)| {
+                    let runtime = runtime_of(file.path, &vite_roots);
+                    parse_one(file.path, *language, runtime, read)
+                })
+                .collect::<Vec<_>>()
+        };
+        // A pool of big-stack threads for the parser, sized like the
+        // caller's pool so that `jobs` still bounds the work.
+        let outcomes = match rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .stack_size(PARSER_STACK)
+            .thread_name(|i| format!("diligence-parse-{i}"))
+            .build()
+        {
+            Ok(pool) => pool.install(parse_all),
+            Err(error) => candidates
+                .iter()
+                .map(|(file, _)| {
+                    Outcome::Failed(Failed {
+                        path: file.path.to_owned(),
+                        class: classify(file.path),
+                        error: ParseError::Read {
+                            message: format!("no parser thread could be started: {error}"),
+                        },
+                    })
+                })
+                .collect(),
+        };
+
+        let mut model = Self {
+            skipped,
+            ..Self::default()
+        };
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Parsed(file) => model.files.push(*file),
+                Outcome::Skipped(skip) => model.skipped.push(skip),
+                Outcome::Failed(failed) => model.failed.push(failed),
+            }
+        }
+        model.files.sort_by(|a, b| a.path.cmp(&b.path));
+        model.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        model.failed.sort_by(|a, b| a.path.cmp(&b.path));
+        model.stacks = Stacks::detect(files, read);
+        model.supabase = SupabaseConfig::find_all(files, read);
+        model
+    }
+
+    /// The parsed file at `path`.
+    pub fn file(&self, path: &str) -> Option<&FileModel> {
+        self.files
+            .binary_search_by(|f| f.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.files[i])
+    }
+
+    /// The failure record of `path`, if it did not parse.
+    pub fn failure(&self, path: &str) -> Option<&Failed> {
+        self.failed.iter().find(|f| f.path == path)
+    }
+}
+
+enum Outcome {
+    Parsed(Box<FileModel>),
+    Skipped(Skipped),
+    Failed(Failed),
+}
+
+/// Where a file runs, from its path: Supabase functions and API folders
+/// run on a server, the `src/` of a Vite app in the browser. Directives
+/// (`'use client'`) override this after parsing.
+fn runtime_of(path: &str, vite_roots: &BTreeSet<String>) -> Runtime {
+    if path.starts_with("supabase/functions/") || path.contains("/supabase/functions/") {
+        return Runtime::Server;
+    }
+    let in_vite_src = vite_roots.iter().any(|root| {
+        let src = if root.is_empty() {
+            "src/".to_owned()
+        } else {
+            format!("{root}/src/")
+        };
+        path.starts_with(&src)
+    });
+    if in_vite_src {
+        return Runtime::Client;
+    }
+    let server_dir = ["api/", "server/", "pages/api/", "app/api/", "src/app/api/"]
+        .iter()
+        .any(|dir| path.starts_with(dir) || path.contains(&format!("/{dir}")));
+    if server_dir {
+        Runtime::Server
+    } else {
+        Runtime::Unknown
+    }
+}
+
+/// Whether text looks minified: a long file made of very long lines.
+fn minified(text: &str) -> bool {
+    if text.len() < 2_000 {
+        return false;
+    }
+    let lines = text.lines().count().max(1);
+    text.len() / lines > 500 || text.lines().any(|l| l.len() > 10_000)
+}
+
+fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>) -> Outcome {
+    let failed = |class, error| {
+        Outcome::Failed(Failed {
+            path: path.to_owned(),
+            class,
+            error,
+        })
+    };
+    let bytes = match read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            return failed(
+                classify(path),
+                ParseError::Read {
+                    message: error.to_string(),
+                },
+            );
+        }
+    };
+    let class = classify_content(path, &bytes);
+    let skip = |reason| {
+        Outcome::Skipped(Skipped {
+            path: path.to_owned(),
+            reason,
+        })
+    };
+    if class == FileClass::Generated {
+        return skip(SkipReason::Generated);
+    }
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return skip(SkipReason::TooLarge);
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return failed(class, ParseError::NotUtf8);
+    };
+    // Depth first: a deep file is reported even when it also looks minified.
+    let depth = js::nesting_depth(text);
+    if depth > js::MAX_DEPTH {
+        return failed(
+            class,
+            ParseError::TooDeep {
+                depth,
+                limit: js::MAX_DEPTH,
+            },
+        );
+    }
+    if minified(text) {
+        return skip(SkipReason::Minified);
+    }
+    match catch_unwind(AssertUnwindSafe(|| {
+        js::parse(path, text, language, class, runtime)
+    })) {
+        Ok(Ok(model)) => Outcome::Parsed(Box::new(model)),
+        Ok(Err(error)) => failed(class, error),
+        Err(_) => failed(class, ParseError::Crashed),
+    }
+}

@@ -1,0 +1,207 @@
+//! The per-file model: what one parse of a source file leaves behind.
+//!
+//! Owned data only, so detectors run after the parser's arena is gone and
+//! the model can be saved or compared. Everything is in source order.
+
+use diligence_model::FileClass;
+use serde::Serialize;
+
+/// The language a file was parsed as.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Language {
+    /// `.js`, `.mjs`, `.cjs`.
+    JavaScript,
+    /// `.jsx`.
+    Jsx,
+    /// `.ts`, `.mts`, `.cts`.
+    TypeScript,
+    /// `.tsx`.
+    Tsx,
+}
+
+impl Language {
+    /// The language of a path, by extension; `None` for files this crate
+    /// does not parse (declaration files `.d.ts` included: they hold no code).
+    pub fn of(path: &str) -> Option<Self> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        let ext = name.rsplit_once('.')?.1;
+        match ext {
+            "js" | "mjs" | "cjs" => Some(Self::JavaScript),
+            "jsx" => Some(Self::Jsx),
+            "ts" | "mts" | "cts" => Some(Self::TypeScript),
+            "tsx" => Some(Self::Tsx),
+            _ => None,
+        }
+    }
+}
+
+/// Where a file's code runs.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Runtime {
+    /// Shipped to the browser: a `'use client'` module, or the `src/` of a
+    /// Vite app.
+    Client,
+    /// Runs on a server: a `'use server'` module, a Supabase edge function.
+    Server,
+    /// Not decided from the path or the directives.
+    Unknown,
+}
+
+/// One `import` (or `export … from`) of a module.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Import {
+    /// The module specifier as written (`npm:@supabase/supabase-js@2`,
+    /// `../_shared/auth.ts`).
+    pub specifier: String,
+    /// Local names bound by the import (`createClient`, `* as x` gives `x`).
+    pub names: Vec<String>,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// A value passed to a call, as far as a detector cares.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
+#[non_exhaustive]
+pub enum Arg {
+    /// A string literal (or a template literal without expressions).
+    Str(String),
+    /// A plain identifier.
+    Ident(String),
+    /// A member path (`user.id`, `body.userId`).
+    Member(String),
+    /// An environment variable read in place (`Deno.env.get('X')`,
+    /// `process.env.X`, `import.meta.env.X`): its name.
+    Env(String),
+    /// Anything else.
+    Other,
+}
+
+/// One call (or `new`) expression.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Call {
+    /// The callee as a dotted path; calls inside a chain read `name()`
+    /// (`supabase.from().select().eq`), `new` callees start with `new `,
+    /// and parts that are not names read `?`.
+    pub callee: String,
+    /// The arguments.
+    pub args: Vec<Arg>,
+    /// The variable the (awaited) result is bound to, when the call is the
+    /// whole initialiser of a declaration (`const admin = createClient(…)`).
+    pub bound_to: Option<String>,
+    /// 1-based line of the call.
+    pub line: u32,
+}
+
+impl Call {
+    /// The callee's first name (`supabase` for `supabase.from().eq`).
+    pub fn root(&self) -> &str {
+        let end = self.callee.find(['.', '(']).unwrap_or(self.callee.len());
+        &self.callee[..end]
+    }
+
+    /// The callee's last name (`eq` for `supabase.from().eq`).
+    pub fn method(&self) -> &str {
+        self.callee.rsplit('.').next().unwrap_or(&self.callee)
+    }
+}
+
+/// A variable bound directly to an environment variable
+/// (`const key = Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct EnvBinding {
+    /// The variable.
+    pub name: String,
+    /// The environment variable.
+    pub env: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// An environment variable read anywhere in the file.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct EnvRead {
+    /// Its name.
+    pub name: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// A field taken from a request's parsed JSON body
+/// (`const { userId } = await req.json()`, `body.userId`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct BodyField {
+    /// The field's name in the body.
+    pub field: String,
+    /// The expression that holds it in the code (`userId`, `body.userId`).
+    pub local: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// An equality comparison of two names (`user.id !== userId`): the raw
+/// material of ownership checks.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Comparison {
+    /// Left operand as a name or member path.
+    pub left: String,
+    /// Right operand as a name or member path.
+    pub right: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// What one parse of one file yields.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct FileModel {
+    /// Path relative to the target's root, `/`-separated.
+    pub path: String,
+    /// The language it was parsed as.
+    pub language: Language,
+    /// Its class (always production, test, example or template here:
+    /// vendored and generated files are skipped before parsing).
+    pub class: FileClass,
+    /// Where it runs.
+    pub runtime: Runtime,
+    /// Module directives (`use client`, `use server`).
+    pub directives: Vec<String>,
+    /// Imports and re-exports.
+    pub imports: Vec<Import>,
+    /// Names of exported functions (and of exported variables bound to
+    /// functions or calls).
+    pub exports: Vec<String>,
+    /// Calls and `new` expressions.
+    pub calls: Vec<Call>,
+    /// Environment variables read.
+    pub env_reads: Vec<EnvRead>,
+    /// Variables bound to an environment variable.
+    pub env_bindings: Vec<EnvBinding>,
+    /// Fields read from a request's JSON body.
+    pub body_fields: Vec<BodyField>,
+    /// Equality comparisons of names.
+    pub comparisons: Vec<Comparison>,
+}
+
+impl FileModel {
+    /// Calls whose callee is `name` or ends with `.name`.
+    pub fn calls_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Call> + 's {
+        self.calls.iter().filter(move |c| {
+            c.callee == name
+                || c.callee
+                    .strip_suffix(name)
+                    .is_some_and(|rest| rest.ends_with('.'))
+        })
+    }
+
+    /// Whether the file imports a module whose specifier contains `needle`.
+    pub fn imports_module(&self, needle: &str) -> bool {
+        self.imports.iter().any(|i| i.specifier.contains(needle))
+    }
+}

@@ -1,0 +1,88 @@
+//! Hostile input: syntax errors, deep nesting and bundles give a finding
+//! or a count, never a crash.
+
+use diligence_model::{Confidence, FactValue};
+use diligence_source::js::{MAX_DEPTH, nesting_depth};
+
+use crate::{evidence_of, found, model_of};
+
+#[test]
+fn syntax_error_is_a_low_finding_at_its_line() -> anyhow::Result<()> {
+    let evidence = evidence_of("hostile")?;
+    assert_eq!(
+        found(&evidence, "source.parse-failed"),
+        [("src/broken.ts", Some(4), Confidence::High)]
+    );
+    let failed = &evidence.findings[0];
+    assert_eq!(failed.severity, diligence_model::Severity::Low);
+    let fact = |name: &str| evidence.facts.get(name).map(|f| f.value.to_string());
+    assert_eq!(fact("source.files.failed"), Some("1 file".into()));
+    // The minified bundle outside dist/ is recognised by its lines.
+    assert_eq!(fact("source.files.skipped"), Some("1 file".into()));
+    assert_eq!(
+        evidence
+            .facts
+            .get("source.not-analysed")
+            .map(|f| f.value.clone()),
+        Some(FactValue::List {
+            values: vec!["FastAPI".into(), "Python files".into()]
+        })
+    );
+    Ok(())
+}
+
+#[test]
+fn deep_nesting_is_refused_before_parsing() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let deep = format!(
+        "export const x = {}1{};\n",
+        "(".repeat(2_000),
+        ")".repeat(2_000)
+    );
+    std::fs::write(temp.path().join("deep.ts"), &deep)?;
+    let unary = format!("export const y = {}1;\n", "!".repeat(5_000));
+    std::fs::write(temp.path().join("unary.js"), &unary)?;
+    // Just under the limit still parses, on the big-stack threads (one
+    // bracket a line, so that it does not look minified).
+    let fine = format!(
+        "export const z = {}1{};\n",
+        "[\n".repeat(MAX_DEPTH - 10),
+        "]\n".repeat(MAX_DEPTH - 10)
+    );
+    std::fs::write(temp.path().join("fine.ts"), &fine)?;
+
+    let model = model_of(temp.path())?;
+    let failed: Vec<(&str, String)> = model
+        .failed
+        .iter()
+        .map(|f| (f.path.as_str(), f.error.to_string()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (
+                "deep.ts",
+                "nested 2000 levels deep, more than the 1000 levels the parser is allowed".into()
+            ),
+            (
+                "unary.js",
+                "nested 5000 levels deep, more than the 1000 levels the parser is allowed".into()
+            ),
+        ]
+    );
+    assert!(model.file("fine.ts").is_some());
+    let evidence = model.evidence();
+    assert_eq!(found(&evidence, "source.parse-failed").len(), 2);
+    Ok(())
+}
+
+#[test]
+fn depth_prescan_skips_strings_and_comments() {
+    assert_eq!(nesting_depth("f(a[0], { b: 1 })"), 2);
+    assert_eq!(nesting_depth("f(a[{ b: 1 }])"), 3);
+    assert_eq!(
+        nesting_depth("const s = '((((((';\n// ((((((\n/* [[[[ */ x"),
+        0
+    );
+    assert_eq!(nesting_depth("a - -b"), 2);
+}
