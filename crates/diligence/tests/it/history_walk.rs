@@ -1,11 +1,13 @@
 //! The history is walked only when a selected collector reads it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use diligence::model::{Assessment, Catalog, CollectorId, Evidence, Timestamp};
-use diligence::{CollectContext, CollectError, Collector, Progress, Scan, default_collectors};
+use diligence::{CollectContext, CollectError, Collector, Scan, default_collectors};
 use diligence_testkit::{BASE_TIME, git, target_dir, workspace_root};
+
+use crate::{copy_tree, run};
 
 /// A git repository of three commits holding the Cargo dependency fixture,
 /// rebuilt for each test under the target directory.
@@ -23,33 +25,6 @@ fn cargo_repo(name: &str) -> PathBuf {
     git(&dir, &["commit", "-q", "-m", "Lockfile"]);
     git(&dir, &["commit", "-q", "--allow-empty", "-m", "Release"]);
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
-
-/// Runs `scan` and returns the assessment with the stages that started.
-fn run(scan: Scan<'_>) -> (Assessment, Vec<String>) {
-    let stages = Mutex::new(Vec::new());
-    let assessment = scan
-        .on_progress(|event| {
-            if let Progress::Started { stage } = event {
-                stages.lock().unwrap().push(stage);
-            }
-        })
-        .run()
-        .unwrap();
-    (assessment, stages.into_inner().unwrap())
 }
 
 fn evidence<'a>(assessment: &'a Assessment, collector: &str) -> &'a Evidence {

@@ -1,11 +1,12 @@
 //! The source model is built once, only when a selected collector reads
 //! it, and its findings reach the identity-and-authorisation control.
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::path::Path;
 
-use diligence::model::{Assessment, ControlStatus};
-use diligence::{Progress, Scan};
+use diligence::Scan;
+use diligence::model::ControlStatus;
+
+use crate::{copy_tree, run};
 
 /// A copy of a fixture app outside this repository (inside it, the scan
 /// would resolve the enclosing repository and class the app as fixtures).
@@ -16,32 +17,6 @@ fn fixture(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&from, dir.path());
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest: PathBuf = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
-}
-
-fn run(scan: Scan<'_>) -> (Assessment, Vec<String>) {
-    let stages = Mutex::new(Vec::new());
-    let assessment = scan
-        .on_progress(|event| {
-            if let Progress::Started { stage } = event {
-                stages.lock().unwrap().push(stage);
-            }
-        })
-        .run()
-        .unwrap();
-    (assessment, stages.into_inner().unwrap())
 }
 
 const CONTROL: &str = "identity-and-authorisation.server-side-authorisation";
