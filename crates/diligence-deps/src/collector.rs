@@ -270,14 +270,7 @@ impl Collector for DepsCollector {
     }
 
     fn catalog(&self) -> Catalog {
-        let mut catalog = Catalog::default();
-        for (fact, description) in FACTS {
-            let _ = catalog.fact(fact, description);
-        }
-        for (rule, description) in RULES {
-            let _ = catalog.rule(rule, description);
-        }
-        catalog
+        Catalog::from_tables(FACTS, RULES).expect("built-in fact names and rule ids are valid")
     }
 
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence> {

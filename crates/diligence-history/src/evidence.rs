@@ -347,21 +347,12 @@ struct Release<'a> {
 impl History {
     /// Every fact and rule [`evidence`](Self::evidence) can emit.
     pub fn catalog() -> Catalog {
-        let mut catalog = Catalog::default();
-        for (name, description) in FACTS {
-            catalog
-                .fact(name, description)
-                .expect("built-in fact name is valid");
-        }
+        let mut catalog =
+            Catalog::from_tables(FACTS, RULES).expect("built-in fact names and rule ids are valid");
         for (old, new) in FACT_ALIASES {
             catalog
                 .fact_alias(old, new)
                 .expect("built-in fact alias is valid");
-        }
-        for (id, description) in RULES {
-            catalog
-                .rule(id, description)
-                .expect("built-in rule id is valid");
         }
         catalog
     }

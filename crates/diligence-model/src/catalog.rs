@@ -22,6 +22,19 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// A catalog from a collector's tables of facts and rules, each an id
+    /// and its description; fails on the first invalid id.
+    pub fn from_tables(facts: &[(&str, &str)], rules: &[(&str, &str)]) -> crate::Result<Self> {
+        let mut catalog = Self::default();
+        for (name, description) in facts {
+            catalog.fact(name, description)?;
+        }
+        for (id, description) in rules {
+            catalog.rule(id, description)?;
+        }
+        Ok(catalog)
+    }
+
     /// Adds a fact; `name` must be a valid fact name.
     pub fn fact(&mut self, name: &str, description: &str) -> crate::Result<&mut Self> {
         self.facts
