@@ -3,61 +3,12 @@
 //! any planted value in any rendering.
 
 use std::path::Path;
-use std::process::Command;
-use std::sync::atomic::AtomicBool;
 
-use diligence_collect::{CollectContext, Collector, FileIndex, FileIndexOptions, Options};
-use diligence_history::{History, HistoryOptions, Target};
+use diligence_collect::Options;
 use diligence_model::{Evidence, FactValue};
 use diligence_secrets::{EngineOptions, SecretsCollector};
 
-use crate::common::{Rng, alnum, checksummed, engine};
-
-fn git(dir: &Path, args: &[&str], date: &str) {
-    // An empty global config beside the repository rather than /dev/null: a
-    // git that rewrites its global config replaces the file it is given.
-    let global = dir.with_extension("gitconfig");
-    if !global.exists() {
-        std::fs::write(&global, "").expect("the global config file can be written");
-    }
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", &global)
-        .env("GIT_AUTHOR_NAME", "Ada")
-        .env("GIT_AUTHOR_EMAIL", "ada@acme.test")
-        .env("GIT_COMMITTER_NAME", "Ada")
-        .env("GIT_COMMITTER_EMAIL", "ada@acme.test")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("TZ", "UTC")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
-
-fn collect(dir: &Path, options: &Options) -> Evidence {
-    collect_with(dir, options, &SecretsCollector::new())
-}
-
-fn collect_with(dir: &Path, options: &Options, collector: &SecretsCollector) -> Evidence {
-    let target = Target::resolve(dir).expect("target resolves");
-    let history =
-        History::walk(&target, &HistoryOptions::default(), &|_| {}).expect("history walks");
-    let files = FileIndex::build(&target, &FileIndexOptions::default()).expect("files list");
-    let cancel = AtomicBool::new(false);
-    let progress = |_| {};
-    let cx = CollectContext::new(
-        &target,
-        history.as_ref(),
-        &files,
-        options,
-        &progress,
-        &cancel,
-    );
-    collector.collect(&cx).expect("collector runs")
-}
+use crate::common::{Rng, alnum, checksummed, collect, collect_with, engine, git};
 
 fn fact(evidence: &Evidence, name: &str) -> i64 {
     match evidence.facts.get(name).map(|f| &f.value) {

@@ -1,7 +1,14 @@
 //! Test data built from parts at run time, so this repository never holds
 //! a whole secret-shaped value.
 
-use diligence_secrets::{BlobOutcome, Engine, token_checksum};
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+use diligence_collect::{CollectContext, Collector, FileIndex, FileIndexOptions, Options};
+use diligence_history::{History, HistoryOptions, Target};
+use diligence_model::Evidence;
+use diligence_secrets::{BlobOutcome, Engine, SecretsCollector, token_checksum};
 
 /// A deterministic generator (xorshift64*).
 pub(crate) struct Rng(u64);
@@ -68,4 +75,57 @@ pub(crate) fn expanded_matches(
         ),
         other => panic!("{path} is not expanded: {other:?}"),
     }
+}
+
+/// Runs git in a test repository with a fixed identity and date, no
+/// system configuration and an empty global one.
+pub(crate) fn git(dir: &Path, args: &[&str], date: &str) {
+    // An empty global config beside the repository rather than /dev/null: a
+    // git that rewrites its global config replaces the file it is given.
+    let global = dir.with_extension("gitconfig");
+    if !global.exists() {
+        std::fs::write(&global, "").expect("the global config file can be written");
+    }
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", &global)
+        .env("GIT_AUTHOR_NAME", "Ada")
+        .env("GIT_AUTHOR_EMAIL", "ada@acme.test")
+        .env("GIT_COMMITTER_NAME", "Ada")
+        .env("GIT_COMMITTER_EMAIL", "ada@acme.test")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("TZ", "UTC")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// The secrets collector on a directory, its history walked.
+pub(crate) fn collect(dir: &Path, options: &Options) -> Evidence {
+    collect_with(dir, options, &SecretsCollector::new())
+}
+
+pub(crate) fn collect_with(
+    dir: &Path,
+    options: &Options,
+    collector: &SecretsCollector,
+) -> Evidence {
+    let target = Target::resolve(dir).expect("target resolves");
+    let history =
+        History::walk(&target, &HistoryOptions::default(), &|_| {}).expect("history walks");
+    let files = FileIndex::build(&target, &FileIndexOptions::default()).expect("files list");
+    let cancel = AtomicBool::new(false);
+    let progress = |_| {};
+    let cx = CollectContext::new(
+        &target,
+        history.as_ref(),
+        &files,
+        options,
+        &progress,
+        &cancel,
+    );
+    collector.collect(&cx).expect("collector runs")
 }

@@ -2,58 +2,20 @@
 //! the file, not one per value; a few values stay separate findings.
 
 use std::path::Path;
-use std::process::Command;
-use std::sync::atomic::AtomicBool;
 
-use diligence_collect::{CollectContext, Collector, FileIndex, FileIndexOptions, Options};
-use diligence_history::{History, HistoryOptions, Target};
+use diligence_collect::Options;
 use diligence_model::{Evidence, Excerpt};
-use diligence_secrets::{REVISION_GROUP_MIN, SecretsCollector};
+use diligence_secrets::REVISION_GROUP_MIN;
 
-use crate::common::{Rng, alnum};
+use crate::common::{self, Rng, alnum};
 
+/// Runs git with the date of day `day` of March 2025.
 fn git(dir: &Path, args: &[&str], day: u32) {
-    let global = dir.with_extension("gitconfig");
-    if !global.exists() {
-        std::fs::write(&global, "").expect("the global config file can be written");
-    }
-    let date = format!("2025-03-{day:02}T12:00:00Z");
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", &global)
-        .env("GIT_AUTHOR_NAME", "Ada")
-        .env("GIT_AUTHOR_EMAIL", "ada@acme.test")
-        .env("GIT_COMMITTER_NAME", "Ada")
-        .env("GIT_COMMITTER_EMAIL", "ada@acme.test")
-        .env("GIT_AUTHOR_DATE", &date)
-        .env("GIT_COMMITTER_DATE", &date)
-        .env("TZ", "UTC")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
+    common::git(dir, args, &format!("2025-03-{day:02}T12:00:00Z"));
 }
 
 fn collect(dir: &Path) -> Evidence {
-    let target = Target::resolve(dir).expect("target resolves");
-    let history =
-        History::walk(&target, &HistoryOptions::default(), &|_| {}).expect("history walks");
-    let files = FileIndex::build(&target, &FileIndexOptions::default()).expect("files list");
-    let cancel = AtomicBool::new(false);
-    let progress = |_| {};
-    let options = Options::default();
-    let cx = CollectContext::new(
-        &target,
-        history.as_ref(),
-        &files,
-        &options,
-        &progress,
-        &cancel,
-    );
-    SecretsCollector::new()
-        .collect(&cx)
-        .expect("collector runs")
+    common::collect(dir, &Options::default())
 }
 
 fn write(dir: &Path, path: &str, text: &str) {
