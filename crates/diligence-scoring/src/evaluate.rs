@@ -28,12 +28,14 @@ pub struct Scoring {
 }
 
 /// What one check concluded.
-struct Outcome {
+struct Outcome<'a> {
     /// `None` when not evidenced.
     status: Option<ControlStatus>,
     rationale: String,
     evidence: Option<EvidenceRef>,
     partial_evidence: bool,
+    /// The findings a rule check counted.
+    matched: Vec<&'a Finding>,
 }
 
 /// The evidence of a collector, if it ran.
@@ -41,16 +43,21 @@ fn evidence_of<'a>(collector: &str, evidence: &'a [Evidence]) -> Option<&'a Evid
     evidence.iter().find(|e| e.collector.as_str() == collector)
 }
 
-fn not_evidenced(subject: &str, why: String, evidence: Option<EvidenceRef>) -> Outcome {
+fn not_evidenced<'a>(subject: &str, why: String, evidence: Option<EvidenceRef>) -> Outcome<'a> {
     Outcome {
         status: None,
         rationale: format!("{subject}: not evidenced — {why}."),
         evidence,
         partial_evidence: false,
+        matched: Vec::new(),
     }
 }
 
-fn missing_source(subject: &str, collector: &str, failures: &[CollectorFailure]) -> Outcome {
+fn missing_source<'a>(
+    subject: &str,
+    collector: &str,
+    failures: &[CollectorFailure],
+) -> Outcome<'a> {
     match failures.iter().find(|f| f.collector.as_str() == collector) {
         Some(failure) => {
             let kind = match failure.kind {
@@ -137,12 +144,12 @@ fn partial_note(evidence: &Evidence) -> String {
         .unwrap_or_default()
 }
 
-fn check_fact(
+fn check_fact<'a>(
     check: &Check,
     name: &diligence_model::FactName,
     evidence: &[Evidence],
     failures: &[CollectorFailure],
-) -> Outcome {
+) -> Outcome<'a> {
     let subject = name.as_str();
     let Some(ev) = evidence_of(name.prefix(), evidence) else {
         return missing_source(subject, name.prefix(), failures);
@@ -203,6 +210,7 @@ fn check_fact(
                 ),
                 evidence: reference,
                 partial_evidence: ev.partial.is_some(),
+                matched: Vec::new(),
             };
         }
         _ => {
@@ -225,6 +233,7 @@ fn check_fact(
         ),
         evidence: reference,
         partial_evidence: ev.partial.is_some(),
+        matched: Vec::new(),
     }
 }
 
@@ -272,12 +281,12 @@ fn rule_matches_of<'a>(
     (matched, elsewhere)
 }
 
-fn check_rule(
+fn check_rule<'a>(
     check: &Check,
     filter_by: &RuleFilter<'_>,
-    evidence: &[Evidence],
+    evidence: &'a [Evidence],
     failures: &[CollectorFailure],
-) -> Outcome {
+) -> Outcome<'a> {
     let RuleFilter {
         pattern,
         min_severity,
@@ -347,6 +356,7 @@ fn check_rule(
             worst,
         }),
         partial_evidence: ev.partial.is_some(),
+        matched,
     }
 }
 
@@ -358,7 +368,11 @@ fn capitalise(text: &str) -> String {
         .unwrap_or_default()
 }
 
-fn run_check(check: &Check, evidence: &[Evidence], failures: &[CollectorFailure]) -> Outcome {
+fn run_check<'a>(
+    check: &Check,
+    evidence: &'a [Evidence],
+    failures: &[CollectorFailure],
+) -> Outcome<'a> {
     if let Some(gate) = &check.if_fact
         && !truthy(evidence, gate)
     {
@@ -406,8 +420,13 @@ struct Evaluated<'a> {
 }
 
 /// The findings a control's remediation fixes: those named by its
-/// `fixes` pattern (production only), else those its rule checks counted.
-fn findings_behind<'a>(control: &Control, evidence: &'a [Evidence]) -> Vec<&'a Finding> {
+/// `fixes` pattern (production only), else `counted`, those its rule checks
+/// counted.
+fn findings_behind<'a>(
+    control: &Control,
+    evidence: &'a [Evidence],
+    counted: Vec<&'a Finding>,
+) -> Vec<&'a Finding> {
     let mut behind: Vec<&Finding> = match &control.remediation.fixes {
         Some(pattern) => evidence
             .iter()
@@ -425,31 +444,7 @@ fn findings_behind<'a>(control: &Control, evidence: &'a [Evidence]) -> Vec<&'a F
                         .is_none_or(|tag| !f.tags.contains(tag))
             })
             .collect(),
-        None => control
-            .checks
-            .iter()
-            .filter_map(|check| match &check.subject {
-                Subject::Rule {
-                    pattern,
-                    min_severity,
-                    min_confidence,
-                    contexts,
-                } => Some(
-                    rule_matches_of(
-                        &RuleFilter {
-                            pattern,
-                            min_severity: *min_severity,
-                            min_confidence: *min_confidence,
-                            contexts: contexts.as_ref(),
-                        },
-                        evidence,
-                    )
-                    .0,
-                ),
-                Subject::Fact(_) => None,
-            })
-            .flatten()
-            .collect(),
+        None => counted,
     };
     behind.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     behind.dedup_by(|a, b| std::ptr::eq(*a, *b));
@@ -525,8 +520,10 @@ fn evaluate_control<'a>(
     // the input, a database's age) only lower what those establish.
     let mut primary_evidenced = false;
     let has_primary = control.checks.iter().any(|c| !c.qualifier);
+    let mut counted = Vec::new();
     for check in &control.checks {
-        let outcome = run_check(check, evidence, failures);
+        let mut outcome = run_check(check, evidence, failures);
+        counted.append(&mut outcome.matched);
         if outcome.status.is_none() && first_gap.is_none() && !check.qualifier {
             first_gap = Some(outcome.rationale.clone());
         }
@@ -562,7 +559,7 @@ fn evaluate_control<'a>(
             }
         }
     }
-    let behind = findings_behind(control, evidence);
+    let behind = findings_behind(control, evidence, counted);
     result.findings = behind.iter().map(|f| f.fingerprint.clone()).collect();
     Evaluated {
         result,
