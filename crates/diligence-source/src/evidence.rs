@@ -6,6 +6,7 @@ use diligence_model::{
     Location, RuleId, Severity, Table, Unit,
 };
 
+use crate::routes::{Route, RouteGuard};
 use crate::supabase::{self, EdgeFunction, Guard};
 use crate::{SkipReason, SourceModel};
 
@@ -52,6 +53,14 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.edge-function-no-caller-check",
         "A Supabase edge function that acts with the service-role key and never checks who the caller is",
+    ),
+    (
+        "source.route-unguarded",
+        "A server route that changes state and never checks who calls, in the handler, a middleware or a helper",
+    ),
+    (
+        "source.webhook-unverified",
+        "A webhook route that acts on the request without verifying the provider's signature",
     ),
     (
         "source.service-role-on-request-ids",
@@ -122,34 +131,41 @@ impl SourceModel {
             "source.files.failed",
             Fact::count(self.failed.len(), Unit::Files),
         );
-        // Routes of the product only: a function in a test fixture or an
+        // Routes of the product only: a route in a test fixture or an
         // example is listed in the inventory, not counted.
-        let product: Vec<&EdgeFunction> = functions
+        let routes = crate::routes::routes(self);
+        let product: Vec<&Route> = routes
             .iter()
-            .filter(|f| f.class == FileClass::Production)
+            .filter(|r| r.class == FileClass::Production)
             .collect();
+        let mut kinds: Vec<&str> = product.iter().map(|r| r.framework.as_str()).collect();
+        kinds.dedup();
         set(
             &mut evidence,
             "source.routes",
-            Fact::count(product.len(), Unit::Count).detail(
-                "Supabase edge functions in production files; other route kinds are listed in source.not-analysed.",
-            ),
+            Fact::count(product.len(), Unit::Count).detail(format!(
+                "Routes in production files ({}); stacks no detector reads are listed in source.not-analysed.",
+                if kinds.is_empty() { "none found".to_owned() } else { kinds.join(", ") }
+            )),
         );
         let unguarded = product
             .iter()
-            .filter(|f| f.parsed && !f.checks_caller())
+            .filter(|r| r.analysed() && !r.checks_caller())
             .count();
         set(
             &mut evidence,
             "source.routes.unguarded",
             Fact::count(unguarded, Unit::Count)
                 .heuristic(Confidence::Medium)
-                .detail("Routes whose handler (or a local helper it calls) never asks who the caller is and verifies no webhook signature; verify_jwt alone does not count, since the public anon key passes it."),
+                .detail("Routes whose handler (or a middleware or helper that covers it) never asks who the caller is and verifies no webhook signature; Supabase's verify_jwt alone does not count, since the public anon key passes it."),
         );
-        if !functions.is_empty() {
+        for route in &routes {
+            route_findings(route, &mut evidence);
+        }
+        if !routes.is_empty() {
             evidence
                 .inventories
-                .insert("routes".to_owned(), routes_table(&functions));
+                .insert("routes".to_owned(), routes_table(&routes));
         }
         evidence
     }
@@ -262,63 +278,146 @@ fn push_body_ids(function: &EdgeFunction, evidence: &mut Evidence) {
     }
 }
 
-fn routes_table(functions: &[EdgeFunction]) -> Inventory {
-    let mut rows: Vec<(bool, Vec<String>)> = functions
+/// Path segments of routes that are public by design: signing in and up,
+/// password resets, health checks, public forms.
+const PUBLIC_SEGMENTS: &[&str] = &[
+    "login",
+    "signin",
+    "sign-in",
+    "signup",
+    "sign-up",
+    "register",
+    "logout",
+    "signout",
+    "sign-out",
+    "auth",
+    "callback",
+    "oauth",
+    "forgot-password",
+    "reset-password",
+    "verify-email",
+    "health",
+    "healthz",
+    "ready",
+    "status",
+    "contact",
+    "newsletter",
+    "subscribe",
+    "csp-report",
+];
+
+/// Whether a route's path says it is public by design.
+fn public_by_design(path: &str) -> bool {
+    path.split(['/', '.'])
+        .map(|s| s.trim_matches(|c| c == '[' || c == ']' || c == ':'))
+        .any(|s| PUBLIC_SEGMENTS.contains(&s.to_ascii_lowercase().as_str()))
+}
+
+/// Whether a route is a webhook by its path or handler name.
+fn is_webhook(route: &Route) -> bool {
+    route.path.to_ascii_lowercase().contains("webhook")
+}
+
+/// Findings every stack's routes share. Supabase edge functions have
+/// their own, finer rules (verify_jwt, the service-role key), so they are
+/// left out here.
+fn route_findings(route: &Route, evidence: &mut Evidence) {
+    if route.framework == "Supabase Edge Functions" || !route.analysed() {
+        return;
+    }
+    let at = match route.line {
+        Some(line) => Location::line(&route.file, line),
+        None => Location::file(&route.file),
+    };
+    let built = if is_webhook(route) {
+        if matches!(route.guard, RouteGuard::Signature { .. }) {
+            return;
+        }
+        Finding::builder(
+            rule("source.webhook-unverified"),
+            Severity::High,
+            Confidence::Medium,
+        )
+        .message(format!(
+            "{} webhook route {} {} never verifies the provider's signature: anyone who finds the URL can forge events (payments marked paid, subscriptions granted).",
+            route.framework, route.method, route.path
+        ))
+        .remediation("Verify the signature with the provider's SDK (`stripe.webhooks.constructEvent` with the raw body and the endpoint secret) before acting, and reject stale timestamps.")
+    } else {
+        if route.checks_caller() || !route.mutating() || public_by_design(&route.path) {
+            return;
+        }
+        let severity = if matches!(route.method.as_str(), "DELETE" | "PUT" | "PATCH") {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        Finding::builder(rule("source.route-unguarded"), severity, Confidence::Medium)
+            .message(format!(
+                "{} route {} {} changes state and no check of the caller was found in its handler, its middleware or the helpers it calls: anyone who can reach the server can call it.",
+                route.framework, route.method, route.path
+            ))
+            .remediation("Check the session or token on the server before acting (in the handler or a middleware that covers the route), and act only on records the caller owns; if the route is public by design, say so in a comment and rate-limit it.")
+    };
+    if let Ok(finding) = built.location(at).tag(HEURISTIC).build() {
+        evidence.findings.push(finding);
+    }
+}
+
+fn routes_table(routes: &[Route]) -> Inventory {
+    let mut rows: Vec<(bool, bool, Vec<String>)> = routes
         .iter()
-        .map(|f| {
-            let guard = match &f.guard {
-                _ if !f.parsed => "not analysed (parse failed)".to_owned(),
-                Guard::Caller { call, path, .. } if *path == f.path => {
-                    format!("caller check `{call}`")
-                }
-                Guard::Caller { call, path, .. } => format!("caller check `{call}` via {path}"),
-                Guard::Signature { call } => format!("webhook signature `{call}`"),
-                Guard::None => "none".to_owned(),
-            };
-            let verify = match f.verify_jwt {
-                Some(true) => "on",
-                Some(false) => "off",
-                None => "on (default)",
-            };
-            let service = match &f.service_role {
-                Some(path) if *path == f.path => "yes".to_owned(),
-                Some(path) => format!("yes (via {path})"),
-                None => "no".to_owned(),
-            };
-            let handler = match f.line {
-                Some(line) => format!("{}:{line}", f.path),
-                None => f.path.clone(),
+        .map(|r| {
+            let guard = match &r.guard {
+                RouteGuard::NotAnalysed => "not analysed (parse failed)".to_owned(),
+                RouteGuard::Caller {
+                    check, via: None, ..
+                } => format!("caller check `{check}`"),
+                RouteGuard::Caller {
+                    check,
+                    via: Some(path),
+                    ..
+                } => format!("caller check `{check}` via {path}"),
+                RouteGuard::Signature { check } => format!("webhook signature `{check}`"),
+                RouteGuard::None => "none".to_owned(),
             };
             (
-                f.parsed && f.checks_caller(),
+                r.analysed() && r.checks_caller(),
+                !r.mutating(),
                 vec![
-                    "ANY".to_owned(),
-                    f.route(),
+                    r.method.clone(),
+                    r.path.clone(),
                     guard,
-                    verify.to_owned(),
-                    service,
-                    handler,
-                    f.class.to_string(),
+                    r.validation
+                        .clone()
+                        .unwrap_or_else(|| "none seen".to_owned()),
+                    r.handler(),
+                    r.class.to_string(),
+                    r.notes.join("; "),
                 ],
             )
         })
         .collect();
-    // Unguarded first, then by path.
-    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1[1].cmp(&b.1[1])));
+    // Unguarded first, mutating before reading, then by path.
+    rows.sort_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| a.2[1].cmp(&b.2[1]))
+    });
     Inventory::Table(Table {
         title: "Routes".to_owned(),
         columns: [
             "method",
             "path",
             "guard",
-            "verify_jwt",
-            "service role",
+            "validation",
             "handler",
             "class",
+            "notes",
         ]
         .iter()
         .map(|c| (*c).to_owned())
         .collect(),
-        rows: rows.into_iter().map(|(_, row)| row).collect(),
+        rows: rows.into_iter().map(|(_, _, row)| row).collect(),
     })
 }

@@ -14,14 +14,20 @@ use oxc_ast::ast::{
     ExportFromDeclaration, Expression, ImportDeclaration, ImportDeclarationSpecifier,
     NewExpression, VariableDeclarator,
 };
-use oxc_ast::ast::{BinaryExpression, StaticMemberExpression};
+use oxc_ast::ast::{
+    ArrowFunctionExpression, BinaryExpression, Class, Decorator, FormalParameters, Function,
+    MethodDefinition, ObjectProperty, StaticMemberExpression,
+};
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
+use oxc_syntax::scope::ScopeFlags;
+use std::collections::HashMap;
 
 use crate::error::ParseError;
 use crate::model::{
-    Arg, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel, Import, Language, Runtime,
+    Arg, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel, Function as FunctionModel,
+    Import, Language, Runtime,
 };
 
 /// Deepest bracket or prefix-operator nesting a file may have.
@@ -149,8 +155,12 @@ pub(crate) fn parse(
             env_bindings: Vec::new(),
             body_fields: Vec::new(),
             comparisons: Vec::new(),
+            functions: Vec::new(),
+            classes: Vec::new(),
         },
         body_vars: Vec::new(),
+        pending: HashMap::new(),
+        classes: Vec::new(),
     };
     walker.visit_program(&parsed.program);
     let mut model = walker.model;
@@ -169,6 +179,53 @@ struct Walker<'l> {
     model: FileModel,
     /// Variables holding a parsed request body (`const body = await req.json()`).
     body_vars: Vec<String>,
+    /// What the parent of a function node knows about it (its name, the
+    /// call it is passed to, whether it is exported), by the function's
+    /// start offset; taken when the function itself is visited.
+    pending: HashMap<u32, Pending>,
+    /// Names of the classes being walked, innermost last.
+    classes: Vec<String>,
+}
+
+/// What a function's parent knows about it.
+#[derive(Default)]
+struct Pending {
+    name: Option<String>,
+    passed_to: Option<String>,
+    decorators: Vec<String>,
+    exported: bool,
+    method: bool,
+}
+
+/// The start offset of a function or arrow expression, if `expr` is one.
+fn function_start(expr: &Expression<'_>) -> Option<u32> {
+    match unwrap(expr) {
+        Expression::ArrowFunctionExpression(f) => Some(f.span.start),
+        Expression::FunctionExpression(f) => Some(f.span.start),
+        _ => None,
+    }
+}
+
+fn param_names(params: &FormalParameters<'_>) -> Vec<String> {
+    params
+        .items
+        .iter()
+        .map(|p| {
+            p.pattern
+                .get_identifier_name()
+                .map_or_else(|| "?".to_owned(), |n| n.as_str().to_owned())
+        })
+        .collect()
+}
+
+fn decorator_names(decorators: &[Decorator<'_>]) -> Vec<String> {
+    decorators
+        .iter()
+        .filter_map(|d| match d.expression.get_inner_expression() {
+            Expression::CallExpression(c) => path_of(&c.callee),
+            e => path_of(e),
+        })
+        .collect()
 }
 
 /// Strips parentheses, type assertions, `await`, `!` and `?? fallback`.
@@ -288,6 +345,32 @@ impl Walker<'_> {
         self.lines.line(offset)
     }
 
+    fn pending_mut(&mut self, start: u32) -> &mut Pending {
+        self.pending.entry(start).or_default()
+    }
+
+    fn push_function(&mut self, start: u32, end: u32, params: Vec<String>, is_async: bool) {
+        let pending = self.pending.remove(&start).unwrap_or_default();
+        let class = if pending.method {
+            self.classes.last().cloned()
+        } else {
+            None
+        };
+        let (line, end_line) = (self.line(start), self.line(end));
+        self.model.functions.push(FunctionModel {
+            name: pending.name,
+            class,
+            passed_to: pending.passed_to,
+            params,
+            decorators: pending.decorators,
+            exported: pending.exported,
+            is_async,
+            line,
+            end_line,
+            span: (start, end),
+        });
+    }
+
     fn record_call(
         &mut self,
         callee: &Expression<'_>,
@@ -314,6 +397,7 @@ impl Walker<'_> {
             args,
             bound_to: None,
             line,
+            offset: start,
         });
     }
 
@@ -383,6 +467,7 @@ impl<'a> Visit<'a> for Walker<'_> {
                 if let Some(id) = &f.id {
                     self.model.exports.push(id.name.as_str().to_owned());
                 }
+                self.pending_mut(f.span.start).exported = true;
             }
             Declaration::VariableDeclaration(v) => {
                 for d in &v.declarations {
@@ -397,6 +482,9 @@ impl<'a> Visit<'a> for Walker<'_> {
                     if callable && let Some(name) = d.id.get_identifier_name() {
                         self.model.exports.push(name.as_str().to_owned());
                     }
+                    if let Some(start) = d.init.as_ref().and_then(function_start) {
+                        self.pending_mut(start).exported = true;
+                    }
                 }
             }
             _ => {}
@@ -405,9 +493,23 @@ impl<'a> Visit<'a> for Walker<'_> {
     }
 
     fn visit_export_default_declaration(&mut self, it: &ExportDefaultDeclaration<'a>) {
-        if let ExportDefaultDeclarationKind::FunctionDeclaration(f) = &it.declaration {
-            let name = f.id.as_ref().map_or("default", |id| id.name.as_str());
-            self.model.exports.push(name.to_owned());
+        match &it.declaration {
+            ExportDefaultDeclarationKind::FunctionDeclaration(f) => {
+                let name = f.id.as_ref().map_or("default", |id| id.name.as_str());
+                self.model.exports.push(name.to_owned());
+                let pending = self.pending_mut(f.span.start);
+                pending.exported = true;
+                if f.id.is_none() {
+                    pending.name = Some("default".to_owned());
+                }
+            }
+            ExportDefaultDeclarationKind::ArrowFunctionExpression(f) => {
+                self.model.exports.push("default".to_owned());
+                let pending = self.pending_mut(f.span.start);
+                pending.exported = true;
+                pending.name = Some("default".to_owned());
+            }
+            _ => {}
         }
         oxc_ast_visit::walk::walk_export_default_declaration(self, it);
     }
@@ -416,6 +518,11 @@ impl<'a> Visit<'a> for Walker<'_> {
         if let Some(init) = &it.init {
             let line = self.line(it.span.start);
             let name = it.id.get_identifier_name().map(|n| n.as_str().to_owned());
+            if let (Some(name), Some(start)) = (&name, function_start(init)) {
+                self.pending_mut(start)
+                    .name
+                    .get_or_insert_with(|| name.clone());
+            }
             if let (Some(name), Some(env)) = (&name, env_of(init)) {
                 self.model.env_bindings.push(EnvBinding {
                     name: name.clone(),
@@ -455,6 +562,13 @@ impl<'a> Visit<'a> for Walker<'_> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.record_call(&it.callee, &it.arguments, it.span.start, false);
+        if let Some(callee) = path_of(&it.callee) {
+            for argument in &it.arguments {
+                if let Some(start) = argument.as_expression().and_then(function_start) {
+                    self.pending_mut(start).passed_to = Some(callee.clone());
+                }
+            }
+        }
         oxc_ast_visit::walk::walk_call_expression(self, it);
     }
 
@@ -475,6 +589,76 @@ impl<'a> Visit<'a> for Walker<'_> {
             });
         }
         oxc_ast_visit::walk::walk_static_member_expression(self, it);
+    }
+
+    fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
+        if let Some(id) = &it.id {
+            self.pending_mut(it.span.start)
+                .name
+                .get_or_insert_with(|| id.name.as_str().to_owned());
+        }
+        self.push_function(
+            it.span.start,
+            it.span.end,
+            param_names(&it.params),
+            it.r#async,
+        );
+        oxc_ast_visit::walk::walk_function(self, it, flags);
+    }
+
+    fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
+        self.push_function(
+            it.span.start,
+            it.span.end,
+            param_names(&it.params),
+            it.r#async,
+        );
+        oxc_ast_visit::walk::walk_arrow_function_expression(self, it);
+    }
+
+    fn visit_class(&mut self, it: &Class<'a>) {
+        let name = it
+            .id
+            .as_ref()
+            .map_or_else(|| "default".to_owned(), |id| id.name.as_str().to_owned());
+        let bases = it
+            .heritage
+            .as_ref()
+            .and_then(|h| path_of(&h.expression))
+            .into_iter()
+            .collect();
+        self.model.classes.push(crate::model::Class {
+            name: name.clone(),
+            bases,
+            decorators: decorator_names(&it.decorators),
+            line: self.line(it.span.start),
+            end_line: self.line(it.span.end),
+        });
+        self.classes.push(name);
+        oxc_ast_visit::walk::walk_class(self, it);
+        self.classes.pop();
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        let start = it.value.span.start;
+        let decorators = decorator_names(&it.decorators);
+        let name = it.key.static_name().map(|n| n.to_string());
+        let pending = self.pending_mut(start);
+        pending.method = true;
+        pending.decorators = decorators;
+        pending.name = name;
+        oxc_ast_visit::walk::walk_method_definition(self, it);
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        if let Some(start) = function_start(&it.value)
+            && let Some(name) = it.key.static_name()
+        {
+            self.pending_mut(start)
+                .name
+                .get_or_insert_with(|| name.to_string());
+        }
+        oxc_ast_visit::walk::walk_object_property(self, it);
     }
 
     fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {

@@ -28,6 +28,7 @@ mod error;
 mod evidence;
 pub mod js;
 mod model;
+pub mod routes;
 mod stacks;
 pub mod supabase;
 
@@ -42,7 +43,8 @@ use serde::Serialize;
 pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
-    Arg, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel, Import, Language, Runtime,
+    Arg, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function, Import,
+    Language, Runtime,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;

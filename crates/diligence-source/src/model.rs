@@ -98,6 +98,9 @@ pub struct Call {
     pub bound_to: Option<String>,
     /// 1-based line of the call.
     pub line: u32,
+    /// Byte offset of the call in the file (where its callee's last name
+    /// starts), to place it inside or outside a function exactly.
+    pub offset: u32,
 }
 
 impl Call {
@@ -158,6 +161,68 @@ pub struct Comparison {
     pub line: u32,
 }
 
+/// A function, method or callback: the unit detectors attribute calls to.
+///
+/// Calls, body fields and comparisons stay flat lists on the file in source
+/// order; a function records its line range, so a detector asks
+/// [`FileModel::calls_in`] for the calls made inside it.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Function {
+    /// Its name: the declared name, the variable or property it is bound
+    /// to, `default` for an anonymous default export, or `None` for an
+    /// anonymous callback.
+    pub name: Option<String>,
+    /// The enclosing class, for a method.
+    pub class: Option<String>,
+    /// The callee of the call this function is passed to, for a callback
+    /// (`app.post`, `router.get`, `Deno.serve`, `serve`).
+    pub passed_to: Option<String>,
+    /// Names of its parameters, in order (`?` for a destructured one).
+    pub params: Vec<String>,
+    /// Decorators, as callee paths (`Get`, `UseGuards`, `app.post`).
+    pub decorators: Vec<String>,
+    /// Whether the module exports it (by name or as its default export).
+    pub exported: bool,
+    /// Whether it is `async`.
+    pub is_async: bool,
+    /// 1-based first line.
+    pub line: u32,
+    /// 1-based last line.
+    pub end_line: u32,
+    /// Byte offsets of its start and end in the file.
+    pub span: (u32, u32),
+}
+
+impl Function {
+    /// Whether a 1-based line falls inside this function.
+    pub fn contains(&self, line: u32) -> bool {
+        self.line <= line && line <= self.end_line
+    }
+
+    /// Whether a call is made inside this function (its body or its
+    /// parameters' defaults), not by the expression the function is
+    /// passed to.
+    pub fn contains_call(&self, call: &Call) -> bool {
+        self.span.0 <= call.offset && call.offset < self.span.1
+    }
+}
+
+/// A class: its decorators and bases say what a framework makes of it
+/// (a NestJS controller, a Django REST framework view).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Class {
+    /// Its name (`default` for an anonymous default export).
+    pub name: String,
+    /// Base classes, as paths (`APIView`, `generics.ListAPIView`).
+    pub bases: Vec<String>,
+    /// Decorators, as callee paths (`Controller`, `UseGuards`).
+    pub decorators: Vec<String>,
+    /// 1-based first line.
+    pub line: u32,
+    /// 1-based last line.
+    pub end_line: u32,
+}
+
 /// What one parse of one file yields.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize)]
 pub struct FileModel {
@@ -187,6 +252,11 @@ pub struct FileModel {
     pub body_fields: Vec<BodyField>,
     /// Equality comparisons of names.
     pub comparisons: Vec<Comparison>,
+    /// Functions, methods and callbacks, in source order (an outer function
+    /// before the functions nested in it).
+    pub functions: Vec<Function>,
+    /// Classes, in source order.
+    pub classes: Vec<Class>,
 }
 
 impl FileModel {
@@ -198,6 +268,26 @@ impl FileModel {
                     .strip_suffix(name)
                     .is_some_and(|rest| rest.ends_with('.'))
         })
+    }
+
+    /// Calls made inside `function` (nested functions included).
+    pub fn calls_in<'s>(&'s self, function: &'s Function) -> impl Iterator<Item = &'s Call> + 's {
+        self.calls.iter().filter(|c| function.contains_call(c))
+    }
+
+    /// The innermost function containing a 1-based line.
+    pub fn function_at(&self, line: u32) -> Option<&Function> {
+        self.functions
+            .iter()
+            .filter(|f| f.contains(line))
+            .min_by_key(|f| f.end_line - f.line)
+    }
+
+    /// Exported functions named `name`.
+    pub fn exported_function(&self, name: &str) -> Option<&Function> {
+        self.functions
+            .iter()
+            .find(|f| f.exported && f.name.as_deref() == Some(name))
     }
 
     /// Whether the file imports a module whose specifier contains `needle`.

@@ -71,10 +71,10 @@ fn vulnerable_app_is_flagged_at_the_handler_and_the_query() -> anyhow::Result<()
             "method",
             "path",
             "guard",
-            "verify_jwt",
-            "service role",
+            "validation",
             "handler",
-            "class"
+            "class",
+            "notes"
         ]
     );
     assert_eq!(
@@ -84,19 +84,19 @@ fn vulnerable_app_is_flagged_at_the_handler_and_the_query() -> anyhow::Result<()
                 "ANY",
                 "/functions/v1/send-invoice",
                 "none",
-                "on (default)",
-                "yes",
+                "none seen",
                 "supabase/functions/send-invoice/index.ts:8",
-                "production"
+                "production",
+                "verify_jwt on (default); service role"
             ],
             [
                 "ANY",
                 "/functions/v1/update-profile",
                 "none",
-                "off",
-                "yes",
+                "none seen",
                 "supabase/functions/update-profile/index.ts:7",
-                "production"
+                "production",
+                "verify_jwt off; service role"
             ],
         ]
     );
@@ -146,7 +146,7 @@ fn webhook_that_verifies_its_signature_is_not_unauthenticated() -> anyhow::Resul
         routes.rows[0][2],
         "webhook signature `stripe.webhooks.constructEventAsync`"
     );
-    assert_eq!(routes.rows[0][3], "off");
+    assert_eq!(routes.rows[0][6], "verify_jwt off; service role");
     // Next.js is named as a stack that is not read yet.
     assert_eq!(
         evidence
@@ -256,6 +256,6 @@ fn functions_in_fixtures_are_listed_not_counted() -> anyhow::Result<()> {
         panic!("no routes table");
     };
     assert_eq!(routes.rows.len(), 1);
-    assert_eq!(routes.rows[0][6], "test");
+    assert_eq!(routes.rows[0][5], "test");
     Ok(())
 }

@@ -124,3 +124,70 @@ fn directives_decide_the_runtime() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn functions_carry_their_names_lines_and_the_call_they_are_passed_to() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("server");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("app.ts"),
+        [
+            "import express from 'express';",
+            "const app = express();",
+            "export async function requireAuth(req, res, next) {",
+            "  next();",
+            "}",
+            "app.post('/items', requireAuth, async (req, res) => {",
+            "  await save(req.body);",
+            "});",
+            "export default function () {}",
+            "class Items {",
+            "  @Get(':id')",
+            "  find(id) { return lookup(id); }",
+            "}",
+            "const helpers = { load: (x) => x };",
+        ]
+        .join("\n"),
+    )?;
+    let model = model_of(temp.path())?;
+    let file = model.file("server/app.ts").expect("parsed");
+    type Summary<'a> = (Option<&'a str>, Option<&'a str>, bool, u32, u32);
+    let summary: Vec<Summary<'_>> = file
+        .functions
+        .iter()
+        .map(|f| {
+            (
+                f.name.as_deref(),
+                f.passed_to.as_deref(),
+                f.exported,
+                f.line,
+                f.end_line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (Some("requireAuth"), None, true, 3, 5),
+            (None, Some("app.post"), false, 6, 8),
+            (Some("default"), None, true, 9, 9),
+            (Some("find"), None, false, 12, 12),
+            (Some("load"), None, false, 14, 14),
+        ]
+    );
+    let handler = &file.functions[1];
+    assert_eq!(handler.params, ["req", "res"]);
+    assert!(handler.is_async);
+    let inside: Vec<&str> = file.calls_in(handler).map(|c| c.callee.as_str()).collect();
+    assert_eq!(inside, ["save"]);
+    let method = &file.functions[3];
+    assert_eq!(method.class.as_deref(), Some("Items"));
+    assert_eq!(method.decorators, ["Get"]);
+    assert_eq!(file.classes.len(), 1);
+    assert_eq!(
+        file.function_at(7).and_then(|f| f.passed_to.as_deref()),
+        Some("app.post")
+    );
+    Ok(())
+}
