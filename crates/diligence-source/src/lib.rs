@@ -31,6 +31,7 @@ mod model;
 pub mod routes;
 mod stacks;
 pub mod supabase;
+pub mod surface;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -44,7 +45,7 @@ pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
     Arg, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function, Import,
-    Language, Runtime,
+    Language, Property, Runtime,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
