@@ -388,7 +388,17 @@ pub fn paid_routes<'r>(
             .iter()
             .filter(|c| paths.contains(&c.file.as_str()))
             .filter(|c| {
-                c.file != route.file || siblings < 2 || own.is_some_and(|f| f.contains(c.line))
+                if c.file == route.file {
+                    siblings < 2 || own.is_some_and(|f| f.contains(c.line))
+                } else {
+                    // A helper module's call counts only when the handler
+                    // calls the helper function that (directly or through
+                    // other functions of that module) makes it.
+                    reach
+                        .iter()
+                        .find(|f| f.path == c.file)
+                        .is_some_and(|helper| handler_reaches(handler, helper, c.line))
+                }
             })
             .collect();
         if mine.is_empty() {
@@ -404,6 +414,47 @@ pub fn paid_routes<'r>(
         });
     }
     out
+}
+
+/// Whether `handler` calls a function of `helper` that makes the call at
+/// `line`, directly or through other functions of the helper module.
+fn handler_reaches(handler: &FileModel, helper: &FileModel, line: u32) -> bool {
+    // Names of the helper's functions that reach the line, to a fixpoint
+    // (bounded by the number of functions).
+    let mut reaching: Vec<&str> = helper
+        .functions
+        .iter()
+        .filter(|f| f.contains(line))
+        .filter_map(|f| f.name.as_deref())
+        .collect();
+    if reaching.is_empty() {
+        // A call at the module's top level runs when it is imported.
+        return true;
+    }
+    for _ in 0..helper.functions.len() {
+        let before = reaching.len();
+        for function in &helper.functions {
+            let Some(name) = function.name.as_deref() else {
+                continue;
+            };
+            if reaching.contains(&name) {
+                continue;
+            }
+            let calls_one = helper
+                .calls_in(function)
+                .any(|c| reaching.iter().any(|r| c.callee == *r || c.method() == *r));
+            if calls_one {
+                reaching.push(name);
+            }
+        }
+        if reaching.len() == before {
+            break;
+        }
+    }
+    handler
+        .calls
+        .iter()
+        .any(|c| reaching.iter().any(|r| c.callee == *r || c.method() == *r))
 }
 
 /// How a file answers cross-origin requests.
@@ -756,6 +807,11 @@ pub(crate) mod evidence {
         if affected.len() > 5 {
             names.push(format!("and {} more", affected.len() - 5));
         }
+        let mut set_in: Vec<String> = sources.iter().take(3).map(|s| (*s).to_owned()).collect();
+        if sources.len() > 3 {
+            set_in.push(format!("and {} more files", sources.len() - 3));
+        }
+        let set_in = set_in.join(", ");
         let listed = if names.is_empty() {
             sources.iter().copied().collect::<Vec<_>>().join(", ")
         } else {
@@ -765,8 +821,7 @@ pub(crate) mod evidence {
             evidence,
             Finding::builder(rule("source.cors-wildcard"), Severity::Low, Confidence::High)
                 .message(format!(
-                    "{count} server entry points answer every origin (`Access-Control-Allow-Origin: *`, set in {}): {listed}. With bearer tokens in headers the browser sends no credentials on its own, so the risk is limited, but any website can call these endpoints from a visitor's browser.",
-                    sources.iter().copied().collect::<Vec<_>>().join(", ")
+                    "{count} server entry points answer every origin (`Access-Control-Allow-Origin: *`, set in {set_in}): {listed}. With bearer tokens in headers the browser sends no credentials on its own, so the risk is limited, but any website can call these endpoints from a visitor's browser."
                 ))
                 .location(Location::line(first, line))
                 .remediation("Answer only the product's own origins: read the request's Origin, compare it with an allow-list, and echo it back only when it matches."),
@@ -848,39 +903,50 @@ pub(crate) mod evidence {
         }
         // The cost-exposure list: every paid call, with the route that
         // reaches it and the limit in front of it.
-        let mut by_call: BTreeMap<(String, u32), (String, String, String)> = BTreeMap::new();
+        let mut by_call: BTreeMap<(String, u32), Vec<&super::PaidRoute<'_>>> = BTreeMap::new();
         for route in &paid {
             for call in &route.calls {
                 by_call
                     .entry((call.file.clone(), call.line))
-                    .or_insert_with(|| {
-                        let guard = if route.route.checks_caller() {
-                            "caller checked"
-                        } else {
-                            "none"
-                        };
-                        let limit = if route.limits.is_empty() {
-                            "none seen".to_owned()
-                        } else {
-                            route.limits.join(", ")
-                        };
-                        (
-                            format!("{} {}", route.route.method, route.route.path),
-                            guard.to_owned(),
-                            limit,
-                        )
-                    });
+                    .or_default()
+                    .push(route);
             }
         }
+        let describe = |reached: &[&super::PaidRoute<'_>]| -> (String, String, String) {
+            let Some(first) = reached.first() else {
+                return ("no route found".to_owned(), "-".to_owned(), "-".to_owned());
+            };
+            let mut route = format!("{} {}", first.route.method, first.route.path);
+            if reached.len() > 1 {
+                route.push_str(&format!(" and {} more", reached.len() - 1));
+            }
+            let guarded = reached.iter().filter(|r| r.route.checks_caller()).count();
+            let guard = match guarded {
+                0 => "none".to_owned(),
+                n if n == reached.len() => "caller checked".to_owned(),
+                n => format!("caller checked on {n} of {}", reached.len()),
+            };
+            let mut limits: Vec<String> = reached
+                .iter()
+                .flat_map(|r| r.limits.iter().cloned())
+                .collect();
+            limits.sort();
+            limits.dedup();
+            let limit = if limits.is_empty() {
+                "none seen".to_owned()
+            } else {
+                limits.join(", ")
+            };
+            (route, guard, limit)
+        };
         let rows = calls
             .iter()
             .map(|c| {
-                let (route, guard, limit) = by_call
-                    .get(&(c.file.clone(), c.line))
-                    .cloned()
-                    .unwrap_or_else(|| {
-                        ("no route found".to_owned(), "-".to_owned(), "-".to_owned())
-                    });
+                let (route, guard, limit) = describe(
+                    by_call
+                        .get(&(c.file.clone(), c.line))
+                        .map_or(&[][..], Vec::as_slice),
+                );
                 vec![
                     c.provider.clone(),
                     format!("`{}`", c.call),

@@ -86,6 +86,8 @@ fn paid_routes_without_a_limit_are_high_when_anyone_can_call_them() -> anyhow::R
                 Some(4),
                 Severity::Medium
             ),
+            // Through a helper function that calls another one.
+            ("supabase/functions/ideas/index.ts", Some(3), Severity::High),
             (
                 "supabase/functions/summarise/index.ts",
                 Some(6),
@@ -93,6 +95,12 @@ fn paid_routes_without_a_limit_are_high_when_anyone_can_call_them() -> anyhow::R
             ),
         ]
     );
+    // `profile` imports the same helper module but not the function that
+    // calls the model.
+    assert!(!evidence.findings.iter().any(|f| {
+        f.location.path.as_deref() == Some("supabase/functions/profile/index.ts")
+            && f.rule.as_str() == "source.paid-route-unlimited"
+    }));
     // The chat call sets no token cap; the summary's does.
     assert_eq!(
         found(&evidence, "source.llm-max-tokens-unset"),
@@ -105,12 +113,35 @@ fn paid_routes_without_a_limit_are_high_when_anyone_can_call_them() -> anyhow::R
     let Some(Inventory::Table(cost)) = evidence.inventories.get("cost") else {
         panic!("no cost table");
     };
-    assert_eq!(cost.rows.len(), 2);
-    assert_eq!(cost.rows[0][0], "OpenAI");
-    assert_eq!(cost.rows[0][3], "ANY /functions/v1/chat");
-    assert_eq!(cost.rows[0][5], "none seen");
-    assert_eq!(cost.rows[1][0], "Anthropic");
-    assert_eq!(cost.rows[1][4], "none");
+    let rows: Vec<(&str, &str, &str, &str)> = cost
+        .rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "OpenAI",
+                "supabase/functions/_shared/ai.ts:6",
+                "ANY /functions/v1/ideas",
+                "none"
+            ),
+            (
+                "OpenAI",
+                "supabase/functions/chat/index.ts:12",
+                "ANY /functions/v1/chat",
+                "caller checked"
+            ),
+            (
+                "Anthropic",
+                "supabase/functions/summarise/index.ts:8",
+                "ANY /functions/v1/summarise",
+                "none"
+            ),
+        ]
+    );
+    assert!(cost.rows.iter().all(|r| r[5] == "none seen"));
     assert_eq!(
         evidence
             .facts
