@@ -3,6 +3,8 @@
 //! on a checkout without a full scan:
 //! `cargo run -p diligence-source --example source-evidence -- DIR`.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::Path;
 
 use diligence_model::Inventory;
