@@ -36,6 +36,10 @@ const FACTS: &[(&str, &str)] = &[
     ),
     ("source.routes", "Server routes found in production files"),
     (
+        "source.firebase.rules",
+        "Firebase security rules files read (Firestore, Storage, Realtime Database)",
+    ),
+    (
         "source.client-files",
         "Production files that ship to the browser",
     ),
@@ -93,6 +97,18 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.webhook-unverified",
         "A webhook route that acts on the request without verifying the provider's signature",
+    ),
+    (
+        "source.firebase-rules-open",
+        "Firebase rules that allow reading or writing to everyone",
+    ),
+    (
+        "source.firebase-rules-test-mode",
+        "Firebase rules still in test mode (everyone until a date)",
+    ),
+    (
+        "source.firebase-rules-any-user",
+        "Firebase rules that let any signed-in user write, or read everything",
     ),
     (
         "source.client-service-role",
@@ -227,6 +243,7 @@ impl SourceModel {
             route_findings(route, &mut evidence);
         }
         crate::surface::evidence::add(self, &routes, &mut evidence);
+        crate::firebase::add_evidence(&self.firebase, &mut evidence);
         if !routes.is_empty() {
             evidence
                 .inventories

@@ -26,6 +26,7 @@
 
 mod error;
 mod evidence;
+pub mod firebase;
 pub mod js;
 mod model;
 pub mod routes;
@@ -117,6 +118,8 @@ pub struct SourceModel {
     /// `supabase/config.toml` (`supabase/config.toml`,
     /// `apps/web/supabase/config.toml` in a monorepo).
     pub supabase: BTreeMap<String, SupabaseConfig>,
+    /// Firebase security rules files by path.
+    pub firebase: BTreeMap<String, firebase::RulesFile>,
 }
 
 /// A file's bytes, or why not.
@@ -203,6 +206,15 @@ impl SourceModel {
         model.failed.sort_by(|a, b| a.path.cmp(&b.path));
         model.stacks = Stacks::detect(files, read);
         model.supabase = SupabaseConfig::find_all(files, read);
+        model.firebase = firebase::find_all(files, read);
+        if model.stacks.frameworks.contains("Firebase") && model.firebase.is_empty() {
+            // The rules live in the Firebase console: nothing here says
+            // whether the database is open.
+            model
+                .stacks
+                .not_analysed
+                .insert("Firebase security rules (no rules file in the repository)".to_owned());
+        }
         model
     }
 

@@ -44,7 +44,7 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
     ("FastAPI", "FastAPI"),
     ("Django", "Django"),
     ("Flask", "Flask"),
-    ("Firebase", "Firebase rules and functions"),
+    ("Firebase", "Firebase Cloud Functions"),
 ];
 
 /// Source files by extension that no parser here reads yet.

@@ -3,6 +3,7 @@
 
 mod docs;
 mod edge_functions;
+mod firebase;
 mod hostile;
 mod model;
 mod surface;
