@@ -291,6 +291,20 @@ const SPECS: &[Spec] = &[
                 ],
             ),
             (
+                "Personal data",
+                &[
+                    (
+                        "source.personal-data.fields",
+                        "Schema fields holding personal data",
+                    ),
+                    ("source.personal-data.kinds", "Kinds of personal data"),
+                    ("source.data-inventory", "Data inventory documents"),
+                    ("source.deletion-paths", "Account deletion in code"),
+                    ("source.soft-delete", "Tables with soft delete"),
+                    ("source.firebase.rules", "Firebase rules read"),
+                ],
+            ),
+            (
                 "Source read",
                 &[
                     ("source.frameworks", "Frameworks and platforms"),
@@ -304,7 +318,7 @@ const SPECS: &[Spec] = &[
                 ],
             ),
         ],
-        tables: &["routes", "cost"],
+        tables: &["routes", "cost", "personal-data"],
         replaced: &[],
     },
 ];

@@ -36,6 +36,23 @@ const FACTS: &[(&str, &str)] = &[
     ),
     ("source.routes", "Server routes found in production files"),
     (
+        "source.personal-data.fields",
+        "Schema fields whose names say they hold personal data",
+    ),
+    (
+        "source.personal-data.kinds",
+        "Kinds of personal data the schemas hold",
+    ),
+    (
+        "source.data-inventory",
+        "Documents that look like a data inventory or classification",
+    ),
+    ("source.deletion-paths", "Code that deletes a user account"),
+    (
+        "source.soft-delete",
+        "Tables that mark rows deleted instead of removing them",
+    ),
+    (
         "source.firebase.rules",
         "Firebase security rules files read (Firestore, Storage, Realtime Database)",
     ),
@@ -97,6 +114,14 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.webhook-unverified",
         "A webhook route that acts on the request without verifying the provider's signature",
+    ),
+    (
+        "source.card-data-stored",
+        "Payment card data stored in the product's own database",
+    ),
+    (
+        "source.password-column-unhashed",
+        "A password field with no password hashing seen in the code",
     ),
     (
         "source.firebase-rules-open",
@@ -244,6 +269,7 @@ impl SourceModel {
         }
         crate::surface::evidence::add(self, &routes, &mut evidence);
         crate::firebase::add_evidence(&self.firebase, &mut evidence);
+        crate::personal::add_evidence(self, &mut evidence);
         if !routes.is_empty() {
             evidence
                 .inventories

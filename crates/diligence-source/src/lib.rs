@@ -29,6 +29,7 @@ mod evidence;
 pub mod firebase;
 pub mod js;
 mod model;
+pub mod personal;
 pub mod routes;
 mod stacks;
 pub mod supabase;
@@ -120,6 +121,10 @@ pub struct SourceModel {
     pub supabase: BTreeMap<String, SupabaseConfig>,
     /// Firebase security rules files by path.
     pub firebase: BTreeMap<String, firebase::RulesFile>,
+    /// Prisma schemas by path.
+    pub prisma: BTreeMap<String, Vec<personal::PrismaModel>>,
+    /// Documents that look like a data inventory or classification.
+    pub data_inventory: Vec<String>,
 }
 
 /// A file's bytes, or why not.
@@ -207,6 +212,8 @@ impl SourceModel {
         model.stacks = Stacks::detect(files, read);
         model.supabase = SupabaseConfig::find_all(files, read);
         model.firebase = firebase::find_all(files, read);
+        model.prisma = personal::find_prisma(files, read);
+        model.data_inventory = personal::inventory_documents(files);
         if model.stacks.frameworks.contains("Firebase") && model.firebase.is_empty() {
             // The rules live in the Firebase console: nothing here says
             // whether the database is open.

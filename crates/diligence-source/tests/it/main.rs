@@ -6,6 +6,7 @@ mod edge_functions;
 mod firebase;
 mod hostile;
 mod model;
+mod personal;
 mod surface;
 
 use std::path::{Path, PathBuf};
