@@ -28,6 +28,8 @@ mod error;
 mod evidence;
 pub mod js;
 mod model;
+pub mod nextjs;
+pub mod resolve;
 pub mod routes;
 mod stacks;
 pub mod supabase;
@@ -43,8 +45,8 @@ use serde::Serialize;
 pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
-    Arg, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function, Import,
-    Language, Runtime,
+    Arg, Binding, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function,
+    Import, Language, Runtime,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -116,6 +118,9 @@ pub struct SourceModel {
     /// `supabase/config.toml` (`supabase/config.toml`,
     /// `apps/web/supabase/config.toml` in a monorepo).
     pub supabase: BTreeMap<String, SupabaseConfig>,
+    /// Path aliases of every `tsconfig.json` and `jsconfig.json`, nearest
+    /// folder first.
+    pub aliases: Vec<resolve::PathAliases>,
 }
 
 /// A file's bytes, or why not.
@@ -202,6 +207,7 @@ impl SourceModel {
         model.failed.sort_by(|a, b| a.path.cmp(&b.path));
         model.stacks = Stacks::detect(files, read);
         model.supabase = SupabaseConfig::find_all(files, read);
+        model.aliases = resolve::PathAliases::find_all(files, read);
         model
     }
 
