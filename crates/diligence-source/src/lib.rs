@@ -26,6 +26,7 @@
 
 mod error;
 mod evidence;
+pub mod express;
 pub mod js;
 mod model;
 pub mod nextjs;

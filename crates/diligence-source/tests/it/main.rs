@@ -3,6 +3,7 @@
 
 mod docs;
 mod edge_functions;
+mod express;
 mod hostile;
 mod model;
 mod nextjs;

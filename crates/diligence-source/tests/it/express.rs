@@ -1,0 +1,135 @@
+//! Express on both sides: routes registered on an app and on a router
+//! mounted from another file, guarded (or not) by middleware in source
+//! order.
+
+use diligence_model::{Confidence, Severity};
+
+use crate::nextjs::routes;
+use crate::{evidence_of, found};
+
+fn row(cells: [&str; 5]) -> [String; 5] {
+    cells.map(str::to_owned)
+}
+
+#[test]
+fn vulnerable_routes_and_the_mounted_router_are_unguarded() -> anyhow::Result<()> {
+    let evidence = evidence_of("express/vulnerable")?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/api/orders/:id",
+                "none",
+                "none seen",
+                "src/app.js:27"
+            ]),
+            row(["GET", "/api/fetch", "none", "none seen", "src/app.js:32"]),
+            row(["GET", "/api/search", "none", "none seen", "src/app.js:17"]),
+            row(["GET", "/logout", "none", "none seen", "src/app.js:37"]),
+            // Only the name suggests a check: its body verifies nothing.
+            row([
+                "POST",
+                "/api/admin/reindex",
+                "caller check `isLoggedIn (by name)`",
+                "none seen",
+                "src/app.js:22"
+            ]),
+            row(["POST", "/api/login", "none", "none seen", "src/app.js:12"]),
+            row([
+                "PUT",
+                "/api/users/:id",
+                "none",
+                "none seen",
+                "src/routes/users.js:6"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("src/app.js", Some(27), Confidence::Medium),
+            ("src/routes/users.js", Some(6), Confidence::Medium),
+        ]
+    );
+    assert!(
+        evidence
+            .findings
+            .iter()
+            .filter(|f| f.rule.as_str() == "source.route-unguarded")
+            .all(|f| f.severity == Severity::High)
+    );
+    Ok(())
+}
+
+#[test]
+fn sound_routes_are_guarded_by_verified_middleware_in_order() -> anyhow::Result<()> {
+    let evidence = evidence_of("express/sound")?;
+    let via = "caller check `requireUser → jwt.verify` via src/middleware/auth.js";
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/api/orders/:id",
+                via,
+                "none seen",
+                "src/app.js:41"
+            ]),
+            row(["GET", "/api/fetch", via, "none seen", "src/app.js:46"]),
+            row(["GET", "/api/search", via, "zod", "src/app.js:30"]),
+            // Registered before `app.use(requireUser)`: public by design.
+            row(["GET", "/logout", "none", "none seen", "src/app.js:22"]),
+            row([
+                "POST",
+                "/api/admin/reindex",
+                via,
+                "none seen",
+                "src/app.js:36"
+            ]),
+            row(["POST", "/api/login", "none", "none seen", "src/app.js:17"]),
+            row([
+                "PUT",
+                "/api/users/:id",
+                "caller check `checkJwt = auth` via src/app.js",
+                "none seen",
+                "src/routes/users.js:6"
+            ]),
+        ]
+    );
+    let serious: Vec<(&str, String)> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium && f.confidence >= Confidence::Medium)
+        .map(|f| (f.rule.as_str(), f.location.to_string()))
+        .collect();
+    assert_eq!(serious, Vec::<(&str, String)>::new());
+    Ok(())
+}
+
+#[test]
+fn middleware_after_a_route_does_not_guard_it() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::write(
+        temp.path().join("server.js"),
+        "const express = require('express');\n\
+         const passport = require('passport');\n\
+         const app = express();\n\
+         app.post('/early', (req, res) => res.end());\n\
+         app.post('/inline', passport.authenticate('jwt', { session: false }), (req, res) => res.end());\n\
+         app.use(passport.authenticate('jwt', { session: false }));\n\
+         app.post('/late', (req, res) => res.end());\n\
+         app.get('env');\n",
+    )?;
+    let mut evidence = crate::model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("server.js", Some(4), Confidence::Medium)]
+    );
+    let rows = routes(&evidence);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!(rows[1][2], "caller check `passport.authenticate`");
+    assert_eq!(rows[2][2], "caller check `passport.authenticate`");
+    Ok(())
+}
