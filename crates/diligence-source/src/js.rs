@@ -348,6 +348,7 @@ fn arg_at(expr: &Expression<'_>, depth: usize) -> Arg {
             }
         }
         Expression::Identifier(id) => Arg::Ident(id.name.as_str().to_owned()),
+        Expression::BooleanLiteral(b) => Arg::Bool(b.value),
         e @ (Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_)) => {
             path_of(e).map_or(Arg::Other, Arg::Member)
         }

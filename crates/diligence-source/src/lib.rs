@@ -27,6 +27,8 @@
 mod error;
 mod evidence;
 pub mod express;
+mod identity;
+mod injection;
 pub mod js;
 mod model;
 pub mod nextjs;

@@ -75,6 +75,8 @@ pub enum Arg {
     Str(String),
     /// A plain identifier.
     Ident(String),
+    /// A boolean literal (`shell: true`).
+    Bool(bool),
     /// A member path (`user.id`, `body.userId`).
     Member(String),
     /// An environment variable read in place (`Deno.env.get('X')`,

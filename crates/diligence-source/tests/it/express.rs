@@ -133,3 +133,44 @@ fn middleware_after_a_route_does_not_guard_it() -> anyhow::Result<()> {
     assert_eq!(rows[2][2], "caller check `passport.authenticate`");
     Ok(())
 }
+
+#[test]
+fn planted_identity_and_injection_problems_are_found_where_they_are() -> anyhow::Result<()> {
+    use Confidence::{High as H, Medium as M};
+    use Severity::{High, Low, Medium};
+    let hit = |rule: &str, path: &str, line: u32, severity, confidence| {
+        (rule.to_owned(), path.to_owned(), line, severity, confidence)
+    };
+    let evidence = evidence_of("express/vulnerable")?;
+    assert_eq!(
+        crate::planted(&evidence),
+        [
+            hit("source.command-injection", "src/app.js", 23, High, M),
+            hit(
+                "source.jwt-decode-unverified",
+                "src/tokens.js",
+                4,
+                Medium,
+                M
+            ),
+            hit("source.jwt-literal-secret", "src/app.js", 13, High, H),
+            hit("source.jwt-no-expiry", "src/app.js", 13, Low, M),
+            hit("source.jwt-no-expiry", "src/tokens.js", 9, Low, M),
+            hit("source.jwt-none-alg", "src/tokens.js", 9, High, H),
+            hit("source.open-redirect", "src/app.js", 38, Medium, M),
+            hit("source.sql-injection", "src/app.js", 18, High, M),
+            hit("source.ssrf", "src/app.js", 33, Medium, M),
+        ]
+    );
+    let sound = evidence_of("express/sound")?;
+    assert_eq!(crate::planted(&sound), []);
+    assert_eq!(
+        sound
+            .facts
+            .get("source.identity-providers")
+            .map(|f| f.value.to_string())
+            .as_deref(),
+        Some("Auth0, custom JWT")
+    );
+    Ok(())
+}

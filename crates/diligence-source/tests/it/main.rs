@@ -81,3 +81,37 @@ pub(crate) fn found<'e>(
         })
         .collect()
 }
+
+/// Findings other than the route rules, as (rule, path, line, severity,
+/// confidence), sorted.
+pub(crate) fn planted(
+    evidence: &Evidence,
+) -> Vec<(
+    String,
+    String,
+    u32,
+    diligence_model::Severity,
+    diligence_model::Confidence,
+)> {
+    let mut out: Vec<_> = evidence
+        .findings
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.rule.as_str(),
+                "source.route-unguarded" | "source.webhook-unverified"
+            )
+        })
+        .map(|f| {
+            (
+                f.rule.to_string(),
+                f.location.path.clone().unwrap_or_default(),
+                f.location.line.unwrap_or(0),
+                f.severity,
+                f.confidence,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}

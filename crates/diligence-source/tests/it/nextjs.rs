@@ -231,3 +231,116 @@ fn sound_routes_are_guarded_by_middleware_helpers_and_signatures() -> anyhow::Re
     assert_eq!(serious, Vec::<(&str, String)>::new());
     Ok(())
 }
+
+fn hit(
+    rule: &str,
+    path: &str,
+    line: u32,
+    severity: Severity,
+    confidence: Confidence,
+) -> (String, String, u32, Severity, Confidence) {
+    (rule.to_owned(), path.to_owned(), line, severity, confidence)
+}
+
+#[test]
+fn planted_identity_and_injection_problems_are_found_where_they_are() -> anyhow::Result<()> {
+    use Confidence::{High as H, Medium as M};
+    use Severity::{High, Low, Medium};
+    let evidence = evidence_of("nextjs/vulnerable")?;
+    assert_eq!(
+        crate::planted(&evidence),
+        [
+            hit(
+                "source.command-injection",
+                "src/pages/api/convert.ts",
+                5,
+                High,
+                M
+            ),
+            hit("source.eval-input", "src/pages/api/calc.ts", 4, High, M),
+            hit(
+                "source.jwt-decode-unverified",
+                "src/lib/session.ts",
+                6,
+                Medium,
+                M
+            ),
+            hit(
+                "source.jwt-literal-secret",
+                "src/app/api/login/route.ts",
+                7,
+                High,
+                H
+            ),
+            hit(
+                "source.jwt-no-expiry",
+                "src/app/api/login/route.ts",
+                7,
+                Low,
+                M
+            ),
+            hit("source.jwt-none-alg", "src/lib/session.ts", 11, High, H),
+            hit(
+                "source.open-redirect",
+                "src/app/api/go/route.ts",
+                6,
+                Medium,
+                M
+            ),
+            hit(
+                "source.sql-injection",
+                "src/app/api/orders/route.ts",
+                7,
+                High,
+                M
+            ),
+            hit("source.ssrf", "src/app/api/preview/route.ts", 4, Medium, M),
+            hit(
+                "source.token-in-localstorage",
+                "src/components/LoginForm.tsx",
+                7,
+                Medium,
+                M
+            ),
+            hit(
+                "source.weak-password-hash",
+                "src/lib/password.ts",
+                4,
+                High,
+                H
+            ),
+        ]
+    );
+    let sql = evidence
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "source.sql-injection")
+        .expect("finding");
+    // The source line and the sink line are both named.
+    assert!(
+        sql.message.contains("the body field `note` (line 6)"),
+        "{}",
+        sql.message
+    );
+    assert!(sql.message.contains("at line 7"), "{}", sql.message);
+    assert!(sql.tags.contains("heuristic"));
+    assert!(sql.remediation.is_some());
+    let fact = |name: &str| evidence.facts.get(name).map(|f| f.value.to_string());
+    assert_eq!(
+        fact("source.identity-providers").as_deref(),
+        Some("Auth.js/NextAuth, custom JWT")
+    );
+    assert_eq!(fact("source.routes.validated").as_deref(), Some("0% (0/7)"));
+
+    // The sound look-alikes: verified tokens with an expiry, bcrypt beside
+    // an MD5 etag, a theme in localStorage, parameters, a fixed origin, a
+    // redirect from a fixed table, execFile and JSON.parse.
+    let sound = evidence_of("nextjs/sound")?;
+    assert_eq!(crate::planted(&sound), []);
+    let fact = |name: &str| sound.facts.get(name).map(|f| f.value.to_string());
+    assert_eq!(
+        fact("source.routes.validated").as_deref(),
+        Some("14% (1/7)")
+    );
+    Ok(())
+}
