@@ -375,11 +375,29 @@ const PUBLIC_SEGMENTS: &[&str] = &[
     "csp-report",
 ];
 
-/// Whether a route's path says it is public by design.
+/// Whether a route's path says it is public by design. A camel-case
+/// name (a server action's, `signInWithEmail`) is public when it starts
+/// with such a segment (`sign-in-with-email`).
 fn public_by_design(path: &str) -> bool {
     path.split(['/', '.'])
         .map(|s| s.trim_matches(|c| c == '[' || c == ']' || c == ':'))
-        .any(|s| PUBLIC_SEGMENTS.contains(&s.to_ascii_lowercase().as_str()))
+        .any(|s| {
+            let lower = s.to_ascii_lowercase();
+            if PUBLIC_SEGMENTS.contains(&lower.as_str()) {
+                return true;
+            }
+            let mut kebab = String::new();
+            for (i, c) in s.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    kebab.push('-');
+                }
+                kebab.push(c.to_ascii_lowercase());
+            }
+            kebab != lower
+                && PUBLIC_SEGMENTS
+                    .iter()
+                    .any(|p| kebab.strip_prefix(p).is_some_and(|r| r.starts_with('-')))
+        })
 }
 
 /// Whether a route is a webhook by its path or handler name.

@@ -169,6 +169,31 @@ fn named_guard(model: &SourceModel, file: &FileModel, name: &str) -> Option<Rout
         });
     }
     let root = name.split('.').next().unwrap_or(name);
+    // `auth.required`, where `auth = { required: jwt({ … }) }` here or in
+    // the module `auth` is imported from.
+    if let Some((_, key)) = name.split_once('.') {
+        let here = file.binding(root, u32::MAX).map(|b| (&b.value, None));
+        let there = || {
+            let specifier = module_of(file, root)?;
+            let helper = resolve::import(model, &file.path, specifier)?;
+            let value = &helper.binding(root, u32::MAX)?.value;
+            Some((value, Some(helper.path.clone())))
+        };
+        if let Some((value, via)) = here.or_else(there)
+            && let Some(Arg::Call { callee, args }) = value.property(key)
+            && LIBRARY_MIDDLEWARE.contains(&callee.as_str())
+        {
+            // `credentialsRequired: false` lets anonymous callers through.
+            let optional = args
+                .iter()
+                .any(|a| matches!(a.property("credentialsRequired"), Some(Arg::Bool(false))));
+            return (!optional).then(|| RouteGuard::Caller {
+                check: format!("{name} = {callee}"),
+                via,
+                confidence: Confidence::High,
+            });
+        }
+    }
     let local = file
         .functions
         .iter()

@@ -174,3 +174,40 @@ fn planted_identity_and_injection_problems_are_found_where_they_are() -> anyhow:
     );
     Ok(())
 }
+
+#[test]
+fn a_member_of_an_imported_middleware_table_is_read_through_its_binding() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::write(
+        temp.path().join("auth.js"),
+        "import { expressjwt } from 'express-jwt';\n\
+         const auth = {\n\
+           required: expressjwt({ secret: process.env.KEY, algorithms: ['HS256'] }),\n\
+           optional: expressjwt({ secret: process.env.KEY, algorithms: ['HS256'], credentialsRequired: false }),\n\
+         };\n\
+         export default auth;\n",
+    )?;
+    std::fs::write(
+        temp.path().join("routes.js"),
+        "import { Router } from 'express';\n\
+         import auth from './auth';\n\
+         const router = Router();\n\
+         router.post('/articles', auth.required, (req, res) => res.end());\n\
+         router.put('/articles/:id', auth.optional, (req, res) => res.end());\n\
+         export default router;\n",
+    )?;
+    let mut evidence = crate::model_of(temp.path())?.evidence();
+    evidence.normalise();
+    let rows = routes(&evidence);
+    assert_eq!(
+        rows[0][2],
+        "caller check `auth.required = expressjwt` via auth.js"
+    );
+    // Optional credentials let anyone through: no guard.
+    assert_eq!(rows[1][2], "none");
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("routes.js", Some(5), Confidence::Medium)]
+    );
+    Ok(())
+}

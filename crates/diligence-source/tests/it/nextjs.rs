@@ -344,3 +344,27 @@ fn planted_identity_and_injection_problems_are_found_where_they_are() -> anyhow:
     );
     Ok(())
 }
+
+#[test]
+fn sign_in_actions_are_public_by_design_and_others_are_not() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::create_dir_all(temp.path().join("app"))?;
+    std::fs::write(
+        temp.path().join("app/actions.ts"),
+        "'use server';\n\
+         export async function signInWithEmail(form: FormData) { return form; }\n\
+         export async function signUp(form: FormData) { return form; }\n\
+         export async function deleteProject(id: string) { return id; }\n\
+         export async function authorsList() { return []; }\n",
+    )?;
+    let mut evidence = crate::model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("app/actions.ts", Some(4), Confidence::Medium),
+            ("app/actions.ts", Some(5), Confidence::Medium),
+        ]
+    );
+    Ok(())
+}
