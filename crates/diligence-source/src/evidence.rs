@@ -92,6 +92,14 @@ const FACTS: &[(&str, &str)] = &[
         "source.routes.unguarded",
         "Routes whose handler never checks who calls (no caller check, no webhook signature)",
     ),
+    (
+        "source.identity-providers",
+        "Identity providers and authentication libraries the production code imports (Auth.js/NextAuth, Clerk, Auth0, Supabase Auth, Firebase Auth, Passport, better-auth, Lucia, Kinde, custom JWT)",
+    ),
+    (
+        "source.routes.validated",
+        "Share of state-changing production routes whose handler validates its input with a schema library",
+    ),
 ];
 
 const RULES: &[(&str, &str)] = &[
@@ -170,6 +178,44 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.service-role-on-request-ids",
         "A service-role Supabase client queried with ids taken from the request body, without an ownership check",
+    ),
+    (
+        "source.jwt-literal-secret",
+        "A JWT signed or verified with a secret written in the code",
+    ),
+    (
+        "source.jwt-decode-unverified",
+        "A JWT decoded on the server without verifying its signature in the same function",
+    ),
+    (
+        "source.jwt-none-alg",
+        "JWT options that allow the `none` algorithm (no signature)",
+    ),
+    ("source.jwt-no-expiry", "A JWT issued without an expiry"),
+    (
+        "source.weak-password-hash",
+        "Passwords hashed with MD5 or SHA-1",
+    ),
+    (
+        "source.token-in-localstorage",
+        "A session or access token stored in localStorage",
+    ),
+    (
+        "source.sql-injection",
+        "SQL text built from request input and passed to a query call",
+    ),
+    (
+        "source.command-injection",
+        "A shell command built from request input",
+    ),
+    ("source.eval-input", "Request input evaluated as code"),
+    (
+        "source.ssrf",
+        "A server-side request to a URL taken from the request",
+    ),
+    (
+        "source.open-redirect",
+        "A redirect to a URL taken from the request",
     ),
 ];
 
@@ -270,6 +316,29 @@ impl SourceModel {
         crate::surface::evidence::add(self, &routes, &mut evidence);
         crate::firebase::add_evidence(&self.firebase, &mut evidence);
         crate::personal::add_evidence(self, &mut evidence);
+        crate::identity::findings(self, &mut evidence);
+        crate::injection::findings(self, &mut evidence);
+        set(
+            &mut evidence,
+            "source.identity-providers",
+            Fact::list(crate::identity::providers(self)).detail(
+                "From the imports of production files (and Supabase Auth calls); `custom JWT` means the code signs its own tokens.",
+            ),
+        );
+        let mutating: Vec<&&Route> = product
+            .iter()
+            .filter(|r| r.analysed() && r.mutating())
+            .collect();
+        if !mutating.is_empty() {
+            let validated = mutating.iter().filter(|r| r.validation.is_some()).count();
+            set(
+                &mut evidence,
+                "source.routes.validated",
+                Fact::ratio(validated as u64, mutating.len() as u64)
+                    .heuristic(Confidence::Medium)
+                    .detail("State-changing production routes whose handler calls a schema library's parse or validate; a validation the detectors cannot see (a shared wrapper two calls away) is not counted."),
+            );
+        }
         if !routes.is_empty() {
             evidence
                 .inventories
@@ -414,11 +483,29 @@ const PUBLIC_SEGMENTS: &[&str] = &[
     "csp-report",
 ];
 
-/// Whether a route's path says it is public by design.
+/// Whether a route's path says it is public by design. A camel-case
+/// name (a server action's, `signInWithEmail`) is public when it starts
+/// with such a segment (`sign-in-with-email`).
 fn public_by_design(path: &str) -> bool {
     path.split(['/', '.'])
         .map(|s| s.trim_matches(|c| c == '[' || c == ']' || c == ':'))
-        .any(|s| PUBLIC_SEGMENTS.contains(&s.to_ascii_lowercase().as_str()))
+        .any(|s| {
+            let lower = s.to_ascii_lowercase();
+            if PUBLIC_SEGMENTS.contains(&lower.as_str()) {
+                return true;
+            }
+            let mut kebab = String::new();
+            for (i, c) in s.chars().enumerate() {
+                if c.is_ascii_uppercase() && i > 0 {
+                    kebab.push('-');
+                }
+                kebab.push(c.to_ascii_lowercase());
+            }
+            kebab != lower
+                && PUBLIC_SEGMENTS
+                    .iter()
+                    .any(|p| kebab.strip_prefix(p).is_some_and(|r| r.starts_with('-')))
+        })
 }
 
 /// Whether a route is a webhook by its path or handler name.

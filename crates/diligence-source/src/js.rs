@@ -16,18 +16,19 @@ use oxc_ast::ast::{
 };
 use oxc_ast::ast::{
     ArrowFunctionExpression, BinaryExpression, Class, Decorator, FormalParameters, Function,
-    MethodDefinition, ObjectProperty, StaticMemberExpression,
+    MethodDefinition, ObjectProperty, ObjectPropertyKind, StaticMemberExpression,
 };
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
+use oxc_syntax::operator::BinaryOperator;
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::HashMap;
 
 use crate::error::ParseError;
 use crate::model::{
-    Arg, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel, Function as FunctionModel,
-    Import, Language, Property, Runtime,
+    Arg, Binding, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel,
+    Function as FunctionModel, Import, Language, Property, Runtime,
 };
 
 /// Deepest bracket or prefix-operator nesting a file may have.
@@ -158,6 +159,7 @@ pub(crate) fn parse(
             functions: Vec::new(),
             classes: Vec::new(),
             properties: Vec::new(),
+            bindings: Vec::new(),
         },
         body_vars: Vec::new(),
         pending: HashMap::new(),
@@ -261,6 +263,7 @@ fn path_of(expr: &Expression<'_>) -> Option<String> {
             Some(format!("{}.{key}", path_of(&m.object)?))
         }
         Expression::CallExpression(c) => Some(format!("{}()", path_of(&c.callee)?)),
+        Expression::NewExpression(n) => Some(format!("new {}()", path_of(&n.callee)?)),
         Expression::ChainExpression(chain) => match &chain.expression {
             ChainElement::CallExpression(c) => Some(format!("{}()", path_of(&c.callee)?)),
             ChainElement::StaticMemberExpression(m) => Some(format!(
@@ -307,22 +310,115 @@ fn env_of(expr: &Expression<'_>) -> Option<String> {
     }
 }
 
+/// How deep object, array and call arguments are read.
+const ARG_DEPTH: usize = 3;
+
+/// How many items of an object or array literal are read.
+const ARG_ITEMS: usize = 32;
+
 fn arg_of(expr: &Expression<'_>) -> Arg {
+    arg_at(expr, 0)
+}
+
+fn arg_at(expr: &Expression<'_>, depth: usize) -> Arg {
     if let Some(env) = env_of(expr) {
         return Arg::Env(env);
     }
+    let expr_path = |e: &Expression<'_>| path_of(e).unwrap_or_else(|| "?".to_owned());
     match unwrap(expr) {
         Expression::StringLiteral(s) => Arg::Str(s.value.as_str().to_owned()),
         Expression::BooleanLiteral(b) => Arg::Bool(b.value),
         Expression::TemplateLiteral(t) => match t.single_quasi() {
             Some(q) => Arg::Str(q.as_str().to_owned()),
-            None => Arg::Other,
+            None => Arg::Template {
+                parts: t
+                    .quasis
+                    .iter()
+                    .map(|q| q.value.raw.as_str().to_owned())
+                    .collect(),
+                exprs: t.expressions.iter().map(expr_path).collect(),
+            },
         },
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition => {
+            let mut parts = Vec::new();
+            let mut exprs = Vec::new();
+            concat_leaves(expr, &mut parts, &mut exprs, 0);
+            if parts.is_empty() {
+                Arg::Other
+            } else {
+                Arg::Template { parts, exprs }
+            }
+        }
         Expression::Identifier(id) => Arg::Ident(id.name.as_str().to_owned()),
         e @ (Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_)) => {
             path_of(e).map_or(Arg::Other, Arg::Member)
         }
+        _ if depth >= ARG_DEPTH => Arg::Other,
+        Expression::ObjectExpression(o) => Arg::Object(
+            o.properties
+                .iter()
+                .filter_map(|p| match p {
+                    ObjectPropertyKind::ObjectProperty(p) => Some((
+                        p.key.static_name()?.to_string(),
+                        arg_at(&p.value, depth + 1),
+                    )),
+                    ObjectPropertyKind::SpreadProperty(_) => None,
+                })
+                .take(ARG_ITEMS)
+                .collect(),
+        ),
+        Expression::ArrayExpression(a) => Arg::Array(
+            a.elements
+                .iter()
+                .take(ARG_ITEMS)
+                .map(|e| {
+                    e.as_expression()
+                        .map_or(Arg::Other, |e| arg_at(e, depth + 1))
+                })
+                .collect(),
+        ),
+        Expression::CallExpression(c) => match path_of(&c.callee) {
+            Some(callee) => Arg::Call {
+                callee,
+                args: c
+                    .arguments
+                    .iter()
+                    .take(ARG_ITEMS)
+                    .map(|a| {
+                        a.as_expression()
+                            .map_or(Arg::Other, |e| arg_at(e, depth + 1))
+                    })
+                    .collect(),
+            },
+            None => Arg::Other,
+        },
         _ => Arg::Other,
+    }
+}
+
+/// The leaves of a `+` chain: string literals into `parts`, the rest into
+/// `exprs` as paths. Bounded like the other argument reads.
+fn concat_leaves(
+    expr: &Expression<'_>,
+    parts: &mut Vec<String>,
+    exprs: &mut Vec<String>,
+    depth: usize,
+) {
+    match unwrap(expr) {
+        Expression::BinaryExpression(b) if b.operator == BinaryOperator::Addition && depth < 64 => {
+            concat_leaves(&b.left, parts, exprs, depth + 1);
+            concat_leaves(&b.right, parts, exprs, depth + 1);
+        }
+        Expression::StringLiteral(s) => parts.push(s.value.as_str().to_owned()),
+        Expression::TemplateLiteral(t) => {
+            parts.extend(t.quasis.iter().map(|q| q.value.raw.as_str().to_owned()));
+            exprs.extend(
+                t.expressions
+                    .iter()
+                    .map(|e| path_of(e).unwrap_or_else(|| "?".to_owned())),
+            );
+        }
+        e => exprs.push(path_of(e).unwrap_or_else(|| "?".to_owned())),
     }
 }
 
@@ -401,6 +497,44 @@ impl Walker<'_> {
             line,
             offset: start,
         });
+    }
+
+    /// Records what a non-function declaration binds: the value of a
+    /// named variable, or the members a destructuring takes from a path.
+    fn record_binding(
+        &mut self,
+        pattern: &BindingPattern<'_>,
+        name: Option<&str>,
+        init: &Expression<'_>,
+        line: u32,
+    ) {
+        if let Some(name) = name {
+            let value = arg_of(init);
+            if value != Arg::Other {
+                self.model.bindings.push(Binding {
+                    name: name.to_owned(),
+                    value,
+                    line,
+                });
+            }
+            return;
+        }
+        let (BindingPattern::ObjectPattern(object), Some(path)) = (pattern, path_of(init)) else {
+            return;
+        };
+        for property in &object.properties {
+            let Some(field) = property.key.static_name() else {
+                continue;
+            };
+            let Some(local) = property.value.get_identifier_name() else {
+                continue;
+            };
+            self.model.bindings.push(Binding {
+                name: local.as_str().to_owned(),
+                value: Arg::Member(format!("{path}.{field}")),
+                line,
+            });
+        }
     }
 
     fn body_fields_from_pattern(&mut self, pattern: &BindingPattern<'_>, line: u32) {
@@ -531,6 +665,9 @@ impl<'a> Visit<'a> for Walker<'_> {
                     env,
                     line,
                 });
+            }
+            if function_start(init).is_none() {
+                self.record_binding(&it.id, name.as_deref(), init, line);
             }
             if is_body_parse(init) {
                 match &name {

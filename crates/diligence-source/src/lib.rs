@@ -26,10 +26,15 @@
 
 mod error;
 mod evidence;
+pub mod express;
 pub mod firebase;
+mod identity;
+mod injection;
 pub mod js;
 mod model;
+pub mod nextjs;
 pub mod personal;
+pub mod resolve;
 pub mod routes;
 mod stacks;
 pub mod supabase;
@@ -46,8 +51,8 @@ use serde::Serialize;
 pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
-    Arg, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function, Import,
-    Language, Property, Runtime,
+    Arg, Binding, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function,
+    Import, Language, Property, Runtime,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -125,6 +130,9 @@ pub struct SourceModel {
     pub prisma: BTreeMap<String, Vec<personal::PrismaModel>>,
     /// Documents that look like a data inventory or classification.
     pub data_inventory: Vec<String>,
+    /// Path aliases of every `tsconfig.json` and `jsconfig.json`, nearest
+    /// folder first.
+    pub aliases: Vec<resolve::PathAliases>,
 }
 
 /// A file's bytes, or why not.
@@ -222,6 +230,7 @@ impl SourceModel {
                 .not_analysed
                 .insert("Firebase security rules (no rules file in the repository)".to_owned());
         }
+        model.aliases = resolve::PathAliases::find_all(files, read);
         model
     }
 

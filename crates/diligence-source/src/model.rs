@@ -75,15 +75,55 @@ pub enum Arg {
     Str(String),
     /// A plain identifier.
     Ident(String),
+    /// A boolean literal (`shell: true`).
+    Bool(bool),
     /// A member path (`user.id`, `body.userId`).
     Member(String),
     /// An environment variable read in place (`Deno.env.get('X')`,
     /// `process.env.X`, `import.meta.env.X`): its name.
     Env(String),
-    /// A boolean literal.
-    Bool(bool),
+    /// A template literal with expressions, or a string concatenation
+    /// (`'a' + id`): its literal parts, and its expressions as paths
+    /// (`req.query.id`, `searchParams.get()`; `?` when not a path).
+    Template {
+        /// The literal parts, in order.
+        parts: Vec<String>,
+        /// The expressions, in order.
+        exprs: Vec<String>,
+    },
+    /// An object literal: its properties with a static key, their values
+    /// read like arguments (a few levels deep, a bounded number of items).
+    Object(Vec<(String, Self)>),
+    /// An array literal, its items read like arguments.
+    Array(Vec<Self>),
+    /// A call's result (`searchParams.get('next')`,
+    /// `new TextEncoder().encode('x')`): its callee and arguments.
+    Call {
+        /// The callee as a dotted path, as in [`Call::callee`].
+        callee: String,
+        /// Its arguments.
+        args: Vec<Self>,
+    },
     /// Anything else.
     Other,
+}
+
+impl Arg {
+    /// The value of property `key`, for an object literal.
+    pub fn property(&self, key: &str) -> Option<&Self> {
+        match self {
+            Self::Object(properties) => properties.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, for a string literal.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::Str(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 /// One call (or `new`) expression.
@@ -150,6 +190,20 @@ pub struct EnvBinding {
 pub struct EnvRead {
     /// Its name.
     pub name: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// A variable bound to a value other than a function
+/// (`const sql = \`SELECT … ${id}\``, `const config = { matcher: […] }`),
+/// or a name destructured from a path (`const { id } = req.query` binds
+/// `id` to the member `req.query.id`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Binding {
+    /// The variable.
+    pub name: String,
+    /// Its value, read like an argument.
+    pub value: Arg,
     /// 1-based line.
     pub line: u32,
 }
@@ -276,6 +330,8 @@ pub struct FileModel {
     pub classes: Vec<Class>,
     /// Properties of object literals, in source order.
     pub properties: Vec<Property>,
+    /// Variables bound to values (not functions), in source order.
+    pub bindings: Vec<Binding>,
 }
 
 impl FileModel {
@@ -314,6 +370,14 @@ impl FileModel {
         self.functions
             .iter()
             .find(|f| f.exported && f.name.as_deref() == Some(name))
+    }
+
+    /// The value of the last binding of `name` at or before a 1-based
+    /// line.
+    pub fn binding(&self, name: &str, line: u32) -> Option<&Binding> {
+        self.bindings
+            .iter()
+            .rfind(|b| b.name == name && b.line <= line)
     }
 
     /// Whether the file imports a module whose specifier contains `needle`.

@@ -104,6 +104,8 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         .iter()
         .map(supabase::EdgeFunction::to_route)
         .collect();
+    routes.extend(crate::nextjs::routes(model));
+    routes.extend(crate::express::routes(model));
     routes.sort_by(|a, b| {
         (a.file.as_str(), a.line, a.method.as_str(), a.path.as_str()).cmp(&(
             b.file.as_str(),

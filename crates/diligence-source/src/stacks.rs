@@ -35,8 +35,6 @@ const PYTHON: &[(&str, &str)] = &[
 /// Frameworks whose routes this crate does not read yet, and the words
 /// `source.not-analysed` uses for them.
 const ROUTES_NOT_READ: &[(&str, &str)] = &[
-    ("Next.js", "Next.js routes"),
-    ("Express", "Express routes"),
     ("Fastify", "Fastify routes"),
     ("Hono", "Hono routes"),
     ("NestJS", "NestJS routes"),

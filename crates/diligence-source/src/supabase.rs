@@ -215,7 +215,7 @@ fn is_caller_check(call: &Call, file: &FileModel) -> bool {
 }
 
 /// Whether a call verifies a webhook provider's signature.
-fn is_signature_check(call: &Call, file: &FileModel) -> bool {
+pub(crate) fn is_signature_check(call: &Call, file: &FileModel) -> bool {
     let method = call.method();
     matches!(
         method,

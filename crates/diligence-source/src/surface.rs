@@ -153,6 +153,16 @@ pub fn paid_host(url: &str) -> Option<&'static str> {
         .map(|(_, provider)| *provider)
 }
 
+/// The literal text of a URL argument: a string, or the literal parts of a
+/// template (`https://api.openai.com/v1/${path}`).
+fn literal_url(arg: &Arg) -> Option<String> {
+    match arg {
+        Arg::Str(url) => Some(url.clone()),
+        Arg::Template { parts, .. } => Some(parts.concat()),
+        _ => None,
+    }
+}
+
 /// Method paths of SDK calls that cost money per call, by their last
 /// names.
 const PAID_METHODS: &[&str] = &[
@@ -218,8 +228,8 @@ fn paid_call(file: &FileModel, call: &Call) -> Option<(String, bool)> {
         call.callee.as_str(),
         "fetch" | "axios" | "axios.post" | "axios.get" | "ky.post" | "got.post" | "$fetch"
     );
-    if fetch_like && let Some(Arg::Str(url)) = call.args.first() {
-        return paid_host(url).map(|p| (p.to_owned(), is_model_provider(p)));
+    if fetch_like && let Some(url) = call.args.first().and_then(literal_url) {
+        return paid_host(&url).map(|p| (p.to_owned(), is_model_provider(p)));
     }
     let provider = file_provider(file)?;
     let method_hit = PAID_METHODS.iter().any(|m| {
@@ -723,12 +733,12 @@ pub(crate) mod evidence {
                 );
             }
             for call in &file.calls {
-                if let Some(Arg::Str(url)) = call.args.first()
+                if let Some(url) = call.args.first().and_then(super::literal_url)
                     && matches!(
                         call.callee.as_str(),
                         "fetch" | "axios" | "axios.post" | "axios.get" | "ky.post"
                     )
-                    && let Some(provider) = paid_host(url)
+                    && let Some(provider) = paid_host(&url)
                 {
                     push(
                         evidence,

@@ -3,9 +3,11 @@
 
 mod docs;
 mod edge_functions;
+mod express;
 mod firebase;
 mod hostile;
 mod model;
+mod nextjs;
 mod personal;
 mod surface;
 
@@ -81,4 +83,38 @@ pub(crate) fn found<'e>(
             )
         })
         .collect()
+}
+
+/// Findings other than the route rules, as (rule, path, line, severity,
+/// confidence), sorted.
+pub(crate) fn planted(
+    evidence: &Evidence,
+) -> Vec<(
+    String,
+    String,
+    u32,
+    diligence_model::Severity,
+    diligence_model::Confidence,
+)> {
+    let mut out: Vec<_> = evidence
+        .findings
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.rule.as_str(),
+                "source.route-unguarded" | "source.webhook-unverified"
+            )
+        })
+        .map(|f| {
+            (
+                f.rule.to_string(),
+                f.location.path.clone().unwrap_or_default(),
+                f.location.line.unwrap_or(0),
+                f.severity,
+                f.confidence,
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }

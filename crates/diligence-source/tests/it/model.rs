@@ -191,3 +191,127 @@ fn functions_carry_their_names_lines_and_the_call_they_are_passed_to() -> anyhow
     );
     Ok(())
 }
+
+#[test]
+fn arguments_keep_templates_options_and_call_results() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::write(
+        temp.path().join("server.ts"),
+        [
+            "const sql = `SELECT * FROM t WHERE id = ${req.query.id}`;",
+            "const glued = 'DELETE FROM t WHERE id = ' + id + ';';",
+            "const config = { matcher: ['/api/:path*', { source: '/admin' }], deep: { a: { b: { c: 1 } } } };",
+            "const { q, page: p } = req.query;",
+            "spawn('ls', [dir], { shell: true });",
+            "fetch(searchParams.get('url'));",
+            "const plain = other;",
+            "const n = 3;",
+        ]
+        .join("\n"),
+    )?;
+    let model = model_of(temp.path())?;
+    let file = model.file("server.ts").expect("parsed");
+    let value = |name: &str| file.binding(name, u32::MAX).map(|b| b.value.clone());
+    assert_eq!(
+        value("sql"),
+        Some(Arg::Template {
+            parts: vec!["SELECT * FROM t WHERE id = ".into(), String::new()],
+            exprs: vec!["req.query.id".into()],
+        })
+    );
+    assert_eq!(
+        value("glued"),
+        Some(Arg::Template {
+            parts: vec!["DELETE FROM t WHERE id = ".into(), ";".into()],
+            exprs: vec!["id".into()],
+        })
+    );
+    let config = value("config").expect("config");
+    assert_eq!(
+        config.property("matcher"),
+        Some(&Arg::Array(vec![
+            Arg::Str("/api/:path*".into()),
+            Arg::Object(vec![("source".into(), Arg::Str("/admin".into()))]),
+        ]))
+    );
+    // Three levels are read; deeper values are `Other`.
+    assert_eq!(
+        config.property("deep").and_then(|d| d.property("a")),
+        Some(&Arg::Object(vec![("b".into(), Arg::Other)]))
+    );
+    assert_eq!(value("q"), Some(Arg::Member("req.query.q".into())));
+    assert_eq!(value("p"), Some(Arg::Member("req.query.page".into())));
+    assert_eq!(value("plain"), Some(Arg::Ident("other".into())));
+    // A number is not a value detectors read.
+    assert_eq!(value("n"), None);
+    let spawn = file.calls_named("spawn").next().expect("spawn");
+    assert_eq!(
+        spawn.args[2],
+        Arg::Object(vec![("shell".into(), Arg::Bool(true))])
+    );
+    let fetch = file.calls_named("fetch").next().expect("fetch");
+    assert_eq!(
+        fetch.args,
+        [Arg::Call {
+            callee: "searchParams.get".into(),
+            args: vec![Arg::Str("url".into())],
+        }]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_literal_secret_in_a_test_file_is_low_and_a_production_one_high() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::create_dir_all(temp.path().join("src"))?;
+    std::fs::create_dir_all(temp.path().join("test"))?;
+    let code = "import jwt from 'jsonwebtoken';\nconst KEY = 'not-a-real-key';\nexport const t = jwt.sign({ sub: 1, exp: 2 }, KEY);\n";
+    std::fs::write(temp.path().join("src/token.ts"), code)?;
+    std::fs::write(temp.path().join("test/token.test.ts"), code)?;
+    // A key from the environment, and a look-alike `sign` of another library.
+    std::fs::write(
+        temp.path().join("src/other.ts"),
+        "import jwt from 'jsonwebtoken';\nimport { sign } from './crypto';\nexport const a = jwt.sign({ sub: 1 }, process.env.KEY!, { expiresIn: '1h' });\nexport const b = sign('payload', 'literal');\n",
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    let secrets: Vec<_> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.jwt-literal-secret")
+        .map(|f| {
+            (
+                f.location.path.clone().unwrap_or_default(),
+                f.location.line,
+                f.severity,
+                f.confidence,
+            )
+        })
+        .collect();
+    use diligence_model::{Confidence, Severity};
+    assert_eq!(
+        secrets,
+        [
+            (
+                "src/token.ts".to_owned(),
+                Some(3),
+                Severity::High,
+                Confidence::High
+            ),
+            (
+                "test/token.test.ts".to_owned(),
+                Some(3),
+                Severity::Low,
+                Confidence::Medium
+            ),
+        ]
+    );
+    // `exp` in the payload is an expiry.
+    assert!(
+        !evidence
+            .findings
+            .iter()
+            .any(|f| f.rule.as_str() == "source.jwt-no-expiry")
+    );
+    Ok(())
+}

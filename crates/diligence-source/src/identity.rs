@@ -1,0 +1,372 @@
+//! Identity: which sign-in library or provider the code uses, and the
+//! token and password mistakes that hand-rolled authentication makes
+//! (literal JWT secrets, decoding without verifying, the `none`
+//! algorithm, tokens that never expire, fast password hashes, tokens in
+//! `localStorage`).
+
+use std::collections::BTreeSet;
+
+use diligence_model::{Confidence, Evidence, FileClass, Finding, Location, Severity};
+
+use crate::{Arg, Call, FileModel, SourceModel};
+
+/// Identity providers and libraries, by the module a file imports.
+const PROVIDERS: &[(&str, &str)] = &[
+    ("next-auth", "Auth.js/NextAuth"),
+    ("@auth/", "Auth.js/NextAuth"),
+    ("@clerk/", "Clerk"),
+    ("@auth0/", "Auth0"),
+    ("express-oauth2-jwt-bearer", "Auth0"),
+    ("express-openid-connect", "Auth0"),
+    ("@supabase/auth-helpers", "Supabase Auth"),
+    ("@supabase/ssr", "Supabase Auth"),
+    ("firebase/auth", "Firebase Auth"),
+    ("firebase-admin/auth", "Firebase Auth"),
+    ("passport", "Passport"),
+    ("better-auth", "better-auth"),
+    ("lucia", "Lucia"),
+    ("@lucia-auth/", "Lucia"),
+    ("@kinde-oss/", "Kinde"),
+];
+
+/// Supabase Auth calls (on any client).
+const SUPABASE_AUTH: &[&str] = &[
+    "auth.getUser",
+    "auth.getClaims",
+    "auth.getSession",
+    "auth.signInWithPassword",
+    "auth.signInWithOAuth",
+    "auth.signInWithOtp",
+    "auth.signUp",
+];
+
+/// Whether a module specifier names `module` (itself, a subpath, or a
+/// `passport-jwt`-style plugin); `npm:` prefixes of Deno are ignored.
+fn names_module(specifier: &str, module: &str) -> bool {
+    let specifier = specifier.strip_prefix("npm:").unwrap_or(specifier);
+    if module.ends_with('/') {
+        return specifier.starts_with(module);
+    }
+    specifier == module
+        || specifier
+            .strip_prefix(module)
+            .is_some_and(|rest| rest.starts_with(['/', '-', '@']))
+}
+
+/// The names under which a file holds `jsonwebtoken` (its default or
+/// namespace import, or a `require`), and the functions it imports from it
+/// by name.
+fn jwt_names(file: &FileModel) -> Vec<&str> {
+    let imported = file
+        .imports
+        .iter()
+        .filter(|i| names_module(&i.specifier, "jsonwebtoken"))
+        .flat_map(|i| i.names.iter().map(String::as_str));
+    let required = file
+        .calls
+        .iter()
+        .filter(|c| {
+            c.callee == "require" && c.args.first().and_then(Arg::as_str) == Some("jsonwebtoken")
+        })
+        .filter_map(|c| c.bound_to.as_deref());
+    imported.chain(required).collect()
+}
+
+/// Whether a call is `jsonwebtoken`'s `method` (`jwt.sign`, or `sign`
+/// imported by name).
+fn is_jwt(call: &Call, names: &[&str], method: &str) -> bool {
+    if names.is_empty() {
+        return false;
+    }
+    call.callee == method && names.contains(&method)
+        || call
+            .callee
+            .strip_suffix(method)
+            .and_then(|r| r.strip_suffix('.'))
+            .is_some_and(|root| names.contains(&root))
+}
+
+/// Whether a call is jose's `new SignJWT(…)…sign(key)`.
+fn is_jose_sign(call: &Call) -> bool {
+    call.callee.starts_with("new SignJWT()") && call.method() == "sign"
+}
+
+/// Whether an argument is a string literal secret: a literal, a variable
+/// bound to one, or `new TextEncoder().encode('literal')`.
+fn literal_secret(file: &FileModel, arg: &Arg, line: u32) -> bool {
+    match arg {
+        Arg::Str(s) => !s.is_empty(),
+        Arg::Ident(name) => file
+            .binding(name, line)
+            .is_some_and(|b| matches!(&b.value, Arg::Str(s) if !s.is_empty())),
+        Arg::Call { callee, args } => {
+            callee.ends_with("encode")
+                && args.first().is_some_and(|a| literal_secret(file, a, line))
+        }
+        _ => false,
+    }
+}
+
+/// Whether an options object asks for the `none` algorithm.
+fn none_algorithm(arg: &Arg) -> bool {
+    let none = |a: &Arg| a.as_str().is_some_and(|s| s.eq_ignore_ascii_case("none"));
+    match arg {
+        Arg::Object(properties) => {
+            properties
+                .iter()
+                .any(|(key, value)| match (key.as_str(), value) {
+                    ("algorithms", Arg::Array(items)) => items.iter().any(none),
+                    ("algorithm" | "alg", value) => none(value),
+                    (_, value) => none_algorithm(value),
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The innermost function around a call, as its calls.
+fn sibling_calls<'f>(file: &'f FileModel, call: &Call) -> Vec<&'f Call> {
+    match file
+        .functions
+        .iter()
+        .filter(|f| f.contains_call(call))
+        .min_by_key(|f| f.span.1 - f.span.0)
+    {
+        Some(function) => file.calls_in(function).collect(),
+        None => file.calls.iter().collect(),
+    }
+}
+
+/// Whether a name speaks of a password.
+fn mentions_password(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["password", "passwd", "pwd", "passphrase"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+fn arg_mentions_password(arg: &Arg) -> bool {
+    match arg {
+        Arg::Ident(name) | Arg::Member(name) => mentions_password(name),
+        Arg::Template { exprs, .. } => exprs.iter().any(|e| mentions_password(e)),
+        _ => false,
+    }
+}
+
+/// Keys of `localStorage` that hold a credential.
+fn credential_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    ["token", "jwt", "session", "access", "refresh", "bearer"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// Identity providers and libraries the production code uses, from its
+/// imports (and, for Supabase Auth, its calls).
+pub(crate) fn providers(model: &SourceModel) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for file in model
+        .files
+        .iter()
+        .filter(|f| f.class == FileClass::Production)
+    {
+        for import in &file.imports {
+            if let Some((_, name)) = PROVIDERS
+                .iter()
+                .find(|(module, _)| names_module(&import.specifier, module))
+            {
+                found.insert((*name).to_owned());
+            }
+        }
+        if file.imports_module("@supabase/")
+            && file
+                .calls
+                .iter()
+                .any(|c| SUPABASE_AUTH.iter().any(|m| c.callee.ends_with(m)))
+        {
+            found.insert("Supabase Auth".to_owned());
+        }
+        let names = jwt_names(file);
+        let signs = file
+            .calls
+            .iter()
+            .any(|c| is_jwt(c, &names, "sign") || is_jose_sign(c));
+        if signs {
+            found.insert("custom JWT".to_owned());
+        }
+    }
+    found
+}
+
+fn push<E>(evidence: &mut Evidence, built: Result<Finding, E>) {
+    if let Ok(finding) = built {
+        evidence.findings.push(finding);
+    }
+}
+
+/// The identity findings of every parsed file.
+pub(crate) fn findings(model: &SourceModel, evidence: &mut Evidence) {
+    for file in &model.files {
+        file_findings(file, evidence);
+    }
+}
+
+fn file_findings(file: &FileModel, evidence: &mut Evidence) {
+    let names = jwt_names(file);
+    let production = file.class == FileClass::Production;
+    let rule = |id: &str| diligence_model::RuleId::new(id).expect("built-in rule ids are valid");
+    for call in &file.calls {
+        let at = Location::line(&file.path, call.line);
+        let sign = is_jwt(call, &names, "sign");
+        let verify = is_jwt(call, &names, "verify");
+        let jose_verify = call.callee == "jwtVerify" && file.imports_module("jose");
+
+        // A literal signing or verifying secret.
+        let secret = if is_jose_sign(call) {
+            call.args.first()
+        } else if sign || verify || jose_verify {
+            call.args.get(1)
+        } else {
+            None
+        };
+        if secret.is_some_and(|s| literal_secret(file, s, call.line)) {
+            let (severity, confidence) = if production {
+                (Severity::High, Confidence::High)
+            } else {
+                (Severity::Low, Confidence::Medium)
+            };
+            push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
+                .message(format!("`{}` uses a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
+                .location(at.clone())
+                .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
+                .build());
+        }
+
+        // The `none` algorithm.
+        if call.args.iter().any(none_algorithm) {
+            push(evidence, Finding::builder(rule("source.jwt-none-alg"), Severity::High, Confidence::High)
+                .message(format!("`{}` allows the `none` algorithm: a token with no signature at all is accepted (or issued), so anyone can claim to be anyone.", call.callee))
+                .location(at.clone())
+                .remediation("List only the algorithm the key is for (`algorithms: ['HS256']` or `['RS256']`) and never `none`.")
+                .build());
+        }
+
+        // A token that never expires.
+        let no_expiry = if sign {
+            let in_options = call.args.get(2).is_some_and(|o| {
+                o.property("expiresIn").is_some() || matches!(o, Arg::Ident(_) | Arg::Member(_))
+            });
+            let in_payload = call
+                .args
+                .first()
+                .is_some_and(|p| p.property("exp").is_some() || !matches!(p, Arg::Object(_)));
+            !(in_options || in_payload)
+        } else {
+            is_jose_sign(call) && !call.callee.contains("setExpirationTime")
+        };
+        if no_expiry {
+            push(evidence, Finding::builder(rule("source.jwt-no-expiry"), Severity::Low, Confidence::Medium)
+                .message(format!("`{}` issues a token without an expiry: a leaked token works forever.", call.callee))
+                .location(at.clone())
+                .remediation("Give every token a short lifetime (`expiresIn: '15m'`, `setExpirationTime('15m')`) and refresh it through a revocable session.")
+                .tag("heuristic")
+                .build());
+        }
+
+        // Decoding without verifying, on the server.
+        let decode = is_jwt(call, &names, "decode")
+            || (call.callee == "jwtDecode" && file.imports_module("jwt-decode"))
+            || (call.callee == "decodeJwt" && file.imports_module("jose"));
+        if decode && file.runtime != crate::Runtime::Client {
+            let verified = sibling_calls(file, call).iter().any(|c| {
+                crate::nextjs::is_caller_check(c, file)
+                    || c.method().to_ascii_lowercase().contains("verify")
+            });
+            if !verified {
+                push(evidence, Finding::builder(rule("source.jwt-decode-unverified"), Severity::Medium, Confidence::Medium)
+                    .message(format!("`{}` reads a token's claims without checking its signature, and nothing in the same function verifies it: a forged token is believed.", call.callee))
+                    .location(at.clone())
+                    .remediation("Verify the token (`jwt.verify` with the key and the expected algorithm, `jwtVerify` in jose) and use the claims it returns; decode alone only for display.")
+                    .tag("heuristic")
+                    .build());
+            }
+        }
+
+        // A fast hash of a password.
+        let weak = (call.method() == "createHash"
+            && call
+                .args
+                .first()
+                .and_then(Arg::as_str)
+                .is_some_and(|a| matches!(a.to_ascii_lowercase().as_str(), "md5" | "sha1")))
+            || matches!(call.method(), "md5" | "sha1" | "MD5" | "SHA1");
+        if weak {
+            let same_line = file
+                .calls
+                .iter()
+                .filter(|c| c.line == call.line)
+                .any(|c| c.args.iter().any(arg_mentions_password));
+            let in_password_function =
+                file.functions
+                    .iter()
+                    .filter(|f| f.contains_call(call))
+                    .any(|f| {
+                        f.name.as_deref().is_some_and(mentions_password)
+                            || f.params.iter().any(|p| mentions_password(p))
+                    });
+            if same_line || in_password_function {
+                let confidence = if same_line {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                };
+                push(evidence, Finding::builder(rule("source.weak-password-hash"), Severity::High, confidence)
+                    .message(format!("Passwords are hashed with `{}` (MD5 or SHA-1), which is fast and unsalted: a leaked table is cracked in hours.", call.callee))
+                    .location(at.clone())
+                    .remediation("Hash passwords with a slow, salted algorithm (argon2id, scrypt or bcrypt) and rehash existing ones at the next sign-in; better, leave passwords to an identity provider.")
+                    .tag("heuristic")
+                    .build());
+            }
+        }
+
+        // A credential in localStorage.
+        if call.callee.ends_with("localStorage.setItem")
+            && call
+                .args
+                .first()
+                .and_then(Arg::as_str)
+                .is_some_and(credential_key)
+        {
+            push(evidence, Finding::builder(rule("source.token-in-localstorage"), Severity::Medium, Confidence::Medium)
+                .message("A token is kept in localStorage, which every script on the page can read: one cross-site scripting flaw hands over the session.".to_owned())
+                .location(at)
+                .remediation("Keep sessions in an `HttpOnly`, `Secure`, `SameSite` cookie set by the server (or the provider's SDK), not in web storage.")
+                .tag("heuristic")
+                .build());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names_match_whole_packages() {
+        assert!(names_module("passport-jwt", "passport"));
+        assert!(names_module("npm:@clerk/nextjs/server", "@clerk/"));
+        assert!(!names_module("passportal", "passport"));
+        assert!(names_module("next-auth/jwt", "next-auth"));
+    }
+
+    #[test]
+    fn none_algorithm_is_found_in_nested_options() {
+        let options = Arg::Object(vec![(
+            "algorithms".into(),
+            Arg::Array(vec![Arg::Str("HS256".into()), Arg::Str("None".into())]),
+        )]);
+        assert!(none_algorithm(&options));
+        let fine = Arg::Object(vec![("algorithm".into(), Arg::Str("RS256".into()))]);
+        assert!(!none_algorithm(&fine));
+    }
+}

@@ -1,0 +1,267 @@
+//! Following a JavaScript or TypeScript import to the parsed file it
+//! names: relative specifiers, and the path aliases of `tsconfig.json` and
+//! `jsconfig.json` (`@/lib/auth` → `src/lib/auth.ts`).
+//!
+//! The configurations are read once, when the model is built; detectors
+//! resolve imports through [`import`] and never read files themselves.
+
+use diligence_model::{FileClass, classify};
+
+use crate::{FileModel, Reader, SourceFile, SourceModel};
+
+/// Largest `tsconfig.json` read, in bytes.
+const MAX_CONFIG_SIZE: u64 = 256 * 1024;
+
+/// Most aliases kept from one configuration.
+const MAX_ALIASES: usize = 64;
+
+/// The `compilerOptions.paths` of one `tsconfig.json` or `jsconfig.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathAliases {
+    /// The folder of the configuration (`""` at the root, `apps/web`).
+    pub dir: String,
+    /// Aliases as (pattern, targets), targets relative to the target's
+    /// root (`("@/*", ["src/*"])`).
+    pub paths: Vec<(String, Vec<String>)>,
+}
+
+impl PathAliases {
+    /// Reads every `tsconfig.json` and `jsconfig.json` among `files`
+    /// (vendored and generated ones aside), nearest folder first when
+    /// resolving. Unreadable or unparsable configurations are left out: an
+    /// alias that cannot be followed only makes a hop unresolved.
+    pub fn find_all(files: &[SourceFile<'_>], read: &Reader<'_>) -> Vec<Self> {
+        let mut found = Vec::new();
+        for file in files {
+            let (dir, name) = file.path.rsplit_once('/').unwrap_or(("", file.path));
+            if !matches!(name, "tsconfig.json" | "jsconfig.json")
+                || file.size > MAX_CONFIG_SIZE
+                || matches!(
+                    classify(file.path),
+                    FileClass::Vendored | FileClass::Generated
+                )
+            {
+                continue;
+            }
+            let Ok(bytes) = read(file.path) else {
+                continue;
+            };
+            if let Some(aliases) = Self::parse(dir, &String::from_utf8_lossy(&bytes)) {
+                found.push(aliases);
+            }
+        }
+        // Deepest folder first, so the nearest configuration wins.
+        found.sort_by(|a, b| b.dir.len().cmp(&a.dir.len()).then(a.dir.cmp(&b.dir)));
+        found
+    }
+
+    /// Reads the text of a configuration in folder `dir` (comments and
+    /// trailing commas allowed, as TypeScript allows them).
+    pub fn parse(dir: &str, text: &str) -> Option<Self> {
+        let json: serde_json::Value = serde_json::from_str(&strip_jsonc(text)).ok()?;
+        let options = json.get("compilerOptions")?;
+        let base = options
+            .get("baseUrl")
+            .and_then(|b| b.as_str())
+            .unwrap_or(".");
+        let base = join(dir, base)?;
+        let paths = options
+            .get("paths")?
+            .as_object()?
+            .iter()
+            .take(MAX_ALIASES)
+            .map(|(pattern, targets)| {
+                let targets = targets
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| join(&base, t.as_str()?))
+                    .collect();
+                (pattern.clone(), targets)
+            })
+            .collect();
+        Some(Self {
+            dir: dir.to_owned(),
+            paths,
+        })
+    }
+
+    /// Whether a file at `path` is under this configuration's folder.
+    fn covers(&self, path: &str) -> bool {
+        self.dir.is_empty() || path.starts_with(&format!("{}/", self.dir))
+    }
+
+    /// The root-relative candidates an aliased specifier stands for.
+    fn expand(&self, specifier: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (pattern, targets) in &self.paths {
+            let rest = match pattern.strip_suffix('*') {
+                Some(prefix) => specifier.strip_prefix(prefix),
+                None => (specifier == pattern).then_some(""),
+            };
+            let Some(rest) = rest else {
+                continue;
+            };
+            out.extend(targets.iter().map(|t| t.replacen('*', rest, 1)));
+        }
+        out
+    }
+}
+
+/// Removes `//` and `/* */` comments and trailing commas outside strings.
+fn strip_jsonc(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            if b == b'\\' && i + 1 < bytes.len() {
+                out.push(b as char);
+                out.push(bytes[i + 1] as char);
+                i += 2;
+                continue;
+            }
+            if b == b'"' {
+                in_string = false;
+            }
+            out.push(b as char);
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => {
+                in_string = true;
+                out.push('"');
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            b',' => {
+                let next = bytes[i + 1..]
+                    .iter()
+                    .find(|c| !c.is_ascii_whitespace())
+                    .copied();
+                if !matches!(next, Some(b'}' | b']')) {
+                    out.push(',');
+                }
+            }
+            _ if b.is_ascii() => out.push(b as char),
+            _ => {
+                // Copy a whole UTF-8 character.
+                let len = text[i..].chars().next().map_or(1, char::len_utf8);
+                out.push_str(&text[i..i + len]);
+                i += len;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `base` joined with a relative path, `.` and `..` resolved; `None` when
+/// it climbs above the root.
+fn join(base: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in relative.split('/') {
+        match segment {
+            "." | "" => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// The parsed file a root-relative module path stands for, trying the
+/// usual extensions and `index` files.
+fn file_at<'m>(model: &'m SourceModel, base: &str) -> Option<&'m FileModel> {
+    if let Some(file) = model.file(base) {
+        return Some(file);
+    }
+    // `./auth.js` in TypeScript ESM names `auth.ts`.
+    let stem = base
+        .strip_suffix(".js")
+        .or_else(|| base.strip_suffix(".mjs"))
+        .unwrap_or(base);
+    ["ts", "tsx", "js", "jsx", "mjs"]
+        .iter()
+        .find_map(|ext| model.file(&format!("{stem}.{ext}")))
+        .or_else(|| {
+            ["ts", "tsx", "js", "jsx"]
+                .iter()
+                .find_map(|ext| model.file(&format!("{base}/index.{ext}")))
+        })
+}
+
+/// Whether a specifier is local: relative, or one a path alias may name.
+pub fn is_local(specifier: &str) -> bool {
+    specifier.starts_with('.') || specifier.starts_with("@/") || specifier.starts_with("~/")
+}
+
+/// The parsed file that `specifier`, imported by the file at `from`,
+/// names: a relative path, or a `tsconfig.json`/`jsconfig.json` alias of
+/// the nearest configuration above `from`. `None` for packages and for
+/// files not parsed.
+pub fn import<'m>(model: &'m SourceModel, from: &str, specifier: &str) -> Option<&'m FileModel> {
+    if specifier.starts_with('.') {
+        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+        return file_at(model, &join(dir, specifier)?);
+    }
+    let aliases = model.aliases.iter().find(|a| a.covers(from))?;
+    aliases
+        .expand(specifier)
+        .iter()
+        .find_map(|candidate| file_at(model, candidate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_paths_with_comments_and_trailing_commas() {
+        let aliases = PathAliases::parse(
+            "apps/web",
+            "{\n  // options\n  \"compilerOptions\": {\n    /* base */ \"baseUrl\": \".\",\n    \"paths\": { \"@/*\": [\"./src/*\",], },\n  },\n}\n",
+        )
+        .expect("parsed");
+        assert_eq!(
+            aliases.paths,
+            [("@/*".to_owned(), vec!["apps/web/src/*".to_owned()])]
+        );
+        assert_eq!(aliases.expand("@/lib/auth"), ["apps/web/src/lib/auth"]);
+        assert!(aliases.expand("react").is_empty());
+        assert!(aliases.covers("apps/web/app/page.tsx"));
+        assert!(!aliases.covers("apps/api/index.ts"));
+    }
+
+    #[test]
+    fn strings_keep_their_slashes_and_commas() {
+        assert_eq!(
+            strip_jsonc("{\"a\": \"//x, ]\", \"b\": [1,]}"),
+            "{\"a\": \"//x, ]\", \"b\": [1]}"
+        );
+    }
+
+    #[test]
+    fn join_stays_inside_the_root() {
+        assert_eq!(join("a/b", "../c").as_deref(), Some("a/c"));
+        assert_eq!(join("", "../c"), None);
+    }
+}
