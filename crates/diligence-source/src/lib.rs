@@ -26,8 +26,10 @@
 
 mod error;
 mod evidence;
+pub mod fastapi;
 pub mod js;
 mod model;
+pub mod py;
 pub mod routes;
 mod stacks;
 pub mod supabase;
@@ -43,8 +45,8 @@ use serde::Serialize;
 pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
-    Arg, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function, Import,
-    Language, Runtime,
+    Arg, ArgValues, Assignment, BodyField, BuiltArg, Call, Class, Comparison, EnvBinding, EnvRead,
+    FileModel, Function, Import, Language, Param, PythonModel, Runtime,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -298,7 +300,10 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
         return failed(class, ParseError::NotUtf8);
     };
     // Depth first: a deep file is reported even when it also looks minified.
-    let depth = js::nesting_depth(text);
+    let depth = match language {
+        Language::Python => py::nesting_depth(text),
+        _ => js::nesting_depth(text),
+    };
     if depth > js::MAX_DEPTH {
         return failed(
             class,
@@ -311,8 +316,9 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
     if minified(text) {
         return skip(SkipReason::Minified);
     }
-    match catch_unwind(AssertUnwindSafe(|| {
-        js::parse(path, text, language, class, runtime)
+    match catch_unwind(AssertUnwindSafe(|| match language {
+        Language::Python => py::parse(path, text, class),
+        _ => js::parse(path, text, language, class, runtime),
     })) {
         Ok(Ok(model)) => Outcome::Parsed(Box::new(model)),
         Ok(Err(error)) => failed(class, error),

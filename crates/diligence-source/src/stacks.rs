@@ -41,7 +41,6 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
     ("Hono", "Hono routes"),
     ("NestJS", "NestJS routes"),
     ("Koa", "Koa routes"),
-    ("FastAPI", "FastAPI"),
     ("Django", "Django"),
     ("Flask", "Flask"),
     ("Firebase", "Firebase rules and functions"),
@@ -49,7 +48,6 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
 
 /// Source files by extension that no parser here reads yet.
 const LANGUAGES_NOT_READ: &[(&str, &str)] = &[
-    ("py", "Python files"),
     ("go", "Go files"),
     ("java", "Java files"),
     ("kt", "Kotlin files"),

@@ -5,6 +5,7 @@ mod docs;
 mod edge_functions;
 mod hostile;
 mod model;
+mod python;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,225 @@
+//! Python: the model of a file, and the routes of FastAPI, Django and
+//! Flask apps.
+
+use diligence_model::{Confidence, Severity};
+use diligence_source::routes::{RouteGuard, routes};
+use diligence_source::{Arg, Language, Runtime};
+
+use crate::{evidence_of, fixture, found, model_of};
+
+/// A route as (method, path, handler, guarded, validation).
+type Row = (String, String, String, bool, Option<String>);
+
+/// A finding as (rule, path, line, severity).
+type Found = (String, String, Option<u32>, Severity);
+
+/// The routes of a fixture app.
+fn table(name: &str) -> anyhow::Result<Vec<Row>> {
+    let model = model_of(&fixture(name))?;
+    Ok(routes(&model)
+        .into_iter()
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.path.clone(),
+                r.handler(),
+                r.checks_caller(),
+                r.validation.clone(),
+            )
+        })
+        .collect())
+}
+
+/// Findings at medium confidence or above.
+fn serious(name: &str) -> anyhow::Result<Vec<Found>> {
+    let evidence = evidence_of(name)?;
+    Ok(evidence
+        .findings
+        .iter()
+        .filter(|f| f.confidence >= Confidence::Medium)
+        .map(|f| {
+            (
+                f.rule.to_string(),
+                f.location.path.clone().unwrap_or_default(),
+                f.location.line,
+                f.severity,
+            )
+        })
+        .collect())
+}
+
+#[test]
+fn a_python_file_is_parsed_into_the_shared_model() -> anyhow::Result<()> {
+    let model = model_of(&fixture("fastapi/vulnerable"))?;
+    let main = model.file("app/main.py").expect("parsed");
+    assert_eq!(main.language, Language::Python);
+    assert_eq!(main.runtime, Runtime::Server);
+    let imports: Vec<(&str, &[String])> = main
+        .imports
+        .iter()
+        .map(|i| (i.specifier.as_str(), i.names.as_slice()))
+        .collect();
+    assert_eq!(imports[0], ("os", &["os".to_owned()][..]));
+    assert_eq!(imports[4], (".auth", &["get_current_user".to_owned()][..]));
+    assert_eq!(imports[6], (".routers", &["items".to_owned()][..]));
+    assert_eq!(main.env_reads[0].name, "PARTNER_API_KEY");
+    assert_eq!(main.env_reads[0].line, 14);
+    // A decorator is a call at its own line, with its path as argument.
+    let post = main.calls_named("app.post").next().expect("decorator call");
+    assert_eq!(
+        (post.line, post.args.clone()),
+        (27, vec![Arg::Str("/notes".into())])
+    );
+    let include = main.calls_named("app.include_router").next().expect("call");
+    assert_eq!(include.args, [Arg::Member("items.router".into())]);
+    assert_eq!(
+        include.keywords,
+        [("prefix".to_owned(), Arg::Str("/api".into()))]
+    );
+    let create = main
+        .functions
+        .iter()
+        .find(|f| f.name.as_deref() == Some("create_note"))
+        .expect("function");
+    assert_eq!((create.line, create.end_line), (28, 29));
+    assert_eq!(create.params, ["note", "user"]);
+    assert_eq!(create.decorators, ["app.post"]);
+    let params: Vec<(&str, Option<&str>, Option<&str>)> = main
+        .python
+        .params_of(create)
+        .map(|p| {
+            (
+                p.name.as_str(),
+                p.annotation.as_deref(),
+                p.default.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("note", Some("Note"), None),
+            ("user", None, Some("Depends(get_current_user)"))
+        ]
+    );
+    // The decorator's call is outside the function; the body's inside.
+    assert!(main.calls_in(create).all(|c| c.callee != "app.post"));
+    let note = main
+        .classes
+        .iter()
+        .find(|c| c.name == "Note")
+        .expect("class");
+    assert_eq!(note.bases, ["BaseModel"]);
+    let built = &main.python.built_args[0];
+    assert_eq!((built.how.as_str(), built.line), ("f-string", 34));
+    assert_eq!(built.names, ["note_id"]);
+    Ok(())
+}
+
+#[test]
+fn fastapi_routes_join_prefixes_and_read_dependencies() -> anyhow::Result<()> {
+    let routes = table("fastapi/vulnerable")?;
+    let row = |m: &str, p: &str, h: &str, g: bool, v: Option<&str>| {
+        (
+            m.to_owned(),
+            p.to_owned(),
+            h.to_owned(),
+            g,
+            v.map(str::to_owned),
+        )
+    };
+    assert_eq!(
+        routes,
+        [
+            row("GET", "/health", "app/main.py:23", false, None),
+            row("POST", "/notes", "app/main.py:28", true, Some("pydantic")),
+            row("DELETE", "/notes/{note_id}", "app/main.py:33", false, None),
+            row("GET", "/preview", "app/main.py:39", false, None),
+            row("GET", "/api/items/", "app/routers/items.py:12", false, None),
+            row(
+                "POST",
+                "/api/items/",
+                "app/routers/items.py:17",
+                false,
+                Some("pydantic")
+            ),
+            row(
+                "PATCH",
+                "/api/items/{item_id}",
+                "app/routers/items.py:22",
+                false,
+                Some("pydantic")
+            ),
+            row(
+                "PUT",
+                "/api/items/{item_id}",
+                "app/routers/items.py:22",
+                false,
+                Some("pydantic")
+            ),
+        ]
+    );
+    let model = model_of(&fixture("fastapi/vulnerable"))?;
+    let notes = routes_of(&model, "/notes");
+    assert_eq!(
+        notes,
+        RouteGuard::Caller {
+            check: "Depends(get_current_user) → jwt.decode".into(),
+            via: Some("app/auth.py".into()),
+            confidence: Confidence::High
+        }
+    );
+    Ok(())
+}
+
+fn routes_of(model: &diligence_source::SourceModel, path: &str) -> RouteGuard {
+    routes(model)
+        .into_iter()
+        .find(|r| r.path == path)
+        .map_or(RouteGuard::NotAnalysed, |r| r.guard)
+}
+
+#[test]
+fn fastapi_vulnerable_app_has_its_planted_problems() -> anyhow::Result<()> {
+    let evidence = evidence_of("fastapi/vulnerable")?;
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("app/main.py", Some(33), Confidence::Medium),
+            ("app/routers/items.py", Some(17), Confidence::Medium),
+            ("app/routers/items.py", Some(22), Confidence::Medium),
+            ("app/routers/items.py", Some(22), Confidence::Medium),
+        ]
+    );
+    let delete = evidence
+        .findings
+        .iter()
+        .find(|f| f.location.line == Some(33) && f.rule.as_str() == "source.route-unguarded")
+        .expect("finding");
+    assert_eq!(delete.severity, Severity::High);
+    Ok(())
+}
+
+#[test]
+fn fastapi_sound_app_has_no_serious_finding() -> anyhow::Result<()> {
+    assert_eq!(serious("fastapi/sound")?, []);
+    let model = model_of(&fixture("fastapi/sound"))?;
+    let admin = routes_of(&model, "/admin/users/{user_id}");
+    assert_eq!(
+        admin,
+        RouteGuard::Caller {
+            check: "Depends(require_admin) → HTTPException".into(),
+            via: Some("app/auth.py".into()),
+            confidence: Confidence::High
+        }
+    );
+    let items = routes_of(&model, "/api/items/");
+    assert!(matches!(
+        items,
+        RouteGuard::Caller {
+            confidence: Confidence::Medium,
+            ..
+        }
+    ));
+    Ok(())
+}
