@@ -24,6 +24,7 @@
 
 #![warn(missing_docs)]
 
+pub mod django;
 mod error;
 mod evidence;
 pub mod fastapi;

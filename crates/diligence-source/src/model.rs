@@ -336,8 +336,9 @@ pub struct Assignment {
     /// Names, member paths and callees read by the value, in order
     /// (`IsAuthenticated`, `request.args.get`).
     pub names: Vec<String>,
-    /// For a dict value: each string key with the names its value reads
-    /// (`DEFAULT_PERMISSION_CLASSES` → `rest_framework.permissions.AllowAny`).
+    /// For a dict value: each string key with the names its value reads,
+    /// then the string literals it holds (`DEFAULT_PERMISSION_CLASSES` →
+    /// `rest_framework.permissions.AllowAny`).
     pub entries: Vec<(String, Vec<String>)>,
     /// How the value builds a string from other values, when it does
     /// (`f-string`, `%`, `format`, `+`).

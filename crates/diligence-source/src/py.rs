@@ -235,6 +235,9 @@ fn arg_of(expr: &Expr) -> Arg {
     match expr {
         Expr::StringLiteral(s) => Arg::Str(s.value.to_str().to_owned()),
         Expr::Name(name) => Arg::Ident(name.id.as_str().to_owned()),
+        // The constants read as the names they are written with.
+        Expr::BooleanLiteral(b) => Arg::Ident(if b.value { "True" } else { "False" }.to_owned()),
+        Expr::NoneLiteral(_) => Arg::Ident("None".to_owned()),
         Expr::Attribute(_) => path_of(expr).map_or(Arg::Other, Arg::Member),
         _ => Arg::Other,
     }
@@ -496,7 +499,9 @@ impl Walker<'_> {
                 .iter()
                 .filter_map(|item| match &item.key {
                     Some(Expr::StringLiteral(key)) => {
-                        Some((key.value.to_str().to_owned(), names_in(&item.value)))
+                        let mut names = names_in(&item.value);
+                        names.extend(strings_in(&item.value));
+                        Some((key.value.to_str().to_owned(), names))
                     }
                     _ => None,
                 })

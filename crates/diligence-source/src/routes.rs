@@ -105,6 +105,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         .map(supabase::EdgeFunction::to_route)
         .collect();
     routes.extend(crate::fastapi::routes(model));
+    routes.extend(crate::django::routes(model));
     routes.sort_by(|a, b| {
         (a.file.as_str(), a.line, a.method.as_str(), a.path.as_str()).cmp(&(
             b.file.as_str(),

@@ -7,6 +7,9 @@ use diligence_source::{Arg, Language, Runtime};
 
 use crate::{evidence_of, fixture, found, model_of};
 
+/// A route as (method, path, handler, guard, notes).
+type Guarded = (String, String, String, String, String);
+
 /// A route as (method, path, handler, guarded, validation).
 type Row = (String, String, String, bool, Option<String>);
 
@@ -221,5 +224,141 @@ fn fastapi_sound_app_has_no_serious_finding() -> anyhow::Result<()> {
             ..
         }
     ));
+    Ok(())
+}
+
+/// Routes as (method, path, handler, guard check or "none", notes).
+fn guards(name: &str) -> anyhow::Result<Vec<Guarded>> {
+    let model = model_of(&fixture(name))?;
+    Ok(routes(&model)
+        .into_iter()
+        .map(|r| {
+            let guard = match &r.guard {
+                RouteGuard::Caller { check, .. } => check.clone(),
+                _ => "none".to_owned(),
+            };
+            (
+                r.method.clone(),
+                r.path.clone(),
+                r.handler(),
+                guard,
+                r.notes.join("; "),
+            )
+        })
+        .collect())
+}
+
+fn row5(m: &str, p: &str, h: &str, g: &str, n: &str) -> Guarded {
+    (m.into(), p.into(), h.into(), g.into(), n.into())
+}
+
+#[test]
+fn django_routes_follow_includes_routers_and_permissions() -> anyhow::Result<()> {
+    assert_eq!(
+        guards("django/vulnerable")?,
+        [
+            row5(
+                "ANY",
+                "/api/admin/users/",
+                "api/views.py:7",
+                "none",
+                "ViewSet: every action; permission AllowAny"
+            ),
+            row5(
+                "GET",
+                "/api/reports/",
+                "api/views.py:12",
+                "none",
+                "DEFAULT_PERMISSION_CLASSES is AllowAny"
+            ),
+            row5(
+                "POST",
+                "/api/reports/",
+                "api/views.py:15",
+                "none",
+                "DEFAULT_PERMISSION_CLASSES is AllowAny"
+            ),
+            row5("ANY", "/notes/", "notes/views.py:12", "@login_required", ""),
+            row5(
+                "POST",
+                "/notes/<int:pk>/delete/",
+                "notes/views.py:18",
+                "none",
+                "csrf_exempt"
+            ),
+            row5(
+                "ANY",
+                "/notes/search/",
+                "notes/views.py:25",
+                "@login_required",
+                ""
+            ),
+            row5("POST", "/notes/archive/", "notes/views.py:32", "none", ""),
+        ]
+    );
+    assert_eq!(
+        guards("django/sound")?,
+        [
+            row5(
+                "ANY",
+                "/api/admin/users/",
+                "api/views.py:7",
+                "permission_classes IsAdminUser",
+                "ViewSet: every action"
+            ),
+            row5(
+                "GET",
+                "/api/reports/",
+                "api/views.py:12",
+                "permission_classes IsAuthenticated",
+                ""
+            ),
+            row5(
+                "POST",
+                "/api/reports/",
+                "api/views.py:15",
+                "permission_classes IsAuthenticated",
+                ""
+            ),
+            row5("ANY", "/notes/", "notes/views.py:13", "@login_required", ""),
+            row5(
+                "POST",
+                "/notes/<int:pk>/delete/",
+                "notes/views.py:19",
+                "@login_required",
+                ""
+            ),
+            row5(
+                "ANY",
+                "/notes/search/",
+                "notes/views.py:26",
+                "@login_required",
+                ""
+            ),
+            row5(
+                "POST",
+                "/notes/archive/",
+                "notes/views.py:33",
+                "LoginRequiredMixin",
+                ""
+            ),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn django_unguarded_routes_are_found_and_the_sound_app_is_clean() -> anyhow::Result<()> {
+    let evidence = evidence_of("django/vulnerable")?;
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("api/views.py", Some(7), Confidence::Medium),
+            ("api/views.py", Some(15), Confidence::Medium),
+            ("notes/views.py", Some(18), Confidence::Medium),
+            ("notes/views.py", Some(32), Confidence::Medium),
+        ]
+    );
+    assert_eq!(serious("django/sound")?, []);
     Ok(())
 }
