@@ -28,6 +28,7 @@ pub mod django;
 mod error;
 mod evidence;
 pub mod fastapi;
+pub mod flask;
 pub mod js;
 mod model;
 pub mod py;

@@ -41,7 +41,6 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
     ("Hono", "Hono routes"),
     ("NestJS", "NestJS routes"),
     ("Koa", "Koa routes"),
-    ("Flask", "Flask"),
     ("Firebase", "Firebase rules and functions"),
 ];
 

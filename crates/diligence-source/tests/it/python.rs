@@ -362,3 +362,59 @@ fn django_unguarded_routes_are_found_and_the_sound_app_is_clean() -> anyhow::Res
     assert_eq!(serious("django/sound")?, []);
     Ok(())
 }
+
+#[test]
+fn flask_routes_join_blueprint_prefixes_and_read_guards() -> anyhow::Result<()> {
+    let hook = "admin.before_request require_admin → verify_session";
+    assert_eq!(
+        guards("flask/sound")?,
+        [
+            row5(
+                "DELETE",
+                "/admin/users/<int:user_id>",
+                "shop/admin.py:16",
+                hook,
+                ""
+            ),
+            row5(
+                "POST",
+                "/admin/users/<int:user_id>",
+                "shop/admin.py:16",
+                hook,
+                ""
+            ),
+            row5("GET", "/", "shop/app.py:12", "none", ""),
+            row5("GET", "/login", "shop/app.py:17", "none", ""),
+            row5("POST", "/login", "shop/app.py:17", "none", ""),
+            row5(
+                "DELETE",
+                "/orders/<order_id>",
+                "shop/app.py:23",
+                "@login_required",
+                ""
+            ),
+            row5("POST", "/profile", "shop/app.py:30", "@login_required", ""),
+        ]
+    );
+    let evidence = evidence_of("flask/vulnerable")?;
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("shop/admin.py", Some(8), Confidence::Medium),
+            ("shop/admin.py", Some(8), Confidence::Medium),
+            ("shop/app.py", Some(22), Confidence::Medium),
+        ]
+    );
+    let severities: Vec<Severity> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.route-unguarded")
+        .map(|f| f.severity)
+        .collect();
+    assert_eq!(
+        severities,
+        [Severity::High, Severity::Medium, Severity::High]
+    );
+    assert_eq!(serious("flask/sound")?, []);
+    Ok(())
+}
