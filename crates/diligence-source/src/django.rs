@@ -16,7 +16,7 @@
 //! `REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]` of the settings, whose
 //! absence means DRF's own default, `AllowAny`. `AllowAny` is no guard.
 
-use diligence_model::Confidence;
+use diligence_model::{Confidence, Evidence, Finding, Location, RuleId, Severity};
 
 use crate::model::{Arg, Call, Class, FileModel, Function};
 use crate::py::{function_named, resolve_module, resolve_name};
@@ -470,4 +470,35 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         patterns(model, root, "", &mut Vec::new(), &mut out);
     }
     out
+}
+
+/// `source.csrf-exempt`: a Django view that changes state with
+/// `@csrf_exempt`. Low: an API authenticated by tokens, not cookies,
+/// needs no CSRF protection, which the view does not say.
+pub(crate) fn findings(routes: &[Route], evidence: &mut Evidence) {
+    for route in routes {
+        if route.framework != FRAMEWORK
+            || !route.mutating()
+            || !route.notes.iter().any(|n| n == "csrf_exempt")
+        {
+            continue;
+        }
+        let Some(line) = route.line else { continue };
+        let built = Finding::builder(
+            RuleId::new("source.csrf-exempt").expect("built-in rule ids are valid"),
+            Severity::Low,
+            Confidence::Medium,
+        )
+        .message(format!(
+            "Django view {} {} is marked @csrf_exempt: a page on another site can make a signed-in visitor's browser call it.",
+            route.method, route.path
+        ))
+        .location(Location::line(&route.file, line))
+        .remediation("Remove @csrf_exempt and send the CSRF token from the client; if the view is an API authenticated by a token header rather than a cookie, say so in a comment.")
+        .tag("heuristic")
+        .build();
+        if let Ok(finding) = built {
+            evidence.findings.push(finding);
+        }
+    }
 }

@@ -24,7 +24,7 @@ const FACTS: &[(&str, &str)] = &[
     ),
     (
         "source.files.parsed",
-        "JavaScript and TypeScript files parsed",
+        "JavaScript, TypeScript and Python files parsed",
     ),
     (
         "source.files.skipped",
@@ -65,6 +65,27 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.service-role-on-request-ids",
         "A service-role Supabase client queried with ids taken from the request body, without an ownership check",
+    ),
+    (
+        "source.sql-injection",
+        "SQL built from request input by concatenation, interpolation or formatting and passed to a query call",
+    ),
+    (
+        "source.command-injection",
+        "A shell command built from request input",
+    ),
+    ("source.eval-input", "Code evaluated from request input"),
+    (
+        "source.ssrf",
+        "A server-side request to a URL taken from the request",
+    ),
+    (
+        "source.open-redirect",
+        "A redirect to a URL taken from the request",
+    ),
+    (
+        "source.csrf-exempt",
+        "A Django view that changes state with CSRF protection turned off",
     ),
 ];
 
@@ -162,6 +183,8 @@ impl SourceModel {
         for route in &routes {
             route_findings(route, &mut evidence);
         }
+        crate::py_injection::findings(self, &routes, &mut evidence);
+        crate::django::findings(&routes, &mut evidence);
         if !routes.is_empty() {
             evidence
                 .inventories

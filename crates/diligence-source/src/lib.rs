@@ -32,6 +32,7 @@ pub mod flask;
 pub mod js;
 mod model;
 pub mod py;
+mod py_injection;
 pub mod routes;
 mod stacks;
 pub mod supabase;

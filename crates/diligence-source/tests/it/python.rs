@@ -418,3 +418,146 @@ fn flask_routes_join_blueprint_prefixes_and_read_guards() -> anyhow::Result<()> 
     assert_eq!(serious("flask/sound")?, []);
     Ok(())
 }
+
+/// An injection finding as (rule, path, line, severity, confidence).
+type Injection = (String, String, u32, Severity, Confidence);
+
+/// The injection findings of a fixture app.
+fn injections(name: &str) -> anyhow::Result<Vec<Injection>> {
+    let evidence = evidence_of(name)?;
+    Ok(evidence
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.rule.as_str(),
+                "source.sql-injection"
+                    | "source.command-injection"
+                    | "source.eval-input"
+                    | "source.ssrf"
+                    | "source.open-redirect"
+            )
+        })
+        .map(|f| {
+            assert!(f.tags.iter().any(|t| t == "heuristic"), "{f:?}");
+            (
+                f.rule.to_string(),
+                f.location.path.clone().unwrap_or_default(),
+                f.location.line.unwrap_or(0),
+                f.severity,
+                f.confidence,
+            )
+        })
+        .collect())
+}
+
+#[test]
+fn injections_are_found_at_their_sinks_with_their_sources() -> anyhow::Result<()> {
+    let row = |r: &str, p: &str, l: u32, s: Severity, c: Confidence| {
+        (r.to_owned(), p.to_owned(), l, s, c)
+    };
+    use Confidence::{High as Seen, Medium as Param};
+    assert_eq!(
+        injections("fastapi/vulnerable")?,
+        [
+            row(
+                "source.sql-injection",
+                "app/main.py",
+                34,
+                Severity::High,
+                Param
+            ),
+            row("source.ssrf", "app/main.py", 40, Severity::Medium, Param),
+        ]
+    );
+    assert_eq!(
+        injections("django/vulnerable")?,
+        [
+            row(
+                "source.eval-input",
+                "api/views.py",
+                17,
+                Severity::High,
+                Seen
+            ),
+            row(
+                "source.sql-injection",
+                "notes/views.py",
+                20,
+                Severity::High,
+                Param
+            ),
+            row(
+                "source.open-redirect",
+                "notes/views.py",
+                21,
+                Severity::Low,
+                Seen
+            ),
+            row(
+                "source.command-injection",
+                "notes/views.py",
+                27,
+                Severity::High,
+                Seen
+            ),
+        ]
+    );
+    assert_eq!(
+        injections("flask/vulnerable")?,
+        [
+            row("source.ssrf", "shop/admin.py", 15, Severity::Medium, Seen),
+            row(
+                "source.open-redirect",
+                "shop/app.py",
+                18,
+                Severity::Low,
+                Seen
+            ),
+            row(
+                "source.sql-injection",
+                "shop/app.py",
+                23,
+                Severity::High,
+                Param
+            ),
+        ]
+    );
+    // The message names the sink and the input's line.
+    let evidence = evidence_of("django/vulnerable")?;
+    let command = evidence
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "source.command-injection")
+        .expect("finding");
+    assert_eq!(
+        command.message,
+        "`subprocess.run` at line 27 runs a shell command built with + from `term` from `request.GET.get` (input at line 26)."
+    );
+    // Look-alikes: parameterised SQL, a constant in an f-string, an
+    // argument list without a shell, a redirect to a named page.
+    for sound in ["fastapi/sound", "django/sound", "flask/sound"] {
+        assert_eq!(injections(sound)?, [], "{sound}");
+    }
+    Ok(())
+}
+
+#[test]
+fn csrf_exempt_on_a_mutating_view_is_a_low_finding() -> anyhow::Result<()> {
+    let evidence = evidence_of("django/vulnerable")?;
+    assert_eq!(
+        found(&evidence, "source.csrf-exempt"),
+        [("notes/views.py", Some(18), Confidence::Medium)]
+    );
+    let finding = evidence
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "source.csrf-exempt")
+        .expect("finding");
+    assert_eq!(finding.severity, Severity::Low);
+    assert_eq!(
+        found(&evidence_of("django/sound")?, "source.csrf-exempt"),
+        []
+    );
+    Ok(())
+}
