@@ -30,6 +30,14 @@ const MAX_TEXT: usize = 200;
 /// Most names kept for one value.
 const MAX_NAMES: usize = 64;
 
+/// Most parts of a dotted path.
+const MAX_PATH_PARTS: usize = 64;
+
+/// Deepest syntax tree walked. Brackets are counted before parsing, but
+/// an operator chain (`1 + 1 + … + 1`) nests without them; past this depth
+/// the file is refused rather than walked.
+pub const MAX_TREE_DEPTH: usize = 2_000;
+
 /// The deepest nesting of `(`, `[`, `{` and of runs of the prefix
 /// operators `-`, `+`, `~` and `not`, skipping comments and strings
 /// (triple-quoted ones included). Cheap and conservative, like
@@ -156,8 +164,16 @@ pub(crate) fn parse(
         },
         scopes: Vec::new(),
         binding: None,
+        depth: 0,
+        too_deep: None,
     };
     walker.visit_body(parsed.suite());
+    if let Some(depth) = walker.too_deep {
+        return Err(ParseError::TooDeep {
+            depth,
+            limit: MAX_TREE_DEPTH,
+        });
+    }
     let mut model = walker.model;
     model.exports.sort();
     model.exports.dedup();
@@ -178,22 +194,53 @@ struct Walker<'t> {
     /// The variable the next call is bound to, by the call's start offset
     /// (`user = get_user(token)`).
     binding: Option<(u32, String)>,
+    /// How deep the walk is in nested statements and expressions.
+    depth: usize,
+    /// The deepest nesting met, once it passed [`MAX_TREE_DEPTH`].
+    too_deep: Option<usize>,
 }
 
 /// An expression as a dotted path (`request.args.get`); calls inside the
 /// chain read `name()` and parts that are not names `?`.
 pub(crate) fn path_of(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Name(name) => Some(name.id.as_str().to_owned()),
-        Expr::Attribute(attribute) => {
-            let base = match attribute.value.as_ref() {
-                Expr::Call(call) => format!("{}()", path_of(&call.func)?),
-                other => path_of(other)?,
-            };
-            Some(format!("{base}.{}", attribute.attr.id.as_str()))
+    // Iterative, and bounded: a chain of thousands of attributes is no
+    // path anyone asks about.
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = expr;
+    loop {
+        if parts.len() > MAX_PATH_PARTS {
+            return None;
         }
-        _ => None,
+        match current {
+            Expr::Name(name) => {
+                parts.push(name.id.as_str().to_owned());
+                break;
+            }
+            Expr::Attribute(attribute) => {
+                parts.push(attribute.attr.id.as_str().to_owned());
+                current = match attribute.value.as_ref() {
+                    Expr::Call(call) => {
+                        parts.push("()".to_owned());
+                        &call.func
+                    }
+                    other => other,
+                };
+            }
+            _ => return None,
+        }
     }
+    let mut path = String::new();
+    for part in parts.iter().rev() {
+        if part == "()" {
+            path.push_str("()");
+        } else {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(part);
+        }
+    }
+    Some(path)
 }
 
 /// The environment variable an expression reads in place, if any:
@@ -245,6 +292,13 @@ fn arg_of(expr: &Expr) -> Arg {
 
 /// How an expression builds a string from other values, if it does.
 fn built(expr: &Expr) -> Option<&'static str> {
+    built_within(expr, 0)
+}
+
+fn built_within(expr: &Expr, depth: usize) -> Option<&'static str> {
+    if depth > MAX_TREE_DEPTH {
+        return None;
+    }
     match expr {
         Expr::FString(f) => {
             let interpolated = f.value.elements().any(|e| e.as_interpolation().is_some());
@@ -257,7 +311,8 @@ fn built(expr: &Expr) -> Option<&'static str> {
         .then_some("%"),
         Expr::BinOp(binop) if binop.op == Operator::Add => {
             let stringy = |e: &Expr| {
-                matches!(e, Expr::StringLiteral(_) | Expr::FString(_)) || built(e).is_some()
+                matches!(e, Expr::StringLiteral(_) | Expr::FString(_))
+                    || built_within(e, depth + 1).is_some()
             };
             (stringy(&binop.left) || stringy(&binop.right)).then_some("+")
         }
@@ -277,12 +332,19 @@ fn built(expr: &Expr) -> Option<&'static str> {
 /// Names, member paths and callees an expression reads, outermost paths
 /// only (`request.args.get`, not also `request`).
 fn names_in(expr: &Expr) -> Vec<String> {
-    struct Names(Vec<String>);
+    struct Names(Vec<String>, usize);
     impl<'a> Visitor<'a> for Names {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.0.len() >= MAX_NAMES {
+            if self.0.len() >= MAX_NAMES || self.1 >= MAX_TREE_DEPTH {
                 return;
             }
+            self.1 += 1;
+            self.visit_expr_inner(expr);
+            self.1 -= 1;
+        }
+    }
+    impl<'a> Names {
+        fn visit_expr_inner(&mut self, expr: &'a Expr) {
             match expr {
                 Expr::Name(_) | Expr::Attribute(_) => {
                     if let Some(path) = path_of(expr) {
@@ -308,26 +370,28 @@ fn names_in(expr: &Expr) -> Vec<String> {
             }
         }
     }
-    let mut names = Names(Vec::new());
+    let mut names = Names(Vec::new(), 0);
     names.visit_expr(expr);
     names.0
 }
 
 /// String literals in an expression, in order.
 fn strings_in(expr: &Expr) -> Vec<String> {
-    struct Strings(Vec<String>);
+    struct Strings(Vec<String>, usize);
     impl<'a> Visitor<'a> for Strings {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.0.len() >= MAX_NAMES {
+            if self.0.len() >= MAX_NAMES || self.1 >= MAX_TREE_DEPTH {
                 return;
             }
             if let Expr::StringLiteral(s) = expr {
                 self.0.push(s.value.to_str().to_owned());
             }
+            self.1 += 1;
             walk_expr(self, expr);
+            self.1 -= 1;
         }
     }
-    let mut strings = Strings(Vec::new());
+    let mut strings = Strings(Vec::new(), 0);
     strings.visit_expr(expr);
     strings.0
 }
@@ -590,6 +654,33 @@ impl Walker<'_> {
 
 impl<'a> Visitor<'a> for Walker<'_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.deeper() {
+            self.visit_stmt_inner(stmt);
+        }
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.deeper() {
+            self.visit_expr_inner(expr);
+        }
+        self.depth -= 1;
+    }
+}
+
+impl<'a> Walker<'_> {
+    /// Enters one level; false (and the file marked too deep) past the
+    /// limit.
+    fn deeper(&mut self) -> bool {
+        self.depth += 1;
+        if self.depth > MAX_TREE_DEPTH {
+            self.too_deep = Some(self.too_deep.unwrap_or(0).max(self.depth));
+            return false;
+        }
+        self.too_deep.is_none()
+    }
+
+    fn visit_stmt_inner(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
                 self.function(def);
@@ -630,7 +721,7 @@ impl<'a> Visitor<'a> for Walker<'_> {
         walk_stmt(self, stmt);
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    fn visit_expr_inner(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(call) => {
                 if let Some(env) = env_of(expr) {

@@ -146,3 +146,33 @@ fn python_depth_prescan_skips_strings_and_comments() {
     assert_eq!(py_depth("x = not not y"), 2);
     assert_eq!(py_depth("nothing = knot"), 0);
 }
+
+#[test]
+fn a_long_python_operator_chain_is_refused_not_overflowed() -> anyhow::Result<()> {
+    // A left-deep tree 250,000 levels deep that no bracket count sees: the
+    // walk stops at its depth limit and the file is reported.
+    let temp = tempfile::tempdir()?;
+    let chain = format!("x = (1\n{})\n", "+1\n".repeat(250_000));
+    std::fs::write(temp.path().join("chain.py"), &chain)?;
+    // A long but shallow file still parses.
+    let flat = "y = 1\n".repeat(50_000);
+    std::fs::write(temp.path().join("flat.py"), &flat)?;
+    let model = model_of(temp.path())?;
+    let failed: Vec<(&str, String)> = model
+        .failed
+        .iter()
+        .map(|f| (f.path.as_str(), f.error.to_string()))
+        .collect();
+    assert_eq!(
+        failed,
+        [(
+            "chain.py",
+            "nested 2001 levels deep, more than the 2000 levels the parser is allowed".into()
+        )]
+    );
+    assert_eq!(
+        model.file("flat.py").map(|f| f.python.assignments.len()),
+        Some(50_000)
+    );
+    Ok(())
+}
