@@ -12,6 +12,8 @@
 //! a known auth name alone (`get_current_user`, `require_*`, an
 //! `OAuth2PasswordBearer` scheme) counts with low confidence.
 
+use std::collections::BTreeSet;
+
 use diligence_model::Confidence;
 
 use crate::model::{Arg, Call, FileModel, Function};
@@ -291,8 +293,30 @@ fn mounts(model: &SourceModel) -> Vec<Mount<'_>> {
     mounts
 }
 
-/// Whether a parameter's annotation names a pydantic model of the target.
-fn pydantic(model: &SourceModel, annotation: &str) -> bool {
+/// Names of the target's pydantic models: classes deriving from
+/// `BaseModel` or `SQLModel`, or from one of the target's classes that
+/// does.
+fn pydantic_models(model: &SourceModel) -> BTreeSet<&str> {
+    let classes = || model.files.iter().flat_map(|f| &f.classes);
+    let direct: BTreeSet<&str> = classes()
+        .filter(|c| {
+            c.bases
+                .iter()
+                .any(|b| b.ends_with("BaseModel") || b.ends_with("SQLModel"))
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    let mut all = direct.clone();
+    all.extend(
+        classes()
+            .filter(|c| c.bases.iter().any(|b| direct.contains(b.as_str())))
+            .map(|c| c.name.as_str()),
+    );
+    all
+}
+
+/// Whether a parameter's annotation names one of `models`.
+fn pydantic(models: &BTreeSet<&str>, annotation: &str) -> bool {
     let name = annotation
         .trim()
         .trim_start_matches("Annotated[")
@@ -300,26 +324,13 @@ fn pydantic(model: &SourceModel, annotation: &str) -> bool {
         .next()
         .unwrap_or("");
     let name = name.rsplit('.').next().unwrap_or(name);
-    if name.is_empty() {
-        return false;
-    }
-    model.files.iter().any(|f| {
-        f.classes.iter().any(|c| {
-            c.name == name
-                && c.bases.iter().any(|b| {
-                    b.ends_with("BaseModel")
-                        || b.ends_with("SQLModel")
-                        || model.files.iter().flat_map(|g| &g.classes).any(|p| {
-                            p.name == *b && p.bases.iter().any(|x| x.ends_with("BaseModel"))
-                        })
-                })
-        })
-    })
+    models.contains(name)
 }
 
 /// Every FastAPI route of the target.
 pub fn routes(model: &SourceModel) -> Vec<Route> {
     let mounts = mounts(model);
+    let models = pydantic_models(model);
     let mut routes = Vec::new();
     for mount in &mounts {
         let file = mount.file;
@@ -337,7 +348,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 let Some(call) = decorator_call(file, function, decorator) else {
                     continue;
                 };
-                routes.extend(routes_of(model, mount, function, call, http));
+                routes.extend(routes_of(model, &models, mount, function, call, http));
             }
         }
     }
@@ -355,6 +366,7 @@ fn join(prefix: &str, path: &str) -> String {
 
 fn routes_of(
     model: &SourceModel,
+    models: &BTreeSet<&str>,
     mount: &Mount<'_>,
     function: &Function,
     call: &Call,
@@ -429,7 +441,7 @@ fn routes_of(
     let validation = file
         .python
         .params_of(function)
-        .any(|p| p.annotation.as_deref().is_some_and(|a| pydantic(model, a)))
+        .any(|p| p.annotation.as_deref().is_some_and(|a| pydantic(models, a)))
         .then(|| "pydantic".to_owned());
     let mut out = Vec::new();
     for prefix in &prefixes {

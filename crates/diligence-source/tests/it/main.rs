@@ -6,6 +6,7 @@ mod edge_functions;
 mod hostile;
 mod model;
 mod python;
+mod speed;
 
 use std::path::{Path, PathBuf};
 
