@@ -18,9 +18,11 @@
 //! Vendored, generated and minified files are skipped and counted; a file
 //! that does not parse is counted and reported, never silently passed.
 //!
-//! JavaScript and TypeScript (JSX and TSX too) are read through oxc.
-//! The first detectors cover Supabase edge functions ([`supabase`]); the
-//! stacks not read yet are named in the evidence (`source.not-analysed`).
+//! JavaScript and TypeScript (JSX and TSX too) are read through oxc,
+//! Python through Ruff's parser ([`py`]). The detectors cover Supabase
+//! edge functions ([`supabase`]) and the routes of FastAPI ([`fastapi`]),
+//! Django ([`django`]) and Flask ([`flask`]); the stacks not read yet are
+//! named in the evidence (`source.not-analysed`).
 
 #![warn(missing_docs)]
 
@@ -127,7 +129,7 @@ pub struct SourceModel {
 pub type Reader<'r> = dyn Fn(&str) -> io::Result<Vec<u8>> + Sync + 'r;
 
 impl SourceModel {
-    /// Parses every JavaScript and TypeScript file among `files`, in
+    /// Parses every JavaScript, TypeScript and Python file among `files`, in
     /// parallel, reading each through `read`. Never fails: unreadable and
     /// unparsable files are recorded in [`failed`](Self::failed).
     pub fn build(files: &[SourceFile<'_>], read: &Reader<'_>) -> Self {

@@ -1,10 +1,11 @@
 //! The route inventory: every server entry point the detectors found, in
 //! one shape whatever the stack.
 //!
-//! Each stack's detector (Supabase edge functions today) turns what it
-//! found into [`Route`]s; [`routes`] gathers them, and the evidence reads
-//! only this list for the inventory table and the route counts. A stack
-//! adds itself by adding its detector's call to [`routes`].
+//! Each stack's detector (Supabase edge functions, FastAPI, Django,
+//! Flask) turns what it found into [`Route`]s; [`routes`] gathers them,
+//! and the evidence reads only this list for the inventory table and the
+//! route counts. A stack adds itself by adding its detector's call to
+//! [`routes`].
 
 use diligence_model::{Confidence, FileClass};
 

@@ -561,3 +561,112 @@ fn csrf_exempt_on_a_mutating_view_is_a_low_finding() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn the_python_walk_keeps_what_detectors_ask_about() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::write(
+        temp.path().join("views.py"),
+        r#"import a.b as c
+from . import views
+import os, subprocess
+
+KEY = os.environ["C"]
+
+
+class ItemView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request):
+        user = get_user(request.headers.get("Authorization"))
+        if user.id == request.data.owner_id:
+            subprocess.run("ls " + os.getenv("A"), shell=True)
+        q = "SELECT %s" % user.id
+        r = "SELECT {}".format(os.environ.get("B"))
+        return run(q, r, timeout=None)
+"#,
+    )?;
+    std::fs::write(temp.path().join("types.pyi"), "def f() -> int: ...\n")?;
+    let model = model_of(temp.path())?;
+    assert_eq!(model.files.len(), 1, "a stub is not parsed");
+    let file = model.file("views.py").expect("parsed");
+    let imports: Vec<(&str, Vec<&str>)> = file
+        .imports
+        .iter()
+        .map(|i| {
+            (
+                i.specifier.as_str(),
+                i.names.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            ("a.b", vec!["c"]),
+            (".", vec!["views"]),
+            ("os", vec!["os"]),
+            ("subprocess", vec!["subprocess"]),
+        ]
+    );
+    let env: Vec<(&str, u32)> = file
+        .env_reads
+        .iter()
+        .map(|e| (e.name.as_str(), e.line))
+        .collect();
+    assert_eq!(env, [("C", 5), ("A", 14), ("B", 16)]);
+    assert_eq!(file.env_bindings[0].name, "KEY");
+    let get_user = file.calls_named("get_user").next().expect("call");
+    assert_eq!(get_user.bound_to.as_deref(), Some("user"));
+    assert_eq!(
+        (
+            file.comparisons[0].left.as_str(),
+            file.comparisons[0].right.as_str()
+        ),
+        ("user.id", "request.data.owner_id")
+    );
+    let run = file.calls_named("subprocess.run").next().expect("call");
+    assert_eq!(
+        run.keywords,
+        [("shell".to_owned(), Arg::Ident("True".into()))]
+    );
+    let built: Vec<(&str, &[String])> = file
+        .python
+        .built_args
+        .iter()
+        .map(|b| (b.how.as_str(), b.names.as_slice()))
+        .collect();
+    assert_eq!(built, [("+", &["os.getenv".to_owned()][..])]);
+    let assigned: Vec<(&str, Option<&str>, Option<&str>, bool)> = file
+        .python
+        .assignments
+        .iter()
+        .map(|a| {
+            (
+                a.target.as_str(),
+                a.class.as_deref(),
+                a.built.as_deref(),
+                a.in_function,
+            )
+        })
+        .collect();
+    assert_eq!(
+        assigned,
+        [
+            ("KEY", None, None, false),
+            ("permission_classes", Some("ItemView"), None, false),
+            ("user", None, None, true),
+            ("q", None, Some("%"), true),
+            ("r", None, Some("format"), true),
+        ]
+    );
+    let post = file
+        .functions
+        .iter()
+        .find(|f| f.name.as_deref() == Some("post"))
+        .expect("method");
+    assert_eq!(post.class.as_deref(), Some("ItemView"));
+    assert_eq!((post.line, post.end_line), (11, 17));
+    assert_eq!(file.classes[0].bases, ["APIView"]);
+    Ok(())
+}
