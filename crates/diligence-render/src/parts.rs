@@ -262,7 +262,7 @@ const SPECS: &[Spec] = &[
         kind: "routes",
         collectors: &["source"],
         title: "Routes",
-        intro: "The target's own code, parsed once and never run: the frameworks it uses, the server routes it exposes and whether each checks who calls before it acts. Route checks are read from code patterns (heuristic), and stacks the scan cannot read yet are named, not passed.",
+        intro: "The target's own code, parsed once and never run: the frameworks it uses, the server routes it exposes and whether each checks who calls before it acts, what the browser bundle carries, and which routes spend money per call. Checks are read from code patterns (heuristic), and stacks the scan cannot read yet are named, not passed.",
         groups: &[
             (
                 "Route checks",
@@ -272,6 +272,22 @@ const SPECS: &[Spec] = &[
                         "source.routes.unguarded",
                         "Routes that never check who calls",
                     ),
+                ],
+            ),
+            (
+                "Browser, CORS and cost",
+                &[
+                    ("source.client-files", "Files shipped to the browser"),
+                    ("source.cors", "Cross-origin access"),
+                    ("source.cors.wildcard", "Routes open to every origin"),
+                    ("source.paid-calls", "Calls to paid APIs"),
+                    ("source.paid-routes", "Routes that reach a paid API"),
+                    (
+                        "source.paid-routes.unlimited",
+                        "Paid routes with no rate limit seen",
+                    ),
+                    ("source.rate-limiters", "Rate limiters"),
+                    ("source.error-tracking", "Error tracking initialised"),
                 ],
             ),
             (
@@ -288,7 +304,7 @@ const SPECS: &[Spec] = &[
                 ],
             ),
         ],
-        tables: &["routes"],
+        tables: &["routes", "cost"],
         replaced: &[],
     },
 ];

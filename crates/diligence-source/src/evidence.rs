@@ -36,6 +36,42 @@ const FACTS: &[(&str, &str)] = &[
     ),
     ("source.routes", "Server routes found in production files"),
     (
+        "source.firebase.rules",
+        "Firebase security rules files read (Firestore, Storage, Realtime Database)",
+    ),
+    (
+        "source.client-files",
+        "Production files that ship to the browser",
+    ),
+    (
+        "source.cors",
+        "How the server code answers cross-origin requests (every origin, reflected with credentials, an allow-list)",
+    ),
+    (
+        "source.cors.wildcard",
+        "Routes or server files that answer every origin",
+    ),
+    (
+        "source.rate-limiters",
+        "Rate-limiting libraries and limiting calls seen in server code",
+    ),
+    (
+        "source.paid-calls",
+        "Calls to language models and paid messaging APIs in production server code",
+    ),
+    (
+        "source.paid-routes",
+        "Production routes that reach a paid API",
+    ),
+    (
+        "source.paid-routes.unlimited",
+        "Paid routes with no rate limiter seen",
+    ),
+    (
+        "source.error-tracking",
+        "Error trackers and tracing SDKs initialised in production code",
+    ),
+    (
         "source.routes.unguarded",
         "Routes whose handler never checks who calls (no caller check, no webhook signature)",
     ),
@@ -61,6 +97,50 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.webhook-unverified",
         "A webhook route that acts on the request without verifying the provider's signature",
+    ),
+    (
+        "source.firebase-rules-open",
+        "Firebase rules that allow reading or writing to everyone",
+    ),
+    (
+        "source.firebase-rules-test-mode",
+        "Firebase rules still in test mode (everyone until a date)",
+    ),
+    (
+        "source.firebase-rules-any-user",
+        "Firebase rules that let any signed-in user write, or read everything",
+    ),
+    (
+        "source.client-service-role",
+        "The Supabase service-role key is read in code that ships to the browser",
+    ),
+    (
+        "source.client-secret-env",
+        "A secret or paid provider's key is read through a client-exposed environment variable",
+    ),
+    (
+        "source.client-paid-sdk",
+        "Browser code imports a paid provider's server SDK",
+    ),
+    (
+        "source.client-paid-api-call",
+        "Browser code calls a paid provider's API directly",
+    ),
+    (
+        "source.cors-wildcard",
+        "Server entry points answer every origin (Access-Control-Allow-Origin: *)",
+    ),
+    (
+        "source.cors-reflected-credentials",
+        "A server reflects any request origin and allows credentials",
+    ),
+    (
+        "source.paid-route-unlimited",
+        "A route that calls a paid API with no rate limit seen",
+    ),
+    (
+        "source.llm-max-tokens-unset",
+        "A language-model call without an output-token cap",
     ),
     (
         "source.service-role-on-request-ids",
@@ -94,15 +174,15 @@ pub fn catalog() -> Catalog {
     Catalog::from_tables(FACTS, RULES).expect("built-in fact names and rule ids are valid")
 }
 
-fn fact_name(name: &str) -> FactName {
+pub(crate) fn fact_name(name: &str) -> FactName {
     FactName::new(name).expect("built-in fact names are valid")
 }
 
-fn rule(id: &str) -> RuleId {
+pub(crate) fn rule(id: &str) -> RuleId {
     RuleId::new(id).expect("built-in rule ids are valid")
 }
 
-const HEURISTIC: &str = "heuristic";
+pub(crate) const HEURISTIC: &str = "heuristic";
 
 impl SourceModel {
     /// The `source` collector's evidence.
@@ -185,6 +265,8 @@ impl SourceModel {
         }
         crate::py_injection::findings(self, &routes, &mut evidence);
         crate::django::findings(&routes, &mut evidence);
+        crate::surface::evidence::add(self, &routes, &mut evidence);
+        crate::firebase::add_evidence(&self.firebase, &mut evidence);
         if !routes.is_empty() {
             evidence
                 .inventories

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use crate::error::ParseError;
 use crate::model::{
     Arg, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel, Function as FunctionModel,
-    Import, Language, Runtime,
+    Import, Language, Property, Runtime,
 };
 
 /// Deepest bracket or prefix-operator nesting a file may have.
@@ -164,6 +164,7 @@ pub(crate) fn parse(
             functions: Vec::new(),
             classes: Vec::new(),
             python: crate::model::PythonModel::default(),
+            properties: Vec::new(),
         },
         body_vars: Vec::new(),
         pending: HashMap::new(),
@@ -319,6 +320,7 @@ fn arg_of(expr: &Expression<'_>) -> Arg {
     }
     match unwrap(expr) {
         Expression::StringLiteral(s) => Arg::Str(s.value.as_str().to_owned()),
+        Expression::BooleanLiteral(b) => Arg::Bool(b.value),
         Expression::TemplateLiteral(t) => match t.single_quasi() {
             Some(q) => Arg::Str(q.as_str().to_owned()),
             None => Arg::Other,
@@ -665,6 +667,15 @@ impl<'a> Visit<'a> for Walker<'_> {
             self.pending_mut(start)
                 .name
                 .get_or_insert_with(|| name.to_string());
+        }
+        if let Some(key) = it.key.static_name() {
+            let line = self.line(it.span.start);
+            self.model.properties.push(Property {
+                key: key.to_string(),
+                value: arg_of(&it.value),
+                line,
+                offset: it.span.start,
+            });
         }
         oxc_ast_visit::walk::walk_object_property(self, it);
     }

@@ -30,6 +30,7 @@ pub mod django;
 mod error;
 mod evidence;
 pub mod fastapi;
+pub mod firebase;
 pub mod flask;
 pub mod js;
 mod model;
@@ -38,6 +39,7 @@ mod py_injection;
 pub mod routes;
 mod stacks;
 pub mod supabase;
+pub mod surface;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -51,7 +53,7 @@ pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
     Arg, ArgValues, Assignment, BodyField, BuiltArg, Call, Class, Comparison, EnvBinding, EnvRead,
-    FileModel, Function, Import, Language, Param, PythonModel, Runtime,
+    FileModel, Function, Import, Language, Param, Property, PythonModel, Runtime,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -123,6 +125,8 @@ pub struct SourceModel {
     /// `supabase/config.toml` (`supabase/config.toml`,
     /// `apps/web/supabase/config.toml` in a monorepo).
     pub supabase: BTreeMap<String, SupabaseConfig>,
+    /// Firebase security rules files by path.
+    pub firebase: BTreeMap<String, firebase::RulesFile>,
 }
 
 /// A file's bytes, or why not.
@@ -209,6 +213,15 @@ impl SourceModel {
         model.failed.sort_by(|a, b| a.path.cmp(&b.path));
         model.stacks = Stacks::detect(files, read);
         model.supabase = SupabaseConfig::find_all(files, read);
+        model.firebase = firebase::find_all(files, read);
+        if model.stacks.frameworks.contains("Firebase") && model.firebase.is_empty() {
+            // The rules live in the Firebase console: nothing here says
+            // whether the database is open.
+            model
+                .stacks
+                .not_analysed
+                .insert("Firebase security rules (no rules file in the repository)".to_owned());
+        }
         model
     }
 

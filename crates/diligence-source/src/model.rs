@@ -83,6 +83,8 @@ pub enum Arg {
     /// An environment variable read in place (`Deno.env.get('X')`,
     /// `process.env.X`, `import.meta.env.X`): its name.
     Env(String),
+    /// A boolean literal.
+    Bool(bool),
     /// Anything else.
     Other,
 }
@@ -121,6 +123,21 @@ impl Call {
     pub fn method(&self) -> &str {
         self.callee.rsplit('.').next().unwrap_or(&self.callee)
     }
+}
+
+/// A property of an object literal whose key is a name or a string
+/// (`'Access-Control-Allow-Origin': '*'`, `dangerouslyAllowBrowser: true`,
+/// `max_tokens: 500`): the raw material of configuration detectors.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Property {
+    /// The key as written.
+    pub key: String,
+    /// The value, as far as a detector cares.
+    pub value: Arg,
+    /// 1-based line.
+    pub line: u32,
+    /// Byte offset of the property in the file.
+    pub offset: u32,
 }
 
 /// A variable bound directly to an environment variable
@@ -268,6 +285,8 @@ pub struct FileModel {
     /// defaults, assignments, strings built for a call); empty otherwise.
     #[serde(skip_serializing_if = "PythonModel::is_empty")]
     pub python: PythonModel,
+    /// Properties of object literals, in source order.
+    pub properties: Vec<Property>,
 }
 
 impl FileModel {
@@ -292,6 +311,13 @@ impl FileModel {
             .iter()
             .filter(|f| f.contains(line))
             .min_by_key(|f| f.end_line - f.line)
+    }
+
+    /// Properties whose key is `key`, compared without regard to case.
+    pub fn properties_named<'s>(&'s self, key: &'s str) -> impl Iterator<Item = &'s Property> + 's {
+        self.properties
+            .iter()
+            .filter(move |p| p.key.eq_ignore_ascii_case(key))
     }
 
     /// Exported functions named `name`.

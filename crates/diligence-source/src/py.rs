@@ -160,6 +160,7 @@ pub(crate) fn parse(
             comparisons: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
+            properties: Vec::new(),
             python: PythonModel::default(),
         },
         scopes: Vec::new(),

@@ -41,7 +41,7 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
     ("Hono", "Hono routes"),
     ("NestJS", "NestJS routes"),
     ("Koa", "Koa routes"),
-    ("Firebase", "Firebase rules and functions"),
+    ("Firebase", "Firebase Cloud Functions"),
 ];
 
 /// Source files by extension that no parser here reads yet.

@@ -271,7 +271,11 @@ const ID_METHODS: &[&str] = &[
 ];
 
 /// Resolves a relative import of `from` to a parsed file.
-fn resolve<'m>(model: &'m SourceModel, from: &str, specifier: &str) -> Option<&'m FileModel> {
+pub(crate) fn resolve<'m>(
+    model: &'m SourceModel,
+    from: &str,
+    specifier: &str,
+) -> Option<&'m FileModel> {
     let mut parts: Vec<&str> = from.split('/').collect();
     parts.pop();
     for segment in specifier.split('/') {

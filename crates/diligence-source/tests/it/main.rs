@@ -3,10 +3,12 @@
 
 mod docs;
 mod edge_functions;
+mod firebase;
 mod hostile;
 mod model;
 mod python;
 mod speed;
+mod surface;
 
 use std::path::{Path, PathBuf};
 
