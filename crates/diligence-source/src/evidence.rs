@@ -24,7 +24,7 @@ const FACTS: &[(&str, &str)] = &[
     ),
     (
         "source.files.parsed",
-        "JavaScript and TypeScript files parsed",
+        "JavaScript, TypeScript and Python files parsed",
     ),
     (
         "source.files.skipped",
@@ -202,7 +202,7 @@ const RULES: &[(&str, &str)] = &[
     ),
     (
         "source.sql-injection",
-        "SQL text built from request input and passed to a query call",
+        "SQL built from request input by concatenation, interpolation or formatting and passed to a query call",
     ),
     (
         "source.command-injection",
@@ -216,6 +216,10 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.open-redirect",
         "A redirect to a URL taken from the request",
+    ),
+    (
+        "source.csrf-exempt",
+        "A Django view that changes state with CSRF protection turned off",
     ),
 ];
 
@@ -313,6 +317,8 @@ impl SourceModel {
         for route in &routes {
             route_findings(route, &mut evidence);
         }
+        crate::py_injection::findings(self, &routes, &mut evidence);
+        crate::django::findings(&routes, &mut evidence);
         crate::surface::evidence::add(self, &routes, &mut evidence);
         crate::firebase::add_evidence(&self.firebase, &mut evidence);
         crate::personal::add_evidence(self, &mut evidence);

@@ -126,6 +126,12 @@ pub(crate) fn parse(
         Language::Jsx => SourceType::jsx(),
         Language::TypeScript => SourceType::ts(),
         Language::Tsx => SourceType::tsx(),
+        Language::Python => {
+            return Err(ParseError::Syntax {
+                message: "not a JavaScript file".to_owned(),
+                line: None,
+            });
+        }
     };
     let allocator = Allocator::default();
     let parsed = Parser::new(&allocator, text, source_type).parse();
@@ -158,6 +164,7 @@ pub(crate) fn parse(
             comparisons: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
+            python: crate::model::PythonModel::default(),
             properties: Vec::new(),
             bindings: Vec::new(),
         },
@@ -496,6 +503,7 @@ impl Walker<'_> {
             bound_to: None,
             line,
             offset: start,
+            keywords: Vec::new(),
         });
     }
 

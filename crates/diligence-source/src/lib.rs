@@ -18,22 +18,29 @@
 //! Vendored, generated and minified files are skipped and counted; a file
 //! that does not parse is counted and reported, never silently passed.
 //!
-//! JavaScript and TypeScript (JSX and TSX too) are read through oxc.
-//! The first detectors cover Supabase edge functions ([`supabase`]); the
-//! stacks not read yet are named in the evidence (`source.not-analysed`).
+//! JavaScript and TypeScript (JSX and TSX too) are read through oxc,
+//! Python through Ruff's parser ([`py`]). The detectors cover Supabase
+//! edge functions ([`supabase`]) and the routes of FastAPI ([`fastapi`]),
+//! Django ([`django`]) and Flask ([`flask`]); the stacks not read yet are
+//! named in the evidence (`source.not-analysed`).
 
 #![warn(missing_docs)]
 
+pub mod django;
 mod error;
 mod evidence;
 pub mod express;
+pub mod fastapi;
 pub mod firebase;
+pub mod flask;
 mod identity;
 mod injection;
 pub mod js;
 mod model;
 pub mod nextjs;
 pub mod personal;
+pub mod py;
+mod py_injection;
 pub mod resolve;
 pub mod routes;
 mod stacks;
@@ -51,8 +58,8 @@ use serde::Serialize;
 pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
-    Arg, Binding, BodyField, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function,
-    Import, Language, Property, Runtime,
+    Arg, ArgValues, Assignment, Binding, BodyField, BuiltArg, Call, Class, Comparison, EnvBinding,
+    EnvRead, FileModel, Function, Import, Language, Param, Property, PythonModel, Runtime,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -139,7 +146,7 @@ pub struct SourceModel {
 pub type Reader<'r> = dyn Fn(&str) -> io::Result<Vec<u8>> + Sync + 'r;
 
 impl SourceModel {
-    /// Parses every JavaScript and TypeScript file among `files`, in
+    /// Parses every JavaScript, TypeScript and Python file among `files`, in
     /// parallel, reading each through `read`. Never fails: unreadable and
     /// unparsable files are recorded in [`failed`](Self::failed).
     pub fn build(files: &[SourceFile<'_>], read: &Reader<'_>) -> Self {
@@ -327,7 +334,10 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
         return failed(class, ParseError::NotUtf8);
     };
     // Depth first: a deep file is reported even when it also looks minified.
-    let depth = js::nesting_depth(text);
+    let depth = match language {
+        Language::Python => py::nesting_depth(text),
+        _ => js::nesting_depth(text),
+    };
     if depth > js::MAX_DEPTH {
         return failed(
             class,
@@ -340,8 +350,9 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
     if minified(text) {
         return skip(SkipReason::Minified);
     }
-    match catch_unwind(AssertUnwindSafe(|| {
-        js::parse(path, text, language, class, runtime)
+    match catch_unwind(AssertUnwindSafe(|| match language {
+        Language::Python => py::parse(path, text, class),
+        _ => js::parse(path, text, language, class, runtime),
     })) {
         Ok(Ok(model)) => Outcome::Parsed(Box::new(model)),
         Ok(Err(error)) => failed(class, error),

@@ -19,6 +19,8 @@ pub enum Language {
     TypeScript,
     /// `.tsx`.
     Tsx,
+    /// `.py` (stubs, `.pyi`, hold no code and are not read).
+    Python,
 }
 
 impl Language {
@@ -35,6 +37,7 @@ impl Language {
             "jsx" => Some(Self::Jsx),
             "ts" | "mts" | "cts" => Some(Self::TypeScript),
             "tsx" => Some(Self::Tsx),
+            "py" => Some(Self::Python),
             _ => None,
         }
     }
@@ -143,6 +146,10 @@ pub struct Call {
     /// Byte offset of the call in the file (where its callee's last name
     /// starts), to place it inside or outside a function exactly.
     pub offset: u32,
+    /// Keyword arguments (`prefix="/users"`, `shell=True`), in order;
+    /// empty for languages without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<(String, Arg)>,
 }
 
 impl Call {
@@ -328,6 +335,10 @@ pub struct FileModel {
     pub functions: Vec<Function>,
     /// Classes, in source order.
     pub classes: Vec<Class>,
+    /// What only a Python file has to say (parameter annotations and
+    /// defaults, assignments, strings built for a call); empty otherwise.
+    #[serde(skip_serializing_if = "PythonModel::is_empty")]
+    pub python: PythonModel,
     /// Properties of object literals, in source order.
     pub properties: Vec<Property>,
     /// Variables bound to values (not functions), in source order.
@@ -383,5 +394,114 @@ impl FileModel {
     /// Whether the file imports a module whose specifier contains `needle`.
     pub fn imports_module(&self, needle: &str) -> bool {
         self.imports.iter().any(|i| i.specifier.contains(needle))
+    }
+}
+
+/// A parameter of a Python function, with the source text of its
+/// annotation and default (`Depends(get_current_user)`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Param {
+    /// The start of the function's span ([`Function::span`]).
+    pub function: u32,
+    /// Its name.
+    pub name: String,
+    /// Its annotation as written (`User`, `Annotated[User, Depends(auth)]`).
+    pub annotation: Option<String>,
+    /// Its default as written (`Depends(get_current_user)`).
+    pub default: Option<String>,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// An assignment to a name or attribute (`permission_classes = [...]`,
+/// `q = f"... {x}"`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct Assignment {
+    /// The target as a dotted path (`permission_classes`, `self.x`).
+    pub target: String,
+    /// The class whose body holds it, for a class attribute.
+    pub class: Option<String>,
+    /// Whether it is made inside a function.
+    pub in_function: bool,
+    /// Names, member paths and callees read by the value, in order
+    /// (`IsAuthenticated`, `request.args.get`).
+    pub names: Vec<String>,
+    /// For a dict value: each string key with the names its value reads,
+    /// then the string literals it holds (`DEFAULT_PERMISSION_CLASSES` →
+    /// `rest_framework.permissions.AllowAny`).
+    pub entries: Vec<(String, Vec<String>)>,
+    /// How the value builds a string from other values, when it does
+    /// (`f-string`, `%`, `format`, `+`).
+    pub built: Option<String>,
+    /// 1-based line.
+    pub line: u32,
+    /// Byte offset.
+    pub offset: u32,
+}
+
+/// A string built from other values and passed straight to a call
+/// (`cursor.execute(f"... {name}")`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct BuiltArg {
+    /// The call's [`Call::offset`].
+    pub call: u32,
+    /// The argument's position.
+    pub index: usize,
+    /// How it is built (`f-string`, `%`, `format`, `+`).
+    pub how: String,
+    /// Names, member paths and callees it reads.
+    pub names: Vec<String>,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// What a compound argument holds (`dependencies=[Depends(auth)]`,
+/// `methods=["GET", "POST"]`, `[IsAuthenticated]`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct ArgValues {
+    /// The call's [`Call::offset`].
+    pub call: u32,
+    /// The keyword, or the position (`0`) of a positional argument.
+    pub arg: String,
+    /// Names, member paths and callees it reads, in order (a callee comes
+    /// before its arguments: `Depends`, `auth`).
+    pub names: Vec<String>,
+    /// String literals in it, in order.
+    pub strings: Vec<String>,
+}
+
+/// The Python part of a [`FileModel`].
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize)]
+pub struct PythonModel {
+    /// Parameters of every function, in source order.
+    pub params: Vec<Param>,
+    /// Assignments, in source order.
+    pub assignments: Vec<Assignment>,
+    /// Built strings passed to calls, in source order.
+    pub built_args: Vec<BuiltArg>,
+    /// Compound arguments of calls (lists, tuples, dicts, calls), in
+    /// source order.
+    pub arg_values: Vec<ArgValues>,
+}
+
+impl PythonModel {
+    /// Whether it holds nothing (every non-Python file).
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+            && self.assignments.is_empty()
+            && self.built_args.is_empty()
+            && self.arg_values.is_empty()
+    }
+
+    /// The compound argument `arg` (a keyword or a position) of `call`.
+    pub fn arg_values(&self, call: &Call, arg: &str) -> Option<&ArgValues> {
+        self.arg_values
+            .iter()
+            .find(|v| v.call == call.offset && v.arg == arg)
+    }
+
+    /// The parameters of `function`.
+    pub fn params_of<'s>(&'s self, function: &'s Function) -> impl Iterator<Item = &'s Param> + 's {
+        self.params.iter().filter(|p| p.function == function.span.0)
     }
 }

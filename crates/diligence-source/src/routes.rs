@@ -1,10 +1,11 @@
 //! The route inventory: every server entry point the detectors found, in
 //! one shape whatever the stack.
 //!
-//! Each stack's detector (Supabase edge functions today) turns what it
-//! found into [`Route`]s; [`routes`] gathers them, and the evidence reads
-//! only this list for the inventory table and the route counts. A stack
-//! adds itself by adding its detector's call to [`routes`].
+//! Each stack's detector (Supabase edge functions, FastAPI, Django,
+//! Flask) turns what it found into [`Route`]s; [`routes`] gathers them,
+//! and the evidence reads only this list for the inventory table and the
+//! route counts. A stack adds itself by adding its detector's call to
+//! [`routes`].
 
 use diligence_model::{Confidence, FileClass};
 
@@ -106,6 +107,9 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         .collect();
     routes.extend(crate::nextjs::routes(model));
     routes.extend(crate::express::routes(model));
+    routes.extend(crate::fastapi::routes(model));
+    routes.extend(crate::django::routes(model));
+    routes.extend(crate::flask::routes(model));
     routes.sort_by(|a, b| {
         (a.file.as_str(), a.line, a.method.as_str(), a.path.as_str()).cmp(&(
             b.file.as_str(),

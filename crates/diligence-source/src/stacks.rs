@@ -39,15 +39,11 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
     ("Hono", "Hono routes"),
     ("NestJS", "NestJS routes"),
     ("Koa", "Koa routes"),
-    ("FastAPI", "FastAPI"),
-    ("Django", "Django"),
-    ("Flask", "Flask"),
     ("Firebase", "Firebase Cloud Functions"),
 ];
 
 /// Source files by extension that no parser here reads yet.
 const LANGUAGES_NOT_READ: &[(&str, &str)] = &[
-    ("py", "Python files"),
     ("go", "Go files"),
     ("java", "Java files"),
     ("kt", "Kotlin files"),

@@ -9,6 +9,8 @@ mod hostile;
 mod model;
 mod nextjs;
 mod personal;
+mod python;
+mod speed;
 mod surface;
 
 use std::path::{Path, PathBuf};
