@@ -46,6 +46,12 @@ fn vulnerable_app_fails_server_side_authorisation() {
     assert_eq!(
         rules,
         [
+            // The shared CORS headers answer every origin: one finding for
+            // the pattern, at the file that sets them.
+            (
+                "source.cors-wildcard",
+                "supabase/functions/_shared/cors.ts:2".to_owned()
+            ),
             (
                 "source.edge-function-no-caller-check",
                 "supabase/functions/send-invoice/index.ts:8".to_owned()
