@@ -280,3 +280,53 @@ fn family_table_names_only_existing_rules_and_gives_a_reason_otherwise() {
         );
     }
 }
+
+/// `API_KEY` as `apiKey`.
+fn camel(name: &str) -> String {
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            let w = w.to_ascii_lowercase();
+            if i == 0 {
+                w
+            } else {
+                [&w[..1].to_ascii_uppercase(), &w[1..]].concat()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_name_in_camel_case_is_found_wherever_the_pattern_allows_it() {
+    // The keyword prefilter must not hide what the pattern accepts: an
+    // example `DD_API_KEY=…` written `ddApiKey: …` (YAML, JSON, XML
+    // elements) holds one of the rule's keywords when its pattern matches
+    // it, so the rule runs there.
+    let mut misses = Vec::new();
+    for rule in engine().rules().rules() {
+        let regex = Regex::new(&rule.pattern).expect("a built-in pattern compiles");
+        for example in &rule.examples {
+            let Some((name, value)) = example.split_once('=') else {
+                continue;
+            };
+            if name.is_empty()
+                || !name.contains('_')
+                || !name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
+                continue;
+            }
+            let variant = format!("{}: {value}", camel(name));
+            if !regex.is_match(variant.as_bytes()) {
+                continue;
+            }
+            let lower = variant.to_ascii_lowercase();
+            if !rule.keywords.iter().any(|k| lower.contains(k.as_str())) {
+                misses.push(format!("{}: {variant:?}", rule.id));
+            }
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
