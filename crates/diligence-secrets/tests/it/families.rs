@@ -37,6 +37,11 @@ const PROVIDER_RULES: &[(&str, Severity)] = &[
     ("secrets.flutterwave.secret-key", Severity::Critical),
     ("secrets.flutterwave.test-secret-key", Severity::Low),
     ("secrets.frameio.developer-token", Severity::High),
+    (
+        "secrets.gitlab.feature-flags-client-token",
+        Severity::Medium,
+    ),
+    ("secrets.gitlab.session-cookie", Severity::Medium),
     ("secrets.gocardless.access-token", Severity::Critical),
     ("secrets.harness.api-token", Severity::High),
     ("secrets.honeycomb.api-key", Severity::High),
