@@ -16,6 +16,8 @@
 #   KINGFISHER  kingfisher binary    (runs `kingfisher scan --no-validate`)
 # CORPUS_DIR    where the corpus and reports go (default: target/bench/corpus)
 # LIST          how many files to list per tool and section (default: 40)
+# PROFILE       cargo profile of the corpus test (default: release; `dev`
+#               skips a release build when one is not at hand)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,13 +26,14 @@ GITLEAKS=${GITLEAKS:-gitleaks}
 BETTERLEAKS=${BETTERLEAKS:-betterleaks}
 KINGFISHER=${KINGFISHER:-kingfisher}
 LIST=${LIST:-40}
+PROFILE=${PROFILE:-release}
 
 mkdir -p "$corpus"
 rm -f "$corpus/labels.tsv"
 # The export is written before the test's assertions, so a failing bar still
 # leaves a corpus to compare.
 (cd "$root" && DILIGENCE_CORPUS_DIR="$corpus" \
-    cargo test -q -p diligence-secrets --release --test it corpus) ||
+    cargo test -q -p diligence-secrets --profile "$PROFILE" --test it corpus) ||
     echo "warning: the corpus test failed; comparing its export anyway" >&2
 [ -f "$corpus/labels.tsv" ] || { echo "no export in $corpus" >&2; exit 1; }
 

@@ -335,7 +335,9 @@ pub(crate) fn in_alt_text(prefix: &str) -> bool {
 /// that hold a hash (`hashed_secret` in a secret-scanner baseline), the id
 /// of a credential kept elsewhere (`credentialsId` in a Jenkinsfile), the
 /// NAME of a secret (`apiKeyName`, `secret_name`), an address
-/// (`token_address`), or a UI string (`password.label`, `token.hint`).
+/// (`token_address`), a UI string (`password.label`, `token.hint`), or a
+/// CSRF token (`csrf_token`, `csrfmiddlewaretoken`: per session and
+/// public to the page it is in).
 pub(crate) fn generic_name_excluded(key: &str) -> bool {
     let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
     let start = trimmed
@@ -348,6 +350,9 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "credentials_id",
         "credentialid",
         "credential_id",
+        "csrftoken",
+        "csrfmiddlewaretoken",
+        "xsrftoken",
     ];
     // Words of the name, split at separators and at capitals.
     let mut words: Vec<String> = Vec::new();
@@ -363,7 +368,7 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
     words.push(word);
     if words
         .iter()
-        .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest"))
+        .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest" | "csrf" | "xsrf"))
     {
         return true;
     }

@@ -7,6 +7,7 @@ mod collector;
 mod common;
 mod corpus;
 mod engine;
+mod families;
 mod formats;
 mod noise;
 mod pdf;

@@ -149,3 +149,58 @@ fn real_values_beside_the_look_alikes_are_still_reported() {
         );
     }
 }
+
+#[test]
+fn identifiers_tokens_of_forms_types_and_masks_are_not_reported() {
+    let csrf = Rng::new(51).string(&alnum(), 64);
+    let cases = [
+        // The name of a secret in Azure Key Vault, not its value.
+        ("az keyvault secret show --vault-name kv-prod-weu --name SqlAdminPassword2\n".to_owned(), "scripts/deploy.sh"),
+        ("  keyVaultSecretName: \"sql-admin-password-v2\"\n  secretName: storage-account-key-2\n".to_owned(), "infra/main.parameters.yaml"),
+        ("api_key_secret_name = \"prod-openai-api-key\"\n".to_owned(), "terraform/main.tf"),
+        // CSRF tokens are per session and public to the page.
+        (format!("<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"{csrf}\">\n"), "templates/form.html"),
+        (format!("<meta name=\"csrf-token\" content=\"{csrf}\">\n"), "templates/layout.html"),
+        (format!("csrf_token = \"{csrf}\"\n"), "tests/fixtures/session.py"),
+        // Maven coordinates and versions.
+        ("<artifactId>spring-security-oauth2-client</artifactId>\n<version>6.2.1</version>\n".to_owned(), "pom.xml"),
+        ("implementation 'io.jsonwebtoken:jjwt-api:0.12.5'\n".to_owned(), "build.gradle"),
+        ("secret_manager_version = \"2.16.0-beta.1\"\ntoken_lib = \"com.acme:token-lib:3.4.1-SNAPSHOT\"\n".to_owned(), "gradle.properties"),
+        // XSD type names.
+        ("<xs:element name=\"password\" type=\"xs:string\"/>\n<xs:element name=\"apiKey\" type=\"tns:ApiKeyType2\"/>\n".to_owned(), "schema/auth.xsd"),
+        // Templates and masks.
+        ("DB_PASSWORD=${DB_PASSWORD}\napi_token = \"${API_TOKEN_V2}\"\n".to_owned(), "deploy/app.env"),
+        ("password: \"****************\"\napi_key=sk_****************3f9a\n".to_owned(), "docs/setup.md"),
+        // Keyword-named variables holding short non-secrets.
+        ("token_type = \"Bearer\"\npassword_min_length = 12\nsecret_key_prefix = \"sk\"\napi_key_header = \"X-API-Key\"\n".to_owned(), "app/settings.py"),
+    ];
+    for (text, path) in &cases {
+        let ids = rule_ids(text, path);
+        assert!(ids.is_empty(), "{text:?} in {path}: {ids:?}");
+    }
+}
+
+#[test]
+fn real_values_in_the_same_places_are_reported() {
+    let v = value(52);
+    let cases = [
+        (
+            format!("csrf_token = \"{v}\"\nsession_token = \"{v}\"\n"),
+            "tests/fixtures/session.py",
+        ),
+        (
+            format!("  sqlAdminPassword: \"{v}\"\n"),
+            "infra/main.parameters.yaml",
+        ),
+        (format!("<password>{v}</password>\n"), "pom.xml"),
+        (format!("api_token = \"{v}\"\n"), "deploy/app.env"),
+        (format!("api_key_value = \"{v}\"\n"), "app/settings.py"),
+    ];
+    for (text, path) in &cases {
+        let ids = rule_ids(text, path);
+        assert!(
+            ids.iter().any(|id| id.starts_with("secrets.generic.")),
+            "{text:?} in {path}: {ids:?}"
+        );
+    }
+}

@@ -7,6 +7,7 @@ use std::path::Path;
 use diligence_secrets::{RuleKind, key_file_rules};
 
 use crate::common::engine;
+use crate::families::FAMILIES;
 
 /// What each validator rejects, in the words of the reference.
 const VALIDATOR_DROPS: &[(&str, &str)] = &[
@@ -80,6 +81,7 @@ fn render() -> String {
             .count();
         let _ = writeln!(out, "| `{name}` | {drops} | {users} |");
     }
+    render_families(&mut out);
     let mut provider = String::new();
     for rule in rules {
         if rule.provider() != provider {
@@ -131,6 +133,33 @@ fn render() -> String {
         );
     }
     out
+}
+
+/// The families of gitleaks' default configuration and kingfisher's
+/// built-in rules, by provider, with the rules that cover them or why none
+/// does (`crates/diligence-secrets/families.tsv`).
+fn render_families(out: &mut String) {
+    out.push_str(
+        "\n## Families of other scanners\n\nEvery rule family of gitleaks' default \
+         configuration (by `id`) and of kingfisher's built-in rules (by name), grouped by \
+         provider, with the rules here that cover it or why none does. Kept in \
+         `crates/diligence-secrets/families.tsv`; a test checks that every rule named \
+         exists.\n\n| provider | families | rules | why not, or what is left |\n|---|---|---|---|\n",
+    );
+    for line in FAMILIES.lines() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        let [provider, families, ids, reason] = cells[..] else {
+            continue;
+        };
+        let links = ids
+            .split(", ")
+            .filter(|s| !s.is_empty())
+            .map(|id| format!("[`{id}`](#{})", id.replace('.', "-")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let families = families.replace('|', "\\|");
+        let _ = writeln!(out, "| {provider} | {families} | {links} | {reason} |");
+    }
 }
 
 #[test]

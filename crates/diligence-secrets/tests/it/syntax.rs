@@ -292,3 +292,71 @@ fn xml_and_dockerfile_values_keep_their_lines() {
     lines.sort_unstable();
     assert_eq!(lines, [2, 4]);
 }
+
+#[test]
+fn provider_values_are_named_by_their_provider_in_every_assignment_syntax() {
+    // A Datadog API key is recognised by its name (a context rule), a
+    // Sourcegraph token by its prefix: both keep their provider whatever
+    // the syntax around them.
+    let dd = Rng::new(61).string("0123456789abcdef", 32);
+    let sg = ["sgp_", &Rng::new(62).string("0123456789abcdef", 40)].concat();
+    for (name, value, rule) in [
+        ("DD_API_KEY", dd.as_str(), "secrets.datadog.api-key"),
+        (
+            "SRC_ACCESS_TOKEN",
+            sg.as_str(),
+            "secrets.sourcegraph.access-token",
+        ),
+    ] {
+        // The element named in camel case: `<ddApiKey>`, `<srcAccessToken>`.
+        let xml: String = name
+            .split('_')
+            .enumerate()
+            .map(|(i, w)| {
+                let w = w.to_ascii_lowercase();
+                if i == 0 {
+                    w
+                } else {
+                    [&w[..1].to_ascii_uppercase(), &w[1..]].concat()
+                }
+            })
+            .collect();
+        let cases = [
+            (format!("{name} ?= \"{value}\"\n"), "Makefile"),
+            (format!("{name} ::= \"{value}\"\n"), "Makefile"),
+            (format!("{name} :::= \"{value}\"\n"), "GNUmakefile"),
+            (format!("var {name} string = \"{value}\"\n"), "main.go"),
+            (format!("${name} .= \"{value}\";\n"), "index.php"),
+            (
+                format!("System.setProperty(\"{name}\", \"{value}\");\n"),
+                "App.java",
+            ),
+            (
+                format!("os.environ.setdefault(\"{name}\", \"{value}\")\n"),
+                "manage.py",
+            ),
+            (format!("config.set(\"{name}\", \"{value}\")\n"), "setup.py"),
+            (
+                format!("<config>\n  <{xml}>\n    {value}\n  </{xml}>\n</config>\n"),
+                "conf/app.xml",
+            ),
+            (
+                format!("{{\"config.ini\": \"[app]\\n{name}={value}\\nOTHER=1\\n\"}}\n"),
+                "bundle.json",
+            ),
+        ];
+        for (text, path) in &cases {
+            let found = matches(text, path);
+            assert!(
+                found.iter().any(|(id, m)| id == rule
+                    && m.secret.fingerprint() == engine().fingerprint(value)
+                    && m.confidence >= diligence_model::Confidence::Medium),
+                "{text:?} in {path}: {:?}",
+                found
+                    .iter()
+                    .map(|(id, m)| (id, m.confidence))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+}
