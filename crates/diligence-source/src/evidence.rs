@@ -38,6 +38,30 @@ const FACTS: &[(&str, &str)] = &[
         "source.routes.unguarded",
         "Routes whose handler never checks who calls (no caller check, no webhook signature)",
     ),
+    (
+        "source.db.migrations",
+        "SQL migration files read (Supabase, Prisma, Drizzle and generic migration folders)",
+    ),
+    (
+        "source.db.tables",
+        "Tables in the exposed schemas after every migration is replayed",
+    ),
+    (
+        "source.db.tables.without-rls",
+        "Tables in the exposed schemas without row-level security after replay",
+    ),
+    (
+        "source.db.policies",
+        "Row-level security policies after replay",
+    ),
+    (
+        "source.db.tenant-columns",
+        "Exposed tables with a tenant key column (tenant_id, org_id, workspace_id ...)",
+    ),
+    (
+        "source.db.tenant-unenforced",
+        "Tables with a tenant key column that no policy reads",
+    ),
 ];
 
 const RULES: &[(&str, &str)] = &[
@@ -57,6 +81,51 @@ const RULES: &[(&str, &str)] = &[
         "source.service-role-on-request-ids",
         "A service-role Supabase client queried with ids taken from the request body, without an ownership check",
     ),
+    (
+        "source.db.rls-disabled",
+        "A table in an exposed schema without row-level security after every migration",
+    ),
+    (
+        "source.db.policy-always-true",
+        "A row-level security policy whose USING or WITH CHECK is always true",
+    ),
+    (
+        "source.db.policy-without-rls",
+        "Policies on a table whose row-level security is off, so they do nothing",
+    ),
+    (
+        "source.db.rls-no-policy",
+        "A table with row-level security and no policy (deny-all for clients)",
+    ),
+    (
+        "source.db.user-metadata-in-policy",
+        "A policy or function that trusts user metadata, which users can write themselves",
+    ),
+    (
+        "source.db.signup-role-from-metadata",
+        "A sign-up trigger that copies a role or plan from the new user's metadata",
+    ),
+    (
+        "source.db.self-update-privileged-column",
+        "An update policy that lets users change privileged columns of their own row",
+    ),
+    (
+        "source.db.definer-function-callable",
+        "A SECURITY DEFINER function that writes, checks no caller and clients can call",
+    ),
+    (
+        "source.db.security-definer-view",
+        "A view in an exposed schema that bypasses row-level security",
+    ),
+    (
+        "source.db.grant-to-anon",
+        "Write privileges granted to the anon role",
+    ),
+    ("source.db.public-bucket", "A storage bucket created public"),
+    (
+        "source.db.storage-policy-no-owner",
+        "A storage policy that lets users reach files that are not theirs",
+    ),
 ];
 
 /// Every fact and rule the `source` collector can emit.
@@ -64,15 +133,15 @@ pub fn catalog() -> Catalog {
     Catalog::from_tables(FACTS, RULES).expect("built-in fact names and rule ids are valid")
 }
 
-fn fact_name(name: &str) -> FactName {
+pub(crate) fn fact_name(name: &str) -> FactName {
     FactName::new(name).expect("built-in fact names are valid")
 }
 
-fn rule(id: &str) -> RuleId {
+pub(crate) fn rule(id: &str) -> RuleId {
     RuleId::new(id).expect("built-in rule ids are valid")
 }
 
-const HEURISTIC: &str = "heuristic";
+pub(crate) const HEURISTIC: &str = "heuristic";
 
 impl SourceModel {
     /// The `source` collector's evidence.
@@ -146,6 +215,7 @@ impl SourceModel {
                 .heuristic(Confidence::Medium)
                 .detail("Routes whose handler (or a local helper it calls) never asks who the caller is and verifies no webhook signature; verify_jwt alone does not count, since the public anon key passes it."),
         );
+        crate::sql::database_evidence(self, &mut evidence);
         if !functions.is_empty() {
             evidence
                 .inventories

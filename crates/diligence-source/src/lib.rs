@@ -28,6 +28,7 @@ mod error;
 mod evidence;
 pub mod js;
 mod model;
+pub mod sql;
 mod stacks;
 pub mod supabase;
 
@@ -114,6 +115,9 @@ pub struct SourceModel {
     /// `supabase/config.toml` (`supabase/config.toml`,
     /// `apps/web/supabase/config.toml` in a monorepo).
     pub supabase: BTreeMap<String, SupabaseConfig>,
+    /// The databases of the target's migration folders, replayed, sorted
+    /// by folder.
+    pub databases: Vec<sql::Database>,
 }
 
 /// A file's bytes, or why not.
@@ -200,6 +204,10 @@ impl SourceModel {
         model.failed.sort_by(|a, b| a.path.cmp(&b.path));
         model.stacks = Stacks::detect(files, read);
         model.supabase = SupabaseConfig::find_all(files, read);
+        let (databases, failed) = sql::build(files, read);
+        model.databases = databases;
+        model.failed.extend(failed);
+        model.failed.sort_by(|a, b| a.path.cmp(&b.path));
         model
     }
 
