@@ -604,13 +604,7 @@ fn facts(scopes: &[Scope<'_>], evidence: &mut Evidence) {
         );
         let unenforced: Vec<String> = tenant
             .iter()
-            .filter(|(t, c)| {
-                !t.rls
-                    || !t
-                        .policies
-                        .values()
-                        .any(|p| p.expressions().any(|e| mentions_word(&e, c)))
-            })
+            .filter(|(t, c)| !tenant_enforced(t, c))
             .map(|(t, _)| t.name.to_string())
             .collect();
         let detail = if unenforced.is_empty() {
@@ -629,6 +623,20 @@ fn facts(scopes: &[Scope<'_>], evidence: &mut Evidence) {
                 .detail(detail),
         );
     }
+}
+
+/// Columns that name the row's user: a policy comparing one with the
+/// caller isolates rows per user, stricter than per tenant.
+const USER_COLUMNS: &[&str] = &["user_id", "owner_id", "profile_id", "created_by"];
+
+fn tenant_enforced(table: &Table, column: &str) -> bool {
+    table.rls
+        && table.policies.values().any(|p| {
+            p.expressions().any(|e| {
+                mentions_word(&e, column)
+                    || (mentions_caller(&e) && USER_COLUMNS.iter().any(|u| mentions_word(&e, u)))
+            })
+        })
 }
 
 fn tenant_column(table: &Table) -> Option<&'static str> {

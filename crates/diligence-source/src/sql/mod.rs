@@ -144,13 +144,25 @@ impl Policy {
     }
 }
 
-/// Lowercase, without whitespace: expressions from sqlparser and from the
-/// keyword reader compare equal.
+/// Lowercase, with whitespace only between two word characters (one
+/// space): expressions from sqlparser and from the keyword reader compare
+/// equal, and words stay apart.
 pub(crate) fn normalise(expr: &str) -> String {
-    expr.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(expr.len());
+    let mut pending_space = false;
+    for c in expr.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && word(c) && out.chars().next_back().is_some_and(word) {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 /// Whether an expression is the constant `true` (in any parentheses).
@@ -652,6 +664,16 @@ fn privileges(db: &mut Database, def: read::PrivilegeDef, at: At) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalised_expressions_keep_words_apart() {
+        assert_eq!(
+            normalise("bucket_id = 'ids' AND owner = auth.uid ( )"),
+            "bucket_id='ids'and owner=auth.uid()"
+        );
+        assert!(always_true(" ( TRUE ) "));
+        assert!(!always_true("true and false"));
+    }
 
     #[test]
     fn migration_folders() {
