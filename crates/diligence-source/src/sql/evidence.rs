@@ -6,7 +6,7 @@ use diligence_model::{
     Unit,
 };
 
-use super::{At, Command, Database, Function, Policy, Table, always_true, normalise};
+use super::{At, Command, Database, Function, Policy, Table, normalise};
 use crate::SourceModel;
 use crate::evidence::{HEURISTIC, fact_name, rule};
 
@@ -255,8 +255,8 @@ fn policies(scope: &Scope<'_>, evidence: &mut Evidence) {
 }
 
 fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
-    let using_true = policy.using.as_deref().is_some_and(always_true);
-    let check_true = policy.check.as_deref().is_some_and(always_true);
+    let using_true = policy.using_open();
+    let check_true = policy.check_open();
     if !(using_true || check_true) || !policy.permissive {
         return;
     }

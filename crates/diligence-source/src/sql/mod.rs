@@ -133,6 +133,29 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Whether its `USING` lets every row through: `true`, or no `USING`
+    /// at all on a command that has one (PostgreSQL then allows every row).
+    pub fn using_open(&self) -> bool {
+        match &self.using {
+            Some(using) => always_true(using),
+            None => self.command != Command::Insert && self.check.is_none(),
+        }
+    }
+
+    /// Whether its `WITH CHECK` lets every new row through: `true`, or an
+    /// `INSERT` policy without one, or no check on an update whose `USING`
+    /// is open (the check then falls back on `USING`).
+    pub fn check_open(&self) -> bool {
+        match &self.check {
+            Some(check) => always_true(check),
+            None => match self.command {
+                Command::Insert => true,
+                Command::Update | Command::All => self.using_open(),
+                _ => false,
+            },
+        }
+    }
+
     /// Whether it applies to `anon` or to everyone.
     pub fn for_anyone(&self) -> bool {
         self.roles.iter().any(|r| r == "anon" || r == "public")
@@ -165,10 +188,14 @@ pub(crate) fn normalise(expr: &str) -> String {
     out
 }
 
-/// Whether an expression is the constant `true` (in any parentheses).
+/// Whether an expression is the constant `true` or `1 = 1` (in any
+/// parentheses).
 pub(crate) fn always_true(expr: &str) -> bool {
     let n = normalise(expr);
-    n.trim_start_matches('(').trim_end_matches(')') == "true"
+    matches!(
+        n.trim_start_matches('(').trim_end_matches(')'),
+        "true" | "1=1"
+    )
 }
 
 /// A table after replay.
@@ -672,6 +699,7 @@ mod tests {
             "bucket_id='ids'and owner=auth.uid()"
         );
         assert!(always_true(" ( TRUE ) "));
+        assert!(always_true("1 = 1"));
         assert!(!always_true("true and false"));
     }
 
