@@ -65,6 +65,45 @@ pub(crate) struct Statement<'t> {
     pub(crate) depth: usize,
 }
 
+/// Words of PL/pgSQL control flow that can precede a statement inside a
+/// `DO` block (`begin`, `if … then`, `else`, `loop`).
+const CONTROL: &[&str] = &["then", "begin", "else", "loop", "declare"];
+
+/// Words that start a statement the data layer reads.
+const STARTS: &[&str] = &["create", "alter", "drop", "grant", "revoke", "insert"];
+
+impl<'t> Statement<'t> {
+    /// The statement inside PL/pgSQL control flow: from its first
+    /// statement word that starts the text or follows a control word, at
+    /// the top level (`begin if not exists (…) then create policy …` gives
+    /// `create policy …`). `None` when there is none.
+    pub(crate) fn without_control(&self) -> Option<Self> {
+        let mut depth = 0usize;
+        let mut previous_control = true;
+        for (i, token) in self.tokens.iter().enumerate() {
+            if token.is_punct('(') {
+                depth += 1;
+            } else if token.is_punct(')') {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0 {
+                if previous_control && STARTS.iter().any(|w| token.is(w)) {
+                    let offset = token.start.checked_sub(self.tokens[0].start)?;
+                    return Some(Self {
+                        tokens: self.tokens[i..].to_vec(),
+                        text: self.text.get(offset..)?,
+                        line: token.line,
+                        depth: self.depth,
+                    });
+                }
+                previous_control = CONTROL.iter().any(|w| token.is(w));
+                continue;
+            }
+            previous_control = false;
+        }
+        None
+    }
+}
+
 /// Splits `text` into statements at top-level `;`. Empty statements are
 /// dropped. Stops after `limit` statements and says so.
 pub(crate) fn split(text: &str, limit: usize) -> (Vec<Statement<'_>>, bool) {
@@ -300,6 +339,21 @@ mod tests {
                 .tokens
                 .iter()
                 .any(|t| t.tok == Tok::Str("a;'b".to_owned()))
+        );
+    }
+
+    #[test]
+    fn statements_inside_control_flow_are_found() {
+        let body = "\nbegin\n  if not exists (select 1 from pg_policies where policyname = 'p') then\n    create policy p on public.t for select using (true);\n  end if;\n  raise notice 'x';\nend\n";
+        let (statements, _) = split(body, 10);
+        let inner: Vec<(u32, &str)> = statements
+            .iter()
+            .filter_map(Statement::without_control)
+            .map(|s| (s.line, s.text))
+            .collect();
+        assert_eq!(
+            inner,
+            [(4, "create policy p on public.t for select using (true)")]
         );
     }
 

@@ -471,16 +471,41 @@ fn read_file(file: &SourceFile<'_>, read: &Reader<'_>) -> Result<ReadFile, Faile
             line: statements.last().map(|s| s.line),
         }));
     }
-    let actions = statements
-        .iter()
-        .map(|statement| {
-            let (action, by) = read::read(statement);
-            (action, by, statement.line)
-        })
-        .collect();
+    let mut actions = Vec::new();
+    for statement in &statements {
+        match do_body(statement) {
+            Some((body, first_line)) => {
+                // Statements inside a `DO` block run like the others.
+                let (inner, _) = lex::split(body, MAX_STATEMENTS);
+                for inner in inner.iter().filter_map(lex::Statement::without_control) {
+                    let (action, by) = read::read(&inner);
+                    let line = first_line.saturating_add(inner.line.saturating_sub(1));
+                    actions.push((action, by, line));
+                }
+            }
+            None => {
+                let (action, by) = read::read(statement);
+                actions.push((action, by, statement.line));
+            }
+        }
+    }
     Ok(ReadFile {
         path: file.path.to_owned(),
         actions,
+    })
+}
+
+/// The body of a `DO $$ … $$` block and the line it starts on.
+fn do_body<'s>(statement: &'s lex::Statement<'_>) -> Option<(&'s str, u32)> {
+    let [first, rest @ ..] = statement.tokens.as_slice() else {
+        return None;
+    };
+    if !first.is("do") {
+        return None;
+    }
+    rest.iter().find_map(|t| match &t.tok {
+        lex::Tok::Dollar(body) => Some((body.as_str(), t.line)),
+        _ => None,
     })
 }
 
@@ -726,6 +751,7 @@ mod tests {
             Some(("drizzle".to_owned(), false))
         );
         assert_eq!(folder_of("supabase/seed.sql"), None);
+        assert_eq!(folder_of("src/app.sql"), None);
         assert_eq!(folder_of("supabase/migrations/notes.md"), None);
     }
 }

@@ -74,6 +74,8 @@ fn every_planted_problem_is_found_at_its_statement() -> anyhow::Result<()> {
             // Reading a public bucket lists it; writing is worse.
             row("storage-policy-no-owner", STORAGE, 4, Medium, H),
             row("storage-policy-no-owner", STORAGE, 8, High, H),
+            // Inside a `DO` block.
+            row("storage-policy-no-owner", STORAGE, 26, High, H),
             row("user-metadata-in-policy", AUTH, 27, High, H),
         ]
     );
@@ -107,7 +109,7 @@ fn facts_count_tables_policies_and_tenants() -> anyhow::Result<()> {
         fact(&evidence, "source.db.tables.without-rls"),
         Some("2".into())
     );
-    assert_eq!(fact(&evidence, "source.db.policies"), Some("8".into()));
+    assert_eq!(fact(&evidence, "source.db.policies"), Some("9".into()));
     assert_eq!(
         evidence
             .facts
