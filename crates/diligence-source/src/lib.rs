@@ -18,7 +18,8 @@
 //! Vendored, generated and minified files are skipped and counted; a file
 //! that does not parse is counted and reported, never silently passed.
 //!
-//! JavaScript and TypeScript (JSX and TSX too) are read through oxc.
+//! JavaScript and TypeScript (JSX and TSX too) are read through oxc; SQL
+//! migrations through sqlparser, replayed into the data layer ([`sql`]).
 //! The first detectors cover Supabase edge functions ([`supabase`]); the
 //! stacks not read yet are named in the evidence (`source.not-analysed`).
 

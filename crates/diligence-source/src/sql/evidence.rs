@@ -68,15 +68,22 @@ fn mentions_metadata(normalised: &str) -> bool {
 }
 
 /// Whether normalised SQL reads a privileged key of user metadata
-/// (`raw_user_meta_data->>'role'`).
+/// (`raw_user_meta_data->>'role'`, `auth.jwt()->'user_metadata'->>'role'`).
 fn metadata_privilege(normalised: &str) -> Option<&'static str> {
-    PRIVILEGED_KEYS.iter().copied().find(|key| {
-        ["raw_user_meta_data", "user_metadata"].iter().any(|m| {
-            [format!("{m}->>'{key}'"), format!("{m}->'{key}'")]
+    ["raw_user_meta_data", "user_metadata"]
+        .iter()
+        .flat_map(|m| normalised.match_indices(m))
+        .find_map(|(at, m)| {
+            let rest = normalised.get(at + m.len()..)?;
+            let rest = rest.strip_prefix('\'').unwrap_or(rest);
+            let rest = rest
+                .strip_prefix("->>'")
+                .or_else(|| rest.strip_prefix("->'"))?;
+            PRIVILEGED_KEYS
                 .iter()
-                .any(|pattern| normalised.contains(pattern.as_str()))
+                .copied()
+                .find(|key| rest.strip_prefix(key).is_some_and(|r| r.starts_with('\'')))
         })
-    })
 }
 
 /// Whether a body writes rows (a word `insert`, `update` or `delete`).

@@ -386,6 +386,9 @@ pub(crate) fn build(files: &[SourceFile<'_>], read: &Reader<'_>) -> (Vec<Databas
                 .push(*file);
         }
     }
+    if folders.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
     let candidates: Vec<SourceFile<'_>> = folders.values().flat_map(|(_, f)| f.clone()).collect();
     let read_all = || {
         candidates
@@ -692,12 +695,22 @@ fn privileges(db: &mut Database, def: read::PrivilegeDef, at: At) {
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", "),
+                Target::AllTables(schemas) if def.default => {
+                    format!("tables created later in {}", schemas.join(", "))
+                }
                 Target::AllTables(schemas) => format!("all tables in {}", schemas.join(", ")),
                 _ => String::new(),
             };
             if def.revoke {
-                db.grants
-                    .retain(|g| !(g.object == object && roles.iter().any(|r| **r == g.role)));
+                let all = def.privileges.iter().any(|p| p == "all");
+                for grant in &mut db.grants {
+                    if grant.object == object && roles.iter().any(|r| **r == grant.role) {
+                        grant
+                            .privileges
+                            .retain(|p| !all && !def.privileges.contains(p));
+                    }
+                }
+                db.grants.retain(|g| !g.privileges.is_empty());
             } else {
                 for role in roles {
                     db.grants.push(Grant {

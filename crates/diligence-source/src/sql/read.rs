@@ -77,6 +77,8 @@ pub(crate) struct FunctionDef {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PrivilegeDef {
     pub(crate) revoke: bool,
+    /// `ALTER DEFAULT PRIVILEGES`: about objects created later.
+    pub(crate) default: bool,
     /// Lowercase privileges (`all`, `select`, `insert`, `execute`).
     pub(crate) privileges: Vec<String>,
     pub(crate) target: Target,
@@ -744,6 +746,7 @@ fn privileges(c: &mut Cursor<'_>, default: bool) -> Option<Action> {
     }
     Some(Action::Privileges(PrivilegeDef {
         revoke,
+        default,
         privileges,
         target,
         grantees,
@@ -864,6 +867,7 @@ mod tests {
             grant,
             Action::Privileges(PrivilegeDef {
                 revoke: false,
+                default: false,
                 privileges: vec!["all".to_owned()],
                 target: Target::Tables(vec![Name::new("public", "profiles")]),
                 grantees: vec!["anon".to_owned(), "authenticated".to_owned()],

@@ -349,6 +349,50 @@ fn hostile_migrations_are_bounded() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[test]
+fn default_privileges_and_role_functions() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("supabase/migrations");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("1_a.sql"),
+        concat!(
+            "alter default privileges in schema public grant all on tables to anon;\n",
+            "grant insert on all tables in schema public to anon;\n",
+            "revoke insert on all tables in schema public from anon;\n",
+            "create function public.is_admin() returns boolean language sql stable as $$\n",
+            "  select coalesce((auth.jwt() -> 'user_metadata' ->> 'role') = 'admin', false)\n",
+            "$$;\n",
+            // Metadata read for a display name is not a privilege.
+            "create function public.display_name() returns text language sql stable as $$\n",
+            "  select auth.jwt() -> 'user_metadata' ->> 'full_name'\n",
+            "$$;\n",
+        ),
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        db_findings(&evidence),
+        vec![
+            (
+                "grant-to-anon".to_owned(),
+                "1_a.sql".to_owned(),
+                1,
+                Severity::Medium,
+                Confidence::High
+            ),
+            (
+                "user-metadata-in-policy".to_owned(),
+                "1_a.sql".to_owned(),
+                4,
+                Severity::High,
+                Confidence::Medium
+            ),
+        ]
+    );
+    Ok(())
+}
+
 /// Splinter's lint names and the rule each maps to.
 const SPLINTER: &[(&str, &str)] = &[
     ("rls_disabled_in_public", "source.db.rls-disabled"),
