@@ -100,6 +100,30 @@ const FACTS: &[(&str, &str)] = &[
         "source.routes.validated",
         "Share of state-changing production routes whose handler validates its input with a schema library",
     ),
+    (
+        "source.db.migrations",
+        "SQL migration files read (Supabase, Prisma, Drizzle and generic migration folders)",
+    ),
+    (
+        "source.db.tables",
+        "Tables in the exposed schemas after every migration is replayed",
+    ),
+    (
+        "source.db.tables.without-rls",
+        "Tables in the exposed schemas without row-level security after replay",
+    ),
+    (
+        "source.db.policies",
+        "Row-level security policies after replay",
+    ),
+    (
+        "source.db.tenant-columns",
+        "Exposed tables with a tenant key column (tenant_id, org_id, workspace_id ...)",
+    ),
+    (
+        "source.db.tenant-unenforced",
+        "Tables with a tenant key column that no policy reads",
+    ),
 ];
 
 const RULES: &[(&str, &str)] = &[
@@ -220,6 +244,51 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.csrf-exempt",
         "A Django view that changes state with CSRF protection turned off",
+    ),
+    (
+        "source.db.rls-disabled",
+        "A table in an exposed schema without row-level security after every migration",
+    ),
+    (
+        "source.db.policy-always-true",
+        "A row-level security policy whose USING or WITH CHECK is always true",
+    ),
+    (
+        "source.db.policy-without-rls",
+        "Policies on a table whose row-level security is off, so they do nothing",
+    ),
+    (
+        "source.db.rls-no-policy",
+        "A table with row-level security and no policy (deny-all for clients)",
+    ),
+    (
+        "source.db.user-metadata-in-policy",
+        "A policy or function that trusts user metadata, which users can write themselves",
+    ),
+    (
+        "source.db.signup-role-from-metadata",
+        "A sign-up trigger that copies a role or plan from the new user's metadata",
+    ),
+    (
+        "source.db.self-update-privileged-column",
+        "An update policy that lets users change privileged columns of their own row",
+    ),
+    (
+        "source.db.definer-function-callable",
+        "A SECURITY DEFINER function that writes, checks no caller and clients can call",
+    ),
+    (
+        "source.db.security-definer-view",
+        "A view in an exposed schema that bypasses row-level security",
+    ),
+    (
+        "source.db.grant-to-anon",
+        "Write privileges granted to the anon role",
+    ),
+    ("source.db.public-bucket", "A storage bucket created public"),
+    (
+        "source.db.storage-policy-no-owner",
+        "A storage policy that lets users reach files that are not theirs",
     ),
 ];
 
@@ -345,6 +414,7 @@ impl SourceModel {
                     .detail("State-changing production routes whose handler calls a schema library's parse or validate; a validation the detectors cannot see (a shared wrapper two calls away) is not counted."),
             );
         }
+        crate::sql::database_evidence(self, &mut evidence);
         if !routes.is_empty() {
             evidence
                 .inventories

@@ -19,10 +19,11 @@
 //! that does not parse is counted and reported, never silently passed.
 //!
 //! JavaScript and TypeScript (JSX and TSX too) are read through oxc,
-//! Python through Ruff's parser ([`py`]). The detectors cover Supabase
-//! edge functions ([`supabase`]) and the routes of FastAPI ([`fastapi`]),
-//! Django ([`django`]) and Flask ([`flask`]); the stacks not read yet are
-//! named in the evidence (`source.not-analysed`).
+//! Python through Ruff's parser ([`py`]), SQL migrations through
+//! sqlparser, replayed into the data layer ([`sql`]). The detectors cover
+//! Supabase edge functions ([`supabase`]), the routes of Next.js, Express,
+//! FastAPI, Django and Flask, the data layer, browser exposure and cost;
+//! the stacks not read yet are named in the evidence (`source.not-analysed`).
 
 #![warn(missing_docs)]
 
@@ -43,6 +44,7 @@ pub mod py;
 mod py_injection;
 pub mod resolve;
 pub mod routes;
+pub mod sql;
 mod stacks;
 pub mod supabase;
 pub mod surface;
@@ -140,6 +142,9 @@ pub struct SourceModel {
     /// Path aliases of every `tsconfig.json` and `jsconfig.json`, nearest
     /// folder first.
     pub aliases: Vec<resolve::PathAliases>,
+    /// The databases of the target's migration folders, replayed, sorted
+    /// by folder.
+    pub databases: Vec<sql::Database>,
 }
 
 /// A file's bytes, or why not.
@@ -238,6 +243,10 @@ impl SourceModel {
                 .insert("Firebase security rules (no rules file in the repository)".to_owned());
         }
         model.aliases = resolve::PathAliases::find_all(files, read);
+        let (databases, failed) = sql::build(files, read);
+        model.databases = databases;
+        model.failed.extend(failed);
+        model.failed.sort_by(|a, b| a.path.cmp(&b.path));
         model
     }
 

@@ -28,6 +28,8 @@ const FUNCTIONS_DIR: &str = "supabase/functions/";
 pub struct SupabaseConfig {
     /// `verify_jwt` of each function that sets it, with the line.
     pub verify_jwt: BTreeMap<String, (bool, u32)>,
+    /// The schemas the API exposes (`[api] schemas`), when listed.
+    pub api_schemas: Option<Vec<String>>,
     /// Why the file could not be read, when it could not.
     pub error: Option<ParseError>,
 }
@@ -85,6 +87,16 @@ impl SupabaseConfig {
             }
         };
         let mut config = Self::default();
+        if let Some(toml::Value::Array(schemas)) =
+            table.get("api").and_then(|api| api.get("schemas"))
+        {
+            config.api_schemas = Some(
+                schemas
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect(),
+            );
+        }
         let Some(toml::Value::Table(functions)) = table.get("functions") else {
             return config;
         };

@@ -1,0 +1,695 @@
+//! The data layer's findings, facts and inventory, from the replayed
+//! migrations.
+
+use diligence_model::{
+    Confidence, Evidence, Fact, FileClass, Finding, Inventory, Location, Severity, Table as Rows,
+    Unit,
+};
+
+use super::{At, Command, Database, Function, Policy, Table, normalise};
+use crate::SourceModel;
+use crate::evidence::{HEURISTIC, fact_name, rule};
+
+/// Columns that hold a tenant key.
+pub(crate) const TENANT_COLUMNS: &[&str] = &[
+    "tenant_id",
+    "org_id",
+    "organization_id",
+    "organisation_id",
+    "workspace_id",
+    "team_id",
+    "account_id",
+];
+
+/// Columns a user must not set on their own row.
+const PRIVILEGED_COLUMNS: &[&str] = &[
+    "role",
+    "roles",
+    "user_role",
+    "is_admin",
+    "admin",
+    "is_superuser",
+    "status",
+    "approved",
+    "is_approved",
+    "verified",
+    "is_verified",
+    "credits",
+    "balance",
+    "plan",
+    "tier",
+    "subscription_tier",
+    "subscription_status",
+    "is_premium",
+];
+
+/// Keys of user metadata that carry a privilege when copied.
+const PRIVILEGED_KEYS: &[&str] = &[
+    "role",
+    "user_role",
+    "is_admin",
+    "admin",
+    "plan",
+    "tier",
+    "account_type",
+    "permissions",
+    "credits",
+];
+
+/// The markers of a caller check in SQL.
+const CALLER: &[&str] = &["auth.uid()", "auth.jwt()", "auth.role()", "current_user"];
+
+fn mentions_caller(normalised: &str) -> bool {
+    CALLER.iter().any(|c| normalised.contains(c))
+}
+
+fn mentions_metadata(normalised: &str) -> bool {
+    normalised.contains("user_metadata") || normalised.contains("raw_user_meta_data")
+}
+
+/// Whether normalised SQL reads a privileged key of user metadata
+/// (`raw_user_meta_data->>'role'`, `auth.jwt()->'user_metadata'->>'role'`).
+fn metadata_privilege(normalised: &str) -> Option<&'static str> {
+    ["raw_user_meta_data", "user_metadata"]
+        .iter()
+        .flat_map(|m| normalised.match_indices(m))
+        .find_map(|(at, m)| {
+            let rest = normalised.get(at + m.len()..)?;
+            let rest = rest.strip_prefix('\'').unwrap_or(rest);
+            let rest = rest
+                .strip_prefix("->>'")
+                .or_else(|| rest.strip_prefix("->'"))?;
+            PRIVILEGED_KEYS
+                .iter()
+                .copied()
+                .find(|key| rest.strip_prefix(key).is_some_and(|r| r.starts_with('\'')))
+        })
+}
+
+/// Whether a body writes rows (a word `insert`, `update` or `delete`).
+fn writes(body: &str) -> bool {
+    body.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| {
+            w.eq_ignore_ascii_case("insert")
+                || w.eq_ignore_ascii_case("update")
+                || w.eq_ignore_ascii_case("delete")
+        })
+}
+
+fn mentions_word(normalised: &str, word: &str) -> bool {
+    normalised
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|w| w == word)
+}
+
+/// One database and how it is reached.
+struct Scope<'d> {
+    db: &'d Database,
+    exposed: Vec<String>,
+    /// How sure a table in an exposed schema is reachable from clients.
+    reach: Confidence,
+}
+
+/// The exposed schemas of a migration folder: `public` and the
+/// `[api] schemas` of the project's `supabase/config.toml`.
+fn exposed(model: &SourceModel, db: &Database) -> Vec<String> {
+    let mut schemas = vec!["public".to_owned()];
+    if db.supabase {
+        let project = db
+            .folder
+            .strip_suffix("migrations")
+            .unwrap_or(&db.folder)
+            .to_owned();
+        let config = format!("{project}config.toml");
+        if let Some(listed) = model
+            .supabase
+            .get(&config)
+            .and_then(|c| c.api_schemas.as_ref())
+        {
+            for schema in listed {
+                if !schemas.contains(schema) {
+                    schemas.push(schema.clone());
+                }
+            }
+        }
+    }
+    schemas
+}
+
+fn push(evidence: &mut Evidence, built: diligence_model::Result<Finding>) {
+    if let Ok(finding) = built {
+        evidence.findings.push(finding);
+    }
+}
+
+fn at(location: &At) -> Location {
+    Location::line(&location.path, location.line)
+}
+
+/// The data layer's findings, facts and `data` inventory. Sets no fact
+/// when the target has no migrations.
+pub(crate) fn database_evidence(model: &SourceModel, evidence: &mut Evidence) {
+    if model.databases.is_empty() {
+        return;
+    }
+    let uses_supabase = model
+        .stacks
+        .frameworks
+        .iter()
+        .any(|f| f.starts_with("Supabase"));
+    let scopes: Vec<Scope<'_>> = model
+        .databases
+        .iter()
+        .map(|db| Scope {
+            db,
+            exposed: exposed(model, db),
+            reach: if db.supabase {
+                Confidence::High
+            } else if uses_supabase {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            },
+        })
+        .collect();
+    for scope in &scopes {
+        tables(scope, evidence);
+        policies(scope, evidence);
+        functions(scope, evidence);
+        views_grants_buckets(scope, evidence);
+    }
+    facts(&scopes, evidence);
+    evidence
+        .inventories
+        .insert("data".to_owned(), inventory(&scopes));
+}
+
+fn tables(scope: &Scope<'_>, evidence: &mut Evidence) {
+    for table in scope.db.tables_in(&scope.exposed) {
+        let Some(created) = &table.created else {
+            continue;
+        };
+        if !table.rls {
+            let (place, why) = match &table.disabled_at {
+                Some(disabled) => (disabled, "a later migration disables row-level security"),
+                None => (created, "row-level security is never enabled"),
+            };
+            push(
+                evidence,
+                Finding::builder(rule("source.db.rls-disabled"), Severity::Critical, scope.reach)
+                    .message(format!(
+                        "Table `{}` is in an exposed schema and {why}: anyone holding the public anon key can read and write every row through the API.",
+                        table.name
+                    ))
+                    .location(at(place))
+                    .remediation(format!(
+                        "`alter table {} enable row level security;` in a new migration, then add policies for what each role may do (owner checks with `auth.uid()`).",
+                        table.name
+                    ))
+                    .build(),
+            );
+            if !table.policies.is_empty() {
+                let first = table.policies.values().map(|p| &p.at).min();
+                push(
+                    evidence,
+                    Finding::builder(rule("source.db.policy-without-rls"), Severity::High, Confidence::High)
+                        .message(format!(
+                            "Table `{}` has {} polic{} but row-level security is off, so none of them applies.",
+                            table.name,
+                            table.policies.len(),
+                            if table.policies.len() == 1 { "y" } else { "ies" }
+                        ))
+                        .location(at(first.unwrap_or(created)))
+                        .remediation(format!(
+                            "Enable row-level security on `{}` (`alter table … enable row level security`); the policies then take effect.",
+                            table.name
+                        ))
+                        .build(),
+                );
+            }
+        } else if table.policies.is_empty() {
+            push(
+                evidence,
+                Finding::builder(rule("source.db.rls-no-policy"), Severity::Info, Confidence::High)
+                    .message(format!(
+                        "Table `{}` has row-level security on and no policy: clients can do nothing with it (deny-all). Safe; only the service role reaches it.",
+                        table.name
+                    ))
+                    .location(at(created))
+                    .remediation("Nothing to fix if only the server reads this table; otherwise add the policies clients need.")
+                    .build(),
+            );
+        }
+    }
+}
+
+fn policies(scope: &Scope<'_>, evidence: &mut Evidence) {
+    for table in scope.db.tables.values() {
+        let storage = table.name.schema == "storage" && table.name.name == "objects";
+        for policy in table.policies.values() {
+            if storage {
+                storage_policy(scope, policy, evidence);
+                continue;
+            }
+            if !scope.exposed.contains(&table.name.schema) {
+                continue;
+            }
+            always_true_policy(table, policy, evidence);
+            metadata_policy(table, policy, evidence);
+            self_update(scope, table, policy, evidence);
+        }
+    }
+}
+
+fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
+    let using_true = policy.using_open();
+    let check_true = policy.check_open();
+    if !(using_true || check_true) || !policy.permissive {
+        return;
+    }
+    let roles = policy.roles.join(", ");
+    let (severity, note) = if policy.command.writes() {
+        (
+            Severity::High,
+            format!(
+                "lets {roles} {} any row",
+                policy.command.to_string().to_lowercase()
+            ),
+        )
+    } else if policy.for_anyone() {
+        (
+            Severity::High,
+            format!("lets anyone ({roles}) read every row, without signing in"),
+        )
+    } else {
+        (
+            Severity::Low,
+            format!(
+                "lets every signed-in user ({roles}) read every row; fine for shared reference data, a leak for per-user data"
+            ),
+        )
+    };
+    push(
+        evidence,
+        Finding::builder(rule("source.db.policy-always-true"), severity, Confidence::High)
+            .message(format!(
+                "Policy `{}` on `{}` ({}) is always true: it {note}.",
+                policy.name, table.name, policy.command
+            ))
+            .location(at(&policy.at))
+            .remediation("Replace `true` with the condition that says whose rows these are (`auth.uid() = user_id`), and use WITH CHECK on writes.")
+            .build(),
+    );
+}
+
+fn metadata_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
+    if !policy.expressions().any(|e| mentions_metadata(&e)) {
+        return;
+    }
+    push(
+        evidence,
+        Finding::builder(rule("source.db.user-metadata-in-policy"), Severity::High, Confidence::High)
+            .message(format!(
+                "Policy `{}` on `{}` reads user metadata, which every user can change for themselves with `auth.updateUser`.",
+                policy.name, table.name
+            ))
+            .location(at(&policy.at))
+            .remediation("Decide roles from a table users cannot write (a `user_roles` table with its own policies) or from `app_metadata`, which only the server sets.")
+            .build(),
+    );
+}
+
+fn self_update(scope: &Scope<'_>, table: &Table, policy: &Policy, evidence: &mut Evidence) {
+    if !matches!(policy.command, Command::Update | Command::All) {
+        return;
+    }
+    let privileged: Vec<&str> = PRIVILEGED_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| table.columns.iter().any(|col| col == c))
+        .collect();
+    if privileged.is_empty() {
+        return;
+    }
+    let Some(using) = policy.using.as_deref().map(normalise) else {
+        return;
+    };
+    // An owner policy: the row is the caller's.
+    if !mentions_caller(&using) {
+        return;
+    }
+    let check = policy.check.as_deref().map(normalise).unwrap_or_default();
+    if privileged.iter().any(|c| mentions_word(&check, c)) {
+        return;
+    }
+    // A trigger on the table may guard the columns; say so.
+    let guarded = scope.db.triggers.iter().any(|t| t.table == table.name);
+    let confidence = if guarded {
+        Confidence::Low
+    } else {
+        Confidence::Medium
+    };
+    push(
+        evidence,
+        Finding::builder(rule("source.db.self-update-privileged-column"), Severity::High, confidence)
+            .message(format!(
+                "Policy `{}` lets users update their own row of `{}`, which holds {}; nothing stops them from setting those columns themselves.",
+                policy.name,
+                table.name,
+                privileged.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            ))
+            .location(at(&policy.at))
+            .remediation("Move privileged columns to a table users cannot update, or revoke UPDATE on those columns from `authenticated` (`grant update (name, avatar_url) on … to authenticated` only), or pin them in WITH CHECK.")
+            .tag(HEURISTIC)
+            .build(),
+    );
+}
+
+fn storage_policy(scope: &Scope<'_>, policy: &Policy, evidence: &mut Evidence) {
+    let expressions: Vec<String> = policy.expressions().collect();
+    let owner_check = expressions.iter().any(|e| {
+        mentions_caller(e)
+            && (mentions_word(e, "owner")
+                || mentions_word(e, "owner_id")
+                || e.contains("storage.foldername"))
+    });
+    if owner_check {
+        return;
+    }
+    let bucket = expressions.iter().find_map(|e| {
+        let (_, rest) = e.split_once("bucket_id='")?;
+        rest.split_once('\'').map(|(id, _)| id.to_owned())
+    });
+    let public_read = bucket
+        .as_ref()
+        .and_then(|b| scope.db.buckets.get(b))
+        .is_some_and(|b| b.public)
+        && policy.command == Command::Select;
+    let who = if policy.for_anyone() {
+        "anyone"
+    } else {
+        "any signed-in user"
+    };
+    let what = match policy.command {
+        Command::Select => "list and read",
+        Command::Insert => "upload",
+        Command::Update => "overwrite",
+        Command::Delete => "delete",
+        Command::All => "read, upload, overwrite and delete",
+    };
+    let bucket_text = bucket
+        .as_ref()
+        .map_or_else(|| "any bucket".to_owned(), |b| format!("bucket `{b}`"));
+    // Reading a public bucket's files needs no policy; listing them does.
+    let severity = if public_read {
+        Severity::Medium
+    } else {
+        Severity::High
+    };
+    push(
+        evidence,
+        Finding::builder(rule("source.db.storage-policy-no-owner"), severity, Confidence::High)
+            .message(format!(
+                "Storage policy `{}` lets {who} {what} every file of {bucket_text}, not only their own: no check against `owner` or the user's folder.",
+                policy.name
+            ))
+            .location(at(&policy.at))
+            .remediation("Add an owner check: `auth.uid() = owner` or `(storage.foldername(name))[1] = auth.uid()::text`, with files stored under the user's id.")
+            .build(),
+    );
+}
+
+fn functions(scope: &Scope<'_>, evidence: &mut Evidence) {
+    for function in scope.db.functions.values() {
+        let body = normalise(&function.body);
+        let on_signup = scope.db.triggers.iter().any(|t| {
+            t.function == function.name && t.table.schema == "auth" && t.table.name == "users"
+        });
+        if on_signup {
+            if let Some(key) = metadata_privilege(&body) {
+                push(
+                    evidence,
+                    Finding::builder(rule("source.db.signup-role-from-metadata"), Severity::Critical, Confidence::High)
+                        .message(format!(
+                            "Sign-up trigger function `{}` copies `{key}` from the new user's metadata into the database: anyone can sign up with `{{\"{key}\": \"admin\"}}` in their metadata.",
+                            function.name
+                        ))
+                        .location(at(&function.at))
+                        .remediation("Give new users a fixed default role in the trigger; grant privileges only from the server (service role) or an admin-only function.")
+                        .build(),
+                );
+            }
+            continue;
+        }
+        if !function.trigger && mentions_metadata(&body) && metadata_privilege(&body).is_some() {
+            push(
+                evidence,
+                Finding::builder(rule("source.db.user-metadata-in-policy"), Severity::High, Confidence::Medium)
+                    .message(format!(
+                        "Function `{}` decides a privilege from user metadata, which every user can change for themselves.",
+                        function.name
+                    ))
+                    .location(at(&function.at))
+                    .remediation("Read roles from a table users cannot write, or from `app_metadata`, which only the server sets.")
+                    .tag(HEURISTIC)
+                    .build(),
+            );
+        }
+        definer_callable(scope, function, &body, evidence);
+    }
+}
+
+fn definer_callable(scope: &Scope<'_>, function: &Function, body: &str, evidence: &mut Evidence) {
+    if !function.definer || function.trigger || !scope.exposed.contains(&function.name.schema) {
+        return;
+    }
+    // Supabase grants EXECUTE to anon and authenticated explicitly, so a
+    // revoke from PUBLIC alone leaves them able to call it.
+    let callable: Vec<&str> = ["anon", "authenticated"]
+        .into_iter()
+        .filter(|r| !function.revoked.contains(*r))
+        .collect();
+    if callable.is_empty() || !writes(&function.body) || mentions_caller(body) {
+        return;
+    }
+    push(
+        evidence,
+        Finding::builder(rule("source.db.definer-function-callable"), Severity::High, Confidence::Medium)
+            .message(format!(
+                "`{}` runs with its owner's rights (SECURITY DEFINER), writes rows, never asks who calls (`auth.uid()`), and {} can call it through the API (`rpc`).",
+                function.name,
+                callable.join(" and ")
+            ))
+            .location(at(&function.at))
+            .remediation(format!(
+                "`revoke execute on function {} from public, anon, authenticated;` and call it from the server, or check `auth.uid()` in its body; prefer SECURITY INVOKER.",
+                function.name
+            ))
+            .tag(HEURISTIC)
+            .build(),
+    );
+}
+
+fn views_grants_buckets(scope: &Scope<'_>, evidence: &mut Evidence) {
+    for view in scope.db.views.values() {
+        if view.invoker || !scope.exposed.contains(&view.name.schema) {
+            continue;
+        }
+        push(
+            evidence,
+            Finding::builder(rule("source.db.security-definer-view"), Severity::Medium, scope.reach)
+                .message(format!(
+                    "View `{}` runs with its owner's rights, so it ignores the row-level security of the tables it reads: clients see every row through it.",
+                    view.name
+                ))
+                .location(at(&view.at))
+                .remediation("Create it `with (security_invoker = true)` (PostgreSQL 15+), or move it out of the exposed schemas.")
+                .build(),
+        );
+    }
+    for grant in &scope.db.grants {
+        let broad = grant.privileges.iter().any(|p| {
+            matches!(
+                p.as_str(),
+                "all" | "insert" | "update" | "delete" | "truncate"
+            )
+        });
+        if !broad || !(grant.role == "anon" || grant.role == "public") {
+            continue;
+        }
+        push(
+            evidence,
+            Finding::builder(rule("source.db.grant-to-anon"), Severity::Medium, Confidence::High)
+                .message(format!(
+                    "`{}` write privileges ({}) on {} are granted to `{}`, the role of visitors who are not signed in; only row-level security stands between them and the data.",
+                    grant.role,
+                    grant.privileges.join(", "),
+                    grant.object,
+                    grant.role
+                ))
+                .location(at(&grant.at))
+                .remediation("Grant `anon` only what visitors need (often `select` on a few tables), and keep row-level security on every table it can reach.")
+                .build(),
+        );
+    }
+    for bucket in scope.db.buckets.values() {
+        if !bucket.public {
+            continue;
+        }
+        push(
+            evidence,
+            Finding::builder(rule("source.db.public-bucket"), Severity::Medium, Confidence::High)
+                .message(format!(
+                    "Storage bucket `{}` is public: anyone with a file's URL can download it, without signing in.",
+                    bucket.id
+                ))
+                .location(at(&bucket.at))
+                .remediation("Make the bucket private and hand out signed URLs, unless it only holds public assets (logos, marketing images).")
+                .build(),
+        );
+    }
+}
+
+fn facts(scopes: &[Scope<'_>], evidence: &mut Evidence) {
+    // The product's databases: migrations in tests and examples are listed
+    // in the inventory, not counted.
+    let product: Vec<&Scope<'_>> = scopes
+        .iter()
+        .filter(|s| s.db.class == FileClass::Production)
+        .collect();
+    if product.is_empty() {
+        return;
+    }
+    let exposed_tables: Vec<&Table> = product
+        .iter()
+        .flat_map(|s| s.db.tables_in(&s.exposed))
+        .collect();
+    let set = |e: &mut Evidence, name: &str, fact: Fact| e.set_fact(fact_name(name), fact);
+    set(
+        evidence,
+        "source.db.migrations",
+        Fact::count(product.iter().map(|s| s.db.files.len()).sum(), Unit::Files),
+    );
+    set(
+        evidence,
+        "source.db.tables",
+        Fact::count(exposed_tables.len(), Unit::Count).detail(format!(
+            "Tables in the exposed schemas after every migration is replayed ({} migration folder{}).",
+            product.len(),
+            if product.len() == 1 { "" } else { "s" }
+        )),
+    );
+    set(
+        evidence,
+        "source.db.tables.without-rls",
+        Fact::count(
+            exposed_tables.iter().filter(|t| !t.rls).count(),
+            Unit::Count,
+        ),
+    );
+    set(
+        evidence,
+        "source.db.policies",
+        Fact::count(
+            product
+                .iter()
+                .flat_map(|s| s.db.tables.values())
+                .map(|t| t.policies.len())
+                .sum(),
+            Unit::Count,
+        ),
+    );
+    let tenant: Vec<(&Table, &str)> = exposed_tables
+        .iter()
+        .filter_map(|t| tenant_column(t).map(|c| (*t, c)))
+        .collect();
+    if !tenant.is_empty() {
+        set(
+            evidence,
+            "source.db.tenant-columns",
+            Fact::list(tenant.iter().map(|(t, c)| format!("{} ({c})", t.name))),
+        );
+        let unenforced: Vec<String> = tenant
+            .iter()
+            .filter(|(t, c)| !tenant_enforced(t, c))
+            .map(|(t, _)| t.name.to_string())
+            .collect();
+        let detail = if unenforced.is_empty() {
+            "Every table with a tenant column has a policy that reads it.".to_owned()
+        } else {
+            format!(
+                "No policy reads the tenant column of: {}.",
+                unenforced.join(", ")
+            )
+        };
+        set(
+            evidence,
+            "source.db.tenant-unenforced",
+            Fact::count(unenforced.len(), Unit::Count)
+                .heuristic(Confidence::Medium)
+                .detail(detail),
+        );
+    }
+}
+
+/// Columns that name the row's user: a policy comparing one with the
+/// caller isolates rows per user, stricter than per tenant.
+const USER_COLUMNS: &[&str] = &["user_id", "owner_id", "profile_id", "created_by"];
+
+fn tenant_enforced(table: &Table, column: &str) -> bool {
+    table.rls
+        && table.policies.values().any(|p| {
+            p.expressions().any(|e| {
+                mentions_word(&e, column)
+                    || (mentions_caller(&e) && USER_COLUMNS.iter().any(|u| mentions_word(&e, u)))
+            })
+        })
+}
+
+fn tenant_column(table: &Table) -> Option<&'static str> {
+    TENANT_COLUMNS
+        .iter()
+        .copied()
+        .find(|c| table.columns.iter().any(|col| col == c))
+}
+
+fn inventory(scopes: &[Scope<'_>]) -> Inventory {
+    let mut rows: Vec<(bool, Vec<String>)> = Vec::new();
+    for scope in scopes {
+        for table in scope.db.tables_in(&scope.exposed) {
+            let Some(created) = &table.created else {
+                continue;
+            };
+            let policies = if table.policies.is_empty() {
+                "none".to_owned()
+            } else {
+                table
+                    .policies
+                    .values()
+                    .map(|p| format!("{} → {}", p.command, p.roles.join("/")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            rows.push((
+                table.rls,
+                vec![
+                    table.name.to_string(),
+                    if table.rls { "on" } else { "off" }.to_owned(),
+                    policies,
+                    tenant_column(table).unwrap_or("").to_owned(),
+                    format!("{}:{}", created.path, created.line),
+                ],
+            ));
+        }
+    }
+    // Exposed tables without row-level security first, then by name.
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1[0].cmp(&b.1[0])));
+    Inventory::Table(Rows {
+        title: "Data layer".to_owned(),
+        columns: ["table", "RLS", "policies", "tenant column", "created at"]
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+        rows: rows.into_iter().map(|(_, row)| row).collect(),
+    })
+}

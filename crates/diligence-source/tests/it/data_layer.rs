@@ -1,0 +1,537 @@
+//! The data layer read from SQL migrations: every planted problem of
+//! `supabase-db/vulnerable` is found at its statement, the `sound`
+//! version yields nothing at medium or above, and hostile files are
+//! bounded.
+
+use std::time::{Duration, Instant};
+
+use diligence_model::{Confidence, Evidence, FactValue, Inventory, Severity};
+
+use crate::{evidence_of, model_of};
+
+/// Findings of the `source.db.*` rules, as (rule, path, line, severity,
+/// confidence), sorted.
+fn db_findings(evidence: &Evidence) -> Vec<(String, String, u32, Severity, Confidence)> {
+    let mut out: Vec<_> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str().starts_with("source.db."))
+        .map(|f| {
+            (
+                f.rule.as_str().trim_start_matches("source.db.").to_owned(),
+                f.location
+                    .path
+                    .as_deref()
+                    .unwrap_or("")
+                    .trim_start_matches("supabase/migrations/")
+                    .to_owned(),
+                f.location.line.unwrap_or(0),
+                f.severity,
+                f.confidence,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn fact(evidence: &Evidence, name: &str) -> Option<String> {
+    evidence.facts.get(name).map(|f| f.value.to_string())
+}
+
+const INIT: &str = "20240101000000_init.sql";
+const INVOICES: &str = "20240115000000_invoices.sql";
+const AUTH: &str = "20240201000000_auth.sql";
+const STORAGE: &str = "20240301000000_storage.sql";
+
+#[test]
+fn every_planted_problem_is_found_at_its_statement() -> anyhow::Result<()> {
+    use Confidence::{High as H, Medium as M};
+    use Severity::{Critical, High, Medium};
+    let evidence = evidence_of("supabase-db/vulnerable")?;
+    let row = |rule: &str, file: &str, line, severity, confidence| {
+        (rule.to_owned(), file.to_owned(), line, severity, confidence)
+    };
+    assert_eq!(
+        db_findings(&evidence),
+        vec![
+            // The function that grants credits, callable by anyone.
+            row("definer-function-callable", AUTH, 17, High, M),
+            row("grant-to-anon", STORAGE, 15, Medium, H),
+            // `true` on an UPDATE, and a SELECT for everyone.
+            row("policy-always-true", INIT, 30, High, H),
+            row("policy-always-true", INVOICES, 20, High, H),
+            // Policies on tables whose RLS is off: at the first policy.
+            row("policy-without-rls", INVOICES, 20, High, H),
+            row("policy-without-rls", INVOICES, 23, High, H),
+            row("public-bucket", STORAGE, 1, Medium, H),
+            // Never enabled; and dropped, then created again without it.
+            row("rls-disabled", INIT, 11, Critical, H),
+            row("rls-disabled", INVOICES, 13, Critical, H),
+            row("security-definer-view", STORAGE, 12, Medium, H),
+            row("self-update-privileged-column", INIT, 26, High, M),
+            row("signup-role-from-metadata", AUTH, 1, Critical, H),
+            // Reading a public bucket lists it; writing is worse.
+            row("storage-policy-no-owner", STORAGE, 4, Medium, H),
+            row("storage-policy-no-owner", STORAGE, 8, High, H),
+            // Inside a `DO` block.
+            row("storage-policy-no-owner", STORAGE, 26, High, H),
+            row("user-metadata-in-policy", AUTH, 27, High, H),
+        ]
+    );
+    let heuristic = evidence
+        .findings
+        .iter()
+        .filter(|f| f.tags.contains("heuristic"))
+        .map(|f| f.rule.as_str())
+        .collect::<Vec<_>>();
+    assert_eq!(
+        heuristic,
+        [
+            "source.db.self-update-privileged-column",
+            "source.db.definer-function-callable"
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn facts_count_tables_policies_and_tenants() -> anyhow::Result<()> {
+    let evidence = evidence_of("supabase-db/vulnerable")?;
+    assert_eq!(
+        fact(&evidence, "source.db.migrations"),
+        Some("4 files".into())
+    );
+    // profiles, messages, notes (recreated) and billing.invoices: billing
+    // is exposed by `[api] schemas`.
+    assert_eq!(fact(&evidence, "source.db.tables"), Some("4".into()));
+    assert_eq!(
+        fact(&evidence, "source.db.tables.without-rls"),
+        Some("2".into())
+    );
+    assert_eq!(fact(&evidence, "source.db.policies"), Some("9".into()));
+    assert_eq!(
+        evidence
+            .facts
+            .get("source.db.tenant-columns")
+            .map(|f| f.value.clone()),
+        Some(FactValue::List {
+            values: vec!["billing.invoices (org_id)".into()]
+        })
+    );
+    assert_eq!(
+        fact(&evidence, "source.db.tenant-unenforced"),
+        Some("1".into())
+    );
+    Ok(())
+}
+
+#[test]
+fn the_inventory_lists_tables_without_rls_first() -> anyhow::Result<()> {
+    let evidence = evidence_of("supabase-db/vulnerable")?;
+    let Some(Inventory::Table(table)) = evidence.inventories.get("data") else {
+        anyhow::bail!("no data inventory");
+    };
+    let rows: Vec<(&str, &str, &str)> = table
+        .rows
+        .iter()
+        .map(|r| (r[0].as_str(), r[1].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("public.messages", "off", ""),
+            ("public.notes", "off", ""),
+            ("billing.invoices", "on", "org_id"),
+            ("public.profiles", "on", ""),
+        ]
+    );
+    assert_eq!(table.rows[0][2], "SELECT → authenticated; UPDATE → public");
+    assert_eq!(
+        table.rows[1][4],
+        format!("supabase/migrations/{INVOICES}:13")
+    );
+    Ok(())
+}
+
+#[test]
+fn the_sound_database_yields_nothing_at_medium_or_above() -> anyhow::Result<()> {
+    let evidence = evidence_of("supabase-db/sound")?;
+    let serious: Vec<_> = db_findings(&evidence)
+        .into_iter()
+        .filter(|f| f.3 >= Severity::Medium)
+        .collect();
+    assert_eq!(serious, vec![]);
+    // Not even a note: every table has its policies.
+    assert_eq!(db_findings(&evidence), vec![]);
+    assert_eq!(
+        fact(&evidence, "source.db.tables.without-rls"),
+        Some("0".into())
+    );
+    assert_eq!(
+        evidence
+            .facts
+            .get("source.db.tenant-unenforced")
+            .map(|f| (f.value.to_string(), f.detail.clone())),
+        Some((
+            "0".into(),
+            Some("Every table with a tenant column has a policy that reads it.".into())
+        ))
+    );
+    assert_eq!(
+        evidence
+            .facts
+            .get("source.db.tenant-columns")
+            .map(|f| f.value.clone()),
+        Some(FactValue::List {
+            values: vec![
+                "public.memberships (org_id)".into(),
+                "public.projects (org_id)".into()
+            ]
+        })
+    );
+    assert!(
+        evidence
+            .findings
+            .iter()
+            .all(|f| f.rule.as_str() != "source.parse-failed")
+    );
+    Ok(())
+}
+
+#[test]
+fn without_migrations_no_db_fact_is_set() -> anyhow::Result<()> {
+    let evidence = evidence_of("sound")?;
+    assert!(
+        evidence
+            .facts
+            .keys()
+            .all(|k| !k.as_str().starts_with("source.db."))
+    );
+    assert!(!evidence.inventories.contains_key("data"));
+    Ok(())
+}
+
+#[test]
+fn rls_with_no_policy_is_an_info_note_and_look_alikes_are_quiet() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("supabase/migrations");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("1_a.sql"),
+        concat!(
+            "create table public.audit (id int);\n",
+            "alter table public.audit enable row level security;\n",
+            // A private schema is not exposed: no finding.
+            "create table private.secrets (id int);\n",
+            // A SELECT `true` for signed-in users only is a low note.
+            "create table public.countries (code text, role text);\n",
+            "alter table public.countries enable row level security;\n",
+            "create policy \"read\" on public.countries for select to authenticated using (true);\n",
+            // A restrictive `true` adds nothing and opens nothing.
+            "create policy \"r\" on public.countries as restrictive for update to authenticated using (true);\n",
+            // A view that says security_invoker later is fine.
+            "create view public.v as select 1;\n",
+            "alter view public.v set (security_invoker = true);\n",
+            // A definer function that only reads is fine.
+            "create function public.count_rows() returns bigint language sql security definer as $$ select count(*) from public.audit $$;\n",
+            // A grant of select to anon is not a write grant.
+            "grant select on public.countries to anon;\n",
+        ),
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        db_findings(&evidence),
+        vec![
+            (
+                "policy-always-true".to_owned(),
+                "1_a.sql".to_owned(),
+                6,
+                Severity::Low,
+                Confidence::High
+            ),
+            (
+                "rls-no-policy".to_owned(),
+                "1_a.sql".to_owned(),
+                1,
+                Severity::Info,
+                Confidence::High
+            ),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn other_migration_folders_are_read_with_lower_confidence() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("prisma/migrations/20240101_init");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("migration.sql"),
+        "-- CreateTable\nCREATE TABLE \"User\" (\n    \"id\" TEXT NOT NULL,\n    CONSTRAINT \"User_pkey\" PRIMARY KEY (\"id\")\n);\n",
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        db_findings(&evidence),
+        vec![(
+            "rls-disabled".to_owned(),
+            "prisma/migrations/20240101_init/migration.sql".to_owned(),
+            2,
+            Severity::Critical,
+            Confidence::Low
+        )]
+    );
+    Ok(())
+}
+
+#[test]
+fn hostile_migrations_are_bounded() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("supabase/migrations");
+    std::fs::create_dir_all(&dir)?;
+    // 10,000 nested parentheses in a policy: read by keywords, no crash.
+    let deep = format!(
+        "create table public.t (id int);\ncreate policy \"deep\" on public.t for select using ({}true{});\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    std::fs::write(dir.join("1_deep.sql"), deep)?;
+    // A 5 MB file: refused by size, reported.
+    let big = "select 1;\n".repeat(500_000);
+    std::fs::write(dir.join("2_big.sql"), big)?;
+    // An unterminated dollar quote swallows the rest of its file only.
+    std::fs::write(
+        dir.join("3_open.sql"),
+        "create table public.u (id int);\ncreate function f() returns int as $$ select 1;\n",
+    )?;
+    let started = Instant::now();
+    let model = model_of(temp.path())?;
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let failed: Vec<(&str, String)> = model
+        .failed
+        .iter()
+        .map(|f| (f.path.as_str(), f.error.to_string()))
+        .collect();
+    assert_eq!(
+        failed,
+        [(
+            "supabase/migrations/2_big.sql",
+            "could not be read: larger than 1048576 bytes".to_owned()
+        )]
+    );
+    let mut evidence = model.evidence();
+    evidence.normalise();
+    let found = db_findings(&evidence);
+    assert!(found.contains(&(
+        "policy-always-true".to_owned(),
+        "1_deep.sql".to_owned(),
+        2,
+        Severity::High,
+        Confidence::High
+    )));
+    assert!(found.contains(&(
+        "rls-disabled".to_owned(),
+        "3_open.sql".to_owned(),
+        1,
+        Severity::Critical,
+        Confidence::High
+    )));
+    assert!(
+        evidence
+            .findings
+            .iter()
+            .any(|f| f.rule.as_str() == "source.parse-failed"
+                && f.location.path.as_deref() == Some("supabase/migrations/2_big.sql"))
+    );
+    Ok(())
+}
+
+#[test]
+fn default_privileges_and_role_functions() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("supabase/migrations");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("1_a.sql"),
+        concat!(
+            "alter default privileges in schema public grant all on tables to anon;\n",
+            "grant insert on all tables in schema public to anon;\n",
+            "revoke insert on all tables in schema public from anon;\n",
+            "create function public.is_admin() returns boolean language sql stable as $$\n",
+            "  select coalesce((auth.jwt() -> 'user_metadata' ->> 'role') = 'admin', false)\n",
+            "$$;\n",
+            // Metadata read for a display name is not a privilege.
+            "create function public.display_name() returns text language sql stable as $$\n",
+            "  select auth.jwt() -> 'user_metadata' ->> 'full_name'\n",
+            "$$;\n",
+        ),
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        db_findings(&evidence),
+        vec![
+            (
+                "grant-to-anon".to_owned(),
+                "1_a.sql".to_owned(),
+                1,
+                Severity::Medium,
+                Confidence::High
+            ),
+            (
+                "user-metadata-in-policy".to_owned(),
+                "1_a.sql".to_owned(),
+                4,
+                Severity::High,
+                Confidence::Medium
+            ),
+        ]
+    );
+    Ok(())
+}
+
+/// Splinter's lint names and the rule each maps to.
+const SPLINTER: &[(&str, &str)] = &[
+    ("rls_disabled_in_public", "source.db.rls-disabled"),
+    ("policy_exists_rls_disabled", "source.db.policy-without-rls"),
+    ("rls_enabled_no_policy", "source.db.rls-no-policy"),
+    ("rls_policy_always_true", "source.db.policy-always-true"),
+    ("security_definer_view", "source.db.security-definer-view"),
+    (
+        "rls_references_user_metadata",
+        "source.db.user-metadata-in-policy",
+    ),
+    (
+        "anon_security_definer_function_executable",
+        "source.db.definer-function-callable",
+    ),
+    (
+        "authenticated_security_definer_function_executable",
+        "source.db.definer-function-callable",
+    ),
+    ("public_bucket_allows_listing", "source.db.public-bucket"),
+];
+
+/// The object a finding is about, named as splinter names it: the
+/// backticked names of its message.
+fn object_of(finding: &diligence_model::Finding) -> Option<String> {
+    let quoted: Vec<&str> = finding.message.split('`').skip(1).step_by(2).collect();
+    Some(match finding.rule.as_str() {
+        "source.db.policy-always-true" => format!("{}:{}", quoted.get(1)?, quoted.first()?),
+        "source.db.user-metadata-in-policy" if finding.message.starts_with("Policy") => {
+            (*quoted.get(1)?).to_owned()
+        }
+        "source.db.public-bucket" => format!("storage.{}", quoted.first()?),
+        _ => (*quoted.first()?).to_owned(),
+    })
+}
+
+/// Differences with splinter, each explained in docs/collectors/source.md
+/// ("Ground truth"): (case, lint, object, whether only splinter finds it).
+const EXPLAINED: &[(&str, &str, &str, bool)] = &[
+    // Trigger functions cannot be called through the API: not judged.
+    (
+        "vulnerable",
+        "anon_security_definer_function_executable",
+        "public.handle_new_user",
+        true,
+    ),
+    (
+        "vulnerable",
+        "authenticated_security_definer_function_executable",
+        "public.handle_new_user",
+        true,
+    ),
+    (
+        "sound",
+        "anon_security_definer_function_executable",
+        "public.handle_new_user",
+        true,
+    ),
+    (
+        "sound",
+        "authenticated_security_definer_function_executable",
+        "public.handle_new_user",
+        true,
+    ),
+    // Checks the caller with auth.uid() before it writes.
+    (
+        "sound",
+        "anon_security_definer_function_executable",
+        "public.rename_project",
+        true,
+    ),
+    (
+        "sound",
+        "authenticated_security_definer_function_executable",
+        "public.rename_project",
+        true,
+    ),
+    // Splinter leaves SELECT policies and tables without RLS to other lints.
+    (
+        "vulnerable",
+        "rls_policy_always_true",
+        "public.profiles:Profiles are public",
+        false,
+    ),
+    (
+        "vulnerable",
+        "rls_policy_always_true",
+        "public.messages:Anyone can edit messages",
+        false,
+    ),
+];
+
+#[test]
+fn splinter_agrees_on_every_mapped_lint() -> anyhow::Result<()> {
+    use std::collections::BTreeSet;
+    for case in ["vulnerable", "sound"] {
+        let name = format!("supabase-db/{case}");
+        let expected =
+            std::fs::read_to_string(crate::fixture(&name).join("splinter-expected.txt"))?;
+        let theirs: BTreeSet<(String, String)> = expected
+            .lines()
+            .filter_map(|l| l.split_once(", "))
+            .map(|(lint, object)| (lint.to_owned(), object.to_owned()))
+            .collect();
+        let evidence = evidence_of(&name)?;
+        let mut ours = BTreeSet::new();
+        for (lint, rule) in SPLINTER {
+            for finding in evidence
+                .findings
+                .iter()
+                .filter(|f| f.rule.as_str() == *rule)
+            {
+                // Splinter's function lints are per role; ours names them.
+                let role = lint.split('_').next().unwrap_or("");
+                if lint.ends_with("function_executable") && !finding.message.contains(role) {
+                    continue;
+                }
+                if let Some(object) = object_of(finding) {
+                    ours.insert(((*lint).to_owned(), object));
+                }
+            }
+        }
+        let explained = |only_theirs: bool| -> BTreeSet<(String, String)> {
+            EXPLAINED
+                .iter()
+                .filter(|(c, _, _, t)| *c == case && *t == only_theirs)
+                .map(|(_, lint, object, _)| ((*lint).to_owned(), (*object).to_owned()))
+                .collect()
+        };
+        let only_theirs: BTreeSet<_> = theirs.difference(&ours).cloned().collect();
+        let only_ours: BTreeSet<_> = ours.difference(&theirs).cloned().collect();
+        assert_eq!(
+            only_theirs,
+            explained(true),
+            "{case}: found by splinter only"
+        );
+        assert_eq!(only_ours, explained(false), "{case}: found by us only");
+        // Agreement, not two empty sets.
+        assert!(theirs.intersection(&ours).count() >= usize::from(case == "vulnerable") * 8);
+    }
+    Ok(())
+}
