@@ -3,7 +3,8 @@
 //! code paths that delete an account.
 //!
 //! Schemas read here: Prisma (`schema.prisma` and `prisma/schema/*.prisma`,
-//! by a small reader of our own) and Drizzle tables (`pgTable`,
+//! by a small reader of our own), the tables of the SQL migrations as
+//! replayed by [`crate::sql`], and Drizzle tables (`pgTable`,
 //! `mysqlTable`, `sqliteTable` calls in the per-file model). Fields are
 //! recognised by their names, so the result is a list to review, not a
 //! verdict: a `name` column of a `Product` table is not personal data, and
@@ -352,6 +353,35 @@ pub fn personal_fields(model: &SourceModel) -> Vec<PersonalField> {
             }
         }
     }
+    // Tables of the SQL migrations, at their `CREATE TABLE`; Prisma's own
+    // migration folders repeat its schema, which is read above.
+    for database in &model.databases {
+        if database.class != FileClass::Production
+            || (!model.prisma.is_empty() && database.folder.contains("prisma/migrations"))
+        {
+            continue;
+        }
+        for table in database.tables.values() {
+            if matches!(table.name.schema.as_str(), "auth" | "storage") {
+                continue;
+            }
+            let Some(at) = &table.created else {
+                continue;
+            };
+            for column in &table.columns {
+                if let Some(kind) = kind_of(&table.name.name, column) {
+                    out.push(PersonalField {
+                        store: "SQL migrations",
+                        table: table.name.name.clone(),
+                        field: column.clone(),
+                        kind,
+                        file: at.path.clone(),
+                        line: at.line,
+                    });
+                }
+            }
+        }
+    }
     for file in model
         .files
         .iter()
@@ -388,8 +418,8 @@ pub fn personal_fields(model: &SourceModel) -> Vec<PersonalField> {
             }
         }
     }
-    out.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    out.dedup_by(|a, b| a.file == b.file && a.line == b.line);
+    out.sort_by(|a, b| (&a.file, a.line, &a.field).cmp(&(&b.file, b.line, &b.field)));
+    out.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.field == b.field);
     out
 }
 
@@ -527,7 +557,7 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
     use crate::evidence::{HEURISTIC, fact_name, rule};
 
     let fields = personal_fields(model);
-    let schemas = !model.prisma.is_empty() || !fields.is_empty();
+    let schemas = !model.prisma.is_empty() || !model.databases.is_empty() || !fields.is_empty();
     if !schemas {
         return;
     }

@@ -118,3 +118,20 @@ fn field_names_are_read_with_their_table() {
     );
     assert_eq!(kind_of("settings", "email_template"), None);
 }
+
+#[test]
+fn columns_of_replayed_migrations_count_as_schema_fields() -> anyhow::Result<()> {
+    let evidence = evidence_of("supabase-db/vulnerable")?;
+    let Some(Inventory::Table(table)) = evidence.inventories.get("personal-data") else {
+        panic!("no personal-data table");
+    };
+    assert!(
+        table.rows.iter().any(|r| r[1] == "profiles"
+            && r[2] == "full_name"
+            && r[3] == "SQL migrations"
+            && r[4] == "supabase/migrations/20240101000000_init.sql:4"),
+        "{:?}",
+        table.rows
+    );
+    Ok(())
+}
