@@ -291,6 +291,23 @@ const SPECS: &[Spec] = &[
                 ],
             ),
             (
+                "Data layer",
+                &[
+                    ("source.db.migrations", "Migration files read"),
+                    ("source.db.tables", "Tables clients can reach"),
+                    (
+                        "source.db.tables.without-rls",
+                        "Of those, without row-level security",
+                    ),
+                    ("source.db.policies", "Row-level security policies"),
+                    ("source.db.tenant-columns", "Tables with a tenant key"),
+                    (
+                        "source.db.tenant-unenforced",
+                        "Tenant tables no policy enforces",
+                    ),
+                ],
+            ),
+            (
                 "Personal data",
                 &[
                     (
@@ -318,7 +335,7 @@ const SPECS: &[Spec] = &[
                 ],
             ),
         ],
-        tables: &["routes", "cost", "personal-data"],
+        tables: &["routes", "data", "cost", "personal-data"],
         replaced: &[],
     },
 ];
