@@ -57,6 +57,38 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.ungated-deploy",
         "A pipeline job deploys without running or waiting for tests",
     ),
+    (
+        "deploy.gha-untrusted-checkout",
+        "A pull_request_target or workflow_run workflow checks out the pull request's code",
+    ),
+    (
+        "deploy.gha-template-injection",
+        "An attacker-controlled ${{ github.event.* }} expression expanded inside a run: script",
+    ),
+    (
+        "deploy.gha-unpinned-action",
+        "An action or reusable workflow referenced by tag or branch instead of a full commit SHA",
+    ),
+    (
+        "deploy.gha-excessive-permissions",
+        "A workflow without permissions: (default token scope) or with write-all",
+    ),
+    (
+        "deploy.gha-secrets-inherit",
+        "A reusable workflow call that passes every secret (secrets: inherit)",
+    ),
+    (
+        "deploy.gha-secret-echoed",
+        "A run: step that prints a secret to the job log",
+    ),
+    (
+        "deploy.gha-self-hosted-pr",
+        "A job triggered by pull requests that runs on a self-hosted runner",
+    ),
+    (
+        "deploy.gha-persisted-credentials",
+        "A checkout that keeps the token in .git/config in a job that uploads an artifact",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -248,7 +280,9 @@ impl<'a> Run<'a> {
             match system {
                 "github-actions" | "gitlab-ci" => match yaml::parse(&text) {
                     Ok(root) if system == "github-actions" => {
-                        parsed.push(pipeline::github_workflow(&path, &root));
+                        let workflow = pipeline::github_workflow(&path, &root);
+                        crate::gha::check(self, &workflow, &text);
+                        parsed.push(workflow);
                     }
                     Ok(root) => {
                         let (p, s) = pipeline::gitlab_ci(&path, &root);

@@ -59,6 +59,8 @@ pub struct Pipeline {
     pub triggers: Vec<Trigger>,
     /// Workflow-level `permissions:` (GitHub Actions).
     pub permissions: Option<Permissions>,
+    /// Line of the workflow-level `permissions:` key (0 without one).
+    pub permissions_line: u32,
     /// Jobs in file order.
     pub jobs: Vec<Job>,
 }
@@ -106,6 +108,8 @@ pub struct Job {
     pub runs_on_line: u32,
     /// Job-level `permissions:`.
     pub permissions: Option<Permissions>,
+    /// Line of the job's `permissions:` key (0 without one).
+    pub permissions_line: u32,
     /// Its `if:` condition, or GitLab `rules`/`only` as text.
     pub condition: Option<String>,
     /// GitLab stage (its index in `stages:` orders jobs).
@@ -244,6 +248,7 @@ pub fn github_workflow(path: &str, root: &Node) -> Pipeline {
         name: root.get("name").and_then(Node::as_str).map(str::to_owned),
         triggers,
         permissions: root.get("permissions").and_then(permissions),
+        permissions_line: root.get("permissions").map_or(0, |p| p.key_line),
         jobs,
     }
 }
@@ -296,6 +301,7 @@ fn github_job(id: &str, job: &Node) -> Job {
         runs_on: runs_on_labels,
         runs_on_line: runs_on.map_or(job.line, |r| r.line),
         permissions: job.get("permissions").and_then(permissions),
+        permissions_line: job.get("permissions").map_or(0, |p| p.key_line),
         condition: job.get("if").and_then(Node::as_str).map(str::to_owned),
         stage: None,
         calls: job
@@ -430,6 +436,7 @@ pub fn gitlab_ci(path: &str, root: &Node) -> (Pipeline, Vec<String>) {
             runs_on: job.get("tags").map(Node::strings).unwrap_or_default(),
             runs_on_line: job.line,
             permissions: None,
+            permissions_line: 0,
             condition: (!condition.is_empty()).then(|| condition.join(" || ")),
             stage: Some(
                 job.get("stage")
@@ -454,6 +461,7 @@ pub fn gitlab_ci(path: &str, root: &Node) -> (Pipeline, Vec<String>) {
             workflows: Vec::new(),
         }],
         permissions: None,
+        permissions_line: 0,
         jobs,
     };
     (pipeline, stages)

@@ -3,6 +3,7 @@
 //! collected, and checked both ways.
 
 mod docs;
+mod gha;
 mod pipelines;
 
 use std::fs;
