@@ -41,6 +41,7 @@ pub const FACTS: &[(&str, &str)] = &[
         "deploy.platforms",
         "Platforms the pipelines deploy to (fly, aws, vercel, container-registry, ...)",
     ),
+    ("deploy.dockerfiles", "Dockerfiles in the repository"),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -89,6 +90,36 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.gha-persisted-credentials",
         "A checkout that keeps the token in .git/config in a job that uploads an artifact",
     ),
+    (
+        "deploy.docker-root-user",
+        "A Dockerfile whose final stage runs as root (USER root last, or no USER)",
+    ),
+    (
+        "deploy.docker-unpinned-base",
+        "A base image without a tag or tagged latest",
+    ),
+    ("deploy.docker-add-url", "ADD of a URL without a checksum"),
+    (
+        "deploy.docker-curl-pipe-shell",
+        "A download piped into a shell without pipefail",
+    ),
+    (
+        "deploy.docker-env-file-copied",
+        "An env file copied into an image",
+    ),
+    ("deploy.docker-sudo", "sudo in a RUN step"),
+    (
+        "deploy.docker-no-healthcheck",
+        "A final stage without HEALTHCHECK",
+    ),
+    (
+        "deploy.docker-unpinned-packages",
+        "apt, apk or pip installs without versions",
+    ),
+    (
+        "deploy.docker-secret-in-env",
+        "ENV or ARG sets a variable with a secret-like name (the practice; values are the secrets collector's)",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -125,6 +156,7 @@ impl Collector for DeployCollector {
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence, CollectError> {
         let mut run = Run::new(cx.files, self.id());
         run.pipelines();
+        run.dockerfiles();
         if cx.cancelled() {
             return Err(CollectError::Cancelled);
         }
@@ -159,6 +191,7 @@ pub(crate) struct Run<'a> {
     evidence: Evidence,
     findings: Vec<Finding>,
     errors: Vec<String>,
+    images: Vec<crate::dockerfile::Image>,
 }
 
 impl<'a> Run<'a> {
@@ -168,6 +201,7 @@ impl<'a> Run<'a> {
             evidence: Evidence::new(id),
             findings: Vec::new(),
             errors: Vec::new(),
+            images: Vec::new(),
         }
     }
 
@@ -204,6 +238,11 @@ impl<'a> Run<'a> {
             Ok(ReadOutcome::Content(data)) => String::from_utf8(data).ok(),
             _ => None,
         }
+    }
+
+    /// Whether the target has a file at `path`.
+    pub(crate) fn exists(&self, path: &str) -> bool {
+        self.files.get(path).is_some()
     }
 
     /// A configuration file's text; a file that cannot be read gets a
@@ -392,6 +431,24 @@ impl<'a> Run<'a> {
                 });
             }
         }
+    }
+
+    fn dockerfiles(&mut self) {
+        let paths: Vec<String> = self
+            .files
+            .entries()
+            .iter()
+            .filter(|e| crate::dockerfile::is_dockerfile(&e.path))
+            .map(|e| e.path.clone())
+            .collect();
+        for path in &paths {
+            if let Some(text) = self.read_config(path)
+                && let Some(image) = crate::dockerfile::check(self, path, &text)
+            {
+                self.images.push(image);
+            }
+        }
+        self.fact("deploy.dockerfiles", Fact::list(paths));
     }
 
     fn finish(mut self) -> Result<Evidence, CollectError> {

@@ -18,6 +18,7 @@
 pub mod ci;
 mod collector;
 pub mod commands;
+pub mod dockerfile;
 mod gha;
 pub mod pipeline;
 pub mod resolve;
