@@ -42,6 +42,7 @@ pub const FACTS: &[(&str, &str)] = &[
         "Platforms the pipelines deploy to (fly, aws, vercel, container-registry, ...)",
     ),
     ("deploy.dockerfiles", "Dockerfiles in the repository"),
+    ("deploy.compose-files", "Compose files in the repository"),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -120,6 +121,30 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.docker-secret-in-env",
         "ENV or ARG sets a variable with a secret-like name (the practice; values are the secrets collector's)",
     ),
+    (
+        "deploy.compose-privileged",
+        "A compose service runs privileged",
+    ),
+    (
+        "deploy.compose-host-network",
+        "A compose service uses the host's network",
+    ),
+    (
+        "deploy.compose-docker-socket",
+        "A compose service mounts the Docker socket",
+    ),
+    (
+        "deploy.compose-db-port-public",
+        "A data store's port published on every interface",
+    ),
+    (
+        "deploy.compose-inline-password",
+        "A secret-like environment variable with a value written in the compose file (the practice, not the value)",
+    ),
+    (
+        "deploy.compose-latest-image",
+        "A compose image without a tag or tagged latest",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -157,6 +182,7 @@ impl Collector for DeployCollector {
         let mut run = Run::new(cx.files, self.id());
         run.pipelines();
         run.dockerfiles();
+        run.compose();
         if cx.cancelled() {
             return Err(CollectError::Cancelled);
         }
@@ -192,6 +218,7 @@ pub(crate) struct Run<'a> {
     findings: Vec<Finding>,
     errors: Vec<String>,
     images: Vec<crate::dockerfile::Image>,
+    services: Vec<crate::compose::Service>,
 }
 
 impl<'a> Run<'a> {
@@ -202,6 +229,7 @@ impl<'a> Run<'a> {
             findings: Vec::new(),
             errors: Vec::new(),
             images: Vec::new(),
+            services: Vec::new(),
         }
     }
 
@@ -449,6 +477,29 @@ impl<'a> Run<'a> {
             }
         }
         self.fact("deploy.dockerfiles", Fact::list(paths));
+    }
+
+    fn compose(&mut self) {
+        let paths: Vec<String> = self
+            .files
+            .entries()
+            .iter()
+            .filter(|e| crate::compose::is_compose_file(&e.path))
+            .map(|e| e.path.clone())
+            .collect();
+        for path in &paths {
+            let Some(text) = self.read_config(path) else {
+                continue;
+            };
+            match yaml::parse(&text) {
+                Ok(root) => {
+                    let services = crate::compose::check(self, path, &root);
+                    self.services.extend(services);
+                }
+                Err(e) => self.malformed(path, e.line, e.column, &e.message),
+            }
+        }
+        self.fact("deploy.compose-files", Fact::list(paths));
     }
 
     fn finish(mut self) -> Result<Evidence, CollectError> {

@@ -18,6 +18,7 @@
 pub mod ci;
 mod collector;
 pub mod commands;
+pub mod compose;
 pub mod dockerfile;
 mod gha;
 pub mod pipeline;
