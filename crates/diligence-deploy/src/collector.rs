@@ -43,6 +43,43 @@ pub const FACTS: &[(&str, &str)] = &[
     ),
     ("deploy.dockerfiles", "Dockerfiles in the repository"),
     ("deploy.compose-files", "Compose files in the repository"),
+    (
+        "deploy.codeowners",
+        "CODEOWNERS files (.github/, root, docs/)",
+    ),
+    (
+        "deploy.codeowners-catch-all",
+        "Whether the CODEOWNERS file GitHub reads gives every path an owner (a * rule)",
+    ),
+    (
+        "deploy.security-policy",
+        "Whether a SECURITY.md says how to report a vulnerability",
+    ),
+    (
+        "deploy.dependency-updates",
+        "Automated dependency updates configured: Dependabot (with its ecosystems) or Renovate",
+    ),
+    (
+        "deploy.dependency-updates.actions",
+        "Whether the dependency updates cover GitHub Actions",
+    ),
+    (
+        "deploy.pr-template",
+        "Whether a pull-request template exists",
+    ),
+    ("deploy.runbooks", "Runbook and rollback documents"),
+    (
+        "deploy.rollback-documented",
+        "Whether a runbook or document names a rollback procedure (heuristic)",
+    ),
+    (
+        "deploy.backups",
+        "Backup scripts and scheduled workflows that take backups",
+    ),
+    (
+        "deploy.migrations-reversible",
+        "Database migrations with a down step, out of all migrations (heuristic)",
+    ),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -180,9 +217,11 @@ impl Collector for DeployCollector {
 
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence, CollectError> {
         let mut run = Run::new(cx.files, self.id());
-        run.pipelines();
+        let pipelines = run.pipelines();
         run.dockerfiles();
         run.compose();
+        let paths: Vec<String> = cx.files.entries().iter().map(|e| e.path.clone()).collect();
+        crate::policy::collect(&mut run, &paths, &pipelines);
         if cx.cancelled() {
             return Err(CollectError::Cancelled);
         }
@@ -327,7 +366,7 @@ impl<'a> Run<'a> {
         });
     }
 
-    fn pipelines(&mut self) {
+    fn pipelines(&mut self) -> Vec<Pipeline> {
         let mut systems = BTreeSet::new();
         let mut parsed: Vec<Pipeline> = Vec::new();
         let mut stages = BTreeMap::new();
@@ -459,6 +498,7 @@ impl<'a> Run<'a> {
                 });
             }
         }
+        parsed
     }
 
     fn dockerfiles(&mut self) {

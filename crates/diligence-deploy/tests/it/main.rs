@@ -7,6 +7,7 @@ mod docker;
 mod docs;
 mod gha;
 mod pipelines;
+mod policy;
 
 use std::fs;
 use std::path::{Path, PathBuf};
