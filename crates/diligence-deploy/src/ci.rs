@@ -40,6 +40,8 @@ pub struct Deploy {
     pub line: u32,
     /// Platforms it ships to.
     pub platforms: Vec<&'static str>,
+    /// The deploy commands and actions, in step order.
+    pub what: Vec<String>,
     /// What starts it (`push to main`, `tags v*`, `manual`).
     pub trigger: String,
     /// Why the tests gate it, or `None` when nothing does.
@@ -232,11 +234,18 @@ pub fn analyse(
                 report.deploys.iter().map(|d| d.platform).collect();
             platforms.sort_unstable();
             platforms.dedup();
+            let mut what: Vec<String> = Vec::new();
+            for d in &report.deploys {
+                if !what.contains(&d.what) {
+                    what.push(d.what.clone());
+                }
+            }
             out.deploys.push(Deploy {
                 path: p.path.clone(),
                 job: job.id.clone(),
                 line: job.line,
                 platforms,
+                what,
                 trigger: trigger_text(p, job),
                 gate: gate(
                     p,

@@ -4,7 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diligence_collect::{CollectContext, CollectError, Collector, FileIndex, ReadOutcome};
 use diligence_model::{
-    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, Finding, Location, RuleId, Severity,
+    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, Finding, Inventory, Location,
+    RuleId, Severity,
 };
 
 use crate::ci;
@@ -39,10 +40,18 @@ pub const FACTS: &[(&str, &str)] = &[
     ),
     (
         "deploy.platforms",
-        "Platforms the pipelines deploy to (fly, aws, vercel, container-registry, ...)",
+        "Platforms the pipelines deploy to or the repository is configured for (fly, aws, vercel, container-registry, ...)",
     ),
     ("deploy.dockerfiles", "Dockerfiles in the repository"),
     ("deploy.compose-files", "Compose files in the repository"),
+    (
+        "deploy.platform-configs",
+        "Platform configuration files (vercel.json, fly.toml, netlify.toml, ...) with their platform",
+    ),
+    (
+        "deploy.deployables",
+        "What the repository builds to ship: container images with their base, compose services",
+    ),
     (
         "deploy.codeowners",
         "CODEOWNERS files (.github/, root, docs/)",
@@ -222,6 +231,7 @@ impl Collector for DeployCollector {
         run.compose();
         let paths: Vec<String> = cx.files.entries().iter().map(|e| e.path.clone()).collect();
         crate::policy::collect(&mut run, &paths, &pipelines);
+        run.inventory(&paths);
         if cx.cancelled() {
             return Err(CollectError::Cancelled);
         }
@@ -258,6 +268,8 @@ pub(crate) struct Run<'a> {
     errors: Vec<String>,
     images: Vec<crate::dockerfile::Image>,
     services: Vec<crate::compose::Service>,
+    deploys: Vec<ci::Deploy>,
+    platforms: BTreeSet<String>,
 }
 
 impl<'a> Run<'a> {
@@ -269,6 +281,8 @@ impl<'a> Run<'a> {
             errors: Vec::new(),
             images: Vec::new(),
             services: Vec::new(),
+            deploys: Vec::new(),
+            platforms: BTreeSet::new(),
         }
     }
 
@@ -453,15 +467,16 @@ impl<'a> Run<'a> {
                 .iter()
                 .map(|(p, platforms)| format!("{p} ({}; jobs not parsed)", platforms.join(", "))),
         );
-        let platforms: BTreeSet<String> = report
-            .deploys
-            .iter()
-            .flat_map(|d| d.platforms.iter())
-            .chain(text_deploys.iter().flat_map(|(_, p)| p.iter()))
-            .map(|p| (*p).to_owned())
-            .collect();
+        self.platforms.extend(
+            report
+                .deploys
+                .iter()
+                .flat_map(|d| d.platforms.iter())
+                .chain(text_deploys.iter().flat_map(|(_, p)| p.iter()))
+                .map(|p| (*p).to_owned()),
+        );
         self.fact("deploy.deploys", Fact::list(deploys));
-        self.fact("deploy.platforms", Fact::list(platforms));
+        self.deploys = report.deploys.clone();
 
         if !report.deploys.is_empty() {
             let ungated: Vec<&ci::Deploy> =
@@ -540,6 +555,32 @@ impl<'a> Run<'a> {
             }
         }
         self.fact("deploy.compose-files", Fact::list(paths));
+    }
+
+    fn inventory(&mut self, paths: &[String]) {
+        let configs = crate::inventory::platform_configs(paths, &|p| self.read(p));
+        self.platforms
+            .extend(configs.iter().map(|(_, platform)| (*platform).to_owned()));
+        self.fact(
+            "deploy.platforms",
+            Fact::list(self.platforms.iter().cloned()),
+        );
+        self.fact(
+            "deploy.platform-configs",
+            Fact::list(
+                configs
+                    .iter()
+                    .map(|(p, platform)| format!("{p} ({platform})")),
+            ),
+        );
+        let deployables = crate::inventory::deployables(&self.images, &self.services);
+        self.fact("deploy.deployables", Fact::list(deployables));
+        let table = crate::inventory::table(&self.deploys, &self.images, &configs);
+        if !table.rows.is_empty() {
+            self.evidence
+                .inventories
+                .insert("deployment".to_owned(), Inventory::Table(table));
+        }
     }
 
     fn finish(mut self) -> Result<Evidence, CollectError> {

@@ -21,6 +21,7 @@ pub mod commands;
 pub mod compose;
 pub mod dockerfile;
 mod gha;
+pub mod inventory;
 pub mod pipeline;
 mod policy;
 pub mod resolve;

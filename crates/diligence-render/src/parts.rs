@@ -261,17 +261,39 @@ const SPECS: &[Spec] = &[
         collectors: &["deploy"],
         title: "Deployment",
         intro: "How the product is built and shipped, read from its pipeline files without running them: the CI systems, which jobs run the tests, which deploy and from where, and whether a deploy waits for the tests.",
-        groups: &[(
-            "Pipelines",
-            &[
-                ("deploy.pipelines", "CI systems"),
-                ("deploy.ci-runs-tests", "CI runs the tests"),
-                ("deploy.deploys", "Jobs that deploy"),
-                ("deploy.tests-gate-deploys", "Deploys wait for the tests"),
-                ("deploy.platforms", "Deploy targets"),
-            ],
-        )],
-        tables: &[],
+        groups: &[
+            (
+                "Pipelines",
+                &[
+                    ("deploy.pipelines", "CI systems"),
+                    ("deploy.ci-runs-tests", "CI runs the tests"),
+                    ("deploy.deploys", "Jobs that deploy"),
+                    ("deploy.tests-gate-deploys", "Deploys wait for the tests"),
+                    ("deploy.platforms", "Deploy targets"),
+                ],
+            ),
+            (
+                "What is built",
+                &[
+                    ("deploy.deployables", "Images and services"),
+                    ("deploy.platform-configs", "Platform configuration"),
+                ],
+            ),
+            (
+                "Policy and operations",
+                &[
+                    ("deploy.codeowners", "CODEOWNERS"),
+                    ("deploy.codeowners-catch-all", "Every path has an owner"),
+                    ("deploy.dependency-updates", "Automated dependency updates"),
+                    ("deploy.security-policy", "Security policy"),
+                    ("deploy.runbooks", "Runbooks"),
+                    ("deploy.rollback-documented", "Rollback written down"),
+                    ("deploy.backups", "Backup jobs"),
+                    ("deploy.migrations-reversible", "Reversible migrations"),
+                ],
+            ),
+        ],
+        tables: &["deployment"],
         replaced: &[],
     },
     Spec {

@@ -1,6 +1,6 @@
 //! Pipelines: tests in CI, deploys, and whether the tests gate them.
 
-use diligence_model::{Confidence, Severity};
+use diligence_model::{Confidence, Inventory, Severity};
 
 use crate::{boolean, collect, hits, list, rules};
 
@@ -32,6 +32,77 @@ fn gated_deploys_through_make_package_scripts_and_needs() -> anyhow::Result<()> 
     assert!(boolean(&ev, "deploy.tests-gate-deploys"));
     assert!(hits(&ev, "deploy.ungated-deploy").is_empty());
     assert!(rules(&ev).iter().all(|r| r != "deploy.config-malformed"));
+    // The inventory: what is built, shipped by which job, from which
+    // trigger, to which platform.
+    assert_eq!(list(&ev, "deploy.platform-configs"), ["fly.toml (fly)"]);
+    assert_eq!(
+        list(&ev, "deploy.deployables"),
+        ["Dockerfile (image from node:20.11.1-alpine3.19, runs as node)"]
+    );
+    let Some(Inventory::Table(table)) = ev.inventories.get("deployment") else {
+        panic!("no deployment table: {:?}", ev.inventories.keys());
+    };
+    assert_eq!(
+        table.columns,
+        ["What", "Built from", "Shipped by", "Trigger", "To"]
+    );
+    assert_eq!(
+        table.rows,
+        [
+            [
+                "docker/build-push-action with push",
+                "Dockerfile",
+                ".github/workflows/deploy.yml#image",
+                "push to main",
+                "container-registry"
+            ],
+            [
+                "flyctl deploy via Makefile: deploy",
+                "Dockerfile",
+                ".github/workflows/deploy.yml#ship",
+                "push to main",
+                "fly"
+            ],
+            [
+                "platform configuration",
+                "fly.toml",
+                "the platform (its git integration or CLI)",
+                "",
+                "fly"
+            ],
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn an_image_no_pipeline_ships_is_listed_as_such() -> anyhow::Result<()> {
+    let ev = collect(
+        None,
+        &[
+            (
+                "api/Dockerfile",
+                "FROM python:3.12-slim\nUSER app\nCMD [\"python\", \"app.py\"]\n",
+            ),
+            ("vercel.json", "{}\n"),
+            ("app.json", "{\"name\": \"not heroku\"}\n"),
+        ],
+    )?;
+    assert_eq!(list(&ev, "deploy.platforms"), ["vercel"]);
+    let Some(Inventory::Table(table)) = ev.inventories.get("deployment") else {
+        panic!("no deployment table");
+    };
+    assert_eq!(
+        table.rows[0],
+        [
+            "container image (from python:3.12-slim, runs as app)",
+            "api/Dockerfile",
+            "no pipeline job found",
+            "",
+            ""
+        ]
+    );
+    assert_eq!(table.rows.len(), 2, "{:?}", table.rows);
     Ok(())
 }
 
