@@ -8,6 +8,7 @@ mod docs;
 mod gha;
 mod pipelines;
 mod policy;
+mod reference;
 
 use std::fs;
 use std::path::{Path, PathBuf};
