@@ -5,7 +5,9 @@
 # collector's own time (files listed beforehand), best and median of RUNS
 # runs, from a release build of the `collect` example.
 #
-# Generated inputs go to target/bench/deploy/. Variables:
+# Generated inputs go to a temporary directory outside any git repository
+# (inside one, the collector would assess the enclosing repository).
+# Variables:
 #   N     files to generate (default 2000)
 #   RUNS  timed runs (default 5, after one warm-up run)
 set -euo pipefail
@@ -15,8 +17,8 @@ cd "$root"
 N="${N:-2000}"
 RUNS="${RUNS:-5}"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
-tree="$root/target/bench/deploy"
-rm -rf "$tree"
+tree="$(mktemp -d)"
+trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/.github/workflows"
 
 for ((i = 0; i < N; i++)); do
