@@ -1,5 +1,5 @@
 //! The `tests` collector: coverage reports, the test inventory, code size,
-//! recent test activity and CI test steps, as evidence.
+//! recent test activity, as evidence.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -11,7 +11,6 @@ use diligence_model::{
     RuleId, Severity, Table, Unit,
 };
 
-use crate::ci;
 use crate::history::{LastChange, MAX_INLINE_BLOB, last_change, recent_commits_touching};
 use crate::inventory::{Frameworks, is_e2e_path, is_test_path, is_vendored};
 use crate::loc::{LineCounts, LineKind, classify_lines, language_of};
@@ -23,7 +22,7 @@ use crate::rust::{MAX_RUST_SOURCE, RustTests, analyse_rust};
 pub const MAX_REPORT_SIZE: u64 = 64 * 1024 * 1024;
 /// Source files larger than this are not counted.
 pub const MAX_SOURCE_SIZE: u64 = MAX_RUST_SOURCE as u64;
-/// Manifests and CI files larger than this are not read.
+/// Manifests larger than this are not read.
 const MAX_MANIFEST_SIZE: u64 = 1024 * 1024;
 /// A report older than this, with commits after it, is stale.
 pub const STALE_DAYS: i64 = 90;
@@ -99,10 +98,6 @@ const FACTS: &[(&str, &str)] = &[
         "Share of recent non-merge commits that change a test file or lines inside Rust inline tests",
     ),
     (
-        "tests.ci-runs-tests",
-        "Whether a CI configuration runs a test command (heuristic)",
-    ),
-    (
         "tests.readme.intentionally-vulnerable",
         "Whether the root README declares the project deliberately vulnerable or a training target (the sentence is the detail); a fact for the reader, not an input to any control",
     ),
@@ -139,7 +134,8 @@ const RULES: &[(&str, &str)] = &[
 /// Test evidence without running anything: coverage reports found in the
 /// tree or named in [`Options::coverage_reports`](diligence_collect::Options),
 /// the test inventory, code size by language, the share of recent commits
-/// that touch tests, and whether CI runs the tests. Collector id `tests`.
+/// that touch tests. Whether CI runs the tests is the `deploy` collector's
+/// evidence (`deploy.ci-runs-tests`). Collector id `tests`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TestsCollector;
 
@@ -169,7 +165,6 @@ impl Collector for TestsCollector {
         run.inventory(cx)?;
         run.coverage(cx)?;
         run.history(cx)?;
-        run.ci(cx);
         run.readme(cx);
         run.finish()
     }
@@ -986,42 +981,6 @@ impl Run {
                 .detail(detail),
         );
         Ok(())
-    }
-
-    fn ci(&mut self, cx: &CollectContext<'_>) {
-        let mut configs = 0usize;
-        let mut seen: Vec<String> = Vec::new();
-        for entry in cx
-            .files
-            .entries()
-            .iter()
-            .filter(|e| ci::is_ci_config(&e.path))
-        {
-            configs += 1;
-            let Some(text) = read_text(cx, entry, MAX_MANIFEST_SIZE) else {
-                continue;
-            };
-            let commands = ci::test_commands(&text);
-            if !commands.is_empty() {
-                seen.push(format!("{} ({})", entry.path, commands.join(", ")));
-            }
-        }
-        let detail = if configs == 0 {
-            "No CI configuration file found.".to_owned()
-        } else if seen.is_empty() {
-            format!("{configs} CI configuration files; none names a test command.")
-        } else {
-            format!(
-                "Test commands in {}. A light heuristic: commands are matched by name, jobs and conditions are not evaluated.",
-                seen.join("; ")
-            )
-        };
-        self.fact(
-            "tests.ci-runs-tests",
-            Fact::bool(!seen.is_empty())
-                .heuristic(Confidence::Medium)
-                .detail(detail),
-        );
     }
 
     fn finish(mut self) -> Result<Evidence, CollectError> {

@@ -6,9 +6,10 @@
 //! JSON), maps their paths to the repository's files and dates them from
 //! the history walk; it inventories test files by each ecosystem's
 //! conventions, test frameworks from manifests, Rust test functions with
-//! `syn`, code and test size by language; and it reads the history walk and
-//! CI configuration for the share of recent commits that touch tests (test
-//! files, and lines inside Rust inline tests) and whether CI runs them.
+//! `syn`, code and test size by language; and it reads the history walk for
+//! the share of recent commits that touch tests (test files, and lines
+//! inside Rust inline tests). Whether CI runs the tests is not read here:
+//! CI files belong to the `deploy` collector.
 //!
 //! The decision to know: nothing of the target runs. Coverage is whatever
 //! the reports say, dated by the commit that last changed them, so an old
@@ -16,7 +17,6 @@
 
 #![warn(missing_docs)]
 
-pub mod ci;
 mod collector;
 mod error;
 pub mod history;

@@ -130,6 +130,7 @@ const OWN_PARTS: &[&str] = &[
     "secrets",
     "tests",
     "coverage",
+    "deploy",
     "source",
 ];
 /// The tests collector, whose inventories feed the charts.
@@ -139,7 +140,7 @@ const CHART_BARS: usize = 12;
 
 /// Titles of the generic parts fed by known collectors, in report order;
 /// any other collector follows under its own id.
-const PARTS: &[(&str, &str)] = &[("deploy", "Deployment"), ("deployment", "Deployment")];
+const PARTS: &[(&str, &str)] = &[("deployment", "Deployment")];
 
 impl Data {
     pub(crate) fn new(a: &Assessment, meta: Meta) -> Result<Self> {

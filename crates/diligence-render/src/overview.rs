@@ -634,10 +634,10 @@ fn fact_strengths(f: &BTreeMap<&str, &Fact>) -> Vec<Found> {
             stands_for: Vec::new(),
         });
     }
-    if boolean(f, "tests.ci-runs-tests") == Some(true) && !heuristic_low("tests.ci-runs-tests") {
+    if boolean(f, "deploy.ci-runs-tests") == Some(true) && !heuristic_low("deploy.ci-runs-tests") {
         found.push(Found {
             text: "Continuous integration runs the tests".to_owned(),
-            rests_on: vec!["tests.ci-runs-tests"],
+            rests_on: vec!["deploy.ci-runs-tests"],
             stands_for: Vec::new(),
         });
     }

@@ -1,5 +1,5 @@
 //! The report's parts fed by one collector each: dependencies, secrets,
-//! tests and coverage, routes. Each names its key facts in words, groups them, and
+//! tests and coverage, deployment, routes. Each names its key facts in words, groups them, and
 //! lists its inventories in a fixed order; facts and inventories it does not
 //! know still appear, under "other measurements", so no evidence is hidden.
 
@@ -12,7 +12,8 @@ use crate::view::{FactRow, TableView, fact_row, inventory_view, masked, short};
 /// A part of the report fed by one collector.
 #[derive(Debug, Serialize)]
 pub(crate) struct EvidencePart {
-    /// The part's kind: `dependencies`, `secrets`, `tests` or `routes`.
+    /// The part's kind: `dependencies`, `secrets`, `tests`, `deployment` or
+    /// `routes`.
     kind: &'static str,
     collector: String,
     title: &'static str,
@@ -239,13 +240,10 @@ const SPECS: &[Spec] = &[
             ),
             (
                 "Practice",
-                &[
-                    (
-                        "tests.recent-commits-touching-tests",
-                        "Recent commits that touch tests",
-                    ),
-                    ("tests.ci-runs-tests", "CI runs the tests"),
-                ],
+                &[(
+                    "tests.recent-commits-touching-tests",
+                    "Recent commits that touch tests",
+                )],
             ),
         ],
         tables: &[
@@ -256,6 +254,46 @@ const SPECS: &[Spec] = &[
             "test-frameworks",
             "rust-tests",
         ],
+        replaced: &[],
+    },
+    Spec {
+        kind: "deployment",
+        collectors: &["deploy"],
+        title: "Deployment",
+        intro: "How the product is built and shipped, read from its pipeline files without running them: the CI systems, which jobs run the tests, which deploy and from where, and whether a deploy waits for the tests.",
+        groups: &[
+            (
+                "Pipelines",
+                &[
+                    ("deploy.pipelines", "CI systems"),
+                    ("deploy.ci-runs-tests", "CI runs the tests"),
+                    ("deploy.deploys", "Jobs that deploy"),
+                    ("deploy.tests-gate-deploys", "Deploys wait for the tests"),
+                    ("deploy.platforms", "Deploy targets"),
+                ],
+            ),
+            (
+                "What is built",
+                &[
+                    ("deploy.deployables", "Images and services"),
+                    ("deploy.platform-configs", "Platform configuration"),
+                ],
+            ),
+            (
+                "Policy and operations",
+                &[
+                    ("deploy.codeowners", "CODEOWNERS"),
+                    ("deploy.codeowners-catch-all", "Every path has an owner"),
+                    ("deploy.dependency-updates", "Automated dependency updates"),
+                    ("deploy.security-policy", "Security policy"),
+                    ("deploy.runbooks", "Runbooks"),
+                    ("deploy.rollback-documented", "Rollback written down"),
+                    ("deploy.backups", "Backup jobs"),
+                    ("deploy.migrations-reversible", "Reversible migrations"),
+                ],
+            ),
+        ],
+        tables: &["deployment"],
         replaced: &[],
     },
     Spec {

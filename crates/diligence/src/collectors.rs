@@ -11,6 +11,7 @@ pub fn default_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(diligence_secrets::SecretsCollector::new()),
         Box::new(diligence_deps::DepsCollector),
         Box::new(diligence_coverage::TestsCollector),
+        Box::new(diligence_deploy::DeployCollector),
         Box::new(SourceCollector),
     ]
 }

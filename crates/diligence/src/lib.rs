@@ -29,6 +29,7 @@ pub use diligence_collect::{
     CollectContext, CollectError, Collector, FileIndex, FileIndexOptions, FingerprintKey, Options,
     Progress,
 };
+pub use diligence_deploy as deploy;
 pub use diligence_deps as deps;
 pub use diligence_history::{History, HistoryOptions, IdentityConfig, Target};
 pub use diligence_model as model;

@@ -128,6 +128,7 @@ fn every_part_has_a_heading() {
             ("Dependencies", &["deps", "dependencies"][..]),
             ("Secrets", &["secrets"][..]),
             ("Tests and coverage", &["tests", "coverage"][..]),
+            ("Deployment", &["deploy"][..]),
         ] {
             if ran(ids) {
                 expected.push(title);

@@ -16,6 +16,7 @@ pub(crate) fn builtin_catalog() -> Catalog {
             let mut catalog = diligence_history::History::catalog();
             catalog.merge(diligence_deps::DepsCollector.catalog());
             catalog.merge(diligence_coverage::TestsCollector.catalog());
+            catalog.merge(diligence_deploy::DeployCollector.catalog());
             catalog.merge(diligence_secrets::SecretsCollector::new().catalog());
             catalog.merge(diligence_source::catalog());
             catalog

@@ -1,0 +1,30 @@
+//! Deployment evidence for `diligence`: the `deploy` collector.
+//!
+//! It reads how the product is built and shipped: CI pipelines (GitHub
+//! Actions and GitLab CI parsed into a [`pipeline`] model; other CI systems
+//! recognised by path and read as text), what their jobs run, whether a
+//! deploy waits for the tests, and the hardening of GitHub Actions
+//! workflows. Every file kind is parsed in one place in this crate, with a
+//! real parser and a size cap; a file that does not parse is a
+//! `deploy.config-malformed` finding and the scan goes on.
+//!
+//! The decision to know: this crate is the one reader of CI files. Other
+//! collectors that care whether CI runs the tests do not read pipelines;
+//! the framework reads `deploy.ci-runs-tests` (formerly
+//! `tests.ci-runs-tests`, still accepted as an alias).
+
+#![warn(missing_docs)]
+
+pub mod ci;
+mod collector;
+pub mod commands;
+pub mod compose;
+pub mod dockerfile;
+mod gha;
+pub mod inventory;
+pub mod pipeline;
+mod policy;
+pub mod resolve;
+pub mod yaml;
+
+pub use collector::{COLLECTOR, DeployCollector, FACTS, MAX_CONFIG_SIZE, RULES};

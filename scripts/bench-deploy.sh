@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Benchmarks the deploy collector on a generated tree of N files (default
+# 2,000): a third GitHub Actions workflows, a third Dockerfiles and a third
+# compose files, each a few dozen lines with findings in them. Prints the
+# collector's own time (files listed beforehand), best and median of RUNS
+# runs, from a release build of the `collect` example.
+#
+# Generated inputs go to a temporary directory outside any git repository
+# (inside one, the collector would assess the enclosing repository).
+# Variables:
+#   N     files to generate (default 2000)
+#   RUNS  timed runs (default 5, after one warm-up run)
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+N="${N:-2000}"
+RUNS="${RUNS:-5}"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+tree="$(mktemp -d)"
+trap 'rm -rf "$tree"' EXIT
+mkdir -p "$tree/.github/workflows"
+
+for ((i = 0; i < N; i++)); do
+    case $((i % 3)) in
+    0)
+        cat >"$tree/.github/workflows/w$i.yml" <<YAML
+name: Workflow $i
+on:
+  push:
+    branches: [main]
+  pull_request_target:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: \${{ github.event.pull_request.head.sha }}
+      - run: |
+          npm ci
+          npm test
+          echo "\${{ github.event.pull_request.title }}"
+  deploy:
+    needs: test
+    runs-on: ubuntu-latest
+    environment: production
+    steps:
+      - uses: someone/deploy-action@main
+      - run: flyctl deploy --remote-only
+YAML
+        ;;
+    1)
+        mkdir -p "$tree/svc$i"
+        cat >"$tree/svc$i/Dockerfile" <<DOCKER
+FROM node AS build
+WORKDIR /app
+COPY package.json ./
+RUN apt-get update && apt-get install -y curl git
+RUN curl -fsSL https://example.com/install.sh | bash
+RUN npm ci && npm run build
+
+FROM node:20-alpine
+ENV API_TOKEN=placeholder NODE_ENV=production
+COPY --from=build /app/dist /app
+CMD ["node", "/app/server.js"]
+DOCKER
+        ;;
+    2)
+        mkdir -p "$tree/stack$i"
+        cat >"$tree/stack$i/docker-compose.yml" <<COMPOSE
+services:
+  db:
+    image: postgres
+    ports:
+      - "5432:5432"
+    environment:
+      POSTGRES_PASSWORD: postgres
+  api:
+    build: .
+    ports:
+      - "127.0.0.1:8080:8080"
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock
+COMPOSE
+        ;;
+    esac
+done
+
+cargo build --release --quiet -p diligence-deploy --example collect
+bin="$target_dir/release/examples/collect"
+
+"$bin" "$tree" >/dev/null
+results=()
+for ((r = 0; r < RUNS; r++)); do
+    line="$("$bin" "$tree")"
+    results+=("${line##*ms=}")
+    last="$line"
+done
+sorted=($(printf '%s\n' "${results[@]}" | sort -n))
+echo "deploy collector on $N generated files: $last"
+echo "best ${sorted[0]} ms, median ${sorted[$((RUNS / 2))]} ms over $RUNS runs"
