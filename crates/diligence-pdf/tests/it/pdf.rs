@@ -300,7 +300,14 @@ fn first_pages_profile_strengths_severities_and_fixes() -> anyhow::Result<()> {
         return Ok(());
     };
     // Markdown backticks of framework wording and messages never show.
-    assert!(!all.contains('`'), "a literal backtick in the PDF");
+    assert!(
+        !all.contains('`'),
+        "a literal backtick in the PDF: {}",
+        all.lines()
+            .filter(|l| l.contains('`'))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     // A masked secret reads as masked.
     assert!(flat_contains(&all, "masked: sk_l…"));
     Ok(())
