@@ -3,7 +3,7 @@
 //! and the middleware that covers them.
 //!
 //! A route is guarded when its handler makes a caller check (the
-//! vocabulary in [`is_caller_check`]), when a local helper it calls makes
+//! vocabulary in `is_caller_check`), when a local helper it calls makes
 //! one (one hop, through relative imports and `tsconfig.json` aliases), or
 //! when a middleware that checks the session covers its path
 //! (`config.matcher`).

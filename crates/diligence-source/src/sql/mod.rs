@@ -9,12 +9,12 @@
 //! names start with a timestamp), statement by statement.
 //!
 //! Each file is split into statements by a lexer of this module that
-//! respects quotes, comments and dollar quotes ([`lex`]); each statement is
+//! respects quotes, comments and dollar quotes (`lex`); each statement is
 //! parsed with sqlparser (PostgreSQL dialect) and, where sqlparser fails,
-//! read by keywords ([`read`]), so one statement sqlparser does not know
+//! read by keywords (`read`), so one statement sqlparser does not know
 //! (`DO $$ … $$`, `ALTER PUBLICATION`) never loses the file. The lexer and
 //! the keyword reader are iterative; sqlparser is only handed statements
-//! nested at most [`read::MAX_PARSER_DEPTH`] parentheses deep, and its own
+//! nested at most `read::MAX_PARSER_DEPTH` parentheses deep, and its own
 //! recursion limit bounds the rest.
 
 mod evidence;
