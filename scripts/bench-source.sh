@@ -132,7 +132,8 @@ measure() { # label, command...
     shift
     local start end rss
     start=$(date +%s.%N)
-    rss=$( { /usr/bin/time -f '%M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+    /usr/bin/time -o "$work/rss" -f '%M' "$@" >/dev/null 2>/dev/null || true
+    rss=$(tail -n 1 "$work/rss")
     end=$(date +%s.%N)
     printf '%s %.3f %s\n' "$label" "$(echo "$end - $start" | bc)" "$rss"
 }
