@@ -26,6 +26,7 @@ use oxc_syntax::scope::ScopeFlags;
 use std::collections::HashMap;
 
 use crate::error::ParseError;
+use crate::model::Lines;
 use crate::model::{
     Arg, Binding, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel,
     Function as FunctionModel, Import, Language, Property, Runtime,
@@ -88,27 +89,6 @@ pub fn nesting_depth(text: &str) -> usize {
         i += 1;
     }
     deepest
-}
-
-/// Byte offsets of line starts, for 1-based line numbers.
-struct Lines(Vec<u32>);
-
-impl Lines {
-    fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-        );
-        Self(starts)
-    }
-
-    fn line(&self, offset: u32) -> u32 {
-        let index = self.0.partition_point(|&start| start <= offset);
-        u32::try_from(index).unwrap_or(u32::MAX).max(1)
-    }
 }
 
 /// Parses one file into its model. The caller has checked the size and

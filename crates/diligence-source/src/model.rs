@@ -505,3 +505,24 @@ impl PythonModel {
         self.params.iter().filter(|p| p.function == function.span.0)
     }
 }
+
+/// Byte offsets of line starts, for 1-based line numbers.
+pub(crate) struct Lines(Vec<u32>);
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        Self(starts)
+    }
+
+    pub(crate) fn line(&self, offset: u32) -> u32 {
+        let index = self.0.partition_point(|&start| start <= offset);
+        u32::try_from(index).unwrap_or(u32::MAX).max(1)
+    }
+}
