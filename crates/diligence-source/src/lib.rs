@@ -49,9 +49,10 @@ mod stacks;
 pub mod supabase;
 pub mod surface;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 
 use diligence_model::{FileClass, classify, classify_content};
 use rayon::prelude::*;
@@ -145,6 +146,9 @@ pub struct SourceModel {
     /// The databases of the target's migration folders, replayed, sorted
     /// by folder.
     pub databases: Vec<sql::Database>,
+    /// Index of [`files`](Self::files) by every path suffix that starts
+    /// after a `/`, built on first use by [`file_ending`](Self::file_ending).
+    suffixes: OnceLock<HashMap<String, usize>>,
 }
 
 /// A file's bytes, or why not.
@@ -256,6 +260,24 @@ impl SourceModel {
             .binary_search_by(|f| f.path.as_str().cmp(path))
             .ok()
             .map(|i| &self.files[i])
+    }
+
+    /// The first parsed file (in path order) whose path is `suffix` or ends
+    /// with `/suffix` (`app/auth.py` finds `backend/app/auth.py`): module
+    /// resolution from a package root that is not the target's root.
+    pub fn file_ending(&self, suffix: &str) -> Option<&FileModel> {
+        let index = self.suffixes.get_or_init(|| {
+            let mut index = HashMap::new();
+            for (i, file) in self.files.iter().enumerate() {
+                let path = file.path.as_str();
+                index.entry(path.to_owned()).or_insert(i);
+                for (at, _) in path.match_indices('/') {
+                    index.entry(path[at + 1..].to_owned()).or_insert(i);
+                }
+            }
+            index
+        });
+        index.get(suffix).map(|&i| &self.files[i])
     }
 
     /// The failure record of `path`, if it did not parse.

@@ -778,14 +778,9 @@ pub(crate) fn resolve_module<'m>(
     if module.is_empty() {
         return None;
     }
-    candidates(&module).iter().find_map(|c| {
-        model.file(c).or_else(|| {
-            model
-                .files
-                .iter()
-                .find(|f| f.path.ends_with(&format!("/{c}")))
-        })
-    })
+    candidates(&module)
+        .iter()
+        .find_map(|c| model.file(c).or_else(|| model.file_ending(c)))
 }
 
 /// Where a name used in `file` is defined: the same file, or the module
