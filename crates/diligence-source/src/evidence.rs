@@ -384,7 +384,7 @@ impl SourceModel {
                 .detail("Routes whose handler (or a middleware or helper that covers it) never asks who the caller is and verifies no webhook signature; Supabase's verify_jwt alone does not count, since the public anon key passes it."),
         );
         for route in &routes {
-            route_findings(route, &mut evidence);
+            route_findings(self, route, &mut evidence);
         }
         crate::py_injection::findings(self, &routes, &mut evidence);
         crate::django::findings(&routes, &mut evidence);
@@ -548,6 +548,9 @@ const PUBLIC_SEGMENTS: &[&str] = &[
     "oauth",
     "forgot-password",
     "reset-password",
+    "password-reset",
+    "password-recovery",
+    "recover-password",
     "verify-email",
     "health",
     "healthz",
@@ -592,7 +595,7 @@ fn is_webhook(route: &Route) -> bool {
 /// Findings every stack's routes share. Supabase edge functions have
 /// their own, finer rules (verify_jwt, the service-role key), so they are
 /// left out here.
-fn route_findings(route: &Route, evidence: &mut Evidence) {
+fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
     if route.framework == "Supabase Edge Functions" || !route.analysed() {
         return;
     }
@@ -615,7 +618,12 @@ fn route_findings(route: &Route, evidence: &mut Evidence) {
         ))
         .remediation("Verify the signature with the provider's SDK (`stripe.webhooks.constructEvent` with the raw body and the endpoint secret) before acting, and reject stale timestamps.")
     } else {
-        if route.checks_caller() || !route.mutating() || public_by_design(&route.path) {
+        if route.checks_caller()
+            || !route.mutating()
+            || public_by_design(&route.path)
+            || crate::entry::auth_entry_point(model, route)
+            || crate::entry::navigation_only(model, route)
+        {
             return;
         }
         let severity = if matches!(route.method.as_str(), "DELETE" | "PUT" | "PATCH") {

@@ -198,6 +198,47 @@ fn judge(model: &SourceModel, file: &FileModel, name: &str, depth: u8) -> Option
     })
 }
 
+/// The best verdict among the dependencies that parameters take through
+/// a type alias (`CurrentUser = Annotated[User, Depends(get_current_user)]`
+/// in a shared module, then `current_user: CurrentUser`): the dependency is
+/// judged in the alias's module, where its name resolves.
+fn alias_verdict(model: &SourceModel, file: &FileModel, function: &Function) -> Option<Verdict> {
+    file.python
+        .params_of(function)
+        .filter_map(|p| alias_name(p.annotation.as_deref()?))
+        .filter_map(|name| {
+            let (target, local) = resolve_name(model, file, name)?;
+            let alias = target
+                .python
+                .assignments
+                .iter()
+                .find(|a| !a.in_function && a.class.is_none() && a.target == local)?;
+            let dependencies = dependencies_in_names(&alias.names);
+            let mut verdict = best(model, target, &dependencies, None)?;
+            if target.path != file.path {
+                verdict.via = verdict.via.or_else(|| Some(target.path.clone()));
+            }
+            Some(verdict)
+        })
+        .max_by_key(|v| v.confidence)
+}
+
+/// The alias an annotation names: a bare (or dotted) name, possibly
+/// optional (`CurrentUser`, `deps.CurrentUser`, `CurrentUser | None`).
+fn alias_name(annotation: &str) -> Option<&str> {
+    let name = annotation.split('|').next()?.trim();
+    let name = name
+        .strip_prefix("Optional[")
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name)
+        .trim();
+    (!name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.'))
+    .then_some(name)
+}
+
 /// The best verdict among dependencies.
 fn best(
     model: &SourceModel,
@@ -407,6 +448,7 @@ fn routes_of(
         .map(|v| dependencies_in_names(&v.names))
         .unwrap_or_default();
     let mut verdict = best(model, file, &param_deps, None)
+        .or_else(|| alias_verdict(model, file, function))
         .or_else(|| best(model, file, &decorator_deps, None))
         .or_else(|| best(model, file, &mount.dependencies, None));
     let mut prefixes = vec![String::new()];

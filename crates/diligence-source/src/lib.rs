@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod django;
+mod entry;
 mod error;
 mod evidence;
 pub mod express;

@@ -106,6 +106,8 @@ pub(crate) fn is_caller_check(call: &Call, file: &FileModel) -> bool {
     CALLER_CHECKS.contains(&method)
         || call.callee.ends_with("jwt.verify")
         || call.callee.ends_with("auth.api.getSession")
+        // Supabase Auth acts on the signed-in caller's own account only.
+        || call.callee.ends_with("auth.updateUser")
         || (method == "verify"
             && (file.imports_module("jose") || file.imports_module("jsonwebtoken")))
         || (method == "getSession" && session_module())
@@ -188,6 +190,7 @@ pub(crate) fn guard_of<'c>(
     file: &FileModel,
     calls: impl Iterator<Item = &'c Call> + Clone,
 ) -> RouteGuard {
+    let calls_all = calls.clone();
     if let Some(call) = calls.clone().find(|c| is_caller_check(c, file)) {
         return RouteGuard::Caller {
             check: call.callee.clone(),
@@ -218,7 +221,89 @@ pub(crate) fn guard_of<'c>(
             };
         }
     }
-    RouteGuard::None
+    session_client(model, file, calls_all).unwrap_or(RouteGuard::None)
+}
+
+/// Factories of a Supabase client bound to the request's cookies: what it
+/// does, it does as the signed-in caller (or as `anon`).
+const SESSION_CLIENT_FACTORIES: &[&str] = &[
+    "createServerClient",
+    "createRouteHandlerClient",
+    "createServerActionClient",
+    "createServerComponentClient",
+    "createPagesServerClient",
+];
+
+/// Whether a file or a function reads a privileged key (the service-role
+/// key or an admin secret) from the environment.
+fn reads_privileged_key(file: &FileModel, function: Option<&Function>) -> bool {
+    let privileged = |name: &str| {
+        let upper = name.to_ascii_uppercase();
+        upper.contains("SERVICE_ROLE") || upper.contains("SERVICE_KEY")
+    };
+    match function {
+        Some(function) => file
+            .env_reads
+            .iter()
+            .any(|e| function.contains(e.line) && privileged(&e.name)),
+        None => file.env_reads.iter().any(|e| privileged(&e.name)),
+    }
+}
+
+/// A Supabase client created with the caller's session, directly or
+/// through a local helper one hop away, while nothing in the handler or
+/// that helper reads a privileged key: the database's row-level security
+/// decides what the call may do, so the route is not open by itself. Low
+/// confidence: whether the policies are right is the data layer's
+/// evidence, not this route's.
+fn session_client<'c>(
+    model: &SourceModel,
+    file: &FileModel,
+    calls: impl Iterator<Item = &'c Call> + Clone,
+) -> Option<RouteGuard> {
+    let acts = calls
+        .clone()
+        .any(|c| matches!(c.method(), "from" | "rpc") || c.callee.contains(".storage."));
+    if !acts {
+        return None;
+    }
+    let mut found = None;
+    for call in calls {
+        if call
+            .args
+            .iter()
+            .any(|a| matches!(a, Arg::Env(name) if name.to_ascii_uppercase().contains("SERVICE")))
+        {
+            return None;
+        }
+        if found.is_some() {
+            continue;
+        }
+        if SESSION_CLIENT_FACTORIES.contains(&call.method()) {
+            found = Some((call.callee.clone(), None));
+            continue;
+        }
+        let Some((helper, function)) = imported_function(model, file, call.root()) else {
+            continue;
+        };
+        let creates = match function {
+            Some(function) => helper
+                .calls_in(function)
+                .any(|c| SESSION_CLIENT_FACTORIES.contains(&c.method())),
+            None => false,
+        };
+        if creates && !reads_privileged_key(helper, function) {
+            found = Some((call.callee.clone(), Some(helper.path.clone())));
+        }
+    }
+    let (callee, via) = found?;
+    Some(RouteGuard::Caller {
+        check: format!(
+            "{callee} (Supabase client with the caller's session: row-level security decides)"
+        ),
+        via,
+        confidence: Confidence::Low,
+    })
 }
 
 /// Where a file sits in a Next.js project.

@@ -10,6 +10,7 @@ mod hostile;
 mod model;
 mod nextjs;
 mod personal;
+mod public_routes;
 mod python;
 mod speed;
 mod surface;

@@ -1,0 +1,152 @@
+//! What a route's handler does, read from its calls: whether it is an
+//! authentication entry point (signing up, signing in, resetting a
+//! password), which must be public, and whether a server action changes
+//! anything at all.
+//!
+//! The handler is the innermost function at the route's line; its calls
+//! are read with one hop into the local helpers it calls (a controller
+//! calling `createUser` in a service module), in JavaScript and Python.
+
+use crate::model::{Call, FileModel, Function, Language};
+use crate::routes::Route;
+use crate::{SourceModel, nextjs, py};
+
+/// Calls of identity providers' SDKs that sign a caller up or in, or
+/// start a password reset: a route that makes one serves people who are
+/// not signed in yet.
+const AUTH_FLOWS: &[&str] = &[
+    "signUp",
+    "signInWithPassword",
+    "signInWithOtp",
+    "signInWithOAuth",
+    "signInWithIdToken",
+    "verifyOtp",
+    "exchangeCodeForSession",
+    "resetPasswordForEmail",
+    "createUserWithEmailAndPassword",
+    "signInWithEmailAndPassword",
+    "sendPasswordResetEmail",
+    "sendSignInLinkToEmail",
+    "authenticate",
+    "login",
+    "create_user",
+];
+
+/// Password hashing or comparison helpers, by their own name.
+const PASSWORD_CALLS: &[&str] = &[
+    "hashPassword",
+    "comparePassword",
+    "verifyPassword",
+    "get_password_hash",
+    "hash_password",
+    "verify_password",
+    "make_password",
+    "set_password",
+    "check_password",
+    "generate_password_hash",
+    "check_password_hash",
+];
+
+/// Libraries whose `hash` or `compare` handles a password.
+const PASSWORD_LIBRARIES: &[&str] = &["bcrypt", "bcryptjs", "argon2", "argon", "scrypt"];
+
+/// Calls that only navigate or read the request: a server action made of
+/// nothing else changes no state.
+const NAVIGATION: &[&str] = &[
+    "redirect",
+    "permanentRedirect",
+    "notFound",
+    "revalidatePath",
+    "revalidateTag",
+    "cookies",
+    "headers",
+    "get",
+    "getAll",
+    "has",
+    "trim",
+    "toString",
+    "String",
+    "Number",
+    "encodeURIComponent",
+];
+
+/// The handler function of a route, when it can be placed.
+pub(crate) fn handler<'m>(
+    model: &'m SourceModel,
+    route: &Route,
+) -> Option<(&'m FileModel, &'m Function)> {
+    let file = model.file(&route.file)?;
+    let function = file.function_at(route.line?)?;
+    Some((file, function))
+}
+
+/// The handler's calls, and those of the local helpers it calls (one hop).
+fn calls_with_helpers<'m>(
+    model: &'m SourceModel,
+    file: &'m FileModel,
+    function: &'m Function,
+) -> Vec<(&'m FileModel, &'m Call)> {
+    let mut out: Vec<(&FileModel, &Call)> =
+        file.calls_in(function).map(|call| (file, call)).collect();
+    let direct = out.len();
+    for i in 0..direct {
+        let call = out[i].1;
+        let helper = match file.language {
+            Language::Python => py::resolve_name(model, file, call.root())
+                .and_then(|(target, name)| Some((target, py::function_named(target, &name)?))),
+            _ => nextjs::imported_function(model, file, call.root())
+                .and_then(|(target, function)| Some((target, function?))),
+        };
+        // A function in the same file is not one hop away: it is read when
+        // named; the handler itself is left out.
+        if let Some((target, function_called)) = helper
+            && !(target.path == file.path && function_called.span == function.span)
+        {
+            out.extend(target.calls_in(function_called).map(|call| (target, call)));
+        }
+    }
+    out
+}
+
+fn is_password_call(file: &FileModel, call: &Call) -> bool {
+    let method = call.method();
+    if PASSWORD_CALLS.contains(&method) {
+        return true;
+    }
+    matches!(
+        method,
+        "hash" | "hashSync" | "compare" | "compareSync" | "verify"
+    ) && PASSWORD_LIBRARIES.iter().any(|library| {
+        call.root() == *library
+            || file.imports.iter().any(|i| {
+                (i.specifier == *library || i.specifier.starts_with(&format!("{library}/")))
+                    && i.names.iter().any(|n| n == call.root())
+            })
+    })
+}
+
+/// Whether the route's handler signs callers up or in, or resets a
+/// password, directly or through a helper one hop away: such a route is
+/// public by design. `None` when the handler cannot be placed.
+pub(crate) fn auth_entry_point(model: &SourceModel, route: &Route) -> bool {
+    let Some((file, function)) = handler(model, route) else {
+        return false;
+    };
+    calls_with_helpers(model, file, function)
+        .iter()
+        .any(|(owner, call)| AUTH_FLOWS.contains(&call.method()) || is_password_call(owner, call))
+}
+
+/// Whether a server action only navigates (its calls are redirects,
+/// revalidations and request reads): it changes no state. An action
+/// that makes no call at all is not judged (it is kept as changing state).
+pub(crate) fn navigation_only(model: &SourceModel, route: &Route) -> bool {
+    if route.method != "ACTION" {
+        return false;
+    }
+    let Some((file, function)) = handler(model, route) else {
+        return false;
+    };
+    let mut calls = file.calls_in(function).peekable();
+    calls.peek().is_some() && calls.all(|call| NAVIGATION.contains(&call.method()))
+}

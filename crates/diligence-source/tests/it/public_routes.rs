@@ -1,0 +1,197 @@
+//! Routes that are public by design (sign-up, sign-in, password resets),
+//! routes bounded by the caller's own session, and their look-alikes that
+//! must still be flagged.
+
+use std::path::Path;
+
+use diligence_model::{Confidence, Evidence};
+
+use crate::{found, model_of};
+
+fn write(root: &Path, files: &[(&str, &str)]) -> anyhow::Result<()> {
+    for (path, text) in files {
+        let path = root.join(path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    Ok(())
+}
+
+fn evidence(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
+    let temp = tempfile::tempdir()?;
+    write(temp.path(), files)?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    Ok(evidence)
+}
+
+#[test]
+fn fastapi_dependencies_through_a_type_alias_guard_the_route() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        ("requirements.txt", "fastapi==0.115.0\n"),
+        ("app/__init__.py", ""),
+        ("app/api/__init__.py", ""),
+        (
+            "app/api/deps.py",
+            "from typing import Annotated\n\
+             import jwt\n\
+             from fastapi import Depends\n\
+             \n\
+             def get_db():\n    yield None\n\
+             \n\
+             SessionDep = Annotated[object, Depends(get_db)]\n\
+             \n\
+             def get_current_user(session: SessionDep, token: str) -> dict:\n\
+             \x20   return jwt.decode(token, 'k', algorithms=['HS256'])\n\
+             \n\
+             CurrentUser = Annotated[dict, Depends(get_current_user)]\n",
+        ),
+        (
+            "app/api/items.py",
+            "from fastapi import APIRouter\n\
+             from app.api.deps import CurrentUser, SessionDep\n\
+             \n\
+             router = APIRouter(prefix='/items')\n\
+             \n\
+             @router.post('/')\n\
+             def create_item(*, session: SessionDep, current_user: CurrentUser, name: str):\n\
+             \x20   return {'name': name}\n\
+             \n\
+             @router.delete('/{id}')\n\
+             def delete_item(session: SessionDep, id: int):\n\
+             \x20   return None\n",
+        ),
+    ])?;
+    // The alias that reaches a verified token guards; the session alias
+    // does not.
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("app/api/items.py", Some(11), Confidence::Medium)]
+    );
+    Ok(())
+}
+
+#[test]
+fn sign_up_through_a_hashing_helper_is_public_and_other_writes_are_not() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "express": "^4.19.0", "bcryptjs": "^2.4.3" } }"#,
+        ),
+        (
+            "src/users.service.ts",
+            "import bcrypt from 'bcryptjs';\n\
+             export async function createUser(input: any) {\n\
+             \x20 const hashed = await bcrypt.hash(input.password, 10);\n\
+             \x20 return db.user.create({ data: { ...input, password: hashed } });\n\
+             }\n\
+             export async function renameUser(id: string, name: string) {\n\
+             \x20 return db.user.update({ where: { id }, data: { name } });\n\
+             }\n",
+        ),
+        (
+            "src/users.controller.ts",
+            "import { Router } from 'express';\n\
+             import { createUser, renameUser } from './users.service';\n\
+             const router = Router();\n\
+             router.post('/users', async (req, res) => {\n\
+             \x20 res.json(await createUser(req.body.user));\n\
+             });\n\
+             router.post('/users/rename', async (req, res) => {\n\
+             \x20 res.json(await renameUser(req.body.id, req.body.name));\n\
+             });\n\
+             export default router;\n",
+        ),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("src/users.controller.ts", Some(7), Confidence::Medium)]
+    );
+    Ok(())
+}
+
+#[test]
+fn server_actions_bounded_by_the_callers_session_are_not_open() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "next": "15.0.0", "@supabase/ssr": "^0.5.0" } }"#,
+        ),
+        (
+            "utils/supabase/server.ts",
+            "import { createServerClient } from '@supabase/ssr';\n\
+             import { cookies } from 'next/headers';\n\
+             export function createClient() {\n\
+             \x20 return createServerClient(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.NEXT_PUBLIC_SUPABASE_ANON_KEY!, { cookies: cookies() });\n\
+             }\n",
+        ),
+        (
+            "utils/supabase/admin.ts",
+            "import { createClient as create } from '@supabase/supabase-js';\n\
+             export function createAdmin() {\n\
+             \x20 return create(process.env.NEXT_PUBLIC_SUPABASE_URL!, process.env.SUPABASE_SERVICE_ROLE_KEY!);\n\
+             }\n",
+        ),
+        (
+            "app/actions.ts",
+            "'use server';\n\
+             import { redirect } from 'next/navigation';\n\
+             import { createClient } from '@/utils/supabase/server';\n\
+             import { createAdmin } from '@/utils/supabase/admin';\n\
+             export async function updateName(form: FormData) {\n\
+             \x20 const supabase = createClient();\n\
+             \x20 return supabase.auth.updateUser({ data: { full_name: form.get('name') } });\n\
+             }\n\
+             export async function archiveNote(id: string) {\n\
+             \x20 const supabase = createClient();\n\
+             \x20 return supabase.from('notes').update({ archived: true }).eq('id', id);\n\
+             }\n\
+             export async function goTo(path: string) {\n\
+             \x20 return redirect(path);\n\
+             }\n\
+             export async function purgeNote(id: string) {\n\
+             \x20 const admin = createAdmin();\n\
+             \x20 return admin.from('notes').delete().eq('id', id);\n\
+             }\n\
+             export async function requestReset(form: FormData) {\n\
+             \x20 const supabase = createClient();\n\
+             \x20 return supabase.auth.resetPasswordForEmail(String(form.get('email')));\n\
+             }\n",
+        ),
+        (
+            "tsconfig.json",
+            r#"{ "compilerOptions": { "paths": { "@/*": ["./*"] } } }"#,
+        ),
+    ])?;
+    // Only the action that acts with the service-role key is open.
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("app/actions.ts", Some(16), Confidence::Medium)]
+    );
+    let routes = match evidence.inventories.get("routes") {
+        Some(diligence_model::Inventory::Table(table)) => table.rows.clone(),
+        _ => Vec::new(),
+    };
+    let guard_of = |name: &str| {
+        routes
+            .iter()
+            .find(|r| r[1] == name)
+            .map(|r| r[2].clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        guard_of("archiveNote").contains("row-level security decides"),
+        "{routes:?}"
+    );
+    assert!(
+        guard_of("archiveNote").contains("via utils/supabase/server.ts"),
+        "{routes:?}"
+    );
+    assert!(
+        guard_of("updateName").contains("auth.updateUser"),
+        "{routes:?}"
+    );
+    Ok(())
+}
