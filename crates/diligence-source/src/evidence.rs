@@ -2,8 +2,8 @@
 //! inventory, read from a [`SourceModel`].
 
 use diligence_model::{
-    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, FileClass, Finding, Inventory,
-    Location, RuleId, Severity, Table, Unit,
+    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, FileClass, Finding, FindingBuilder,
+    Inventory, Location, RuleId, Severity, Table, Unit,
 };
 
 use crate::routes::{Route, RouteGuard};
@@ -35,6 +35,26 @@ const FACTS: &[(&str, &str)] = &[
         "Source files that did not parse (syntax errors, nesting too deep, unreadable)",
     ),
     ("source.routes", "Server routes found in production files"),
+    (
+        "source.admin-routes",
+        "Production routes that serve staff: an admin path or folder, or an admin, superuser or staff check",
+    ),
+    (
+        "source.second-factor",
+        "Whether a second factor is enforced, offered, left to a hosted identity provider, or not seen",
+    ),
+    (
+        "source.admin-in-client-bundle",
+        "Admin screens among the files shipped to the browser",
+    ),
+    (
+        "source.second-factor-enforced",
+        "Whether a second factor is checked on the server or in row-level policies",
+    ),
+    (
+        "source.admin-surface",
+        "Admin routes plus admin screens in the browser bundle",
+    ),
     (
         "source.personal-data.fields",
         "Schema fields whose names say they hold personal data",
@@ -142,6 +162,14 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.route-unguarded",
         "A server route that changes state and never checks who calls, in the handler, a middleware or a helper",
+    ),
+    (
+        "source.admin-without-second-factor",
+        "Admin routes reachable with a password alone: no second factor enforced",
+    ),
+    (
+        "source.route-guarded-only-in-ui",
+        "A server route with no server-side check of the caller, called from browser code that only signed-in users reach",
     ),
     (
         "source.webhook-unverified",
@@ -316,7 +344,7 @@ impl SourceModel {
 
         self.parse_failures(&mut evidence);
         for function in &functions {
-            function_findings(function, &mut evidence);
+            function_findings(self, function, &mut evidence);
         }
 
         let set = |e: &mut Evidence, name: &str, fact: Fact| e.set_fact(fact_name(name), fact);
@@ -392,6 +420,7 @@ impl SourceModel {
         crate::firebase::add_evidence(&self.firebase, &mut evidence);
         crate::personal::add_evidence(self, &mut evidence);
         crate::identity::findings(self, &mut evidence);
+        crate::admin::add_evidence(self, &routes, &mut evidence);
         crate::injection::findings(self, &mut evidence);
         set(
             &mut evidence,
@@ -454,7 +483,7 @@ impl SourceModel {
     }
 }
 
-fn function_findings(function: &EdgeFunction, evidence: &mut Evidence) {
+fn function_findings(model: &SourceModel, function: &EdgeFunction, evidence: &mut Evidence) {
     if !function.parsed {
         return;
     }
@@ -470,7 +499,7 @@ fn function_findings(function: &EdgeFunction, evidence: &mut Evidence) {
             } else {
                 Confidence::Medium
             };
-            Finding::builder(
+            (Finding::builder(
                 rule("source.edge-function-unauthenticated"),
                 Severity::High,
                 confidence,
@@ -479,9 +508,9 @@ fn function_findings(function: &EdgeFunction, evidence: &mut Evidence) {
                 "Edge function `{}` ({route}) sets verify_jwt = false and its handler never checks who calls: anyone on the internet can invoke it.",
                 function.name
             ))
-            .remediation("Turn verify_jwt back on, or check the caller in the handler (`supabase.auth.getUser(token)` with the request's bearer token); for a webhook, verify the provider's signature before acting.")
+            .remediation("Turn verify_jwt back on, or check the caller in the handler (`supabase.auth.getUser(token)` with the request's bearer token); for a webhook, verify the provider's signature before acting."), confidence)
         } else if let Some(helper) = &function.service_role {
-            Finding::builder(
+            (Finding::builder(
                 rule("source.edge-function-no-caller-check"),
                 Severity::Medium,
                 Confidence::Medium,
@@ -490,15 +519,53 @@ fn function_findings(function: &EdgeFunction, evidence: &mut Evidence) {
                 "Edge function `{}` ({route}) acts with the service-role key ({helper}) and never checks who calls: verify_jwt accepts the public anon key, so any visitor can use it.",
                 function.name
             ))
-            .remediation("Read the caller with `supabase.auth.getUser(token)` and act only on their records, or use a client built with the caller's JWT so that row-level security applies.")
+            .remediation("Read the caller with `supabase.auth.getUser(token)` and act only on their records, or use a client built with the caller's JWT so that row-level security applies."), Confidence::Medium)
         } else {
             return push_body_ids(function, evidence);
         };
+        let built = ui_only(model, &function.to_route(), built);
         if let Ok(finding) = built.location(at).tag(HEURISTIC).build() {
             evidence.findings.push(finding);
         }
     }
     push_body_ids(function, evidence);
+}
+
+/// The "guarded only in the UI" finding that replaces `unguarded` (a
+/// finding about a route with no server-side check) when signed-in browser
+/// code calls the route; `unguarded` itself when none does. Its confidence
+/// is the better of the two: the missing check is the route's own
+/// evidence, the signed-in page only sharpens it.
+fn ui_only(
+    model: &SourceModel,
+    route: &Route,
+    (unguarded, base): (FindingBuilder, Confidence),
+) -> FindingBuilder {
+    let Some(call) = crate::ui::caller(model, route) else {
+        return unguarded;
+    };
+    if call.confidence() < Confidence::Medium {
+        return unguarded;
+    }
+    let confidence = call.confidence().max(base);
+    let notes = if route.notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", route.notes.join("; "))
+    };
+    Finding::builder(
+        rule("source.route-guarded-only-in-ui"),
+        Severity::High,
+        confidence,
+    )
+    .message(format!(
+        "{} route {} {}{notes} is guarded only in the interface: {}, but the server never checks who calls. A login page does not stop a direct request: anyone who knows the URL (and the app's public key) can call it.",
+        route.framework,
+        route.method,
+        route.path,
+        call.describe()
+    ))
+    .remediation("Check the caller on the server (the session or bearer token, `auth.getUser(token)` in a Supabase function) and take the user's id from that check, never from the request; keep the interface guard for convenience only.")
 }
 
 fn push_body_ids(function: &EdgeFunction, evidence: &mut Evidence) {
@@ -631,12 +698,13 @@ fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
         } else {
             Severity::Medium
         };
-        Finding::builder(rule("source.route-unguarded"), severity, Confidence::Medium)
+        let built = Finding::builder(rule("source.route-unguarded"), severity, Confidence::Medium)
             .message(format!(
                 "{} route {} {} changes state and no check of the caller was found in its handler, its middleware or the helpers it calls: anyone who can reach the server can call it.",
                 route.framework, route.method, route.path
             ))
-            .remediation("Check the session or token on the server before acting (in the handler or a middleware that covers the route), and act only on records the caller owns; if the route is public by design, say so in a comment and rate-limit it.")
+            .remediation("Check the session or token on the server before acting (in the handler or a middleware that covers the route), and act only on records the caller owns; if the route is public by design, say so in a comment and rate-limit it.");
+        ui_only(model, route, (built, Confidence::Medium))
     };
     if let Ok(finding) = built.location(at).tag(HEURISTIC).build() {
         evidence.findings.push(finding);

@@ -27,6 +27,7 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod django;
 mod entry;
 mod error;
@@ -49,6 +50,7 @@ pub mod sql;
 mod stacks;
 pub mod supabase;
 pub mod surface;
+mod ui;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io;

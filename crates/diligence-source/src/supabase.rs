@@ -30,6 +30,9 @@ pub struct SupabaseConfig {
     pub verify_jwt: BTreeMap<String, (bool, u32)>,
     /// The schemas the API exposes (`[api] schemas`), when listed.
     pub api_schemas: Option<Vec<String>>,
+    /// Second factors enabled under `[auth.mfa]` (`TOTP`, `phone`,
+    /// `WebAuthn`): offered to users, not enforced by themselves.
+    pub mfa: Vec<String>,
     /// Why the file could not be read, when it could not.
     pub error: Option<ParseError>,
 }
@@ -96,6 +99,23 @@ impl SupabaseConfig {
                     .filter_map(|s| s.as_str().map(str::to_owned))
                     .collect(),
             );
+        }
+        if let Some(toml::Value::Table(mfa)) = table.get("auth").and_then(|auth| auth.get("mfa")) {
+            for (key, name) in [
+                ("totp", "TOTP"),
+                ("phone", "phone"),
+                ("web_authn", "WebAuthn"),
+            ] {
+                let enabled = |setting: &str| {
+                    mfa.get(key)
+                        .and_then(|factor| factor.get(setting))
+                        .and_then(toml::Value::as_bool)
+                        == Some(true)
+                };
+                if enabled("enroll_enabled") || enabled("verify_enabled") {
+                    config.mfa.push(name.to_owned());
+                }
+            }
         }
         let Some(toml::Value::Table(functions)) = table.get("functions") else {
             return config;

@@ -10,10 +10,14 @@ const UPDATE: &str = "supabase/functions/update-profile/index.ts";
 #[test]
 fn vulnerable_app_is_flagged_at_the_handler_and_the_query() -> anyhow::Result<()> {
     let evidence = evidence_of("vulnerable")?;
+    // The page that calls `update-profile` reads the session and sends the
+    // user's own id: the function is guarded only in the interface, which
+    // replaces the plain "unauthenticated" finding.
     assert_eq!(
-        found(&evidence, "source.edge-function-unauthenticated"),
+        found(&evidence, "source.route-guarded-only-in-ui"),
         [(UPDATE, Some(7), Confidence::High)]
     );
+    assert_eq!(found(&evidence, "source.edge-function-unauthenticated"), []);
     assert_eq!(
         found(&evidence, "source.service-role-on-request-ids"),
         [(UPDATE, Some(16), Confidence::High)]
@@ -29,8 +33,16 @@ fn vulnerable_app_is_flagged_at_the_handler_and_the_query() -> anyhow::Result<()
     let unauthenticated = evidence
         .findings
         .iter()
-        .find(|f| f.rule.as_str() == "source.edge-function-unauthenticated")
+        .find(|f| f.rule.as_str() == "source.route-guarded-only-in-ui")
         .expect("finding");
+    assert!(
+        unauthenticated.message.contains("src/App.tsx:8")
+            && unauthenticated.message.contains("supabase.auth.getSession")
+            && unauthenticated.message.contains("sends the user's own id")
+            && unauthenticated.message.contains("verify_jwt off"),
+        "{}",
+        unauthenticated.message
+    );
     assert_eq!(unauthenticated.severity, Severity::High);
     assert!(unauthenticated.tags.contains("heuristic"));
     assert!(unauthenticated.remediation.is_some());

@@ -145,6 +145,15 @@ fn planted_identity_and_injection_problems_are_found_where_they_are() -> anyhow:
     assert_eq!(
         crate::planted(&evidence),
         [
+            // `/api/admin/reindex` serves staff, and no second factor is
+            // seen: a low hardening note.
+            hit(
+                "source.admin-without-second-factor",
+                "src/app.js",
+                22,
+                Low,
+                Confidence::Low
+            ),
             hit("source.command-injection", "src/app.js", 23, High, M),
             hit(
                 "source.jwt-decode-unverified",
@@ -162,8 +171,19 @@ fn planted_identity_and_injection_problems_are_found_where_they_are() -> anyhow:
             hit("source.ssrf", "src/app.js", 33, Medium, M),
         ]
     );
+    // The sound app still has an admin route and no second factor: only
+    // that low note, nothing at medium or above.
     let sound = evidence_of("express/sound")?;
-    assert_eq!(crate::planted(&sound), []);
+    assert_eq!(
+        crate::planted(&sound),
+        [hit(
+            "source.admin-without-second-factor",
+            "src/app.js",
+            36,
+            Low,
+            Confidence::Low
+        )]
+    );
     assert_eq!(
         sound
             .facts

@@ -1,6 +1,7 @@
 //! Integration tests of the source model and the `source` evidence, on
 //! the hand-written apps in `fixtures/source/`.
 
+mod admin;
 mod data_layer;
 mod docs;
 mod edge_functions;

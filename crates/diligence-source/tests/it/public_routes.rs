@@ -195,3 +195,126 @@ fn server_actions_bounded_by_the_callers_session_are_not_open() -> anyhow::Resul
     );
     Ok(())
 }
+
+const OPEN_FUNCTION: &str = "import { createClient } from 'npm:@supabase/supabase-js@2';\n\
+     Deno.serve(async (req) => {\n\
+     \x20 const admin = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!);\n\
+     \x20 const { userId } = await req.json();\n\
+     \x20 await admin.auth.admin.deleteUser(userId);\n\
+     \x20 return new Response('ok');\n\
+     });\n";
+
+#[test]
+fn an_open_function_no_signed_in_page_calls_stays_unauthenticated() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        ("vite.config.ts", "export default {};\n"),
+        (
+            "supabase/config.toml",
+            "[functions.delete-account]\nverify_jwt = false\n",
+        ),
+        ("supabase/functions/delete-account/index.ts", OPEN_FUNCTION),
+        // A page that calls it without reading the user: nothing says the
+        // interface hides it.
+        (
+            "src/Danger.tsx",
+            "import { supabase } from './supabase';\n\
+             export default function Danger() {\n\
+             \x20 const go = () => supabase.functions.invoke('delete-account', { body: {} });\n\
+             \x20 return <button onClick={go}>x</button>;\n\
+             }\n",
+        ),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.edge-function-unauthenticated"),
+        [(
+            "supabase/functions/delete-account/index.ts",
+            Some(2),
+            Confidence::High
+        )]
+    );
+    assert_eq!(found(&evidence, "source.route-guarded-only-in-ui"), []);
+    Ok(())
+}
+
+#[test]
+fn routes_called_from_signed_in_pages_are_guarded_only_in_the_ui() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "express": "^4.19.0", "react": "^18.0.0", "vite": "^5.0.0" } }"#,
+        ),
+        ("web/vite.config.ts", "export default {};\n"),
+        (
+            "server/app.ts",
+            "import express from 'express';\n\
+             const app = express();\n\
+             app.delete('/api/notes/:id', async (req, res) => { await db.notes.delete(req.params.id); res.end(); });\n\
+             app.post('/api/feedback', async (req, res) => { await db.feedback.create(req.body); res.end(); });\n\
+             app.put('/api/profile', async (req, res) => { await db.profiles.update(req.body); res.end(); });\n\
+             app.post('/api/reports', async (req, res) => { await db.reports.create(req.body); res.end(); });\n",
+        ),
+        (
+            "web/src/pages/Notes.tsx",
+            "import { useAuth } from '../auth';\n\
+             export default function Notes({ id }: { id: string }) {\n\
+             \x20 const { user } = useAuth();\n\
+             \x20 const remove = () => fetch(`/api/notes/${id}`, { method: 'DELETE' });\n\
+             \x20 const save = (p: any) => fetch('/api/profile', { method: 'PUT', body: JSON.stringify({ ...p, userId: user.id }) });\n\
+             \x20 return <button onClick={remove}>x</button>;\n\
+             }\n",
+        ),
+        // A public page posts feedback: no signed-in user is read.
+        (
+            "web/src/pages/Contact.tsx",
+            "export default function Contact() {\n\
+             \x20 const send = (body: string) => fetch('/api/feedback', { method: 'POST', body });\n\
+             \x20 return <button onClick={() => send('hi')}>x</button>;\n\
+             }\n",
+        ),
+        // Behind a guard component, without reading the user: low, so the
+        // plain finding stays.
+        (
+            "web/src/pages/Reports.tsx",
+            "import axios from 'axios';\n\
+             export default function Reports() {\n\
+             \x20 const make = () => axios.post('/api/reports', { kind: 'monthly' });\n\
+             \x20 return <button onClick={make}>x</button>;\n\
+             }\n",
+        ),
+        (
+            "web/src/App.tsx",
+            "import ProtectedRoute from './ProtectedRoute';\n\
+             import Reports from './pages/Reports';\n\
+             export default function App() { return <ProtectedRoute><Reports /></ProtectedRoute>; }\n",
+        ),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.route-guarded-only-in-ui"),
+        [
+            ("server/app.ts", Some(3), Confidence::Medium),
+            ("server/app.ts", Some(5), Confidence::High),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("server/app.ts", Some(4), Confidence::Medium),
+            ("server/app.ts", Some(6), Confidence::Medium),
+        ]
+    );
+    let profile = evidence
+        .findings
+        .iter()
+        .find(|f| {
+            f.rule.as_str() == "source.route-guarded-only-in-ui" && f.location.line == Some(5)
+        })
+        .expect("finding");
+    assert!(
+        profile.message.contains("web/src/pages/Notes.tsx:5")
+            && profile.message.contains("`useAuth`")
+            && profile.message.contains("sends the user's own id"),
+        "{}",
+        profile.message
+    );
+    Ok(())
+}
