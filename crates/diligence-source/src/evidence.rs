@@ -168,6 +168,10 @@ const RULES: &[(&str, &str)] = &[
         "Admin routes reachable with a password alone: no second factor enforced",
     ),
     (
+        "source.object-not-owned",
+        "A signed-in route that changes the record the request names without relating it to the caller",
+    ),
+    (
         "source.route-guarded-only-in-ui",
         "A server route with no server-side check of the caller, called from browser code that only signed-in users reach",
     ),
@@ -421,6 +425,7 @@ impl SourceModel {
         crate::personal::add_evidence(self, &mut evidence);
         crate::identity::findings(self, &mut evidence);
         crate::admin::add_evidence(self, &routes, &mut evidence);
+        crate::ownership::findings(self, &routes, &mut evidence);
         crate::injection::findings(self, &mut evidence);
         set(
             &mut evidence,

@@ -335,8 +335,19 @@ fn planted_identity_and_injection_problems_are_found_where_they_are() -> anyhow:
     // The sound look-alikes: verified tokens with an expiry, bcrypt beside
     // an MD5 etag, a theme in localStorage, parameters, a fixed origin, a
     // redirect from a fixed table, execFile and JSON.parse.
+    // Only a low note: the middleware checks sign-in, and the handler
+    // deletes whichever user the path names without knowing who calls.
     let sound = evidence_of("nextjs/sound")?;
-    assert_eq!(crate::planted(&sound), []);
+    assert_eq!(
+        crate::planted(&sound),
+        [hit(
+            "source.object-not-owned",
+            "src/app/api/users/[id]/route.ts",
+            5,
+            Severity::Low,
+            Confidence::Low
+        )]
+    );
     let fact = |name: &str| sound.facts.get(name).map(|f| f.value.to_string());
     assert_eq!(
         fact("source.routes.validated").as_deref(),

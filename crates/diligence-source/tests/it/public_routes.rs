@@ -318,3 +318,117 @@ fn routes_called_from_signed_in_pages_are_guarded_only_in_the_ui() -> anyhow::Re
     );
     Ok(())
 }
+
+const REQUIRE_USER: &str = "import jwt from 'jsonwebtoken';\n\
+     export function requireUser(req: any, res: any, next: any) {\n\
+     \x20 req.user = jwt.verify(req.headers.authorization, process.env.JWT_SECRET!, { algorithms: ['HS256'] });\n\
+     \x20 next();\n\
+     }\n";
+
+#[test]
+fn signed_in_writes_to_a_record_the_request_names_must_relate_it_to_the_caller()
+-> anyhow::Result<()> {
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "express": "^4.19.0" } }"#,
+        ),
+        ("server/auth.ts", REQUIRE_USER),
+        (
+            "server/app.ts",
+            "import express from 'express';\n\
+             import { requireUser } from './auth';\n\
+             const app = express();\n\
+             app.delete('/api/notes/:id', requireUser, async (req, res) => {\n\
+             \x20 await db.note.delete({ where: { id: req.params.id } });\n\
+             \x20 res.end();\n\
+             });\n\
+             app.put('/api/profile', requireUser, async (req, res) => {\n\
+             \x20 const { userId } = req.body;\n\
+             \x20 await db.user.update({ where: { id: userId }, data: { name: req.body.name } });\n\
+             \x20 res.end();\n\
+             });\n\
+             app.patch('/api/notes/:id', requireUser, async (req, res) => {\n\
+             \x20 await db.note.update({ where: { id: req.params.id, ownerId: req.user.id }, data: req.body });\n\
+             \x20 res.end();\n\
+             });\n\
+             app.delete('/api/tasks/:id', requireUser, async (req, res) => {\n\
+             \x20 const task = await db.task.findUnique({ where: { id: req.params.id } });\n\
+             \x20 if (task.ownerId !== req.user.id) return res.status(403).end();\n\
+             \x20 await db.task.delete({ where: { id: req.params.id } });\n\
+             \x20 res.end();\n\
+             });\n\
+             app.delete('/api/orders/:id', requireUser, async (req, res) => {\n\
+             \x20 await pool.query('DELETE FROM orders WHERE id = $1', [req.params.id]);\n\
+             \x20 res.end();\n\
+             });\n\
+             app.delete('/api/carts/:id', requireUser, async (req, res) => {\n\
+             \x20 await pool.query('DELETE FROM carts WHERE id = $1 AND user_id = $2', [req.params.id, req.user.id]);\n\
+             \x20 res.end();\n\
+             });\n\
+             app.delete('/api/files/:id', async (req, res) => {\n\
+             \x20 const claims = jwt.verify(req.headers.authorization, process.env.JWT_SECRET!, { algorithms: ['HS256'] });\n\
+             \x20 if (!claims) return res.status(401).end();\n\
+             \x20 await db.file.delete({ where: { id: req.params.id } });\n\
+             \x20 res.end();\n\
+             });\n",
+        ),
+    ])?;
+    // Behind a middleware the handler never learns who calls (an admin
+    // area or a single-tenant app look the same): low. A handler that
+    // verifies the caller itself and ignores them: medium.
+    assert_eq!(
+        found(&evidence, "source.object-not-owned"),
+        [
+            ("server/app.ts", Some(5), Confidence::Low),
+            ("server/app.ts", Some(10), Confidence::Low),
+            ("server/app.ts", Some(24), Confidence::Low),
+            ("server/app.ts", Some(34), Confidence::Medium),
+        ]
+    );
+    // An unguarded route is the unguarded rule's, not this one's.
+    assert_eq!(found(&evidence, "source.route-unguarded"), []);
+    Ok(())
+}
+
+#[test]
+fn python_views_that_write_a_named_record_must_scope_it_to_the_caller() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        ("requirements.txt", "django==5.0\n"),
+        ("project/__init__.py", ""),
+        (
+            "project/urls.py",
+            "from django.urls import path\n\
+             from notes import views\n\
+             urlpatterns = [\n\
+             \x20   path('notes/<int:pk>/delete/', views.delete_note),\n\
+             \x20   path('notes/<int:pk>/archive/', views.archive_note),\n\
+             ]\n",
+        ),
+        ("notes/__init__.py", ""),
+        (
+            "notes/views.py",
+            "from django.contrib.auth.decorators import login_required\n\
+             from django.views.decorators.http import require_POST\n\
+             from .models import Note\n\
+             \n\
+             @login_required\n\
+             @require_POST\n\
+             def delete_note(request, pk):\n\
+             \x20   Note.objects.filter(pk=pk).delete()\n\
+             \x20   return None\n\
+             \n\
+             @login_required\n\
+             @require_POST\n\
+             def archive_note(request, pk):\n\
+             \x20   Note.objects.filter(pk=pk, owner=request.user).update(archived=True)\n\
+             \x20   return None\n",
+        ),
+        ("project/settings.py", "ROOT_URLCONF = 'project.urls'\n"),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.object-not-owned"),
+        [("notes/views.py", Some(8), Confidence::Low)]
+    );
+    Ok(())
+}
