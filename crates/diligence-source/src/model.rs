@@ -433,6 +433,9 @@ pub struct Assignment {
     /// How the value builds a string from other values, when it does
     /// (`f-string`, `%`, `format`, `+`).
     pub built: Option<String>,
+    /// The value read like an argument (a literal, a name; `True` and
+    /// `False` read as the names they are written with).
+    pub value: Arg,
     /// 1-based line.
     pub line: u32,
     /// Byte offset.

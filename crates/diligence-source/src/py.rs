@@ -565,6 +565,7 @@ impl Walker<'_> {
             names: names_in(value),
             entries,
             built: built(inner).map(str::to_owned),
+            value: arg_of(value),
             line,
             offset,
         });

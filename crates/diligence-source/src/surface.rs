@@ -302,6 +302,11 @@ const LIMITERS: &[(&str, &str)] = &[
     ("limiter", "limiter"),
     ("bottleneck", "bottleneck"),
     ("@arcjet/", "Arcjet"),
+    ("slowapi", "slowapi"),
+    ("fastapi_limiter", "fastapi-limiter"),
+    ("flask_limiter", "Flask-Limiter"),
+    ("django_ratelimit", "django-ratelimit"),
+    ("ratelimit.decorators", "django-ratelimit"),
 ];
 
 /// Whether a call's name says it applies a rate limit
@@ -335,6 +340,17 @@ fn file_limiters(file: &FileModel) -> Vec<String> {
         && let Some(call) = file.calls.iter().find(|c| limiting_call(c))
     {
         seen.push(format!("`{}`", call.callee));
+    }
+    // Django REST framework throttles: the settings' default classes or a
+    // view's `throttle_classes`.
+    let throttles = file.python.assignments.iter().any(|a| {
+        (a.target == "throttle_classes" && !a.names.is_empty())
+            || a.entries
+                .iter()
+                .any(|(key, names)| key == "DEFAULT_THROTTLE_CLASSES" && !names.is_empty())
+    });
+    if throttles {
+        seen.push("Django REST framework throttling".to_owned());
     }
     seen.sort();
     seen.dedup();
@@ -415,6 +431,20 @@ pub fn paid_routes<'r>(
             continue;
         }
         let mut limits: Vec<String> = reach.iter().flat_map(|f| file_limiters(f)).collect();
+        // Django REST framework's default throttles, in the settings, cover
+        // every Django view.
+        if route.framework == "Django" {
+            limits.extend(
+                model
+                    .files
+                    .iter()
+                    .filter(|f| {
+                        f.class == FileClass::Production && f.language == crate::Language::Python
+                    })
+                    .flat_map(file_limiters)
+                    .filter(|name| name == "Django REST framework throttling"),
+            );
+        }
         limits.sort();
         limits.dedup();
         out.push(PaidRoute {
@@ -481,8 +511,107 @@ pub enum Cors {
 
 const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
 
+/// Origin patterns that let every origin in.
+fn any_origin(pattern: &str) -> bool {
+    matches!(
+        pattern.trim(),
+        "*" | ".*" | ".+" | "^.*$" | "https?://.*" | "^https?://.*$"
+    )
+}
+
+/// How a Python server file configures CORS: Starlette's and FastAPI's
+/// `CORSMiddleware`, Flask-CORS, and django-cors-headers settings. With
+/// credentials allowed, each of them answers a wildcard with the caller's
+/// own origin: a reflection.
+fn python_cors(file: &FileModel) -> Option<(Cors, u32)> {
+    let is_true = |arg: &Arg| matches!(arg, Arg::Ident(name) if name == "True");
+    fn keyword<'c>(call: &'c Call, key: &str) -> Option<&'c Arg> {
+        call.keywords
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, value)| value)
+    }
+    let judge = |origins: Option<Vec<String>>, credentials: bool, line: u32| {
+        let kind = match origins {
+            Some(origins) if !origins.iter().any(|o| any_origin(o)) => Cors::AllowList,
+            _ if credentials => Cors::ReflectedWithCredentials,
+            _ => Cors::Wildcard,
+        };
+        (kind, line)
+    };
+    for call in &file.calls {
+        let middleware = call.method() == "add_middleware"
+            && matches!(call.args.first(), Some(Arg::Ident(n) | Arg::Member(n)) if n.ends_with("CORSMiddleware"));
+        if middleware {
+            let credentials = keyword(call, "allow_credentials").is_some_and(is_true);
+            let regex = keyword(call, "allow_origin_regex").and_then(Arg::as_str);
+            let listed = file
+                .python
+                .arg_values(call, "allow_origins")
+                .map(|v| (v.strings.clone(), v.names.is_empty()))
+                .or_else(|| match keyword(call, "allow_origins")? {
+                    Arg::Str(origin) => Some((vec![origin.clone()], true)),
+                    // A name: origins from the settings or the environment.
+                    _ => Some((Vec::new(), false)),
+                });
+            let origins = match (listed, regex) {
+                (_, Some(regex)) if any_origin(regex) => None,
+                (Some((strings, true)), _) => Some(strings),
+                // Origins from settings or the environment: not a wildcard
+                // this code shows.
+                (Some((_, false)), _) | (None, Some(_)) => Some(Vec::new()),
+                (None, None) => return None,
+            };
+            return Some(judge(origins, credentials, call.line));
+        }
+        let flask = matches!(
+            call.callee.as_str(),
+            "CORS" | "flask_cors.CORS" | "cross_origin"
+        ) && file
+            .imports
+            .iter()
+            .any(|i| i.specifier.starts_with("flask_cors"));
+        if flask {
+            let credentials = keyword(call, "supports_credentials").is_some_and(is_true);
+            let origins = ["origins", "resources"].iter().find_map(|key| {
+                let values = file.python.arg_values(call, key)?;
+                Some(if values.names.is_empty() {
+                    values.strings.clone()
+                } else {
+                    Vec::new()
+                })
+            });
+            let origins = origins.or_else(|| {
+                keyword(call, "origins")
+                    .map(|a| a.as_str().map(|s| vec![s.to_owned()]).unwrap_or_default())
+            });
+            return Some(judge(origins, credentials, call.line));
+        }
+    }
+    // django-cors-headers settings.
+    let setting = |name: &str| {
+        file.python
+            .assignments
+            .iter()
+            .find(|a| !a.in_function && a.class.is_none() && a.target == name)
+    };
+    let allow_all = setting("CORS_ALLOW_ALL_ORIGINS").or_else(|| setting("CORS_ORIGIN_ALLOW_ALL"));
+    let listed = setting("CORS_ALLOWED_ORIGINS")
+        .or_else(|| setting("CORS_ORIGIN_WHITELIST"))
+        .or_else(|| setting("CORS_ALLOWED_ORIGIN_REGEXES"));
+    let credentials = setting("CORS_ALLOW_CREDENTIALS").is_some_and(|a| is_true(&a.value));
+    match (allow_all, listed) {
+        (Some(all), _) if is_true(&all.value) => Some(judge(None, credentials, all.line)),
+        (_, Some(list)) => Some((Cors::AllowList, list.line)),
+        _ => None,
+    }
+}
+
 /// How a server file configures CORS, with the line, when it does.
 pub fn cors_of(file: &FileModel) -> Option<(Cors, u32)> {
+    if file.language == crate::Language::Python {
+        return python_cors(file);
+    }
     // Headers written as object literals (the edge-function pattern).
     if let Some(property) = file.properties_named(ALLOW_ORIGIN).next() {
         return Some(match &property.value {
@@ -760,10 +889,28 @@ pub(crate) mod evidence {
             .collect();
         let mut wildcard: Vec<(&str, u32)> = Vec::new();
         let mut kinds = BTreeSet::new();
+        // Django settings in layers: a production settings module that
+        // turns allow-all off decides what is deployed.
+        let production_override = server.iter().any(|f| {
+            f.language == crate::Language::Python
+                && f.path.to_ascii_lowercase().contains("prod")
+                && f.python.assignments.iter().any(|a| {
+                    matches!(
+                        a.target.as_str(),
+                        "CORS_ALLOW_ALL_ORIGINS" | "CORS_ORIGIN_ALLOW_ALL"
+                    ) && matches!(&a.value, Arg::Ident(v) if v == "False")
+                })
+        });
         for file in &server {
-            let Some((kind, line)) = cors_of(file) else {
+            let Some((mut kind, line)) = cors_of(file) else {
                 continue;
             };
+            if production_override
+                && file.language == crate::Language::Python
+                && file.calls.iter().all(|c| c.method() != "add_middleware")
+            {
+                kind = Cors::AllowList;
+            }
             kinds.insert(match kind {
                 Cors::Wildcard => "every origin (*)",
                 Cors::ReflectedWithCredentials => "the caller's origin, with credentials",
@@ -803,7 +950,15 @@ pub(crate) mod evidence {
                     && supabase::resolve(model, &handler.path, &i.specifier)
                         .is_some_and(|f| sources.contains(f.path.as_str()))
             });
-            if sources.contains(route.file.as_str()) || imports_source {
+            // Python apps set CORS once for the whole app (a middleware or
+            // the settings): every Python route answers the same way.
+            let app_wide = handler.language == crate::Language::Python
+                && sources.iter().any(|s| {
+                    model
+                        .file(s)
+                        .is_some_and(|f| f.language == crate::Language::Python)
+                });
+            if sources.contains(route.file.as_str()) || imports_source || app_wide {
                 affected.insert(route.path.clone());
             }
         }

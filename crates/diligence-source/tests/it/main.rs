@@ -13,6 +13,7 @@ mod nextjs;
 mod personal;
 mod public_routes;
 mod python;
+mod python_surface;
 mod speed;
 mod surface;
 
