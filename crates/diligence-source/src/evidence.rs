@@ -36,6 +36,18 @@ const FACTS: &[(&str, &str)] = &[
     ),
     ("source.routes", "Server routes found in production files"),
     (
+        "source.error-handlers",
+        "Global error handlers set up in production code",
+    ),
+    (
+        "source.logging",
+        "Structured-logging libraries imported by production code",
+    ),
+    (
+        "source.errors-swallowed",
+        "Error handlers in production code that drop the error",
+    ),
+    (
         "source.admin-routes",
         "Production routes that serve staff: an admin path or folder, or an admin, superuser or staff check",
     ),
@@ -166,6 +178,10 @@ const RULES: &[(&str, &str)] = &[
     (
         "source.admin-without-second-factor",
         "Admin routes reachable with a password alone: no second factor enforced",
+    ),
+    (
+        "source.error-swallowed",
+        "Error handlers in production code that drop the error (empty catch blocks, except: pass)",
     ),
     (
         "source.object-not-owned",
@@ -426,6 +442,7 @@ impl SourceModel {
         crate::identity::findings(self, &mut evidence);
         crate::admin::add_evidence(self, &routes, &mut evidence);
         crate::ownership::findings(self, &routes, &mut evidence);
+        crate::observability::add_evidence(self, &mut evidence);
         crate::injection::findings(self, &mut evidence);
         set(
             &mut evidence,

@@ -15,8 +15,9 @@ use oxc_ast::ast::{
     NewExpression, VariableDeclarator,
 };
 use oxc_ast::ast::{
-    ArrowFunctionExpression, BinaryExpression, Class, Decorator, FormalParameters, Function,
-    MethodDefinition, ObjectProperty, ObjectPropertyKind, StaticMemberExpression,
+    ArrowFunctionBody, ArrowFunctionExpression, BinaryExpression, CatchClause, Class, Decorator,
+    FormalParameters, Function, MethodDefinition, ObjectProperty, ObjectPropertyKind,
+    StaticMemberExpression,
 };
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
@@ -147,6 +148,7 @@ pub(crate) fn parse(
             python: crate::model::PythonModel::default(),
             properties: Vec::new(),
             bindings: Vec::new(),
+            swallowed: Vec::new(),
         },
         body_vars: Vec::new(),
         pending: HashMap::new(),
@@ -162,6 +164,17 @@ pub(crate) fn parse(
     model.exports.sort();
     model.exports.dedup();
     Ok(model)
+}
+
+/// Whether an arrow function given to `.catch` drops the error: an empty
+/// body, or one that only yields `null` or `undefined`.
+fn drops_error(arrow: &ArrowFunctionExpression<'_>) -> bool {
+    match &arrow.body {
+        ArrowFunctionBody::FunctionBody(body) => body.statements.is_empty(),
+        ArrowFunctionBody::NullLiteral(_) => true,
+        ArrowFunctionBody::Identifier(id) => id.name == "undefined",
+        _ => false,
+    }
 }
 
 struct Walker<'l> {
@@ -687,7 +700,24 @@ impl<'a> Visit<'a> for Walker<'_> {
         oxc_ast_visit::walk::walk_variable_declarator(self, it);
     }
 
+    fn visit_catch_clause(&mut self, it: &CatchClause<'a>) {
+        if it.body.body.is_empty() {
+            let line = self.line(it.span.start);
+            self.model.swallowed.push(line);
+        }
+        oxc_ast_visit::walk::walk_catch_clause(self, it);
+    }
+
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
+        // `.catch(() => {})`, `.catch(() => null)`: a rejection dropped.
+        if let Expression::StaticMemberExpression(member) = &it.callee
+            && member.property.name == "catch"
+            && let Some(Argument::ArrowFunctionExpression(arrow)) = it.arguments.first()
+            && drops_error(arrow)
+        {
+            let line = self.line(it.span.start);
+            self.model.swallowed.push(line);
+        }
         self.record_call(&it.callee, &it.arguments, it.span.start, false);
         if let Some(callee) = path_of(&it.callee) {
             for argument in &it.arguments {

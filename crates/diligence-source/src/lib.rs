@@ -41,6 +41,7 @@ mod injection;
 pub mod js;
 mod model;
 pub mod nextjs;
+mod observability;
 mod ownership;
 pub mod personal;
 pub mod py;

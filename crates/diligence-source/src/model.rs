@@ -343,6 +343,9 @@ pub struct FileModel {
     pub properties: Vec<Property>,
     /// Variables bound to values (not functions), in source order.
     pub bindings: Vec<Binding>,
+    /// 1-based lines of error handlers that drop the error: an empty
+    /// `catch {}` block, `.catch(() => {})`, `except …: pass`.
+    pub swallowed: Vec<u32>,
 }
 
 impl FileModel {

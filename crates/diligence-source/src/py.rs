@@ -142,6 +142,7 @@ pub(crate) fn parse(
             classes: Vec::new(),
             properties: Vec::new(),
             bindings: Vec::new(),
+            swallowed: Vec::new(),
             python: PythonModel::default(),
         },
         scopes: Vec::new(),
@@ -681,6 +682,21 @@ impl<'a> Walker<'_> {
                 return;
             }
             Stmt::Import(_) | Stmt::ImportFrom(_) => self.import(stmt),
+            Stmt::Try(try_stmt) => {
+                // `except …: pass` (or `...`): the exception is dropped.
+                for handler in &try_stmt.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    let drops = handler.body.iter().all(|s| match s {
+                        Stmt::Pass(_) => true,
+                        Stmt::Expr(e) => matches!(e.value.as_ref(), Expr::EllipsisLiteral(_)),
+                        _ => false,
+                    });
+                    if drops {
+                        let line = self.line(handler.range.start().to_u32());
+                        self.model.swallowed.push(line);
+                    }
+                }
+            }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     self.assignment(target, &assign.value);

@@ -10,6 +10,7 @@ mod firebase;
 mod hostile;
 mod model;
 mod nextjs;
+mod observability;
 mod personal;
 mod public_routes;
 mod python;
