@@ -320,11 +320,18 @@ impl SourceModel {
         }
 
         let set = |e: &mut Evidence, name: &str, fact: Fact| e.set_fact(fact_name(name), fact);
-        set(
-            &mut evidence,
-            "source.frameworks",
-            Fact::list(self.stacks.frameworks.iter().cloned()),
+        // Routes are read once; a stack whose routes were found is named
+        // even when no manifest names it (a Netlify function without
+        // `@netlify/functions`).
+        let routes = crate::routes::routes(self);
+        let mut frameworks = self.stacks.frameworks.clone();
+        frameworks.extend(
+            routes
+                .iter()
+                .filter(|r| r.class == FileClass::Production)
+                .map(|r| r.framework.clone()),
         );
+        set(&mut evidence, "source.frameworks", Fact::list(frameworks));
         set(
             &mut evidence,
             "source.not-analysed",
@@ -357,7 +364,6 @@ impl SourceModel {
         );
         // Routes of the product only: a route in a test fixture or an
         // example is listed in the inventory, not counted.
-        let routes = crate::routes::routes(self);
         let product: Vec<&Route> = routes
             .iter()
             .filter(|r| r.class == FileClass::Production)
@@ -615,7 +621,11 @@ fn route_findings(route: &Route, evidence: &mut Evidence) {
         ))
         .remediation("Verify the signature with the provider's SDK (`stripe.webhooks.constructEvent` with the raw body and the endpoint secret) before acting, and reject stale timestamps.")
     } else {
-        if route.checks_caller() || !route.mutating() || public_by_design(&route.path) {
+        if route.checks_caller()
+            || !route.mutating()
+            || public_by_design(&route.path)
+            || route.declared_public()
+        {
             return;
         }
         let severity = if matches!(route.method.as_str(), "DELETE" | "PUT" | "PATCH") {

@@ -138,8 +138,10 @@ pub struct Call {
     pub callee: String,
     /// The arguments.
     pub args: Vec<Arg>,
-    /// The variable the (awaited) result is bound to, when the call is the
-    /// whole initialiser of a declaration (`const admin = createClient(…)`).
+    /// The variable the (awaited) result is bound to, when the call (or
+    /// `new`) is the whole initialiser of a declaration (`const admin =
+    /// createClient(…)`, `const router = new Router()`), or the name a
+    /// CommonJS module exports it as (`exports.api = onRequest(…)`).
     pub bound_to: Option<String>,
     /// 1-based line of the call.
     pub line: u32,
@@ -259,6 +261,11 @@ pub struct Function {
     pub params: Vec<String>,
     /// Decorators, as callee paths (`Get`, `UseGuards`, `app.post`).
     pub decorators: Vec<String>,
+    /// The arguments of each decorator, in the order of
+    /// [`decorators`](Self::decorators) (empty for one that is not called);
+    /// kept for JavaScript and TypeScript only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decorator_args: Vec<Vec<Arg>>,
     /// Whether the module exports it (by name or as its default export).
     pub exported: bool,
     /// Whether it is `async`.
@@ -272,6 +279,12 @@ pub struct Function {
 }
 
 impl Function {
+    /// The arguments of its decorator named `name` (the decorator's last
+    /// path segment), if it has one.
+    pub fn decorator(&self, name: &str) -> Option<&[Arg]> {
+        decorator_of(&self.decorators, &self.decorator_args, name)
+    }
+
     /// Whether a 1-based line falls inside this function.
     pub fn contains(&self, line: u32) -> bool {
         self.line <= line && line <= self.end_line
@@ -295,10 +308,22 @@ pub struct Class {
     pub bases: Vec<String>,
     /// Decorators, as callee paths (`Controller`, `UseGuards`).
     pub decorators: Vec<String>,
+    /// The arguments of each decorator, as in
+    /// [`Function::decorator_args`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decorator_args: Vec<Vec<Arg>>,
     /// 1-based first line.
     pub line: u32,
     /// 1-based last line.
     pub end_line: u32,
+}
+
+impl Class {
+    /// The arguments of its decorator named `name`, as
+    /// [`Function::decorator`].
+    pub fn decorator(&self, name: &str) -> Option<&[Arg]> {
+        decorator_of(&self.decorators, &self.decorator_args, name)
+    }
 }
 
 /// What one parse of one file yields.
@@ -395,6 +420,18 @@ impl FileModel {
     pub fn imports_module(&self, needle: &str) -> bool {
         self.imports.iter().any(|i| i.specifier.contains(needle))
     }
+}
+
+/// The arguments of the decorator named `name` among `names`.
+pub(crate) fn decorator_of<'s>(
+    names: &'s [String],
+    args: &'s [Vec<Arg>],
+    name: &str,
+) -> Option<&'s [Arg]> {
+    let at = names
+        .iter()
+        .position(|d| d.rsplit('.').next() == Some(name))?;
+    Some(args.get(at).map_or(&[][..], Vec::as_slice))
 }
 
 /// A parameter of a Python function, with the source text of its

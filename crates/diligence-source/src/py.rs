@@ -431,6 +431,7 @@ impl Walker<'_> {
             passed_to: None,
             params,
             decorators: Self::decorators(&def.decorator_list),
+            decorator_args: Vec::new(),
             exported: top_level,
             is_async: def.is_async,
             line: self.line(start),
@@ -481,6 +482,7 @@ impl Walker<'_> {
             name: def.name.id.as_str().to_owned(),
             bases,
             decorators: Self::decorators(&def.decorator_list),
+            decorator_args: Vec::new(),
             line: self.line(start),
             end_line: self.line(def.range.end().to_u32().saturating_sub(1).max(start)),
         });

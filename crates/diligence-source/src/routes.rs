@@ -85,6 +85,13 @@ impl Route {
         )
     }
 
+    /// Whether the code marks the route public on purpose (a NestJS
+    /// `@Public()` decorator read by a global guard): it then needs no
+    /// caller check.
+    pub fn declared_public(&self) -> bool {
+        self.notes.iter().any(|n| n == crate::nestjs::PUBLIC_NOTE)
+    }
+
     /// Whether the handler was read.
     pub fn analysed(&self) -> bool {
         !matches!(self.guard, RouteGuard::NotAnalysed)
@@ -107,6 +114,12 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         .collect();
     routes.extend(crate::nextjs::routes(model));
     routes.extend(crate::express::routes(model));
+    routes.extend(crate::fastify::routes(model));
+    routes.extend(crate::hono::routes(model));
+    routes.extend(crate::koa::routes(model));
+    routes.extend(crate::nestjs::routes(model));
+    routes.extend(crate::cloud_functions::routes(model));
+    routes.extend(crate::serverless::routes(model));
     routes.extend(crate::fastapi::routes(model));
     routes.extend(crate::django::routes(model));
     routes.extend(crate::flask::routes(model));

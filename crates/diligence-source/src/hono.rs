@@ -1,0 +1,543 @@
+//! Hono: routes registered on an app (`new Hono()`, `new OpenAPIHono()`,
+//! chained or not), a base path (`.basePath('/api')`), sub-apps mounted
+//! with `app.route('/prefix', sub)` (in the same file or one import away),
+//! and the middleware that guards them.
+//!
+//! Middleware runs in registration order, as in Express: an
+//! `app.use('/api/*', jwt({ secret }))` guards the routes registered after
+//! it whose path it matches, and the sub-apps mounted after it; a
+//! middleware argument of one registration guards that route. Hono's own
+//! `jwt`, `bearerAuth` and `basicAuth` are caller checks with high
+//! confidence, as is a middleware (`createMiddleware(…)` or a function)
+//! whose body verifies a token or session, and a handler that reads the
+//! Clerk session (`getAuth(c)`); a name alone gives low confidence.
+//! `zValidator`, `validator` and their kin are validation.
+
+use diligence_model::Confidence;
+
+use crate::express::{join, middleware_guard, module_of};
+use crate::nextjs::{guard_of, is_caller_check, validation};
+use crate::routes::{Route, RouteGuard};
+use crate::{Arg, Call, FileModel, Function, SourceModel, resolve};
+
+/// The framework's name, as in `source.frameworks`.
+pub const FRAMEWORK: &str = "Hono";
+
+/// Registration methods and the HTTP method they serve.
+const VERBS: &[(&str, &str)] = &[
+    ("get", "GET"),
+    ("post", "POST"),
+    ("put", "PUT"),
+    ("patch", "PATCH"),
+    ("delete", "DELETE"),
+    ("options", "OPTIONS"),
+    ("all", "ANY"),
+];
+
+/// Validator middleware factories.
+const VALIDATORS: &[(&str, &str)] = &[
+    ("zValidator", "zod"),
+    ("vValidator", "valibot"),
+    ("tbValidator", "typebox"),
+    ("arktypeValidator", "arktype"),
+    ("typiaValidator", "typia"),
+    ("sValidator", "standard schema"),
+    ("validator", "hono validator"),
+];
+
+/// Constructors of an app.
+const MAKERS: &[&str] = &["new Hono", "new OpenAPIHono"];
+
+/// Whether a file is a Hono file.
+fn hono_file(file: &FileModel) -> bool {
+    file.imports.iter().any(|i| {
+        i.specifier == "hono"
+            || i.specifier.starts_with("hono/")
+            || i.specifier.starts_with("npm:hono")
+            || i.specifier.starts_with("jsr:@hono/")
+            || i.specifier.contains("/hono@")
+            || i.specifier == "@hono/zod-openapi"
+    })
+}
+
+/// An app of a file: its variable and the base path it was made with.
+struct App<'f> {
+    var: &'f str,
+    base: String,
+}
+
+/// The apps a file makes, and for a chain that starts with a
+/// constructor, the variable it ends bound to (by the chain's calls).
+fn apps(file: &FileModel) -> Vec<App<'_>> {
+    let mut apps = Vec::new();
+    for call in &file.calls {
+        let Some(var) = call.bound_to.as_deref() else {
+            continue;
+        };
+        if MAKERS.contains(&call.callee.as_str()) {
+            apps.push(App {
+                var,
+                base: String::new(),
+            });
+        } else if MAKERS
+            .iter()
+            .any(|m| call.callee.starts_with(&format!("{m}()")))
+        {
+            apps.push(App {
+                var,
+                base: base_path(file, call),
+            });
+        } else if call.method() == "basePath"
+            && let Some(parent) = apps.iter().find(|a| a.var == call.root())
+        {
+            let prefix = call.args.first().and_then(Arg::as_str).unwrap_or("");
+            let base = join(&parent.base, prefix);
+            apps.push(App { var, base });
+        }
+    }
+    apps
+}
+
+/// The base path set in a constructor chain (`new Hono().basePath('/api')`).
+fn base_path(file: &FileModel, bound: &Call) -> String {
+    file.calls
+        .iter()
+        .filter(|c| c.method() == "basePath" && c.offset <= bound.offset)
+        .filter(|c| MAKERS.iter().any(|m| c.callee.starts_with(m)))
+        .filter_map(|c| c.args.first().and_then(Arg::as_str))
+        .next_back()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The app a call is made on: its root variable, or for a constructor
+/// chain the variable the chain ends bound to (`default` when it is not
+/// bound, as in `export default new Hono().get(…)`).
+fn app_of<'f>(file: &'f FileModel, call: &Call, apps: &[App<'f>]) -> Option<&'f str> {
+    if MAKERS
+        .iter()
+        .any(|m| call.callee.starts_with(&format!("{m}()")))
+    {
+        let end = file
+            .calls
+            .iter()
+            .filter(|c| c.offset >= call.offset && c.bound_to.is_some())
+            .filter(|c| {
+                MAKERS
+                    .iter()
+                    .any(|m| c.callee.starts_with(&format!("{m}()")))
+            })
+            .min_by_key(|c| c.offset)
+            .and_then(|c| c.bound_to.as_deref());
+        return Some(end.unwrap_or("default"));
+    }
+    let root = call.root();
+    apps.iter().find(|a| a.var == root).map(|a| a.var)
+}
+
+/// One `app.get('/path', …)` call.
+struct Registration<'f> {
+    var: &'f str,
+    method: &'static str,
+    path: &'f str,
+    call: &'f Call,
+}
+
+/// A `use` call: the app, its path pattern, and the middleware.
+struct Use<'f> {
+    var: &'f str,
+    pattern: Option<&'f str>,
+    args: &'f [Arg],
+    call: &'f Call,
+}
+
+/// Whether a `use` path pattern (`/api/*`, `*`, `/admin`) covers a route
+/// path.
+fn covers(pattern: &str, path: &str) -> bool {
+    let prefix = pattern.trim_end_matches('*').trim_end_matches('/');
+    prefix.is_empty()
+        || path == prefix
+        || path.starts_with(&format!("{prefix}/"))
+        || (pattern.ends_with('*') && path.starts_with(prefix))
+}
+
+/// Whether a call checks the caller in Hono code: the shared vocabulary,
+/// `verify` of `hono/jwt`, or Clerk's `getAuth`.
+fn hono_check(call: &Call, file: &FileModel) -> bool {
+    is_caller_check(call, file)
+        || (call.method() == "verify" && file.imports_module("hono/jwt"))
+        || (call.method() == "getAuth" && file.imports_module("clerk"))
+}
+
+/// What a middleware argument checks: the shared reading, or the body of
+/// the `createMiddleware(…)` it is bound to.
+fn guard(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<RouteGuard> {
+    if let Arg::Ident(name) = arg
+        && let Some(made) = file.calls.iter().find(|c| {
+            c.bound_to.as_deref() == Some(name.as_str()) && c.callee == "createMiddleware"
+        })
+        && let Some(function) = file
+            .functions
+            .iter()
+            .find(|f| f.passed_to.as_deref() == Some("createMiddleware") && f.span.0 > made.offset)
+        && let Some(check) = file.calls_in(function).find(|c| hono_check(c, file))
+    {
+        return Some(RouteGuard::Caller {
+            check: format!("{name} → {}", check.callee),
+            via: None,
+            confidence: Confidence::High,
+        });
+    }
+    if let Arg::Ident(name) = arg
+        && let Some((helper, _)) = crate::nextjs::imported_function(model, file, name)
+        && let Some(made) = helper.calls.iter().find(|c| {
+            c.bound_to.as_deref() == Some(name.as_str()) && c.callee == "createMiddleware"
+        })
+        && let Some(check) = helper
+            .calls
+            .iter()
+            .filter(|c| c.offset > made.offset)
+            .find(|c| hono_check(c, helper))
+    {
+        return Some(RouteGuard::Caller {
+            check: format!("{name} → {}", check.callee),
+            via: Some(helper.path.clone()),
+            confidence: Confidence::High,
+        });
+    }
+    middleware_guard(model, file, arg)
+}
+
+/// The first guard among middleware arguments.
+fn args_guard(model: &SourceModel, file: &FileModel, args: &[Arg]) -> Option<RouteGuard> {
+    args.iter()
+        .filter_map(|a| guard(model, file, a))
+        .max_by_key(|g| match g {
+            RouteGuard::Caller { confidence, .. } => *confidence,
+            _ => Confidence::Low,
+        })
+}
+
+/// The guard of the `use` calls on `var` before `offset` covering `path`.
+fn use_guard(
+    model: &SourceModel,
+    file: &FileModel,
+    uses: &[Use<'_>],
+    var: &str,
+    offset: u32,
+    path: &str,
+) -> Option<RouteGuard> {
+    uses.iter()
+        .filter(|u| u.var == var && u.call.offset < offset)
+        .filter(|u| u.pattern.is_none_or(|p| covers(p, path)))
+        .find_map(|u| args_guard(model, file, u.args).or_else(|| inline_guard(file, u.call)))
+}
+
+/// What a middleware written inline in a `use` call checks
+/// (`(c, next) => jwt({ secret: c.env.SECRET })(c, next)`).
+fn inline_guard(file: &FileModel, call: &Call) -> Option<RouteGuard> {
+    let function = file
+        .functions
+        .iter()
+        .filter(|f| f.passed_to.as_deref() == Some(call.callee.as_str()) && f.span.0 > call.offset)
+        .min_by_key(|f| f.span.0)
+        .filter(|f| {
+            !file
+                .calls
+                .iter()
+                .any(|c| c.callee == call.callee && c.offset > call.offset && c.offset < f.span.0)
+        })?;
+    let check = file.calls_in(function).find(|c| {
+        hono_check(c, file) || matches!(c.callee.as_str(), "jwt" | "bearerAuth" | "basicAuth")
+    })?;
+    Some(RouteGuard::Caller {
+        check: check.callee.clone(),
+        via: None,
+        confidence: Confidence::High,
+    })
+}
+
+/// Where a sub-app is mounted: prefix and the guard in front of it.
+#[derive(Clone)]
+struct Mount {
+    prefix: String,
+    guard: Option<RouteGuard>,
+    via: Option<String>,
+}
+
+/// The validator among a registration's arguments and calls on its line.
+fn validator(call: &Call, file: &FileModel, next: u32) -> Option<String> {
+    call.args
+        .iter()
+        .chain(
+            file.calls
+                .iter()
+                .filter(|c| c.line == call.line && c.offset > call.offset)
+                .flat_map(|c| c.args.iter()),
+        )
+        .find_map(|a| match a {
+            Arg::Call { callee, .. } => VALIDATORS
+                .iter()
+                .find(|(v, _)| callee == v)
+                .map(|(_, name)| (*name).to_owned()),
+            _ => None,
+        })
+        .or_else(|| {
+            file.calls
+                .iter()
+                .filter(|c| c.offset > call.offset && c.offset < next)
+                .find_map(|c| {
+                    VALIDATORS
+                        .iter()
+                        .find(|(v, _)| c.callee == *v)
+                        .map(|(_, name)| (*name).to_owned())
+                })
+        })
+}
+
+/// Every Hono route of the target.
+pub fn routes(model: &SourceModel) -> Vec<Route> {
+    struct Read<'f> {
+        file: &'f FileModel,
+        apps: Vec<App<'f>>,
+        registrations: Vec<Registration<'f>>,
+        uses: Vec<Use<'f>>,
+        mounts: Vec<(&'f str, &'f str, &'f str, &'f Call)>,
+    }
+    let read: Vec<Read<'_>> = model
+        .files
+        .iter()
+        .filter(|f| hono_file(f))
+        .map(|file| {
+            let apps = apps(file);
+            let mut registrations = Vec::new();
+            let mut uses = Vec::new();
+            let mut mounts = Vec::new();
+            for call in &file.calls {
+                let Some(var) = app_of(file, call, &apps) else {
+                    continue;
+                };
+                let method = call.method();
+                match method {
+                    "use" => {
+                        let (pattern, args) = match call.args.split_first() {
+                            Some((Arg::Str(p), rest)) => (Some(p.as_str()), rest),
+                            _ => (None, call.args.as_slice()),
+                        };
+                        uses.push(Use {
+                            var,
+                            pattern,
+                            args,
+                            call,
+                        });
+                    }
+                    "route" => {
+                        if let (Some(Arg::Str(prefix)), Some(Arg::Ident(sub))) =
+                            (call.args.first(), call.args.get(1))
+                        {
+                            mounts.push((var, prefix.as_str(), sub.as_str(), call));
+                        }
+                    }
+                    _ => {
+                        let Some((_, http)) = VERBS.iter().find(|(v, _)| *v == method) else {
+                            continue;
+                        };
+                        let Some(path) = call.args.first().and_then(Arg::as_str) else {
+                            continue;
+                        };
+                        registrations.push(Registration {
+                            var,
+                            method: http,
+                            path,
+                            call,
+                        });
+                    }
+                }
+            }
+            registrations.sort_by_key(|r| r.call.offset);
+            uses.sort_by_key(|u| u.call.offset);
+            Read {
+                file,
+                apps,
+                registrations,
+                uses,
+                mounts,
+            }
+        })
+        .collect();
+
+    // Sub-apps mounted from another file, by the sub-app file's path; and
+    // local ones, by (file, variable).
+    let mut outside: Vec<(String, Mount)> = Vec::new();
+    let mut local: Vec<(String, String, Mount)> = Vec::new();
+    for r in &read {
+        for (var, prefix, sub, call) in &r.mounts {
+            let base = r
+                .apps
+                .iter()
+                .find(|a| a.var == *var)
+                .map_or("", |a| a.base.as_str());
+            let full = join(base, prefix);
+            let guard = use_guard(model, r.file, &r.uses, var, call.offset, prefix);
+            if r.apps.iter().any(|a| a.var == *sub) {
+                local.push((
+                    r.file.path.clone(),
+                    (*sub).to_owned(),
+                    Mount {
+                        prefix: full,
+                        guard,
+                        via: None,
+                    },
+                ));
+            } else if let Some(specifier) = module_of(r.file, sub)
+                && let Some(target) = resolve::import(model, &r.file.path, specifier)
+            {
+                outside.push((
+                    target.path.clone(),
+                    Mount {
+                        prefix: full,
+                        guard,
+                        via: Some(r.file.path.clone()),
+                    },
+                ));
+            }
+        }
+    }
+    // A mount of a mount (`app.route('/api', api)` where `api` mounts
+    // `users`), one level.
+    let parent_of = |path: &str| {
+        outside
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, m)| m.clone())
+    };
+    let mut out = Vec::new();
+    for r in &read {
+        let file = r.file;
+        let file_mount = parent_of(&file.path);
+        for (i, reg) in r.registrations.iter().enumerate() {
+            let own_mount = local
+                .iter()
+                .find(|(p, v, _)| *p == file.path && v == reg.var)
+                .map(|(_, _, m)| m.clone());
+            let mount = match (own_mount, &file_mount) {
+                (Some(mut m), Some(outer)) => {
+                    m.prefix = join(&outer.prefix, &m.prefix);
+                    m.guard = m.guard.or_else(|| outer.guard.clone());
+                    m.via = m.via.or_else(|| outer.via.clone());
+                    Some(m)
+                }
+                (Some(m), None) => Some(m),
+                (None, outer) => outer.clone(),
+            };
+            let base = r
+                .apps
+                .iter()
+                .find(|a| a.var == reg.var)
+                .map_or("", |a| a.base.as_str());
+            let own_path = join(base, reg.path);
+            let path = match &mount {
+                Some(m) => join(&m.prefix, &own_path),
+                None => own_path.clone(),
+            };
+            let next = r
+                .registrations
+                .get(i + 1)
+                .map_or(u32::MAX, |n| n.call.offset);
+            let inline: Option<&Function> = file
+                .functions
+                .iter()
+                .filter(|f| {
+                    f.passed_to.as_deref() == Some(reg.call.callee.as_str())
+                        && f.span.0 > reg.call.offset
+                        && f.span.0 < next
+                })
+                .max_by_key(|f| f.span.0);
+            let named = match reg.call.args.last() {
+                Some(Arg::Ident(name)) if reg.call.args.len() > 1 => file
+                    .functions
+                    .iter()
+                    .find(|f| f.name.as_deref() == Some(name.as_str())),
+                _ => None,
+            };
+            let handler = inline.or(named);
+            let handler_calls: Vec<&Call> = handler
+                .map(|h| file.calls_in(h).collect())
+                .unwrap_or_default();
+            let middleware = &reg.call.args[1..];
+            let mut guard = args_guard(model, file, middleware)
+                .or_else(|| use_guard(model, file, &r.uses, reg.var, reg.call.offset, reg.path));
+            if guard.is_none()
+                && let Some(m) = &mount
+            {
+                guard = m.guard.clone().map(|g| match (g, &m.via) {
+                    (
+                        RouteGuard::Caller {
+                            check,
+                            via: None,
+                            confidence,
+                        },
+                        Some(via),
+                    ) => RouteGuard::Caller {
+                        check,
+                        via: Some(via.clone()),
+                        confidence,
+                    },
+                    (g, _) => g,
+                });
+            }
+            let in_handler = handler_calls
+                .iter()
+                .find(|c| hono_check(c, file))
+                .map(|c| RouteGuard::Caller {
+                    check: c.callee.clone(),
+                    via: None,
+                    confidence: Confidence::High,
+                })
+                .unwrap_or_else(|| guard_of(model, file, handler_calls.iter().copied()));
+            let guard = match (guard, in_handler) {
+                (
+                    _,
+                    g @ RouteGuard::Caller {
+                        confidence: Confidence::High,
+                        ..
+                    },
+                ) => g,
+                (Some(g), _) => g,
+                (None, g) => g,
+            };
+            let validation = validator(reg.call, file, next)
+                .or_else(|| validation(model, file, handler_calls.iter().copied()));
+            out.push(Route {
+                framework: FRAMEWORK.to_owned(),
+                method: reg.method.to_owned(),
+                path: if path.is_empty() {
+                    "/".to_owned()
+                } else {
+                    path
+                },
+                file: file.path.clone(),
+                line: Some(reg.call.line),
+                class: file.class,
+                guard,
+                validation,
+                notes: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn use_patterns_cover_paths() {
+        assert!(covers("/api/*", "/api/users"));
+        assert!(covers("*", "/anything"));
+        assert!(covers("/admin", "/admin/users"));
+        assert!(!covers("/api/*", "/health"));
+        assert!(!covers("/admin", "/administrators"));
+    }
+}

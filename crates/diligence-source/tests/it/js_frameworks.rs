@@ -1,0 +1,636 @@
+//! Fastify, Hono, Koa, NestJS, Firebase Cloud Functions, and Vercel and
+//! Netlify functions on both sides: each vulnerable app's state-changing
+//! routes without a server-side caller check are flagged at their
+//! handlers, and each sound look-alike (a verified hook, middleware,
+//! guard or handler check; a route public by path or by decorator) has no
+//! finding at medium or above.
+
+use diligence_model::{Confidence, Evidence, Severity};
+
+use crate::nextjs::routes;
+use crate::{evidence_of, found};
+
+fn row(cells: [&str; 5]) -> [String; 5] {
+    cells.map(str::to_owned)
+}
+
+/// Findings at medium severity and confidence or above, as (rule,
+/// location).
+fn serious(evidence: &Evidence) -> Vec<(&str, String)> {
+    evidence
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Medium && f.confidence >= Confidence::Medium)
+        .map(|f| (f.rule.as_str(), f.location.to_string()))
+        .collect()
+}
+
+fn frameworks(evidence: &Evidence) -> String {
+    evidence
+        .facts
+        .get("source.frameworks")
+        .map(|f| f.value.to_string())
+        .unwrap_or_default()
+}
+
+fn not_analysed(evidence: &Evidence) -> String {
+    evidence
+        .facts
+        .get("source.not-analysed")
+        .map(|f| f.value.to_string())
+        .unwrap_or_default()
+}
+
+const M: Confidence = Confidence::Medium;
+
+#[test]
+fn fastify_vulnerable_routes_and_the_plugin_hook_that_checks_nothing() -> anyhow::Result<()> {
+    let evidence = evidence_of("fastify/vulnerable")?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/orders/:id",
+                "none",
+                "none seen",
+                "src/app.js:10"
+            ]),
+            row([
+                "GET",
+                "/api/users",
+                "none",
+                "none seen",
+                "src/routes/users.js:7"
+            ]),
+            row(["POST", "/login", "none", "none seen", "src/app.js:6"]),
+            row([
+                "PUT",
+                "/api/users/:id",
+                "none",
+                "none seen",
+                "src/routes/users.js:9"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("src/app.js", Some(10), M),
+            ("src/routes/users.js", Some(9), M)
+        ]
+    );
+    assert!(frameworks(&evidence).contains("Fastify"));
+    assert!(!not_analysed(&evidence).contains("Fastify"));
+    Ok(())
+}
+
+#[test]
+fn fastify_sound_routes_are_guarded_by_the_authenticate_decorator() -> anyhow::Result<()> {
+    let evidence = evidence_of("fastify/sound")?;
+    let jwt = |var: &str| {
+        format!("caller check `{var}.authenticate → request.jwtVerify` via src/plugins/auth.js")
+    };
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/orders/:id",
+                &jwt("app"),
+                "none seen",
+                "src/app.js:17"
+            ]),
+            row([
+                "GET",
+                "/api/users",
+                &jwt("fastify"),
+                "none seen",
+                "src/routes/users.js:4"
+            ]),
+            row(["POST", "/login", "none", "JSON schema", "src/app.js:13"]),
+            row([
+                "PUT",
+                "/api/users/:id",
+                &jwt("fastify"),
+                "JSON schema",
+                "src/routes/users.js:6"
+            ]),
+        ]
+    );
+    assert_eq!(serious(&evidence), Vec::<(&str, String)>::new());
+    Ok(())
+}
+
+#[test]
+fn fastify_hooks_stay_in_their_plugin() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::write(
+        temp.path().join("server.js"),
+        "import Fastify from 'fastify';\n\
+         const app = Fastify();\n\
+         app.register(async function admin(scope) {\n\
+         \x20 scope.addHook('preHandler', async (request) => { await request.jwtVerify(); });\n\
+         \x20 scope.delete('/users/:id', async () => ({}));\n\
+         }, { prefix: '/admin' });\n\
+         app.register(async (open) => {\n\
+         \x20 open.put('/profile', async () => ({}));\n\
+         });\n\
+         app.get('config');\n",
+    )?;
+    let mut evidence = crate::model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/admin/users/:id",
+                "caller check `request.jwtVerify`",
+                "none seen",
+                "server.js:5"
+            ]),
+            row(["PUT", "/profile", "none", "none seen", "server.js:8"]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("server.js", Some(8), M)]
+    );
+    Ok(())
+}
+
+#[test]
+fn hono_vulnerable_routes_and_the_mounted_sub_app_are_unguarded() -> anyhow::Result<()> {
+    let evidence = evidence_of("hono/vulnerable")?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/api/accounts/:id",
+                "none",
+                "none seen",
+                "src/index.ts:16"
+            ]),
+            row(["GET", "/api/health", "none", "none seen", "src/index.ts:9"]),
+            row([
+                "GET",
+                "/api/notes",
+                "none",
+                "none seen",
+                "src/routes/notes.ts:4"
+            ]),
+            row([
+                "POST",
+                "/api/notes",
+                "none",
+                "none seen",
+                "src/routes/notes.ts:5"
+            ]),
+            row([
+                "POST",
+                "/api/signup",
+                "none",
+                "none seen",
+                "src/index.ts:11"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("src/index.ts", Some(16), M),
+            ("src/routes/notes.ts", Some(5), M)
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn hono_sound_routes_sit_behind_jwt_middleware_in_order() -> anyhow::Result<()> {
+    let evidence = evidence_of("hono/sound")?;
+    let via = "caller check `jwt` via src/index.ts";
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/api/accounts/:id",
+                "caller check `jwt`",
+                "none seen",
+                "src/index.ts:24"
+            ]),
+            // Registered before any `use` that checks: public by design.
+            row(["GET", "/api/health", "none", "none seen", "src/index.ts:14"]),
+            row([
+                "GET",
+                "/api/notes",
+                via,
+                "none seen",
+                "src/routes/notes.ts:8"
+            ]),
+            row(["POST", "/api/notes", via, "zod", "src/routes/notes.ts:9"]),
+            row(["POST", "/api/signup", "none", "zod", "src/index.ts:16"]),
+        ]
+    );
+    assert_eq!(serious(&evidence), Vec::<(&str, String)>::new());
+    Ok(())
+}
+
+#[test]
+fn koa_vulnerable_router_is_mounted_without_a_check() -> anyhow::Result<()> {
+    let evidence = evidence_of("koa/vulnerable")?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/orders/:id",
+                "none",
+                "none seen",
+                "src/routes/orders.js:13"
+            ]),
+            row([
+                "GET",
+                "/orders",
+                "none",
+                "none seen",
+                "src/routes/orders.js:5"
+            ]),
+            row([
+                "POST",
+                "/orders",
+                "none",
+                "none seen",
+                "src/routes/orders.js:9"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("src/routes/orders.js", Some(9), M),
+            ("src/routes/orders.js", Some(13), M)
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn koa_sound_routes_follow_koa_jwt_and_state_checks() -> anyhow::Result<()> {
+    let evidence = evidence_of("koa/sound")?;
+    let via = "caller check `jwt` via src/server.js";
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/orders/:id",
+                "caller check `requireOwner → ctx.state.user`",
+                "none seen",
+                "src/routes/orders.js:19"
+            ]),
+            row([
+                "GET",
+                "/orders",
+                via,
+                "none seen",
+                "src/routes/orders.js:11"
+            ]),
+            // Mounted before `app.use(jwt(…))`.
+            row([
+                "POST",
+                "/auth/login",
+                "none",
+                "none seen",
+                "src/routes/auth.js:5"
+            ]),
+            row([
+                "POST",
+                "/orders",
+                via,
+                "none seen",
+                "src/routes/orders.js:15"
+            ]),
+        ]
+    );
+    assert_eq!(serious(&evidence), Vec::<(&str, String)>::new());
+    Ok(())
+}
+
+#[test]
+fn nestjs_vulnerable_controllers_have_no_guard() -> anyhow::Result<()> {
+    let evidence = evidence_of("nestjs/vulnerable")?;
+    let users = "src/users/users.controller.ts";
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/api/users/:id",
+                "none",
+                "none seen",
+                &format!("{users}:16")
+            ]),
+            row([
+                "GET",
+                "/api/users",
+                "none",
+                "none seen",
+                &format!("{users}:6")
+            ]),
+            row([
+                "POST",
+                "/api/auth/login",
+                "none",
+                "none seen",
+                "src/auth/auth.controller.ts:6"
+            ]),
+            row([
+                "POST",
+                "/api/users",
+                "none",
+                "none seen",
+                &format!("{users}:11")
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [(users, Some(11), M), (users, Some(16), M)]
+    );
+    Ok(())
+}
+
+#[test]
+fn nestjs_sound_global_guard_public_decorator_and_validation_pipe() -> anyhow::Result<()> {
+    let evidence = evidence_of("nestjs/sound")?;
+    let users = "src/users/users.controller.ts";
+    let guard =
+        "caller check `global JwtAuthGuard extends AuthGuard` via src/auth/jwt-auth.guard.ts";
+    let pipe = "class-validator (ValidationPipe)";
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/api/users/:id",
+                guard,
+                pipe,
+                &format!("{users}:24")
+            ]),
+            row(["GET", "/api/users", guard, pipe, &format!("{users}:8")]),
+            row([
+                "POST",
+                "/api/auth/login",
+                "none",
+                pipe,
+                "src/auth/auth.controller.ts:8"
+            ]),
+            row(["POST", "/api/users", guard, pipe, &format!("{users}:13")]),
+            // `@Anyone()` sets the public metadata the global guard reads.
+            row([
+                "POST",
+                "/api/users/invitations/accept",
+                "none",
+                pipe,
+                &format!("{users}:19")
+            ]),
+        ]
+    );
+    assert_eq!(serious(&evidence), Vec::<(&str, String)>::new());
+    Ok(())
+}
+
+#[test]
+fn nestjs_method_and_class_guards() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::write(
+        temp.path().join("orders.controller.ts"),
+        "import { Controller, Delete, Post, Put, UseGuards } from '@nestjs/common';\n\
+         import { AuthGuard } from '@nestjs/passport';\n\
+         @Controller({ path: 'orders' })\n\
+         @UseGuards(AuthGuard('jwt'))\n\
+         export class OrdersController {\n\
+         \x20 @Post()\n\
+         \x20 create() { return {}; }\n\
+         }\n\
+         @Controller('admin')\n\
+         export class AdminController {\n\
+         \x20 @UseGuards(AdminGuard)\n\
+         \x20 @Delete(':id')\n\
+         \x20 remove() { return {}; }\n\
+         \x20 @Put(':id')\n\
+         \x20 update() { return {}; }\n\
+         }\n",
+    )?;
+    let mut evidence = crate::model_of(temp.path())?.evidence();
+    evidence.normalise();
+    assert_eq!(
+        routes(&evidence),
+        [
+            // `AdminGuard` is not in the target: what it checks is unknown.
+            row([
+                "DELETE",
+                "/admin/:id",
+                "caller check `AdminGuard (guard not read)`",
+                "none seen",
+                "orders.controller.ts:13"
+            ]),
+            row([
+                "POST",
+                "/orders",
+                "caller check `AuthGuard('jwt')`",
+                "none seen",
+                "orders.controller.ts:7"
+            ]),
+            row([
+                "PUT",
+                "/admin/:id",
+                "none",
+                "none seen",
+                "orders.controller.ts:15"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("orders.controller.ts", Some(15), M)]
+    );
+    Ok(())
+}
+
+#[test]
+fn cloud_functions_vulnerable_callables_and_requests_are_open() -> anyhow::Result<()> {
+    let evidence = evidence_of("cloud-functions/vulnerable")?;
+    // The Firestore and Auth triggers are not routes.
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "ANY",
+                "exportOrders",
+                "none",
+                "none seen",
+                "functions/src/index.ts:14"
+            ]),
+            row([
+                "POST",
+                "deleteAccount",
+                "none",
+                "none seen",
+                "functions/src/index.ts:8"
+            ]),
+            row([
+                "POST",
+                "resetCounter",
+                "none",
+                "none seen",
+                "functions/src/legacy.js:3"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("functions/src/index.ts", Some(8), M),
+            ("functions/src/index.ts", Some(14), M),
+            ("functions/src/legacy.js", Some(3), M),
+        ]
+    );
+    assert!(frameworks(&evidence).contains("Firebase Cloud Functions"));
+    assert!(!not_analysed(&evidence).contains("Cloud Functions"));
+    Ok(())
+}
+
+#[test]
+fn cloud_functions_sound_handlers_check_auth_or_verify_tokens() -> anyhow::Result<()> {
+    let evidence = evidence_of("cloud-functions/sound")?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "ANY",
+                "exportOrders",
+                "caller check `getAuth().verifyIdToken`",
+                "none seen",
+                "functions/src/index.ts:17"
+            ]),
+            row([
+                "POST",
+                "deleteAccount",
+                "caller check `HttpsError 'unauthenticated'`",
+                "none seen",
+                "functions/src/index.ts:9"
+            ]),
+            row([
+                "POST",
+                "resetCounter",
+                "caller check `reads context.auth.uid`",
+                "none seen",
+                "functions/src/legacy.js:3"
+            ]),
+        ]
+    );
+    assert_eq!(serious(&evidence), Vec::<(&str, String)>::new());
+    Ok(())
+}
+
+#[test]
+fn serverless_vulnerable_functions_are_open() -> anyhow::Result<()> {
+    let evidence = evidence_of("serverless/vulnerable")?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "ANY",
+                "/.netlify/functions/subscribe",
+                "none",
+                "none seen",
+                "netlify/functions/subscribe.js:1"
+            ]),
+            row([
+                "ANY",
+                "/api/refund",
+                "none",
+                "none seen",
+                "netlify/functions/refund.ts:1"
+            ]),
+            row([
+                "ANY",
+                "/api/users/[id]",
+                "none",
+                "none seen",
+                "api/users/[id].ts:4"
+            ]),
+            row(["GET", "/api/health", "none", "none seen", "api/health.ts:1"]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("api/users/[id].ts", Some(4), M),
+            ("netlify/functions/refund.ts", Some(1), M),
+        ]
+    );
+    let named = frameworks(&evidence);
+    assert!(named.contains("Vercel Functions") && named.contains("Netlify Functions"));
+    Ok(())
+}
+
+#[test]
+fn serverless_sound_functions_check_the_caller() -> anyhow::Result<()> {
+    let evidence = evidence_of("serverless/sound")?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "ANY",
+                "/.netlify/functions/subscribe",
+                "none",
+                "none seen",
+                "netlify/functions/subscribe.js:1"
+            ]),
+            row([
+                "ANY",
+                "/api/refund",
+                "caller check `reads context.clientContext.user`",
+                "none seen",
+                "netlify/functions/refund.ts:3"
+            ]),
+            row([
+                "ANY",
+                "/api/users/[id]",
+                "caller check `requireUser → jwtVerify` via api/_lib/auth.ts",
+                "none seen",
+                "api/users/[id].ts:5"
+            ]),
+            row(["GET", "/api/health", "none", "none seen", "api/health.ts:1"]),
+        ]
+    );
+    assert_eq!(serious(&evidence), Vec::<(&str, String)>::new());
+    Ok(())
+}
+
+#[test]
+fn a_next_app_api_folder_is_not_read_as_vercel_functions() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::create_dir_all(temp.path().join("api"))?;
+    std::fs::create_dir_all(temp.path().join("pages/api"))?;
+    std::fs::write(temp.path().join("next.config.js"), "module.exports = {};\n")?;
+    std::fs::write(
+        temp.path().join("api/client.ts"),
+        "export default function call(req: string, res: string) { return req + res; }\n",
+    )?;
+    std::fs::write(
+        temp.path().join("pages/api/orders.ts"),
+        "export default function handler(req, res) { res.json([]); }\n",
+    )?;
+    let mut evidence = crate::model_of(temp.path())?.evidence();
+    evidence.normalise();
+    let rows = routes(&evidence);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0][1], "/api/orders");
+    Ok(())
+}
