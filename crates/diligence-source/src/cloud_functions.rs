@@ -45,18 +45,25 @@ fn functions_file(file: &FileModel) -> bool {
 fn kind(call: &Call, file: &FileModel) -> Option<&'static str> {
     let method = call.method();
     let kind = match method {
-        "onCall" => "onCall",
+        "onCall" | "onCallGenkit" => "onCall",
         "onRequest" => "onRequest",
         _ => return None,
     };
     // `functions.https.onCall`, `https.onRequest`, or the name imported
     // from an `https` module.
+    let https_module = |s: &str| {
+        s.starts_with("firebase-functions") && (s.ends_with("/https") || s.ends_with("/v2"))
+    };
     let https = call.callee.contains("https.")
         || file.imports.iter().any(|i| {
-            i.specifier.starts_with("firebase-functions")
-                && (i.specifier.ends_with("/https") || i.specifier.ends_with("/v2"))
-                && i.names.iter().any(|n| n == call.root())
-        });
+            https_module(&i.specifier) && i.names.iter().any(|n| n == call.root())
+        })
+        // `const { onRequest } = require('firebase-functions/https')`.
+        || (file.calls.iter().any(|c| {
+            c.callee == "require" && c.args.first().and_then(Arg::as_str).is_some_and(https_module)
+        }) && file.bindings.iter().any(|b| {
+            b.name == call.root() && matches!(&b.value, Arg::Member(m) if m.starts_with("require()."))
+        }));
     https.then_some(kind)
 }
 

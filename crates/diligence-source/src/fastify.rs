@@ -257,13 +257,28 @@ fn hook_guard(
             return Some(g);
         }
         // `async (request) => request.jwtVerify()` reads as a call above;
-        // a hook calling a decorator (`fastify.authenticate(request)`).
-        return file.calls_in(function).find_map(|c| {
-            let (_, name) = c.callee.rsplit_once('.')?;
-            decorator_guard(model, name)
-        });
+        // a hook calling a decorator (`fastify.authenticate(request)`);
+        // a hook refusing a request without a session user.
+        return file
+            .calls_in(function)
+            .find_map(|c| {
+                let (_, name) = c.callee.rsplit_once('.')?;
+                decorator_guard(model, name)
+            })
+            .or_else(|| refusal(file, function));
     }
     value_guard(model, file, value)
+}
+
+/// A function that tests for a signed-in user and (presumably) refuses
+/// without one: medium confidence, since the branch is not read.
+pub(crate) fn refusal(file: &FileModel, function: &Function) -> Option<RouteGuard> {
+    file.refuses_without_user(function)
+        .map(|path| RouteGuard::Caller {
+            check: format!("refuses without {path}"),
+            via: None,
+            confidence: Confidence::Medium,
+        })
 }
 
 /// Reads the target's Fastify files.
@@ -497,13 +512,14 @@ fn place(model: &SourceModel, graph: &Graph<'_>, scope: &Scope) -> Placement {
         .files
         .iter()
         .any(|f| f.imports_module("@fastify/autoload"));
+    let here = scope.file;
     for _ in 0..MAX_DEPTH {
         guards.extend(
             graph
                 .hooks
                 .iter()
                 .filter(|(s, _)| *s == current)
-                .map(|(_, g)| g.clone()),
+                .map(|(s, g)| from(model, g, s.file, here)),
         );
         // Hooks of shared plugins registered in this scope.
         for register in graph.registers.iter().filter(|r| r.parent == current) {
@@ -517,7 +533,7 @@ fn place(model: &SourceModel, graph: &Graph<'_>, scope: &Scope) -> Placement {
                         .hooks
                         .iter()
                         .filter(|(s, _)| s == child)
-                        .map(|(_, g)| g.clone()),
+                        .map(|(s, g)| from(model, g, s.file, here)),
                 );
             }
         }
@@ -527,7 +543,9 @@ fn place(model: &SourceModel, graph: &Graph<'_>, scope: &Scope) -> Placement {
             .find(|r| r.children.contains(&current))
         else {
             if autoload && current.function.is_some() {
-                prefix = join(&autoload_prefix(&model.files[current.file].path), &prefix);
+                let path = &model.files[current.file].path;
+                prefix = join(&autoload_prefix(path), &prefix);
+                guards.extend(autohooks(model, graph, path, here));
             }
             break;
         };
@@ -539,6 +557,59 @@ fn place(model: &SourceModel, graph: &Graph<'_>, scope: &Scope) -> Placement {
         _ => std::cmp::Reverse(Confidence::Low),
     });
     Placement { prefix, guards }
+}
+
+/// The hooks of the `autohooks` files `@fastify/autoload` applies to a
+/// route file: the one in its folder and, with `cascadeHooks`, those of
+/// the folders above it up to `routes/`.
+fn autohooks(model: &SourceModel, graph: &Graph<'_>, path: &str, here: usize) -> Vec<RouteGuard> {
+    let cascade = model
+        .files
+        .iter()
+        .flat_map(|f| f.properties_named("cascadeHooks"))
+        .any(|p| p.value == Arg::Bool(true));
+    let Some((dir, _)) = path.rsplit_once('/') else {
+        return Vec::new();
+    };
+    let mut dirs = vec![dir];
+    if cascade {
+        let mut current = dir;
+        while let Some((parent, last)) = current.rsplit_once('/') {
+            if last == "routes" {
+                break;
+            }
+            dirs.push(parent);
+            current = parent;
+        }
+    }
+    graph
+        .hooks
+        .iter()
+        .filter(|(scope, _)| {
+            let hooks_path = &model.files[scope.file].path;
+            hooks_path
+                .rsplit_once('/')
+                .is_some_and(|(d, name)| name.starts_with("autohooks.") && dirs.contains(&d))
+        })
+        .map(|(s, g)| from(model, g, s.file, here))
+        .collect()
+}
+
+/// A hook's guard as seen from a route in file `here`: the hook's file
+/// named when it is another.
+fn from(model: &SourceModel, guard: &RouteGuard, hook_file: usize, here: usize) -> RouteGuard {
+    match guard {
+        RouteGuard::Caller {
+            check,
+            via: None,
+            confidence,
+        } if hook_file != here => RouteGuard::Caller {
+            check: check.clone(),
+            via: Some(model.files[hook_file].path.clone()),
+            confidence: *confidence,
+        },
+        g => g.clone(),
+    }
 }
 
 /// The prefix `@fastify/autoload` gives a file under a `routes/` folder:

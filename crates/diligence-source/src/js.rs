@@ -17,12 +17,12 @@ use oxc_ast::ast::{
 use oxc_ast::ast::{
     ArrowFunctionExpression, AssignmentExpression, AssignmentTarget, BinaryExpression, Class,
     Decorator, FormalParameters, Function, MethodDefinition, ObjectProperty, ObjectPropertyKind,
-    StaticMemberExpression,
+    StaticMemberExpression, UnaryExpression,
 };
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
-use oxc_syntax::operator::BinaryOperator;
+use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::HashMap;
 
@@ -143,6 +143,7 @@ pub(crate) fn parse(
             env_bindings: Vec::new(),
             body_fields: Vec::new(),
             comparisons: Vec::new(),
+            negations: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
             python: crate::model::PythonModel::default(),
@@ -871,6 +872,17 @@ impl<'a> Visit<'a> for Walker<'_> {
         {
             recorded.bound_to.get_or_insert(name);
         }
+    }
+
+    fn visit_unary_expression(&mut self, it: &UnaryExpression<'a>) {
+        if it.operator == UnaryOperator::LogicalNot
+            && let Some(path) = path_of(&it.argument)
+            && !path.ends_with(')')
+        {
+            let line = self.line(it.span.start);
+            self.model.negations.push((path, line));
+        }
+        oxc_ast_visit::walk::walk_unary_expression(self, it);
     }
 
     fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {

@@ -121,6 +121,18 @@ fn guard(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<RouteGuard>
             confidence: Confidence::High,
         });
     }
+    if let Arg::Ident(name) = arg
+        && let Some((made, via)) = jwt_made(model, file, name)
+    {
+        // `passthrough: true` lets requests without a token through.
+        let passthrough =
+            made.args.first().and_then(|o| o.property("passthrough")) == Some(&Arg::Bool(true));
+        return (!passthrough).then(|| RouteGuard::Caller {
+            check: format!("{name} = {}", made.callee),
+            via,
+            confidence: Confidence::High,
+        });
+    }
     if let Arg::Ident(name) = arg {
         let local = file
             .functions
@@ -142,6 +154,33 @@ fn guard(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<RouteGuard>
         }
     }
     middleware_guard(model, file, arg)
+}
+
+/// The `koa-jwt` call a middleware name is bound to: here
+/// (`const auth = jwt({ … })`) or as the export of the module it is
+/// required from (`module.exports = koaJwt({ … })`).
+fn jwt_made<'m>(
+    model: &'m SourceModel,
+    file: &'m FileModel,
+    name: &str,
+) -> Option<(&'m Call, Option<String>)> {
+    let is_jwt = |c: &&Call| matches!(c.callee.as_str(), "jwt" | "koaJwt" | "koajwt");
+    if let Some(made) = file
+        .calls
+        .iter()
+        .filter(is_jwt)
+        .find(|c| c.bound_to.as_deref() == Some(name))
+    {
+        return Some((made, None));
+    }
+    let specifier = module_of(file, name)?;
+    let helper = resolve::import(model, &file.path, specifier)?;
+    let made = helper
+        .calls
+        .iter()
+        .filter(is_jwt)
+        .find(|c| c.bound_to.as_deref() == Some("default"))?;
+    Some((made, Some(helper.path.clone())))
 }
 
 /// The strongest guard among middleware arguments.
@@ -244,10 +283,92 @@ fn use_guard(
     (guard, unless)
 }
 
+/// One `x.use([path], router.routes())` (or `x.use(required)` of a
+/// module that exports a router's routes).
+struct Edge {
+    parent_file: String,
+    parent_var: String,
+    prefix: String,
+    guard: Option<RouteGuard>,
+    unless: Vec<String>,
+    target_file: String,
+    /// The router's variable, empty when the target is a module.
+    target_var: String,
+}
+
+/// Where the router `var` of `file` ends up mounted, following mounts of
+/// mounts (a bounded number of levels).
+fn mount_of(
+    model: &SourceModel,
+    edges: &[Edge],
+    file: &str,
+    var: &str,
+    depth: usize,
+) -> Option<Mount> {
+    if depth > 6 {
+        return None;
+    }
+    let edge = edges
+        .iter()
+        .find(|e| e.target_file == file && e.target_var == var)
+        .or_else(|| {
+            edges
+                .iter()
+                .find(|e| e.target_file == file && e.target_var.is_empty())
+        })?;
+    let parent = mount_of(model, edges, &edge.parent_file, &edge.parent_var, depth + 1);
+    let parent_own = model
+        .file(&edge.parent_file)
+        .map(|f| {
+            routers(f)
+                .into_iter()
+                .find(|(v, _)| *v == edge.parent_var)
+                .map(|(_, p)| p)
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let here = join(&parent_own, &edge.prefix);
+    let outer = parent.as_ref().map_or("", |p| p.prefix.as_str());
+    let via = (edge.parent_file != file).then(|| edge.parent_file.clone());
+    let guard = match (&edge.guard, &parent) {
+        (Some(g), _) => Some(with_via(g.clone(), via.as_deref())),
+        (None, Some(p)) => p.guard.clone(),
+        (None, None) => None,
+    };
+    let mut unless = edge.unless.clone();
+    if let Some(p) = &parent {
+        unless.extend(p.unless.iter().cloned());
+    }
+    Some(Mount {
+        prefix: join(outer, &here),
+        guard,
+        via: via.or_else(|| parent.and_then(|p| p.via)),
+        unless,
+    })
+}
+
+/// A guard seen from another file: that file named when it is not yet.
+fn with_via(guard: RouteGuard, via: Option<&str>) -> RouteGuard {
+    match (guard, via) {
+        (
+            RouteGuard::Caller {
+                check,
+                via: None,
+                confidence,
+            },
+            Some(via),
+        ) => RouteGuard::Caller {
+            check,
+            via: Some(via.to_owned()),
+            confidence,
+        },
+        (g, _) => g,
+    }
+}
+
 /// Every Koa route of the target.
 pub fn routes(model: &SourceModel) -> Vec<Route> {
-    // Mounts of routers: by (file, router variable).
-    let mut mounts: Vec<(String, String, Mount)> = Vec::new();
+    let mut edges: Vec<Edge> = Vec::new();
     for file in &model.files {
         if !(makes_app(file) || is_koa(file)) {
             continue;
@@ -255,39 +376,36 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         let file_uses = uses(file);
         let local = routers(file);
         for u in &file_uses {
-            let Some(router) = mounted(u.args) else {
+            // `router.routes()`, or a required module or local router
+            // passed as is.
+            let named = u.args.last().and_then(|a| match a {
+                Arg::Ident(name) => Some(name.as_str()),
+                _ => None,
+            });
+            let Some(router) = mounted(u.args).or(named) else {
                 continue;
             };
             let (guard, unless) = use_guard(model, file, &file_uses, u.var, u.call.offset);
             let guard = guard
                 .or_else(|| args_guard(model, file, &u.args[..u.args.len().saturating_sub(1)]));
-            let prefix = u.path.unwrap_or("").to_owned();
-            // The parent's own prefix, for a router nested in a router.
-            let parent = local
-                .iter()
-                .find(|(v, _)| *v == u.var)
-                .map(|(_, p)| p.clone())
-                .unwrap_or_default();
-            let mount = Mount {
-                prefix: join(&parent, &prefix),
-                guard,
-                via: None,
-                unless,
-            };
-            if local.iter().any(|(v, _)| *v == router) {
-                mounts.push((file.path.clone(), router.to_owned(), mount));
+            let (target_file, target_var) = if local.iter().any(|(v, _)| *v == router) {
+                (file.path.clone(), router.to_owned())
             } else if let Some(specifier) = module_of(file, router)
                 && let Some(target) = resolve::import(model, &file.path, specifier)
             {
-                mounts.push((
-                    target.path.clone(),
-                    String::new(),
-                    Mount {
-                        via: Some(file.path.clone()),
-                        ..mount
-                    },
-                ));
-            }
+                (target.path.clone(), String::new())
+            } else {
+                continue;
+            };
+            edges.push(Edge {
+                parent_file: file.path.clone(),
+                parent_var: u.var.to_owned(),
+                prefix: u.path.unwrap_or("").to_owned(),
+                guard,
+                unless,
+                target_file,
+                target_var,
+            });
         }
     }
 
@@ -320,15 +438,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 .iter()
                 .find(|(v, _)| v == var)
                 .map_or("", |(_, p)| p.as_str());
-            let mount = mounts
-                .iter()
-                .find(|(p, v, _)| *p == file.path && v == var)
-                .or_else(|| {
-                    mounts
-                        .iter()
-                        .find(|(p, v, _)| *p == file.path && v.is_empty())
-                })
-                .map(|(_, _, m)| m.clone());
+            let mount = mount_of(model, &edges, &file.path, var, 0);
             let own = join(prefix, path);
             let full = match &mount {
                 Some(m) => join(&m.prefix, &own),

@@ -355,6 +355,11 @@ pub struct FileModel {
     pub body_fields: Vec<BodyField>,
     /// Equality comparisons of names.
     pub comparisons: Vec<Comparison>,
+    /// Names and member paths tested for absence (`!request.auth`,
+    /// `!ctx.state.user`), as `(path, line)`: the raw material of "refuse
+    /// without a user" checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub negations: Vec<(String, u32)>,
     /// Functions, methods and callbacks, in source order (an outer function
     /// before the functions nested in it).
     pub functions: Vec<Function>,
@@ -414,6 +419,20 @@ impl FileModel {
         self.bindings
             .iter()
             .rfind(|b| b.name == name && b.line <= line)
+    }
+
+    /// The first path tested for absence inside `function` that names a
+    /// signed-in user or session (`!request.session.user`, `!ctx.state.user`,
+    /// `!request.auth`, `!user`).
+    pub fn refuses_without_user(&self, function: &Function) -> Option<&str> {
+        self.negations
+            .iter()
+            .filter(|(_, line)| function.contains(*line))
+            .map(|(path, _)| path.as_str())
+            .find(|path| {
+                let last = path.rsplit('.').next().unwrap_or(path);
+                matches!(last, "user" | "auth" | "session" | "userId" | "currentUser")
+            })
     }
 
     /// Whether the file imports a module whose specifier contains `needle`.

@@ -199,6 +199,142 @@ fn global_guard(model: &SourceModel) -> Option<(RouteGuard, String)> {
     None
 }
 
+/// Middleware applied to routes by a module's `configure(consumer)`:
+/// `consumer.apply(AuthMiddleware).exclude(…).forRoutes(…)`.
+struct Applied {
+    guard: RouteGuard,
+    targets: Vec<Target>,
+    excludes: Vec<Target>,
+}
+
+/// What `forRoutes` or `exclude` names.
+enum Target {
+    /// A path (without the global prefix) and a method (`None` for all).
+    Path(String, Option<String>),
+    /// Every route of a controller.
+    Controller(String),
+}
+
+impl Target {
+    fn read(arg: &Arg) -> Option<Self> {
+        match arg {
+            Arg::Str(path) => Some(Self::Path(path.clone(), None)),
+            Arg::Ident(name) => Some(Self::Controller(name.clone())),
+            Arg::Object(_) => {
+                let path = arg.property("path")?.as_str()?.to_owned();
+                let method = match arg.property("method") {
+                    Some(Arg::Member(m)) => m.rsplit('.').next().map(str::to_owned),
+                    _ => None,
+                };
+                Some(Self::Path(path, method.filter(|m| m != "ALL")))
+            }
+            _ => None,
+        }
+    }
+
+    fn covers(&self, controller: &str, path: &str, method: &str) -> bool {
+        match self {
+            Self::Controller(name) => name == controller,
+            Self::Path(pattern, wanted) => {
+                wanted.as_deref().is_none_or(|w| w == method) && nest_path_covers(pattern, path)
+            }
+        }
+    }
+}
+
+impl Applied {
+    fn covers(&self, controller: &str, path: &str, method: &str) -> bool {
+        self.targets
+            .iter()
+            .any(|t| t.covers(controller, path, method))
+            && !self
+                .excludes
+                .iter()
+                .any(|t| t.covers(controller, path, method))
+    }
+}
+
+/// Whether a `forRoutes` path pattern covers a route path (both without
+/// the global prefix): `:param` matches any segment, `*` and `(.*)` the
+/// rest.
+fn nest_path_covers(pattern: &str, path: &str) -> bool {
+    let mut wanted = pattern
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty());
+    let mut actual = path.trim_matches('/').split('/').filter(|s| !s.is_empty());
+    loop {
+        match (wanted.next(), actual.next()) {
+            (None, None) => return true,
+            (Some(w), _) if w == "*" || w.ends_with("(.*)") || w.ends_with('*') => return true,
+            (Some(w), Some(a)) if w == a || w.starts_with(':') => {}
+            _ => return false,
+        }
+    }
+}
+
+/// What a middleware class (its `use` method) or function checks.
+fn middleware_guard(model: &SourceModel, file: &FileModel, name: &str) -> Option<RouteGuard> {
+    if let Some((owner, class)) = find_class(model, file, name) {
+        let via = (owner.path != file.path).then(|| owner.path.clone());
+        let check = owner
+            .functions
+            .iter()
+            .filter(|f| f.class.as_deref() == Some(class.name.as_str()))
+            .flat_map(|f| owner.calls_in(f))
+            .find(|c| nest_check(c, owner));
+        return match check {
+            Some(check) => Some(RouteGuard::Caller {
+                check: format!("{name} → {}", check.callee),
+                via,
+                confidence: Confidence::High,
+            }),
+            None => auth_name(name).then(|| RouteGuard::Caller {
+                check: format!("{name} (by name)"),
+                via: None,
+                confidence: Confidence::Low,
+            }),
+        };
+    }
+    crate::express::named_guard(model, file, name)
+}
+
+/// Every `consumer.apply(…).forRoutes(…)` of the target whose middleware
+/// checks the caller.
+fn middleware(model: &SourceModel) -> Vec<Applied> {
+    let mut out = Vec::new();
+    for file in &model.files {
+        for routes in file.calls.iter().filter(|c| c.method() == "forRoutes") {
+            let before = |method: &str| {
+                file.calls
+                    .iter()
+                    .filter(|c| c.method() == method && c.offset < routes.offset)
+                    .filter(|c| routes.callee.starts_with(&format!("{}(", c.callee)))
+                    .max_by_key(|c| c.offset)
+            };
+            let Some(apply) = before("apply") else {
+                continue;
+            };
+            let Some(guard) = apply.args.iter().find_map(|a| match a {
+                Arg::Ident(name) => middleware_guard(model, file, name),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let excludes = before("exclude")
+                .filter(|e| e.offset > apply.offset)
+                .map(|e| e.args.iter().filter_map(Target::read).collect())
+                .unwrap_or_default();
+            out.push(Applied {
+                guard,
+                targets: routes.args.iter().filter_map(Target::read).collect(),
+                excludes,
+            });
+        }
+    }
+    out
+}
+
 /// The names of custom decorators that set "public" metadata
 /// (`export const Public = () => SetMetadata(IS_PUBLIC_KEY, true)`).
 fn public_decorators(model: &SourceModel) -> Vec<String> {
@@ -254,6 +390,14 @@ fn pipe(file: &FileModel, class: &Class, function: &Function, global: bool) -> O
             _ => None,
         })
     };
+    // Decorators sit between the previous member and this one.
+    let above = file
+        .functions
+        .iter()
+        .filter(|f| f.class == function.class && f.end_line < function.line)
+        .map(|f| f.end_line)
+        .max()
+        .unwrap_or(class.line);
     let local = function
         .decorator("UsePipes")
         .and_then(in_args)
@@ -265,8 +409,7 @@ fn pipe(file: &FileModel, class: &Class, function: &Function, global: bool) -> O
                 .iter()
                 .filter(|c| c.callee.starts_with("new "))
                 .filter(|c| {
-                    function.contains_call(c)
-                        || (c.line + 8 >= function.line && c.line <= function.line)
+                    function.contains_call(c) || (c.line > above && c.line <= function.line)
                 })
                 .find_map(|c| named(&c.callee))
         });
@@ -345,6 +488,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
     let public = public_decorators(model);
     let validates = global_pipe(model);
     let prefix = global_prefix(model);
+    let applied = middleware(model);
     let mut out = Vec::new();
     for (file, class) in controllers {
         let base = path_arg(class.decorator("Controller").unwrap_or(&[]));
@@ -371,7 +515,14 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 let mut notes = Vec::new();
                 let calls: Vec<&Call> = file.calls_in(function).collect();
                 let in_handler = guard_of(model, file, calls.iter().copied());
+                let relative = join_all(&[&base, &path_arg(args)]);
+                let consumer = applied
+                    .iter()
+                    .find(|a| a.covers(&class.name, &relative, method))
+                    .map(|a| a.guard.clone());
                 let guard = if let Some(g) = own {
+                    g
+                } else if let Some(g) = consumer {
                     g
                 } else if marked_public {
                     notes.push(PUBLIC_NOTE.to_owned());
@@ -414,6 +565,16 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn for_routes_patterns_cover_paths() {
+        assert!(nest_path_covers("articles/:slug", "/articles/my-post"));
+        assert!(nest_path_covers("/articles", "/articles"));
+        assert!(!nest_path_covers("articles", "/articles/my-post"));
+        assert!(nest_path_covers("admin/*", "/admin/users/1"));
+        assert!(nest_path_covers("(.*)", "/anything"));
+        assert!(!nest_path_covers("articles/feed", "/articles/:slug"));
+    }
 
     #[test]
     fn joins_nest_paths() {

@@ -138,6 +138,7 @@ pub(crate) fn parse(
             env_bindings: Vec::new(),
             body_fields: Vec::new(),
             comparisons: Vec::new(),
+            negations: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
             properties: Vec::new(),

@@ -634,3 +634,240 @@ fn a_next_app_api_folder_is_not_read_as_vercel_functions() -> anyhow::Result<()>
     assert_eq!(rows[0][1], "/api/orders");
     Ok(())
 }
+
+/// Writes `files` under a temporary folder and returns its evidence.
+fn evidence_of_files(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
+    let temp = tempfile::tempdir()?;
+    for (path, text) in files {
+        let path = temp.path().join(path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    let mut evidence = crate::model_of(temp.path())?.evidence();
+    evidence.normalise();
+    Ok(evidence)
+}
+
+#[test]
+fn fastify_autohooks_guard_the_routes_folder_below_them() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "fastify": "^5.0.0", "@fastify/autoload": "^6.0.0" } }"#,
+        ),
+        (
+            "src/app.ts",
+            "import autoload from '@fastify/autoload';\n\
+             export default async function app(fastify) {\n\
+             \x20 fastify.register(autoload, { dir: 'routes', autoHooks: true, cascadeHooks: true });\n\
+             }\n",
+        ),
+        (
+            "src/routes/api/autohooks.ts",
+            "export default async function (fastify) {\n\
+             \x20 fastify.addHook('onRequest', async (request, reply) => {\n\
+             \x20   if (!request.session.user) {\n\
+             \x20     reply.unauthorized('Sign in first.');\n\
+             \x20   }\n\
+             \x20 });\n\
+             }\n",
+        ),
+        (
+            "src/routes/api/tasks/index.ts",
+            "export default async function (fastify) {\n\
+             \x20 fastify.delete('/:id', async () => ({}));\n\
+             }\n",
+        ),
+        (
+            "src/routes/home.ts",
+            "export default async function (fastify) {\n\
+             \x20 fastify.post('/feedback', async () => ({}));\n\
+             }\n",
+        ),
+    ])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/api/tasks/:id",
+                "caller check `refuses without request.session.user` via src/routes/api/autohooks.ts",
+                "none seen",
+                "src/routes/api/tasks/index.ts:2"
+            ]),
+            // Above the autohooks folder: not covered.
+            row([
+                "POST",
+                "/feedback",
+                "none",
+                "none seen",
+                "src/routes/home.ts:2"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("src/routes/home.ts", Some(2), M)]
+    );
+    Ok(())
+}
+
+#[test]
+fn nestjs_middleware_applied_by_a_module_covers_its_routes_only() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "src/auth.middleware.ts",
+            "import * as jwt from 'jsonwebtoken';\n\
+             export class AuthMiddleware {\n\
+             \x20 use(req, res, next) {\n\
+             \x20   req.user = jwt.verify(req.headers.authorization, process.env.SECRET);\n\
+             \x20   next();\n\
+             \x20 }\n\
+             }\n",
+        ),
+        (
+            "src/articles.module.ts",
+            "import { AuthMiddleware } from './auth.middleware';\n\
+             export class ArticlesModule {\n\
+             \x20 configure(consumer) {\n\
+             \x20   consumer\n\
+             \x20     .apply(AuthMiddleware)\n\
+             \x20     .forRoutes({ path: 'articles/:slug', method: RequestMethod.DELETE });\n\
+             \x20 }\n\
+             }\n",
+        ),
+        (
+            "src/articles.controller.ts",
+            "@Controller('articles')\n\
+             export class ArticlesController {\n\
+             \x20 @Delete(':slug')\n\
+             \x20 remove() { return {}; }\n\
+             \x20 @Put(':slug')\n\
+             \x20 update() { return {}; }\n\
+             }\n",
+        ),
+    ])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/articles/:slug",
+                "caller check `AuthMiddleware → jwt.verify` via src/auth.middleware.ts",
+                "none seen",
+                "src/articles.controller.ts:4"
+            ]),
+            row([
+                "PUT",
+                "/articles/:slug",
+                "none",
+                "none seen",
+                "src/articles.controller.ts:6"
+            ]),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn koa_nested_routers_required_middleware_and_jwt_passthrough() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "lib/app.js",
+            "const Koa = require('koa');\n\
+             const jwt = require('./jwt');\n\
+             const routes = require('./routes');\n\
+             const app = new Koa();\n\
+             app.use(jwt);\n\
+             app.use(routes.routes());\n",
+        ),
+        (
+            "lib/jwt.js",
+            "const koaJwt = require('koa-jwt');\n\
+             module.exports = koaJwt({ secret: 'from-config', passthrough: true });\n",
+        ),
+        (
+            "lib/required.js",
+            "module.exports = function (ctx, next) {\n\
+             \x20 ctx.assert(ctx.state.user, 401);\n\
+             \x20 return next();\n\
+             };\n",
+        ),
+        (
+            "lib/routes.js",
+            "const Router = require('koa-router');\n\
+             const router = new Router();\n\
+             const api = new Router();\n\
+             const users = require('./users');\n\
+             api.use(users);\n\
+             router.use('/api', api.routes());\n\
+             module.exports = router;\n",
+        ),
+        (
+            "lib/users.js",
+            "const Router = require('koa-router');\n\
+             const auth = require('./required');\n\
+             const router = new Router();\n\
+             router.post('/users', async (ctx) => { ctx.body = {}; });\n\
+             router.put('/user', auth, async (ctx) => { ctx.body = {}; });\n\
+             module.exports = router.routes();\n",
+        ),
+    ])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            // `passthrough: true` lets anonymous callers through.
+            row(["POST", "/api/users", "none", "none seen", "lib/users.js:4"]),
+            row([
+                "PUT",
+                "/api/user",
+                "caller check `auth → ctx.state.user` via lib/required.js",
+                "none seen",
+                "lib/users.js:5"
+            ]),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn cloud_functions_required_by_destructuring_and_hmac_webhooks() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[(
+        "functions/index.js",
+        "const { onRequest } = require('firebase-functions/https');\n\
+         const crypto = require('crypto');\n\
+         exports.githubWebhook = onRequest((req, res) => {\n\
+         \x20 const hmac = crypto.createHmac('sha256', process.env.SECRET).update(req.rawBody).digest('hex');\n\
+         \x20 if (!crypto.timingSafeEqual(Buffer.from(hmac), Buffer.from(req.get('x-hub-signature-256')))) {\n\
+         \x20   res.status(403).end();\n\
+         \x20 }\n\
+         });\n\
+         exports.stripeWebhook = onRequest((req, res) => res.end());\n",
+    )])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "ANY",
+                "githubWebhook",
+                "webhook signature `crypto.timingSafeEqual`",
+                "none seen",
+                "functions/index.js:3"
+            ]),
+            row([
+                "ANY",
+                "stripeWebhook",
+                "none",
+                "none seen",
+                "functions/index.js:9"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.webhook-unverified"),
+        [("functions/index.js", Some(9), M)]
+    );
+    Ok(())
+}
