@@ -45,6 +45,19 @@ const VALIDATORS: &[(&str, &str)] = &[
     ("validator", "hono validator"),
 ];
 
+/// Middleware of Hono's authentication packages that refuse a request
+/// without a verified session or token (`@hono/auth-js`, `@hono/firebase-auth`,
+/// `@hono/oidc-auth`, `@hono/stytch-auth`, `hono/jwk`).
+const LIBRARY_MIDDLEWARE: &[&str] = &[
+    "verifyAuth",
+    "verifyFirebaseAuth",
+    "oidcAuthMiddleware",
+    "authenticateSessionLocal",
+    "authenticateSessionRemote",
+    "authenticateOAuthToken",
+    "jwk",
+];
+
 /// Constructors of an app.
 const MAKERS: &[&str] = &["new Hono", "new OpenAPIHono"];
 
@@ -143,12 +156,16 @@ struct Registration<'f> {
     call: &'f Call,
 }
 
-/// A `use` call: the app, its path pattern, and the middleware.
+/// A `use` call: the app, its path pattern, and the middleware; `at` is
+/// where it takes effect (the call itself, or the mount that brings a
+/// sub-app's middleware into its parent).
+#[derive(Clone)]
 struct Use<'f> {
     var: &'f str,
-    pattern: Option<&'f str>,
+    pattern: Option<String>,
     args: &'f [Arg],
     call: &'f Call,
+    at: u32,
 }
 
 /// Whether a `use` path pattern (`/api/*`, `*`, `/admin`) covers a route
@@ -172,6 +189,15 @@ fn hono_check(call: &Call, file: &FileModel) -> bool {
 /// What a middleware argument checks: the shared reading, or the body of
 /// the `createMiddleware(…)` it is bound to.
 fn guard(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<RouteGuard> {
+    if let Arg::Call { callee, .. } = arg
+        && LIBRARY_MIDDLEWARE.contains(&callee.rsplit('.').next().unwrap_or(callee))
+    {
+        return Some(RouteGuard::Caller {
+            check: callee.clone(),
+            via: None,
+            confidence: Confidence::High,
+        });
+    }
     if let Arg::Ident(name) = arg
         && let Some(made) = file.calls.iter().find(|c| {
             c.bound_to.as_deref() == Some(name.as_str()) && c.callee == "createMiddleware"
@@ -228,8 +254,8 @@ fn use_guard(
     path: &str,
 ) -> Option<RouteGuard> {
     uses.iter()
-        .filter(|u| u.var == var && u.call.offset < offset)
-        .filter(|u| u.pattern.is_none_or(|p| covers(p, path)))
+        .filter(|u| u.var == var && u.at < offset)
+        .filter(|u| u.pattern.as_deref().is_none_or(|p| covers(p, path)))
         .find_map(|u| args_guard(model, file, u.args).or_else(|| inline_guard(file, u.call)))
 }
 
@@ -257,12 +283,16 @@ fn inline_guard(file: &FileModel, call: &Call) -> Option<RouteGuard> {
     })
 }
 
-/// Where a sub-app is mounted: prefix and the guard in front of it.
+/// Where a sub-app is mounted: the prefix (with the parent's base path),
+/// the prefix as written (which the parent's `use` patterns match), and
+/// the parent app's file, variable and mount offset.
 #[derive(Clone)]
 struct Mount {
     prefix: String,
-    guard: Option<RouteGuard>,
-    via: Option<String>,
+    written: String,
+    parent: usize,
+    var: String,
+    at: u32,
 }
 
 /// The validator among a registration's arguments and calls on its line.
@@ -321,7 +351,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 match method {
                     "use" => {
                         let (pattern, args) = match call.args.split_first() {
-                            Some((Arg::Str(p), rest)) => (Some(p.as_str()), rest),
+                            Some((Arg::Str(p), rest)) => (Some(p.clone()), rest),
                             _ => (None, call.args.as_slice()),
                         };
                         uses.push(Use {
@@ -329,6 +359,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                             pattern,
                             args,
                             call,
+                            at: call.offset,
                         });
                     }
                     "route" => {
@@ -354,8 +385,22 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                     }
                 }
             }
+            // A local sub-app's middleware joins its parent at the mount
+            // (`app.route('/api', middleware)` then `app.route('/api', api)`).
+            let mut merged = Vec::new();
+            for (var, prefix, sub, call) in &mounts {
+                for u in uses.iter().filter(|u| u.var == *sub) {
+                    merged.push(Use {
+                        var,
+                        pattern: Some(join(prefix, u.pattern.as_deref().unwrap_or("*"))),
+                        at: call.offset,
+                        ..u.clone()
+                    });
+                }
+            }
+            uses.extend(merged);
             registrations.sort_by_key(|r| r.call.offset);
-            uses.sort_by_key(|u| u.call.offset);
+            uses.sort_by_key(|u| u.at);
             Read {
                 file,
                 apps,
@@ -370,76 +415,80 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
     // local ones, by (file, variable).
     let mut outside: Vec<(String, Mount)> = Vec::new();
     let mut local: Vec<(String, String, Mount)> = Vec::new();
-    for r in &read {
+    for (index, r) in read.iter().enumerate() {
         for (var, prefix, sub, call) in &r.mounts {
             let base = r
                 .apps
                 .iter()
                 .find(|a| a.var == *var)
                 .map_or("", |a| a.base.as_str());
-            let full = join(base, prefix);
-            let guard = use_guard(model, r.file, &r.uses, var, call.offset, prefix);
+            let mount = Mount {
+                prefix: join(base, prefix),
+                written: (*prefix).to_owned(),
+                parent: index,
+                var: (*var).to_owned(),
+                at: call.offset,
+            };
             if r.apps.iter().any(|a| a.var == *sub) {
-                local.push((
-                    r.file.path.clone(),
-                    (*sub).to_owned(),
-                    Mount {
-                        prefix: full,
-                        guard,
-                        via: None,
-                    },
-                ));
+                local.push((r.file.path.clone(), (*sub).to_owned(), mount));
             } else if let Some(specifier) = module_of(r.file, sub)
                 && let Some(target) = resolve::import(model, &r.file.path, specifier)
             {
-                outside.push((
-                    target.path.clone(),
-                    Mount {
-                        prefix: full,
-                        guard,
-                        via: Some(r.file.path.clone()),
-                    },
-                ));
+                outside.push((target.path.clone(), mount));
             }
         }
     }
-    // A mount of a mount (`app.route('/api', api)` where `api` mounts
-    // `users`), one level.
-    let parent_of = |path: &str| {
+    let outer_of = |path: &str| {
         outside
             .iter()
             .find(|(p, _)| p == path)
             .map(|(_, m)| m.clone())
     };
+    // The guard a chain of mounts (innermost first) puts in front of a
+    // path relative to the innermost app.
+    let mount_guard = |chain: &[Mount], path: &str, here: &str| {
+        let mut relative = path.to_owned();
+        for m in chain {
+            relative = join(&m.written, &relative);
+            let parent = &read[m.parent];
+            if let Some(guard) =
+                use_guard(model, parent.file, &parent.uses, &m.var, m.at, &relative)
+            {
+                return Some(match guard {
+                    RouteGuard::Caller {
+                        check,
+                        via: None,
+                        confidence,
+                    } if parent.file.path != here => RouteGuard::Caller {
+                        check,
+                        via: Some(parent.file.path.clone()),
+                        confidence,
+                    },
+                    g => g,
+                });
+            }
+        }
+        None
+    };
     let mut out = Vec::new();
     for r in &read {
         let file = r.file;
-        let file_mount = parent_of(&file.path);
+        let file_mount = outer_of(&file.path);
         for (i, reg) in r.registrations.iter().enumerate() {
             let own_mount = local
                 .iter()
                 .find(|(p, v, _)| *p == file.path && v == reg.var)
                 .map(|(_, _, m)| m.clone());
-            let mount = match (own_mount, &file_mount) {
-                (Some(mut m), Some(outer)) => {
-                    m.prefix = join(&outer.prefix, &m.prefix);
-                    m.guard = m.guard.or_else(|| outer.guard.clone());
-                    m.via = m.via.or_else(|| outer.via.clone());
-                    Some(m)
-                }
-                (Some(m), None) => Some(m),
-                (None, outer) => outer.clone(),
-            };
+            let chain: Vec<Mount> = own_mount.into_iter().chain(file_mount.clone()).collect();
             let base = r
                 .apps
                 .iter()
                 .find(|a| a.var == reg.var)
                 .map_or("", |a| a.base.as_str());
             let own_path = join(base, reg.path);
-            let path = match &mount {
-                Some(m) => join(&m.prefix, &own_path),
-                None => own_path.clone(),
-            };
+            let path = chain
+                .iter()
+                .fold(own_path.clone(), |path, m| join(&m.prefix, &path));
             let next = r
                 .registrations
                 .get(i + 1)
@@ -467,24 +516,8 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             let middleware = &reg.call.args[1..];
             let mut guard = args_guard(model, file, middleware)
                 .or_else(|| use_guard(model, file, &r.uses, reg.var, reg.call.offset, reg.path));
-            if guard.is_none()
-                && let Some(m) = &mount
-            {
-                guard = m.guard.clone().map(|g| match (g, &m.via) {
-                    (
-                        RouteGuard::Caller {
-                            check,
-                            via: None,
-                            confidence,
-                        },
-                        Some(via),
-                    ) => RouteGuard::Caller {
-                        check,
-                        via: Some(via.clone()),
-                        confidence,
-                    },
-                    (g, _) => g,
-                });
+            if guard.is_none() {
+                guard = mount_guard(&chain, &own_path, &file.path);
             }
             let in_handler = handler_calls
                 .iter()

@@ -871,3 +871,67 @@ fn cloud_functions_required_by_destructuring_and_hmac_webhooks() -> anyhow::Resu
     );
     Ok(())
 }
+
+#[test]
+fn hono_sub_app_middleware_guards_what_is_mounted_after_it() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "src/index.ts",
+            "import { Hono } from 'hono';\n\
+             import { basicAuth } from 'hono/basic-auth';\n\
+             import api from './api';\n\
+             import todos from './todos';\n\
+             const app = new Hono();\n\
+             const middleware = new Hono();\n\
+             middleware.use('/posts/*', async (c, next) => {\n\
+             \x20 const auth = basicAuth({ username: c.env.USER, password: c.env.PASSWORD });\n\
+             \x20 return auth(c, next);\n\
+             });\n\
+             app.route('/api', middleware);\n\
+             app.route('/api', api);\n\
+             app.route('/todos', todos);\n\
+             export default app;\n",
+        ),
+        (
+            "src/api.ts",
+            "import { Hono } from 'hono';\n\
+             const api = new Hono();\n\
+             api.post('/posts', (c) => c.json({}));\n\
+             api.post('/comments', (c) => c.json({}));\n\
+             export default api;\n",
+        ),
+        (
+            "src/todos.ts",
+            "import { Hono } from 'hono';\n\
+             import { Consumer } from '@hono/stytch-auth';\n\
+             export default new Hono()\n\
+             \x20 .delete('/:id', Consumer.authenticateSessionRemote(), (c) => c.json({}));\n",
+        ),
+    ])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/todos/:id",
+                "caller check `Consumer.authenticateSessionRemote`",
+                "none seen",
+                "src/todos.ts:4"
+            ]),
+            // `/posts/*` only: the comments are open.
+            row(["POST", "/api/comments", "none", "none seen", "src/api.ts:4"]),
+            row([
+                "POST",
+                "/api/posts",
+                "caller check `basicAuth` via src/index.ts",
+                "none seen",
+                "src/api.ts:3"
+            ]),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [("src/api.ts", Some(4), M)]
+    );
+    Ok(())
+}
