@@ -89,8 +89,12 @@ fn guard_of_arg(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<Rout
     };
     match arg {
         Arg::Call { callee, args } if LIBRARY_GUARDS.contains(&callee.as_str()) => {
-            let strategy = args.first().and_then(Arg::as_str).unwrap_or("");
-            Some(high(format!("{callee}('{strategy}')"), None))
+            let strategy = match args.first() {
+                Some(Arg::Str(s)) => format!("'{s}'"),
+                None => String::new(),
+                Some(_) => "…".to_owned(),
+            };
+            Some(high(format!("{callee}({strategy})"), None))
         }
         Arg::Ident(name) => guard_class(model, file, name),
         _ => None,
@@ -140,6 +144,48 @@ fn guard_class(model: &SourceModel, file: &FileModel, name: &str) -> Option<Rout
     })
 }
 
+/// The guard a decorator of the target's own puts on a method or class:
+/// a function (here or one import away) that composes `UseGuards(…)` with
+/// `applyDecorators` (`@Auth([Role.User])`).
+fn composed_guard(
+    model: &SourceModel,
+    file: &FileModel,
+    decorators: &[String],
+) -> Option<RouteGuard> {
+    decorators.iter().find_map(|name| {
+        if VERBS.iter().any(|(v, _)| v == name)
+            || matches!(name.as_str(), "UseGuards" | "Controller" | "UsePipes")
+        {
+            return None;
+        }
+        let (owner, function) = match file
+            .functions
+            .iter()
+            .find(|f| f.name.as_deref() == Some(name.as_str()) && f.class.is_none())
+        {
+            Some(f) => (file, f),
+            None => {
+                let (helper, function) = crate::nextjs::imported_function(model, file, name)?;
+                (helper, function?)
+            }
+        };
+        let guards = owner.calls_in(function).find(|c| c.callee == "UseGuards")?;
+        let guard = use_guards(model, owner, &guards.args)?;
+        Some(match guard {
+            RouteGuard::Caller {
+                check,
+                via,
+                confidence,
+            } => RouteGuard::Caller {
+                check: format!("@{name} → {check}"),
+                via: via.or_else(|| (owner.path != file.path).then(|| owner.path.clone())),
+                confidence,
+            },
+            g => g,
+        })
+    })
+}
+
 /// The strongest guard among `@UseGuards` arguments.
 fn use_guards(model: &SourceModel, file: &FileModel, args: &[Arg]) -> Option<RouteGuard> {
     args.iter()
@@ -159,7 +205,7 @@ fn global_guard(model: &SourceModel) -> Option<(RouteGuard, String)> {
                 let made = file
                     .calls
                     .iter()
-                    .filter(|c| c.line == call.line && c.offset > call.offset)
+                    .filter(|c| c.offset > call.offset && c.line <= call.line + 3)
                     .filter_map(|c| c.callee.strip_prefix("new "));
                 for name in made {
                     if let Some(guard) = guard_class(model, file, name) {
@@ -426,7 +472,8 @@ fn global_pipe(model: &SourceModel) -> bool {
                 && file
                     .calls
                     .iter()
-                    .any(|c| c.line == call.line && c.callee.ends_with("ValidationPipe"))
+                    .filter(|c| c.offset > call.offset && c.line <= call.line + 3)
+                    .any(|c| c.callee.ends_with("ValidationPipe"))
         }) || file
             .properties_named("provide")
             .any(|p| matches!(&p.value, Arg::Ident(t) if t == "APP_PIPE"))
@@ -494,7 +541,8 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         let base = path_arg(class.decorator("Controller").unwrap_or(&[]));
         let class_guard = class
             .decorator("UseGuards")
-            .and_then(|args| use_guards(model, file, args));
+            .and_then(|args| use_guards(model, file, args))
+            .or_else(|| composed_guard(model, file, &class.decorators));
         let class_public = public.iter().any(|p| class.decorator(p).is_some());
         for function in file
             .functions
@@ -509,11 +557,16 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 let path = join_all(&[&prefix, &base, &path_arg(args)]);
                 let own = function
                     .decorator("UseGuards")
-                    .and_then(|args| use_guards(model, file, args));
+                    .and_then(|args| use_guards(model, file, args))
+                    .or_else(|| composed_guard(model, file, &function.decorators));
                 let marked_public =
                     class_public || public.iter().any(|p| function.decorator(p).is_some());
                 let mut notes = Vec::new();
-                let calls: Vec<&Call> = file.calls_in(function).collect();
+                // A service's own `this.users.getUser(id)` is no caller check.
+                let calls: Vec<&Call> = file
+                    .calls_in(function)
+                    .filter(|c| c.root() != "this")
+                    .collect();
                 let in_handler = guard_of(model, file, calls.iter().copied());
                 let relative = join_all(&[&base, &path_arg(args)]);
                 let consumer = applied

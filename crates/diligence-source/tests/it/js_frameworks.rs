@@ -935,3 +935,62 @@ fn hono_sub_app_middleware_guards_what_is_mounted_after_it() -> anyhow::Result<(
     );
     Ok(())
 }
+
+#[test]
+fn nestjs_composed_auth_decorators_and_a_service_named_like_a_check() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "src/decorators/http.decorators.ts",
+            "import { applyDecorators, UseGuards } from '@nestjs/common';\n\
+             import { AuthGuard } from '@nestjs/passport';\n\
+             export function Auth(roles = []) {\n\
+             \x20 return applyDecorators(\n\
+             \x20   UseGuards(AuthGuard('jwt'), RolesGuard),\n\
+             \x20 );\n\
+             }\n",
+        ),
+        (
+            "src/main.ts",
+            "async function bootstrap() {\n\
+             \x20 const app = await NestFactory.create(AppModule);\n\
+             \x20 app.useGlobalPipes(\n\
+             \x20   new ValidationPipe({ whitelist: true }),\n\
+             \x20 );\n\
+             }\n",
+        ),
+        (
+            "src/posts.controller.ts",
+            "import { Auth } from './decorators/http.decorators';\n\
+             @Controller('posts')\n\
+             export class PostsController {\n\
+             \x20 @Post()\n\
+             \x20 @Auth(['user'])\n\
+             \x20 create() { return {}; }\n\
+             \x20 @Put(':id')\n\
+             \x20 update() { return this.users.getUser(); }\n\
+             }\n",
+        ),
+    ])?;
+    let pipe = "class-validator (ValidationPipe)";
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "POST",
+                "/posts",
+                "caller check `@Auth → AuthGuard('jwt')` via src/decorators/http.decorators.ts",
+                pipe,
+                "src/posts.controller.ts:6"
+            ]),
+            // `this.users.getUser()` is the service's, not a session read.
+            row([
+                "PUT",
+                "/posts/:id",
+                "none",
+                pipe,
+                "src/posts.controller.ts:8"
+            ]),
+        ]
+    );
+    Ok(())
+}
