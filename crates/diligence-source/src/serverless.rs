@@ -206,6 +206,22 @@ fn route(
     }
 }
 
+/// Whether a handler only hands its request to an imported app
+/// (`export default (req, res) => app(req, res)`): the app's own routes
+/// are the inventory then.
+fn delegates(file: &FileModel, function: &Function) -> bool {
+    let [req, res, ..] = function.params.as_slice() else {
+        return false;
+    };
+    file.calls_in(function).any(|c| {
+        matches!(c.args.as_slice(), [Arg::Ident(a), Arg::Ident(b)] if a == req && b == res)
+            && file
+                .imports
+                .iter()
+                .any(|i| i.names.iter().any(|n| n == c.root()))
+    })
+}
+
 /// Every Vercel and Netlify function of the target.
 pub fn routes(model: &SourceModel) -> Vec<Route> {
     let platforms = &model.platforms;
@@ -245,6 +261,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                             && f.params[0].starts_with("req")
                     })
                 })
+                && !delegates(file, function)
             {
                 out.push(route(model, file, VERCEL, "ANY", path, function));
             }

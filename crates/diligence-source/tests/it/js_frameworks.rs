@@ -635,6 +635,36 @@ fn a_next_app_api_folder_is_not_read_as_vercel_functions() -> anyhow::Result<()>
     Ok(())
 }
 
+#[test]
+fn a_vercel_function_that_hands_over_to_an_express_app_is_the_apps_routes() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "api/index.ts",
+            "import { app } from '../server/app';\n\
+             export default function handler(req, res) {\n\
+             \x20 app(req, res);\n\
+             }\n",
+        ),
+        (
+            "server/app.ts",
+            "import express from 'express';\n\
+             export const app = express();\n\
+             app.delete('/api/items/:id', (req, res) => res.end());\n",
+        ),
+    ])?;
+    assert_eq!(
+        routes(&evidence),
+        [row([
+            "DELETE",
+            "/api/items/:id",
+            "none",
+            "none seen",
+            "server/app.ts:3"
+        ])]
+    );
+    Ok(())
+}
+
 /// Writes `files` under a temporary folder and returns its evidence.
 fn evidence_of_files(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
     let temp = tempfile::tempdir()?;
