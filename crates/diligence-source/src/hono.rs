@@ -61,9 +61,53 @@ const LIBRARY_MIDDLEWARE: &[&str] = &[
 /// Constructors of an app.
 const MAKERS: &[&str] = &["new Hono", "new OpenAPIHono"];
 
-/// Whether a file is a Hono file.
-fn hono_file(file: &FileModel) -> bool {
-    file.imports.iter().any(|i| {
+/// The calls that make an app: the constructors, and the target's own
+/// factories that return one (`function createRouter() { return new
+/// OpenAPIHono(…) }`, and factories calling those).
+fn makers(model: &SourceModel) -> Vec<String> {
+    let mut makers: Vec<String> = MAKERS.iter().map(|m| (*m).to_owned()).collect();
+    for _ in 0..2 {
+        let mut found = Vec::new();
+        for file in model.files.iter().filter(|f| hono_file(f, &makers)) {
+            for function in &file.functions {
+                let Some(name) = function.name.as_deref() else {
+                    continue;
+                };
+                if function.class.is_none()
+                    && !makers.iter().chain(&found).any(|m| m == name)
+                    && file
+                        .calls_in(function)
+                        .any(|c| is_maker(&c.callee, &makers))
+                {
+                    found.push(name.to_owned());
+                }
+            }
+        }
+        makers.extend(found);
+    }
+    makers
+}
+
+/// Whether a callee makes an app.
+fn is_maker(callee: &str, makers: &[String]) -> bool {
+    makers.iter().any(|m| callee == m)
+}
+
+/// Whether a callee is a chain that starts by making an app.
+fn starts_with_maker(callee: &str, makers: &[String]) -> bool {
+    makers
+        .iter()
+        .any(|m| callee.starts_with(m.as_str()) && callee[m.len()..].starts_with("()"))
+}
+
+/// Whether a file is a Hono file: it imports Hono, or makes an app with a
+/// factory of the target's.
+fn hono_file(file: &FileModel, makers: &[String]) -> bool {
+    file.calls.iter().any(|c| {
+        makers.len() > MAKERS.len()
+            && (is_maker(&c.callee, &makers[MAKERS.len()..])
+                || starts_with_maker(&c.callee, &makers[MAKERS.len()..]))
+    }) || file.imports.iter().any(|i| {
         i.specifier == "hono"
             || i.specifier.starts_with("hono/")
             || i.specifier.starts_with("npm:hono")
@@ -81,24 +125,21 @@ struct App<'f> {
 
 /// The apps a file makes, and for a chain that starts with a
 /// constructor, the variable it ends bound to (by the chain's calls).
-fn apps(file: &FileModel) -> Vec<App<'_>> {
+fn apps<'f>(file: &'f FileModel, makers: &[String]) -> Vec<App<'f>> {
     let mut apps = Vec::new();
     for call in &file.calls {
         let Some(var) = call.bound_to.as_deref() else {
             continue;
         };
-        if MAKERS.contains(&call.callee.as_str()) {
+        if is_maker(&call.callee, makers) {
             apps.push(App {
                 var,
                 base: String::new(),
             });
-        } else if MAKERS
-            .iter()
-            .any(|m| call.callee.starts_with(&format!("{m}()")))
-        {
+        } else if starts_with_maker(&call.callee, makers) {
             apps.push(App {
                 var,
-                base: base_path(file, call),
+                base: base_path(file, call, makers),
             });
         } else if call.method() == "basePath"
             && let Some(parent) = apps.iter().find(|a| a.var == call.root())
@@ -112,11 +153,11 @@ fn apps(file: &FileModel) -> Vec<App<'_>> {
 }
 
 /// The base path set in a constructor chain (`new Hono().basePath('/api')`).
-fn base_path(file: &FileModel, bound: &Call) -> String {
+fn base_path(file: &FileModel, bound: &Call, makers: &[String]) -> String {
     file.calls
         .iter()
         .filter(|c| c.method() == "basePath" && c.offset <= bound.offset)
-        .filter(|c| MAKERS.iter().any(|m| c.callee.starts_with(m)))
+        .filter(|c| starts_with_maker(&c.callee, makers))
         .filter_map(|c| c.args.first().and_then(Arg::as_str))
         .next_back()
         .unwrap_or("")
@@ -126,20 +167,18 @@ fn base_path(file: &FileModel, bound: &Call) -> String {
 /// The app a call is made on: its root variable, or for a constructor
 /// chain the variable the chain ends bound to (`default` when it is not
 /// bound, as in `export default new Hono().get(…)`).
-fn app_of<'f>(file: &'f FileModel, call: &Call, apps: &[App<'f>]) -> Option<&'f str> {
-    if MAKERS
-        .iter()
-        .any(|m| call.callee.starts_with(&format!("{m}()")))
-    {
+fn app_of<'f>(
+    file: &'f FileModel,
+    call: &Call,
+    apps: &[App<'f>],
+    makers: &[String],
+) -> Option<&'f str> {
+    if starts_with_maker(&call.callee, makers) {
         let end = file
             .calls
             .iter()
             .filter(|c| c.offset >= call.offset && c.bound_to.is_some())
-            .filter(|c| {
-                MAKERS
-                    .iter()
-                    .any(|m| c.callee.starts_with(&format!("{m}()")))
-            })
+            .filter(|c| starts_with_maker(&c.callee, makers))
             .min_by_key(|c| c.offset)
             .and_then(|c| c.bound_to.as_deref());
         return Some(end.unwrap_or("default"));
@@ -154,6 +193,55 @@ struct Registration<'f> {
     method: &'static str,
     path: &'f str,
     call: &'f Call,
+    /// The middleware it names (the arguments between path and handler,
+    /// or an OpenAPI route's `middleware`), and the file that names it.
+    middleware: &'f [Arg],
+    middleware_file: &'f FileModel,
+    /// Validation its definition declares (an OpenAPI route's `request`).
+    declared: Option<&'static str>,
+}
+
+/// What `app.openapi(route, handler)` registers: the `createRoute({ method,
+/// path, request, middleware })` passed inline or bound to a name.
+fn openapi_route<'f>(
+    model: &'f SourceModel,
+    file: &'f FileModel,
+    call: &'f Call,
+) -> Option<(&'static str, &'f str, &'f [Arg], &'f FileModel, bool)> {
+    let mut owner = file;
+    let definition = match call.args.first()? {
+        Arg::Ident(name) => &file.binding(name, call.line)?.value,
+        // `routes.create`, where `import * as routes from './tasks.routes'`.
+        Arg::Member(path) => {
+            let (module, name) = path.split_once('.')?;
+            let specifier = module_of(file, module)?;
+            let helper = resolve::import(model, &file.path, specifier)?;
+            owner = helper;
+            &helper.binding(name, u32::MAX)?.value
+        }
+        other => other,
+    };
+    let Arg::Call { callee, args } = definition else {
+        return None;
+    };
+    if callee != "createRoute" {
+        return None;
+    }
+    let options = args.first()?;
+    let method = options.property("method")?.as_str()?.to_ascii_lowercase();
+    let (_, http) = VERBS.iter().find(|(v, _)| *v == method)?;
+    let path = options.property("path")?.as_str()?;
+    let middleware = match options.property("middleware") {
+        Some(Arg::Array(items)) => items.as_slice(),
+        Some(one) => std::slice::from_ref(one),
+        None => &[],
+    };
+    let validates = options.property("request").is_some_and(|r| {
+        ["body", "query", "params", "json"]
+            .iter()
+            .any(|k| r.property(k).is_some())
+    });
+    Some((http, path, middleware, owner, validates))
 }
 
 /// A `use` call: the app, its path pattern, and the middleware; `at` is
@@ -334,17 +422,18 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         uses: Vec<Use<'f>>,
         mounts: Vec<(&'f str, &'f str, &'f str, &'f Call)>,
     }
+    let makers = makers(model);
     let read: Vec<Read<'_>> = model
         .files
         .iter()
-        .filter(|f| hono_file(f))
+        .filter(|f| hono_file(f, &makers))
         .map(|file| {
-            let apps = apps(file);
+            let apps = apps(file, &makers);
             let mut registrations = Vec::new();
             let mut uses = Vec::new();
             let mut mounts = Vec::new();
             for call in &file.calls {
-                let Some(var) = app_of(file, call, &apps) else {
+                let Some(var) = app_of(file, call, &apps, &makers) else {
                     continue;
                 };
                 let method = call.method();
@@ -369,6 +458,21 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                             mounts.push((var, prefix.as_str(), sub.as_str(), call));
                         }
                     }
+                    "openapi" => {
+                        if let Some((http, path, middleware, owner, validates)) =
+                            openapi_route(model, file, call)
+                        {
+                            registrations.push(Registration {
+                                var,
+                                method: http,
+                                path,
+                                call,
+                                middleware,
+                                middleware_file: owner,
+                                declared: validates.then_some("zod (OpenAPI route)"),
+                            });
+                        }
+                    }
                     _ => {
                         let Some((_, http)) = VERBS.iter().find(|(v, _)| *v == method) else {
                             continue;
@@ -381,6 +485,9 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                             method: http,
                             path,
                             call,
+                            middleware: &call.args[1..],
+                            middleware_file: file,
+                            declared: None,
                         });
                     }
                 }
@@ -513,8 +620,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             let handler_calls: Vec<&Call> = handler
                 .map(|h| file.calls_in(h).collect())
                 .unwrap_or_default();
-            let middleware = &reg.call.args[1..];
-            let mut guard = args_guard(model, file, middleware)
+            let mut guard = args_guard(model, reg.middleware_file, reg.middleware)
                 .or_else(|| use_guard(model, file, &r.uses, reg.var, reg.call.offset, reg.path));
             if guard.is_none() {
                 guard = mount_guard(&chain, &own_path, &file.path);
@@ -539,7 +645,10 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 (Some(g), _) => g,
                 (None, g) => g,
             };
-            let validation = validator(reg.call, file, next)
+            let validation = reg
+                .declared
+                .map(str::to_owned)
+                .or_else(|| validator(reg.call, file, next))
                 .or_else(|| validation(model, file, handler_calls.iter().copied()));
             out.push(Route {
                 framework: FRAMEWORK.to_owned(),

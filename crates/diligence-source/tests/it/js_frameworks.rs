@@ -1024,3 +1024,64 @@ fn nestjs_composed_auth_decorators_and_a_service_named_like_a_check() -> anyhow:
     );
     Ok(())
 }
+
+#[test]
+fn hono_openapi_routes_made_by_a_factory_and_defined_in_another_module() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "src/lib/create-app.ts",
+            "import { OpenAPIHono } from '@hono/zod-openapi';\n\
+             export function createRouter() {\n\
+             \x20 return new OpenAPIHono({ strict: false });\n\
+             }\n",
+        ),
+        (
+            "src/routes/tasks.routes.ts",
+            "import { createRoute, z } from '@hono/zod-openapi';\n\
+             import { bearerAuth } from 'hono/bearer-auth';\n\
+             const auth = bearerAuth({ token: 'from-env' });\n\
+             export const create = createRoute({\n\
+             \x20 path: '/tasks',\n\
+             \x20 method: 'post',\n\
+             \x20 request: { body: { content: {} } },\n\
+             \x20 responses: {},\n\
+             });\n\
+             export const remove = createRoute({\n\
+             \x20 path: '/tasks/{id}',\n\
+             \x20 method: 'delete',\n\
+             \x20 middleware: [auth] as const,\n\
+             \x20 responses: {},\n\
+             });\n",
+        ),
+        (
+            "src/routes/tasks.index.ts",
+            "import { createRouter } from '../lib/create-app';\n\
+             import * as handlers from './tasks.handlers';\n\
+             import * as routes from './tasks.routes';\n\
+             const router = createRouter()\n\
+             \x20 .openapi(routes.create, handlers.create)\n\
+             \x20 .openapi(routes.remove, handlers.remove);\n\
+             export default router;\n",
+        ),
+    ])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/tasks/{id}",
+                "caller check `auth = bearerAuth`",
+                "none seen",
+                "src/routes/tasks.index.ts:6"
+            ]),
+            row([
+                "POST",
+                "/tasks",
+                "none",
+                "zod (OpenAPI route)",
+                "src/routes/tasks.index.ts:5"
+            ]),
+        ]
+    );
+    Ok(())
+}
