@@ -76,8 +76,10 @@ fn instances(file: &FileModel) -> Vec<&str> {
                 "fastify" | "Fastify" | "fastify.default" | "Fastify.fastify"
             ) || (c.callee == "require()"
                 && file.calls.iter().any(|r| {
+                    // `require('fastify')(…)`: the inner call starts where
+                    // the outer one does.
                     r.callee == "require"
-                        && r.offset < c.offset
+                        && r.offset <= c.offset
                         && r.args.first().and_then(Arg::as_str) == Some("fastify")
                 }))
         })

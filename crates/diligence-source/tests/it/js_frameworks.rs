@@ -1085,3 +1085,47 @@ fn hono_openapi_routes_made_by_a_factory_and_defined_in_another_module() -> anyh
     );
     Ok(())
 }
+
+#[test]
+fn fastify_made_by_require_and_a_plugin_required_from_another_file() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "fastify": "^4.0.0" } }"#,
+        ),
+        (
+            "server.js",
+            "const fastify = require('fastify')({ logger: true });\n\
+             fastify.register(require('./auth'));\n\
+             fastify.register(require('./orders'), { prefix: '/orders' });\n\
+             fastify.post('/insert', async () => ({}));\n",
+        ),
+        (
+            "auth.js",
+            "const fp = require('fastify-plugin');\n\
+             module.exports = fp(async (fastify) => {\n\
+             \x20 fastify.decorate('verify', async (req) => { await req.jwtVerify(); });\n\
+             });\n",
+        ),
+        (
+            "orders.js",
+            "module.exports = async function orders(fastify) {\n\
+             \x20 fastify.delete('/:id', { preValidation: [fastify.verify] }, async () => ({}));\n\
+             };\n",
+        ),
+    ])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/orders/:id",
+                "caller check `fastify.verify → req.jwtVerify` via auth.js",
+                "none seen",
+                "orders.js:2"
+            ]),
+            row(["POST", "/insert", "none", "none seen", "server.js:4"]),
+        ]
+    );
+    Ok(())
+}
