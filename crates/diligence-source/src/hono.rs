@@ -113,7 +113,7 @@ fn hono_file(file: &FileModel, makers: &[String]) -> bool {
             || i.specifier.starts_with("npm:hono")
             || i.specifier.starts_with("jsr:@hono/")
             || i.specifier.contains("/hono@")
-            || i.specifier == "@hono/zod-openapi"
+            || i.specifier.starts_with("@hono/")
     })
 }
 

@@ -1129,3 +1129,35 @@ fn fastify_made_by_require_and_a_plugin_required_from_another_file() -> anyhow::
     );
     Ok(())
 }
+
+#[test]
+fn hono_in_a_supabase_edge_function_checks_the_user_in_inline_middleware() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[(
+        "supabase/functions/admin-api/index.ts",
+        "import { Hono } from 'jsr:@hono/hono';\n\
+         import { createClient } from 'jsr:@supabase/supabase-js@2';\n\
+         const admin = createClient(Deno.env.get('SUPABASE_URL')!, Deno.env.get('SUPABASE_SERVICE_ROLE_KEY')!);\n\
+         const app = new Hono().basePath('/admin-api');\n\
+         app.use('*', async (c, next) => {\n\
+         \x20 const token = c.req.header('authorization')?.replace('Bearer ', '');\n\
+         \x20 const { data } = await admin.auth.getUser(token);\n\
+         \x20 if (!data.user) return c.json({}, 401);\n\
+         \x20 await next();\n\
+         });\n\
+         app.delete('/users/:id', async (c) => c.json({}));\n\
+         Deno.serve(app.fetch);\n",
+    )])?;
+    let rows = routes(&evidence);
+    assert!(
+        rows.contains(&row([
+            "DELETE",
+            "/admin-api/users/:id",
+            "caller check `admin.auth.getUser`",
+            "none seen",
+            "supabase/functions/admin-api/index.ts:11"
+        ])),
+        "{rows:?}"
+    );
+    assert_eq!(found(&evidence, "source.route-unguarded"), []);
+    Ok(())
+}
