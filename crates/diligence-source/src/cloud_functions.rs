@@ -127,6 +127,18 @@ fn reads_auth(file: &FileModel, function: &Function) -> Option<String> {
         })
 }
 
+/// Whether a handler tests its caller's `auth` for absence
+/// (`if (!request.auth)`, `if (!context.auth || !context.auth.uid)`).
+fn tests_auth(file: &FileModel, function: &Function) -> bool {
+    file.negations.iter().any(|(path, line)| {
+        function.contains(*line)
+            && function.params.iter().any(|p| {
+                path.strip_prefix(p.as_str())
+                    .is_some_and(|rest| rest == ".auth" || rest == ".auth.uid")
+            })
+    })
+}
+
 /// Every HTTPS Cloud Function of the target.
 pub fn routes(model: &SourceModel) -> Vec<Route> {
     let mut out = Vec::new();
@@ -176,6 +188,22 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                     confidence: Confidence::High,
                 },
                 (None, RouteGuard::Caller { .. }) => shared,
+                // `if (!request.auth) throw new HttpsError(…)` with
+                // another code than `unauthenticated`.
+                (None, _) if kind == "onCall" && tests_auth(file, handler) => {
+                    let throws = file
+                        .calls_in(handler)
+                        .any(|c| c.callee.ends_with("HttpsError"));
+                    RouteGuard::Caller {
+                        check: "refuses without auth".to_owned(),
+                        via: None,
+                        confidence: if throws {
+                            Confidence::High
+                        } else {
+                            Confidence::Medium
+                        },
+                    }
+                }
                 (None, _) => match reads_auth(file, handler) {
                     Some(read) if kind == "onCall" => RouteGuard::Caller {
                         check: format!("reads {read}"),

@@ -1161,3 +1161,43 @@ fn hono_in_a_supabase_edge_function_checks_the_user_in_inline_middleware() -> an
     assert_eq!(found(&evidence, "source.route-unguarded"), []);
     Ok(())
 }
+
+#[test]
+fn cloud_functions_callables_refusing_without_auth_by_any_error() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[(
+        "functions/src/index.ts",
+        "import { onCall, HttpsError } from 'firebase-functions/v1/https';\n\
+         export const rename = onCall((request) => {\n\
+         \x20 if (!request.auth) {\n\
+         \x20   throw new HttpsError('failed-precondition', 'Sign in first.');\n\
+         \x20 }\n\
+         \x20 return { ok: true };\n\
+         });\n\
+         export const archive = onCall((request) => {\n\
+         \x20 if (!request.auth) {\n\
+         \x20   return { status: 'error' };\n\
+         \x20 }\n\
+         \x20 return { ok: true };\n\
+         });\n",
+    )])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "POST",
+                "archive",
+                "caller check `refuses without auth`",
+                "none seen",
+                "functions/src/index.ts:8"
+            ]),
+            row([
+                "POST",
+                "rename",
+                "caller check `refuses without auth`",
+                "none seen",
+                "functions/src/index.ts:2"
+            ]),
+        ]
+    );
+    Ok(())
+}
