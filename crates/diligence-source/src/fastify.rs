@@ -20,6 +20,7 @@
 use diligence_model::Confidence;
 
 use crate::express::{body_check, join, middleware_guard, module_of};
+use crate::model::Nesting;
 use crate::nextjs::{guard_of, validation};
 use crate::routes::{Route, RouteGuard};
 use crate::{Arg, Call, FileModel, Function, SourceModel, resolve};
@@ -89,13 +90,11 @@ fn instances(file: &FileModel) -> Vec<&str> {
 
 /// The scope a call on `var` is made in: the innermost function around it
 /// whose first parameter is `var`, or the file's instance `var`.
-fn scope_of(file: &FileModel, index: usize, call: &Call, instances: &[&str]) -> Option<Scope> {
+fn scope_of(nesting: &Nesting<'_>, index: usize, call: &Call, instances: &[&str]) -> Option<Scope> {
     let var = call.root();
-    let plugin = file
-        .functions
-        .iter()
-        .filter(|f| f.contains_call(call) && f.params.first().map(String::as_str) == Some(var))
-        .max_by_key(|f| f.span.0);
+    let plugin = nesting
+        .around(call.offset)
+        .find(|f| f.params.first().map(String::as_str) == Some(var));
     match plugin {
         Some(f) => Some(Scope {
             file: index,
@@ -170,6 +169,13 @@ fn inline_function<'f>(file: &'f FileModel, call: &Call, limit: u32) -> Option<&
                 && f.span.0 < limit
         })
         .min_by_key(|f| f.span.0)
+}
+
+/// `inline_function` through a file's nesting index.
+fn passed_inline<'f>(nesting: &Nesting<'f>, call: &Call, limit: u32) -> Option<&'f Function> {
+    nesting
+        .between(call.offset, limit)
+        .find(|f| f.passed_to.as_deref() == Some(call.callee.as_str()))
 }
 
 /// What a decorator named `name` (`fastify.decorate('authenticate', fn)`)
@@ -306,6 +312,15 @@ fn read(model: &SourceModel) -> Graph<'_> {
                 },
             );
         }
+        let nesting = Nesting::new(&file.functions);
+        // Names a call may be made on: instances and the first parameters
+        // of functions (checked before looking for the function itself).
+        let firsts: std::collections::BTreeSet<&str> = file
+            .functions
+            .iter()
+            .filter_map(|f| f.params.first().map(String::as_str))
+            .chain(instances.iter().copied())
+            .collect();
         let mut calls: Vec<(&Call, &str, Scope)> = file
             .calls
             .iter()
@@ -313,10 +328,10 @@ fn read(model: &SourceModel) -> Graph<'_> {
                 let method = method_of(c)?;
                 let known = VERBS.iter().any(|(v, _)| *v == method)
                     || matches!(method, "route" | "register" | "addHook");
-                if !known {
+                if !known || !firsts.contains(c.root()) {
                     return None;
                 }
-                Some((c, method, scope_of(file, index, c, &instances)?))
+                Some((c, method, scope_of(&nesting, index, c, &instances)?))
             })
             .collect();
         calls.sort_by_key(|(c, _, _)| c.offset);
@@ -349,7 +364,7 @@ fn read(model: &SourceModel) -> Graph<'_> {
                     }
                     seen(&mut graph, scope);
                     let value = call.args.get(1).unwrap_or(&Arg::Other);
-                    let inline = inline_function(file, call, next);
+                    let inline = passed_inline(&nesting, call, next);
                     if let Some(guard) = hook_guard(model, file, value, inline) {
                         graph.hooks.push((scope.clone(), guard));
                     }
@@ -391,7 +406,7 @@ fn read(model: &SourceModel) -> Graph<'_> {
                     let Some(path) = call.args.first().and_then(Arg::as_str) else {
                         continue;
                     };
-                    if call.args.len() < 2 && inline_function(file, call, next).is_none() {
+                    if call.args.len() < 2 && passed_inline(&nesting, call, next).is_none() {
                         continue;
                     }
                     seen(&mut graph, scope);

@@ -13,11 +13,14 @@
 //! Clerk session (`getAuth(c)`); a name alone gives low confidence.
 //! `zValidator`, `validator` and their kin are validation.
 
+use std::collections::HashMap;
+
 use diligence_model::Confidence;
 
 use crate::express::{join, middleware_guard, module_of};
+use crate::model::Nesting;
 use crate::nextjs::{guard_of, is_caller_check, validation};
-use crate::routes::{Route, RouteGuard};
+use crate::routes::{GuardMemo, Route, RouteGuard};
 use crate::{Arg, Call, FileModel, Function, SourceModel, resolve};
 
 /// The framework's name, as in `source.frameworks`.
@@ -323,9 +326,14 @@ fn guard(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<RouteGuard>
 }
 
 /// The first guard among middleware arguments.
-fn args_guard(model: &SourceModel, file: &FileModel, args: &[Arg]) -> Option<RouteGuard> {
+fn args_guard(
+    model: &SourceModel,
+    memo: &GuardMemo,
+    file: &FileModel,
+    args: &[Arg],
+) -> Option<RouteGuard> {
     args.iter()
-        .filter_map(|a| guard(model, file, a))
+        .filter_map(|a| memo.get(file, a, || guard(model, file, a)))
         .max_by_key(|g| match g {
             RouteGuard::Caller { confidence, .. } => *confidence,
             _ => Confidence::Low,
@@ -335,6 +343,7 @@ fn args_guard(model: &SourceModel, file: &FileModel, args: &[Arg]) -> Option<Rou
 /// The guard of the `use` calls on `var` before `offset` covering `path`.
 fn use_guard(
     model: &SourceModel,
+    memo: &GuardMemo,
     file: &FileModel,
     uses: &[Use<'_>],
     var: &str,
@@ -344,7 +353,7 @@ fn use_guard(
     uses.iter()
         .filter(|u| u.var == var && u.at < offset)
         .filter(|u| u.pattern.as_deref().is_none_or(|p| covers(p, path)))
-        .find_map(|u| args_guard(model, file, u.args).or_else(|| inline_guard(file, u.call)))
+        .find_map(|u| args_guard(model, memo, file, u.args).or_else(|| inline_guard(file, u.call)))
 }
 
 /// What a middleware written inline in a `use` call checks
@@ -383,38 +392,24 @@ struct Mount {
     at: u32,
 }
 
-/// The validator among a registration's arguments and calls on its line.
-fn validator(call: &Call, file: &FileModel, next: u32) -> Option<String> {
-    call.args
+/// The validator among the calls made in a registration (`sorted`: the
+/// file's calls by offset).
+fn validator(call: &Call, sorted: &[&Call], next: u32) -> Option<String> {
+    let first = sorted.partition_point(|c| c.offset <= call.offset);
+    sorted[first..]
         .iter()
-        .chain(
-            file.calls
+        .take_while(|c| c.offset < next)
+        .find_map(|c| {
+            VALIDATORS
                 .iter()
-                .filter(|c| c.line == call.line && c.offset > call.offset)
-                .flat_map(|c| c.args.iter()),
-        )
-        .find_map(|a| match a {
-            Arg::Call { callee, .. } => VALIDATORS
-                .iter()
-                .find(|(v, _)| callee == v)
-                .map(|(_, name)| (*name).to_owned()),
-            _ => None,
-        })
-        .or_else(|| {
-            file.calls
-                .iter()
-                .filter(|c| c.offset > call.offset && c.offset < next)
-                .find_map(|c| {
-                    VALIDATORS
-                        .iter()
-                        .find(|(v, _)| c.callee == *v)
-                        .map(|(_, name)| (*name).to_owned())
-                })
+                .find(|(v, _)| c.callee == *v)
+                .map(|(_, name)| (*name).to_owned())
         })
 }
 
 /// Every Hono route of the target.
 pub fn routes(model: &SourceModel) -> Vec<Route> {
+    let memo = &GuardMemo::default();
     struct Read<'f> {
         file: &'f FileModel,
         apps: Vec<App<'f>>,
@@ -558,9 +553,15 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         for m in chain {
             relative = join(&m.written, &relative);
             let parent = &read[m.parent];
-            if let Some(guard) =
-                use_guard(model, parent.file, &parent.uses, &m.var, m.at, &relative)
-            {
+            if let Some(guard) = use_guard(
+                model,
+                memo,
+                parent.file,
+                &parent.uses,
+                &m.var,
+                m.at,
+                &relative,
+            ) {
                 return Some(match guard {
                     RouteGuard::Caller {
                         check,
@@ -581,6 +582,15 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
     for r in &read {
         let file = r.file;
         let file_mount = outer_of(&file.path);
+        let nesting = Nesting::new(&file.functions);
+        let mut sorted: Vec<&Call> = file.calls.iter().collect();
+        sorted.sort_by_key(|c| c.offset);
+        let mut by_name: HashMap<&str, &Function> = HashMap::new();
+        for f in &file.functions {
+            if let Some(name) = f.name.as_deref() {
+                by_name.entry(name).or_insert(f);
+            }
+        }
         for (i, reg) in r.registrations.iter().enumerate() {
             let own_mount = local
                 .iter()
@@ -600,28 +610,32 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 .registrations
                 .get(i + 1)
                 .map_or(u32::MAX, |n| n.call.offset);
-            let inline: Option<&Function> = file
-                .functions
-                .iter()
-                .filter(|f| {
-                    f.passed_to.as_deref() == Some(reg.call.callee.as_str())
-                        && f.span.0 > reg.call.offset
-                        && f.span.0 < next
-                })
-                .max_by_key(|f| f.span.0);
+            let inline: Option<&Function> = nesting
+                .between(reg.call.offset, next)
+                .filter(|f| f.passed_to.as_deref() == Some(reg.call.callee.as_str()))
+                .last();
             let named = match reg.call.args.last() {
-                Some(Arg::Ident(name)) if reg.call.args.len() > 1 => file
-                    .functions
-                    .iter()
-                    .find(|f| f.name.as_deref() == Some(name.as_str())),
+                Some(Arg::Ident(name)) if reg.call.args.len() > 1 => {
+                    by_name.get(name.as_str()).copied()
+                }
                 _ => None,
             };
             let handler = inline.or(named);
             let handler_calls: Vec<&Call> = handler
                 .map(|h| file.calls_in(h).collect())
                 .unwrap_or_default();
-            let mut guard = args_guard(model, reg.middleware_file, reg.middleware)
-                .or_else(|| use_guard(model, file, &r.uses, reg.var, reg.call.offset, reg.path));
+            let mut guard =
+                args_guard(model, memo, reg.middleware_file, reg.middleware).or_else(|| {
+                    use_guard(
+                        model,
+                        memo,
+                        file,
+                        &r.uses,
+                        reg.var,
+                        reg.call.offset,
+                        reg.path,
+                    )
+                });
             if guard.is_none() {
                 guard = mount_guard(&chain, &own_path, &file.path);
             }
@@ -648,7 +662,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             let validation = reg
                 .declared
                 .map(str::to_owned)
-                .or_else(|| validator(reg.call, file, next))
+                .or_else(|| validator(reg.call, &sorted, next))
                 .or_else(|| validation(model, file, handler_calls.iter().copied()));
             out.push(Route {
                 framework: FRAMEWORK.to_owned(),

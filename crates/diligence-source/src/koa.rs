@@ -13,11 +13,14 @@
 //! 401)`, `if (!ctx.state.user) ctx.throw(401)`); a name alone gives low
 //! confidence.
 
+use std::collections::HashMap;
+
 use diligence_model::Confidence;
 
 use crate::express::{join, middleware_guard, module_of};
+use crate::model::Nesting;
 use crate::nextjs::{guard_of, validation};
-use crate::routes::{Route, RouteGuard};
+use crate::routes::{GuardMemo, Route, RouteGuard};
 use crate::{Arg, Call, FileModel, Function, SourceModel, resolve};
 
 /// The framework's name, as in `source.frameworks`.
@@ -87,25 +90,34 @@ fn routers(file: &FileModel) -> Vec<(&str, String)> {
 /// Whether a function refuses a request without a signed-in user: it
 /// reads `ctx.state.user` and throws or asserts.
 fn state_check(file: &FileModel, function: &Function) -> bool {
+    let calls: Vec<&Call> = file.calls_in(function).collect();
+    state_check_in(file, function, &calls)
+}
+
+/// [`state_check`] with the function's calls already gathered.
+fn state_check_in(file: &FileModel, function: &Function, calls: &[&Call]) -> bool {
     let reads_user = |s: &str| s.contains("state.user");
-    let mut calls = file.calls_in(function);
-    let reads =
-        file.calls_in(function).any(|c| {
-            c.args.iter().any(|a| match a {
-                Arg::Member(m) => reads_user(m),
-                _ => false,
-            })
-        }) || file.bindings.iter().any(|b| {
-            function.contains(b.line) && matches!(&b.value, Arg::Member(m) if reads_user(m))
-        }) || file
-            .comparisons
-            .iter()
-            .any(|c| function.contains(c.line) && (reads_user(&c.left) || reads_user(&c.right)));
-    reads
-        && calls.any(|c| {
-            matches!(c.method(), "throw" | "assert")
-                && c.root() == function.params.first().map_or("ctx", String::as_str)
+    let reads = calls.iter().any(|c| {
+        c.args.iter().any(|a| match a {
+            Arg::Member(m) => reads_user(m),
+            _ => false,
         })
+    }) || file.bindings.iter().any(|b| {
+        function.contains(b.line) && matches!(&b.value, Arg::Member(m) if reads_user(m))
+    }) || file
+        .comparisons
+        .iter()
+        .any(|c| function.contains(c.line) && (reads_user(&c.left) || reads_user(&c.right)))
+        // `if (!ctx.state.user) ctx.throw(401)`.
+        || file
+            .negations
+            .iter()
+            .any(|(path, line)| function.contains(*line) && reads_user(path));
+    let ctx = function.params.first().map_or("ctx", String::as_str);
+    reads
+        && calls
+            .iter()
+            .any(|c| matches!(c.method(), "throw" | "assert") && c.root() == ctx)
 }
 
 /// What a middleware argument checks: the shared reading, `koa-jwt`'s
@@ -184,9 +196,14 @@ fn jwt_made<'m>(
 }
 
 /// The strongest guard among middleware arguments.
-fn args_guard(model: &SourceModel, file: &FileModel, args: &[Arg]) -> Option<RouteGuard> {
+fn args_guard(
+    model: &SourceModel,
+    memo: &GuardMemo,
+    file: &FileModel,
+    args: &[Arg],
+) -> Option<RouteGuard> {
     args.iter()
-        .filter_map(|a| guard(model, file, a))
+        .filter_map(|a| memo.get(file, a, || guard(model, file, a)))
         .max_by_key(|g| match g {
             RouteGuard::Caller { confidence, .. } => *confidence,
             _ => Confidence::Low,
@@ -265,6 +282,7 @@ struct Mount {
 /// a `koa-jwt` among them lets through.
 fn use_guard(
     model: &SourceModel,
+    memo: &GuardMemo,
     file: &FileModel,
     uses: &[Use<'_>],
     var: &str,
@@ -274,7 +292,9 @@ fn use_guard(
         .iter()
         .filter(|u| u.var == var && u.call.offset < offset && mounted(u.args).is_none())
         .collect();
-    let guard = before.iter().find_map(|u| args_guard(model, file, u.args));
+    let guard = before
+        .iter()
+        .find_map(|u| args_guard(model, memo, file, u.args));
     let unless = before
         .iter()
         .flat_map(|u| unless_paths(u.args))
@@ -368,6 +388,7 @@ fn with_via(guard: RouteGuard, via: Option<&str>) -> RouteGuard {
 
 /// Every Koa route of the target.
 pub fn routes(model: &SourceModel) -> Vec<Route> {
+    let memo = &GuardMemo::default();
     let mut edges: Vec<Edge> = Vec::new();
     for file in &model.files {
         if !(makes_app(file) || is_koa(file)) {
@@ -385,9 +406,10 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             let Some(router) = mounted(u.args).or(named) else {
                 continue;
             };
-            let (guard, unless) = use_guard(model, file, &file_uses, u.var, u.call.offset);
-            let guard = guard
-                .or_else(|| args_guard(model, file, &u.args[..u.args.len().saturating_sub(1)]));
+            let (guard, unless) = use_guard(model, memo, file, &file_uses, u.var, u.call.offset);
+            let guard = guard.or_else(|| {
+                args_guard(model, memo, file, &u.args[..u.args.len().saturating_sub(1)])
+            });
             let (target_file, target_var) = if local.iter().any(|(v, _)| *v == router) {
                 (file.path.clone(), router.to_owned())
             } else if let Some(specifier) = module_of(file, router)
@@ -433,32 +455,37 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             })
             .collect();
         registered.sort_by_key(|r| r.3.offset);
+        let nesting = Nesting::new(&file.functions);
+        let mut by_name: HashMap<&str, &Function> = HashMap::new();
+        for f in &file.functions {
+            if let Some(name) = f.name.as_deref() {
+                by_name.entry(name).or_insert(f);
+            }
+        }
+        let mut mounts: HashMap<&str, Option<Mount>> = HashMap::new();
         for (i, (var, method, path, call)) in registered.iter().enumerate() {
             let prefix = local
                 .iter()
                 .find(|(v, _)| v == var)
                 .map_or("", |(_, p)| p.as_str());
-            let mount = mount_of(model, &edges, &file.path, var, 0);
+            let mount = mounts
+                .entry(*var)
+                .or_insert_with(|| mount_of(model, &edges, &file.path, var, 0))
+                .clone();
             let own = join(prefix, path);
             let full = match &mount {
                 Some(m) => join(&m.prefix, &own),
                 None => own,
             };
             let next = registered.get(i + 1).map_or(u32::MAX, |n| n.3.offset);
-            let inline = file
-                .functions
-                .iter()
-                .filter(|f| {
-                    f.passed_to.as_deref() == Some(call.callee.as_str())
-                        && f.span.0 > call.offset
-                        && f.span.0 < next
-                })
-                .max_by_key(|f| f.span.0);
+            let inline = nesting
+                .between(call.offset, next)
+                .filter(|f| f.passed_to.as_deref() == Some(call.callee.as_str()))
+                .last();
             let named = match call.args.last() {
-                Some(Arg::Ident(name)) if call.args.len() > 1 => file
-                    .functions
-                    .iter()
-                    .find(|f| f.name.as_deref() == Some(name.as_str())),
+                Some(Arg::Ident(name)) if call.args.len() > 1 => {
+                    by_name.get(name.as_str()).copied()
+                }
                 _ => None,
             };
             let handler = inline.or(named);
@@ -471,8 +498,8 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 (None, Some((_, rest))) => rest,
                 _ => middleware,
             };
-            let mut guard = args_guard(model, file, middleware)
-                .or_else(|| use_guard(model, file, &file_uses, var, call.offset).0);
+            let mut guard = args_guard(model, memo, file, middleware)
+                .or_else(|| use_guard(model, memo, file, &file_uses, var, call.offset).0);
             if guard.is_none()
                 && let Some(m) = &mount
                 && !m.unless.iter().any(|u| full.starts_with(u.as_str()))
@@ -494,7 +521,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 });
             }
             let in_handler = match handler {
-                Some(h) if state_check(file, h) => RouteGuard::Caller {
+                Some(h) if state_check_in(file, h, &handler_calls) => RouteGuard::Caller {
                     check: "ctx.state.user".to_owned(),
                     via: None,
                     confidence: Confidence::High,

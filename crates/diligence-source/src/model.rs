@@ -562,6 +562,70 @@ impl PythonModel {
     }
 }
 
+/// The nesting of a file's functions, to find the functions around an
+/// offset without scanning them all (a file may hold tens of thousands).
+pub(crate) struct Nesting<'f> {
+    functions: &'f [Function],
+    /// Indices into `functions`, by start offset (outer first on a tie).
+    order: Vec<usize>,
+    /// Start offsets in `order`.
+    starts: Vec<u32>,
+    /// The enclosing function of each position of `order`, as a position.
+    parent: Vec<Option<usize>>,
+}
+
+impl<'f> Nesting<'f> {
+    pub(crate) fn new(functions: &'f [Function]) -> Self {
+        let mut order: Vec<usize> = (0..functions.len()).collect();
+        order.sort_by_key(|&i| (functions[i].span.0, std::cmp::Reverse(functions[i].span.1)));
+        let starts = order.iter().map(|&i| functions[i].span.0).collect();
+        let mut parent = vec![None; order.len()];
+        let mut stack: Vec<usize> = Vec::new();
+        for (pos, &i) in order.iter().enumerate() {
+            let f = &functions[i];
+            while let Some(&top) = stack.last() {
+                let t = &functions[order[top]];
+                if t.span.0 <= f.span.0 && f.span.1 <= t.span.1 {
+                    break;
+                }
+                stack.pop();
+            }
+            parent[pos] = stack.last().copied();
+            stack.push(pos);
+        }
+        Self {
+            functions,
+            order,
+            starts,
+            parent,
+        }
+    }
+
+    /// The functions containing `offset`, innermost first.
+    pub(crate) fn around(&self, offset: u32) -> impl Iterator<Item = &'f Function> + '_ {
+        let mut current = self.starts.partition_point(|&s| s <= offset).checked_sub(1);
+        std::iter::from_fn(move || {
+            while let Some(pos) = current {
+                current = self.parent[pos];
+                let f = &self.functions[self.order[pos]];
+                if f.span.0 <= offset && offset < f.span.1 {
+                    return Some(f);
+                }
+            }
+            None
+        })
+    }
+
+    /// The functions starting after `from` and before `to`, in order.
+    pub(crate) fn between(&self, from: u32, to: u32) -> impl Iterator<Item = &'f Function> + '_ {
+        let first = self.starts.partition_point(|&s| s <= from);
+        self.order[first..]
+            .iter()
+            .map(|&i| &self.functions[i])
+            .take_while(move |f| f.span.0 < to)
+    }
+}
+
 /// Byte offsets of line starts, for 1-based line numbers.
 pub(crate) struct Lines(Vec<u32>);
 

@@ -171,12 +171,11 @@ pub(crate) fn imported_function<'m>(
         .iter()
         .find(|i| resolve::is_local(&i.specifier) && i.names.iter().any(|n| n == name))
         .map(|i| i.specifier.as_str())
-        .or_else(|| {
-            file.calls
-                .iter()
-                .find(|c| c.callee == "require" && c.bound_to.as_deref() == Some(name))
-                .and_then(|c| c.args.first()?.as_str())
-                .filter(|s| resolve::is_local(s))
+        .or_else(|| match &file.binding(name, u32::MAX)?.value {
+            Arg::Call { callee, args } if callee == "require" => {
+                args.first()?.as_str().filter(|s| resolve::is_local(s))
+            }
+            _ => None,
         })?;
     let helper = resolve::import(model, &file.path, specifier)?;
     let function = helper

@@ -9,8 +9,11 @@
 
 use diligence_model::{Confidence, FileClass};
 
-use crate::SourceModel;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::supabase::{self, Guard};
+use crate::{Arg, FileModel, SourceModel};
 
 /// How a route checks who calls it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +106,30 @@ impl Route {
             Some(line) => format!("{}:{line}", self.file),
             None => self.file.clone(),
         }
+    }
+}
+
+/// What each middleware argument checks, read once per file and argument
+/// during one reading of the routes: a file may register thousands of
+/// routes behind the same middleware.
+#[derive(Default)]
+pub(crate) struct GuardMemo(RefCell<HashMap<(usize, String), Option<RouteGuard>>>);
+
+impl GuardMemo {
+    /// The guard of `arg` in `file`, read by `read` the first time.
+    pub(crate) fn get(
+        &self,
+        file: &FileModel,
+        arg: &Arg,
+        read: impl FnOnce() -> Option<RouteGuard>,
+    ) -> Option<RouteGuard> {
+        let key = (std::ptr::from_ref(file) as usize, format!("{arg:?}"));
+        if let Some(known) = self.0.borrow().get(&key) {
+            return known.clone();
+        }
+        let guard = read();
+        self.0.borrow_mut().insert(key, guard.clone());
+        guard
     }
 }
 

@@ -224,7 +224,19 @@ fn delegates(file: &FileModel, function: &Function) -> bool {
 
 /// Every Vercel and Netlify function of the target.
 pub fn routes(model: &SourceModel) -> Vec<Route> {
-    let platforms = &model.platforms;
+    // A Next.js app needs no `next.config.*`: a root whose manifest names
+    // Next.js is one too.
+    let mut platforms = model.platforms.clone();
+    if model.stacks.frameworks.contains(crate::nextjs::FRAMEWORK)
+        && model.files.iter().any(|f| {
+            ["pages/", "app/", "src/pages/", "src/app/"]
+                .iter()
+                .any(|d| f.path.starts_with(d))
+        })
+    {
+        platforms.next_roots.insert(String::new());
+    }
+    let platforms = &platforms;
     let mut out = Vec::new();
     for file in &model.files {
         if let Some(name) = netlify_name(platforms, &file.path) {

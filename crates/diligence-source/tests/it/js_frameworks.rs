@@ -1201,3 +1201,33 @@ fn cloud_functions_callables_refusing_without_auth_by_any_error() -> anyhow::Res
     );
     Ok(())
 }
+
+#[test]
+fn koa_handler_that_throws_without_a_user_is_guarded() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[(
+        "routes.js",
+        "const Router = require('@koa/router');\n\
+         const router = new Router();\n\
+         router.delete('/items/:id', async (ctx) => {\n\
+         \x20 if (!ctx.state.user) ctx.throw(401);\n\
+         \x20 ctx.status = 204;\n\
+         });\n\
+         router.put('/items/:id', async (ctx) => {\n\
+         \x20 ctx.status = 204;\n\
+         });\n",
+    )])?;
+    assert_eq!(
+        routes(&evidence),
+        [
+            row([
+                "DELETE",
+                "/items/:id",
+                "caller check `ctx.state.user`",
+                "none seen",
+                "routes.js:3"
+            ]),
+            row(["PUT", "/items/:id", "none", "none seen", "routes.js:7"]),
+        ]
+    );
+    Ok(())
+}
