@@ -368,11 +368,18 @@ impl SourceModel {
         }
 
         let set = |e: &mut Evidence, name: &str, fact: Fact| e.set_fact(fact_name(name), fact);
-        set(
-            &mut evidence,
-            "source.frameworks",
-            Fact::list(self.stacks.frameworks.iter().cloned()),
+        // Routes are read once; a stack whose routes were found is named
+        // even when no manifest names it (a Netlify function without
+        // `@netlify/functions`).
+        let routes = crate::routes::routes(self);
+        let mut frameworks = self.stacks.frameworks.clone();
+        frameworks.extend(
+            routes
+                .iter()
+                .filter(|r| r.class == FileClass::Production)
+                .map(|r| r.framework.clone()),
         );
+        set(&mut evidence, "source.frameworks", Fact::list(frameworks));
         set(
             &mut evidence,
             "source.not-analysed",
@@ -405,7 +412,6 @@ impl SourceModel {
         );
         // Routes of the product only: a route in a test fixture or an
         // example is listed in the inventory, not counted.
-        let routes = crate::routes::routes(self);
         let product: Vec<&Route> = routes
             .iter()
             .filter(|r| r.class == FileClass::Production)
@@ -712,6 +718,7 @@ fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
             || public_by_design(&route.path)
             || crate::entry::auth_entry_point(model, route)
             || crate::entry::navigation_only(model, route)
+            || route.declared_public()
         {
             return;
         }

@@ -35,7 +35,8 @@ const VERBS: &[(&str, &str)] = &[
 /// Calls that make an Express app or router.
 const MAKERS: &[&str] = &["express", "express.Router", "Router", "express.default"];
 
-/// Middleware factories of authentication libraries: they verify the
+/// Middleware factories of authentication libraries (Express's, and
+/// Hono's and Koa's, which read the same): they verify the
 /// token or session themselves.
 const LIBRARY_MIDDLEWARE: &[&str] = &[
     "passport.authenticate",
@@ -49,6 +50,11 @@ const LIBRARY_MIDDLEWARE: &[&str] = &[
     "ClerkExpressWithAuth",
     "ensureLoggedIn",
     "connectEnsureLogin.ensureLoggedIn",
+    // Hono's and Koa's.
+    "bearerAuth",
+    "basicAuth",
+    "koaJwt",
+    "jwtAuth",
 ];
 
 /// Words in a middleware's name that suggest it checks the caller.
@@ -71,7 +77,7 @@ const AUTH_WORDS: &[&str] = &[
 ];
 
 /// Whether a name suggests an authentication middleware.
-fn auth_name(name: &str) -> bool {
+pub(crate) fn auth_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     let last = lower.rsplit('.').next().unwrap_or(&lower);
     !(last.ends_with("router") || last.ends_with("routes") || last.starts_with("oauth"))
@@ -92,7 +98,9 @@ fn app_vars(file: &FileModel) -> Vec<&str> {
         .iter()
         .filter(|c| {
             MAKERS.contains(&c.callee.as_str())
-                || (c.callee == "new Router" && file.imports_module("router"))
+                || (c.callee == "new Router"
+                    && file.imports_module("router")
+                    && !crate::koa::is_koa(file))
         })
         .filter_map(|c| c.bound_to.as_deref())
         .collect()
@@ -123,14 +131,18 @@ fn registrations<'f>(file: &'f FileModel, vars: &[&str]) -> Vec<Registration<'f>
 }
 
 /// A verifying call in a middleware's body.
-fn body_check(file: &FileModel, function: &Function) -> Option<String> {
+pub(crate) fn body_check(file: &FileModel, function: &Function) -> Option<String> {
     file.calls_in(function)
         .find(|c| is_caller_check(c, file))
         .map(|c| c.callee.clone())
 }
 
 /// What a middleware argument checks, if anything.
-fn middleware_guard(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<RouteGuard> {
+pub(crate) fn middleware_guard(
+    model: &SourceModel,
+    file: &FileModel,
+    arg: &Arg,
+) -> Option<RouteGuard> {
     let high = |check: String, via: Option<String>| RouteGuard::Caller {
         check,
         via,
@@ -153,7 +165,7 @@ fn middleware_guard(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<
 
 /// What a middleware named `name` checks: its body in this file or one
 /// import away, a library factory it is bound to, or its name alone.
-fn named_guard(model: &SourceModel, file: &FileModel, name: &str) -> Option<RouteGuard> {
+pub(crate) fn named_guard(model: &SourceModel, file: &FileModel, name: &str) -> Option<RouteGuard> {
     // `const checkJwt = auth({ audience })`.
     if let Some(made) = file
         .calls
@@ -231,7 +243,7 @@ fn named_guard(model: &SourceModel, file: &FileModel, name: &str) -> Option<Rout
 }
 
 /// The first guard among a middleware list.
-fn first_guard<'a>(
+pub(crate) fn first_guard<'a>(
     model: &SourceModel,
     file: &FileModel,
     args: impl Iterator<Item = &'a Arg>,
@@ -266,7 +278,7 @@ fn uses<'f>(
 }
 
 /// The local module a name stands for: an ES import or a `require`.
-fn module_of<'f>(file: &'f FileModel, name: &str) -> Option<&'f str> {
+pub(crate) fn module_of<'f>(file: &'f FileModel, name: &str) -> Option<&'f str> {
     file.imports
         .iter()
         .find(|i| i.names.iter().any(|n| n == name))
@@ -281,7 +293,7 @@ fn module_of<'f>(file: &'f FileModel, name: &str) -> Option<&'f str> {
 }
 
 /// Joins a mount prefix and a route path.
-fn join(prefix: &str, path: &str) -> String {
+pub(crate) fn join(prefix: &str, path: &str) -> String {
     let prefix = prefix.trim_end_matches('/');
     match (prefix.is_empty(), path) {
         (true, _) => path.to_owned(),

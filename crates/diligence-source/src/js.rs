@@ -15,14 +15,14 @@ use oxc_ast::ast::{
     NewExpression, VariableDeclarator,
 };
 use oxc_ast::ast::{
-    ArrowFunctionBody, ArrowFunctionExpression, BinaryExpression, CatchClause, Class, Decorator,
-    FormalParameters, Function, MethodDefinition, ObjectProperty, ObjectPropertyKind,
-    StaticMemberExpression,
+    ArrowFunctionBody, ArrowFunctionExpression, AssignmentExpression, AssignmentTarget,
+    BinaryExpression, CatchClause, Class, Decorator, FormalParameters, Function, MethodDefinition,
+    ObjectProperty, ObjectPropertyKind, StaticMemberExpression, UnaryExpression,
 };
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
 use oxc_span::SourceType;
-use oxc_syntax::operator::BinaryOperator;
+use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::HashMap;
 
@@ -143,6 +143,7 @@ pub(crate) fn parse(
             env_bindings: Vec::new(),
             body_fields: Vec::new(),
             comparisons: Vec::new(),
+            negations: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
             python: crate::model::PythonModel::default(),
@@ -196,6 +197,7 @@ struct Pending {
     name: Option<String>,
     passed_to: Option<String>,
     decorators: Vec<String>,
+    decorator_args: Vec<Vec<Arg>>,
     exported: bool,
     method: bool,
 }
@@ -227,6 +229,24 @@ fn decorator_names(decorators: &[Decorator<'_>]) -> Vec<String> {
         .filter_map(|d| match d.expression.get_inner_expression() {
             Expression::CallExpression(c) => path_of(&c.callee),
             e => path_of(e),
+        })
+        .collect()
+}
+
+/// The arguments of each decorator that [`decorator_names`] keeps, in the
+/// same order (empty for a decorator that is not a call).
+fn decorator_args(decorators: &[Decorator<'_>]) -> Vec<Vec<Arg>> {
+    decorators
+        .iter()
+        .filter_map(|d| match d.expression.get_inner_expression() {
+            Expression::CallExpression(c) => path_of(&c.callee).map(|_| {
+                c.arguments
+                    .iter()
+                    .take(ARG_ITEMS)
+                    .map(|a| a.as_expression().map_or(Arg::Other, arg_of))
+                    .collect()
+            }),
+            e => path_of(e).map(|_| Vec::new()),
         })
         .collect()
 }
@@ -350,7 +370,11 @@ fn arg_at(expr: &Expression<'_>, depth: usize) -> Arg {
             }
         }
         Expression::Identifier(id) => Arg::Ident(id.name.as_str().to_owned()),
-        e @ (Expression::StaticMemberExpression(_) | Expression::ComputedMemberExpression(_)) => {
+        e @ (Expression::StaticMemberExpression(_)
+        | Expression::ComputedMemberExpression(_)
+        | Expression::ChainExpression(_))
+            if !matches!(e, Expression::ChainExpression(c) if matches!(c.expression, ChainElement::CallExpression(_))) =>
+        {
             path_of(e).map_or(Arg::Other, Arg::Member)
         }
         _ if depth >= ARG_DEPTH => Arg::Other,
@@ -461,6 +485,7 @@ impl Walker<'_> {
             passed_to: pending.passed_to,
             params,
             decorators: pending.decorators,
+            decorator_args: pending.decorator_args,
             exported: pending.exported,
             is_async,
             line,
@@ -687,8 +712,12 @@ impl<'a> Visit<'a> for Walker<'_> {
             // then name its result.
             let before = self.model.calls.len();
             oxc_ast_visit::walk::walk_variable_declarator(self, it);
-            if let (Some(name), Expression::CallExpression(call)) = (&name, unwrap(init))
-                && let Some(path) = path_of(&call.callee)
+            let bound = match unwrap(init) {
+                Expression::CallExpression(call) => path_of(&call.callee),
+                Expression::NewExpression(new) => path_of(&new.callee).map(|p| format!("new {p}")),
+                _ => None,
+            };
+            if let (Some(name), Some(path)) = (&name, bound)
                 && let Some(recorded) = self.model.calls[before..]
                     .iter_mut()
                     .find(|c| c.callee == path)
@@ -788,6 +817,7 @@ impl<'a> Visit<'a> for Walker<'_> {
             name: name.clone(),
             bases,
             decorators: decorator_names(&it.decorators),
+            decorator_args: decorator_args(&it.decorators),
             line: self.line(it.span.start),
             end_line: self.line(it.span.end),
         });
@@ -799,10 +829,12 @@ impl<'a> Visit<'a> for Walker<'_> {
     fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
         let start = it.value.span.start;
         let decorators = decorator_names(&it.decorators);
+        let args = decorator_args(&it.decorators);
         let name = it.key.static_name().map(|n| n.to_string());
         let pending = self.pending_mut(start);
         pending.method = true;
         pending.decorators = decorators;
+        pending.decorator_args = args;
         pending.name = name;
         oxc_ast_visit::walk::walk_method_definition(self, it);
     }
@@ -825,6 +857,61 @@ impl<'a> Visit<'a> for Walker<'_> {
             });
         }
         oxc_ast_visit::walk::walk_object_property(self, it);
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        // CommonJS: `exports.name = …` and `module.exports.name = …` export
+        // `name`, as `export const name = …` would, and
+        // `module.exports = …` is the default export.
+        let exported = match &it.left {
+            AssignmentTarget::StaticMemberExpression(m) => {
+                match (path_of(&m.object).as_deref(), m.property.name.as_str()) {
+                    (Some("module"), "exports") => Some("default".to_owned()),
+                    (Some("exports" | "module.exports"), name) => Some(name.to_owned()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let Some(name) = exported else {
+            oxc_ast_visit::walk::walk_assignment_expression(self, it);
+            return;
+        };
+        let value = unwrap(&it.right);
+        if let Some(start) = function_start(value) {
+            let pending = self.pending_mut(start);
+            pending.name.get_or_insert_with(|| name.clone());
+            pending.exported = true;
+        }
+        if matches!(
+            value,
+            Expression::ArrowFunctionExpression(_)
+                | Expression::FunctionExpression(_)
+                | Expression::CallExpression(_)
+        ) {
+            self.model.exports.push(name.clone());
+        }
+        let before = self.model.calls.len();
+        oxc_ast_visit::walk::walk_assignment_expression(self, it);
+        if let Expression::CallExpression(call) = value
+            && let Some(path) = path_of(&call.callee)
+            && let Some(recorded) = self.model.calls[before..]
+                .iter_mut()
+                .find(|c| c.callee == path)
+        {
+            recorded.bound_to.get_or_insert(name);
+        }
+    }
+
+    fn visit_unary_expression(&mut self, it: &UnaryExpression<'a>) {
+        if it.operator == UnaryOperator::LogicalNot
+            && let Some(path) = path_of(&it.argument)
+            && !path.ends_with(')')
+        {
+            let line = self.line(it.span.start);
+            self.model.negations.push((path, line));
+        }
+        oxc_ast_visit::walk::walk_unary_expression(self, it);
     }
 
     fn visit_binary_expression(&mut self, it: &BinaryExpression<'a>) {

@@ -28,18 +28,23 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod cloud_functions;
 pub mod django;
 mod entry;
 mod error;
 mod evidence;
 pub mod express;
 pub mod fastapi;
+pub mod fastify;
 pub mod firebase;
 pub mod flask;
+pub mod hono;
 mod identity;
 mod injection;
 pub mod js;
+pub mod koa;
 mod model;
+pub mod nestjs;
 pub mod nextjs;
 mod observability;
 mod ownership;
@@ -48,6 +53,7 @@ pub mod py;
 mod py_injection;
 pub mod resolve;
 pub mod routes;
+pub mod serverless;
 pub mod sql;
 mod stacks;
 pub mod supabase;
@@ -148,6 +154,8 @@ pub struct SourceModel {
     /// Path aliases of every `tsconfig.json` and `jsconfig.json`, nearest
     /// folder first.
     pub aliases: Vec<resolve::PathAliases>,
+    /// Where Vercel and Netlify look for functions.
+    pub platforms: serverless::Platforms,
     /// The databases of the target's migration folders, replayed, sorted
     /// by folder.
     pub databases: Vec<sql::Database>,
@@ -252,6 +260,7 @@ impl SourceModel {
                 .insert("Firebase security rules (no rules file in the repository)".to_owned());
         }
         model.aliases = resolve::PathAliases::find_all(files, read);
+        model.platforms = serverless::Platforms::find(files, read);
         let (databases, failed) = sql::build(files, read);
         model.databases = databases;
         model.failed.extend(failed);

@@ -138,8 +138,10 @@ pub struct Call {
     pub callee: String,
     /// The arguments.
     pub args: Vec<Arg>,
-    /// The variable the (awaited) result is bound to, when the call is the
-    /// whole initialiser of a declaration (`const admin = createClient(…)`).
+    /// The variable the (awaited) result is bound to, when the call (or
+    /// `new`) is the whole initialiser of a declaration (`const admin =
+    /// createClient(…)`, `const router = new Router()`), or the name a
+    /// CommonJS module exports it as (`exports.api = onRequest(…)`).
     pub bound_to: Option<String>,
     /// 1-based line of the call.
     pub line: u32,
@@ -259,6 +261,11 @@ pub struct Function {
     pub params: Vec<String>,
     /// Decorators, as callee paths (`Get`, `UseGuards`, `app.post`).
     pub decorators: Vec<String>,
+    /// The arguments of each decorator, in the order of
+    /// [`decorators`](Self::decorators) (empty for one that is not called);
+    /// kept for JavaScript and TypeScript only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decorator_args: Vec<Vec<Arg>>,
     /// Whether the module exports it (by name or as its default export).
     pub exported: bool,
     /// Whether it is `async`.
@@ -272,6 +279,12 @@ pub struct Function {
 }
 
 impl Function {
+    /// The arguments of its decorator named `name` (the decorator's last
+    /// path segment), if it has one.
+    pub fn decorator(&self, name: &str) -> Option<&[Arg]> {
+        decorator_of(&self.decorators, &self.decorator_args, name)
+    }
+
     /// Whether a 1-based line falls inside this function.
     pub fn contains(&self, line: u32) -> bool {
         self.line <= line && line <= self.end_line
@@ -295,10 +308,22 @@ pub struct Class {
     pub bases: Vec<String>,
     /// Decorators, as callee paths (`Controller`, `UseGuards`).
     pub decorators: Vec<String>,
+    /// The arguments of each decorator, as in
+    /// [`Function::decorator_args`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decorator_args: Vec<Vec<Arg>>,
     /// 1-based first line.
     pub line: u32,
     /// 1-based last line.
     pub end_line: u32,
+}
+
+impl Class {
+    /// The arguments of its decorator named `name`, as
+    /// [`Function::decorator`].
+    pub fn decorator(&self, name: &str) -> Option<&[Arg]> {
+        decorator_of(&self.decorators, &self.decorator_args, name)
+    }
 }
 
 /// What one parse of one file yields.
@@ -330,6 +355,11 @@ pub struct FileModel {
     pub body_fields: Vec<BodyField>,
     /// Equality comparisons of names.
     pub comparisons: Vec<Comparison>,
+    /// Names and member paths tested for absence (`!request.auth`,
+    /// `!ctx.state.user`), as `(path, line)`: the raw material of "refuse
+    /// without a user" checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub negations: Vec<(String, u32)>,
     /// Functions, methods and callbacks, in source order (an outer function
     /// before the functions nested in it).
     pub functions: Vec<Function>,
@@ -394,10 +424,36 @@ impl FileModel {
             .rfind(|b| b.name == name && b.line <= line)
     }
 
+    /// The first path tested for absence inside `function` that names a
+    /// signed-in user or session (`!request.session.user`, `!ctx.state.user`,
+    /// `!request.auth`, `!user`).
+    pub fn refuses_without_user(&self, function: &Function) -> Option<&str> {
+        self.negations
+            .iter()
+            .filter(|(_, line)| function.contains(*line))
+            .map(|(path, _)| path.as_str())
+            .find(|path| {
+                let last = path.rsplit('.').next().unwrap_or(path);
+                matches!(last, "user" | "auth" | "session" | "userId" | "currentUser")
+            })
+    }
+
     /// Whether the file imports a module whose specifier contains `needle`.
     pub fn imports_module(&self, needle: &str) -> bool {
         self.imports.iter().any(|i| i.specifier.contains(needle))
     }
+}
+
+/// The arguments of the decorator named `name` among `names`.
+pub(crate) fn decorator_of<'s>(
+    names: &'s [String],
+    args: &'s [Vec<Arg>],
+    name: &str,
+) -> Option<&'s [Arg]> {
+    let at = names
+        .iter()
+        .position(|d| d.rsplit('.').next() == Some(name))?;
+    Some(args.get(at).map_or(&[][..], Vec::as_slice))
 }
 
 /// A parameter of a Python function, with the source text of its
@@ -509,6 +565,70 @@ impl PythonModel {
     /// The parameters of `function`.
     pub fn params_of<'s>(&'s self, function: &'s Function) -> impl Iterator<Item = &'s Param> + 's {
         self.params.iter().filter(|p| p.function == function.span.0)
+    }
+}
+
+/// The nesting of a file's functions, to find the functions around an
+/// offset without scanning them all (a file may hold tens of thousands).
+pub(crate) struct Nesting<'f> {
+    functions: &'f [Function],
+    /// Indices into `functions`, by start offset (outer first on a tie).
+    order: Vec<usize>,
+    /// Start offsets in `order`.
+    starts: Vec<u32>,
+    /// The enclosing function of each position of `order`, as a position.
+    parent: Vec<Option<usize>>,
+}
+
+impl<'f> Nesting<'f> {
+    pub(crate) fn new(functions: &'f [Function]) -> Self {
+        let mut order: Vec<usize> = (0..functions.len()).collect();
+        order.sort_by_key(|&i| (functions[i].span.0, std::cmp::Reverse(functions[i].span.1)));
+        let starts = order.iter().map(|&i| functions[i].span.0).collect();
+        let mut parent = vec![None; order.len()];
+        let mut stack: Vec<usize> = Vec::new();
+        for (pos, &i) in order.iter().enumerate() {
+            let f = &functions[i];
+            while let Some(&top) = stack.last() {
+                let t = &functions[order[top]];
+                if t.span.0 <= f.span.0 && f.span.1 <= t.span.1 {
+                    break;
+                }
+                stack.pop();
+            }
+            parent[pos] = stack.last().copied();
+            stack.push(pos);
+        }
+        Self {
+            functions,
+            order,
+            starts,
+            parent,
+        }
+    }
+
+    /// The functions containing `offset`, innermost first.
+    pub(crate) fn around(&self, offset: u32) -> impl Iterator<Item = &'f Function> + '_ {
+        let mut current = self.starts.partition_point(|&s| s <= offset).checked_sub(1);
+        std::iter::from_fn(move || {
+            while let Some(pos) = current {
+                current = self.parent[pos];
+                let f = &self.functions[self.order[pos]];
+                if f.span.0 <= offset && offset < f.span.1 {
+                    return Some(f);
+                }
+            }
+            None
+        })
+    }
+
+    /// The functions starting after `from` and before `to`, in order.
+    pub(crate) fn between(&self, from: u32, to: u32) -> impl Iterator<Item = &'f Function> + '_ {
+        let first = self.starts.partition_point(|&s| s <= from);
+        self.order[first..]
+            .iter()
+            .map(|&i| &self.functions[i])
+            .take_while(move |f| f.span.0 < to)
     }
 }
 

@@ -103,7 +103,9 @@ const VALIDATE_METHODS: &[&str] = &[
 pub(crate) fn is_caller_check(call: &Call, file: &FileModel) -> bool {
     let method = call.method();
     let session_module = || SESSION_MODULES.iter().any(|m| file.imports_module(m));
-    CALLER_CHECKS.contains(&method)
+    // `oauth2.getToken(code)` exchanges an OAuth code; next-auth's
+    // `getToken({ req })` is called bare.
+    (CALLER_CHECKS.contains(&method) && !(method == "getToken" && call.callee != "getToken"))
         || call.callee.ends_with("jwt.verify")
         || call.callee.ends_with("auth.api.getSession")
         // Supabase Auth acts on the signed-in caller's own account only.
@@ -165,11 +167,19 @@ pub(crate) fn imported_function<'m>(
     file: &FileModel,
     name: &str,
 ) -> Option<(&'m FileModel, Option<&'m Function>)> {
-    let import = file
+    // An ES import, or `const name = require('./x')`.
+    let specifier = file
         .imports
         .iter()
-        .find(|i| resolve::is_local(&i.specifier) && i.names.iter().any(|n| n == name))?;
-    let helper = resolve::import(model, &file.path, &import.specifier)?;
+        .find(|i| resolve::is_local(&i.specifier) && i.names.iter().any(|n| n == name))
+        .map(|i| i.specifier.as_str())
+        .or_else(|| match &file.binding(name, u32::MAX)?.value {
+            Arg::Call { callee, args } if callee == "require" => {
+                args.first()?.as_str().filter(|s| resolve::is_local(s))
+            }
+            _ => None,
+        })?;
+    let helper = resolve::import(model, &file.path, specifier)?;
     let function = helper
         .exported_function(name)
         .or_else(|| {

@@ -138,6 +138,7 @@ pub(crate) fn parse(
             env_bindings: Vec::new(),
             body_fields: Vec::new(),
             comparisons: Vec::new(),
+            negations: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
             properties: Vec::new(),
@@ -432,6 +433,7 @@ impl Walker<'_> {
             passed_to: None,
             params,
             decorators: Self::decorators(&def.decorator_list),
+            decorator_args: Vec::new(),
             exported: top_level,
             is_async: def.is_async,
             line: self.line(start),
@@ -482,6 +484,7 @@ impl Walker<'_> {
             name: def.name.id.as_str().to_owned(),
             bases,
             decorators: Self::decorators(&def.decorator_list),
+            decorator_args: Vec::new(),
             line: self.line(start),
             end_line: self.line(def.range.end().to_u32().saturating_sub(1).max(start)),
         });

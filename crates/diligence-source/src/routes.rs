@@ -9,8 +9,11 @@
 
 use diligence_model::{Confidence, FileClass};
 
-use crate::SourceModel;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use crate::supabase::{self, Guard};
+use crate::{Arg, FileModel, SourceModel};
 
 /// How a route checks who calls it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,6 +88,13 @@ impl Route {
         )
     }
 
+    /// Whether the code marks the route public on purpose (a NestJS
+    /// `@Public()` decorator read by a global guard): it then needs no
+    /// caller check.
+    pub fn declared_public(&self) -> bool {
+        self.notes.iter().any(|n| n == crate::nestjs::PUBLIC_NOTE)
+    }
+
     /// Whether the handler was read.
     pub fn analysed(&self) -> bool {
         !matches!(self.guard, RouteGuard::NotAnalysed)
@@ -99,6 +109,30 @@ impl Route {
     }
 }
 
+/// What each middleware argument checks, read once per file and argument
+/// during one reading of the routes: a file may register thousands of
+/// routes behind the same middleware.
+#[derive(Default)]
+pub(crate) struct GuardMemo(RefCell<HashMap<(usize, String), Option<RouteGuard>>>);
+
+impl GuardMemo {
+    /// The guard of `arg` in `file`, read by `read` the first time.
+    pub(crate) fn get(
+        &self,
+        file: &FileModel,
+        arg: &Arg,
+        read: impl FnOnce() -> Option<RouteGuard>,
+    ) -> Option<RouteGuard> {
+        let key = (std::ptr::from_ref(file) as usize, format!("{arg:?}"));
+        if let Some(known) = self.0.borrow().get(&key) {
+            return known.clone();
+        }
+        let guard = read();
+        self.0.borrow_mut().insert(key, guard.clone());
+        guard
+    }
+}
+
 /// Every route of the target, in a stable order (by file, then line).
 pub fn routes(model: &SourceModel) -> Vec<Route> {
     let mut routes: Vec<Route> = supabase::edge_functions(model)
@@ -107,6 +141,12 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
         .collect();
     routes.extend(crate::nextjs::routes(model));
     routes.extend(crate::express::routes(model));
+    routes.extend(crate::fastify::routes(model));
+    routes.extend(crate::hono::routes(model));
+    routes.extend(crate::koa::routes(model));
+    routes.extend(crate::nestjs::routes(model));
+    routes.extend(crate::cloud_functions::routes(model));
+    routes.extend(crate::serverless::routes(model));
     routes.extend(crate::fastapi::routes(model));
     routes.extend(crate::django::routes(model));
     routes.extend(crate::flask::routes(model));

@@ -23,6 +23,9 @@ const NPM: &[(&str, &str)] = &[
     ("@supabase/supabase-js", "Supabase client"),
     ("firebase", "Firebase"),
     ("firebase-admin", "Firebase"),
+    ("firebase-functions", "Firebase Cloud Functions"),
+    ("@netlify/functions", "Netlify Functions"),
+    ("@vercel/node", "Vercel Functions"),
 ];
 
 /// Python packages that name a web framework.
@@ -33,14 +36,9 @@ const PYTHON: &[(&str, &str)] = &[
 ];
 
 /// Frameworks whose routes this crate does not read yet, and the words
-/// `source.not-analysed` uses for them.
-const ROUTES_NOT_READ: &[(&str, &str)] = &[
-    ("Fastify", "Fastify routes"),
-    ("Hono", "Hono routes"),
-    ("NestJS", "NestJS routes"),
-    ("Koa", "Koa routes"),
-    ("Firebase", "Firebase Cloud Functions"),
-];
+/// `source.not-analysed` uses for them (none at the moment: every
+/// framework named above has a route detector).
+const ROUTES_NOT_READ: &[(&str, &str)] = &[];
 
 /// Source files by extension that no parser here reads yet.
 const LANGUAGES_NOT_READ: &[(&str, &str)] = &[

@@ -254,6 +254,10 @@ pub(crate) fn is_signature_check(call: &Call, file: &FileModel) -> bool {
         "constructEvent" | "constructEventAsync" | "verifyWebhook" | "verifySignature"
     ) || (method == "verify" && file.imports_module("svix"))
         || call.callee == "crypto.subtle.verify"
+        // An HMAC of the body compared in constant time (GitHub, Slack,
+        // Shopify webhooks).
+        || (matches!(method, "timingSafeEqual" | "secureCompare" | "safeCompare")
+            && file.calls.iter().any(|c| c.method() == "createHmac"))
 }
 
 /// Whether an environment variable holds the service-role key.

@@ -8,6 +8,7 @@ mod edge_functions;
 mod express;
 mod firebase;
 mod hostile;
+mod js_frameworks;
 mod model;
 mod nextjs;
 mod observability;
