@@ -150,3 +150,124 @@ pub(crate) fn navigation_only(model: &SourceModel, route: &Route) -> bool {
     let mut calls = file.calls_in(function).peekable();
     calls.peek().is_some() && calls.all(|call| NAVIGATION.contains(&call.method()))
 }
+
+/// Word stems of calls that change state: writes, sends, charges.
+const WRITE_STEMS: &[&str] = &[
+    "insert",
+    "create",
+    "update",
+    "upsert",
+    "delete",
+    "destroy",
+    "remove",
+    "save",
+    "add",
+    "put",
+    "post",
+    "patch",
+    "send",
+    "write",
+    "charge",
+    "refund",
+    "transfer",
+    "publish",
+    "enqueue",
+    "mutate",
+    "increment",
+    "decrement",
+    "upload",
+    "invoke",
+    "exec",
+    "spawn",
+    "commit",
+    "rpc",
+    "set",
+];
+
+/// Receivers whose `set…` and `send…` calls only shape the response.
+const RESPONSE_ROOTS: &[&str] = &["res", "reply", "ctx", "c", "response", "headers", "event"];
+
+/// Whether a route that answers every method (`ANY`: a Vercel or Netlify
+/// function, a pages-router API route) shows a state change in its
+/// handler or the local helpers it calls: a write, a send or a charge, a
+/// request body read, or SQL text that changes rows. A handler that only
+/// reads is not reported as changing state. `true` when the handler cannot
+/// be placed, so nothing unread passes.
+pub(crate) fn any_route_writes(model: &SourceModel, route: &Route) -> bool {
+    let Some((file, function)) = handler(model, route) else {
+        return true;
+    };
+    if file.body_fields.iter().any(|f| function.contains(f.line)) {
+        return true;
+    }
+    // A request body read anywhere in a call (`eval(req.body.expression)`,
+    // `JSON.parse(event.body)`).
+    let body = |arg: &crate::model::Arg| {
+        matches!(arg, crate::model::Arg::Member(path)
+            if ["req.body", "request.body", "event.body"]
+                .iter()
+                .any(|root| path == root || path.starts_with(&format!("{root}."))))
+    };
+    if file
+        .calls_in(function)
+        .any(|call| call.args.iter().any(body))
+    {
+        return true;
+    }
+    calls_with_helpers(model, file, function)
+        .iter()
+        .any(|(_, call)| {
+            let method = call.method();
+            let lower = method.to_ascii_lowercase();
+            let response = RESPONSE_ROOTS.contains(&call.root())
+                && (lower.starts_with("set") || lower.starts_with("send") || lower == "status");
+            let sql = call.args.first().is_some_and(|a| {
+                let text = match a {
+                    crate::model::Arg::Str(s) => s.as_str(),
+                    crate::model::Arg::Template { parts, .. } => {
+                        parts.first().map_or("", String::as_str)
+                    }
+                    _ => "",
+                };
+                let head = text.trim_start().to_ascii_uppercase();
+                ["INSERT", "UPDATE", "DELETE", "UPSERT", "MERGE"]
+                    .iter()
+                    .any(|k| head.starts_with(k))
+            });
+            sql || (!response
+                && !matches!(method, "json" | "text" | "end")
+                && WRITE_STEMS.iter().any(|stem| lower.starts_with(stem)))
+        })
+}
+
+/// Whether a handler reads stored data (a query, a document or collection
+/// read), directly or through a local helper: an open route that does so
+/// hands the data to anyone.
+pub(crate) fn reads_data(model: &SourceModel, route: &Route) -> bool {
+    let Some((file, function)) = handler(model, route) else {
+        return false;
+    };
+    calls_with_helpers(model, file, function)
+        .iter()
+        .any(|(_, call)| {
+            let method = call.method();
+            matches!(
+                method,
+                "find"
+                    | "findMany"
+                    | "findUnique"
+                    | "findFirst"
+                    | "findOne"
+                    | "findAll"
+                    | "select"
+                    | "query"
+                    | "from"
+                    | "collection"
+                    | "doc"
+                    | "where"
+            ) || (method == "get"
+                && ["collection", "doc", "db", "firestore", "database", "ref"]
+                    .iter()
+                    .any(|w| call.callee.contains(w)))
+        })
+}

@@ -718,6 +718,9 @@ fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
             || public_by_design(&route.path)
             || crate::entry::auth_entry_point(model, route)
             || crate::entry::navigation_only(model, route)
+            || (route.method == "ANY"
+                && !crate::entry::any_route_writes(model, route)
+                && !crate::entry::reads_data(model, route))
             || route.declared_public()
         {
             return;
@@ -727,9 +730,14 @@ fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
         } else {
             Severity::Medium
         };
+        let what = if route.method == "ANY" && !crate::entry::any_route_writes(model, route) {
+            "answers every method and reads stored data"
+        } else {
+            "changes state"
+        };
         let built = Finding::builder(rule("source.route-unguarded"), severity, Confidence::Medium)
             .message(format!(
-                "{} route {} {} changes state and no check of the caller was found in its handler, its middleware or the helpers it calls: anyone who can reach the server can call it.",
+                "{} route {} {} {what} and no check of the caller was found in its handler, its middleware or the helpers it calls: anyone who can reach the server can call it.",
                 route.framework, route.method, route.path
             ))
             .remediation("Check the session or token on the server before acting (in the handler or a middleware that covers the route), and act only on records the caller owns; if the route is public by design, say so in a comment and rate-limit it.");

@@ -432,3 +432,40 @@ fn python_views_that_write_a_named_record_must_scope_it_to_the_caller() -> anyho
     );
     Ok(())
 }
+
+#[test]
+fn routes_answering_every_method_are_judged_by_what_their_handler_does() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "@netlify/functions": "^2.0.0" } }"#,
+        ),
+        (
+            "netlify/functions/hello.ts",
+            "export const handler = async () => ({ statusCode: 200, body: 'hello' });\n",
+        ),
+        (
+            "netlify/functions/orders.ts",
+            "import { db } from '../db';\n\
+             export const handler = async () => ({ statusCode: 200, body: JSON.stringify(await db.order.findMany()) });\n",
+        ),
+        (
+            "netlify/functions/vote.ts",
+            "import { db } from '../db';\n\
+             export const handler = async (event: any) => {\n\
+             \x20 await db.vote.create({ data: JSON.parse(event.body) });\n\
+             \x20 return { statusCode: 204 };\n\
+             };\n",
+        ),
+    ])?;
+    let unguarded: Vec<(&str, String)> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.route-unguarded")
+        .map(|f| (f.location.path.as_deref().unwrap_or(""), f.message.clone()))
+        .collect();
+    assert_eq!(unguarded.len(), 2, "{unguarded:?}");
+    assert!(unguarded[0].0.ends_with("orders.ts") && unguarded[0].1.contains("reads stored data"));
+    assert!(unguarded[1].0.ends_with("vote.ts") && unguarded[1].1.contains("changes state"));
+    Ok(())
+}
