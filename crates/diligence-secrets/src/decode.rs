@@ -228,7 +228,8 @@ pub(crate) fn unescape(text: &[u8]) -> Vec<u8> {
 /// String literals that hold a whole file with escaped line breaks
 /// (`{"config.ini": "API_KEY=...\nOTHER=1"}`) or URLs with escaped
 /// slashes (`https:\/\/hooks...`): every line with two `\n` escapes or
-/// more and an `=` or `:`, or with an escaped `:\/\/`, its escapes undone,
+/// more and an `=` or `:`, with one `\n` and a value in escaped quotes
+/// (`=\"`), or with an escaped `:\/\/`, its escapes undone,
 /// so line-based rules see one line per entry and URL rules their
 /// keyword. At most `budget` bytes.
 pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
@@ -247,6 +248,12 @@ pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
             return true;
         }
         let breaks: Vec<usize> = memchr::memmem::find_iter(text, b"\\n").take(64).collect();
+        // One line break is enough when a value opens with an escaped
+        // quote (`{".env": "API_KEY=\"...\"\nDEBUG=1"}`): the escape hides
+        // the value from every rule until it is undone.
+        if !breaks.is_empty() && memchr::memmem::find(text, b"=\\\"").is_some() {
+            return true;
+        }
         breaks.len() >= 2
             && breaks.iter().any(|&at| {
                 let entry = &text[at + 2..text.len().min(at + 2 + 80)];
