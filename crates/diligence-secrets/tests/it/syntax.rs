@@ -384,7 +384,8 @@ fn camel(name: &str) -> String {
 fn every_provider_rule_keeps_its_provider_in_every_assignment_syntax() {
     // Each `NAME=value` example of a provider rule (credentials, not
     // identifiers), rewritten in the assignment forms of Make, Go, PHP,
-    // Java, Python, XML and a JSON-embedded env file: found by a rule of
+    // Java (also with a dotted property name), Python, Java properties
+    // (dashed), XML and a JSON-embedded env file: found by a rule of
     // the same provider at medium confidence or more. Format rules (a JWT,
     // a Google API key) claim some values for their format's provider.
     use diligence_model::Confidence;
@@ -434,6 +435,17 @@ fn every_provider_rule_keeps_its_provider_in_every_assignment_syntax() {
                     "setup.py",
                 ),
                 (
+                    format!(
+                        "System.setProperty(\"{}\", \"{value}\");\n",
+                        lower.replace('_', ".")
+                    ),
+                    "App.java",
+                ),
+                (
+                    format!("{} = {value}\n", lower.replace('_', "-")),
+                    "src/main/resources/application.properties",
+                ),
+                (
                     format!("<config>\n  <{c}>\n    {value}\n  </{c}>\n</config>\n"),
                     "conf/app.xml",
                 ),
@@ -463,4 +475,44 @@ fn every_provider_rule_keeps_its_provider_in_every_assignment_syntax() {
     eprintln!("{found} of {total} provider values kept their provider");
     assert!(total > 1000, "{total} cases");
     assert!(found * 100 >= total * 99, "{found} of {total}: {misses:#?}");
+}
+
+#[test]
+fn dotted_property_names_are_read_as_environment_names() {
+    let token = Rng::new(71).string("0123456789abcdef", 32);
+    for (text, path) in [
+        (
+            format!("System.setProperty(\"twilio.auth.token\", \"{token}\");\n"),
+            "App.java",
+        ),
+        (
+            format!("twilio.auth-token={token}\n"),
+            "src/main/resources/application.properties",
+        ),
+    ] {
+        let found = matches(&text, path);
+        let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+        // The provider's finding replaces the generic one of the same value.
+        assert_eq!(ids, ["secrets.twilio.auth-token"], "{text:?}");
+        assert_eq!(found[0].1.line, 1);
+    }
+    let look_alikes = "spring.datasource.url=jdbc:postgresql://db:5432/app\n\
+        server.ssl.key-store=classpath:keystore.p12\n\
+        spring.security.oauth2.client.registration.acme.client-secret=${ACME_CLIENT_SECRET}\n\
+        jwt.secret-name=prod-jwt-signing-secret\n\
+        logging.level.org.springframework.security=DEBUG\n\
+        management.endpoints.web.exposure.include=health,info,metrics\n";
+    assert!(
+        rule_ids(look_alikes, "src/main/resources/application.properties").is_empty(),
+        "{:?}",
+        rule_ids(look_alikes, "src/main/resources/application.properties")
+    );
+    let java = "System.setProperty(\"javax.net.ssl.keyStore\", \"/etc/app/keystore.jks\");\n\
+        props.put(\"mail.smtp.auth\", \"true\");\n\
+        System.setProperty(\"acme.api.token\", tokenFromVault);\n";
+    assert!(
+        rule_ids(java, "App.java").is_empty(),
+        "{:?}",
+        rule_ids(java, "App.java")
+    );
 }
