@@ -228,7 +228,8 @@ pub(crate) fn unescape(text: &[u8]) -> Vec<u8> {
 /// String literals that hold a whole file with escaped line breaks
 /// (`{"config.ini": "API_KEY=...\nOTHER=1"}`) or URLs with escaped
 /// slashes (`https:\/\/hooks...`): every line with two `\n` escapes or
-/// more and an `=` or `:`, or with an escaped `:\/\/`, its escapes undone,
+/// more and an `=` or `:`, with one `\n` and a value in escaped quotes
+/// (`=\"`), or with an escaped `:\/\/`, its escapes undone,
 /// so line-based rules see one line per entry and URL rules their
 /// keyword. At most `budget` bytes.
 pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
@@ -247,6 +248,12 @@ pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
             return true;
         }
         let breaks: Vec<usize> = memchr::memmem::find_iter(text, b"\\n").take(64).collect();
+        // One line break is enough when a value opens with an escaped
+        // quote (`{".env": "API_KEY=\"...\"\nDEBUG=1"}`): the escape hides
+        // the value from every rule until it is undone.
+        if !breaks.is_empty() && memchr::memmem::find(text, b"=\\\"").is_some() {
+            return true;
+        }
         breaks.len() >= 2
             && breaks.iter().any(|&at| {
                 let entry = &text[at + 2..text.len().min(at + 2 + 80)];
@@ -319,8 +326,10 @@ pub(crate) fn sealed_secret_ranges(data: &[u8]) -> Vec<(usize, usize)> {
 /// Layers that give line-based rules a `NAME=value` line where the file's
 /// own syntax puts the name and the value apart: the base64 `data:` values
 /// of a Kubernetes `Secret` (decoded), an XML element whose value sits
-/// between `<password>` and `</password>` (on its own line or not), and
-/// a Dockerfile's `ENV NAME value`. At most `budget` bytes.
+/// between `<password>` and `</password>` (on its own line or not),
+/// a Dockerfile's `ENV NAME value`, and a dotted property name in a setter
+/// call or a properties file (`twilio.auth-token`) written as the
+/// environment name (`TWILIO_AUTH_TOKEN=value`). At most `budget` bytes.
 pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<Layer> {
     let mut out = Vec::new();
     let mut spent = 0;
@@ -396,10 +405,122 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             offset += line.len() + 1;
         }
     }
+    // Dotted or dashed property names (`twilio.auth-token`) as environment
+    // names (`TWILIO_AUTH_TOKEN`), so rules that know a provider's variable
+    // read them: the name and literal of a setter call
+    // (`System.setProperty("twilio.auth.token", "…")`), and the entries of
+    // properties and ini-style files.
+    let properties = [".properties", ".conf", ".cfg", ".ini"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
+    let entry = |lines: &mut Layer, key: &[u8], value: &[u8], at: usize| {
+        let env: Vec<u8> = key
+            .iter()
+            .map(|&b| match b {
+                b'.' | b'-' => b'_',
+                other => other.to_ascii_uppercase(),
+            })
+            .collect();
+        add_line(lines, at, &[&env, b"=", value]);
+    };
+    if properties {
+        for caps in property_entry().captures_iter(data) {
+            if let (Some(key), Some(value)) = (caps.get(1), caps.get(2)) {
+                entry(&mut lines, key.as_bytes(), value.as_bytes(), value.start());
+            }
+        }
+    } else {
+        for (key, value) in setter_calls(data) {
+            entry(
+                &mut lines,
+                &data[key.0..key.1],
+                &data[value.0..value.1],
+                value.0,
+            );
+        }
+    }
     if !lines.data.is_empty() {
         out.push(lines);
     }
     out
+}
+
+/// The quoted dotted name and quoted literal of each setter call,
+/// `setProperty("twilio.auth.token", "value")`, as byte ranges: calls of a
+/// method whose name starts with `set` or `put`. Read by hand: a regex
+/// without a literal to look for would try every `(` of a source file.
+fn setter_calls(data: &[u8]) -> Vec<((usize, usize), (usize, usize))> {
+    memchr::memchr_iter(b'(', data)
+        .filter_map(|at| {
+            let quote = *data.get(at + 1).filter(|&&b| b == b'"' || b == b'\'')?;
+            // Only a setter: `setProperty(`, `setdefault(`, `config.set(`,
+            // `put(`, `Setenv(`.
+            let before = &data[at.saturating_sub(12)..at];
+            let method = before
+                .iter()
+                .rposition(|&b| !b.is_ascii_alphanumeric())
+                .map_or(before, |p| &before[p + 1..]);
+            let setter = method.len() >= 3
+                && (method[..3].eq_ignore_ascii_case(b"set")
+                    || method[..3].eq_ignore_ascii_case(b"put"));
+            if !setter {
+                return None;
+            }
+            setter_call_at(data, at + 2, quote)
+        })
+        .collect()
+}
+
+fn setter_call_at(
+    data: &[u8],
+    start: usize,
+    quote: u8,
+) -> Option<((usize, usize), (usize, usize))> {
+    let name_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-');
+    let rest = data.get(start..)?;
+    let len = rest.iter().take(128).position(|&b| !name_char(b))?;
+    let name = &rest[..len];
+    if rest.get(len) != Some(&quote)
+        || !name.first()?.is_ascii_alphabetic()
+        || !name.iter().any(|&b| b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    let mut i = start + len + 1;
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    while data.get(i).is_some_and(blank) {
+        i += 1;
+    }
+    if data.get(i) != Some(&b',') {
+        return None;
+    }
+    i += 1;
+    while data.get(i).is_some_and(blank) {
+        i += 1;
+    }
+    let value_quote = *data.get(i).filter(|&&b| b == b'"' || b == b'\'')?;
+    let value_start = i + 1;
+    let value = data.get(value_start..)?;
+    let value_len = value
+        .iter()
+        .take(201)
+        .position(|&b| b == value_quote || b.is_ascii_whitespace() || b == b'\\')?;
+    if value.get(value_len) != Some(&value_quote) || !(8..=200).contains(&value_len) {
+        return None;
+    }
+    Some(((start, start + len), (value_start, value_start + value_len)))
+}
+
+/// An entry of a properties or ini-style file with a dotted or dashed
+/// name: `twilio.auth-token = value`.
+fn property_entry() -> &'static regex::bytes::Regex {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::bytes::Regex::new(
+            r#"(?im-u)^[\x20\t]*([a-z][a-z0-9_]*(?:[.-][a-z0-9_]+)+)[\x20\t]*[=:][\x20\t]*["']?([^"'\s\\]{8,200})"#,
+        )
+        .expect("the property pattern compiles")
+    })
 }
 
 /// `<name>value</name>` with a credential-like name, the value alone or
@@ -526,6 +647,15 @@ mod tests {
         assert_eq!(layers.len(), 1);
         assert_eq!(layers[0].data, b"A_TOKEN=v4lue\n");
         assert!(structure_layers(docker, "notes.txt", 1 << 20).is_empty());
+        let java = b"System.setProperty(\"acme.api-token\", \"v4lue-v4lue\");\nf(\"a.b\", x);\n";
+        let layers = structure_layers(java, "App.java", 1 << 20);
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0].data, b"ACME_API_TOKEN=v4lue-v4lue\n");
+        let props = b"# db\nacme.api-token = v4lue-v4lue\nserver.port=8080\nplain=v4lue-v4lue\n";
+        let layers = structure_layers(props, "src/main/resources/application.properties", 1 << 20);
+        assert_eq!(layers.len(), 1);
+        assert_eq!(layers[0].data, b"ACME_API_TOKEN=v4lue-v4lue\n");
+        assert!(structure_layers(props, "notes.txt", 1 << 20).is_empty());
     }
 
     #[test]

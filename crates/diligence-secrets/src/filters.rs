@@ -335,7 +335,9 @@ pub(crate) fn in_alt_text(prefix: &str) -> bool {
 /// that hold a hash (`hashed_secret` in a secret-scanner baseline), the id
 /// of a credential kept elsewhere (`credentialsId` in a Jenkinsfile), the
 /// NAME of a secret (`apiKeyName`, `secret_name`), an address
-/// (`token_address`), a UI string (`password.label`, `token.hint`), or a
+/// (`token_address`), a UI string (`password.label`, `token.hint`), a
+/// setting about the credential (`password_policy`, `token_type`,
+/// `secret_length`), or a
 /// CSRF token (`csrf_token`, `csrfmiddlewaretoken`: per session and
 /// public to the page it is in).
 pub(crate) fn generic_name_excluded(key: &str) -> bool {
@@ -386,6 +388,21 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "description",
         "prompt",
         "help",
+        // Settings about a credential, not the credential: `password_policy`,
+        // `token_type`, `secret_length`, `auth_key_alg`, `token_ttl`.
+        "policy",
+        "type",
+        "algorithm",
+        "alg",
+        "mode",
+        "format",
+        "strategy",
+        "header",
+        "ttl",
+        "timeout",
+        "length",
+        "expiry",
+        "lifetime",
     ];
     if PARTS.iter().any(|p| lower.contains(p)) {
         return true;
@@ -639,6 +656,10 @@ mod tests {
             "secret_name: ",
             "password.label=",
             "TOKEN_ADDRESS=",
+            "password_policy = \"",
+            "TOKEN_TYPE=",
+            "auth_key_alg: ",
+            "secretLength: ",
         ] {
             assert!(generic_name_excluded(name), "{name}");
         }
@@ -650,6 +671,9 @@ mod tests {
             "username_password=",
             "unhashed_password: ",
             "VAULT_HASHICORP_TOKEN := ",
+            "policy_token=",
+            "typeform_api_key: ",
+            "MODE_SECRET=",
         ] {
             assert!(!generic_name_excluded(name), "{name}");
         }

@@ -548,6 +548,20 @@ impl Engine {
                             !(m.rule == inner.rule && m.line == line && m.decoded.is_none())
                         });
                     }
+                    // A provider rule that reads the value in a layer names it
+                    // better than a generic rule that saw it raw: it replaces
+                    // the generic finding of the same value.
+                    if !self.rules.rules[inner.rule].is_generic() {
+                        let fingerprint = inner.secret.fingerprint();
+                        let generic_at = |m: &Match| {
+                            m.secret.fingerprint() == fingerprint
+                                && self.rules.rules[m.rule].is_generic()
+                        };
+                        if matches.iter().any(generic_at) {
+                            matches.retain(|m| !generic_at(m));
+                            seen.remove(fingerprint);
+                        }
+                    }
                     if !seen.insert(inner.secret.fingerprint().to_owned()) {
                         continue;
                     }

@@ -21,11 +21,20 @@ const PROVIDER_RULES: &[(&str, Severity)] = &[
     ("secrets.adobe.client-secret", Severity::High),
     ("secrets.apify.api-token", Severity::High),
     ("secrets.asana.personal-access-token", Severity::High),
+    ("secrets.authress.service-client-access-key", Severity::High),
+    ("secrets.beamer.api-key", Severity::Medium),
+    ("secrets.checkly.api-key", Severity::High),
     ("secrets.clickhouse.cloud-api-secret", Severity::High),
     ("secrets.clickup.personal-token", Severity::High),
     ("secrets.clojars.deploy-token", Severity::High),
+    ("secrets.close.api-key", Severity::High),
     ("secrets.cloudinary.url", Severity::High),
     ("secrets.codecov.upload-token", Severity::Medium),
+    ("secrets.confluent.api-key", Severity::Medium),
+    ("secrets.confluent.api-secret", Severity::Critical),
+    ("secrets.contentful.delivery-token", Severity::Medium),
+    ("secrets.courier.auth-token", Severity::High),
+    ("secrets.courier.test-auth-token", Severity::Low),
     ("secrets.definednetworking.api-key", Severity::High),
     ("secrets.dependencytrack.api-key", Severity::Medium),
     ("secrets.duffel.live-access-token", Severity::High),
@@ -33,10 +42,13 @@ const PROVIDER_RULES: &[(&str, Severity)] = &[
     ("secrets.easypost.live-api-key", Severity::High),
     ("secrets.easypost.test-api-key", Severity::Low),
     ("secrets.fastly.api-token", Severity::High),
+    ("secrets.fleetbase.live-api-key", Severity::High),
+    ("secrets.fleetbase.test-api-key", Severity::Low),
     ("secrets.flutterwave.public-key", Severity::Info),
     ("secrets.flutterwave.secret-key", Severity::Critical),
     ("secrets.flutterwave.test-secret-key", Severity::Low),
     ("secrets.frameio.developer-token", Severity::High),
+    ("secrets.freemius.secret-key", Severity::High),
     (
         "secrets.gitlab.feature-flags-client-token",
         Severity::Medium,
@@ -45,14 +57,26 @@ const PROVIDER_RULES: &[(&str, Severity)] = &[
     ("secrets.gocardless.access-token", Severity::Critical),
     ("secrets.harness.api-token", Severity::High),
     ("secrets.honeycomb.api-key", Severity::High),
+    ("secrets.imagekit.private-key", Severity::High),
     ("secrets.infracost.api-key", Severity::Medium),
     ("secrets.intercom.access-token", Severity::High),
+    ("secrets.ionic.personal-access-token", Severity::High),
     ("secrets.jenkins.api-token", Severity::High),
+    ("secrets.klaviyo.private-api-key", Severity::High),
     ("secrets.lob.api-key", Severity::High),
+    ("secrets.mattermost.access-token", Severity::High),
     ("secrets.maxmind.license-key", Severity::Medium),
+    ("secrets.messagebird.api-key", Severity::High),
+    ("secrets.ngrok.authtoken", Severity::High),
+    ("secrets.nightfall.api-key", Severity::High),
     ("secrets.octopus.api-key", Severity::High),
     ("secrets.onesignal.api-key", Severity::High),
+    ("secrets.pagerduty.api-key", Severity::High),
     ("secrets.prefect.api-key", Severity::High),
+    ("secrets.pubnub.publish-key", Severity::Medium),
+    ("secrets.pubnub.secret-key", Severity::Critical),
+    ("secrets.pubnub.subscribe-key", Severity::Low),
+    ("secrets.pushbullet.access-token", Severity::High),
     ("secrets.readme.api-key", Severity::Medium),
     ("secrets.salesforce.access-token", Severity::High),
     ("secrets.scaleway.access-key-id", Severity::Medium),
@@ -65,10 +89,16 @@ const PROVIDER_RULES: &[(&str, Severity)] = &[
     ("secrets.snyk.api-token", Severity::High),
     ("secrets.sourcegraph.access-token", Severity::High),
     ("secrets.stackhawk.api-key", Severity::High),
+    ("secrets.sumologic.access-id", Severity::Medium),
+    ("secrets.sumologic.access-key", Severity::Critical),
+    ("secrets.telnyx.api-key", Severity::High),
     ("secrets.tines.webhook-url", Severity::Medium),
     ("secrets.trello.api-token", Severity::High),
     ("secrets.typeform.personal-access-token", Severity::High),
     ("secrets.ubidots.token", Severity::Medium),
+    ("secrets.uptimerobot.main-api-key", Severity::High),
+    ("secrets.uptimerobot.monitor-api-key", Severity::Low),
+    ("secrets.uptimerobot.read-only-api-key", Severity::Medium),
     ("secrets.wireguard.private-key", Severity::High),
     ("secrets.yandex.api-key", Severity::High),
     ("secrets.yandex.oauth-token", Severity::High),
@@ -334,4 +364,170 @@ fn a_name_in_camel_case_is_found_wherever_the_pattern_allows_it() {
         }
     }
     assert!(misses.is_empty(), "{misses:#?}");
+}
+
+fn ids_at(text: &str, path: &str) -> Vec<(String, Confidence)> {
+    match engine().scan(text.as_bytes(), path) {
+        BlobOutcome::Scanned(found) => found
+            .iter()
+            .map(|m| (id(m).to_owned(), m.confidence))
+            .collect(),
+        other => panic!("not scanned: {other:?}"),
+    }
+}
+
+#[test]
+fn families_without_a_rule_before_are_found_where_they_are_usually_written() {
+    use crate::common::{Rng, alnum};
+    let hex = "0123456789abcdef";
+    let mut rng = Rng::new(1402);
+    let uuid = |rng: &mut Rng| {
+        let h = rng.string(hex, 32);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )
+    };
+    let publish = ["pub-c-", &uuid(&mut rng)].concat();
+    let subscribe = ["sub-c-", &uuid(&mut rng)].concat();
+    let telnyx = [
+        "KEY",
+        &rng.string("0123456789ABCDEF", 32),
+        "_",
+        &rng.string(&alnum(), 22),
+    ]
+    .concat();
+    let confluent_key = rng.string("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 16);
+    let confluent_secret = rng.string(&(alnum() + "+/"), 64);
+    let freemius = ["sk_", &rng.string(&(alnum() + "$%&()*+.;<>?@[]^{|}~"), 29)].concat();
+    let ngrok = [
+        "2",
+        &rng.string(&alnum(), 26),
+        "_",
+        &rng.string(&alnum(), 21),
+    ]
+    .concat();
+    let pagerduty = ["u+", &rng.string(&alnum(), 18)].concat();
+    let uptime = ["u", &rng.string("0123456789", 7), "-", &rng.string(hex, 24)].concat();
+    let cases: Vec<(String, &str, &[&str])> = vec![
+        (
+            format!(
+                "const pubnub = new PubNub({{\n  publishKey: '{publish}',\n  subscribeKey: '{subscribe}',\n  userId: 'web'\n}});\n"
+            ),
+            "web/src/realtime.js",
+            &["secrets.pubnub.publish-key", "secrets.pubnub.subscribe-key"],
+        ),
+        (
+            format!("import telnyx\ntelnyx.api_key = \"{telnyx}\"\n"),
+            "sms/send.py",
+            &["secrets.telnyx.api-key"],
+        ),
+        (
+            format!(
+                "bootstrap.servers=pkc-4nym6.us-east-1.aws.confluent.cloud:9092\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"{confluent_key}\" password=\"{confluent_secret}\";\n"
+            ),
+            "src/main/resources/kafka.properties",
+            &["secrets.confluent.api-secret"],
+        ),
+        (
+            format!(
+                "$fs = fs_dynamic_init( array(\n    'id'         => '1234',\n    'slug'       => 'acme-forms',\n    'public_key' => 'pk_{}',\n    'secret_key' => '{freemius}',\n) );\n",
+                rng.string(hex, 29)
+            ),
+            "acme-forms.php",
+            &["secrets.freemius.secret-key"],
+        ),
+        (
+            format!(
+                "version: \"2\"\nauthtoken: {ngrok}\ntunnels:\n  web:\n    proto: http\n    addr: 3000\n"
+            ),
+            "ngrok.yml",
+            &["secrets.ngrok.authtoken"],
+        ),
+        (
+            format!("headers = {{\"Authorization\": \"Token token={pagerduty}\"}}\n"),
+            "ops/oncall.py",
+            &["secrets.pagerduty.api-key"],
+        ),
+        (
+            format!("uptimerobot:\n  UPTIMEROBOT_API_KEY: \"{uptime}\"\n"),
+            "deploy/values.yaml",
+            &["secrets.uptimerobot.main-api-key"],
+        ),
+    ];
+    for (text, path, expected) in &cases {
+        let found = ids_at(text, path);
+        for rule in *expected {
+            assert!(
+                found
+                    .iter()
+                    .any(|(id, c)| id == rule && *c >= Confidence::Medium),
+                "{rule} in {path}: {found:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn families_without_a_rule_before_leave_their_look_alikes_alone() {
+    use crate::common::{Rng, alnum};
+    let mut rng = Rng::new(1403);
+    let stripe = ["pk_", "live_", &rng.string(&alnum(), 40)].concat();
+    let new_rules: Vec<&str> = [
+        "authress",
+        "beamer",
+        "checkly",
+        "close",
+        "confluent",
+        "courier",
+        "fleetbase",
+        "freemius",
+        "imagekit",
+        "ionic",
+        "klaviyo",
+        "mattermost",
+        "messagebird",
+        "ngrok",
+        "nightfall",
+        "pagerduty",
+        "pubnub",
+        "pushbullet",
+        "sumologic",
+        "telnyx",
+        "uptimerobot",
+    ]
+    .to_vec();
+    let cases: Vec<(String, &str)> = vec![
+        // A Stripe publishable key is Stripe's, not Klaviyo's.
+        (format!("STRIPE_PUBLISHABLE_KEY={stripe}\n"), ".env"),
+        // Identifiers that share a prefix.
+        ("ordering = [\"pk_order_item_reference\"]\nion_channel_selector = 3\n".to_owned(), "app/models.py"),
+        ("from app.api_client.session_manager import build_session\n".to_owned(), "app/api.py"),
+        ("private_key_path = /etc/keys/private_key_for_signing_requests.pem\n".to_owned(), "conf/app.ini"),
+        ("const KEYBOARD_SHORTCUT_TOGGLE_SIDEBAR_PANEL = 'ctrl+b';\n".to_owned(), "web/keys.ts"),
+        // A Kafka JAAS line with a local broker's user, not a Confluent key.
+        ("sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\";\n".to_owned(), "kafka.properties"),
+        // References and placeholders.
+        ("authtoken: ${NGROK_AUTHTOKEN}\n".to_owned(), "ngrok.yml"),
+        ("curl -H \"Authorization: Token token=$PAGERDUTY_TOKEN\" https://api.pagerduty.com/users\n".to_owned(), "scripts/oncall.sh"),
+        ("publishKey: 'pub-c-demo', subscribeKey: 'sub-c-demo'\n".to_owned(), "web/demo.js"),
+        ("access_key = {SumoAccessKey}\naccess_id = {SumoAccessId}\n".to_owned(), "docs/sumo.md"),
+        // A UUID that is a request id, and a version.
+        (format!("request_id: {}-4a1b-9c2d-{}\n", rng.string("0123456789abcdef", 8), rng.string("0123456789abcdef", 12) + "-0000"), "logs/app.yml"),
+        ("UPTIMEROBOT_API_VERSION=3.2.1\n".to_owned(), ".env"),
+    ];
+    for (text, path) in &cases {
+        for (rule, confidence) in ids_at(text, path) {
+            let provider = rule.split('.').nth(1).unwrap_or_default();
+            assert!(
+                !new_rules.contains(&provider) && confidence < Confidence::Medium
+                    || rule.starts_with("secrets.stripe."),
+                "{text:?} in {path}: {rule} ({confidence})"
+            );
+        }
+    }
 }

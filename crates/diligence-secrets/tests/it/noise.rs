@@ -204,3 +204,78 @@ fn real_values_in_the_same_places_are_reported() {
         );
     }
 }
+
+#[test]
+fn credential_ids_coordinates_schema_types_templates_and_settings_are_not_reported() {
+    let id = {
+        let h = hex(53, 32);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )
+    };
+    let cases = [
+        // Jenkins credential ids in every form a pipeline names them.
+        (format!("environment {{\n  DB_CREDS = credentials('{id}')\n}}\n"), "Jenkinsfile"),
+        ("withCredentials([usernamePassword(credentialsId: 'nexus-deploy-creds', passwordVariable: 'NEXUS_PASSWORD', usernameVariable: 'NEXUS_USER')]) {\n".to_owned(), "Jenkinsfile"),
+        (format!("git credentialsId: \"{id}\", url: 'https://git.acme.test/app.git'\n"), "Jenkinsfile"),
+        // Azure Key Vault references and names.
+        (format!("  secretUri: https://kv-prod-weu.vault.azure.net/secrets/DbPassword2/{}\n", hex(54, 32)), "infra/app.yaml"),
+        ("DB_PASSWORD=@Microsoft.KeyVault(SecretUri=https://kv-prod.vault.azure.net/secrets/db-password/)\n".to_owned(), "app.settings"),
+        ("  \"keyVaultName\": \"kv-prod-weu-01\",\n  \"passwordSecretName\": \"SqlAdminPassword2\"\n".to_owned(), "azuredeploy.parameters.json"),
+        // Variables holding the NAME of a secret.
+        ("api_key_secret: \"NEXUS-GPT4-API-KEY\"\nopenai_api_key: NEXUS_OPENAI_API_KEY_2\n    token: OPENAI-API-KEY-PROD\n".to_owned(), "pipeline.yml"),
+        // Maven and Gradle coordinates and versions.
+        ("<secret-manager.version>2.16.0</secret-manager.version>\n<jjwt.version>0.11.5</jjwt.version>\n".to_owned(), "pom.xml"),
+        ("implementation(\"com.google.cloud:google-cloud-secretmanager:2.31.0\")\nimplementation 'io.jsonwebtoken:jjwt-impl:0.11.5'\n".to_owned(), "build.gradle.kts"),
+        ("jsonwebtoken_version=0.12.5\nsecretsmanager.version=2.20.93\ntoken_lib = \"com.acme.security:token-client:3.4.1-RC2\"\n".to_owned(), "gradle.properties"),
+        // XSD and WSDL type names.
+        ("<xs:attribute name=\"token\" type=\"tns:TokenType2\"/>\n<xsd:element name=\"secretKey\" type=\"xsd:base64Binary\"/>\n<element name=\"accessKey\" type=\"ns1:AccessKeyType\"/>\n".to_owned(), "service.wsdl"),
+        // Template placeholders of many engines.
+        ("api_key: \"{{ .Values.apiKey2 }}\"\npassword: <%= ENV['DB_PASSWORD'] %>\napi_token=%API_TOKEN_2%\nsecret = $(SECRET_V2)\ntoken=@TOKEN_2@\naccess_key=__ACCESS_KEY_2__\nsecret_key=[[SECRET_KEY_2]]\npassword: \"#{dbPassword2}\"\n".to_owned(), "conf/app.conf"),
+        // Masked values.
+        ("password: ####\napi_key=AKIA####2####\ntoken: \"ab12************\"\nsecret: xxxx-xxxx-xxxx-2\n".to_owned(), "docs/setup.md"),
+        // Settings about a credential, named after it.
+        ("token_ttl = \"3600s\"\npassword_policy = \"strong-v2\"\nAPI_KEY_HEADER = \"X-API-KEY\"\nsecret_length=32\ntokenizer_name = \"bert-base-uncased\"\nprivate_key_type = \"RSA_2048\"\nauth_key_alg: HS256\naccess_key_rotation: 90d\n".to_owned(), "app/settings.py"),
+        ("token_endpoint = \"oauth2/v2.0/token\"\nsecret_store: aws-secrets-manager\npassword_hash_algo = argon2id\nTOKEN_TYPE=Bearer2\nSECRET_BACKEND=vault-kv2\n".to_owned(), "app/settings.toml"),
+    ];
+    for (text, path) in &cases {
+        let ids = rule_ids(text, path);
+        assert!(ids.is_empty(), "{text:?} in {path}: {ids:?}");
+    }
+}
+
+#[test]
+fn credentials_beside_their_settings_are_still_reported() {
+    let v = value(54);
+    let cases = [
+        (
+            format!("password_policy = \"strong-v2\"\npassword = \"{v}\"\n"),
+            "app/settings.py",
+        ),
+        (format!("TOKEN_TYPE=Bearer\nAPI_TOKEN={v}\n"), ".env"),
+        (
+            format!("environment {{\n  NEXUS_PASSWORD = \"{v}\"\n}}\n"),
+            "Jenkinsfile",
+        ),
+        (
+            format!("<jjwt.version>0.11.5</jjwt.version>\n<token>{v}</token>\n"),
+            "pom.xml",
+        ),
+        (
+            format!("auth_key_alg: HS256\nauth_key: {v}\n"),
+            "config.yml",
+        ),
+    ];
+    for (text, path) in &cases {
+        let ids = rule_ids(text, path);
+        assert!(
+            ids.iter().any(|id| id.starts_with("secrets.generic.")),
+            "{text:?} in {path}: {ids:?}"
+        );
+    }
+}

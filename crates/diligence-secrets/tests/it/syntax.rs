@@ -198,6 +198,9 @@ fn assignment_look_alikes_stay_out() {
         "{\"env\": \"API_KEY=${API_KEY}\\nDEBUG=1\"}\n".to_owned(),
         // printf-style text with `\n` escapes.
         "printf(\"token expired\\nplease log in again\\n\");\n".to_owned(),
+        // One escaped line break and escaped quotes around a reference or a word.
+        "{\"cmd\": \"export API_KEY=\\\"${API_KEY}\\\"\\nrun\"}\n".to_owned(),
+        "log.info(\"password=\\\"redacted-by-proxy\\\"\\n\");\n".to_owned(),
     ];
     for text in &look_alikes {
         assert!(rule_ids(text, "src/app.java").is_empty(), "{text:?}");
@@ -359,4 +362,157 @@ fn provider_values_are_named_by_their_provider_in_every_assignment_syntax() {
             );
         }
     }
+}
+
+/// `API_KEY` as `apiKey`.
+fn camel(name: &str) -> String {
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| {
+            let w = w.to_ascii_lowercase();
+            if i == 0 {
+                w
+            } else {
+                [&w[..1].to_ascii_uppercase(), &w[1..]].concat()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_provider_rule_keeps_its_provider_in_every_assignment_syntax() {
+    // Each `NAME=value` example of a provider rule (credentials, not
+    // identifiers), rewritten in the assignment forms of Make, Go, PHP,
+    // Java (also with a dotted property name), Python, Java properties
+    // (dashed), XML and a JSON-embedded env file: found by a rule of
+    // the same provider at medium confidence or more. Format rules (a JWT,
+    // a Google API key) claim some values for their format's provider.
+    use diligence_model::Confidence;
+    use diligence_secrets::RuleKind;
+    let engine = engine();
+    let rules = engine.rules().rules();
+    let group = |p: &str| match p {
+        "firebase" | "gcp" | "google" => "google".to_owned(),
+        "supabase" | "turso" | "jwt" => "jwt".to_owned(),
+        other => other.to_owned(),
+    };
+    let (mut total, mut found) = (0, 0);
+    let mut misses = Vec::new();
+    for rule in rules {
+        if rule.is_generic() || rule.kind != RuleKind::Secret {
+            continue;
+        }
+        for example in &rule.examples {
+            let Some((name, value)) = example.split_once('=') else {
+                continue;
+            };
+            let plain_name = name.contains('_')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if !plain_name || value.contains(['\n', ' ', '"', '\'']) {
+                continue;
+            }
+            let c = camel(name);
+            let lower = name.to_ascii_lowercase();
+            let forms = [
+                (format!("{name} ?= \"{value}\"\n"), "Makefile"),
+                (format!("{name} ::= {value}\n"), "Makefile"),
+                (format!("{name} :::= \"{value}\"\n"), "GNUmakefile"),
+                (format!("var {c} string = \"{value}\"\n"), "main.go"),
+                (format!("${lower} .= '{value}';\n"), "index.php"),
+                (
+                    format!("System.setProperty(\"{name}\", \"{value}\");\n"),
+                    "App.java",
+                ),
+                (
+                    format!("os.environ.setdefault('{name}', '{value}')\n"),
+                    "manage.py",
+                ),
+                (
+                    format!("config.set(\"{lower}\", \"{value}\")\n"),
+                    "setup.py",
+                ),
+                (
+                    format!(
+                        "System.setProperty(\"{}\", \"{value}\");\n",
+                        lower.replace('_', ".")
+                    ),
+                    "App.java",
+                ),
+                (
+                    format!("{} = {value}\n", lower.replace('_', "-")),
+                    "src/main/resources/application.properties",
+                ),
+                (
+                    format!("<config>\n  <{c}>\n    {value}\n  </{c}>\n</config>\n"),
+                    "conf/app.xml",
+                ),
+                (
+                    format!("{{\"config.ini\": \"{name}={value}\\nOTHER=1\"}}\n"),
+                    "bundle.json",
+                ),
+                (
+                    format!("{{\".env\": \"{name}=\\\"{value}\\\"\\nOTHER=1\"}}\n"),
+                    "bundle.json",
+                ),
+            ];
+            for (text, path) in &forms {
+                total += 1;
+                let hits = matches(text, path);
+                if hits.iter().any(|(id, m)| {
+                    m.confidence >= Confidence::Medium
+                        && group(id.split('.').nth(1).unwrap_or_default()) == group(rule.provider())
+                }) {
+                    found += 1;
+                } else {
+                    misses.push(format!("{}: {text:?}", rule.id));
+                }
+            }
+        }
+    }
+    eprintln!("{found} of {total} provider values kept their provider");
+    assert!(total > 1000, "{total} cases");
+    assert!(found * 100 >= total * 99, "{found} of {total}: {misses:#?}");
+}
+
+#[test]
+fn dotted_property_names_are_read_as_environment_names() {
+    let token = Rng::new(71).string("0123456789abcdef", 32);
+    for (text, path) in [
+        (
+            format!("System.setProperty(\"twilio.auth.token\", \"{token}\");\n"),
+            "App.java",
+        ),
+        (
+            format!("twilio.auth-token={token}\n"),
+            "src/main/resources/application.properties",
+        ),
+    ] {
+        let found = matches(&text, path);
+        let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+        // The provider's finding replaces the generic one of the same value.
+        assert_eq!(ids, ["secrets.twilio.auth-token"], "{text:?}");
+        assert_eq!(found[0].1.line, 1);
+    }
+    let look_alikes = "spring.datasource.url=jdbc:postgresql://db:5432/app\n\
+        server.ssl.key-store=classpath:keystore.p12\n\
+        spring.security.oauth2.client.registration.acme.client-secret=${ACME_CLIENT_SECRET}\n\
+        jwt.secret-name=prod-jwt-signing-secret\n\
+        logging.level.org.springframework.security=DEBUG\n\
+        management.endpoints.web.exposure.include=health,info,metrics\n";
+    assert!(
+        rule_ids(look_alikes, "src/main/resources/application.properties").is_empty(),
+        "{:?}",
+        rule_ids(look_alikes, "src/main/resources/application.properties")
+    );
+    let java = "System.setProperty(\"javax.net.ssl.keyStore\", \"/etc/app/keystore.jks\");\n\
+        props.put(\"mail.smtp.auth\", \"true\");\n\
+        System.setProperty(\"acme.api.token\", tokenFromVault);\n";
+    assert!(
+        rule_ids(java, "App.java").is_empty(),
+        "{:?}",
+        rule_ids(java, "App.java")
+    );
 }
