@@ -14,6 +14,7 @@ use diligence_model::{
 use crate::baseline::Baseline;
 use crate::rules::RuleKind;
 use crate::scan::{BlobOutcome, Engine, Match};
+use crate::sealed::{Sealed, Vault};
 
 /// Where a blob came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +112,8 @@ struct Entry {
     confidence: Confidence,
     tags: BTreeSet<&'static str>,
     seen: Vec<Seen>,
+    /// Raw values, only when the session keeps them for live validation.
+    sealed: Sealed,
 }
 
 /// Counters of what was scanned and skipped.
@@ -163,6 +166,7 @@ pub struct Session<'e> {
     engine: &'e Engine,
     entries: Mutex<BTreeMap<(String, String), Entry>>,
     counters: Counters,
+    keep_sealed: bool,
 }
 
 impl<'e> Session<'e> {
@@ -172,7 +176,17 @@ impl<'e> Session<'e> {
             engine,
             entries: Mutex::new(BTreeMap::new()),
             counters: Counters::default(),
+            keep_sealed: false,
         }
+    }
+
+    /// Keeps the raw values of what it finds, sealed, for the live
+    /// validation stage ([`finish_sealed`](Self::finish_sealed)); off by
+    /// default.
+    #[must_use]
+    pub fn with_sealed_values(mut self) -> Self {
+        self.keep_sealed = true;
+        self
     }
 
     /// The engine.
@@ -273,7 +287,11 @@ impl<'e> Session<'e> {
                 confidence: m.confidence,
                 tags: BTreeSet::new(),
                 seen: Vec::new(),
+                sealed: Sealed::default(),
             });
+            if self.keep_sealed {
+                entry.sealed.add(&m.sealed);
+            }
             entry.confidence = entry.confidence.max(m.confidence);
             if m.validated {
                 entry.tags.insert("validated");
@@ -336,6 +354,7 @@ impl<'e> Session<'e> {
                 confidence: Confidence::Medium,
                 tags: BTreeSet::new(),
                 seen: Vec::new(),
+                sealed: Sealed::default(),
             });
         entry.seen.push(Seen {
             path: path.to_owned(),
@@ -349,6 +368,14 @@ impl<'e> Session<'e> {
 
     /// Turns what was recorded into evidence for the `secrets` collector.
     pub fn finish(self, options: &FinishOptions) -> Evidence {
+        self.finish_sealed(options).0
+    }
+
+    /// Like [`finish`](Self::finish), with the sealed values of the reported
+    /// findings (empty unless the session
+    /// [keeps them](Self::with_sealed_values)).
+    pub fn finish_sealed(self, options: &FinishOptions) -> (Evidence, Vault) {
+        let mut vault = Vault::default();
         let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut evidence = Evidence::new(collector_id());
         let mut suppressed_rows = Vec::new();
@@ -403,6 +430,12 @@ impl<'e> Session<'e> {
         } in collapse_revisions(kept, &options.renames)
         {
             counts.add(&finding, entry.meta.generic, entry.meta.kind);
+            if !entry.sealed.secrets.is_empty() {
+                vault.entries.insert(
+                    (entry.meta.id.to_string(), finding.fingerprint.clone()),
+                    entry.sealed.clone(),
+                );
+            }
             inventory_rows.push(vec![
                 entry.meta.id.to_string(),
                 masked,
@@ -556,7 +589,7 @@ impl<'e> Session<'e> {
             (None, 0) => None,
             (None, n) => Some(format!("{n} history objects could not be read")),
         };
-        evidence
+        (evidence, vault)
     }
 }
 
