@@ -20,7 +20,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use diligence_model::{LiveCheck, LiveStatus};
+use diligence_model::{Confidence, Evidence, LiveCheck, LiveStatus, Severity};
 
 use crate::sealed::{SealedSecret, Vault};
 
@@ -395,6 +395,49 @@ pub fn validate(vault: &Vault, options: &LiveOptions) -> LiveReport {
         );
     }
     report
+}
+
+/// Writes the checks of `report` into the secrets collector's `evidence`:
+/// every secret finding gets its [`LiveCheck`] (unknown when no value was
+/// kept for it, as for key files); a live one is certain and tagged `live`;
+/// a revoked one becomes a low-severity hygiene finding tagged `revoked`.
+/// The facts counted from findings are counted again, with `secrets.live`,
+/// `secrets.revoked` and `secrets.live-unknown`.
+pub fn apply(evidence: &mut Evidence, report: &LiveReport) {
+    for finding in &mut evidence.findings {
+        if finding.tags.contains("identifier") {
+            continue;
+        }
+        let check = report
+            .check(finding.rule.as_str(), &finding.fingerprint)
+            .cloned()
+            .unwrap_or_else(|| LiveCheck {
+                status: LiveStatus::Unknown,
+                reason: "no single value was kept for this finding (a key file)".to_owned(),
+                host: None,
+            });
+        match check.status {
+            LiveStatus::Live => {
+                finding.confidence = Confidence::High;
+                finding.tags.insert("live".to_owned());
+                finding.message = format!(
+                    "{} Checked live: {}; anyone holding a copy can use it today.",
+                    finding.message, check.reason
+                );
+            }
+            LiveStatus::Revoked => {
+                finding.severity = finding.severity.min(Severity::Low);
+                finding.tags.insert("revoked".to_owned());
+                finding.message = format!(
+                    "{} Checked live: {}; a hygiene matter now, not an open door.",
+                    finding.message, check.reason
+                );
+            }
+            LiveStatus::Unknown => {}
+        }
+        finding.live = Some(check);
+    }
+    crate::session::recount(evidence);
 }
 
 /// Runs the jobs on at most `options.concurrency` threads; each job once.
