@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use diligence_model::{
     Catalog, CollectorId, CommitRef, Confidence, Evidence, Excerpt, Fact, FileClass, Finding,
-    Inventory, LiveStatus, Location, Redacted, RuleId, Severity, Table, Timestamp, Unit,
-    classify,
+    Inventory, LiveStatus, Location, Redacted, RuleId, Severity, Table, Timestamp, Unit, classify,
 };
 
 use crate::baseline::Baseline;

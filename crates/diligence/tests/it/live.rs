@@ -67,8 +67,7 @@ fn target() -> tempfile::TempDir {
         "src/config.ts",
         format!(
             "export const token = \"{}\";\n",
-            example("secrets.github.personal-access-token")
-                .trim_start_matches("GITHUB_TOKEN=")
+            example("secrets.github.personal-access-token").trim_start_matches("GITHUB_TOKEN=")
         ),
     );
     write(
