@@ -6,6 +6,7 @@ mod cli;
 mod report_date;
 mod rerender;
 mod scan;
+mod validate;
 
 use std::path::Path;
 use std::process::{Command, Output};

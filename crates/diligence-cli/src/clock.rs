@@ -24,9 +24,10 @@ pub(crate) fn now() -> Result<Timestamp, InvalidSourceDateEpoch> {
     }
 }
 
-/// The wall clock, whole seconds.
+/// The wall clock, whole seconds (also the time live validation signs
+/// its requests with).
 #[allow(clippy::disallowed_methods)]
-fn wall_clock() -> Timestamp {
+pub(crate) fn wall_clock() -> Timestamp {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -177,6 +177,22 @@ pub(crate) struct ScanArgs {
     /// key do not match under another.
     #[arg(long, value_name = "FILE")]
     fingerprint_key_file: Option<PathBuf>,
+    /// Check each credential found with its provider's read-only identity
+    /// endpoint (AWS STS, GitHub, GitLab, Slack, Stripe, OpenAI, Anthropic,
+    /// SendGrid, Twilio, Google, Supabase) and resolve the host names of
+    /// database URLs, never connecting to them: the only scan option that
+    /// uses the network. One request per credential, never retried. The
+    /// report and the terminal name every host contacted.
+    #[arg(long)]
+    pub(crate) validate: bool,
+    /// Time limit of one `--validate` request, in seconds (1 to 60).
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=60), requires = "validate")]
+    pub(crate) validate_timeout: u64,
+    /// Most `--validate` requests in flight at once (1 to 16).
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u64).range(1..=16), requires = "validate")]
+    pub(crate) validate_concurrency: u64,
     /// Honour .gitignore when listing files.
     #[arg(long)]
     respect_gitignore: bool,

@@ -47,6 +47,12 @@ pub(crate) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     })
 }
 
+/// Prints a notice on standard error.
+#[cfg_attr(not(feature = "validate"), allow(dead_code))]
+pub(crate) fn notice(text: &str) {
+    eprintln!("{text}");
+}
+
 /// Prints an error and its causes.
 pub(crate) fn error(error: &anyhow::Error) {
     eprintln!("error: {error}");
@@ -76,9 +82,25 @@ pub(crate) fn summary(assessment: &Assessment, written: &[PathBuf], verbose: boo
             );
         }
     }
+    if let Some(live) = &assessment.options.live_validation {
+        eprintln!("{}", live_validation_line(live));
+    }
     for path in written {
         eprintln!("wrote {}", path.display());
     }
+}
+
+/// What live validation did, for the terminal: counts and every host.
+pub(crate) fn live_validation_line(live: &diligence::model::LiveValidationInfo) -> String {
+    let hosts = if live.hosts.is_empty() {
+        "no host contacted".to_owned()
+    } else {
+        format!("hosts contacted: {}", live.hosts.join(", "))
+    };
+    format!(
+        "live validation (--validate, network): {} credentials checked, {} live, {} revoked, {} unknown; {hosts}",
+        live.checked, live.live, live.revoked, live.unknown
+    )
 }
 
 /// Explains a `--fail-under` failure.

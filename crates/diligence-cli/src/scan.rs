@@ -64,6 +64,7 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
     if args.timestamp {
         scan = scan.generated_at(now);
     }
+    scan = live_validation(scan, args)?;
     let mut assessment = scan
         .run()
         .with_context(|| format!("scan of {} failed", args.path.display()))?;
@@ -77,6 +78,35 @@ pub(crate) fn run(args: &ScanArgs) -> Result<u8> {
         output::summary(&assessment, &written, args.verbose);
     }
     Ok(gate_code(&assessment, args.fail_under, args.quiet))
+}
+
+/// `--validate`: the live stage, with the wall clock for signatures
+/// (never SOURCE_DATE_EPOCH: a provider checks a request's time).
+#[cfg(feature = "validate")]
+fn live_validation<'p>(scan: Scan<'p>, args: &ScanArgs) -> Result<Scan<'p>> {
+    use diligence::secrets::live::LiveOptions;
+    if !args.validate {
+        return Ok(scan);
+    }
+    if !args.quiet {
+        output::notice(
+            "--validate: found credentials will be checked with their providers over the network",
+        );
+    }
+    let options = LiveOptions::default()
+        .timeout(std::time::Duration::from_secs(args.validate_timeout))
+        .concurrency(usize::try_from(args.validate_concurrency).unwrap_or(1))
+        .clock(clock::wall_clock().0);
+    Ok(scan.validate(options))
+}
+
+/// Without the `validate` feature, `--validate` is refused, never ignored.
+#[cfg(not(feature = "validate"))]
+fn live_validation<'p>(scan: Scan<'p>, args: &ScanArgs) -> Result<Scan<'p>> {
+    if args.validate {
+        anyhow::bail!("this build has no live validation: build with the `validate` feature");
+    }
+    Ok(scan)
 }
 
 /// The variable a fingerprint key is read from when no file is given.

@@ -81,6 +81,13 @@ pub trait Collector: Send + Sync {
     /// Gathers evidence. Never prints, never opens a socket, never runs
     /// anything from the target.
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence>;
+
+    /// The collector as [`Any`](std::any::Any), for a scan that needs more
+    /// from a collector it knows than its evidence (the secrets
+    /// collector's sealed values for live validation). `None` by default.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
 }
 
 /// Options that change what collectors do. Everything has a default.
@@ -116,6 +123,10 @@ pub struct Options {
     pub all_refs: bool,
     /// A consultant's identity merges and bots.
     pub identities: diligence_history::IdentityConfig,
+    /// Keep the raw values of found secrets, sealed inside the secrets
+    /// collector, for a live validation stage after collection. Set by a
+    /// scan only when the user asks for live validation.
+    pub keep_secret_values: bool,
 }
 
 /// A private key for the keyed hashes that identify secrets in reports and

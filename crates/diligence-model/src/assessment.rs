@@ -76,6 +76,30 @@ pub struct ScanOptionsInfo {
     /// The reference date used for "last 90 days" and similar windows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<Timestamp>,
+    /// Live validation of found credentials, when the user asked for it
+    /// (`--validate`): the one scan option that uses the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_validation: Option<LiveValidationInfo>,
+}
+
+/// How live validation ran: which hosts were asked and what they said.
+#[derive(Clone, Default, PartialEq, Eq, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct LiveValidationInfo {
+    /// Hosts contacted, sorted: provider endpoints asked over HTTPS, and
+    /// database hosts whose names were resolved (never connected to).
+    pub hosts: Vec<String>,
+    /// Findings checked.
+    pub checked: usize,
+    /// Proven live.
+    pub live: usize,
+    /// Refused by the provider, or a database host that no longer resolves.
+    pub revoked: usize,
+    /// Not decided.
+    pub unknown: usize,
+    /// The time limit of one request, in seconds.
+    pub timeout_seconds: u64,
+    /// The most requests in flight at once.
+    pub concurrency: usize,
 }
 
 /// A database that fed the assessment (advisories, rules).

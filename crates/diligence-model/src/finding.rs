@@ -321,6 +321,57 @@ pub struct Finding {
     pub tags: BTreeSet<String>,
     /// Stable identity across rescans, for baselines and SARIF.
     pub fingerprint: String,
+    /// What a live check with the credential's provider found; only when
+    /// the user asked for live validation (`--validate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveCheck>,
+}
+
+/// The outcome of checking a found credential with its provider.
+#[derive(
+    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum LiveStatus {
+    /// The provider's identity endpoint accepted it: anyone holding it can
+    /// use it today.
+    Live,
+    /// The provider refused it as invalid, or its database host no longer
+    /// resolves: a hygiene matter, not an open door.
+    Revoked,
+    /// Not decided: no check for this kind of credential, a missing pair,
+    /// a timeout, or an answer that proves neither.
+    Unknown,
+}
+
+impl LiveStatus {
+    /// The kebab-case name used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Revoked => "revoked",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for LiveStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A live check of one finding's credential (`--validate`).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug, Serialize, Deserialize, JsonSchema)]
+pub struct LiveCheck {
+    /// Live, revoked or unknown.
+    pub status: LiveStatus,
+    /// Why, in one sentence (the answer's status code or error name, never
+    /// the credential or the provider's identity details).
+    pub reason: String,
+    /// The host asked, when one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 impl Finding {
@@ -355,6 +406,7 @@ impl Finding {
                 effort: None,
                 tags: BTreeSet::new(),
                 fingerprint: String::new(),
+                live: None,
             },
         }
     }

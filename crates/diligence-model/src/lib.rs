@@ -30,8 +30,8 @@ pub use annotation::{
 };
 pub use assessment::{
     Assessment, ControlResult, ControlStatus, DatabaseInfo, EvidenceRef, FrameworkInfo, Gate,
-    Question, RemediationPlan, ScanOptionsInfo, Scores, SectionScore, StatusCounts, TargetInfo,
-    ToolInfo, VcsInfo, Verdict, WorkItem,
+    LiveValidationInfo, Question, RemediationPlan, ScanOptionsInfo, Scores, SectionScore,
+    StatusCounts, TargetInfo, ToolInfo, VcsInfo, Verdict, WorkItem,
 };
 pub use catalog::{Catalog, rule_matches};
 pub use context::{FileClass, classify, classify_content};
@@ -41,7 +41,8 @@ pub use evidence::{
 };
 pub use fact::{Fact, FactValue, Unit};
 pub use finding::{
-    CommitRef, Confidence, Effort, Excerpt, Finding, FindingBuilder, Location, Severity,
+    CommitRef, Confidence, Effort, Excerpt, Finding, FindingBuilder, LiveCheck, LiveStatus,
+    Location, Severity,
 };
 pub use id::{CollectorId, ControlId, FactName, RuleId, SectionId};
 pub use redact::Redacted;

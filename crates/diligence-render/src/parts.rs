@@ -25,6 +25,8 @@ pub(crate) struct EvidencePart {
     groups: Vec<FactGroup>,
     /// Each secret once (the secrets part only).
     secrets: Vec<SecretRow>,
+    /// Live validation ran: the secrets table has a live-check column.
+    live_checked: bool,
     tables: Vec<TableView>,
     other_facts: Vec<FactRow>,
 }
@@ -47,6 +49,8 @@ struct SecretRow {
     at_head: &'static str,
     accepted: bool,
     note: String,
+    /// The live check (`--validate`): status and reason; empty when none.
+    live: String,
 }
 
 struct Spec {
@@ -182,6 +186,9 @@ const SPECS: &[Spec] = &[
                     ("secrets.generic", "Generic secret-like assignments"),
                     ("secrets.identifiers", "Public identifiers (not secrets)"),
                     ("secrets.suppressed", "Suppressed by inline markers"),
+                    ("secrets.live", "Proven live with the provider (--validate)"),
+                    ("secrets.revoked", "Refused by the provider (--validate)"),
+                    ("secrets.live-unknown", "Checked, undecided (--validate)"),
                 ],
             ),
             (
@@ -408,6 +415,7 @@ fn part(a: &Assessment, spec: &Spec) -> Option<EvidencePart> {
         findings: 0,
         groups: Vec::new(),
         secrets: Vec::new(),
+        live_checked: false,
         tables: Vec::new(),
         other_facts: Vec::new(),
     };
@@ -447,6 +455,7 @@ fn part(a: &Assessment, spec: &Spec) -> Option<EvidencePart> {
         .collect();
     if spec.kind == "secrets" {
         view.secrets = secrets(a, evidence);
+        view.live_checked = evidence.findings.iter().any(|f| f.live.is_some());
     }
     let replaced = |key: &str| spec.replaced.contains(&key) && !view.secrets.is_empty();
     let mut tables: Vec<TableView> = spec
@@ -519,6 +528,11 @@ fn secrets(a: &Assessment, evidence: &Evidence) -> Vec<SecretRow> {
                 at_head,
                 accepted: note.accepted,
                 note: note.text,
+                live: f
+                    .live
+                    .as_ref()
+                    .map(|c| format!("{}: {}", c.status, c.reason))
+                    .unwrap_or_default(),
             }
         })
         .collect()

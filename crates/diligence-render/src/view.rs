@@ -282,6 +282,9 @@ struct Methodology {
     generated_at: Option<String>,
     collectors: Vec<String>,
     databases: Vec<DatabaseRow>,
+    /// Live validation (`--validate`), when it ran: what it did and the
+    /// hosts it contacted.
+    live_validation: Option<String>,
     schema_version: u32,
 }
 
@@ -1239,6 +1242,20 @@ fn methodology(a: &Assessment, framework: FrameworkView) -> Methodology {
                 version: d.version.clone(),
             })
             .collect(),
+        live_validation: a.options.live_validation.as_ref().map(live_validation),
         schema_version: a.schema_version,
     }
+}
+
+/// One sentence on a live validation run, naming every host contacted.
+fn live_validation(live: &diligence_model::LiveValidationInfo) -> String {
+    let hosts = if live.hosts.is_empty() {
+        "no host was contacted".to_owned()
+    } else {
+        format!("hosts contacted: {}", live.hosts.join(", "))
+    };
+    format!(
+        "ran (--validate, the only scan option that uses the network): {} credentials checked, {} live, {} revoked, {} unknown; {hosts}. One request per credential at its provider's read-only identity endpoint, never retried, {} s time limit, at most {} at once; database hosts are resolved by name, never connected to",
+        live.checked, live.live, live.revoked, live.unknown, live.timeout_seconds, live.concurrency
+    )
 }

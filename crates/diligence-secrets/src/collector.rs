@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::baseline::Baseline;
 use crate::fingerprint::DEFAULT_FINGERPRINT_KEY;
 use crate::scan::{Engine, EngineOptions, Match, RuleSet};
+use crate::sealed::Vault;
 use crate::session::{self, FinishOptions, Origin, Session};
 
 /// The fact that says whether fingerprints are keyed privately.
@@ -50,6 +51,8 @@ pub fn git_blob_id(data: &[u8]) -> [u8; 20] {
 pub struct SecretsCollector {
     options: EngineOptions,
     builtin: OnceLock<std::result::Result<Engine, String>>,
+    /// The last scan's sealed values, when its options asked to keep them.
+    vault: Mutex<Option<Vault>>,
 }
 
 impl std::fmt::Debug for SecretsCollector {
@@ -75,7 +78,14 @@ impl SecretsCollector {
         Self {
             options,
             builtin: OnceLock::new(),
+            vault: Mutex::new(None),
         }
+    }
+
+    /// Takes the sealed values of the last scan whose options set
+    /// `keep_secret_values`; `None` when none was kept.
+    pub fn take_vault(&self) -> Option<Vault> {
+        self.vault.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Uses `key` for fingerprints instead of the public default.
@@ -107,7 +117,10 @@ impl SecretsCollector {
                 .map_err(|e| CollectError::failed("cannot load the secrets baseline", e))?,
             None => Baseline::default(),
         };
-        let session = Session::new(engine);
+        let mut session = Session::new(engine);
+        if cx.options.keep_secret_values {
+            session = session.with_sealed_values();
+        }
         let stage = "secrets".to_owned();
         cx.progress(Progress::Started {
             stage: stage.clone(),
@@ -163,7 +176,10 @@ impl SecretsCollector {
             renames,
         };
         cx.progress(Progress::Finished { stage });
-        let mut evidence = session.finish(&finish);
+        let (mut evidence, vault) = session.finish_sealed(&finish);
+        if cx.options.keep_secret_values {
+            *self.vault.lock().unwrap_or_else(|e| e.into_inner()) = Some(vault);
+        }
         if let Some(history) = cx.history {
             history.annotate_reach(&mut evidence.findings);
         }
@@ -386,6 +402,10 @@ impl Collector for SecretsCollector {
             "whether secret fingerprints use a private key rather than the public default",
         );
         catalog
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence> {

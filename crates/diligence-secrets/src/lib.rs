@@ -24,9 +24,12 @@ mod decode;
 mod error;
 mod filters;
 mod fingerprint;
+#[cfg(feature = "live")]
+pub mod live;
 mod pdf;
 mod rules;
 mod scan;
+mod sealed;
 mod session;
 mod validate;
 
@@ -40,6 +43,7 @@ pub use rules::{Rule, RuleKind, RulesReport};
 pub use scan::{
     BlobOutcome, Engine, EngineOptions, Match, RuleSet, builtin_rule_files, check_rules_dir,
 };
+pub use sealed::Vault;
 pub use session::{
     FACTS, FinishOptions, Origin, REVISION_GROUP_MIN, Session, catalog, collector_id,
     is_key_file_name, key_file_rules,

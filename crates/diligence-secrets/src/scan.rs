@@ -14,6 +14,7 @@ use crate::error::{Error, Result, RuleProblem};
 use crate::filters;
 use crate::fingerprint::Fingerprinter;
 use crate::rules::{self, Rule, RulesReport};
+use crate::sealed::SealedSecret;
 use crate::validate::Validator;
 
 mod builtin {
@@ -275,6 +276,8 @@ pub struct Match {
     /// The archive member it was found in (`dir/file`, nested archives
     /// joined with `!`); `None` outside archives.
     pub member: Option<String>,
+    /// The raw value, sealed: read only by the live validator.
+    pub(crate) sealed: SealedSecret,
     start: usize,
     end: usize,
 }
@@ -699,6 +702,12 @@ impl Engine {
                         .iter()
                         .any(|p| memchr::memmem::find(&data[line_start..group.start], p).is_some());
                     let allowed_inline = has_allow(data, line_start, line_end, &lines);
+                    // The host a connection URL names (`user:pass@host`),
+                    // for a name-resolution check; never a secret.
+                    let host = caps.get(0).and_then(|whole| {
+                        let tail = data.get(group.end..offset + whole.end())?;
+                        std::str::from_utf8(tail.strip_prefix(b"@")?).ok()
+                    });
                     kept += 1;
                     found.push(Match {
                         rule: index,
@@ -712,6 +721,7 @@ impl Engine {
                         client_variable,
                         decoded: None,
                         member: None,
+                        sealed: SealedSecret::new(secret).with_host(host),
                         start: group.start,
                         end: group.end,
                     });
@@ -802,14 +812,22 @@ impl Engine {
             let Some(partner) = self.rules.index_of(pair.as_str()) else {
                 continue;
             };
-            if found
+            // The nearest partner, for a live check that needs both.
+            if let Some(j) = found
                 .iter()
-                .any(|o| o.rule == partner && o.line.abs_diff(m.line) <= PAIR_DISTANCE_LINES)
+                .enumerate()
+                .filter(|(_, o)| {
+                    o.rule == partner && o.line.abs_diff(m.line) <= PAIR_DISTANCE_LINES
+                })
+                .min_by_key(|(_, o)| (o.line.abs_diff(m.line), o.start))
+                .map(|(j, _)| j)
             {
-                raise_at.push(i);
+                raise_at.push((i, j));
             }
         }
-        for i in raise_at {
+        for (i, j) in raise_at {
+            let partner = found[j].sealed.clone();
+            found[i].sealed.set_partner(&partner);
             found[i].paired = true;
             if !self.rules.rules[found[i].rule].is_generic() {
                 found[i].confidence = raise(found[i].confidence);

@@ -8,12 +8,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use diligence_model::{
     Catalog, CollectorId, CommitRef, Confidence, Evidence, Excerpt, Fact, FileClass, Finding,
-    Inventory, Location, Redacted, RuleId, Severity, Table, Timestamp, Unit, classify,
+    Inventory, LiveStatus, Location, Redacted, RuleId, Severity, Table, Timestamp, Unit, classify,
 };
 
 use crate::baseline::Baseline;
 use crate::rules::RuleKind;
 use crate::scan::{BlobOutcome, Engine, Match};
+use crate::sealed::{Sealed, Vault};
 
 /// Where a blob came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +112,8 @@ struct Entry {
     confidence: Confidence,
     tags: BTreeSet<&'static str>,
     seen: Vec<Seen>,
+    /// Raw values, only when the session keeps them for live validation.
+    sealed: Sealed,
 }
 
 /// Counters of what was scanned and skipped.
@@ -163,6 +166,7 @@ pub struct Session<'e> {
     engine: &'e Engine,
     entries: Mutex<BTreeMap<(String, String), Entry>>,
     counters: Counters,
+    keep_sealed: bool,
 }
 
 impl<'e> Session<'e> {
@@ -172,7 +176,17 @@ impl<'e> Session<'e> {
             engine,
             entries: Mutex::new(BTreeMap::new()),
             counters: Counters::default(),
+            keep_sealed: false,
         }
+    }
+
+    /// Keeps the raw values of what it finds, sealed, for the live
+    /// validation stage ([`finish_sealed`](Self::finish_sealed)); off by
+    /// default.
+    #[must_use]
+    pub fn with_sealed_values(mut self) -> Self {
+        self.keep_sealed = true;
+        self
     }
 
     /// The engine.
@@ -273,7 +287,11 @@ impl<'e> Session<'e> {
                 confidence: m.confidence,
                 tags: BTreeSet::new(),
                 seen: Vec::new(),
+                sealed: Sealed::default(),
             });
+            if self.keep_sealed {
+                entry.sealed.add(&m.sealed);
+            }
             entry.confidence = entry.confidence.max(m.confidence);
             if m.validated {
                 entry.tags.insert("validated");
@@ -336,6 +354,7 @@ impl<'e> Session<'e> {
                 confidence: Confidence::Medium,
                 tags: BTreeSet::new(),
                 seen: Vec::new(),
+                sealed: Sealed::default(),
             });
         entry.seen.push(Seen {
             path: path.to_owned(),
@@ -349,6 +368,14 @@ impl<'e> Session<'e> {
 
     /// Turns what was recorded into evidence for the `secrets` collector.
     pub fn finish(self, options: &FinishOptions) -> Evidence {
+        self.finish_sealed(options).0
+    }
+
+    /// Like [`finish`](Self::finish), with the sealed values of the reported
+    /// findings (empty unless the session
+    /// [keeps them](Self::with_sealed_values)).
+    pub fn finish_sealed(self, options: &FinishOptions) -> (Evidence, Vault) {
+        let mut vault = Vault::default();
         let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut evidence = Evidence::new(collector_id());
         let mut suppressed_rows = Vec::new();
@@ -403,6 +430,12 @@ impl<'e> Session<'e> {
         } in collapse_revisions(kept, &options.renames)
         {
             counts.add(&finding, entry.meta.generic, entry.meta.kind);
+            if !entry.sealed.secrets.is_empty() {
+                vault.entries.insert(
+                    (entry.meta.id.to_string(), finding.fingerprint.clone()),
+                    entry.sealed.clone(),
+                );
+            }
             inventory_rows.push(vec![
                 entry.meta.id.to_string(),
                 masked,
@@ -419,56 +452,8 @@ impl<'e> Session<'e> {
         suppressed_rows.sort();
         let c = &self.counters;
         let load = |a: &AtomicU64| usize::try_from(a.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
-        let mut facts = vec![
-            ("secrets.findings", Fact::count(counts.high, Unit::Count)),
-            (
-                "secrets.findings.medium",
-                Fact::count(counts.medium, Unit::Count),
-            ),
-            (
-                "secrets.findings.at-head",
-                Fact::count(counts.at_head, Unit::Count),
-            ),
-            (
-                "secrets.findings.history-only",
-                Fact::count(counts.history_only, Unit::Count),
-            ),
-            (
-                "secrets.findings.env-file",
-                Fact::count(counts.env_file, Unit::Count),
-            ),
-            (
-                "secrets.client-exposed",
-                Fact::count(counts.client_exposed, Unit::Count),
-            ),
-            (
-                "secrets.generic",
-                Fact::count(counts.generic, Unit::Count).heuristic(Confidence::Low),
-            ),
-            (
-                "secrets.identifiers",
-                Fact::count(counts.identifiers, Unit::Count),
-            ),
-            (
-                "secrets.findings.in-tests",
-                Fact::count(counts.in_class(FileClass::Test), Unit::Count),
-            ),
-            (
-                "secrets.findings.in-examples",
-                Fact::count(counts.in_class(FileClass::Example), Unit::Count),
-            ),
-            (
-                "secrets.findings.in-templates",
-                Fact::count(counts.in_class(FileClass::Template), Unit::Count),
-            ),
-            (
-                "secrets.findings.in-vendored",
-                Fact::count(counts.in_class(FileClass::Vendored), Unit::Count),
-            ),
-            (
-                "secrets.findings.in-generated",
-                Fact::count(counts.in_class(FileClass::Generated), Unit::Count),
-            ),
+        let mut facts = counted_facts(&counts);
+        facts.extend([
             (
                 "secrets.suppressed",
                 Fact::count(counts.suppressed, Unit::Count),
@@ -493,7 +478,7 @@ impl<'e> Session<'e> {
                 "secrets.objects.missing",
                 Fact::count(load(&c.missing), Unit::Count),
             ),
-        ];
+        ]);
         // Archive facts appear only when an archive was seen, so reports
         // of repositories without any stay as they were.
         if c.archives.load(Ordering::Relaxed) > 0 {
@@ -556,7 +541,95 @@ impl<'e> Session<'e> {
             (None, 0) => None,
             (None, n) => Some(format!("{n} history objects could not be read")),
         };
-        evidence
+        (evidence, vault)
+    }
+}
+
+/// The facts counted from the findings themselves (not the scan counters).
+fn counted_facts(counts: &FactCounts) -> Vec<(&'static str, Fact)> {
+    let mut facts = vec![
+        ("secrets.findings", Fact::count(counts.high, Unit::Count)),
+        (
+            "secrets.findings.medium",
+            Fact::count(counts.medium, Unit::Count),
+        ),
+        (
+            "secrets.findings.at-head",
+            Fact::count(counts.at_head, Unit::Count),
+        ),
+        (
+            "secrets.findings.history-only",
+            Fact::count(counts.history_only, Unit::Count),
+        ),
+        (
+            "secrets.findings.env-file",
+            Fact::count(counts.env_file, Unit::Count),
+        ),
+        (
+            "secrets.client-exposed",
+            Fact::count(counts.client_exposed, Unit::Count),
+        ),
+        (
+            "secrets.generic",
+            Fact::count(counts.generic, Unit::Count).heuristic(Confidence::Low),
+        ),
+        (
+            "secrets.identifiers",
+            Fact::count(counts.identifiers, Unit::Count),
+        ),
+        (
+            "secrets.findings.in-tests",
+            Fact::count(counts.in_class(FileClass::Test), Unit::Count),
+        ),
+        (
+            "secrets.findings.in-examples",
+            Fact::count(counts.in_class(FileClass::Example), Unit::Count),
+        ),
+        (
+            "secrets.findings.in-templates",
+            Fact::count(counts.in_class(FileClass::Template), Unit::Count),
+        ),
+        (
+            "secrets.findings.in-vendored",
+            Fact::count(counts.in_class(FileClass::Vendored), Unit::Count),
+        ),
+        (
+            "secrets.findings.in-generated",
+            Fact::count(counts.in_class(FileClass::Generated), Unit::Count),
+        ),
+    ];
+    // Live validation ran: what the providers said.
+    if counts.checked > 0 {
+        facts.extend([
+            ("secrets.live", Fact::count(counts.live, Unit::Count)),
+            ("secrets.revoked", Fact::count(counts.revoked, Unit::Count)),
+            (
+                "secrets.live-unknown",
+                Fact::count(counts.live_unknown, Unit::Count),
+            ),
+        ]);
+    }
+    facts
+}
+
+/// Counts the findings of `evidence` again after live validation changed
+/// them, and replaces the facts counted from findings; adds the live facts.
+#[cfg_attr(not(feature = "live"), allow(dead_code))]
+pub(crate) fn recount(evidence: &mut Evidence) {
+    let mut counts = FactCounts::default();
+    for finding in &evidence.findings {
+        let generic = finding.rule.as_str().starts_with("secrets.generic.");
+        let kind = if finding.tags.contains("identifier") {
+            RuleKind::Identifier
+        } else {
+            RuleKind::Secret
+        };
+        counts.add(finding, generic, kind);
+    }
+    for (name, fact) in counted_facts(&counts) {
+        if let Ok(name) = diligence_model::FactName::new(name) {
+            evidence.facts.insert(name, fact);
+        }
     }
 }
 
@@ -663,6 +736,11 @@ struct FactCounts {
     generic: usize,
     identifiers: usize,
     suppressed: usize,
+    /// Findings live validation checked, and what it found.
+    checked: usize,
+    live: usize,
+    revoked: usize,
+    live_unknown: usize,
 }
 
 impl FactCounts {
@@ -674,6 +752,21 @@ impl FactCounts {
         if kind == RuleKind::Identifier {
             self.identifiers += 1;
             return;
+        }
+        if let Some(check) = &finding.live {
+            self.checked += 1;
+            match check.status {
+                // Live in any class of file: the fact says so whatever the
+                // context.
+                LiveStatus::Live => self.live += 1,
+                // A refused credential is a hygiene finding: it no longer
+                // counts among the exposed ones.
+                LiveStatus::Revoked => {
+                    self.revoked += 1;
+                    return;
+                }
+                LiveStatus::Unknown => self.live_unknown += 1,
+            }
         }
         if generic {
             self.generic += 1;
@@ -1075,6 +1168,18 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "secrets.objects.unreachable-scanned",
         "objects no ref reaches that were scanned",
+    ),
+    (
+        "secrets.live",
+        "secret findings whose provider accepted the credential when checked (--validate), in any class of file",
+    ),
+    (
+        "secrets.revoked",
+        "secret findings whose provider refused the credential, or whose database host no longer resolves (--validate)",
+    ),
+    (
+        "secrets.live-unknown",
+        "secret findings live validation checked without deciding (--validate)",
     ),
 ];
 

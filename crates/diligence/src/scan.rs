@@ -10,8 +10,8 @@ use diligence_collect::{
 };
 use diligence_history::{History, HistoryOptions, HistoryProgress, Target};
 use diligence_model::{
-    Assessment, Catalog, CollectorFailure, CollectorId, Evidence, FailureKind, SCHEMA_VERSION,
-    ScanOptionsInfo, Timestamp, ToolInfo,
+    Assessment, Catalog, CollectorFailure, CollectorId, Evidence, FailureKind, LiveValidationInfo,
+    SCHEMA_VERSION, ScanOptionsInfo, Timestamp, ToolInfo,
 };
 use diligence_scoring::Framework;
 use diligence_source::{SourceFile, SourceModel};
@@ -50,6 +50,8 @@ pub struct Scan<'p> {
     generated_at: Option<Timestamp>,
     collectors: Vec<Box<dyn Collector>>,
     progress: Option<ProgressSink<'p>>,
+    #[cfg(feature = "validate")]
+    live: Option<diligence_secrets::live::LiveOptions>,
 }
 
 /// The union of the catalogs of `collectors`: every fact and rule a
@@ -74,7 +76,21 @@ impl<'p> Scan<'p> {
             generated_at: None,
             collectors: default_collectors(),
             progress: None,
+            #[cfg(feature = "validate")]
+            live: None,
         }
+    }
+
+    /// Checks every credential found with its provider after collection
+    /// (live validation): the one scan option that uses the network. The
+    /// secrets collector keeps the raw values sealed for this stage; the
+    /// collectors themselves never open a socket. The assessment records
+    /// that it ran and which hosts were contacted.
+    #[cfg(feature = "validate")]
+    pub fn validate(mut self, options: diligence_secrets::live::LiveOptions) -> Self {
+        self.options.keep_secret_values = true;
+        self.live = Some(options);
+        self
     }
 
     /// Scores against a framework file.
@@ -310,6 +326,8 @@ impl<'p> Scan<'p> {
             }
         }
 
+        let live_validation = self.live_stage(&collectors, &mut evidence, progress);
+
         let mut databases: Vec<_> = evidence
             .iter()
             .flat_map(|e| e.databases.iter().cloned())
@@ -332,6 +350,7 @@ impl<'p> Scan<'p> {
                 as_of: options
                     .as_of
                     .or_else(|| history.as_ref().map(History::as_of)),
+                live_validation,
             },
             generated_at: self.generated_at,
             databases,
@@ -344,6 +363,61 @@ impl<'p> Scan<'p> {
             questions: scoring.questions,
             annotations: None,
         })
+    }
+
+    /// Live validation, after collection and before scoring, when asked.
+    #[cfg(feature = "validate")]
+    fn live_stage(
+        &self,
+        collectors: &[&dyn Collector],
+        evidence: &mut [Evidence],
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Option<LiveValidationInfo> {
+        use diligence_model::LiveStatus;
+        use diligence_secrets::SecretsCollector;
+        let live = self.live.as_ref()?;
+        let stage = "live validation".to_owned();
+        progress(Progress::Started {
+            stage: stage.clone(),
+        });
+        let vault = collectors
+            .iter()
+            .find_map(|c| c.as_any()?.downcast_ref::<SecretsCollector>())
+            .and_then(SecretsCollector::take_vault)
+            .unwrap_or_default();
+        let report = diligence_secrets::live::validate(&vault, live);
+        let mut info = LiveValidationInfo {
+            hosts: report.hosts().iter().cloned().collect(),
+            timeout_seconds: live.timeout_value().as_secs(),
+            concurrency: live.concurrency_value(),
+            ..LiveValidationInfo::default()
+        };
+        let secrets = diligence_secrets::collector_id();
+        for found in evidence.iter_mut().filter(|e| e.collector == secrets) {
+            diligence_secrets::live::apply(found, &report);
+            for check in found.findings.iter().filter_map(|f| f.live.as_ref()) {
+                info.checked += 1;
+                match check.status {
+                    LiveStatus::Live => info.live += 1,
+                    LiveStatus::Revoked => info.revoked += 1,
+                    LiveStatus::Unknown => info.unknown += 1,
+                }
+            }
+        }
+        progress(Progress::Finished { stage });
+        Some(info)
+    }
+
+    /// Without the `validate` feature there is no live stage.
+    #[cfg(not(feature = "validate"))]
+    #[allow(clippy::unused_self)]
+    fn live_stage(
+        &self,
+        _: &[&dyn Collector],
+        _: &mut [Evidence],
+        _: &(dyn Fn(Progress) + Sync),
+    ) -> Option<LiveValidationInfo> {
+        None
     }
 
     fn selected_collectors(&self) -> Result<Vec<&dyn Collector>> {

@@ -533,6 +533,7 @@ pub(crate) fn realistic() -> Assessment {
                 .map(|c| id::<CollectorId>(c))
                 .collect(),
             as_of: Some(Timestamp::from_ymd(2025, 6, 30)),
+            live_validation: None,
         },
         generated_at: None,
         annotations: None,
@@ -664,6 +665,7 @@ pub(crate) fn empty() -> Assessment {
         options: ScanOptionsInfo {
             collectors: vec![id("git")],
             as_of: None,
+            live_validation: None,
         },
         generated_at: None,
         annotations: None,
@@ -707,6 +709,7 @@ pub(crate) fn no_git() -> Assessment {
         options: ScanOptionsInfo {
             collectors: vec![id("git"), id("secrets"), id("deps")],
             as_of: Some(Timestamp::from_ymd(2025, 1, 31)),
+            live_validation: None,
         },
         generated_at: Some(Timestamp(1_738_281_600)),
         annotations: None,

@@ -443,3 +443,56 @@ fn low_confidence_findings_stay_out_of_the_red_flags() {
     assert!(!flag_ids(&with(Confidence::Low)).contains(&"secrets.generic.password".to_owned()));
     assert!(flag_ids(&with(Confidence::Medium)).contains(&"secrets.generic.password".to_owned()));
 }
+
+#[test]
+fn live_validation_is_named_with_its_hosts_and_each_check() {
+    use diligence_model::{LiveCheck, LiveStatus, LiveValidationInfo};
+    let plain = render(&fixtures::realistic());
+    assert!(!plain.contains("Live validation"));
+    assert!(!plain.contains("Live check"));
+
+    let mut assessment = fixtures::realistic();
+    assessment.options.live_validation = Some(LiveValidationInfo {
+        hosts: vec![
+            "api.stripe.com".to_owned(),
+            "db.example.invalid (name resolution only)".to_owned(),
+        ],
+        checked: 1,
+        live: 1,
+        timeout_seconds: 10,
+        concurrency: 4,
+        ..LiveValidationInfo::default()
+    });
+    let secrets = assessment
+        .evidence
+        .iter_mut()
+        .find(|e| e.collector.as_str() == "secrets")
+        .unwrap();
+    secrets.findings[0].live = Some(LiveCheck {
+        status: LiveStatus::Live,
+        reason: "Stripe accepted it (HTTP 200)".to_owned(),
+        host: Some("api.stripe.com".to_owned()),
+    });
+    let text = render(&assessment);
+    let doc = parse(&text);
+    let cells: Vec<&String> = doc
+        .tables
+        .iter()
+        .flat_map(|(_, rows)| rows.iter().flatten())
+        .collect();
+    let methodology = cells
+        .iter()
+        .find(|c| c.starts_with("ran (--validate"))
+        .expect("a methodology row");
+    assert!(
+        methodology
+            .contains("hosts contacted: api.stripe.com, db.example.invalid (name resolution only)")
+    );
+    assert!(methodology.contains("never retried, 10 s time limit, at most 4 at once"));
+    assert!(
+        cells
+            .iter()
+            .any(|c| *c == "live: Stripe accepted it (HTTP 200)")
+    );
+    assert!(text.contains("| Live check |"));
+}

@@ -9,6 +9,7 @@ mod corpus;
 mod engine;
 mod families;
 mod formats;
+mod live;
 mod noise;
 mod pdf;
 mod reference;

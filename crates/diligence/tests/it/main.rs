@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod history_walk;
+mod live;
 mod scope;
 mod source_model;
 
