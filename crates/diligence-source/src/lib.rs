@@ -44,6 +44,7 @@ pub mod py;
 mod py_injection;
 pub mod resolve;
 pub mod routes;
+pub mod rust;
 pub mod sql;
 mod stacks;
 pub mod supabase;
@@ -62,6 +63,7 @@ pub use evidence::{COLLECTOR, catalog};
 pub use model::{
     Arg, ArgValues, Assignment, Binding, BodyField, BuiltArg, Call, Class, Comparison, EnvBinding,
     EnvRead, FileModel, Function, Import, Language, Param, Property, PythonModel, Runtime,
+    RustModel,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -345,6 +347,7 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
     // Depth first: a deep file is reported even when it also looks minified.
     let depth = match language {
         Language::Python => py::nesting_depth(text),
+        Language::Rust => rust::nesting_depth(text),
         _ => js::nesting_depth(text),
     };
     if depth > js::MAX_DEPTH {
@@ -361,6 +364,7 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
     }
     match catch_unwind(AssertUnwindSafe(|| match language {
         Language::Python => py::parse(path, text, class),
+        Language::Rust => rust::parse(path, text, class),
         _ => js::parse(path, text, language, class, runtime),
     })) {
         Ok(Ok(model)) => Outcome::Parsed(Box::new(model)),

@@ -143,6 +143,7 @@ pub(crate) fn parse(
             properties: Vec::new(),
             bindings: Vec::new(),
             python: PythonModel::default(),
+            rust: crate::model::RustModel::default(),
         },
         scopes: Vec::new(),
         binding: None,

@@ -11,6 +11,7 @@ mod model;
 mod nextjs;
 mod personal;
 mod python;
+mod rust;
 mod speed;
 mod surface;
 
