@@ -27,6 +27,7 @@
 
 #![warn(missing_docs)]
 
+pub mod axum;
 pub mod django;
 mod error;
 mod evidence;
@@ -45,6 +46,7 @@ mod py_injection;
 pub mod resolve;
 pub mod routes;
 pub mod rust;
+mod rust_web;
 pub mod sql;
 mod stacks;
 pub mod supabase;
@@ -74,7 +76,7 @@ pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 /// Stack of each parser thread. Generous because a stack overflow aborts
 /// the process; only the pages a parse touches are ever committed.
-const PARSER_STACK: usize = 512 * 1024 * 1024;
+pub(crate) const PARSER_STACK: usize = 512 * 1024 * 1024;
 
 /// One file offered to [`SourceModel::build`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -347,6 +347,39 @@ impl RustModel {
     }
 }
 
+/// Parses one Rust text outside [`crate::SourceModel::build`] (a file as
+/// of an older commit), with the same bounds: at most
+/// [`crate::MAX_FILE_SIZE`] bytes, the depth pre-scan, and a thread of its
+/// own with a large stack.
+pub fn parse_text(path: &str, text: &str) -> Result<FileModel, ParseError> {
+    if text.len() as u64 > crate::MAX_FILE_SIZE {
+        return Err(ParseError::TooLarge {
+            size: text.len() as u64,
+            limit: crate::MAX_FILE_SIZE,
+        });
+    }
+    let depth = nesting_depth(text);
+    if depth > crate::js::MAX_DEPTH {
+        return Err(ParseError::TooDeep {
+            depth,
+            limit: crate::js::MAX_DEPTH,
+        });
+    }
+    let class = diligence_model::classify(path);
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("diligence-parse-rust".to_owned())
+            .stack_size(crate::PARSER_STACK)
+            .spawn_scoped(scope, || parse(path, text, class));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or(Err(ParseError::Crashed)),
+            Err(error) => Err(ParseError::Read {
+                message: format!("no parser thread could be started: {error}"),
+            }),
+        }
+    })
+}
+
 /// Parses one Rust file into its model. The caller has checked the size
 /// and [`nesting_depth`] and runs this on a thread with a large stack.
 pub(crate) fn parse(
@@ -399,7 +432,6 @@ fn parse_inner(
         too_deep: None,
         in_fence: false,
     };
-    walker.doc_blocks(&file.attrs);
     walker.visit_file(&file);
     drop(file);
     if let Some(depth) = walker.too_deep {
@@ -1314,12 +1346,14 @@ impl<'ast> Visit<'ast> for Walker {
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        if let Some(block) = &item.default {
-            self.function(&item.attrs, None, &item.sig, block);
+        match &item.default {
+            Some(block) => self.function(&item.attrs, None, &item.sig, block),
+            None => self.doc_blocks(&item.attrs),
         }
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        self.doc_blocks(&item.attrs);
         let self_ty = type_name(&item.self_ty);
         let first = item
             .attrs
@@ -1358,8 +1392,9 @@ impl<'ast> Visit<'ast> for Walker {
         visit::visit_item_enum(self, item);
     }
 
-    fn visit_attribute(&mut self, _attr: &'ast syn::Attribute) {
-        // Read where their item is: doc blocks and decorators.
+    fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
+        // Only doc blocks: decorators are read with their item.
+        self.doc_blocks(std::slice::from_ref(attr));
     }
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
@@ -1564,8 +1599,9 @@ fn item_end(item: &syn::ItemStruct) -> u32 {
 }
 
 impl Walker {
+    /// A struct or enum as a class; its attributes' doc blocks are read by
+    /// the walk that follows.
     fn type_item(&mut self, attrs: &[syn::Attribute], ident: &syn::Ident, kw: Span, end: u32) {
-        self.doc_blocks(attrs);
         let mut decorators = Vec::new();
         for attr in attrs {
             let path = path_text(attr.path());

@@ -51,7 +51,6 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
     ("NestJS", "NestJS routes"),
     ("Koa", "Koa routes"),
     ("Firebase", "Firebase Cloud Functions"),
-    ("axum", "axum routes"),
     ("actix-web", "actix-web routes"),
     ("Rocket", "Rocket routes"),
     ("warp", "warp routes"),

@@ -12,6 +12,7 @@ mod nextjs;
 mod personal;
 mod python;
 mod rust;
+mod rust_routes;
 mod speed;
 mod surface;
 

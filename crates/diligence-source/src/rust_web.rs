@@ -1,0 +1,546 @@
+//! What the Rust web stacks share: module paths to files, handlers one
+//! `use` away, and how a handler's extractors, a middleware function or a
+//! layer are judged as caller checks or input validation.
+//!
+//! A parameter type is a guard when the framework runs it before the
+//! handler and it refuses a caller: a custom extractor (`impl
+//! FromRequestParts for AuthUser`, actix's and Rocket's `FromRequest`) is
+//! a high-confidence caller check when its implementation reads the
+//! `Authorization` header, a cookie or a session, or decodes a token, and
+//! refuses (`StatusCode::UNAUTHORIZED`, `Status::Unauthorized`,
+//! `ErrorUnauthorized`); a type whose implementation was not found counts
+//! with low confidence when its name alone suggests it (`AuthUser`,
+//! `Claims`, `CurrentUser`). A middleware function (`from_fn(auth)`,
+//! actix `from_fn`, `HttpAuthentication::bearer(validator)`) is judged the
+//! same way on its body.
+
+use diligence_model::Confidence;
+
+use crate::model::{Arg, Call, FileModel, Function};
+use crate::{Language, SourceModel};
+
+/// A caller check found for a route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// What was seen.
+    pub(crate) check: String,
+    /// The file the check is in, when not the handler's.
+    pub(crate) via: Option<String>,
+    /// How sure.
+    pub(crate) confidence: Confidence,
+}
+
+/// Words in a type or function name that suggest a caller check.
+const AUTH_WORDS: &[&str] = &[
+    "auth",
+    "claims",
+    "currentuser",
+    "loggedin",
+    "signedin",
+    "session",
+    "identity",
+    "jwt",
+    "bearer",
+    "apikey",
+    "admin",
+    "requireuser",
+    "requirelogin",
+    "guard",
+    "protect",
+    "verifytoken",
+];
+
+/// Whether a name suggests a caller check (`AuthUser`, `require_auth`,
+/// `Claims`).
+pub(crate) fn auth_name(name: &str) -> bool {
+    let lower: String = name
+        .rsplit("::")
+        .next()
+        .unwrap_or(name)
+        .chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect();
+    !(lower.starts_with("oauth") || lower.ends_with("router") || lower.ends_with("routes"))
+        && AUTH_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Whether a call reads a credential: the `Authorization` header, a
+/// cookie, a session, or a token decoder.
+fn reads_credential(call: &Call) -> bool {
+    let callee = call.callee.to_ascii_lowercase();
+    let arg_says = call.args.iter().any(|a| match a {
+        Arg::Str(s) => {
+            let s = s.to_ascii_lowercase();
+            s == "authorization" || s.contains("token") || s.contains("session") || s == "cookie"
+        }
+        Arg::Member(m) | Arg::Ident(m) => {
+            let m = m.to_ascii_lowercase();
+            m.ends_with("authorization") || m.ends_with("cookie")
+        }
+        _ => false,
+    });
+    arg_says
+        || callee.contains("authorization")
+        || callee.contains("bearer")
+        || callee.contains("cookie")
+        || callee.contains("session")
+        || callee.contains("identity")
+        || callee.ends_with("decode")
+        || callee.contains("jsonwebtoken")
+        || callee.contains("verify")
+        || callee.contains("validate_token")
+}
+
+/// Whether text names a refusal: 401, 403 or an error the framework
+/// turns into one.
+fn refusal_text(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("unauthorized")
+        || lower.contains("unauthorised")
+        || lower.contains("forbidden")
+        || lower.contains("401")
+        || lower.contains("403")
+}
+
+fn arg_refuses(arg: &Arg, depth: usize) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match arg {
+        Arg::Member(m) | Arg::Ident(m) => refusal_text(m),
+        Arg::Call { callee, args } => {
+            refusal_text(callee) || args.iter().any(|a| arg_refuses(a, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a call refuses the caller (`Err(StatusCode::UNAUTHORIZED)`,
+/// `ErrorUnauthorized("…")`, `Outcome::Error((Status::Unauthorized, …))`,
+/// `AuthError::MissingCredentials.into_response()` …).
+fn refuses(call: &Call) -> bool {
+    refusal_text(&call.callee) || call.args.iter().any(|a| arg_refuses(a, 0))
+}
+
+/// Whether the calls of a body both read a credential and refuse, or
+/// decode/verify a token: the shape of a caller check.
+fn checks<'c>(calls: &[&'c Call]) -> Option<&'c Call> {
+    let refused = calls.iter().any(|c| refuses(c));
+    let decodes = |c: &&Call| {
+        let callee = c.callee.to_ascii_lowercase();
+        callee.ends_with("jsonwebtoken::decode")
+            || callee == "decode"
+            || callee.ends_with("decode_jwt")
+            || callee.ends_with("verify_jwt")
+            || callee.ends_with("verify_token")
+            || callee.ends_with("validate_token")
+            || callee.ends_with(".verify")
+    };
+    calls.iter().copied().find(decodes).or_else(|| {
+        calls
+            .iter()
+            .copied()
+            .find(|c| reads_credential(c))
+            .filter(|_| refused)
+    })
+}
+
+/// The crate root folder of a file (`crates/api/src/`, `src/`): the part
+/// of its path up to the last `src/`; `None` outside one.
+fn src_root(path: &str) -> Option<&str> {
+    if path.starts_with("src/") {
+        return Some("src/");
+    }
+    path.rfind("/src/").map(|i| &path[..i + 5])
+}
+
+/// The module path of a file under its crate root (`handlers::users` for
+/// `src/handlers/users.rs` or `src/handlers/users/mod.rs`; empty for
+/// `lib.rs`, `main.rs`).
+fn module_of(path: &str) -> Option<Vec<String>> {
+    let root = src_root(path)?;
+    let rest = path.strip_prefix(root)?.strip_suffix(".rs")?;
+    let mut parts: Vec<String> = rest.split('/').map(str::to_owned).collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    if parts.first().map(String::as_str) == Some("bin") {
+        return Some(Vec::new());
+    }
+    Some(parts)
+}
+
+/// The file of module `parts` under the crate root of `from`.
+fn module_file<'m>(model: &'m SourceModel, from: &str, parts: &[String]) -> Option<&'m FileModel> {
+    let root = src_root(from)?;
+    if parts.is_empty() {
+        return model
+            .file(&format!("{root}lib.rs"))
+            .or_else(|| model.file(&format!("{root}main.rs")));
+    }
+    let joined = parts.join("/");
+    model
+        .file(&format!("{root}{joined}.rs"))
+        .or_else(|| model.file(&format!("{root}{joined}/mod.rs")))
+}
+
+/// Resolves a path as written in `file` (`create`, `handlers::create`,
+/// `crate::handlers::users::create`, `super::auth::require`) to the file
+/// and the item's name: through the file's `use` declarations, then as a
+/// module path relative to the crate root or the file's module.
+pub(crate) fn resolve<'m>(
+    model: &'m SourceModel,
+    file: &'m FileModel,
+    path: &str,
+) -> Option<(&'m FileModel, String)> {
+    let segments: Vec<&str> = path.split("::").collect();
+    let (first, rest) = segments.split_first()?;
+    // Through a `use`: the first segment is a name the file imports.
+    let imported = file
+        .imports
+        .iter()
+        .find(|i| i.names.iter().any(|n| n == first) && i.specifier != "*");
+    let full: Vec<String> = match imported {
+        Some(import) => import
+            .specifier
+            .split("::")
+            .chain(rest.iter().copied())
+            .map(str::to_owned)
+            .collect(),
+        None if rest.is_empty() => return Some((file, (*first).to_owned())),
+        None => segments.iter().map(|s| (*s).to_owned()).collect(),
+    };
+    let (name, module) = full.split_last()?;
+    let here = module_of(&file.path)?;
+    let mut parts: Vec<String> = Vec::new();
+    let mut iter = module.iter().peekable();
+    match iter.peek().map(|s| s.as_str()) {
+        Some("crate") => {
+            iter.next();
+        }
+        Some("self") => {
+            iter.next();
+            parts.clone_from(&here);
+        }
+        Some("super") => {
+            parts.clone_from(&here);
+            while iter.peek().map(|s| s.as_str()) == Some("super") {
+                iter.next();
+                parts.pop();
+            }
+        }
+        // A child module declared here (`mod handlers;`), else a path
+        // from the crate root (2015-style).
+        Some(first)
+            if file
+                .rust
+                .modules
+                .iter()
+                .any(|m| m.name == first && !m.inline) =>
+        {
+            parts.clone_from(&here);
+        }
+        _ => {}
+    }
+    parts.extend(iter.cloned());
+    let target = module_file(model, &file.path, &parts)?;
+    Some((target, name.clone()))
+}
+
+/// The top-level function `name` of a file (not a method).
+pub(crate) fn function_named<'f>(file: &'f FileModel, name: &str) -> Option<&'f Function> {
+    file.functions
+        .iter()
+        .find(|f| f.class.is_none() && f.name.as_deref() == Some(name))
+}
+
+/// Resolves a handler or middleware path to its function, in the same
+/// file or one `use` away.
+pub(crate) fn resolve_function<'m>(
+    model: &'m SourceModel,
+    file: &'m FileModel,
+    path: &str,
+) -> Option<(&'m FileModel, &'m Function)> {
+    let (target, name) = resolve(model, file, path)?;
+    function_named(target, &name)
+        .map(|f| (target, f))
+        .or_else(|| {
+            // A glob import (`use crate::handlers::*`) or a re-export: the
+            // one function of that name in the crate, if unique.
+            let mut found = model
+                .files
+                .iter()
+                .filter(|f| f.language == Language::Rust)
+                .filter_map(|f| {
+                    function_named(f, &name)
+                        .filter(|func| func.exported)
+                        .map(|func| (f, func))
+                });
+            let first = found.next()?;
+            found.next().is_none().then_some(first)
+        })
+}
+
+/// Judges a middleware function (`from_fn(auth)`, a validator of
+/// `HttpAuthentication::bearer`): a caller check when its body reads a
+/// credential and refuses, or decodes a token; by name otherwise.
+pub(crate) fn judge_function(
+    model: &SourceModel,
+    file: &FileModel,
+    path: &str,
+    what: &str,
+) -> Option<Verdict> {
+    if let Some((target, function)) = resolve_function(model, file, path) {
+        let via = (target.path != file.path).then(|| target.path.clone());
+        if let Some(call) = checks(&target.calls_in(function).collect::<Vec<_>>()) {
+            return Some(Verdict {
+                check: format!("{what}({path}) → {}", call.callee),
+                via,
+                confidence: Confidence::High,
+            });
+        }
+        // One more hop: a helper it calls that checks.
+        for call in target.calls_in(function) {
+            if let Some((inner_file, inner)) = resolve_function(model, target, &call.callee)
+                && inner.span != function.span
+                && let Some(found) = checks(&inner_file.calls_in(inner).collect::<Vec<_>>())
+            {
+                return Some(Verdict {
+                    check: format!("{what}({path}) → {} → {}", call.callee, found.callee),
+                    via: Some(inner_file.path.clone()),
+                    confidence: Confidence::Medium,
+                });
+            }
+        }
+    }
+    auth_name(path).then(|| Verdict {
+        check: format!("{what}({path}) (by name)"),
+        via: None,
+        confidence: Confidence::Low,
+    })
+}
+
+/// Extractor types of libraries, and how far each checks the caller.
+const LIBRARY_EXTRACTORS: &[(&str, Confidence, &str)] = &[
+    // actix-web-httpauth: requires the header, does not verify it.
+    (
+        "BearerAuth",
+        Confidence::Low,
+        "token required, not verified",
+    ),
+    (
+        "BasicAuth",
+        Confidence::Low,
+        "credentials required, not verified",
+    ),
+    // axum-extra / headers: requires the header, does not verify it.
+    (
+        "TypedHeader<Authorization",
+        Confidence::Low,
+        "token required, not verified",
+    ),
+    // actix-identity: refuses a caller who is not logged in.
+    ("Identity", Confidence::Medium, "login required"),
+    // axum-login: an optional user the handler must check.
+    (
+        "AuthSession",
+        Confidence::Low,
+        "session read, user not required",
+    ),
+];
+
+/// Judges a handler parameter's type as a caller check: a library
+/// extractor, a custom extractor whose implementation (of `traits`)
+/// checks a credential, or a name that suggests one.
+pub(crate) fn judge_extractor(
+    model: &SourceModel,
+    file: &FileModel,
+    ty: &str,
+    traits: &[&str],
+) -> Option<Verdict> {
+    let ty = ty.trim_start_matches('&').trim_start_matches("mut ");
+    // An optional extractor refuses nobody.
+    if ty.starts_with("Option<") {
+        return None;
+    }
+    let name = ty
+        .split('<')
+        .next()
+        .unwrap_or(ty)
+        .rsplit("::")
+        .next()
+        .unwrap_or(ty);
+    // `Extension<Claims>` is put there by a middleware: name only.
+    let inner = ["Extension<", "Data<", "ReqData<"]
+        .iter()
+        .find_map(|w| ty.strip_prefix(w))
+        .map(|rest| rest.trim_end_matches('>'));
+    if let Some(inner) = inner {
+        return auth_name(inner).then(|| Verdict {
+            check: format!("{ty} (by name)"),
+            via: None,
+            confidence: Confidence::Low,
+        });
+    }
+    for (library, confidence, words) in LIBRARY_EXTRACTORS {
+        let matches = if library.contains('<') {
+            ty.contains(library)
+        } else {
+            name == *library
+        };
+        if matches {
+            return Some(Verdict {
+                check: format!("{ty} ({words})"),
+                via: None,
+                confidence: *confidence,
+            });
+        }
+    }
+    // A custom extractor: its trait implementation, anywhere in the crate.
+    let mut implemented = false;
+    for target in model.files.iter().filter(|f| f.language == Language::Rust) {
+        for imp in target.rust.impls.iter().filter(|i| {
+            i.self_ty == name
+                && i.trait_
+                    .as_deref()
+                    .is_some_and(|t| traits.contains(&t.rsplit("::").next().unwrap_or(t)))
+        }) {
+            let methods = target.functions.iter().filter(|f| {
+                f.class.as_deref() == Some(name) && imp.line <= f.line && f.end_line <= imp.end_line
+            });
+            let calls = methods.flat_map(|m| target.calls_in(m)).collect::<Vec<_>>();
+            if let Some(call) = checks(&calls) {
+                return Some(Verdict {
+                    check: format!("{name} extractor → {}", call.callee),
+                    via: (target.path != file.path).then(|| target.path.clone()),
+                    confidence: Confidence::High,
+                });
+            }
+            // One hop: the implementation calls a helper that checks.
+            for call in &calls {
+                if let Some((inner_file, inner)) = resolve_function(model, target, &call.callee)
+                    && let Some(found) = checks(&inner_file.calls_in(inner).collect::<Vec<_>>())
+                {
+                    return Some(Verdict {
+                        check: format!("{name} extractor → {} → {}", call.callee, found.callee),
+                        via: Some(inner_file.path.clone()),
+                        confidence: Confidence::Medium,
+                    });
+                }
+            }
+            implemented = true;
+        }
+    }
+    if implemented {
+        // Implemented, and it checks nothing a caller must present.
+        return None;
+    }
+    auth_name(name).then(|| Verdict {
+        check: format!("{name} extractor (by name)"),
+        via: None,
+        confidence: Confidence::Low,
+    })
+}
+
+/// The best verdict among several.
+pub(crate) fn best(verdicts: impl IntoIterator<Item = Verdict>) -> Option<Verdict> {
+    verdicts.into_iter().max_by_key(|v| v.confidence)
+}
+
+/// Body wrappers whose inner type is the request's input.
+const BODY_WRAPPERS: &[&str] = &[
+    "Json",
+    "Form",
+    "Query",
+    "Path",
+    "web::Json",
+    "web::Form",
+    "web::Query",
+    "axum::Json",
+];
+
+/// Wrappers that validate what they wrap (axum-valid, axum-garde,
+/// actix-web-validator, custom `ValidatedJson`).
+const VALIDATING_WRAPPERS: &[(&str, &str)] = &[
+    ("Valid<", "validator"),
+    ("Garde<", "garde"),
+    ("WithRejection<Valid", "validator"),
+    ("ValidatedJson<", "validator"),
+    ("ValidJson<", "validator"),
+    ("ValidatedForm<", "validator"),
+    ("ValidatedQuery<", "validator"),
+];
+
+/// Names of the target's types that derive `Validate`: with the library
+/// (`garde` when the derive or the file names garde, else `validator`).
+pub(crate) fn validated_types(model: &SourceModel) -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    for file in model.files.iter().filter(|f| f.language == Language::Rust) {
+        let garde_file = file.imports_module("garde");
+        for class in &file.classes {
+            if let Some(derive) = class
+                .decorators
+                .iter()
+                .find(|d| d.rsplit("::").next() == Some("Validate"))
+            {
+                let library = if derive.starts_with("garde") || garde_file {
+                    "garde"
+                } else {
+                    "validator"
+                };
+                out.push((class.name.clone(), library));
+            }
+        }
+    }
+    out
+}
+
+/// The validation library of a handler's input: a validating wrapper, a
+/// body whose type derives `Validate`, or a `.validate()` call in the
+/// handler.
+pub(crate) fn validation(
+    file: &FileModel,
+    function: &Function,
+    validated: &[(String, &'static str)],
+) -> Option<String> {
+    for param in file.rust.params_of(function) {
+        let Some(ty) = param.annotation.as_deref() else {
+            continue;
+        };
+        if let Some((_, library)) = VALIDATING_WRAPPERS.iter().find(|(w, _)| ty.starts_with(w)) {
+            return Some((*library).to_owned());
+        }
+        for wrapper in BODY_WRAPPERS {
+            if let Some(inner) = ty.strip_prefix(wrapper).and_then(|r| r.strip_prefix('<')) {
+                let inner = inner.trim_end_matches('>');
+                let inner = inner.rsplit("::").next().unwrap_or(inner);
+                if let Some((_, library)) = validated.iter().find(|(n, _)| n == inner) {
+                    return Some((*library).to_owned());
+                }
+            }
+        }
+    }
+    file.calls_in(function)
+        .any(|c| c.method() == "validate" || c.callee.ends_with(".validate"))
+        .then(|| "validator".to_owned())
+}
+
+/// The handler-side caller check: the best of its parameters' types.
+pub(crate) fn extractor_guard(
+    model: &SourceModel,
+    file: &FileModel,
+    function: &Function,
+    traits: &[&str],
+) -> Option<Verdict> {
+    best(
+        file.rust
+            .params_of(function)
+            .filter_map(|p| p.annotation.as_deref())
+            .filter_map(|ty| judge_extractor(model, file, ty, traits))
+            .collect::<Vec<_>>(),
+    )
+}
