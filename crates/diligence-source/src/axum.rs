@@ -22,7 +22,7 @@ use diligence_model::Confidence;
 
 use crate::model::{Arg, Call, FileModel, Function};
 use crate::routes::{Route, RouteGuard};
-use crate::rust_web::{self, Verdict};
+use crate::rust_web::{self, Verdict, receiver};
 use crate::{Language, SourceModel};
 
 /// The framework's name, as in `source.frameworks`.
@@ -95,13 +95,6 @@ enum Base {
     Var(String),
     /// A call of something else (`routes().layer(…)`).
     Call(String),
-}
-
-/// The receiver callee of a chained call (`Router::new().route` for
-/// `Router::new().route().layer`), or `None` when the receiver is no call.
-fn receiver(callee: &str) -> Option<&str> {
-    let (before, _) = callee.rsplit_once('.')?;
-    before.strip_suffix("()")
 }
 
 fn is_router_method(call: &Call) -> bool {

@@ -27,6 +27,7 @@
 
 #![warn(missing_docs)]
 
+pub mod actix;
 pub mod axum;
 pub mod django;
 mod error;
@@ -44,8 +45,10 @@ pub mod personal;
 pub mod py;
 mod py_injection;
 pub mod resolve;
+pub mod rocket;
 pub mod routes;
 pub mod rust;
+mod rust_injection;
 mod rust_web;
 pub mod sql;
 mod stacks;

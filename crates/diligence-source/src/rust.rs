@@ -841,6 +841,13 @@ fn arg_within(expr: &Expr, depth: usize) -> Arg {
             }
         }
         Expr::Macro(m) => macro_arg(&m.mac, depth),
+        Expr::Tuple(t) => Arg::Array(
+            t.elems
+                .iter()
+                .take(MAX_ITEMS)
+                .map(|e| arg_within(e, depth + 1))
+                .collect(),
+        ),
         Expr::Array(a) => Arg::Array(
             a.elems
                 .iter()
@@ -1306,6 +1313,15 @@ impl<'ast> Visit<'ast> for Walker {
             import.specifier = import.specifier.replacen(":::", "::", 1);
         }
         self.model.imports.extend(imports);
+    }
+
+    fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
+        let name = item.ident.to_string();
+        self.model.imports.push(Import {
+            specifier: name.clone(),
+            names: vec![item.rename.as_ref().map_or(name, |(_, r)| r.to_string())],
+            line: line(item.extern_token.span),
+        });
     }
 
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {

@@ -112,6 +112,7 @@ fn arg_refuses(arg: &Arg, depth: usize) -> bool {
         Arg::Call { callee, args } => {
             refusal_text(callee) || args.iter().any(|a| arg_refuses(a, depth + 1))
         }
+        Arg::Array(items) => items.iter().any(|a| arg_refuses(a, depth + 1)),
         _ => false,
     }
 }
@@ -543,4 +544,43 @@ pub(crate) fn extractor_guard(
             .filter_map(|ty| judge_extractor(model, file, ty, traits))
             .collect::<Vec<_>>(),
     )
+}
+
+/// The receiver callee of a chained call (`Router::new().route` for
+/// `Router::new().route().layer`), or `None` when the receiver is no call.
+pub(crate) fn receiver(callee: &str) -> Option<&str> {
+    let (before, _) = callee.rsplit_once('.')?;
+    before.strip_suffix("()")
+}
+
+/// The chain a call ends: its receiver calls, head first, then the call;
+/// and the head's receiver call (`web::scope("/api")`), if it is a call.
+pub(crate) fn chain_of<'f>(
+    file: &'f FileModel,
+    call: &'f Call,
+) -> (Vec<&'f Call>, Option<&'f Call>) {
+    let mut calls = vec![call];
+    let mut head = call;
+    let mut base = None;
+    while calls.len() < 64 {
+        let Some(wanted) = receiver(&head.callee) else {
+            break;
+        };
+        let Some(r) = file
+            .calls
+            .iter()
+            .filter(|c| c.offset < head.offset && c.callee == wanted)
+            .max_by_key(|c| c.offset)
+        else {
+            break;
+        };
+        if receiver(&r.callee).is_none() {
+            base = Some(r);
+            break;
+        }
+        calls.push(r);
+        head = r;
+    }
+    calls.reverse();
+    (calls, base)
 }

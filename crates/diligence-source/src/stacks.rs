@@ -51,8 +51,6 @@ const ROUTES_NOT_READ: &[(&str, &str)] = &[
     ("NestJS", "NestJS routes"),
     ("Koa", "Koa routes"),
     ("Firebase", "Firebase Cloud Functions"),
-    ("actix-web", "actix-web routes"),
-    ("Rocket", "Rocket routes"),
     ("warp", "warp routes"),
     ("Poem", "Poem routes"),
     ("Tide", "Tide routes"),
@@ -151,7 +149,7 @@ impl Stacks {
     /// Dependencies of a crate or a workspace, renamed ones by their
     /// `package` (`web = { package = "actix-web" }`).
     fn read_cargo_toml(&mut self, text: &str) {
-        let Ok(toml::Value::Table(manifest)) = text.parse::<toml::Value>() else {
+        let Ok(manifest) = toml::from_str::<toml::Table>(text) else {
             return;
         };
         let mut tables = Vec::new();

@@ -272,3 +272,38 @@ fn hostile_rust_is_refused_or_parsed_never_a_crash() -> anyhow::Result<()> {
     assert_eq!(model.failed[2].error.line(), Some(1));
     Ok(())
 }
+
+#[test]
+fn cargo_manifests_name_frameworks_renamed_or_in_a_workspace() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::write(
+        temp.path().join("Cargo.toml"),
+        "[workspace]\nmembers = [\"api\"]\n\n[workspace.dependencies]\nweb = { package = \"actix-web\", version = \"4\" }\nwarp = \"0.3\"\n",
+    )?;
+    // A dev-dependency of a fixture crate does not make the product one.
+    std::fs::create_dir_all(temp.path().join("tests/fixtures/app"))?;
+    std::fs::write(
+        temp.path().join("tests/fixtures/app/Cargo.toml"),
+        "[dependencies]\nrocket = \"0.5\"\n",
+    )?;
+    let model = model_of(temp.path())?;
+    let frameworks: Vec<&str> = model.stacks.frameworks.iter().map(String::as_str).collect();
+    assert_eq!(frameworks, ["actix-web", "warp"]);
+    let unread: Vec<&str> = model
+        .stacks
+        .not_analysed
+        .iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(unread, ["warp routes"]);
+    Ok(())
+}
+
+#[test]
+fn doc_blocks_count_on_every_item_and_rust_fences_only() -> anyhow::Result<()> {
+    let file = model(
+        "//! ```\n//! x();\n//! ```\n\n/// ```text\n/// no\n/// ```\npub trait T {\n    /// ```\n    /// y();\n    /// ```\n    fn f(&self);\n}\n\n/// ```rust,no_run\n/// z();\n/// ```\nimpl T for u8 { fn f(&self) {} }\n\n/// ```\n/// w();\n/// ```\npub const C: u8 = 1;\n",
+    )?;
+    assert_eq!(file.rust.doc_code_blocks, 4);
+    Ok(())
+}

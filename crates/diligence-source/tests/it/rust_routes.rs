@@ -131,3 +131,116 @@ fn axum_routes_follow_nests_layers_and_extractors() -> anyhow::Result<()> {
     assert_eq!(serious("axum/sound")?, []);
     Ok(())
 }
+
+#[test]
+fn actix_routes_follow_scopes_and_wrap() -> anyhow::Result<()> {
+    assert_eq!(
+        rows("actix/vulnerable")?,
+        [
+            row("POST", "/api/notes", "src/main.rs:9", "none", ""),
+            row("DELETE", "/api/notes/{id}", "src/main.rs:16", "none", ""),
+            row("GET", "/health", "src/main.rs:26", "none", ""),
+        ]
+    );
+    let bearer = "HttpAuthentication::bearer(auth::validator) → decode [High]";
+    assert_eq!(
+        rows("actix/sound")?,
+        [
+            row("POST", "/api/notes", "src/main.rs:14", bearer, "validator"),
+            row("DELETE", "/api/notes/{id}", "src/main.rs:27", bearer, ""),
+            row("GET", "/health", "src/main.rs:37", "none", ""),
+        ]
+    );
+    let evidence = evidence_of("actix/vulnerable")?;
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("src/main.rs", Some(9), Confidence::Medium),
+            ("src/main.rs", Some(16), Confidence::Medium),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.sql-injection"),
+        [("src/main.rs", Some(12), Confidence::High)]
+    );
+    assert_eq!(serious("actix/sound")?, []);
+    Ok(())
+}
+
+#[test]
+fn rocket_routes_join_mounts_and_read_request_guards() -> anyhow::Result<()> {
+    assert_eq!(
+        rows("rocket/vulnerable")?,
+        [
+            row("GET", "/", "src/main.rs:6", "none", ""),
+            row("POST", "/posts", "src/posts.rs:10", "none", ""),
+            row("DELETE", "/posts/<id>", "src/posts.rs:16", "none", ""),
+        ]
+    );
+    let user = "User extractor → request.cookies().get_private().and_then [High]";
+    assert_eq!(
+        rows("rocket/sound")?,
+        [
+            row("GET", "/", "src/main.rs:7", "none", ""),
+            row("POST", "/posts", "src/posts.rs:12", user, ""),
+            row("DELETE", "/posts/<id>", "src/posts.rs:18", user, ""),
+        ]
+    );
+    let evidence = evidence_of("rocket/vulnerable")?;
+    assert_eq!(
+        found(&evidence, "source.route-unguarded"),
+        [
+            ("src/posts.rs", Some(10), Confidence::Medium),
+            ("src/posts.rs", Some(16), Confidence::Medium),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.sql-injection"),
+        [("src/posts.rs", Some(18), Confidence::High)]
+    );
+    assert_eq!(serious("rocket/sound")?, []);
+    Ok(())
+}
+
+#[test]
+fn rust_injection_needs_built_sql_and_request_input() -> anyhow::Result<()> {
+    let evidence = evidence_of("axum/vulnerable")?;
+    assert_eq!(
+        found(&evidence, "source.sql-injection"),
+        [
+            // Bound to a variable with format!, then passed.
+            ("src/handlers/users.rs", Some(24), Confidence::High),
+            // format! in place, from a path parameter.
+            ("src/handlers/users.rs", Some(29), Confidence::High),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.command-injection"),
+        [("src/handlers/orders.rs", Some(37), Confidence::High)]
+    );
+    // The sound app formats only a constant table name, binds its values
+    // and runs a fixed command.
+    let evidence = evidence_of("axum/sound")?;
+    assert_eq!(found(&evidence, "source.sql-injection"), []);
+    assert_eq!(found(&evidence, "source.command-injection"), []);
+    Ok(())
+}
+
+#[test]
+fn cargo_manifests_name_the_rust_stacks() -> anyhow::Result<()> {
+    for (name, framework) in [
+        ("axum/sound", "axum"),
+        ("actix/sound", "actix-web"),
+        ("rocket/sound", "Rocket"),
+    ] {
+        let model = model_of(&fixture(name))?;
+        assert!(model.stacks.frameworks.contains(framework), "{name}");
+        // Rust files and these routes are read: nothing is left unread.
+        assert!(
+            model.stacks.not_analysed.is_empty(),
+            "{name}: {:?}",
+            model.stacks.not_analysed
+        );
+    }
+    Ok(())
+}
