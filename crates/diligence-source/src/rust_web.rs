@@ -130,13 +130,15 @@ fn checks<'c>(calls: &[&'c Call]) -> Option<&'c Call> {
     let refused = calls.iter().any(|c| refuses(c));
     let decodes = |c: &&Call| {
         let callee = c.callee.to_ascii_lowercase();
+        let last = callee.rsplit(['.', ':']).next().unwrap_or(&callee);
         callee.ends_with("jsonwebtoken::decode")
-            || callee == "decode"
-            || callee.ends_with("decode_jwt")
-            || callee.ends_with("verify_jwt")
-            || callee.ends_with("verify_token")
-            || callee.ends_with("validate_token")
-            || callee.ends_with(".verify")
+            || callee.ends_with("jwt::decode")
+            || last == "decode" && !callee.contains("base64") && !callee.contains("hex")
+            || (last.starts_with("decode")
+                || last.starts_with("verify")
+                || last.starts_with("validate"))
+                && (last.contains("token") || last.contains("jwt") || last.contains("claims"))
+            || callee.ends_with(".verify") && !callee.contains("password")
     };
     calls.iter().copied().find(decodes).or_else(|| {
         calls
@@ -304,18 +306,17 @@ pub(crate) fn judge_function(
                 confidence: Confidence::High,
             });
         }
-        // One more hop: a helper it calls that checks.
-        for call in target.calls_in(function) {
-            if let Some((inner_file, inner)) = resolve_function(model, target, &call.callee)
-                && inner.span != function.span
-                && let Some(found) = checks(&inner_file.calls_in(inner).collect::<Vec<_>>())
-            {
-                return Some(Verdict {
-                    check: format!("{what}({path}) → {} → {}", call.callee, found.callee),
-                    via: Some(inner_file.path.clone()),
-                    confidence: Confidence::Medium,
-                });
-            }
+        let own: Vec<&Call> = target.calls_in(function).collect();
+        if let Some((helper, call, same_file)) = with_helpers(model, target, function, &own) {
+            return Some(Verdict {
+                check: format!("{what}({path}) → {helper} → {}", call.callee),
+                via,
+                confidence: if same_file {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                },
+            });
         }
     }
     auth_name(path).then(|| Verdict {
@@ -323,6 +324,51 @@ pub(crate) fn judge_function(
         via: None,
         confidence: Confidence::Low,
     })
+}
+
+/// The first method of `name` inside an `impl` block's lines.
+fn methods_host<'f>(
+    file: &'f FileModel,
+    name: &str,
+    line: u32,
+    end_line: u32,
+) -> Option<&'f Function> {
+    file.functions
+        .iter()
+        .find(|f| f.class.as_deref() == Some(name) && line <= f.line && f.end_line <= end_line)
+}
+
+/// The check made by `own` calls together with a helper they call (one
+/// hop, resolved) and the helpers that helper calls in its own file (a
+/// private `decode_token` beside `extract_auth`): `(helper, the call that
+/// checks, whether the helper is in the same file)`.
+fn with_helpers<'m>(
+    model: &'m SourceModel,
+    file: &'m FileModel,
+    function: &Function,
+    own: &[&'m Call],
+) -> Option<(String, &'m Call, bool)> {
+    for call in own {
+        let Some((helper_file, helper)) = resolve_function(model, file, &call.callee) else {
+            continue;
+        };
+        if helper.span == function.span && std::ptr::eq(helper_file, file) {
+            continue;
+        }
+        let mut combined: Vec<&Call> = own.to_vec();
+        combined.extend(helper_file.calls_in(helper));
+        for inner in helper_file.calls_in(helper) {
+            if let Some(f) = function_named(helper_file, &inner.callee)
+                && f.span != helper.span
+            {
+                combined.extend(helper_file.calls_in(f));
+            }
+        }
+        if let Some(found) = checks(&combined) {
+            return Some((call.callee.clone(), found, std::ptr::eq(helper_file, file)));
+        }
+    }
+    None
 }
 
 /// Extractor types of libraries, and how far each checks the caller.
@@ -421,17 +467,21 @@ pub(crate) fn judge_extractor(
                     confidence: Confidence::High,
                 });
             }
-            // One hop: the implementation calls a helper that checks.
-            for call in &calls {
-                if let Some((inner_file, inner)) = resolve_function(model, target, &call.callee)
-                    && let Some(found) = checks(&inner_file.calls_in(inner).collect::<Vec<_>>())
-                {
-                    return Some(Verdict {
-                        check: format!("{name} extractor → {} → {}", call.callee, found.callee),
-                        via: Some(inner_file.path.clone()),
-                        confidence: Confidence::Medium,
-                    });
-                }
+            // One hop: the implementation calls helpers that read or
+            // decode the credential, and refuses.
+            if let Some(method) = methods_host(target, name, imp.line, imp.end_line)
+                && let Some((helper, found, same_file)) =
+                    with_helpers(model, target, method, &calls)
+            {
+                return Some(Verdict {
+                    check: format!("{name} extractor → {helper} → {}", found.callee),
+                    via: Some(target.path.clone()).filter(|p| *p != file.path),
+                    confidence: if same_file {
+                        Confidence::High
+                    } else {
+                        Confidence::Medium
+                    },
+                });
             }
             implemented = true;
         }

@@ -86,7 +86,7 @@ fn axum_routes_follow_nests_layers_and_extractors() -> anyhow::Result<()> {
             row("GET", "/", "src/main.rs:29", session, ""),
         ]
     );
-    let layer = "from_fn(auth::require_user) → claims → decode [Medium]";
+    let layer = "from_fn(auth::require_user) → claims → decode [High]";
     let admin = "AdminUser extractor → parts.headers.get [High]";
     assert_eq!(
         rows("axum/sound")?,
@@ -242,5 +242,61 @@ fn cargo_manifests_name_the_rust_stacks() -> anyhow::Result<()> {
             model.stacks.not_analysed
         );
     }
+    Ok(())
+}
+
+#[test]
+fn extractor_look_alikes_are_no_caller_check() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::create_dir_all(temp.path().join("src"))?;
+    std::fs::write(
+        temp.path().join("src/main.rs"),
+        r#"use axum::{routing::post, Router, http::{request::Parts, StatusCode}, extract::FromRequestParts};
+
+/// Reads a request id: a header, but no credential.
+pub struct RequestId(String);
+
+impl<S> FromRequestParts<S> for RequestId {
+    type Rejection = StatusCode;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {
+        let id = parts.headers.get("x-request-id").ok_or(StatusCode::BAD_REQUEST)?;
+        Ok(Self(id.to_str().unwrap_or("").to_owned()))
+    }
+}
+
+async fn tagged(_id: RequestId) {}
+async fn named(_user: CurrentUser) {}
+async fn optional(_user: Option<CurrentUser>) {}
+
+fn main() {
+    let _app: Router = Router::new()
+        .route("/tagged", post(tagged))
+        .route("/named", post(named))
+        .route("/optional", post(optional));
+}
+"#,
+    )?;
+    let model = model_of(temp.path())?;
+    let guards: Vec<(String, String)> = routes(&model)
+        .into_iter()
+        .map(|r| {
+            let guard = match r.guard {
+                RouteGuard::Caller {
+                    check, confidence, ..
+                } => format!("{check} [{confidence:?}]"),
+                _ => "none".to_owned(),
+            };
+            (r.path, guard)
+        })
+        .collect();
+    assert_eq!(
+        guards,
+        [
+            ("/tagged".to_owned(), "none".to_owned()),
+            // No implementation in the crate: the name alone, low.
+            ("/named".to_owned(), "CurrentUser extractor (by name) [Low]".to_owned()),
+            ("/optional".to_owned(), "none".to_owned()),
+        ]
+    );
     Ok(())
 }
