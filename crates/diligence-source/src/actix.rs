@@ -81,6 +81,13 @@ fn judge_wrap(model: &SourceModel, file: &FileModel, arg: &Arg) -> Option<Verdic
                 confidence: Confidence::Low,
             })
         }
+        // A variable bound to the middleware: judge its value.
+        Arg::Ident(name) if file.bindings.iter().any(|b| b.name == *name) => file
+            .bindings
+            .iter()
+            .rfind(|b| b.name == *name)
+            .filter(|b| !matches!(b.value, Arg::Ident(_)))
+            .and_then(|b| judge_wrap(model, file, &b.value)),
         Arg::Ident(name) | Arg::Member(name) => rust_web::auth_name(name).then(|| Verdict {
             check: format!("{name} (by name)"),
             via: None,

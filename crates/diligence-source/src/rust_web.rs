@@ -37,7 +37,11 @@ const AUTH_WORDS: &[&str] = &[
     "currentuser",
     "loggedin",
     "signedin",
-    "session",
+    "requiresession",
+    "checksession",
+    "verifysession",
+    "sessionuser",
+    "sessionguard",
     "identity",
     "jwt",
     "bearer",
@@ -50,8 +54,27 @@ const AUTH_WORDS: &[&str] = &[
     "verifytoken",
 ];
 
+/// Session and identity providers: middleware and extractors that load a
+/// session or identity for the handler but refuse nobody
+/// (actix-session, actix-identity's middleware, tower-sessions,
+/// axum-login's manager layer).
+const PROVIDERS: &[&str] = &[
+    "session",
+    "sessionmiddleware",
+    "sessionlayer",
+    "sessionmanagerlayer",
+    "identitymiddleware",
+    "identityservice",
+    "cookiesession",
+    "redissession",
+    "authmanagerlayer",
+    "authmanagerlayerbuilder",
+    "cookiemanagerlayer",
+];
+
 /// Whether a name suggests a caller check (`AuthUser`, `require_auth`,
-/// `Claims`).
+/// `Claims`); session and identity providers (`SessionMiddleware`,
+/// `Session`) do not.
 pub(crate) fn auth_name(name: &str) -> bool {
     let lower: String = name
         .rsplit("::")
@@ -61,8 +84,22 @@ pub(crate) fn auth_name(name: &str) -> bool {
         .filter(|c| *c != '_')
         .flat_map(char::to_lowercase)
         .collect();
-    !(lower.starts_with("oauth") || lower.ends_with("router") || lower.ends_with("routes"))
-        && AUTH_WORDS.iter().any(|w| lower.contains(w))
+    let head = name.split(['(', '.', '<']).next().unwrap_or(name);
+    let head: String = head
+        .split("::")
+        .filter(|p| p.chars().next().is_some_and(char::is_uppercase))
+        .last()
+        .unwrap_or(head)
+        .chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_lowercase)
+        .collect();
+    let excluded = lower.starts_with("oauth")
+        || lower.ends_with("router")
+        || lower.ends_with("routes")
+        || PROVIDERS.contains(&head.as_str())
+        || PROVIDERS.contains(&lower.as_str());
+    !excluded && AUTH_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// Whether a call reads a credential: the `Authorization` header, a
@@ -633,4 +670,51 @@ pub(crate) fn chain_of<'f>(
     }
     calls.reverse();
     (calls, base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_suggest_a_check_and_providers_that_do_not() {
+        for name in [
+            "AuthUser",
+            "Claims",
+            "CurrentUser",
+            "require_auth",
+            "auth::jwt_guard",
+            "AdminUser",
+            "SessionUser",
+        ] {
+            assert!(auth_name(name), "{name}");
+        }
+        for name in [
+            "Session",
+            "SessionMiddleware",
+            "IdentityMiddleware",
+            "AuthManagerLayer",
+            "OAuthClient",
+            "auth_routes",
+            "Pagination",
+            "User",
+        ] {
+            assert!(!auth_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn module_paths_map_to_files() {
+        assert_eq!(
+            src_root("crates/api/src/http/mod.rs"),
+            Some("crates/api/src/")
+        );
+        assert_eq!(
+            module_of("src/http/users.rs"),
+            Some(vec!["http".to_owned(), "users".to_owned()])
+        );
+        assert_eq!(module_of("src/http/mod.rs"), Some(vec!["http".to_owned()]));
+        assert_eq!(module_of("src/main.rs"), Some(Vec::new()));
+        assert_eq!(module_of("build.rs"), None);
+    }
 }

@@ -294,7 +294,10 @@ fn main() {
         [
             ("/tagged".to_owned(), "none".to_owned()),
             // No implementation in the crate: the name alone, low.
-            ("/named".to_owned(), "CurrentUser extractor (by name) [Low]".to_owned()),
+            (
+                "/named".to_owned(),
+                "CurrentUser extractor (by name) [Low]".to_owned()
+            ),
             ("/optional".to_owned(), "none".to_owned()),
         ]
     );
