@@ -390,7 +390,7 @@ fn route(
         path: path.to_owned(),
         file: file.path.clone(),
         line: Some(function.line),
-        class: file.class,
+        class: rust_web::class_at(file, function.line),
         guard: to_guard(rust_web::best(guards)),
         validation: rust_web::validation(file, function, validated),
         notes: note.map(str::to_owned).into_iter().collect(),

@@ -223,6 +223,9 @@ fn chains(file: &FileModel) -> Vec<Chain<'_>> {
 struct Item<'m> {
     method: String,
     path: String,
+    /// The file and line of the `.route` call.
+    router: &'m FileModel,
+    router_line: u32,
     file: &'m FileModel,
     handler: Option<&'m Function>,
     line: u32,
@@ -450,6 +453,8 @@ impl<'m> Routers<'m> {
             items.push(Item {
                 method: http,
                 path: path.clone(),
+                router: file,
+                router_line: call.line,
                 file: handler_file,
                 handler,
                 line: handler.map_or(call.line, |h| h.line),
@@ -577,7 +582,9 @@ fn to_route(model: &SourceModel, item: &Item<'_>, validated: &[(String, &'static
         path: item.path.clone(),
         file: item.file.path.clone(),
         line: Some(item.line),
-        class: item.file.class,
+        // A router built in a test module is test code, whatever the file.
+        class: rust_web::class_at(item.router, item.router_line)
+            .max(rust_web::class_at(item.file, item.line)),
         guard,
         validation,
         notes,

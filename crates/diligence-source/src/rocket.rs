@@ -120,7 +120,7 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 path: full,
                 file: file.path.clone(),
                 line: Some(function.line),
-                class: file.class,
+                class: rust_web::class_at(file, function.line),
                 guard: to_guard(guard.clone()),
                 validation: validation.clone(),
                 notes,

@@ -129,11 +129,13 @@ fn reads_credential(call: &Call) -> bool {
         || callee.contains("validate_token")
 }
 
-/// Whether text names a refusal: 401, 403 or an error the framework
-/// turns into one.
+/// Whether text names a refusal: 401, 403, a redirect to a login page
+/// (`AuthRedirect`) or an error the framework turns into one.
 fn refusal_text(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    lower.contains("unauthorized")
+    lower.contains("redirect")
+        || lower.contains("unauthenticated")
+        || lower.contains("unauthorized")
         || lower.contains("unauthorised")
         || lower.contains("forbidden")
         || lower.contains("401")
@@ -161,6 +163,46 @@ fn refuses(call: &Call) -> bool {
     refusal_text(&call.callee) || call.args.iter().any(|a| arg_refuses(a, 0))
 }
 
+/// Whether a call's arguments name a token (`decode(token, …)`,
+/// `decode::<Claims>(bearer.token(), …)`), unlike a generic
+/// `T::decode(bytes)`.
+fn mentions_token(call: &Call) -> bool {
+    fn names(arg: &Arg, depth: usize) -> bool {
+        if depth > 4 {
+            return false;
+        }
+        match arg {
+            Arg::Ident(n) | Arg::Member(n) => {
+                let n = n.to_ascii_lowercase();
+                n.contains("token") || n.contains("jwt") || n.contains("bearer")
+            }
+            Arg::Call { callee, args } => {
+                names(&Arg::Member(callee.clone()), depth + 1)
+                    || args.iter().any(|a| names(a, depth + 1))
+            }
+            _ => false,
+        }
+    }
+    call.args.iter().any(|a| names(a, 0))
+}
+
+/// The class of code at a line of a file: test code inside a
+/// `#[cfg(test)]` module or a `#[test]`-style function, else the file's.
+pub(crate) fn class_at(file: &FileModel, line: u32) -> diligence_model::FileClass {
+    let in_test_fn = file.functions.iter().any(|f| {
+        f.contains(line)
+            && f.decorators.iter().any(|d| {
+                let last = d.rsplit("::").next().unwrap_or(d);
+                last == "test" || last == "rstest" || last == "test_case"
+            })
+    });
+    if file.rust.in_test_module(line) || in_test_fn {
+        diligence_model::FileClass::Test
+    } else {
+        file.class
+    }
+}
+
 /// Whether the calls of a body both read a credential and refuse, or
 /// decode/verify a token: the shape of a caller check.
 fn checks<'c>(calls: &[&'c Call]) -> Option<&'c Call> {
@@ -170,7 +212,7 @@ fn checks<'c>(calls: &[&'c Call]) -> Option<&'c Call> {
         let last = callee.rsplit(['.', ':']).next().unwrap_or(&callee);
         callee.ends_with("jsonwebtoken::decode")
             || callee.ends_with("jwt::decode")
-            || last == "decode" && !callee.contains("base64") && !callee.contains("hex")
+            || last == "decode" && (callee.contains("jwt") || mentions_token(c))
             || (last.starts_with("decode")
                 || last.starts_with("verify")
                 || last.starts_with("validate"))
