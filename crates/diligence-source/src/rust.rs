@@ -1488,10 +1488,19 @@ impl<'ast> Visit<'ast> for Walker {
         }
         let parsed = macro_args(mac);
         let callee = format!("{path}!");
-        let args = match (&parsed, macro_arg(mac, 0)) {
-            (Some(_), template @ Arg::Template { .. }) => vec![template],
-            (Some(exprs), _) => exprs.iter().take(MAX_ITEMS).map(arg_of).collect(),
-            (None, _) => Vec::new(),
+        let name = path.rsplit("::").next().unwrap_or(&path);
+        let args = match &parsed {
+            Some(exprs) => match exprs.first() {
+                Some(Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(format),
+                    ..
+                })) if FORMAT_MACROS.contains(&name) => vec![format_template(
+                    &format.value(),
+                    &format_values(exprs.iter().skip(1)),
+                )],
+                _ => exprs.iter().take(MAX_ITEMS).map(arg_of).collect(),
+            },
+            None => Vec::new(),
         };
         self.push_call(callee.clone(), args, at, offset);
         if let Some(exprs) = parsed {
