@@ -12,7 +12,7 @@
 //! far, including nested routers, and not what is added after it.
 //!
 //! A route's guard is the best of its handler's extractors (see
-//! [`crate::rust_web`]), the layers of its method router (`post(h).layer(…)`)
+//! the shared Rust web module), the layers of its method router (`post(h).layer(…)`)
 //! and the layers that cover it. Its validation is a body type deriving
 //! `Validate` or a validating wrapper (`Valid<Json<T>>`).
 

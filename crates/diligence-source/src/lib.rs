@@ -19,10 +19,12 @@
 //! that does not parse is counted and reported, never silently passed.
 //!
 //! JavaScript and TypeScript (JSX and TSX too) are read through oxc,
-//! Python through Ruff's parser ([`py`]), SQL migrations through
-//! sqlparser, replayed into the data layer ([`sql`]). The detectors cover
-//! Supabase edge functions ([`supabase`]), the routes of Next.js, Express,
-//! FastAPI, Django and Flask, the data layer, browser exposure and cost;
+//! Python through Ruff's parser ([`py`]), Rust through syn ([`rust`]; the
+//! test inventory reads its Rust tests from this model too), SQL
+//! migrations through sqlparser, replayed into the data layer ([`sql`]).
+//! The detectors cover Supabase edge functions ([`supabase`]), the routes
+//! of Next.js, Express, FastAPI, Django, Flask, axum, actix-web and
+//! Rocket, the data layer, browser exposure and cost;
 //! the stacks not read yet are named in the evidence (`source.not-analysed`).
 
 #![warn(missing_docs)]
@@ -158,7 +160,7 @@ pub struct SourceModel {
 pub type Reader<'r> = dyn Fn(&str) -> io::Result<Vec<u8>> + Sync + 'r;
 
 impl SourceModel {
-    /// Parses every JavaScript, TypeScript and Python file among `files`, in
+    /// Parses every JavaScript, TypeScript, Python and Rust file among `files`, in
     /// parallel, reading each through `read`. Never fails: unreadable and
     /// unparsable files are recorded in [`failed`](Self::failed).
     pub fn build(files: &[SourceFile<'_>], read: &Reader<'_>) -> Self {

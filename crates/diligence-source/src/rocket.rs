@@ -3,7 +3,7 @@
 //! `.mount("/base", routes![a, b])`.
 //!
 //! A handler's request guards are its parameters whose type implements
-//! `FromRequest`: judged as axum extractors are (see [`crate::rust_web`]),
+//! `FromRequest`: judged as axum extractors are (see the shared Rust web module),
 //! high confidence when the implementation reads a credential and
 //! refuses (`Outcome::Error((Status::Unauthorized, …))`), low when only
 //! the type's name suggests it. A handler never mounted is still listed,
