@@ -11,9 +11,9 @@
 //! it: `.layer(middleware::from_fn(auth))` guards what the chain holds so
 //! far, including nested routers, and not what is added after it.
 //!
-//! A route's guard is the best of its handler's extractors (see
-//! the shared Rust web module), the layers of its method router (`post(h).layer(…)`)
-//! and the layers that cover it. Its validation is a body type deriving
+//! A route's guard is the best of its handler's extractors (judged as in
+//! the shared Rust web module), the layers of its method router
+//! (`post(h).layer(…)`) and the layers that cover it. Its validation is a body type deriving
 //! `Validate` or a validating wrapper (`Valid<Json<T>>`).
 
 use std::collections::BTreeSet;
