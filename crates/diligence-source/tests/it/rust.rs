@@ -307,3 +307,24 @@ fn doc_blocks_count_on_every_item_and_rust_fences_only() -> anyhow::Result<()> {
     assert_eq!(file.rust.doc_code_blocks, 4);
     Ok(())
 }
+
+#[test]
+fn rust_error_trackers_are_read_from_their_init_call() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::create_dir_all(temp.path().join("src"))?;
+    std::fs::write(
+        temp.path().join("src/main.rs"),
+        "fn main() {\n    let _guard = sentry::init((\"https://key@o0.ingest.example/1\", sentry::ClientOptions::default()));\n}\n",
+    )?;
+    // A mention is no initialisation.
+    std::fs::write(
+        temp.path().join("src/lib.rs"),
+        "pub fn dsn() -> &'static str {\n    \"sentry::init\"\n}\n",
+    )?;
+    let model = model_of(temp.path())?;
+    assert_eq!(
+        diligence_source::surface::trackers(&model),
+        [("Sentry".to_owned(), "src/main.rs".to_owned(), 2)]
+    );
+    Ok(())
+}
