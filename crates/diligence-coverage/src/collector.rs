@@ -16,12 +16,12 @@ use crate::inventory::{Frameworks, is_e2e_path, is_test_path, is_vendored};
 use crate::loc::{LineCounts, LineKind, classify_lines, language_of};
 use crate::paths::{PathMapper, normalise};
 use crate::report::{Counts, CoverageReport, FileCoverage, detect_format, parse_as};
-use crate::rust::{MAX_RUST_SOURCE, RustTests, analyse_rust};
+use crate::rust::RustTests;
 
 /// Coverage reports larger than this are not parsed.
 pub const MAX_REPORT_SIZE: u64 = 64 * 1024 * 1024;
 /// Source files larger than this are not counted.
-pub const MAX_SOURCE_SIZE: u64 = MAX_RUST_SOURCE as u64;
+pub const MAX_SOURCE_SIZE: u64 = 2 * 1024 * 1024;
 /// Manifests larger than this are not read.
 const MAX_MANIFEST_SIZE: u64 = 1024 * 1024;
 /// A report older than this, with commits after it, is stale.
@@ -44,7 +44,7 @@ const FACTS: &[(&str, &str)] = &[
     ),
     (
         "tests.functions",
-        "Rust test functions found with syn: #[test] and look-alikes, #[rstest], property tests",
+        "Rust test functions, from the source model's syn parse: #[test] and look-alikes, #[rstest], property tests",
     ),
     (
         "tests.doc-tests",
@@ -127,7 +127,7 @@ const RULES: &[(&str, &str)] = &[
     ),
     (
         "tests.rust-source-skipped",
-        "A Rust file not searched for tests (too large, too deep, not valid Rust)",
+        "A Rust file not searched for tests (too large, too deep, not valid Rust, minified)",
     ),
 ];
 
@@ -153,6 +153,11 @@ impl Collector for TestsCollector {
 
     /// Recent commits touching tests, and the age of coverage reports.
     fn reads_history(&self) -> bool {
+        true
+    }
+
+    /// Rust test functions, from the one syn parse of the source model.
+    fn reads_source(&self) -> bool {
         true
     }
 
@@ -222,6 +227,8 @@ struct Run {
     findings: Vec<Finding>,
     test_files: u64,
     rust: RustTests,
+    /// Whether the shared source model was there to read.
+    source_read: bool,
     frameworks: Frameworks,
     e2e_paths: Vec<String>,
     languages: BTreeMap<&'static str, LanguageSize>,
@@ -236,6 +243,7 @@ impl Run {
             findings: Vec::new(),
             test_files: 0,
             rust: RustTests::default(),
+            source_read: false,
             frameworks: Frameworks::default(),
             e2e_paths: Vec::new(),
             languages: BTreeMap::new(),
@@ -295,6 +303,45 @@ impl Run {
         self.findings.push(built);
     }
 
+    /// The tests of one Rust file, from the shared source model; `None`,
+    /// with a finding when the model says why, when the file was not
+    /// parsed. Vendored and generated files are skipped by the model and
+    /// hold no tests of the product.
+    fn rust_file(&mut self, cx: &CollectContext<'_>, path: &str) -> Option<RustTests> {
+        let model = cx.source?;
+        if let Some(file) = model.file(path) {
+            return Some(RustTests::of(file));
+        }
+        let (location, why) = if let Some(failed) = model.failure(path) {
+            let location = match failed.error.line() {
+                Some(line) => Location::line(path, line.max(1)),
+                None => Location::file(path),
+            };
+            (location, failed.error.to_string())
+        } else {
+            let skipped = model.skipped.iter().find(|s| s.path == path)?;
+            match skipped.reason {
+                diligence_source::SkipReason::TooLarge => (
+                    Location::file(path),
+                    format!("larger than {} bytes", diligence_source::MAX_FILE_SIZE),
+                ),
+                diligence_source::SkipReason::Minified => {
+                    (Location::file(path), "minified".to_owned())
+                }
+                _ => return None,
+            }
+        };
+        self.finding(
+            "tests.rust-source-skipped",
+            Severity::Info,
+            Confidence::High,
+            location,
+            format!("{path} was not searched for tests: {why}"),
+            "Nothing to fix in the target; its tests, if any, are not counted.",
+        );
+        None
+    }
+
     /// Reads every source file once: languages, test files, Rust tests,
     /// frameworks, end-to-end suites.
     fn inventory(&mut self, cx: &CollectContext<'_>) -> Result<(), CollectError> {
@@ -345,34 +392,16 @@ impl Run {
             let kinds = classify_lines(language, &text);
             let mut spans: Vec<(u32, u32)> = Vec::new();
             let mut inline_tests = false;
-            if language.name == "Rust" {
-                match analyse_rust(&text) {
-                    Ok(found) => {
-                        inline_tests = !found.test_spans.is_empty();
-                        spans = found.test_spans.clone();
-                        self.rust.unit += found.unit;
-                        self.rust.rstest += found.rstest;
-                        self.rust.property += found.property;
-                        self.rust.bench += found.bench;
-                        self.rust.doc += found.doc;
-                    }
-                    Err(error) => {
-                        let location = match &error {
-                            crate::RustSourceError::Syntax { line, .. } => {
-                                Location::line(path, (*line).max(1))
-                            }
-                            _ => Location::file(path),
-                        };
-                        self.finding(
-                            "tests.rust-source-skipped",
-                            Severity::Info,
-                            Confidence::High,
-                            location,
-                            format!("{path} was not searched for tests: {error}"),
-                            "Nothing to fix in the target; its tests, if any, are not counted.",
-                        );
-                    }
-                }
+            if language.name == "Rust"
+                && let Some(found) = self.rust_file(cx, path)
+            {
+                inline_tests = !found.test_spans.is_empty();
+                spans = found.test_spans.clone();
+                self.rust.unit += found.unit;
+                self.rust.rstest += found.rstest;
+                self.rust.property += found.property;
+                self.rust.bench += found.bench;
+                self.rust.doc += found.doc;
             }
             let size = self.languages.entry(language.name).or_default();
             size.files += 1;
@@ -397,6 +426,13 @@ impl Run {
             && (self.rust.functions() > 0 || self.rust.doc > 0)
         {
             self.frameworks.add("cargo", "Rust", &manifest);
+        }
+        self.source_read = cx.source.is_some();
+        if !self.source_read && self.languages.contains_key("Rust") {
+            self.partial.push(
+                "Rust test functions not analysed: the source model was not built for this scan"
+                    .to_owned(),
+            );
         }
         if skipped_large > 0 {
             self.partial.push(format!(
@@ -427,12 +463,14 @@ impl Run {
                  plus Rust files with #[cfg(test)] modules or test functions.",
             ),
         );
-        if self.languages.contains_key("Rust") {
+        // Without the source model the Rust tests were not read: no count
+        // rather than a wrong zero.
+        if self.languages.contains_key("Rust") && self.source_read {
             let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
             self.fact(
                 "tests.functions",
                 Fact::int(int(rust_tests.functions()), Unit::Count).detail(format!(
-                    "Rust, found with syn without expanding macros: {} #[test]-style, {} #[rstest], {} property tests.",
+                    "Rust, from the source model's syn parse without expanding macros: {} #[test]-style, {} #[rstest], {} property tests.",
                     rust_tests.unit, rust_tests.rstest, rust_tests.property
                 )),
             );
@@ -554,7 +592,7 @@ impl Run {
                 rows,
             ),
         );
-        if self.languages.contains_key("Rust") {
+        if self.languages.contains_key("Rust") && self.source_read {
             let r = &rust_tests;
             let rows = [
                 ("#[test] and look-alikes", r.unit),
@@ -571,7 +609,8 @@ impl Run {
                 table("Rust tests found with syn", &["kind", "count"], rows),
             );
         }
-        if self.test_files == 0 && rust_tests.functions() == 0 && self.has_code {
+        let rust_unread = self.languages.contains_key("Rust") && !self.source_read;
+        if self.test_files == 0 && rust_tests.functions() == 0 && self.has_code && !rust_unread {
             self.finding(
                 "tests.none-found",
                 Severity::Medium,

@@ -22,31 +22,3 @@ impl ParseError {
         }
     }
 }
-
-/// Why a Rust source file was not analysed.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum RustSourceError {
-    /// Larger than the size cap.
-    #[error("larger than {cap} bytes")]
-    TooLarge {
-        /// The cap.
-        cap: usize,
-    },
-    /// Brackets nest deeper than the parser is allowed to recurse.
-    #[error("brackets nest {depth} deep, more than {cap}")]
-    TooDeep {
-        /// The depth seen.
-        depth: usize,
-        /// The cap.
-        cap: usize,
-    },
-    /// Not valid Rust.
-    #[error("line {line}: {message}")]
-    Syntax {
-        /// 1-based line.
-        line: u32,
-        /// The parser's message.
-        message: String,
-    },
-}

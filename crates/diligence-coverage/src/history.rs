@@ -6,7 +6,7 @@
 //! a Rust file (`#[cfg(test)]` modules, `#[test]`-style functions): a line
 //! it adds or modifies lies in test code of the file as of that commit, or
 //! a line it removes lay in test code of the file before it. Test code is
-//! found by the test inventory's own syn walk ([`test_spans`]). Other
+//! found by the source model's syn walk ([`test_spans`]). Other
 //! languages keep their tests in test files, which the conventions already
 //! cover.
 

@@ -5,10 +5,10 @@
 //! Cobertura, JaCoCo, llvm-cov JSON, Go cover profiles, Clover, coverage.py
 //! JSON), maps their paths to the repository's files and dates them from
 //! the history walk; it inventories test files by each ecosystem's
-//! conventions, test frameworks from manifests, Rust test functions with
-//! `syn`, code and test size by language; and it reads the history walk for
-//! the share of recent commits that touch tests (test files, and lines
-//! inside Rust inline tests). Whether CI runs the tests is not read here:
+//! conventions, test frameworks from manifests, Rust test functions from
+//! the shared source model's `syn` parse, code and test size by language;
+//! and it reads the history walk for the share of recent commits that
+//! touch tests (test files, and lines inside Rust inline tests). Whether CI runs the tests is not read here:
 //! CI files belong to the `deploy` collector.
 //!
 //! The decision to know: nothing of the target runs. Coverage is whatever
@@ -31,7 +31,7 @@ pub use collector::{
     LARGE_FILE_LINES, LOW_FILE_LINES, LOW_FILE_PERMILLE, MAX_REPORT_SIZE, MAX_SOURCE_SIZE,
     STALE_DAYS, TestsCollector, is_report_candidate,
 };
-pub use error::{ParseError, RustSourceError};
+pub use error::ParseError;
 pub use report::{
     Counts, CoverageReport, FileCoverage, Format, detect_format, parse_as, parse_report,
 };

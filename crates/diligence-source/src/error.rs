@@ -15,6 +15,14 @@ pub enum ParseError {
         /// The limit.
         limit: usize,
     },
+    /// Larger than the parser is allowed to read.
+    #[error("{size} bytes, more than the {limit} bytes the parser reads")]
+    TooLarge {
+        /// The text's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// Not UTF-8 text.
     #[error("not UTF-8 text")]
     NotUtf8,

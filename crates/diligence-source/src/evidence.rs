@@ -441,6 +441,7 @@ impl SourceModel {
             route_findings(self, route, &mut evidence);
         }
         crate::py_injection::findings(self, &routes, &mut evidence);
+        crate::rust_injection::findings(self, &routes, &mut evidence);
         crate::django::findings(&routes, &mut evidence);
         crate::surface::evidence::add(self, &routes, &mut evidence);
         crate::firebase::add_evidence(&self.firebase, &mut evidence);

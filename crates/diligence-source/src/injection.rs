@@ -168,6 +168,10 @@ struct Hit<'f> {
 
 fn hits(file: &FileModel) -> Vec<Hit<'_>> {
     let mut out = Vec::new();
+    // Rust has its own sinks and sources (`rust_injection`).
+    if file.language == crate::Language::Rust {
+        return out;
+    }
     let server = file.runtime != Runtime::Client;
     let child_process = file.imports_module("child_process")
         || file.calls.iter().any(|c| {

@@ -107,7 +107,7 @@ pub(crate) fn parse(
         Language::Jsx => SourceType::jsx(),
         Language::TypeScript => SourceType::ts(),
         Language::Tsx => SourceType::tsx(),
-        Language::Python => {
+        Language::Python | Language::Rust => {
             return Err(ParseError::Syntax {
                 message: "not a JavaScript file".to_owned(),
                 line: None,
@@ -147,6 +147,7 @@ pub(crate) fn parse(
             functions: Vec::new(),
             classes: Vec::new(),
             python: crate::model::PythonModel::default(),
+            rust: crate::model::RustModel::default(),
             properties: Vec::new(),
             bindings: Vec::new(),
             swallowed: Vec::new(),

@@ -19,15 +19,19 @@
 //! that does not parse is counted and reported, never silently passed.
 //!
 //! JavaScript and TypeScript (JSX and TSX too) are read through oxc,
-//! Python through Ruff's parser ([`py`]), SQL migrations through
-//! sqlparser, replayed into the data layer ([`sql`]). The detectors cover
-//! Supabase edge functions ([`supabase`]), the routes of Next.js, Express,
-//! FastAPI, Django and Flask, the data layer, browser exposure and cost;
+//! Python through Ruff's parser ([`py`]), Rust through syn ([`rust`]; the
+//! test inventory reads its Rust tests from this model too), SQL
+//! migrations through sqlparser, replayed into the data layer ([`sql`]).
+//! The detectors cover Supabase edge functions ([`supabase`]), the routes
+//! of Next.js, Express, FastAPI, Django, Flask, axum, actix-web and
+//! Rocket, the data layer, browser exposure and cost;
 //! the stacks not read yet are named in the evidence (`source.not-analysed`).
 
 #![warn(missing_docs)]
 
+pub mod actix;
 pub mod admin;
+pub mod axum;
 pub mod cloud_functions;
 pub mod django;
 mod entry;
@@ -52,7 +56,11 @@ pub mod personal;
 pub mod py;
 mod py_injection;
 pub mod resolve;
+pub mod rocket;
 pub mod routes;
+pub mod rust;
+mod rust_injection;
+mod rust_web;
 pub mod serverless;
 pub mod sql;
 mod stacks;
@@ -74,6 +82,7 @@ pub use evidence::{COLLECTOR, catalog};
 pub use model::{
     Arg, ArgValues, Assignment, Binding, BodyField, BuiltArg, Call, Class, Comparison, EnvBinding,
     EnvRead, FileModel, Function, Import, Language, Param, Property, PythonModel, Runtime,
+    RustModel,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -84,7 +93,7 @@ pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
 
 /// Stack of each parser thread. Generous because a stack overflow aborts
 /// the process; only the pages a parse touches are ever committed.
-const PARSER_STACK: usize = 512 * 1024 * 1024;
+pub(crate) const PARSER_STACK: usize = 512 * 1024 * 1024;
 
 /// One file offered to [`SourceModel::build`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +177,7 @@ pub struct SourceModel {
 pub type Reader<'r> = dyn Fn(&str) -> io::Result<Vec<u8>> + Sync + 'r;
 
 impl SourceModel {
-    /// Parses every JavaScript, TypeScript and Python file among `files`, in
+    /// Parses every JavaScript, TypeScript, Python and Rust file among `files`, in
     /// parallel, reading each through `read`. Never fails: unreadable and
     /// unparsable files are recorded in [`failed`](Self::failed).
     pub fn build(files: &[SourceFile<'_>], read: &Reader<'_>) -> Self {
@@ -381,6 +390,7 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
     // Depth first: a deep file is reported even when it also looks minified.
     let depth = match language {
         Language::Python => py::nesting_depth(text),
+        Language::Rust => rust::nesting_depth(text),
         _ => js::nesting_depth(text),
     };
     if depth > js::MAX_DEPTH {
@@ -397,6 +407,7 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
     }
     match catch_unwind(AssertUnwindSafe(|| match language {
         Language::Python => py::parse(path, text, class),
+        Language::Rust => rust::parse(path, text, class),
         _ => js::parse(path, text, language, class, runtime),
     })) {
         Ok(Ok(model)) => Outcome::Parsed(Box::new(model)),

@@ -6,6 +6,8 @@
 use diligence_model::FileClass;
 use serde::Serialize;
 
+pub use crate::rust::RustModel;
+
 /// The language a file was parsed as.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -21,6 +23,8 @@ pub enum Language {
     Tsx,
     /// `.py` (stubs, `.pyi`, hold no code and are not read).
     Python,
+    /// `.rs`.
+    Rust,
 }
 
 impl Language {
@@ -38,6 +42,7 @@ impl Language {
             "ts" | "mts" | "cts" => Some(Self::TypeScript),
             "tsx" => Some(Self::Tsx),
             "py" => Some(Self::Python),
+            "rs" => Some(Self::Rust),
             _ => None,
         }
     }
@@ -369,6 +374,10 @@ pub struct FileModel {
     /// defaults, assignments, strings built for a call); empty otherwise.
     #[serde(skip_serializing_if = "PythonModel::is_empty")]
     pub python: PythonModel,
+    /// What only a Rust file has to say (parameter types, modules, `impl`
+    /// blocks, macro blocks, doc-comment code blocks); empty otherwise.
+    #[serde(skip_serializing_if = "RustModel::is_empty")]
+    pub rust: RustModel,
     /// Properties of object literals, in source order.
     pub properties: Vec<Property>,
     /// Variables bound to values (not functions), in source order.

@@ -145,6 +145,7 @@ pub(crate) fn parse(
             bindings: Vec::new(),
             swallowed: Vec::new(),
             python: PythonModel::default(),
+            rust: crate::model::RustModel::default(),
         },
         scopes: Vec::new(),
         binding: None,

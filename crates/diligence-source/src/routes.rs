@@ -150,6 +150,9 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
     routes.extend(crate::fastapi::routes(model));
     routes.extend(crate::django::routes(model));
     routes.extend(crate::flask::routes(model));
+    routes.extend(crate::axum::routes(model));
+    routes.extend(crate::actix::routes(model));
+    routes.extend(crate::rocket::routes(model));
     routes.sort_by(|a, b| {
         (a.file.as_str(), a.line, a.method.as_str(), a.path.as_str()).cmp(&(
             b.file.as_str(),

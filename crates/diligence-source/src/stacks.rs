@@ -35,10 +35,25 @@ const PYTHON: &[(&str, &str)] = &[
     ("flask", "Flask"),
 ];
 
+/// Cargo crates that name a web framework.
+const CARGO: &[(&str, &str)] = &[
+    ("axum", "axum"),
+    ("actix-web", "actix-web"),
+    ("rocket", "Rocket"),
+    ("warp", "warp"),
+    ("poem", "Poem"),
+    ("tide", "Tide"),
+    ("salvo", "Salvo"),
+];
+
 /// Frameworks whose routes this crate does not read yet, and the words
-/// `source.not-analysed` uses for them (none at the moment: every
-/// framework named above has a route detector).
-const ROUTES_NOT_READ: &[(&str, &str)] = &[];
+/// `source.not-analysed` uses for them.
+const ROUTES_NOT_READ: &[(&str, &str)] = &[
+    ("warp", "warp routes"),
+    ("Poem", "Poem routes"),
+    ("Tide", "Tide routes"),
+    ("Salvo", "Salvo routes"),
+];
 
 /// Source files by extension that no parser here reads yet.
 const LANGUAGES_NOT_READ: &[(&str, &str)] = &[
@@ -48,7 +63,6 @@ const LANGUAGES_NOT_READ: &[(&str, &str)] = &[
     ("php", "PHP files"),
     ("cs", "C# files"),
     ("rb", "Ruby files"),
-    ("rs", "Rust files"),
     ("vue", "Vue single-file components"),
     ("svelte", "Svelte components"),
 ];
@@ -64,7 +78,7 @@ pub struct Stacks {
 
 impl Stacks {
     /// Reads manifests (`package.json`, `requirements*.txt`,
-    /// `pyproject.toml`) and file kinds of production files (tests,
+    /// `pyproject.toml`, `Cargo.toml`) and file kinds of production files (tests,
     /// examples, templates, vendored and generated code aside).
     pub fn detect(files: &[SourceFile<'_>], read: &Reader<'_>) -> Self {
         let mut stacks = Self::default();
@@ -94,7 +108,8 @@ impl Stacks {
             let manifest = name == "package.json"
                 || (name.starts_with("requirements") && name.ends_with(".txt"))
                 || name == "pyproject.toml"
-                || name == "Pipfile";
+                || name == "Pipfile"
+                || name == "Cargo.toml";
             if !manifest {
                 continue;
             }
@@ -104,6 +119,8 @@ impl Stacks {
             let text = String::from_utf8_lossy(&bytes);
             if name == "package.json" {
                 stacks.read_package_json(&text);
+            } else if name == "Cargo.toml" {
+                stacks.read_cargo_toml(&text);
             } else {
                 let lower = text.to_ascii_lowercase();
                 for (package, framework) in PYTHON {
@@ -125,6 +142,40 @@ impl Stacks {
             }
         }
         stacks
+    }
+
+    /// Dependencies of a crate or a workspace, renamed ones by their
+    /// `package` (`web = { package = "actix-web" }`).
+    fn read_cargo_toml(&mut self, text: &str) {
+        let Ok(manifest) = toml::from_str::<toml::Table>(text) else {
+            return;
+        };
+        let mut tables = Vec::new();
+        for key in ["dependencies", "dev-dependencies"] {
+            tables.extend(manifest.get(key));
+            if let Some(workspace) = manifest.get("workspace") {
+                tables.extend(workspace.get(key));
+            }
+        }
+        if let Some(toml::Value::Table(targets)) = manifest.get("target") {
+            for target in targets.values() {
+                tables.extend(target.get("dependencies"));
+            }
+        }
+        for table in tables {
+            let toml::Value::Table(deps) = table else {
+                continue;
+            };
+            for (name, spec) in deps {
+                let crate_name = spec
+                    .get("package")
+                    .and_then(toml::Value::as_str)
+                    .unwrap_or(name);
+                if let Some((_, framework)) = CARGO.iter().find(|(c, _)| *c == crate_name) {
+                    self.frameworks.insert((*framework).to_owned());
+                }
+            }
+        }
     }
 
     fn read_package_json(&mut self, text: &str) {

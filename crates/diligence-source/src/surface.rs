@@ -707,6 +707,18 @@ const TRACKERS: &[(&str, &[&str], &str)] = &[
     ("newrelic", &["newrelic"], "New Relic"),
 ];
 
+/// Rust error trackers and tracing exporters, by the call that
+/// initialises them (called by path, often without a `use`).
+const RUST_TRACKERS: &[(&str, &str)] = &[
+    ("sentry::init", "Sentry"),
+    (
+        "opentelemetry::global::set_tracer_provider",
+        "OpenTelemetry",
+    ),
+    ("global::set_tracer_provider", "OpenTelemetry"),
+    ("opentelemetry_otlp::new_pipeline", "OpenTelemetry"),
+];
+
 /// Error trackers initialised in production code, with where.
 pub fn trackers(model: &SourceModel) -> Vec<(String, String, u32)> {
     let mut out = Vec::new();
@@ -715,6 +727,14 @@ pub fn trackers(model: &SourceModel) -> Vec<(String, String, u32)> {
         .iter()
         .filter(|f| f.class == FileClass::Production)
     {
+        if file.language == crate::Language::Rust {
+            for call in &file.calls {
+                if let Some((_, name)) = RUST_TRACKERS.iter().find(|(c, _)| call.callee == *c) {
+                    out.push(((*name).to_owned(), file.path.clone(), call.line));
+                }
+            }
+            continue;
+        }
         for (module, inits, name) in TRACKERS {
             let imported = file.imports.iter().find(|i| i.specifier.contains(module));
             let Some(import) = imported else {

@@ -7,11 +7,12 @@ use std::process::Command;
 use std::sync::atomic::AtomicBool;
 
 use diligence_collect::{
-    CollectContext, Collector, FileIndex, FileIndexOptions, History, Options, Target,
+    CollectContext, Collector, FileIndex, FileIndexOptions, History, Options, ReadOutcome, Target,
 };
 use diligence_coverage::TestsCollector;
 use diligence_history::HistoryOptions;
 use diligence_model::{Evidence, FactValue, Inventory};
+use diligence_source::{SourceFile, SourceModel};
 
 use crate::fixture;
 
@@ -64,9 +65,33 @@ fn collect(root: &Path, options: &Options) -> anyhow::Result<Evidence> {
     let target = Target::resolve(root)?;
     let history = History::walk(&target, &HistoryOptions::default(), &|_| {})?;
     let files = FileIndex::build(&target, &FileIndexOptions::default())?;
+    let source = source_model(&files);
     let cancel = AtomicBool::new(false);
-    let cx = CollectContext::new(&target, history.as_ref(), &files, options, &|_| {}, &cancel);
+    let cx = CollectContext::new(&target, history.as_ref(), &files, options, &|_| {}, &cancel)
+        .with_source(Some(&source));
     Ok(TestsCollector.collect(&cx)?)
+}
+
+/// The shared source model, built as a scan builds it.
+fn source_model(files: &FileIndex) -> SourceModel {
+    let listed: Vec<SourceFile<'_>> = files
+        .entries()
+        .iter()
+        .map(|e| SourceFile {
+            path: &e.path,
+            size: e.size,
+        })
+        .collect();
+    let read = |path: &str| -> std::io::Result<Vec<u8>> {
+        let entry = files
+            .get(path)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        match files.read_capped(entry, diligence_source::MAX_FILE_SIZE)? {
+            ReadOutcome::Content(bytes) => Ok(bytes),
+            ReadOutcome::TooLarge { size } => Err(std::io::Error::other(format!("{size} bytes"))),
+        }
+    };
+    SourceModel::build(&listed, &read)
 }
 
 fn value<'e>(ev: &'e Evidence, name: &str) -> &'e FactValue {
@@ -298,6 +323,35 @@ fn rust_inline_tests_count() -> anyhow::Result<()> {
         }
     );
     assert!(!ev.facts.contains_key("tests.recent-commits-touching-tests"));
+    Ok(())
+}
+
+#[test]
+fn rust_tests_without_the_source_model_are_not_analysed() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let root = dir.path();
+    write(
+        root,
+        "src/lib.rs",
+        b"pub fn one() -> i32 {\n    1\n}\n\n#[test]\nfn one_is_one() {}\n",
+    )?;
+    let target = Target::resolve(root)?;
+    let files = FileIndex::build(&target, &FileIndexOptions::default())?;
+    let cancel = AtomicBool::new(false);
+    let options = Options::default();
+    let cx = CollectContext::new(&target, None, &files, &options, &|_| {}, &cancel);
+    let ev = TestsCollector.collect(&cx)?;
+    // No count rather than a wrong zero, no "no tests" finding, and the
+    // evidence says why.
+    assert!(!ev.facts.contains_key("tests.functions"));
+    assert!(!rules(&ev).iter().any(|(r, _)| r == "tests.none-found"));
+    let partial = ev.partial.unwrap_or_default();
+    assert!(
+        partial.contains("Rust test functions not analysed"),
+        "{partial}"
+    );
+    // With the model, the same tree counts its test.
+    assert_eq!(int(&collect(root, &options)?, "tests.functions"), 1);
     Ok(())
 }
 

@@ -16,6 +16,8 @@ mod personal;
 mod public_routes;
 mod python;
 mod python_surface;
+mod rust;
+mod rust_routes;
 mod speed;
 mod surface;
 

@@ -56,3 +56,82 @@ fn python_model_speed() -> anyhow::Result<()> {
     assert!(model.failed.is_empty());
     Ok(())
 }
+
+/// One generated axum module: a router function, an extractor, a body
+/// type and handlers.
+fn rust_module(i: usize) -> String {
+    let mut text = format!(
+        "use axum::{{extract::{{Json, Path, State}}, routing::{{get, post}}, Router}};\nuse serde::Deserialize;\n\nuse crate::auth::AuthUser;\n\n#[derive(Deserialize)]\npub struct Item{i} {{\n    pub name: String,\n    pub size: i64,\n}}\n\npub fn router() -> Router<crate::AppState> {{\n    Router::new()\n"
+    );
+    for h in 0..20 {
+        let _ = writeln!(
+            text,
+            "        .route(\"/m{i}/items/{{id}}/{h}\", get(show_{h}).post(update_{h}))"
+        );
+    }
+    text.push_str("}\n");
+    for h in 0..20 {
+        let _ = write!(
+            text,
+            "\n/// Handler {h} of module {i}.\npub async fn show_{h}(Path(id): Path<i64>) -> String {{\n    format!(\"item {{id}} of {h}\")\n}}\n\npub async fn update_{h}(\n    _user: AuthUser,\n    State(state): State<crate::AppState>,\n    Path(id): Path<i64>,\n    Json(body): Json<Item{i}>,\n) -> Result<String, String> {{\n    if body.size > {h} {{\n        return Err(format!(\"too big: {{}}\", body.size));\n    }}\n    sqlx::query(\"UPDATE items SET name = $1 WHERE id = $2\")\n        .bind(&body.name)\n        .bind(id)\n        .execute(&state.db)\n        .await\n        .map_err(|e| e.to_string())?;\n    Ok(body.name.to_uppercase())\n}}\n"
+        );
+    }
+    text
+}
+
+#[test]
+#[ignore = "a measurement, run by hand in release"]
+fn rust_model_speed() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let root = temp.path();
+    std::fs::create_dir_all(root.join("src/routes"))?;
+    std::fs::write(
+        root.join("src/auth.rs"),
+        "use axum::{extract::FromRequestParts, http::{request::Parts, StatusCode}};\n\npub struct AuthUser;\n\nimpl<S: Send + Sync> FromRequestParts<S> for AuthUser {\n    type Rejection = StatusCode;\n    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, StatusCode> {\n        parts.headers.get(\"authorization\").ok_or(StatusCode::UNAUTHORIZED)?;\n        Ok(Self)\n    }\n}\n",
+    )?;
+    let mut bytes = 0;
+    for i in 0..2_000 {
+        let text = rust_module(i);
+        bytes += text.len();
+        std::fs::write(root.join(format!("src/routes/m{i}.rs")), text)?;
+    }
+    let started = Instant::now();
+    let model = model_of(root)?;
+    let built = started.elapsed();
+    let started = Instant::now();
+    let routes = diligence_source::routes::routes(&model);
+    let routed = started.elapsed();
+    println!(
+        "{} files, {} KiB: model {:?} ({} threads), routes {:?} ({} routes)",
+        model.files.len(),
+        bytes / 1024,
+        built,
+        rayon::current_num_threads(),
+        routed,
+        routes.len()
+    );
+    assert_eq!(model.files.len(), 2_001);
+    assert!(model.failed.is_empty());
+    Ok(())
+}
+
+#[test]
+#[ignore = "a measurement, run by hand in release"]
+fn rust_parse_one_module_speed() {
+    let text = rust_module(7);
+    let started = Instant::now();
+    for _ in 0..200 {
+        let _ = diligence_source::rust::nesting_depth(&text);
+    }
+    let scan = started.elapsed();
+    let started = Instant::now();
+    for _ in 0..200 {
+        assert!(diligence_source::rust::parse_text("src/m.rs", &text).is_ok());
+    }
+    println!(
+        "{} bytes: depth scan {:?}, parse {:?} per file",
+        text.len(),
+        scan / 200,
+        started.elapsed() / 200
+    );
+}
