@@ -10,9 +10,9 @@
 use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     Argument, BindingPattern, CallExpression, ChainElement, Declaration, Directive,
-    ExportDeclaration, ExportDefaultDeclaration, ExportDefaultDeclarationKind,
-    ExportFromDeclaration, Expression, ImportDeclaration, ImportDeclarationSpecifier,
-    NewExpression, VariableDeclarator,
+    ExportAllDeclaration, ExportDeclaration, ExportDefaultDeclaration,
+    ExportDefaultDeclarationKind, ExportFromDeclaration, Expression, ImportDeclaration,
+    ImportDeclarationSpecifier, NewExpression, VariableDeclarator,
 };
 use oxc_ast::ast::{
     ArrowFunctionBody, ArrowFunctionExpression, AssignmentExpression, AssignmentTarget,
@@ -622,6 +622,20 @@ impl<'a> Visit<'a> for Walker<'_> {
             line,
         });
         oxc_ast_visit::walk::walk_export_from_declaration(self, it);
+    }
+
+    fn visit_export_all_declaration(&mut self, it: &ExportAllDeclaration<'a>) {
+        // `export * from './auth'`: a barrel re-export, recorded like
+        // `export { … } from` (no local names).
+        if it.exported.is_none() {
+            let line = self.line(it.span.start);
+            self.model.imports.push(Import {
+                specifier: it.source.value.as_str().to_owned(),
+                names: Vec::new(),
+                line,
+            });
+        }
+        oxc_ast_visit::walk::walk_export_all_declaration(self, it);
     }
 
     fn visit_export_declaration(&mut self, it: &ExportDeclaration<'a>) {

@@ -180,16 +180,51 @@ pub(crate) fn imported_function<'m>(
             _ => None,
         })?;
     let helper = resolve::import(model, &file.path, specifier)?;
-    let function = helper
-        .exported_function(name)
-        .or_else(|| {
-            helper
+    let named = |module: &'m FileModel| {
+        module.exported_function(name).or_else(|| {
+            module
                 .functions
                 .iter()
                 .find(|f| f.name.as_deref() == Some(name))
         })
-        .or_else(|| helper.exported_function("default"));
-    Some((helper, function))
+    };
+    if let Some(function) = named(helper) {
+        return Some((helper, Some(function)));
+    }
+    // A barrel (`lib/index.ts` re-exporting `export * from './auth'`):
+    // the function is in a module it re-exports, up to three barrels deep.
+    if let Some((module, function)) = reexported(model, helper, name, 3) {
+        return Some((module, Some(function)));
+    }
+    Some((helper, helper.exported_function("default")))
+}
+
+/// The function `name` in a module that `barrel` re-exports
+/// (`export * from './auth'`, `export { requireUser } from './auth'`),
+/// following at most `depth` barrels.
+fn reexported<'m>(
+    model: &'m SourceModel,
+    barrel: &'m FileModel,
+    name: &str,
+    depth: u8,
+) -> Option<(&'m FileModel, &'m Function)> {
+    if depth == 0 {
+        return None;
+    }
+    barrel
+        .imports
+        .iter()
+        // Re-exports are recorded with no local names.
+        .filter(|i| i.names.is_empty() && resolve::is_local(&i.specifier))
+        .take(64)
+        .filter_map(|i| resolve::import(model, &barrel.path, &i.specifier))
+        .filter(|module| module.path != barrel.path)
+        .find_map(|module| {
+            module
+                .exported_function(name)
+                .map(|f| (module, f))
+                .or_else(|| reexported(model, module, name, depth - 1))
+        })
 }
 
 /// The caller check among `calls` of `file`: in the calls themselves

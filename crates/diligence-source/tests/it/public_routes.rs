@@ -469,3 +469,53 @@ fn routes_answering_every_method_are_judged_by_what_their_handler_does() -> anyh
     assert!(unguarded[1].0.ends_with("vote.ts") && unguarded[1].1.contains("changes state"));
     Ok(())
 }
+
+#[test]
+fn guards_are_found_through_barrel_re_exports() -> anyhow::Result<()> {
+    let app = |auth: &str| {
+        evidence(&[
+            (
+                "package.json",
+                r#"{ "dependencies": { "next": "15.0.0" } }"#,
+            ),
+            (
+                "tsconfig.json",
+                r#"{ "compilerOptions": { "paths": { "@/*": ["./*"] } } }"#,
+            ),
+            (
+                "lib/index.ts",
+                "export * from './format';\nexport * from './auth';\n",
+            ),
+            (
+                "lib/format.ts",
+                "export function money(n: number) { return `${n}`; }\n",
+            ),
+            ("lib/auth.ts", auth),
+            (
+                "app/api/notes/route.ts",
+                "import { requireUser } from '@/lib';\n\
+                 export async function DELETE(req: Request) {\n\
+                 \x20 await requireUser(req);\n\
+                 \x20 await db.note.deleteMany();\n\
+                 \x20 return new Response(null, { status: 204 });\n\
+                 }\n",
+            ),
+        ])
+    };
+    let guarded = app("import { getServerSession } from 'next-auth';\n\
+         export async function requireUser(req: Request) {\n\
+         \x20 const session = await getServerSession();\n\
+         \x20 if (!session) throw new Error('unauthorised');\n\
+         \x20 return session.user;\n\
+         }\n")?;
+    assert_eq!(found(&guarded, "source.route-unguarded"), []);
+    // The same barrel, a helper that checks nothing.
+    let open = app(
+        "export async function requireUser(req: Request) {\n  return req.headers.get('x-user');\n}\n",
+    )?;
+    assert_eq!(
+        found(&open, "source.route-unguarded"),
+        [("app/api/notes/route.ts", Some(2), Confidence::Medium)]
+    );
+    Ok(())
+}
