@@ -212,9 +212,8 @@ pub(crate) fn findings(model: &SourceModel, evidence: &mut Evidence) {
 }
 
 fn file_findings(file: &FileModel, evidence: &mut Evidence) {
-    // The JavaScript token libraries' calls; Rust's are not read yet.
     if file.language == crate::Language::Rust {
-        return;
+        return rust_findings(file, evidence);
     }
     let names = jwt_names(file);
     let production = file.class == FileClass::Production;
@@ -345,6 +344,72 @@ fn file_findings(file: &FileModel, evidence: &mut Evidence) {
                 .message("A token is kept in localStorage, which every script on the page can read: one cross-site scripting flaw hands over the session.".to_owned())
                 .location(at)
                 .remediation("Keep sessions in an `HttpOnly`, `Secure`, `SameSite` cookie set by the server (or the provider's SDK), not in web storage.")
+                .tag("heuristic")
+                .build());
+        }
+    }
+}
+
+/// The Rust token and password findings: `jsonwebtoken` keys built from a
+/// literal (`EncodingKey::from_secret(b"…")`), signature validation turned
+/// off (`insecure_disable_signature_validation`, `insecure_decode`), and
+/// MD5 or SHA-1 over a password (`md5::compute(password)`,
+/// `Sha1::digest(password)`).
+fn rust_findings(file: &FileModel, evidence: &mut Evidence) {
+    let production = file.class == FileClass::Production;
+    let rule = |id: &str| diligence_model::RuleId::new(id).expect("built-in rule ids are valid");
+    for call in &file.calls {
+        let at = Location::line(&file.path, call.line);
+        // Rust paths join with `::`: the last name either way.
+        let method = call.callee.rsplit([':', '.']).next().unwrap_or_default();
+        let key = matches!(method, "from_secret" | "from_base64_secret")
+            && (call.callee.contains("EncodingKey") || call.callee.contains("DecodingKey"));
+        if key
+            && call
+                .args
+                .first()
+                .is_some_and(|a| literal_secret(file, a, call.line))
+        {
+            let (severity, confidence) = if production {
+                (Severity::High, Confidence::High)
+            } else {
+                (Severity::Low, Confidence::Medium)
+            };
+            push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
+                .message(format!("`{}` builds the token key from a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
+                .location(at.clone())
+                .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
+                .build());
+        }
+        let unverified = method == "insecure_disable_signature_validation"
+            || matches!(
+                method,
+                "insecure_decode" | "dangerous_insecure_decode" | "dangerous_unsafe_decode"
+            );
+        if unverified && file.runtime != crate::Runtime::Client {
+            let (severity, confidence) = if production {
+                (Severity::Medium, Confidence::High)
+            } else {
+                (Severity::Low, Confidence::Medium)
+            };
+            push(evidence, Finding::builder(rule("source.jwt-decode-unverified"), severity, confidence)
+                .message(format!("`{}` reads a token's claims without checking its signature: a forged token is believed.", call.callee))
+                .location(at.clone())
+                .remediation("Decode with a `DecodingKey` and a `Validation` that checks the signature, the algorithm and the expiry; keep insecure decoding for display only.")
+                .tag("heuristic")
+                .build());
+        }
+        let lower = call.callee.to_ascii_lowercase();
+        let weak = (lower.contains("md5") || lower.contains("sha1"))
+            && matches!(
+                method,
+                "compute" | "digest" | "new" | "update" | "chain_update"
+            );
+        if weak && call.args.iter().any(arg_mentions_password) {
+            push(evidence, Finding::builder(rule("source.weak-password-hash"), Severity::High, Confidence::High)
+                .message(format!("Passwords are hashed with `{}` (MD5 or SHA-1), which is fast and unsalted: a leaked table is cracked in hours.", call.callee))
+                .location(at)
+                .remediation("Hash passwords with a slow, salted algorithm (argon2id, scrypt or bcrypt: the `argon2` or `password-hash` crates) and rehash existing ones at the next sign-in.")
                 .tag("heuristic")
                 .build());
         }

@@ -797,6 +797,7 @@ fn arg_within(expr: &Expr, depth: usize) -> Arg {
     match strip(expr) {
         Expr::Lit(lit) => match &lit.lit {
             Lit::Str(s) => Arg::Str(s.value()),
+            Lit::ByteStr(b) => Arg::Str(String::from_utf8_lossy(&b.value()).into_owned()),
             Lit::Bool(b) => Arg::Bool(b.value),
             _ => Arg::Other,
         },
@@ -822,6 +823,17 @@ fn arg_within(expr: &Expr, depth: usize) -> Arg {
                 return Arg::Env(env);
             }
             Arg::Call { callee, args }
+        }
+        // Conversions that keep the value (`"k".as_bytes()`,
+        // `secret.as_ref()`): the value itself.
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "as_bytes" | "as_ref" | "to_vec" | "into_bytes" | "to_owned" | "as_str"
+                ) =>
+        {
+            arg_within(&m.receiver, depth + 1)
         }
         Expr::MethodCall(m) => {
             // `env::var("X").unwrap()` still reads `X` in place.

@@ -519,3 +519,57 @@ fn guards_are_found_through_barrel_re_exports() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn rust_token_keys_unverified_decoding_and_weak_password_hashes() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\naxum = \"0.8\"\njsonwebtoken = \"9\"\n",
+        ),
+        (
+            "src/auth.rs",
+            "use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};\n\
+             pub fn sign(claims: &Claims) -> String {\n\
+             \x20   encode(&Header::default(), claims, &EncodingKey::from_secret(b\"hunter2-signing\")).unwrap()\n\
+             }\n\
+             pub fn read(token: &str) -> Claims {\n\
+             \x20   let mut validation = Validation::default();\n\
+             \x20   validation.insecure_disable_signature_validation();\n\
+             \x20   decode::<Claims>(token, &DecodingKey::from_secret(\"k\".as_bytes()), &validation).unwrap().claims\n\
+             }\n\
+             pub fn store(password: &str) -> String {\n\
+             \x20   format!(\"{:x}\", md5::compute(password))\n\
+             }\n",
+        ),
+        // The sound look-alikes: a key from the environment, a default
+        // validation, argon2, and MD5 over a file's bytes.
+        (
+            "src/sound.rs",
+            "use jsonwebtoken::{decode, DecodingKey, Validation};\n\
+             pub fn read(token: &str) -> Claims {\n\
+             \x20   let secret = std::env::var(\"JWT_SECRET\").unwrap();\n\
+             \x20   decode::<Claims>(token, &DecodingKey::from_secret(secret.as_bytes()), &Validation::default()).unwrap().claims\n\
+             }\n\
+             pub fn etag(body: &[u8]) -> String {\n\
+             \x20   format!(\"{:x}\", md5::compute(body))\n\
+             }\n",
+        ),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.jwt-literal-secret"),
+        [
+            ("src/auth.rs", Some(3), Confidence::High),
+            ("src/auth.rs", Some(8), Confidence::High),
+        ]
+    );
+    assert_eq!(
+        found(&evidence, "source.jwt-decode-unverified"),
+        [("src/auth.rs", Some(7), Confidence::High)]
+    );
+    assert_eq!(
+        found(&evidence, "source.weak-password-hash"),
+        [("src/auth.rs", Some(11), Confidence::High)]
+    );
+    Ok(())
+}
