@@ -168,6 +168,8 @@ pub struct SourceModel {
     /// The databases of the target's migration folders, replayed, sorted
     /// by folder.
     pub databases: Vec<sql::Database>,
+    /// The packages of the target's own workspace, by name.
+    pub packages: Vec<resolve::WorkspacePackage>,
     /// Index of [`files`](Self::files) by every path suffix that starts
     /// after a `/`, built on first use by [`file_ending`](Self::file_ending).
     suffixes: OnceLock<HashMap<String, usize>>,
@@ -269,6 +271,7 @@ impl SourceModel {
                 .insert("Firebase security rules (no rules file in the repository)".to_owned());
         }
         model.aliases = resolve::PathAliases::find_all(files, read);
+        model.packages = resolve::WorkspacePackage::find_all(files, read);
         model.platforms = serverless::Platforms::find(files, read);
         let (databases, failed) = sql::build(files, read);
         model.databases = databases;

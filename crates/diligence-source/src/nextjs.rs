@@ -171,7 +171,7 @@ pub(crate) fn imported_function<'m>(
     let specifier = file
         .imports
         .iter()
-        .find(|i| resolve::is_local(&i.specifier) && i.names.iter().any(|n| n == name))
+        .find(|i| resolve::is_own(model, &i.specifier) && i.names.iter().any(|n| n == name))
         .map(|i| i.specifier.as_str())
         .or_else(|| match &file.binding(name, u32::MAX)?.value {
             Arg::Call { callee, args } if callee == "require" => {
@@ -215,7 +215,7 @@ fn reexported<'m>(
         .imports
         .iter()
         // Re-exports are recorded with no local names.
-        .filter(|i| i.names.is_empty() && resolve::is_local(&i.specifier))
+        .filter(|i| i.names.is_empty() && resolve::is_own(model, &i.specifier))
         .take(64)
         .filter_map(|i| resolve::import(model, &barrel.path, &i.specifier))
         .filter(|module| module.path != barrel.path)

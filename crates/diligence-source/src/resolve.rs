@@ -1,6 +1,7 @@
 //! Following a JavaScript or TypeScript import to the parsed file it
-//! names: relative specifiers, and the path aliases of `tsconfig.json` and
-//! `jsconfig.json` (`@/lib/auth` → `src/lib/auth.ts`).
+//! names: relative specifiers, the path aliases of `tsconfig.json` and
+//! `jsconfig.json` (`@/lib/auth` → `src/lib/auth.ts`), and the packages
+//! of the target's own workspace (`@acme/auth` → `packages/auth/src/index.ts`).
 //!
 //! The configurations are read once, when the model is built; detectors
 //! resolve imports through [`import`] and never read files themselves.
@@ -214,20 +215,121 @@ pub fn is_local(specifier: &str) -> bool {
     specifier.starts_with('.') || specifier.starts_with("@/") || specifier.starts_with("~/")
 }
 
+/// A package of the target's own workspace (a monorepo's
+/// `packages/auth/package.json` named `@acme/auth`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkspacePackage {
+    /// Its `name`.
+    pub name: String,
+    /// Its folder.
+    pub dir: String,
+    /// Its entry files without extension, from `source`, `module`,
+    /// `main` and `types`, then `src/index` and `index`.
+    pub entries: Vec<String>,
+}
+
+impl WorkspacePackage {
+    /// Reads every production `package.json` with a name below the root
+    /// (vendored ones aside: `node_modules` is not the workspace).
+    pub fn find_all(files: &[SourceFile<'_>], read: &Reader<'_>) -> Vec<Self> {
+        let mut found = Vec::new();
+        for file in files {
+            let Some((dir, "package.json")) = file.path.rsplit_once('/') else {
+                continue;
+            };
+            if file.size > MAX_CONFIG_SIZE || classify(file.path) != FileClass::Production {
+                continue;
+            }
+            let Ok(bytes) = read(file.path) else {
+                continue;
+            };
+            let Ok(serde_json::Value::Object(json)) = serde_json::from_slice(&bytes) else {
+                continue;
+            };
+            let Some(name) = json.get("name").and_then(|n| n.as_str()) else {
+                continue;
+            };
+            let mut entries: Vec<String> = ["source", "module", "main", "types"]
+                .iter()
+                .filter_map(|key| json.get(*key)?.as_str())
+                .filter_map(|entry| {
+                    let entry = entry.trim_start_matches("./");
+                    let stem = entry
+                        .rsplit_once('.')
+                        .map_or(entry, |(stem, _)| stem.trim_end_matches(".d"));
+                    join(dir, &format!("./{stem}"))
+                })
+                .collect();
+            entries.push(format!("{dir}/src/index"));
+            entries.push(format!("{dir}/index"));
+            found.push(Self {
+                name: name.to_owned(),
+                dir: dir.to_owned(),
+                entries,
+            });
+        }
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        found
+    }
+}
+
+/// Whether `specifier` can be followed into the target's own files: a
+/// local specifier ([`is_local`]) or a package of its workspace.
+pub fn is_own(model: &SourceModel, specifier: &str) -> bool {
+    is_local(specifier) || package_of(model, specifier).is_some()
+}
+
+fn package_of<'m>(
+    model: &'m SourceModel,
+    specifier: &str,
+) -> Option<(&'m WorkspacePackage, String)> {
+    model.packages.iter().find_map(|package| {
+        let rest = specifier.strip_prefix(package.name.as_str())?;
+        if rest.is_empty() {
+            Some((package, String::new()))
+        } else {
+            rest.strip_prefix('/').map(|r| (package, r.to_owned()))
+        }
+    })
+}
+
 /// The parsed file that `specifier`, imported by the file at `from`,
-/// names: a relative path, or a `tsconfig.json`/`jsconfig.json` alias of
-/// the nearest configuration above `from`. `None` for packages and for
-/// files not parsed.
+/// names: a relative path, a `tsconfig.json`/`jsconfig.json` alias of the
+/// nearest configuration above `from`, or a package of the target's own
+/// workspace (its entry file, or a path inside it). `None` for other
+/// packages and for files not parsed.
 pub fn import<'m>(model: &'m SourceModel, from: &str, specifier: &str) -> Option<&'m FileModel> {
     if specifier.starts_with('.') {
         let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
         return file_at(model, &join(dir, specifier)?);
     }
-    let aliases = model.aliases.iter().find(|a| a.covers(from))?;
-    aliases
-        .expand(specifier)
+    let aliased = model
+        .aliases
+        .iter()
+        .find(|a| a.covers(from))
+        .and_then(|aliases| {
+            aliases
+                .expand(specifier)
+                .iter()
+                .find_map(|candidate| file_at(model, candidate))
+        });
+    if aliased.is_some() {
+        return aliased;
+    }
+    let (package, rest) = package_of(model, specifier)?;
+    if rest.is_empty() {
+        package
+            .entries
+            .iter()
+            .find_map(|entry| file_at(model, entry))
+    } else {
+        [
+            format!("{}/src/{rest}", package.dir),
+            format!("{}/{rest}", package.dir),
+        ]
         .iter()
         .find_map(|candidate| file_at(model, candidate))
+    }
 }
 
 #[cfg(test)]

@@ -573,3 +573,52 @@ fn rust_token_keys_unverified_decoding_and_weak_password_hashes() -> anyhow::Res
     );
     Ok(())
 }
+
+#[test]
+fn guards_are_found_in_packages_of_the_workspace() -> anyhow::Result<()> {
+    let app = |auth: &str| {
+        evidence(&[
+            (
+                "package.json",
+                r#"{ "name": "acme", "private": true, "workspaces": ["apps/*", "packages/*"] }"#,
+            ),
+            (
+                "apps/web/package.json",
+                r#"{ "name": "web", "dependencies": { "next": "15.0.0", "@acme/auth": "workspace:*" } }"#,
+            ),
+            (
+                "packages/auth/package.json",
+                r#"{ "name": "@acme/auth", "main": "./src/index.ts" }"#,
+            ),
+            ("packages/auth/src/index.ts", auth),
+            (
+                "apps/web/app/api/notes/route.ts",
+                "import { requireUser } from '@acme/auth';\n\
+                 export async function DELETE(req: Request) {\n\
+                 \x20 await requireUser(req);\n\
+                 \x20 await db.note.deleteMany();\n\
+                 \x20 return new Response(null, { status: 204 });\n\
+                 }\n",
+            ),
+        ])
+    };
+    let guarded = app("import { getServerSession } from 'next-auth';\n\
+         export async function requireUser(req: Request) {\n\
+         \x20 const session = await getServerSession();\n\
+         \x20 if (!session) throw new Error('unauthorised');\n\
+         \x20 return session.user;\n\
+         }\n")?;
+    assert_eq!(found(&guarded, "source.route-unguarded"), []);
+    let open = app(
+        "export async function requireUser(req: Request) {\n  return req.headers.get('x-user');\n}\n",
+    )?;
+    assert_eq!(
+        found(&open, "source.route-unguarded"),
+        [(
+            "apps/web/app/api/notes/route.ts",
+            Some(2),
+            Confidence::Medium
+        )]
+    );
+    Ok(())
+}
