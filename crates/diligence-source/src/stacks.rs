@@ -26,6 +26,21 @@ const NPM: &[(&str, &str)] = &[
     ("firebase-functions", "Firebase Cloud Functions"),
     ("@netlify/functions", "Netlify Functions"),
     ("@vercel/node", "Vercel Functions"),
+    ("@trpc/server", "tRPC"),
+    ("@apollo/server", "GraphQL"),
+    ("@nestjs/graphql", "GraphQL"),
+    ("type-graphql", "GraphQL"),
+    ("mercurius", "GraphQL"),
+    ("apollo-server", "GraphQL"),
+    ("graphql-yoga", "GraphQL"),
+    ("@remix-run/node", "Remix"),
+    ("@remix-run/react", "Remix"),
+    ("@react-router/node", "Remix"),
+    ("@sveltejs/kit", "SvelteKit"),
+    ("nuxt", "Nuxt"),
+    ("astro", "Astro"),
+    ("wrangler", "Cloudflare Workers"),
+    ("@cloudflare/workers-types", "Cloudflare Workers"),
 ];
 
 /// Python packages that name a web framework.
@@ -49,6 +64,13 @@ const CARGO: &[(&str, &str)] = &[
 /// Frameworks whose routes this crate does not read yet, and the words
 /// `source.not-analysed` uses for them.
 const ROUTES_NOT_READ: &[(&str, &str)] = &[
+    ("tRPC", "tRPC procedures"),
+    ("GraphQL", "GraphQL resolvers"),
+    ("Remix", "Remix loaders and actions"),
+    ("SvelteKit", "SvelteKit endpoints and form actions"),
+    ("Nuxt", "Nuxt server routes"),
+    ("Astro", "Astro endpoints"),
+    ("Cloudflare Workers", "Cloudflare Workers handlers"),
     ("warp", "warp routes"),
     ("Poem", "Poem routes"),
     ("Tide", "Tide routes"),
@@ -137,7 +159,10 @@ impl Stacks {
             }
         }
         for (framework, words) in ROUTES_NOT_READ {
-            if stacks.frameworks.contains(*framework) {
+            // A Worker made with Hono is read through its Hono routes.
+            let read_otherwise =
+                *framework == "Cloudflare Workers" && stacks.frameworks.contains("Hono");
+            if stacks.frameworks.contains(*framework) && !read_otherwise {
                 stacks.not_analysed.insert((*words).to_owned());
             }
         }

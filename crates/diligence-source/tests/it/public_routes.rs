@@ -622,3 +622,32 @@ fn guards_are_found_in_packages_of_the_workspace() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn route_kinds_not_read_yet_are_named() -> anyhow::Result<()> {
+    let not_analysed = |package_json: &str| -> anyhow::Result<String> {
+        let evidence = evidence(&[("package.json", package_json)])?;
+        Ok(evidence
+            .facts
+            .get("source.not-analysed")
+            .map(|f| f.value.to_string())
+            .unwrap_or_default())
+    };
+    let named = not_analysed(
+        r#"{ "dependencies": { "@trpc/server": "^11.0.0", "astro": "^5.0.0", "@sveltejs/kit": "^2.0.0" } }"#,
+    )?;
+    for words in [
+        "tRPC procedures",
+        "Astro endpoints",
+        "SvelteKit endpoints and form actions",
+    ] {
+        assert!(named.contains(words), "{named}");
+    }
+    // A Worker made with Hono is read through its routes; a GraphQL client
+    // names no resolver.
+    let read = not_analysed(
+        r#"{ "dependencies": { "hono": "^4.0.0", "graphql": "^16.0.0" }, "devDependencies": { "wrangler": "^3.0.0" } }"#,
+    )?;
+    assert_eq!(read, "none");
+    Ok(())
+}
