@@ -307,6 +307,9 @@ const LIMITERS: &[(&str, &str)] = &[
     ("flask_limiter", "Flask-Limiter"),
     ("django_ratelimit", "django-ratelimit"),
     ("ratelimit.decorators", "django-ratelimit"),
+    ("tower_governor", "tower_governor"),
+    ("actix_governor", "actix-governor"),
+    ("governor", "governor"),
 ];
 
 /// Whether a call's name says it applies a rate limit
@@ -607,10 +610,70 @@ fn python_cors(file: &FileModel) -> Option<(Cors, u32)> {
     }
 }
 
+/// How a Rust server file configures CORS: tower-http's `CorsLayer`
+/// (`permissive()` answers every origin; `very_permissive()` and
+/// `AllowOrigin::mirror_request()` with credentials reflect the caller's)
+/// and actix-cors (`Cors::permissive()` reflects with credentials;
+/// `allow_any_origin()`, with `supports_credentials()` a reflection).
+fn rust_cors(file: &FileModel) -> Option<(Cors, u32)> {
+    let last = |callee: &str| {
+        callee
+            .rsplit([':', '.'])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let credentials = file.calls.iter().any(|c| {
+        let name = last(&c.callee);
+        name == "supports_credentials"
+            || (name == "allow_credentials" && c.args.first() == Some(&Arg::Bool(true)))
+    });
+    let any = |arg: &Arg| match arg {
+        Arg::Ident(name) | Arg::Member(name) => name == "Any" || name.ends_with("::Any"),
+        Arg::Call { callee, .. } => callee.ends_with("any") || callee.ends_with("::Any"),
+        _ => false,
+    };
+    let mirror =
+        |arg: &Arg| matches!(arg, Arg::Call { callee, .. } if callee.ends_with("mirror_request"));
+    let mut found: Option<(Cors, u32)> = None;
+    for call in &file.calls {
+        let name = last(&call.callee);
+        let cors_type = call.callee.contains("CorsLayer") || call.callee.contains("Cors");
+        let kind = match name.as_str() {
+            "very_permissive" if cors_type => Cors::ReflectedWithCredentials,
+            "permissive" if call.callee.contains("CorsLayer") => Cors::Wildcard,
+            "permissive" if cors_type => Cors::ReflectedWithCredentials,
+            "allow_any_origin" if credentials => Cors::ReflectedWithCredentials,
+            "allow_any_origin" => Cors::Wildcard,
+            "allow_origin" | "allowed_origin" => match call.args.first() {
+                Some(arg) if mirror(arg) && credentials => Cors::ReflectedWithCredentials,
+                Some(arg) if any(arg) || mirror(arg) => Cors::Wildcard,
+                Some(Arg::Str(origin)) if origin.trim() == "*" => Cors::Wildcard,
+                Some(_) => Cors::AllowList,
+                None => continue,
+            },
+            _ => continue,
+        };
+        // The most permissive setting of the file wins.
+        let rank = |k: Cors| match k {
+            Cors::ReflectedWithCredentials => 0,
+            Cors::Wildcard => 1,
+            Cors::AllowList => 2,
+        };
+        if found.is_none_or(|(k, _)| rank(kind) < rank(k)) {
+            found = Some((kind, call.line));
+        }
+    }
+    found
+}
+
 /// How a server file configures CORS, with the line, when it does.
 pub fn cors_of(file: &FileModel) -> Option<(Cors, u32)> {
     if file.language == crate::Language::Python {
         return python_cors(file);
+    }
+    if file.language == crate::Language::Rust {
+        return rust_cors(file);
     }
     // Headers written as object literals (the edge-function pattern).
     if let Some(property) = file.properties_named(ALLOW_ORIGIN).next() {

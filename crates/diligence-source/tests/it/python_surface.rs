@@ -253,3 +253,84 @@ fn python_rate_limiters_count_for_paid_routes() -> anyhow::Result<()> {
     assert_eq!(found(&drf, "source.paid-route-unlimited"), []);
     Ok(())
 }
+
+#[test]
+fn rust_cors_layers_are_read() -> anyhow::Result<()> {
+    let app = |body: &str| {
+        evidence(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\naxum = \"0.8\"\ntower-http = \"0.6\"\n",
+            ),
+            ("src/main.rs", body),
+        ])
+    };
+    let permissive = app("use axum::{routing::get, Router};\n\
+         use tower_http::cors::CorsLayer;\n\
+         fn app() -> Router {\n\
+         \x20   Router::new().route(\"/items\", get(items)).layer(CorsLayer::permissive())\n\
+         }\n\
+         async fn items() -> &'static str { \"[]\" }\n")?;
+    assert_eq!(
+        found(&permissive, "source.cors-wildcard"),
+        [("src/main.rs", Some(4), Confidence::High)]
+    );
+    let mirrored = app("use axum::{routing::get, Router};\n\
+         use tower_http::cors::{AllowOrigin, CorsLayer};\n\
+         fn app() -> Router {\n\
+         \x20   let cors = CorsLayer::new()\n\
+         \x20       .allow_origin(AllowOrigin::mirror_request())\n\
+         \x20       .allow_credentials(true);\n\
+         \x20   Router::new().route(\"/items\", get(items)).layer(cors)\n\
+         }\n\
+         async fn items() -> &'static str { \"[]\" }\n")?;
+    assert_eq!(
+        found(&mirrored, "source.cors-reflected-credentials").len(),
+        1,
+        "{:?}",
+        mirrored.findings
+    );
+    let listed = app("use axum::{http::HeaderValue, routing::get, Router};\n\
+         use tower_http::cors::CorsLayer;\n\
+         fn app() -> Router {\n\
+         \x20   let cors = CorsLayer::new().allow_origin(\"https://app.example.com\".parse::<HeaderValue>().unwrap());\n\
+         \x20   Router::new().route(\"/items\", get(items)).layer(cors)\n\
+         }\n\
+         async fn items() -> &'static str { \"[]\" }\n")?;
+    assert_eq!(found(&listed, "source.cors-wildcard"), []);
+    assert_eq!(cors(&listed), "an allow-list");
+    Ok(())
+}
+
+#[test]
+fn actix_cors_is_read() -> anyhow::Result<()> {
+    let app = |cors: &str| {
+        evidence(&[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\nactix-web = \"4\"\nactix-cors = \"0.7\"\n",
+            ),
+            (
+                "src/main.rs",
+                &format!(
+                    "use actix_cors::Cors;\n\
+                     use actix_web::{{App, HttpServer}};\n\
+                     #[actix_web::main]\n\
+                     async fn main() -> std::io::Result<()> {{\n\
+                     \x20   HttpServer::new(|| App::new().wrap({cors})).bind((\"0.0.0.0\", 8080))?.run().await\n\
+                     }}\n"
+                ),
+            ),
+        ])
+    };
+    let permissive = app("Cors::permissive()")?;
+    assert_eq!(
+        found(&permissive, "source.cors-reflected-credentials"),
+        [("src/main.rs", Some(5), Confidence::Medium)]
+    );
+    let listed =
+        app("Cors::default().allowed_origin(\"https://app.example.com\").supports_credentials()")?;
+    assert_eq!(found(&listed, "source.cors-reflected-credentials"), []);
+    assert_eq!(cors(&listed), "an allow-list");
+    Ok(())
+}
