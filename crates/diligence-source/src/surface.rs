@@ -290,6 +290,20 @@ pub fn paid_calls(model: &SourceModel) -> Vec<PaidCall> {
     out
 }
 
+/// Server-only SDKs and database drivers that must never ship to a
+/// browser: (module, what it is).
+const ADMIN_MODULES: &[(&str, &str)] = &[
+    ("firebase-admin", "the Firebase Admin SDK"),
+    ("pg", "a PostgreSQL driver"),
+    ("postgres", "a PostgreSQL driver"),
+    ("mysql2", "a MySQL driver"),
+    ("mongodb", "a MongoDB driver"),
+    ("mongoose", "a MongoDB driver"),
+    ("@prisma/client", "the Prisma client"),
+    ("@neondatabase/serverless", "a Neon database driver"),
+    ("@planetscale/database", "a PlanetScale database driver"),
+];
+
 /// Rate-limiting libraries: (module specifier, name).
 const LIMITERS: &[(&str, &str)] = &[
     ("express-rate-limit", "express-rate-limit"),
@@ -917,6 +931,26 @@ pub(crate) mod evidence {
             let opted_in = file
                 .properties_named("dangerouslyAllowBrowser")
                 .any(|p| p.value == Arg::Bool(true));
+            // Admin SDKs and database drivers in browser code: they need a
+            // service account or the database's own credentials.
+            for import in &file.imports {
+                let admin = super::ADMIN_MODULES.iter().find(|(module, _)| {
+                    import.specifier == *module
+                        || import.specifier.starts_with(&format!("{module}/"))
+                });
+                if let Some((module, what)) = admin {
+                    push(
+                        evidence,
+                        Finding::builder(rule("source.client-service-role"), Severity::Critical, Confidence::Medium)
+                            .message(format!(
+                                "Browser code imports `{}` ({what}): it works only with credentials that bypass every access rule, and whatever it is given ships to every visitor.",
+                                import.specifier
+                            ))
+                            .location(Location::line(&file.path, import.line))
+                            .remediation(format!("Move the `{module}` calls into a server route or function that checks the caller, and rotate any service account or database credential the bundle carried.")),
+                    );
+                }
+            }
             for import in &file.imports {
                 let Some(provider) = paid_sdk(&import.specifier) else {
                     continue;

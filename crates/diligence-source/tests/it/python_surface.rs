@@ -334,3 +334,33 @@ fn actix_cors_is_read() -> anyhow::Result<()> {
     assert_eq!(cors(&listed), "an allow-list");
     Ok(())
 }
+
+#[test]
+fn admin_sdks_and_database_drivers_in_browser_code_are_flagged() -> anyhow::Result<()> {
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "react": "^18.0.0", "vite": "^5.0.0", "firebase": "^10.0.0", "firebase-admin": "^12.0.0" } }"#,
+        ),
+        ("vite.config.ts", "export default {};\n"),
+        (
+            "src/admin.ts",
+            "import { initializeApp } from 'firebase-admin/app';\nexport const app = initializeApp();\n",
+        ),
+        // The client SDK is meant for the browser.
+        (
+            "src/firebase.ts",
+            "import { initializeApp } from 'firebase/app';\nexport const app = initializeApp({ apiKey: 'public' });\n",
+        ),
+        // The admin SDK on the server is where it belongs.
+        (
+            "functions/src/index.ts",
+            "import { initializeApp } from 'firebase-admin/app';\ninitializeApp();\n",
+        ),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.client-service-role"),
+        [("src/admin.ts", Some(1), Confidence::Medium)]
+    );
+    Ok(())
+}
