@@ -388,6 +388,32 @@ pub struct FileModel {
 }
 
 impl FileModel {
+    /// An empty model of the file at `path`, for a parser to fill.
+    pub(crate) fn new(path: &str, language: Language, class: FileClass, runtime: Runtime) -> Self {
+        Self {
+            path: path.to_owned(),
+            language,
+            class,
+            runtime,
+            directives: Vec::new(),
+            imports: Vec::new(),
+            exports: Vec::new(),
+            calls: Vec::new(),
+            env_reads: Vec::new(),
+            env_bindings: Vec::new(),
+            body_fields: Vec::new(),
+            comparisons: Vec::new(),
+            negations: Vec::new(),
+            functions: Vec::new(),
+            classes: Vec::new(),
+            python: PythonModel::default(),
+            rust: RustModel::default(),
+            properties: Vec::new(),
+            bindings: Vec::new(),
+            swallowed: Vec::new(),
+        }
+    }
+
     /// Calls whose callee is `name` or ends with `.name`.
     pub fn calls_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Call> + 's {
         self.calls.iter().filter(move |c| {

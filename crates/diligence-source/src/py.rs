@@ -22,7 +22,7 @@ use crate::error::ParseError;
 use crate::model::Lines;
 use crate::model::{
     Arg, ArgValues, Assignment, BuiltArg, Call, Class, Comparison, EnvBinding, EnvRead, FileModel,
-    Function, Import, Language, Param, PythonModel, Runtime,
+    Function, Import, Language, Param, Runtime,
 };
 
 /// Longest annotation or default kept as text, in bytes.
@@ -125,28 +125,7 @@ pub(crate) fn parse(
     let mut walker = Walker {
         text,
         lines: &lines,
-        model: FileModel {
-            path: path.to_owned(),
-            language: Language::Python,
-            class,
-            runtime: Runtime::Server,
-            directives: Vec::new(),
-            imports: Vec::new(),
-            exports: Vec::new(),
-            calls: Vec::new(),
-            env_reads: Vec::new(),
-            env_bindings: Vec::new(),
-            body_fields: Vec::new(),
-            comparisons: Vec::new(),
-            negations: Vec::new(),
-            functions: Vec::new(),
-            classes: Vec::new(),
-            properties: Vec::new(),
-            bindings: Vec::new(),
-            swallowed: Vec::new(),
-            python: PythonModel::default(),
-            rust: crate::model::RustModel::default(),
-        },
+        model: FileModel::new(path, Language::Python, class, Runtime::Server),
         scopes: Vec::new(),
         binding: None,
         depth: 0,

@@ -31,7 +31,7 @@ use syn::{Expr, Lit, Token};
 use crate::error::ParseError;
 use crate::model::{
     Arg, Binding, Call, Class, Comparison, EnvBinding, EnvRead, FileModel, Function, Import,
-    Language, Param, PythonModel, Runtime,
+    Language, Param, Runtime,
 };
 
 /// Deepest syntax tree walked; past it the file is refused rather than
@@ -404,28 +404,7 @@ fn parse_inner(
         line: Some(line(e.span())),
     })?;
     let mut walker = Walker {
-        model: FileModel {
-            path: path.to_owned(),
-            language: Language::Rust,
-            class,
-            runtime: Runtime::Server,
-            directives: Vec::new(),
-            imports: Vec::new(),
-            exports: Vec::new(),
-            calls: Vec::new(),
-            env_reads: Vec::new(),
-            env_bindings: Vec::new(),
-            body_fields: Vec::new(),
-            comparisons: Vec::new(),
-            functions: Vec::new(),
-            classes: Vec::new(),
-            python: PythonModel::default(),
-            rust: RustModel::default(),
-            properties: Vec::new(),
-            bindings: Vec::new(),
-            negations: Vec::new(),
-            swallowed: Vec::new(),
-        },
+        model: FileModel::new(path, Language::Rust, class, Runtime::Server),
         class: Vec::new(),
         module_depth: 0,
         closure_callees: Vec::new(),
