@@ -2,24 +2,10 @@
 //! enforced second factor are flagged; an enforced one, or no admin at
 //! all, is not.
 
-use std::path::Path;
-
 use diligence_model::{Confidence, Evidence};
 use diligence_source::SupabaseConfig;
 
-use crate::{found, model_of};
-
-fn evidence(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
-    let temp = tempfile::tempdir()?;
-    for (path, text) in files {
-        let path = temp.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-        std::fs::write(path, text)?;
-    }
-    let mut evidence = model_of(temp.path())?.evidence();
-    evidence.normalise();
-    Ok(evidence)
-}
+use crate::{evidence_of_files as evidence, found};
 
 fn fact(evidence: &Evidence, name: &str) -> String {
     evidence

@@ -637,7 +637,7 @@ fn a_next_app_api_folder_is_not_read_as_vercel_functions() -> anyhow::Result<()>
 
 #[test]
 fn a_vercel_function_that_hands_over_to_an_express_app_is_the_apps_routes() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "api/index.ts",
             "import { app } from '../server/app';\n\
@@ -666,23 +666,9 @@ fn a_vercel_function_that_hands_over_to_an_express_app_is_the_apps_routes() -> a
 }
 
 /// Writes `files` under a temporary folder and returns its evidence.
-fn evidence_of_files(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
-    let temp = tempfile::tempdir()?;
-    for (path, text) in files {
-        let path = temp.path().join(path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, text)?;
-    }
-    let mut evidence = crate::model_of(temp.path())?.evidence();
-    evidence.normalise();
-    Ok(evidence)
-}
-
 #[test]
 fn fastify_autohooks_guard_the_routes_folder_below_them() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "package.json",
             r#"{ "dependencies": { "fastify": "^5.0.0", "@fastify/autoload": "^6.0.0" } }"#,
@@ -746,7 +732,7 @@ fn fastify_autohooks_guard_the_routes_folder_below_them() -> anyhow::Result<()> 
 
 #[test]
 fn nestjs_middleware_applied_by_a_module_covers_its_routes_only() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "src/auth.middleware.ts",
             "import * as jwt from 'jsonwebtoken';\n\
@@ -803,7 +789,7 @@ fn nestjs_middleware_applied_by_a_module_covers_its_routes_only() -> anyhow::Res
 
 #[test]
 fn koa_nested_routers_required_middleware_and_jwt_passthrough() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "lib/app.js",
             "const Koa = require('koa');\n\
@@ -864,7 +850,7 @@ fn koa_nested_routers_required_middleware_and_jwt_passthrough() -> anyhow::Resul
 
 #[test]
 fn cloud_functions_required_by_destructuring_and_hmac_webhooks() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[(
+    let evidence = crate::evidence_of_files(&[(
         "functions/index.js",
         "const { onRequest } = require('firebase-functions/https');\n\
          const crypto = require('crypto');\n\
@@ -904,7 +890,7 @@ fn cloud_functions_required_by_destructuring_and_hmac_webhooks() -> anyhow::Resu
 
 #[test]
 fn hono_sub_app_middleware_guards_what_is_mounted_after_it() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "src/index.ts",
             "import { Hono } from 'hono';\n\
@@ -968,7 +954,7 @@ fn hono_sub_app_middleware_guards_what_is_mounted_after_it() -> anyhow::Result<(
 
 #[test]
 fn nestjs_composed_auth_decorators_and_a_service_named_like_a_check() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "src/decorators/http.decorators.ts",
             "import { applyDecorators, UseGuards } from '@nestjs/common';\n\
@@ -1027,7 +1013,7 @@ fn nestjs_composed_auth_decorators_and_a_service_named_like_a_check() -> anyhow:
 
 #[test]
 fn hono_openapi_routes_made_by_a_factory_and_defined_in_another_module() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "src/lib/create-app.ts",
             "import { OpenAPIHono } from '@hono/zod-openapi';\n\
@@ -1088,7 +1074,7 @@ fn hono_openapi_routes_made_by_a_factory_and_defined_in_another_module() -> anyh
 
 #[test]
 fn fastify_made_by_require_and_a_plugin_required_from_another_file() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[
+    let evidence = crate::evidence_of_files(&[
         (
             "package.json",
             r#"{ "dependencies": { "fastify": "^4.0.0" } }"#,
@@ -1132,7 +1118,7 @@ fn fastify_made_by_require_and_a_plugin_required_from_another_file() -> anyhow::
 
 #[test]
 fn hono_in_a_supabase_edge_function_checks_the_user_in_inline_middleware() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[(
+    let evidence = crate::evidence_of_files(&[(
         "supabase/functions/admin-api/index.ts",
         "import { Hono } from 'jsr:@hono/hono';\n\
          import { createClient } from 'jsr:@supabase/supabase-js@2';\n\
@@ -1164,7 +1150,7 @@ fn hono_in_a_supabase_edge_function_checks_the_user_in_inline_middleware() -> an
 
 #[test]
 fn cloud_functions_callables_refusing_without_auth_by_any_error() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[(
+    let evidence = crate::evidence_of_files(&[(
         "functions/src/index.ts",
         "import { onCall, HttpsError } from 'firebase-functions/v1/https';\n\
          export const rename = onCall((request) => {\n\
@@ -1204,7 +1190,7 @@ fn cloud_functions_callables_refusing_without_auth_by_any_error() -> anyhow::Res
 
 #[test]
 fn koa_handler_that_throws_without_a_user_is_guarded() -> anyhow::Result<()> {
-    let evidence = evidence_of_files(&[(
+    let evidence = crate::evidence_of_files(&[(
         "routes.js",
         "const Router = require('@koa/router');\n\
          const router = new Router();\n\

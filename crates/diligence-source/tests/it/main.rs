@@ -76,6 +76,22 @@ pub(crate) fn evidence_of(name: &str) -> anyhow::Result<Evidence> {
     Ok(evidence)
 }
 
+/// The evidence of a small app written at test time: (path, text) pairs
+/// in a temporary folder.
+pub(crate) fn evidence_of_files(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
+    let temp = tempfile::tempdir()?;
+    for (path, text) in files {
+        let path = temp.path().join(path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    Ok(evidence)
+}
+
 /// Findings of one rule, as (path, line, confidence).
 pub(crate) fn found<'e>(
     evidence: &'e Evidence,

@@ -2,30 +2,9 @@
 //! routes bounded by the caller's own session, and their look-alikes that
 //! must still be flagged.
 
-use std::path::Path;
+use diligence_model::Confidence;
 
-use diligence_model::{Confidence, Evidence};
-
-use crate::{found, model_of};
-
-fn write(root: &Path, files: &[(&str, &str)]) -> anyhow::Result<()> {
-    for (path, text) in files {
-        let path = root.join(path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        std::fs::write(path, text)?;
-    }
-    Ok(())
-}
-
-fn evidence(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
-    let temp = tempfile::tempdir()?;
-    write(temp.path(), files)?;
-    let mut evidence = model_of(temp.path())?.evidence();
-    evidence.normalise();
-    Ok(evidence)
-}
+use crate::{evidence_of_files as evidence, found};
 
 #[test]
 fn fastapi_dependencies_through_a_type_alias_guard_the_route() -> anyhow::Result<()> {

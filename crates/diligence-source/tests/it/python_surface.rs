@@ -2,23 +2,9 @@
 //! Flask-CORS, django-cors-headers, slowapi and Django REST framework
 //! throttles, on both sides.
 
-use std::path::Path;
-
 use diligence_model::{Confidence, Evidence};
 
-use crate::{found, model_of};
-
-fn evidence(files: &[(&str, &str)]) -> anyhow::Result<Evidence> {
-    let temp = tempfile::tempdir()?;
-    for (path, text) in files {
-        let path = temp.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-        std::fs::write(path, text)?;
-    }
-    let mut evidence = model_of(temp.path())?.evidence();
-    evidence.normalise();
-    Ok(evidence)
-}
+use crate::{evidence_of_files as evidence, found};
 
 fn cors(evidence: &Evidence) -> String {
     evidence
