@@ -360,8 +360,7 @@ fn rust_findings(file: &FileModel, evidence: &mut Evidence) {
     let rule = |id: &str| diligence_model::RuleId::new(id).expect("built-in rule ids are valid");
     for call in &file.calls {
         let at = Location::line(&file.path, call.line);
-        // Rust paths join with `::`: the last name either way.
-        let method = call.callee.rsplit([':', '.']).next().unwrap_or_default();
+        let method = call.last_name();
         let key = matches!(method, "from_secret" | "from_base64_secret")
             && (call.callee.contains("EncodingKey") || call.callee.contains("DecodingKey"));
         if key

@@ -170,6 +170,16 @@ impl Call {
     pub fn method(&self) -> &str {
         self.callee.rsplit('.').next().unwrap_or(&self.callee)
     }
+
+    /// The callee's last name across Rust paths too (`from_secret` for
+    /// `EncodingKey::from_secret`, where [`method`](Self::method) keeps
+    /// the path).
+    pub fn last_name(&self) -> &str {
+        self.callee
+            .rsplit([':', '.'])
+            .next()
+            .unwrap_or(&self.callee)
+    }
 }
 
 /// A property of an object literal whose key is a name or a string

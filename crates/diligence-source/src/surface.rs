@@ -630,15 +630,8 @@ fn python_cors(file: &FileModel) -> Option<(Cors, u32)> {
 /// and actix-cors (`Cors::permissive()` reflects with credentials;
 /// `allow_any_origin()`, with `supports_credentials()` a reflection).
 fn rust_cors(file: &FileModel) -> Option<(Cors, u32)> {
-    let last = |callee: &str| {
-        callee
-            .rsplit([':', '.'])
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
     let credentials = file.calls.iter().any(|c| {
-        let name = last(&c.callee);
+        let name = c.last_name();
         name == "supports_credentials"
             || (name == "allow_credentials" && c.args.first() == Some(&Arg::Bool(true)))
     });
@@ -651,9 +644,9 @@ fn rust_cors(file: &FileModel) -> Option<(Cors, u32)> {
         |arg: &Arg| matches!(arg, Arg::Call { callee, .. } if callee.ends_with("mirror_request"));
     let mut found: Option<(Cors, u32)> = None;
     for call in &file.calls {
-        let name = last(&call.callee);
+        let name = call.last_name();
         let cors_type = call.callee.contains("CorsLayer") || call.callee.contains("Cors");
-        let kind = match name.as_str() {
+        let kind = match name {
             "very_permissive" if cors_type => Cors::ReflectedWithCredentials,
             "permissive" if call.callee.contains("CorsLayer") => Cors::Wildcard,
             "permissive" if cors_type => Cors::ReflectedWithCredentials,
