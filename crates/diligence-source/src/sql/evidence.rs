@@ -6,7 +6,7 @@ use diligence_model::{
     Unit,
 };
 
-use super::{At, Command, Database, Function, Policy, Table, normalise};
+use super::{At, Command, Database, Function, Policy, Table, always_true, normalise};
 use crate::SourceModel;
 use crate::evidence::{HEURISTIC, fact_name, rule};
 
@@ -536,18 +536,62 @@ fn views_grants_buckets(scope: &Scope<'_>, evidence: &mut Evidence) {
         if !bucket.public {
             continue;
         }
-        push(
-            evidence,
-            Finding::builder(rule("source.db.public-bucket"), Severity::Medium, Confidence::High)
+        let listing = listing_policies(scope, &bucket.id);
+        let finding = if listing.is_empty() {
+            Finding::builder(rule("source.db.public-bucket"), Severity::Low, Confidence::High)
                 .message(format!(
-                    "Storage bucket `{}` is public: anyone with a file's URL can download it, without signing in.",
+                    "Storage bucket `{}` is public: anyone with a file's URL can download it, without signing in. No policy read lets clients list its files.",
                     bucket.id
                 ))
-                .location(at(&bucket.at))
-                .remediation("Make the bucket private and hand out signed URLs, unless it only holds public assets (logos, marketing images).")
-                .build(),
-        );
+                .remediation("Keep only public assets (logos, marketing images) in it; make it private and hand out signed URLs for anything else.")
+        } else {
+            Finding::builder(rule("source.db.public-bucket"), Severity::Medium, Confidence::High)
+                .message(format!(
+                    "Storage bucket `{}` is public and {} lets clients list every file in it ({}): anyone can enumerate and download its files without knowing their names.",
+                    bucket.id,
+                    if listing.len() == 1 { "a broad SELECT policy" } else { "broad SELECT policies" },
+                    listing.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+                ))
+                .remediation("Drop the SELECT policy (a public bucket serves files by URL without one), or make the bucket private and hand out signed URLs.")
+        };
+        push(evidence, finding.location(at(&bucket.at)).build());
     }
+}
+
+/// The permissive `SELECT` policies on `storage.objects` that let clients
+/// list every file of bucket `id`: for `anon`, `authenticated` or everyone,
+/// with no condition, a constant `true`, or only `bucket_id = '<id>'`.
+fn listing_policies<'a>(scope: &'a Scope<'_>, id: &str) -> Vec<&'a str> {
+    let Some(objects) = scope
+        .db
+        .tables
+        .values()
+        .find(|t| t.name.schema == "storage" && t.name.name == "objects")
+    else {
+        return Vec::new();
+    };
+    let only_bucket = format!("bucket_id='{}'", id.replace('\'', "''"));
+    objects
+        .policies
+        .values()
+        .filter(|p| {
+            p.permissive
+                && matches!(p.command, Command::Select | Command::All)
+                && p.roles
+                    .iter()
+                    .any(|r| matches!(r.as_str(), "public" | "anon" | "authenticated"))
+        })
+        .filter(|p| match &p.using {
+            None => true,
+            Some(using) => {
+                let n = normalise(using);
+                let bare = n.trim_start_matches('(').trim_end_matches(')');
+                let bare = bare.split_once("::").map_or(bare, |(value, _)| value);
+                always_true(using) || bare == only_bucket
+            }
+        })
+        .map(|p| p.name.as_str())
+        .collect()
 }
 
 fn facts(scopes: &[Scope<'_>], evidence: &mut Evidence) {

@@ -264,6 +264,39 @@ fn rls_with_no_policy_is_an_info_note_and_look_alikes_are_quiet() -> anyhow::Res
 }
 
 #[test]
+fn a_public_bucket_is_medium_only_when_a_policy_lets_clients_list_it() -> anyhow::Result<()> {
+    let evidence = crate::evidence_of_files(&[(
+        "supabase/migrations/1_a.sql",
+        concat!(
+            "insert into storage.buckets (id, name, public) values ('avatars', 'avatars', true);\n",
+            "insert into storage.buckets (id, name, public) values ('logos', 'logos', true);\n",
+            "insert into storage.buckets (id, name, public) values ('private', 'private', false);\n",
+            // Lists every avatar: only the bucket is checked (with a cast).
+            "create policy \"list avatars\" on storage.objects for select to anon\n",
+            "  using ((bucket_id = 'avatars'::text));\n",
+            // Look-alikes that do not list `logos`: restricted to the
+            // user's folder, and a listing policy of another bucket.
+            "create policy \"own logos\" on storage.objects for select to authenticated\n",
+            "  using (bucket_id = 'logos' and (storage.foldername(name))[1] = auth.uid()::text);\n",
+            "create policy \"list private\" on storage.objects for select to authenticated\n",
+            "  using (bucket_id = 'private');\n",
+        ),
+    )])?;
+    let buckets: Vec<(u32, Severity, &str)> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.db.public-bucket")
+        .map(|f| (f.location.line.unwrap_or(0), f.severity, f.message.as_str()))
+        .collect();
+    assert_eq!(buckets.len(), 2, "{buckets:?}");
+    assert_eq!((buckets[0].0, buckets[0].1), (1, Severity::Medium));
+    assert!(buckets[0].2.contains("`list avatars`"), "{}", buckets[0].2);
+    assert_eq!((buckets[1].0, buckets[1].1), (2, Severity::Low));
+    assert!(buckets[1].2.contains("No policy read lets clients list"));
+    Ok(())
+}
+
+#[test]
 fn other_migration_folders_are_read_with_lower_confidence() -> anyhow::Result<()> {
     let temp = tempfile::tempdir()?;
     let dir = temp.path().join("prisma/migrations/20240101_init");
@@ -508,6 +541,10 @@ fn splinter_agrees_on_every_mapped_lint() -> anyhow::Result<()> {
                 // Splinter's function lints are per role; ours names them.
                 let role = lint.split('_').next().unwrap_or("");
                 if lint.ends_with("function_executable") && !finding.message.contains(role) {
+                    continue;
+                }
+                // Splinter lists public buckets only when clients can list them.
+                if *lint == "public_bucket_allows_listing" && finding.severity < Severity::Medium {
                     continue;
                 }
                 if let Some(object) = object_of(finding) {
