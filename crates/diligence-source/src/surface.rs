@@ -72,8 +72,72 @@ pub fn client_secret_env(name: &str) -> bool {
     else {
         return false;
     };
-    SECRET_NAME_PARTS.iter().any(|p| rest.contains(p))
-        && !PUBLIC_NAME_PARTS.iter().any(|p| rest.contains(p))
+    database_url_name(rest)
+        || (SECRET_NAME_PARTS.iter().any(|p| rest.contains(p))
+            && !PUBLIC_NAME_PARTS.iter().any(|p| rest.contains(p)))
+}
+
+/// Name parts of variables that hold a database connection string, which
+/// carries the database's password.
+const DATABASE_URL_NAMES: &[&str] = &[
+    "DATABASE_URL",
+    "DB_URL",
+    "POSTGRES_URL",
+    "POSTGRES_PRISMA_URL",
+    "POSTGRES_URL_NON_POOLING",
+    "MYSQL_URL",
+    "MONGODB_URI",
+    "MONGODB_URL",
+    "MONGO_URI",
+    "MONGO_URL",
+    "REDIS_URL",
+    "DIRECT_URL",
+];
+
+/// Whether a variable name (without its client prefix) names a database
+/// connection string.
+fn database_url_name(rest: &str) -> bool {
+    DATABASE_URL_NAMES
+        .iter()
+        .any(|n| rest == *n || rest.ends_with(&format!("_{n}")))
+}
+
+/// Schemes of database connection strings.
+const DATABASE_SCHEMES: &[&str] = &[
+    "postgres://",
+    "postgresql://",
+    "mysql://",
+    "mariadb://",
+    "mongodb://",
+    "mongodb+srv://",
+    "redis://",
+    "rediss://",
+    "sqlserver://",
+    "mssql://",
+];
+
+/// A database connection string with a password (`postgres://user:pw@host/db`),
+/// masked for a message: the scheme, user and host with the password
+/// replaced. Placeholders (`password`, `<password>`, `${PASSWORD}`) and
+/// URLs without a password are not connection secrets.
+pub fn database_url_with_password(text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let scheme = DATABASE_SCHEMES.iter().find(|s| lower.starts_with(**s))?;
+    let rest = &trimmed[scheme.len()..];
+    let (userinfo, host) = rest.split_once('@')?;
+    let (user, password) = userinfo.split_once(':')?;
+    let placeholder = password.is_empty()
+        || password.contains(['<', '>', '{', '}', '$', '*'])
+        || matches!(
+            password.to_ascii_lowercase().as_str(),
+            "password" | "pass" | "passwd" | "secret" | "changeme" | "postgres" | "root" | "xxx"
+        );
+    if placeholder || host.is_empty() || trimmed.contains(char::is_whitespace) {
+        return None;
+    }
+    let host = host.split(['/', '?']).next().unwrap_or(host);
+    Some(format!("{scheme}{user}:****@{host}"))
 }
 
 /// A paid provider's server SDK: (module specifier, provider).
@@ -846,7 +910,7 @@ pub(crate) mod evidence {
         trackers,
     };
     use crate::evidence::{HEURISTIC, fact_name, rule};
-    use crate::model::{Arg, Runtime};
+    use crate::model::{Arg, FileModel, Runtime};
     use crate::routes::Route;
     use crate::{SourceModel, supabase};
 
@@ -921,6 +985,7 @@ pub(crate) mod evidence {
             if file.runtime != Runtime::Client {
                 continue;
             }
+            database_urls(file, evidence);
             let opted_in = file
                 .properties_named("dangerouslyAllowBrowser")
                 .any(|p| p.value == Arg::Bool(true));
@@ -988,6 +1053,55 @@ pub(crate) mod evidence {
                     );
                 }
             }
+        }
+    }
+
+    /// Database connection strings with a password, written as literals
+    /// in browser code: one finding per file, at the first.
+    fn database_urls(file: &FileModel, evidence: &mut Evidence) {
+        fn strings<'a>(arg: &'a Arg, depth: usize, out: &mut Vec<&'a str>) {
+            match arg {
+                Arg::Str(s) => out.push(s),
+                Arg::Template { parts, .. } => out.extend(parts.iter().map(String::as_str)),
+                Arg::Object(items) if depth < 4 => {
+                    for (_, v) in items {
+                        strings(v, depth + 1, out);
+                    }
+                }
+                Arg::Array(items) if depth < 4 => {
+                    for v in items {
+                        strings(v, depth + 1, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut sites: Vec<(u32, &Arg)> = Vec::new();
+        sites.extend(file.bindings.iter().map(|b| (b.line, &b.value)));
+        sites.extend(file.properties.iter().map(|p| (p.line, &p.value)));
+        sites.extend(
+            file.calls
+                .iter()
+                .flat_map(|c| c.args.iter().map(move |a| (c.line, a))),
+        );
+        sites.sort_by_key(|(line, _)| *line);
+        let found = sites.iter().find_map(|(line, arg)| {
+            let mut out = Vec::new();
+            strings(arg, 0, &mut out);
+            out.iter()
+                .find_map(|s| super::database_url_with_password(s))
+                .map(|masked| (*line, masked))
+        });
+        if let Some((line, masked)) = found {
+            push(
+                evidence,
+                Finding::builder(rule("source.client-service-role"), Severity::Critical, Confidence::High)
+                    .message(format!(
+                        "Browser code holds a database connection string with its password (`{masked}`): every visitor gets direct access to the database, past every API check and row-level policy."
+                    ))
+                    .location(Location::line(&file.path, line))
+                    .remediation("Change the database password now, remove the connection string from the client code, and reach the database only from a server route or function."),
+            );
         }
     }
 

@@ -350,3 +350,53 @@ fn admin_sdks_and_database_drivers_in_browser_code_are_flagged() -> anyhow::Resu
     );
     Ok(())
 }
+
+#[test]
+fn database_urls_in_browser_code_are_flagged_without_their_password() -> anyhow::Result<()> {
+    // Built from parts so that no scanner reads this file as a leak.
+    let password = ["Zq8", "vLm2", "Rt5x"].concat();
+    let url = format!("postgres://app:{password}@db.example.com:5432/prod");
+    let client = format!(
+        "import {{ Client }} from './db';\nconst config = {{ connectionString: '{url}' }};\nexport const c = new Client(config);\n"
+    );
+    let server = format!("const pool = new Pool({{ connectionString: '{url}' }});\n");
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "react": "^18.0.0", "vite": "^5.0.0" } }"#,
+        ),
+        ("vite.config.ts", "export default {};\n"),
+        ("src/db.ts", &client),
+        // Look-alikes: placeholders, no password, a server file.
+        (
+            "src/docs.ts",
+            "export const example = 'postgres://user:<password>@localhost/db';\nexport const local = 'postgres://localhost:5432/dev';\nexport const tpl = `mongodb+srv://app:${secret}@cluster0.example.net`;\n",
+        ),
+        ("server/db.ts", &server),
+        // A database URL read through a client-exposed variable.
+        (
+            "src/env.ts",
+            "export const db = import.meta.env.VITE_DATABASE_URL;\nexport const api = import.meta.env.VITE_API_URL;\n",
+        ),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.client-service-role"),
+        [("src/db.ts", Some(2), Confidence::High)]
+    );
+    assert_eq!(
+        found(&evidence, "source.client-secret-env"),
+        [("src/env.ts", Some(1), Confidence::High)]
+    );
+    let message = &evidence
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "source.client-service-role")
+        .expect("found above")
+        .message;
+    assert!(
+        message.contains("postgres://app:****@db.example.com:5432"),
+        "{message}"
+    );
+    assert!(!message.contains(&password));
+    Ok(())
+}
