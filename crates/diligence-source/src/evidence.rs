@@ -156,6 +156,14 @@ const FACTS: &[(&str, &str)] = &[
         "source.db.tenant-unenforced",
         "Tables with a tenant key column that no policy reads",
     ),
+    (
+        "source.tenant-models",
+        "ORM models and tables (Prisma, Drizzle, Django) with a tenant key field",
+    ),
+    (
+        "source.tenant-queries",
+        "ORM queries on models with a tenant key that filter by a tenant or user key (heuristic)",
+    ),
 ];
 
 const RULES: &[(&str, &str)] = &[
@@ -335,6 +343,10 @@ const RULES: &[(&str, &str)] = &[
     ),
     ("source.db.public-bucket", "A storage bucket created public"),
     (
+        "source.tenant-unfiltered-query",
+        "An ORM query on a model with a tenant key that filters by no tenant or user key",
+    ),
+    (
         "source.db.storage-policy-no-owner",
         "A storage policy that lets users reach files that are not theirs",
     ),
@@ -446,6 +458,7 @@ impl SourceModel {
         crate::surface::evidence::add(self, &routes, &mut evidence);
         crate::firebase::add_evidence(&self.firebase, &mut evidence);
         crate::personal::add_evidence(self, &mut evidence);
+        crate::tenant::add_evidence(self, &mut evidence);
         crate::identity::findings(self, &mut evidence);
         crate::admin::add_evidence(self, &routes, &mut evidence);
         crate::ownership::findings(self, &routes, &mut evidence);

@@ -66,6 +66,7 @@ pub mod sql;
 mod stacks;
 pub mod supabase;
 pub mod surface;
+pub mod tenant;
 mod ui;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -643,9 +643,14 @@ fn facts(scopes: &[Scope<'_>], evidence: &mut Evidence) {
             Unit::Count,
         ),
     );
-    let tenant: Vec<(&Table, &str)> = exposed_tables
+    // Tenant isolation by policy is judged only where clients reach the
+    // database (Supabase); an app whose server alone queries it is judged
+    // by its queries (`crate::tenant`).
+    let tenant: Vec<(&Table, &str)> = product
         .iter()
-        .filter_map(|t| tenant_column(t).map(|c| (*t, c)))
+        .filter(|s| s.reach != Confidence::Low)
+        .flat_map(|s| s.db.tables_in(&s.exposed))
+        .filter_map(|t| tenant_column(t).map(|c| (t, c)))
         .collect();
     if !tenant.is_empty() {
         set(

@@ -20,6 +20,7 @@ mod rust;
 mod rust_routes;
 mod speed;
 mod surface;
+mod tenant;
 
 use std::path::{Path, PathBuf};
 

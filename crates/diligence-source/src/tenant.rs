@@ -1,0 +1,460 @@
+//! Tenant isolation in application queries: which ORM models carry a
+//! tenant key, and whether the queries on them filter by it.
+//!
+//! Row-level security is judged from the migrations ([`crate::sql`]). An
+//! app whose server reaches the database through an ORM (Prisma, Drizzle,
+//! Django) isolates tenants only as well as every one of its queries
+//! filters by the tenant key: this module reads those queries.
+//!
+//! A query counts as filtered when its `where` (Prisma, Drizzle's
+//! relational API), its keyword arguments (Django) or the function around
+//! it names a tenant or user key: a filter, a comparison after the fetch
+//! (`if (project.orgId !== user.orgId)`), or a condition built elsewhere in
+//! the same function. This reads names, not data flow, so the result is a
+//! ratio to review, not a proof.
+
+use diligence_model::FileClass;
+
+use crate::SourceModel;
+use crate::model::{Arg, Call, FileModel, Language, Runtime};
+
+/// Tenant keys, compared without `_` and case: `org_id`, `orgId` and
+/// `organizationId` all match.
+const TENANT_KEYS: &[&str] = &[
+    "tenantid",
+    "orgid",
+    "organizationid",
+    "organisationid",
+    "workspaceid",
+    "teamid",
+    "accountid",
+];
+
+/// Relations that lead to the tenant (`where: { organization: { … } }`,
+/// Django's `organization=` or `project__organization=`).
+const TENANT_RELATIONS: &[&str] = &[
+    "tenant",
+    "org",
+    "organization",
+    "organisation",
+    "workspace",
+    "team",
+    "account",
+];
+
+/// Keys that tie a row to one user: a filter on them is stricter than one
+/// on the tenant.
+const USER_KEYS: &[&str] = &["userid", "ownerid", "createdby", "createdbyid", "profileid"];
+
+/// Prisma client methods that read, change or remove rows.
+const PRISMA_OPS: &[&str] = &[
+    "findMany",
+    "findFirst",
+    "findFirstOrThrow",
+    "findUnique",
+    "findUniqueOrThrow",
+    "update",
+    "updateMany",
+    "upsert",
+    "delete",
+    "deleteMany",
+    "count",
+    "aggregate",
+    "groupBy",
+];
+
+/// Django queryset methods that read, change or remove rows.
+const DJANGO_OPS: &[&str] = &[
+    "filter",
+    "get",
+    "exclude",
+    "all",
+    "update",
+    "delete",
+    "values",
+    "values_list",
+    "first",
+    "last",
+    "get_or_create",
+    "update_or_create",
+];
+
+/// Drizzle table constructors.
+const DRIZZLE_TABLES: &[&str] = &["pgTable", "mysqlTable", "sqliteTable"];
+
+/// A model or table whose rows carry a tenant key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantModel {
+    /// `Prisma`, `Drizzle` or `Django`.
+    pub store: &'static str,
+    /// The model's name as the code queries it (the Prisma model, the
+    /// Drizzle table's variable, the Django model class).
+    pub name: String,
+    /// The tenant key field.
+    pub field: String,
+    /// Where it is declared.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// A query on a tenant model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantQuery {
+    /// The model queried.
+    pub model: String,
+    /// The call, as written (`prisma.project.findMany`).
+    pub call: String,
+    /// The file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// Whether it (or its function) filters by a tenant or user key.
+    pub filtered: bool,
+}
+
+/// A name without `_`, lowercased: `org_id` and `orgId` read `orgid`.
+fn flat(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_')
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Whether a key (a field, a keyword argument) names the tenant or a user
+/// key, directly or through a relation (`project__organization_id`).
+fn tenant_key(key: &str) -> bool {
+    key.split("__").any(|part| {
+        let flat = flat(part);
+        TENANT_KEYS.contains(&flat.as_str())
+            || USER_KEYS.contains(&flat.as_str())
+            || TENANT_RELATIONS.contains(&flat.as_str())
+            || TENANT_RELATIONS
+                .iter()
+                .any(|r| flat.strip_prefix(r).is_some_and(|rest| rest == "id"))
+    })
+}
+
+/// Whether a field declares a tenant key (relations do not: the key
+/// column does).
+fn tenant_field(field: &str) -> bool {
+    TENANT_KEYS.contains(&flat(field).as_str())
+}
+
+/// Whether a field names a user key (`user_id`, `ownerId`).
+fn user_field(field: &str) -> bool {
+    USER_KEYS.contains(&flat(field).as_str())
+}
+
+/// The models with a tenant key, from the schemas the model holds.
+pub fn tenant_models(model: &SourceModel) -> Vec<TenantModel> {
+    let mut out = Vec::new();
+    for (path, models) in &model.prisma {
+        for m in models {
+            if let Some((field, _, _)) = m.fields.iter().find(|(f, _, _)| tenant_field(f)) {
+                out.push(TenantModel {
+                    store: "Prisma",
+                    name: m.name.clone(),
+                    field: field.clone(),
+                    file: path.clone(),
+                    line: m.line,
+                });
+            }
+        }
+    }
+    for file in production(model) {
+        let tables: Vec<&Call> = file
+            .calls
+            .iter()
+            .filter(|c| DRIZZLE_TABLES.contains(&c.callee.as_str()))
+            .collect();
+        for (i, call) in tables.iter().enumerate() {
+            let Some(variable) = &call.bound_to else {
+                continue;
+            };
+            let end = tables.get(i + 1).map_or(u32::MAX, |next| next.offset);
+            let field = file
+                .properties
+                .iter()
+                .filter(|p| p.offset > call.offset && p.offset < end)
+                .find(|p| tenant_field(&p.key));
+            if let Some(field) = field {
+                out.push(TenantModel {
+                    store: "Drizzle",
+                    name: variable.clone(),
+                    field: field.key.clone(),
+                    file: file.path.clone(),
+                    line: call.line,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
+    out.dedup_by(|a, b| a.name == b.name && a.store == b.store);
+    out
+}
+
+/// Production files that run on a server.
+fn production(model: &SourceModel) -> impl Iterator<Item = &FileModel> {
+    model.files.iter().filter(|f| {
+        f.class == FileClass::Production
+            && f.runtime != Runtime::Client
+            && !seed_or_migration(&f.path)
+    })
+}
+
+/// Seed scripts and migrations touch every tenant by design.
+fn seed_or_migration(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower
+        .split('/')
+        .any(|part| part.starts_with("seed") || part == "migrations" || part == "fixtures")
+}
+
+/// Whether `name` (a Prisma accessor, `project`) is the client accessor
+/// of `model` (`Project`, or its mapped table `projects`).
+fn prisma_accessor(name: &str, model: &str) -> bool {
+    let (a, m) = (flat(name), flat(model));
+    a == m || a.strip_suffix('s') == Some(&m) || m.strip_suffix('s') == Some(&a)
+}
+
+/// Whether an argument (an object literal, a few levels deep) has a key
+/// naming the tenant or a user.
+fn object_names_tenant(arg: &Arg, depth: usize) -> bool {
+    match arg {
+        Arg::Object(items) => items.iter().any(|(key, value)| {
+            tenant_key(key) || (depth < 5 && object_names_tenant(value, depth + 1))
+        }),
+        Arg::Array(items) if depth < 5 => items.iter().any(|v| object_names_tenant(v, depth + 1)),
+        _ => false,
+    }
+}
+
+/// Whether the function around a call names a tenant or user key in a
+/// comparison, a member path or an object key: a check after the fetch,
+/// or a condition built before the call.
+fn function_names_tenant(file: &FileModel, call: &Call) -> bool {
+    let Some(function) = file
+        .functions
+        .iter()
+        .filter(|f| f.contains_call(call))
+        .min_by_key(|f| f.span.1 - f.span.0)
+    else {
+        return false;
+    };
+    let last = |path: &str| -> bool { path.rsplit(['.', '?']).next().is_some_and(tenant_key) };
+    let inside = |line: u32| function.contains(line);
+    file.comparisons
+        .iter()
+        .filter(|c| inside(c.line))
+        .any(|c| last(&c.left) || last(&c.right))
+        || file.calls_in(function).any(|c| {
+            c.args.iter().any(|a| match a {
+                Arg::Member(path) => last(path),
+                Arg::Str(key) => tenant_field(key) || user_field(key),
+                other => object_names_tenant(other, 0),
+            }) || c.keywords.iter().any(|(k, _)| tenant_key(k))
+        })
+        || file
+            .properties
+            .iter()
+            .filter(|p| function.span.0 <= p.offset && p.offset < function.span.1)
+            .any(|p| tenant_key(&p.key))
+}
+
+/// The queries on tenant models, in file order.
+pub fn tenant_queries(model: &SourceModel, models: &[TenantModel]) -> Vec<TenantQuery> {
+    let mut out = Vec::new();
+    if models.is_empty() {
+        return out;
+    }
+    for file in production(model) {
+        for call in &file.calls {
+            let Some(queried) = query_model(file, call, models) else {
+                continue;
+            };
+            let direct = call.args.first().is_some_and(|a| match a {
+                Arg::Object(items) => items
+                    .iter()
+                    .any(|(k, v)| k == "where" && object_names_tenant(v, 0)),
+                _ => false,
+            }) || call.keywords.iter().any(|(k, _)| tenant_key(k));
+            out.push(TenantQuery {
+                model: queried.name.clone(),
+                call: call.callee.clone(),
+                file: file.path.clone(),
+                line: call.line,
+                filtered: direct || function_names_tenant(file, call),
+            });
+        }
+    }
+    out
+}
+
+/// The tenant model a call queries, if it is a query.
+fn query_model<'m>(
+    file: &FileModel,
+    call: &Call,
+    models: &'m [TenantModel],
+) -> Option<&'m TenantModel> {
+    let method = call.method();
+    let mut parts = call.callee.rsplit('.');
+    parts.next();
+    let receiver = parts.next()?;
+    match file.language {
+        Language::Python => {
+            if !DJANGO_OPS.contains(&method) || receiver != "objects" {
+                return None;
+            }
+            let class = parts.next()?;
+            models
+                .iter()
+                .find(|m| m.store == "Django" && m.name == class)
+        }
+        _ => {
+            if PRISMA_OPS.contains(&method) {
+                // prisma.project.findMany, db.query.projects.findMany
+                if let Some(m) = models
+                    .iter()
+                    .find(|m| m.store == "Prisma" && prisma_accessor(receiver, &m.name))
+                {
+                    return Some(m);
+                }
+                if parts.next() == Some("query") {
+                    return models
+                        .iter()
+                        .find(|m| m.store == "Drizzle" && m.name == receiver);
+                }
+            }
+            // db.select().from(projects), db.update(projects), db.delete(projects)
+            if matches!(method, "from" | "update" | "delete")
+                && let Some(Arg::Ident(table)) = call.args.first()
+            {
+                return models
+                    .iter()
+                    .find(|m| m.store == "Drizzle" && &m.name == table);
+            }
+            None
+        }
+    }
+}
+
+/// At most this many unfiltered queries are reported one by one; the
+/// fact counts them all.
+const MAX_FINDINGS: usize = 20;
+
+/// Facts and findings: `source.tenant-models`, `source.tenant-queries` and
+/// one `source.tenant-unfiltered-query` per query that names no tenant or
+/// user key.
+pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::Evidence) {
+    use diligence_model::{Confidence, Fact, Finding, Location, Severity};
+
+    use crate::evidence::{HEURISTIC, fact_name, rule};
+
+    let models = tenant_models(model);
+    if models.is_empty() {
+        return;
+    }
+    evidence.set_fact(
+        fact_name("source.tenant-models"),
+        Fact::list(
+            models
+                .iter()
+                .map(|m| format!("{} ({}, {})", m.name, m.field, m.store)),
+        ),
+    );
+    let queries = tenant_queries(model, &models);
+    if queries.is_empty() {
+        return;
+    }
+    let filtered = queries.iter().filter(|q| q.filtered).count();
+    let unfiltered: Vec<&TenantQuery> = queries.iter().filter(|q| !q.filtered).collect();
+    let sample = unfiltered
+        .iter()
+        .take(5)
+        .map(|q| format!("{}:{}", q.file, q.line))
+        .collect::<Vec<_>>()
+        .join(", ");
+    evidence.set_fact(
+        fact_name("source.tenant-queries"),
+        Fact::ratio(filtered as u64, queries.len() as u64)
+            .heuristic(Confidence::Medium)
+            .detail(if unfiltered.is_empty() {
+                "Every ORM query on a model with a tenant key names a tenant or user key in its filter or its function. The application enforces the isolation, not the database.".to_owned()
+            } else {
+                format!(
+                    "ORM queries on models with a tenant key that name a tenant or user key in their filter or function; {} do not, among them {sample}.",
+                    unfiltered.len()
+                )
+            }),
+    );
+    for query in unfiltered.iter().take(MAX_FINDINGS) {
+        let field = models
+            .iter()
+            .find(|m| m.name == query.model)
+            .map_or("tenant key", |m| m.field.as_str());
+        if let Ok(finding) = Finding::builder(
+            rule("source.tenant-unfiltered-query"),
+            Severity::Medium,
+            Confidence::Low,
+        )
+        .message(format!(
+            "`{}` queries `{}`, whose rows carry `{field}`, without filtering by it or by a user key, and nothing in the function compares the tenant: if the id comes from the request, one customer can reach another's rows.",
+            query.call, query.model
+        ))
+        .location(Location::line(&query.file, query.line))
+        .remediation(format!(
+            "Add `{field}` from the caller's session to the query's filter (or scope the client per tenant), or enforce the isolation in the database with row-level security."
+        ))
+        .tag(HEURISTIC)
+        .build()
+        {
+            evidence.findings.push(finding);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_keys_match_in_every_spelling_and_through_relations() {
+        for key in [
+            "org_id",
+            "orgId",
+            "organizationId",
+            "tenant_id",
+            "workspace",
+            "project__organization",
+            "project__organization_id",
+            "userId",
+            "owner_id",
+        ] {
+            assert!(tenant_key(key), "{key}");
+        }
+        for key in ["id", "name", "orgName", "accounting", "status", "organizer"] {
+            assert!(!tenant_key(key), "{key}");
+        }
+        assert!(tenant_field("organization_id"));
+        assert!(!tenant_field("organization"));
+        assert!(!tenant_field("userId"));
+    }
+
+    #[test]
+    fn prisma_accessors_match_models_and_mapped_tables() {
+        assert!(prisma_accessor("project", "Project"));
+        assert!(prisma_accessor("project", "projects"));
+        assert!(prisma_accessor("apiKey", "ApiKey"));
+        assert!(prisma_accessor("apiKey", "api_keys"));
+        assert!(!prisma_accessor("user", "Project"));
+    }
+
+    #[test]
+    fn seeds_and_migrations_are_not_request_code() {
+        assert!(seed_or_migration("prisma/seed.ts"));
+        assert!(seed_or_migration("src/db/seeds/orgs.ts"));
+        assert!(seed_or_migration("app/migrations/0001_initial.py"));
+        assert!(!seed_or_migration("src/routes/projects.ts"));
+    }
+}

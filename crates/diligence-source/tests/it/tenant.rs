@@ -1,0 +1,167 @@
+//! Tenant isolation in ORM queries: models with a tenant key, and whether
+//! each query on them filters by it.
+
+use diligence_model::{Confidence, Evidence, FactValue};
+
+use crate::{evidence_of_files, found};
+
+const SCHEMA: &str = "\
+datasource db {
+  provider = \"postgresql\"
+  url      = env(\"DATABASE_URL\")
+}
+
+model Organization {
+  id   String @id
+  name String
+}
+
+model Project {
+  id             String @id
+  name           String
+  organizationId String
+  organization   Organization @relation(fields: [organizationId], references: [id])
+}
+
+model Country {
+  code String @id
+  name String
+}
+";
+
+fn ratio(evidence: &Evidence, name: &str) -> Option<(u64, u64)> {
+    evidence.facts.get(name).and_then(|f| match &f.value {
+        FactValue::Ratio {
+            numerator,
+            denominator,
+        } => Some((*numerator, *denominator)),
+        _ => None,
+    })
+}
+
+#[test]
+fn prisma_queries_without_a_tenant_filter_are_flagged() -> anyhow::Result<()> {
+    let routes = "\
+import { prisma } from './db';
+export async function list(req, res) {
+  const projects = await prisma.project.findMany({ where: { organizationId: req.user.orgId } });
+  res.json(projects);
+}
+export async function byRelation(req, res) {
+  res.json(await prisma.project.findMany({ where: { AND: [{ organization: { id: req.user.orgId } }] } }));
+}
+export async function checkedAfter(req, res) {
+  const project = await prisma.project.findUnique({ where: { id: req.params.id } });
+  if (project.organizationId !== req.user.orgId) return res.status(404).end();
+  res.json(project);
+}
+export async function leaky(req, res) {
+  const project = await prisma.project.findUnique({ where: { id: req.params.id } });
+  res.json(project);
+}
+export async function remove(req, res) {
+  await prisma.project.delete({ where: { id: req.params.id } });
+  res.status(204).end();
+}
+export async function countries(req, res) {
+  res.json(await prisma.country.findMany());
+}
+";
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "express": "^4", "@prisma/client": "^5" } }"#,
+        ),
+        ("prisma/schema.prisma", SCHEMA),
+        ("src/projects.ts", routes),
+        // A seed script touches every tenant by design.
+        (
+            "prisma/seed.ts",
+            "import { prisma } from '../src/db';\nawait prisma.project.deleteMany();\n",
+        ),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.tenant-unfiltered-query"),
+        [
+            ("src/projects.ts", Some(15), Confidence::Low),
+            ("src/projects.ts", Some(19), Confidence::Low)
+        ]
+    );
+    assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((3, 5)));
+    let models = &evidence.facts["source.tenant-models"];
+    assert_eq!(
+        models.value,
+        FactValue::List {
+            values: vec!["Project (organizationId, Prisma)".to_owned()]
+        }
+    );
+    Ok(())
+}
+
+#[test]
+fn drizzle_queries_are_read_through_their_table_variables() -> anyhow::Result<()> {
+    let schema = "\
+import { pgTable, text } from 'drizzle-orm/pg-core';
+export const projects = pgTable('projects', {
+  id: text('id').primaryKey(),
+  orgId: text('org_id').notNull(),
+});
+export const countries = pgTable('countries', { code: text('code') });
+";
+    let queries = "\
+import { and, eq } from 'drizzle-orm';
+import { db } from './db';
+import { projects, countries } from './schema';
+export async function mine(orgId: string, id: string) {
+  return db.select().from(projects).where(and(eq(projects.id, id), eq(projects.orgId, orgId)));
+}
+export async function anyone(id: string) {
+  return db.select().from(projects).where(eq(projects.id, id));
+}
+export async function wipe(id: string) {
+  return db.delete(projects).where(eq(projects.id, id));
+}
+export async function list() {
+  return db.select().from(countries);
+}
+";
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "hono": "^4", "drizzle-orm": "^0.30" } }"#,
+        ),
+        ("src/schema.ts", schema),
+        ("src/queries.ts", queries),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.tenant-unfiltered-query"),
+        [
+            ("src/queries.ts", Some(8), Confidence::Low),
+            ("src/queries.ts", Some(11), Confidence::Low)
+        ]
+    );
+    assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((1, 3)));
+    Ok(())
+}
+
+#[test]
+fn without_a_tenant_key_nothing_is_recorded() -> anyhow::Result<()> {
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "express": "^4", "@prisma/client": "^5" } }"#,
+        ),
+        (
+            "prisma/schema.prisma",
+            "model Post {\n  id String @id\n  title String\n  organizer String\n}\n",
+        ),
+        (
+            "src/posts.ts",
+            "import { prisma } from './db';\nexport const all = () => prisma.post.findMany();\n",
+        ),
+    ])?;
+    assert!(!evidence.facts.contains_key("source.tenant-models"));
+    assert!(!evidence.facts.contains_key("source.tenant-queries"));
+    assert!(found(&evidence, "source.tenant-unfiltered-query").is_empty());
+    Ok(())
+}
