@@ -13,10 +13,12 @@
 //! the same function. This reads names, not data flow, so the result is a
 //! ratio to review, not a proof.
 
+use std::collections::BTreeMap;
+
 use diligence_model::FileClass;
 
 use crate::SourceModel;
-use crate::model::{Arg, Call, FileModel, Language, Runtime};
+use crate::model::{Arg, Call, FileModel, Function, Language, Runtime};
 
 /// Tenant keys, compared without `_` and case: `org_id`, `orgId` and
 /// `organizationId` all match.
@@ -230,27 +232,39 @@ fn object_names_tenant(arg: &Arg, depth: usize) -> bool {
     }
 }
 
-/// Whether the function around a call names a tenant or user key in a
-/// comparison, a member path or an object key: a check after the fetch,
-/// or a condition built before the call.
-fn function_names_tenant(file: &FileModel, call: &Call) -> bool {
-    let Some(function) = file
-        .functions
+/// The innermost function around a call.
+fn enclosing<'f>(file: &'f FileModel, call: &Call) -> Option<&'f Function> {
+    file.functions
         .iter()
         .filter(|f| f.contains_call(call))
         .min_by_key(|f| f.span.1 - f.span.0)
-    else {
-        return false;
-    };
-    let last = |path: &str| -> bool { path.rsplit(['.', '?']).next().is_some_and(tenant_key) };
+}
+
+/// Whether a name or member path names a tenant or user key in a part
+/// after its first (`project.orgId`, `user.team.id`, `req.params.teamId`),
+/// or is itself one (`orgId`).
+fn path_names_tenant(path: &str) -> bool {
+    let mut parts = path.split(['.', '?']).filter(|p| !p.is_empty());
+    let first = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    if rest.is_empty() {
+        return tenant_field(first) || user_field(first);
+    }
+    rest.iter().any(|p| tenant_key(p))
+}
+
+/// Whether a function names a tenant or user key in a comparison, a
+/// member path, a string key or an object key: a check after the fetch,
+/// or a condition built before the call.
+fn function_names_tenant(file: &FileModel, function: &Function) -> bool {
     let inside = |line: u32| function.contains(line);
     file.comparisons
         .iter()
         .filter(|c| inside(c.line))
-        .any(|c| last(&c.left) || last(&c.right))
+        .any(|c| path_names_tenant(&c.left) || path_names_tenant(&c.right))
         || file.calls_in(function).any(|c| {
             c.args.iter().any(|a| match a {
-                Arg::Member(path) => last(path),
+                Arg::Member(path) | Arg::Ident(path) => path_names_tenant(path),
                 Arg::Str(key) => tenant_field(key) || user_field(key),
                 other => object_names_tenant(other, 0),
             }) || c.keywords.iter().any(|(k, _)| tenant_key(k))
@@ -262,17 +276,72 @@ fn function_names_tenant(file: &FileModel, call: &Call) -> bool {
             .any(|p| tenant_key(&p.key))
 }
 
+/// Calls in production server code, by the callee's last name.
+fn callers_by_name(model: &SourceModel) -> BTreeMap<&str, Vec<(&FileModel, &Call)>> {
+    let mut out: BTreeMap<&str, Vec<(&FileModel, &Call)>> = BTreeMap::new();
+    for file in production(model) {
+        for call in &file.calls {
+            out.entry(call.method()).or_default().push((file, call));
+        }
+    }
+    out
+}
+
+/// Whether a data-access helper's callers all name the tenant: the
+/// query in `deleteApiKey(id)` is filtered when every function that calls
+/// `deleteApiKey` checks the key's team first, or passes a `where` with
+/// the tenant key. False without callers.
+fn callers_name_tenant(
+    home: &FileModel,
+    function: &Function,
+    callers: &BTreeMap<&str, Vec<(&FileModel, &Call)>>,
+) -> bool {
+    let Some(name) = function.name.as_deref() else {
+        return false;
+    };
+    let Some(sites) = callers.get(name) else {
+        return false;
+    };
+    let mut any = false;
+    // Calls from the helper's own file, or from files that import its
+    // name: a function of the same name defined elsewhere is another one.
+    let reaches = |file: &FileModel| {
+        file.path == home.path
+            || file
+                .imports
+                .iter()
+                .any(|i| i.names.iter().any(|n| n == name))
+    };
+    for (file, call) in sites.iter().filter(|(f, _)| reaches(f)) {
+        let Some(around) = enclosing(file, call) else {
+            return false;
+        };
+        if around.span == function.span {
+            continue;
+        }
+        if !(call.args.iter().any(|a| object_names_tenant(a, 0))
+            || function_names_tenant(file, around))
+        {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
 /// The queries on tenant models, in file order.
 pub fn tenant_queries(model: &SourceModel, models: &[TenantModel]) -> Vec<TenantQuery> {
     let mut out = Vec::new();
     if models.is_empty() {
         return out;
     }
+    let callers = callers_by_name(model);
     for file in production(model) {
         for call in &file.calls {
             let Some(queried) = query_model(file, call, models) else {
                 continue;
             };
+            let function = enclosing(file, call);
             let direct = call.args.first().is_some_and(|a| match a {
                 Arg::Object(items) => items
                     .iter()
@@ -284,7 +353,10 @@ pub fn tenant_queries(model: &SourceModel, models: &[TenantModel]) -> Vec<Tenant
                 call: call.callee.clone(),
                 file: file.path.clone(),
                 line: call.line,
-                filtered: direct || function_names_tenant(file, call),
+                filtered: direct
+                    || function.is_some_and(|f| {
+                        function_names_tenant(file, f) || callers_name_tenant(file, f, &callers)
+                    }),
             });
         }
     }

@@ -165,3 +165,46 @@ fn without_a_tenant_key_nothing_is_recorded() -> anyhow::Result<()> {
     assert!(found(&evidence, "source.tenant-unfiltered-query").is_empty());
     Ok(())
 }
+
+#[test]
+fn a_data_access_helper_is_judged_by_the_functions_that_call_it() -> anyhow::Result<()> {
+    let helpers = "\
+import { prisma } from './db';
+export const deleteProject = async (id: string) => prisma.project.delete({ where: { id } });
+export const renameProject = async (id: string, name: string) =>
+  prisma.project.update({ where: { id }, data: { name } });
+export const countProjects = async ({ where }) => prisma.project.count({ where });
+";
+    let handlers = "\
+import { deleteProject, renameProject, countProjects } from './projects';
+export async function remove(req, res) {
+  const project = await load(req.query.id);
+  if (project.organizationId !== req.user.organizationId) return res.status(403).end();
+  await deleteProject(project.id);
+}
+export async function rename(req, res) {
+  await renameProject(req.query.id, req.body.name);
+}
+export async function count(req, res) {
+  res.json(await countProjects({ where: { organizationId: req.user.organizationId } }));
+}
+";
+    // A function of the same name that is not the helper.
+    let other = "export async function deleteProject(p) { await fetch('/api/p/' + p.id, { method: 'DELETE' }); }\nexport const go = () => deleteProject({ id: 1 });\n";
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "express": "^4", "@prisma/client": "^5" } }"#,
+        ),
+        ("prisma/schema.prisma", SCHEMA),
+        ("src/projects.ts", helpers),
+        ("src/handlers.ts", handlers),
+        ("src/other.ts", other),
+    ])?;
+    assert_eq!(
+        found(&evidence, "source.tenant-unfiltered-query"),
+        [("src/projects.ts", Some(4), Confidence::Low)]
+    );
+    assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((2, 3)));
+    Ok(())
+}
