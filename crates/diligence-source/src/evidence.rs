@@ -383,7 +383,7 @@ impl SourceModel {
         // Routes are read once; a stack whose routes were found is named
         // even when no manifest names it (a Netlify function without
         // `@netlify/functions`).
-        let routes = crate::routes::routes(self);
+        let routes = crate::routes::routes_with(self, &functions);
         let mut frameworks = self.stacks.frameworks.clone();
         frameworks.extend(
             routes

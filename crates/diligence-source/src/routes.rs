@@ -135,7 +135,13 @@ impl GuardMemo {
 
 /// Every route of the target, in a stable order (by file, then line).
 pub fn routes(model: &SourceModel) -> Vec<Route> {
-    let mut routes: Vec<Route> = supabase::edge_functions(model)
+    routes_with(model, &supabase::edge_functions(model))
+}
+
+/// Every route of the target, given its Supabase edge functions (read
+/// once by the caller that also judges them).
+pub(crate) fn routes_with(model: &SourceModel, functions: &[supabase::EdgeFunction]) -> Vec<Route> {
+    let mut routes: Vec<Route> = functions
         .iter()
         .map(supabase::EdgeFunction::to_route)
         .collect();
