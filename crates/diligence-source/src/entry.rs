@@ -221,19 +221,16 @@ pub(crate) fn any_route_writes(model: &SourceModel, route: &Route) -> bool {
             let lower = method.to_ascii_lowercase();
             let response = RESPONSE_ROOTS.contains(&call.root())
                 && (lower.starts_with("set") || lower.starts_with("send") || lower == "status");
-            let sql = call.args.first().is_some_and(|a| {
-                let text = match a {
-                    crate::model::Arg::Str(s) => s.as_str(),
-                    crate::model::Arg::Template { parts, .. } => {
-                        parts.first().map_or("", String::as_str)
-                    }
-                    _ => "",
-                };
-                let head = text.trim_start().to_ascii_uppercase();
-                ["INSERT", "UPDATE", "DELETE", "UPSERT", "MERGE"]
-                    .iter()
-                    .any(|k| head.starts_with(k))
-            });
+            let sql = call
+                .args
+                .first()
+                .and_then(crate::model::Arg::sql_verb)
+                .is_some_and(|verb| {
+                    matches!(
+                        verb.as_str(),
+                        "INSERT" | "UPDATE" | "DELETE" | "UPSERT" | "MERGE" | "REPLACE"
+                    )
+                });
             sql || (!response
                 && !matches!(method, "json" | "text" | "end")
                 && WRITE_STEMS.iter().any(|stem| lower.starts_with(stem)))

@@ -117,6 +117,30 @@ pub enum Arg {
 }
 
 impl Arg {
+    /// The statement verb of SQL text written as a string or template
+    /// (`UPDATE` for `"update users set …"`), uppercased, after leading
+    /// whitespace and `--` comments; `None` for anything else.
+    pub fn sql_verb(&self) -> Option<String> {
+        let text = match self {
+            Self::Str(s) => s.as_str(),
+            Self::Template { parts, .. } => parts.first()?.as_str(),
+            _ => return None,
+        };
+        let mut rest = text.trim_start();
+        while let Some(comment) = rest.strip_prefix("--") {
+            rest = comment.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        }
+        let word: String = rest
+            .chars()
+            .take_while(char::is_ascii_alphabetic)
+            .collect::<String>()
+            .to_ascii_uppercase();
+        const VERBS: &[&str] = &[
+            "SELECT", "INSERT", "UPDATE", "DELETE", "UPSERT", "MERGE", "WITH", "REPLACE",
+        ];
+        VERBS.contains(&word.as_str()).then_some(word)
+    }
+
     /// The value of property `key`, for an object literal.
     pub fn property(&self, key: &str) -> Option<&Self> {
         match self {
@@ -695,5 +719,31 @@ impl Lines {
     pub(crate) fn line(&self, offset: u32) -> u32 {
         let index = self.0.partition_point(|&start| start <= offset);
         u32::try_from(index).unwrap_or(u32::MAX).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Arg;
+
+    #[test]
+    fn sql_verbs_are_read_from_the_statement_head_only() {
+        let verb = |s: &str| Arg::Str(s.to_owned()).sql_verb();
+        assert_eq!(verb("  update users set role = $1").as_deref(), Some("UPDATE"));
+        assert_eq!(verb("-- remove\nDELETE FROM t").as_deref(), Some("DELETE"));
+        assert_eq!(
+            Arg::Template {
+                parts: vec!["insert into t values (".to_owned(), ")".to_owned()],
+                exprs: vec!["id".to_owned()],
+            }
+            .sql_verb()
+            .as_deref(),
+            Some("INSERT")
+        );
+        // Words that start like a verb, prose and non-strings are not SQL.
+        assert_eq!(verb("updated at 5pm"), None);
+        assert_eq!(verb("Selected items"), None);
+        assert_eq!(verb("please delete this"), None);
+        assert_eq!(Arg::Ident("update".to_owned()).sql_verb(), None);
     }
 }

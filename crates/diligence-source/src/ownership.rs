@@ -215,15 +215,11 @@ fn is_write(call: &Call) -> bool {
         return true;
     }
     SQL_RUNNERS.contains(&method)
-        && call.args.first().is_some_and(|a| {
-            let text = match a {
-                Arg::Str(s) => s.clone(),
-                Arg::Template { parts, .. } => parts.concat(),
-                _ => return false,
-            };
-            let head = text.trim_start().to_ascii_uppercase();
-            head.starts_with("UPDATE") || head.starts_with("DELETE")
-        })
+        && call
+            .args
+            .first()
+            .and_then(Arg::sql_verb)
+            .is_some_and(|verb| verb == "UPDATE" || verb == "DELETE")
 }
 
 /// Whether the handler itself identifies the caller (a caller check among
