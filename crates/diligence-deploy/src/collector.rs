@@ -61,6 +61,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "Whether the CODEOWNERS file GitHub reads gives every path an owner (a * rule)",
     ),
     (
+        "deploy.codeowners-sensitive-unowned",
+        "Sensitive areas (authentication, payments, migrations, CI) with files the CODEOWNERS file gives no owner",
+    ),
+    (
         "deploy.security-policy",
         "Whether a SECURITY.md says how to report a vulnerability",
     ),

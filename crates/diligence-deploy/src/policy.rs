@@ -135,6 +135,176 @@ fn migration(path: &str, lower: &str, read: &dyn Fn(&str) -> Option<String>) -> 
     Some(has_down)
 }
 
+/// Whether a lowercased path belongs to an area.
+type Belongs = fn(&str) -> bool;
+
+/// Areas whose changes most need a named reviewer: (area, whether a
+/// lowercased path belongs to it).
+const SENSITIVE: &[(&str, Belongs)] = &[
+    ("authentication", |p| {
+        p.split('/').any(|part| {
+            let stem = part.split('.').next().unwrap_or(part);
+            matches!(
+                stem,
+                "auth"
+                    | "authentication"
+                    | "login"
+                    | "signin"
+                    | "sign-in"
+                    | "session"
+                    | "sessions"
+                    | "middleware"
+                    | "permissions"
+                    | "rbac"
+                    | "oauth"
+            )
+        })
+    }),
+    ("payments", |p| {
+        p.split('/').any(|part| {
+            let stem = part.split('.').next().unwrap_or(part);
+            matches!(
+                stem,
+                "billing"
+                    | "payment"
+                    | "payments"
+                    | "checkout"
+                    | "stripe"
+                    | "subscription"
+                    | "subscriptions"
+                    | "invoices"
+            )
+        })
+    }),
+    ("database migrations", |p| {
+        p.split('/')
+            .any(|part| part == "migrations" || part == "migrate")
+    }),
+    ("CI and deployment", |p| {
+        p.starts_with(".github/workflows/") || p == ".gitlab-ci.yml" || p.starts_with(".circleci/")
+    }),
+];
+
+/// One CODEOWNERS rule: its pattern and whether it names an owner.
+struct OwnerRule<'t> {
+    pattern: &'t str,
+    owned: bool,
+}
+
+/// The rules of a CODEOWNERS file, in order.
+fn owner_rules(text: &str) -> Vec<OwnerRule<'_>> {
+    text.lines()
+        .map(|l| l.split(" #").next().unwrap_or(l).trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('['))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let pattern = words.next()?;
+            Some(OwnerRule {
+                pattern,
+                owned: words.next().is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a glob (`*` within a segment, `**` across segments, `?`)
+/// matches the whole of `text`.
+fn glob(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) if rest.first() == Some(&b'*') => {
+            let rest = rest[1..].strip_prefix(b"/").unwrap_or(&rest[1..]);
+            (0..=text.len()).any(|i| (i == 0 || text[i - 1] == b'/') && glob(rest, &text[i..]))
+                || glob(rest, text)
+        }
+        Some((b'*', rest)) => (0..=text.len())
+            .take_while(|i| *i == 0 || text[i - 1] != b'/')
+            .any(|i| glob(rest, &text[i..])),
+        Some((b'?', rest)) => text.first().is_some_and(|c| *c != b'/') && glob(rest, &text[1..]),
+        Some((c, rest)) => text.first() == Some(c) && glob(rest, &text[1..]),
+    }
+}
+
+/// Whether a CODEOWNERS pattern covers a path, as GitHub reads it: a
+/// leading `/` or a `/` inside anchors it at the root, otherwise it
+/// matches at any depth; a pattern that matches a directory covers
+/// everything under it, except `dir/*`, which names only its files.
+fn covers(pattern: &str, path: &str) -> bool {
+    if matches!(pattern, "*" | "**" | "/*" | "/**" | "/") {
+        return true;
+    }
+    let dir_only = pattern.ends_with('/');
+    let trimmed = pattern.trim_end_matches('/');
+    let anchored = trimmed.starts_with('/') || trimmed.contains('/');
+    let trimmed = trimmed.trim_start_matches('/');
+    // `docs/*` names the files of `docs/`, not those of its subfolders.
+    let files_only = trimmed.ends_with("/*");
+    let segments: Vec<&str> = path.split('/').collect();
+    // Every prefix of the path (its directories, then the file itself),
+    // starting at the root or, unanchored, at any segment.
+    let starts = if anchored { 1 } else { segments.len() };
+    (0..starts).any(|start| {
+        (start + 1..=segments.len()).any(|end| {
+            if (dir_only && end == segments.len()) || (files_only && end < segments.len()) {
+                return false;
+            }
+            glob(
+                trimmed.as_bytes(),
+                segments[start..end].join("/").as_bytes(),
+            )
+        })
+    })
+}
+
+/// Whether the last rule matching `path` names an owner (GitHub applies
+/// the last match).
+fn owned(rules: &[OwnerRule<'_>], path: &str) -> bool {
+    rules
+        .iter()
+        .rev()
+        .find(|r| covers(r.pattern, path))
+        .is_some_and(|r| r.owned)
+}
+
+/// Records which sensitive areas of the repository the CODEOWNERS file
+/// gives an owner.
+fn sensitive_coverage(run: &mut Run<'_>, file: &str, text: &str, paths: &[String]) {
+    let rules = owner_rules(text);
+    let mut covered = Vec::new();
+    let mut uncovered = Vec::new();
+    for (area, belongs) in SENSITIVE {
+        let members: Vec<&String> = paths
+            .iter()
+            .filter(|p| {
+                let lower = p.to_ascii_lowercase();
+                belongs(&lower) && !lower.contains("node_modules/")
+            })
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let unowned: Vec<&&String> = members.iter().filter(|p| !owned(&rules, p)).collect();
+        match unowned.first() {
+            None => covered.push(format!("{area} ({} files)", members.len())),
+            Some(example) => uncovered.push(format!(
+                "{area} ({} of {} files without an owner, e.g. {example})",
+                unowned.len(),
+                members.len()
+            )),
+        }
+    }
+    if covered.is_empty() && uncovered.is_empty() {
+        return;
+    }
+    run.fact(
+        "deploy.codeowners-sensitive-unowned",
+        Fact::list(uncovered).detail(format!(
+            "Areas of the repository whose files the last matching rule of {file} gives no owner, as GitHub reads it; owned: {}.",
+            if covered.is_empty() { "none".to_owned() } else { covered.join(", ") }
+        )),
+    );
+}
+
 /// Records the policy facts.
 pub(crate) fn collect(run: &mut Run<'_>, paths: &[String], pipelines: &[Pipeline]) {
     let codeowners: Vec<&str> = CODEOWNERS
@@ -149,6 +319,7 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String], pipelines: &[Pipeline
     // GitHub reads the first of these that exists.
     if let Some(path) = codeowners.first() {
         let text = run.read(path).unwrap_or_default();
+        sensitive_coverage(run, path, &text, paths);
         // Rules that name at least one owner.
         let rules: Vec<&str> = text
             .lines()
@@ -308,6 +479,36 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String], pipelines: &[Pipeline
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codeowners_patterns_cover_paths_as_github_reads_them() {
+        // Unanchored: any depth; anchored: from the root.
+        assert!(covers("*.sql", "supabase/migrations/1_init.sql"));
+        assert!(covers("migrations/", "db/migrations/1.sql"));
+        assert!(!covers("/migrations/", "db/migrations/1.sql"));
+        assert!(covers("/db/migrations/", "db/migrations/1.sql"));
+        assert!(covers("src/auth", "src/auth/login.ts"));
+        assert!(!covers("src/auth", "lib/src/auth/login.ts"));
+        assert!(covers("/src/**/billing/", "src/app/team/billing/page.tsx"));
+        assert!(covers("docs/*", "docs/a.md") && !covers("docs/*", "docs/x/a.md"));
+        assert!(covers("**/logs", "a/b/logs/x.txt"));
+        assert!(covers("*", "anything/at/all.rs"));
+        // A directory pattern does not match a file of that name.
+        assert!(!covers("auth/", "src/auth"));
+        assert!(!covers("*.ts", "src/auth/login.tsx"));
+    }
+
+    #[test]
+    fn the_last_matching_rule_decides_and_a_rule_without_owner_unowns() {
+        let rules = owner_rules(
+            "# owners\n* @org/core\n/src/billing/ @org/payments\n/src/billing/generated/\n[Section]\n",
+        );
+        assert!(owned(&rules, "src/app.ts"));
+        assert!(owned(&rules, "src/billing/charge.ts"));
+        assert!(!owned(&rules, "src/billing/generated/client.ts"));
+        let none = owner_rules("/docs/ @org/writers\n");
+        assert!(!owned(&none, "src/auth/login.ts"));
+    }
 
     #[test]
     fn names() {

@@ -729,7 +729,10 @@ mod tests {
     #[test]
     fn sql_verbs_are_read_from_the_statement_head_only() {
         let verb = |s: &str| Arg::Str(s.to_owned()).sql_verb();
-        assert_eq!(verb("  update users set role = $1").as_deref(), Some("UPDATE"));
+        assert_eq!(
+            verb("  update users set role = $1").as_deref(),
+            Some("UPDATE")
+        );
         assert_eq!(verb("-- remove\nDELETE FROM t").as_deref(), Some("DELETE"));
         assert_eq!(
             Arg::Template {

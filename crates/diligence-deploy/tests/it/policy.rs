@@ -71,3 +71,46 @@ fn nothing_written_down_is_recorded_as_absent() -> anyhow::Result<()> {
     assert!(!boolean(&ev, "deploy.rollback-documented"));
     Ok(())
 }
+
+#[test]
+fn codeowners_coverage_of_sensitive_areas() -> anyhow::Result<()> {
+    let ev = collect(
+        None,
+        &[
+            (
+                ".github/CODEOWNERS",
+                "# security owns sign-in\n/src/auth/ @org/security\n*.sql @org/data\n/src/billing/generated/\n",
+            ),
+            ("src/auth/login.ts", "export {};\n"),
+            ("src/billing/charge.ts", "export {};\n"),
+            ("src/billing/generated/client.ts", "export {};\n"),
+            (
+                "supabase/migrations/1_init.sql",
+                "create table t (id int);\n",
+            ),
+            ("src/app.ts", "export {};\n"),
+        ],
+    )?;
+    assert_eq!(
+        list(&ev, "deploy.codeowners-sensitive-unowned"),
+        ["payments (2 of 2 files without an owner, e.g. src/billing/charge.ts)"]
+    );
+    let detail = ev.facts["deploy.codeowners-sensitive-unowned"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        detail.contains("authentication (1 files), database migrations (1 files)"),
+        "{detail}"
+    );
+    // A catch-all owner covers every area: nothing is listed.
+    let all = collect(
+        None,
+        &[
+            (".github/CODEOWNERS", "* @org/core\n"),
+            ("src/auth/login.ts", "export {};\n"),
+        ],
+    )?;
+    assert!(list(&all, "deploy.codeowners-sensitive-unowned").is_empty());
+    Ok(())
+}
