@@ -10,16 +10,16 @@
 //! verdict: a `name` column of a `Product` table is not personal data, and
 //! only user-like tables count their `name`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use diligence_model::FileClass;
 use serde::Serialize;
 
 use crate::model::Arg;
-use crate::{Reader, SourceFile, SourceModel};
+use crate::schema::{self, DataModel};
+use crate::{SourceFile, SourceModel};
 
-/// Largest schema file read, in bytes.
-pub const MAX_SCHEMA_SIZE: u64 = 2 * 1024 * 1024;
+pub use crate::schema::{MAX_SCHEMA_SIZE, PrismaModel, find_prisma, parse_prisma};
 
 /// A kind of personal data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -107,7 +107,7 @@ pub fn kind_of(table: &str, field: &str) -> Option<PersonalKind> {
         .filter(|c| *c != '_' && *c != '-')
         .collect::<String>()
         .to_ascii_lowercase();
-    let table = table.to_ascii_lowercase();
+    let table = base_name(table);
     let ends = |s: &str| f.ends_with(s);
     let is = |s: &[&str]| s.contains(&f.as_str());
     // Flags and timestamps about a value are not the value.
@@ -218,7 +218,7 @@ fn hashed_name(field: &str) -> bool {
 /// One field of a schema that holds personal data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PersonalField {
-    /// Where it is declared (`Prisma`, `Drizzle`, `SQL migrations`).
+    /// Where it is declared ([`DataModel::store`]).
     pub store: &'static str,
     /// The table or model.
     pub table: String,
@@ -232,195 +232,150 @@ pub struct PersonalField {
     pub line: u32,
 }
 
-/// One model of a Prisma schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PrismaModel {
-    /// The model's name (or its `@@map` table name).
-    pub name: String,
-    /// Fields: name, type, 1-based line.
-    pub fields: Vec<(String, String, u32)>,
-    /// 1-based line of `model`.
-    pub line: u32,
-}
-
-/// Reads the models of a Prisma schema. Comments, enums, generators and
-/// datasources are skipped; a model's `@@map("table")` names its table.
-pub fn parse_prisma(text: &str) -> Vec<PrismaModel> {
-    let mut models = Vec::new();
-    let mut current: Option<PrismaModel> = None;
-    for (index, raw) in text.lines().enumerate() {
-        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let code = raw.split("//").next().unwrap_or("").trim();
-        if code.is_empty() {
-            continue;
-        }
-        match &mut current {
-            None => {
-                let mut words = code.split_whitespace();
-                if words.next() == Some("model")
-                    && let Some(name) = words.next()
-                {
-                    current = Some(PrismaModel {
-                        name: name.trim_end_matches('{').to_owned(),
-                        fields: Vec::new(),
-                        line,
-                    });
-                }
-            }
-            Some(model) => {
-                if code.starts_with('}') {
-                    models.extend(current.take());
-                    continue;
-                }
-                if let Some(rest) = code.strip_prefix("@@map(") {
-                    let table = rest.trim_matches(|c| c == '"' || c == ')' || c == ' ');
-                    if !table.is_empty() {
-                        model.name = table.to_owned();
-                    }
-                    continue;
-                }
-                if code.starts_with('@') {
-                    continue;
-                }
-                let mut words = code.split_whitespace();
-                if let (Some(name), Some(kind)) = (words.next(), words.next()) {
-                    model.fields.push((name.to_owned(), kind.to_owned(), line));
-                }
-            }
-        }
+/// Whether a declared type holds text or bytes (the types personal data
+/// is kept in); `None` when the store keeps no type to judge.
+fn text_type(store: &str, kind: &str) -> Option<bool> {
+    let base = kind
+        .trim_end_matches(['?', '[', ']', '!'])
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(kind);
+    let lower = base.to_ascii_lowercase();
+    let lower = lower
+        .strip_prefix("nullable<")
+        .map_or(lower.as_str(), |s| s.trim_end_matches('>'));
+    match store {
+        "Prisma" => Some(matches!(base, "String" | "Json" | "Bytes")),
+        _ if kind.is_empty() => None,
+        _ => Some(
+            lower.contains("char")
+                || lower.contains("text")
+                || lower.contains("string")
+                || lower.contains("json")
+                || lower.contains("email")
+                || lower.contains("url")
+                || lower.contains("slug")
+                || lower.contains("binary")
+                || lower.contains("bytea")
+                || lower.contains("blob")
+                || lower.contains("inet")
+                || lower.contains("cidr")
+                || lower.contains("ipaddress")
+                || lower.contains("phone")
+                || lower.contains("citext")
+                || lower.contains("encrypted")
+                || lower.contains("unicode")
+                || lower == "str"
+                || lower == "bytes"
+                || lower == "enum"
+                || lower == "array",
+        ),
     }
-    models
 }
 
-/// Prisma schema files among `files`, parsed.
-pub fn find_prisma(
-    files: &[SourceFile<'_>],
-    read: &Reader<'_>,
-) -> BTreeMap<String, Vec<PrismaModel>> {
-    let mut out = BTreeMap::new();
-    for file in files {
-        if !file.path.ends_with(".prisma") || file.size > MAX_SCHEMA_SIZE {
-            continue;
-        }
-        if classify_is_product(file.path)
-            && let Ok(bytes) = read(file.path)
-        {
-            out.insert(
-                file.path.to_owned(),
-                parse_prisma(&String::from_utf8_lossy(&bytes)),
-            );
-        }
-    }
-    out
+/// Whether a declared type is a date (the type a birth date is kept in).
+fn date_type(kind: &str) -> bool {
+    let lower = kind.to_ascii_lowercase();
+    lower.contains("date") || lower.contains("timestamp") || lower.contains("time")
 }
 
-fn classify_is_product(path: &str) -> bool {
-    diligence_model::classify(path) == FileClass::Production
+/// Whether a field is a relation to another model, not a value.
+fn relation_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "ForeignKey"
+            | "OneToOneField"
+            | "ManyToManyField"
+            | "relationship"
+            | "ManyToOne"
+            | "OneToMany"
+            | "OneToOne"
+            | "ManyToMany"
+    )
 }
 
-/// Whether a Prisma type holds text (the types personal data is kept in).
-fn prisma_text(kind: &str) -> bool {
-    let base = kind.trim_end_matches(['?', '[', ']']);
-    matches!(base, "String" | "Json" | "Bytes")
-}
-
-/// Drizzle table constructors.
-const DRIZZLE_TABLES: &[&str] = &["pgTable", "mysqlTable", "sqliteTable"];
-
-/// Every personal-data field the schemas declare, by file and line.
+/// Every personal-data field the data models declare ([`schema::models`]),
+/// by file and line.
 pub fn personal_fields(model: &SourceModel) -> Vec<PersonalField> {
+    personal_fields_of(&schema::models(model))
+}
+
+/// The personal-data fields among `models`.
+pub fn personal_fields_of(models: &[DataModel]) -> Vec<PersonalField> {
     let mut out = Vec::new();
-    for (path, models) in &model.prisma {
-        for m in models {
-            for (field, kind, line) in &m.fields {
-                let birth = kind.trim_end_matches('?') == "DateTime";
-                if !prisma_text(kind) && !birth {
-                    continue;
-                }
-                // A date field counts only as a birth date.
-                let kind = match kind_of(&m.name, field) {
-                    Some(k) if !birth || k == PersonalKind::BirthDate => k,
-                    _ => continue,
-                };
-                out.push(PersonalField {
-                    store: "Prisma",
-                    table: m.name.clone(),
-                    field: field.clone(),
-                    kind,
-                    file: path.clone(),
-                    line: *line,
-                });
-            }
-        }
-    }
-    // Tables of the SQL migrations, at their `CREATE TABLE`; Prisma's own
-    // migration folders repeat its schema, which is read above.
-    for database in &model.databases {
-        if database.class != FileClass::Production
-            || (!model.prisma.is_empty() && database.folder.contains("prisma/migrations"))
-        {
-            continue;
-        }
-        for table in database.tables.values() {
-            if matches!(table.name.schema.as_str(), "auth" | "storage") {
+    for m in models {
+        // A `name` counts on a user-like table, whether the code names the
+        // model or the table (`UserEntity` of `@Entity('users')`).
+        let table = m
+            .table
+            .as_deref()
+            .filter(|t| person_table(t))
+            .unwrap_or(&m.name);
+        for field in &m.fields {
+            if field.relation.is_some() || relation_kind(&field.kind) {
                 continue;
             }
-            let Some(at) = &table.created else {
+            let Some(kind) = kind_of(table, &field.name) else {
                 continue;
             };
-            for column in &table.columns {
-                if let Some(kind) = kind_of(&table.name.name, column) {
-                    out.push(PersonalField {
-                        store: "SQL migrations",
-                        table: table.name.name.clone(),
-                        field: column.clone(),
+            // A typed field counts when its type can hold the value: text
+            // for most, a date for a birth date; a number can hold card or
+            // account numbers, so types are not asked of those.
+            let fits = match text_type(m.store, &field.kind) {
+                None | Some(true) => true,
+                Some(false) => {
+                    matches!(
                         kind,
-                        file: at.path.clone(),
-                        line: at.line,
-                    });
+                        PersonalKind::Card
+                            | PersonalKind::Bank
+                            | PersonalKind::NationalId
+                            | PersonalKind::Phone
+                    ) && m.store != "Prisma"
+                        || kind == PersonalKind::BirthDate && date_type(&field.kind)
                 }
-            }
-        }
-    }
-    for file in model
-        .files
-        .iter()
-        .filter(|f| f.class == FileClass::Production)
-    {
-        let tables: Vec<_> = file
-            .calls
-            .iter()
-            .filter(|c| DRIZZLE_TABLES.contains(&c.callee.as_str()))
-            .collect();
-        for (i, call) in tables.iter().enumerate() {
-            let Some(Arg::Str(table)) = call.args.first() else {
-                continue;
             };
-            let end = tables.get(i + 1).map_or(u32::MAX, |next| next.offset);
-            let scope_end = file
-                .function_at(call.line)
-                .map_or(end, |f| f.span.1.min(end));
-            for property in file
-                .properties
-                .iter()
-                .filter(|p| p.offset > call.offset && p.offset < scope_end)
-            {
-                if let Some(kind) = kind_of(table, &property.key) {
-                    out.push(PersonalField {
-                        store: "Drizzle",
-                        table: table.clone(),
-                        field: property.key.clone(),
-                        kind,
-                        file: file.path.clone(),
-                        line: property.line,
-                    });
-                }
+            if !fits {
+                continue;
             }
+            let (file, line) = m.place(field);
+            out.push(PersonalField {
+                store: m.store,
+                table: m.name.clone(),
+                field: field.name.clone(),
+                kind,
+                file: file.to_owned(),
+                line,
+            });
         }
     }
-    out.sort_by(|a, b| (&a.file, a.line, &a.field).cmp(&(&b.file, b.line, &b.field)));
-    out.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.field == b.field);
+    out.sort_by(|a, b| {
+        (&a.file, a.line, &a.table, &a.field).cmp(&(&b.file, b.line, &b.table, &b.field))
+    });
+    out.dedup_by(|a, b| {
+        a.file == b.file && a.line == b.line && a.table == b.table && a.field == b.field
+    });
     out
+}
+
+/// Whether a table or model name is user-like (its `name` is a person's).
+fn person_table(table: &str) -> bool {
+    PERSON_TABLES.contains(&base_name(table).as_str())
+}
+
+/// A model name without the words ORMs add (`UserEntity`, `user_model`,
+/// `CustomerRecord`), lowercased.
+fn base_name(table: &str) -> String {
+    let lower = table.to_ascii_lowercase();
+    let mut base = lower.as_str();
+    for suffix in ["entity", "model", "record", "schema", "table"] {
+        if let Some(rest) = base.strip_suffix(suffix)
+            && !rest.is_empty()
+        {
+            base = rest.trim_end_matches(['_', '-']);
+            break;
+        }
+    }
+    base.to_owned()
 }
 
 /// Whether password hashing is seen anywhere in the code (a library
@@ -534,20 +489,27 @@ pub fn deletion_paths(model: &SourceModel) -> Vec<String> {
     out
 }
 
-/// Tables with a soft-delete column (`deleted_at`, `is_deleted`).
+/// Tables with a soft-delete column (`deleted_at`, `is_deleted`, a
+/// TypeORM `@DeleteDateColumn`), in every data model.
 pub fn soft_delete_tables(model: &SourceModel) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for models in model.prisma.values() {
-        for m in models {
-            if m.fields.iter().any(|(f, _, _)| {
-                let f = f.to_ascii_lowercase().replace('_', "");
-                f == "deletedat" || f == "isdeleted" || f == "deleted"
-            }) {
-                out.insert(m.name.clone());
-            }
-        }
-    }
-    out
+    soft_delete_tables_of(&schema::models(model))
+}
+
+/// The tables among `models` with a soft-delete column.
+pub fn soft_delete_tables_of(models: &[DataModel]) -> BTreeSet<String> {
+    models
+        .iter()
+        .filter(|m| {
+            m.fields.iter().any(|f| {
+                let name = f.name.to_ascii_lowercase().replace('_', "");
+                name == "deletedat"
+                    || name == "isdeleted"
+                    || name == "deleted"
+                    || f.kind == "DeleteDateColumn"
+            })
+        })
+        .map(|m| m.name.clone())
+        .collect()
 }
 
 /// Facts, findings and the personal-data inventory.
@@ -556,8 +518,9 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
 
     use crate::evidence::{HEURISTIC, fact_name, rule};
 
-    let fields = personal_fields(model);
-    let schemas = !model.prisma.is_empty() || !model.databases.is_empty() || !fields.is_empty();
+    let models = schema::models(model);
+    let fields = personal_fields_of(&models);
+    let schemas = !model.prisma.is_empty() || !model.databases.is_empty() || !models.is_empty();
     if !schemas {
         return;
     }
@@ -566,7 +529,7 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
         fact_name("source.personal-data.fields"),
         Fact::count(fields.len(), Unit::Count)
             .heuristic(Confidence::Medium)
-            .detail("Schema fields whose names say they hold personal data (Prisma models, Drizzle tables); a list to review, recognised by name."),
+            .detail("Schema fields whose names say they hold personal data (Prisma, Drizzle, Django, SQLAlchemy, TypeORM, diesel, Sequelize and Mongoose models, tables of SQL migrations); a list to review, recognised by name."),
     );
     evidence.set_fact(
         fact_name("source.personal-data.kinds"),
@@ -585,7 +548,7 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
     evidence.set_fact(fact_name("source.deletion-paths"), deletion_fact);
     evidence.set_fact(
         fact_name("source.soft-delete"),
-        Fact::list(soft_delete_tables(model)).detail("Tables that mark rows deleted instead of removing them; a purge job is needed for deletion to be complete."),
+        Fact::list(soft_delete_tables_of(&models)).detail("Tables that mark rows deleted instead of removing them; a purge job is needed for deletion to be complete."),
     );
     let hashing = hashes_passwords(model);
     for field in &fields {

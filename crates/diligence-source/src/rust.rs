@@ -296,6 +296,157 @@ pub struct MacroBlock {
     pub end_line: u32,
 }
 
+/// A table declared by diesel's `table!` macro
+/// (`table! { users (id) { id -> Int4, email -> Varchar, } }`).
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+pub struct RustTable {
+    /// Its name as the macro writes it (the last name of
+    /// `schema.users`).
+    pub name: String,
+    /// Its SQL name, from `#[sql_name = "…"]`, when it differs.
+    pub sql_name: Option<String>,
+    /// Columns, in order.
+    pub columns: Vec<RustColumn>,
+    /// 1-based line of its name.
+    pub line: u32,
+}
+
+/// A column of a [`RustTable`].
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+pub struct RustColumn {
+    /// Its name (`r#type` reads `type`).
+    pub name: String,
+    /// Its SQL type as written, without spaces (`Nullable<Varchar>`).
+    pub kind: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// Most tables and columns read from one `table!` macro.
+const MAX_TABLE_ITEMS: usize = 1_000;
+
+/// The string of a `name = "value"` attribute body, if it is one.
+fn attribute_string(group: &proc_macro2::Group, name: &str) -> Option<String> {
+    let trees: Vec<TokenTree> = group.stream().into_iter().collect();
+    match trees.as_slice() {
+        [
+            TokenTree::Ident(key),
+            TokenTree::Punct(eq),
+            TokenTree::Literal(lit),
+        ] if *key == name && eq.as_char() == '=' => {
+            Some(lit.to_string().trim_matches('"').to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// Reads the tables of one `table!` macro's tokens: attributes
+/// (`#[sql_name = "…"]`), `use` lines, then `name (keys) { column -> Type, … }`
+/// as often as they come.
+fn diesel_tables(tokens: TokenStream) -> Vec<RustTable> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut tables = Vec::new();
+    let mut sql_name = None;
+    let mut name: Option<(String, u32)> = None;
+    let mut i = 0;
+    while i < trees.len() && tables.len() < MAX_TABLE_ITEMS {
+        match &trees[i] {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                if let Some(TokenTree::Group(g)) = trees.get(i + 1) {
+                    sql_name = attribute_string(g, "sql_name").or(sql_name);
+                    i += 1;
+                }
+            }
+            TokenTree::Ident(ident) if *ident == "use" => {
+                while i < trees.len()
+                    && !matches!(&trees[i], TokenTree::Punct(p) if p.as_char() == ';')
+                {
+                    i += 1;
+                }
+            }
+            TokenTree::Ident(ident) => {
+                name = Some((
+                    ident.to_string().trim_start_matches("r#").to_owned(),
+                    line(ident.span()),
+                ));
+            }
+            TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace => {
+                if let Some((table, at)) = name.take() {
+                    tables.push(RustTable {
+                        name: table,
+                        sql_name: sql_name.take(),
+                        columns: diesel_columns(g.stream()),
+                        line: at,
+                    });
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    tables
+}
+
+/// The columns of a `table!` body: `name -> Type,` with optional
+/// attributes.
+fn diesel_columns(tokens: TokenStream) -> Vec<RustColumn> {
+    let mut columns = Vec::new();
+    let mut current: Option<(String, u32)> = None;
+    let mut kind = String::new();
+    let mut arrow = false;
+    let mut depth = 0_i32;
+    let mut last: Option<TokenTree> = None;
+    let mut flush = |current: &mut Option<(String, u32)>, kind: &mut String| {
+        if let Some((name, at)) = current.take()
+            && !kind.is_empty()
+            && columns.len() < MAX_TABLE_ITEMS
+        {
+            columns.push(RustColumn {
+                name,
+                kind: std::mem::take(kind),
+                line: at,
+            });
+        }
+        kind.clear();
+    };
+    for tree in tokens {
+        match &tree {
+            TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => {
+                flush(&mut current, &mut kind);
+                arrow = false;
+            }
+            TokenTree::Punct(p) if p.as_char() == '>' && !arrow && current.is_some() => {
+                // The `>` of `->`.
+                if matches!(&last, Some(TokenTree::Punct(q)) if q.as_char() == '-') {
+                    arrow = true;
+                }
+            }
+            _ if arrow => {
+                if let TokenTree::Punct(p) = &tree {
+                    match p.as_char() {
+                        '<' => depth += 1,
+                        '>' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                if kind.len() < 200 {
+                    kind.push_str(&tree.to_string());
+                }
+            }
+            TokenTree::Ident(ident) if current.is_none() => {
+                current = Some((
+                    ident.to_string().trim_start_matches("r#").to_owned(),
+                    line(ident.span()),
+                ));
+            }
+            _ => {}
+        }
+        last = Some(tree);
+    }
+    flush(&mut current, &mut kind);
+    columns
+}
+
 /// The Rust part of a [`FileModel`].
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize)]
 pub struct RustModel {
@@ -309,6 +460,9 @@ pub struct RustModel {
     pub impls: Vec<RustImpl>,
     /// Macro invocations that hold functions, in source order.
     pub macro_blocks: Vec<MacroBlock>,
+    /// Tables declared by diesel's `table!` macro, in source order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<RustTable>,
     /// Code blocks in doc comments that rustdoc runs as doc tests (no
     /// language, or `rust` and rustdoc's own attributes).
     pub doc_code_blocks: u64,
@@ -321,6 +475,7 @@ impl RustModel {
             && self.modules.is_empty()
             && self.impls.is_empty()
             && self.macro_blocks.is_empty()
+            && self.tables.is_empty()
             && self.doc_code_blocks == 0
     }
 
@@ -976,6 +1131,12 @@ fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
 }
 
 /// `fn` keywords in a macro body, at any depth.
+/// Whether a macro path names diesel's `table!` (`table`,
+/// `diesel::table`).
+fn name_is_table(path: &str) -> bool {
+    path == "table" || path.ends_with("::table")
+}
+
 fn count_fns(tokens: TokenStream) -> u64 {
     let mut n = 0;
     for tree in tokens {
@@ -1479,6 +1640,10 @@ impl<'ast> Visit<'ast> for Walker {
                     .map_or(at, |s| line(s.ident.span())),
                 end_line: end_line(mac.delimiter.span().close()),
             });
+        }
+        if name_is_table(&path) {
+            let tables = diesel_tables(mac.tokens.clone());
+            self.model.rust.tables.extend(tables);
         }
         let parsed = macro_args(mac);
         let callee = format!("{path}!");
