@@ -126,6 +126,8 @@ pub fn models(model: &SourceModel) -> Vec<DataModel> {
 pub struct PrismaModel {
     /// The model's name (or its `@@map` table name).
     pub name: String,
+    /// The model's name as declared (relations name it so).
+    pub model: String,
     /// Fields: name, type, 1-based line.
     pub fields: Vec<(String, String, u32)>,
     /// 1-based line of `model`.
@@ -149,8 +151,10 @@ pub fn parse_prisma(text: &str) -> Vec<PrismaModel> {
                 if words.next() == Some("model")
                     && let Some(name) = words.next()
                 {
+                    let name = name.trim_end_matches('{').to_owned();
                     current = Some(PrismaModel {
-                        name: name.trim_end_matches('{').to_owned(),
+                        model: name.clone(),
+                        name,
                         fields: Vec::new(),
                         line,
                     });
@@ -210,7 +214,7 @@ fn prisma_models(model: &SourceModel) -> Vec<DataModel> {
         .prisma
         .values()
         .flatten()
-        .map(|m| m.name.as_str())
+        .map(|m| m.model.as_str())
         .collect();
     let mut out = Vec::new();
     for (path, models) in &model.prisma {
@@ -412,8 +416,21 @@ fn object_fields(file: &FileModel, call: &Call) -> Vec<DataField> {
         .collect()
 }
 
+/// Whether a JavaScript file imports or requires a module whose
+/// specifier contains `needle`.
+fn uses_module(file: &FileModel, needle: &str) -> bool {
+    file.imports_module(needle)
+        || file.calls.iter().any(|c| {
+            c.callee == "require"
+                && c.args
+                    .first()
+                    .and_then(Arg::as_str)
+                    .is_some_and(|s| s.contains(needle))
+        })
+}
+
 fn sequelize_models(file: &FileModel) -> Vec<DataModel> {
-    if !file.imports_module("sequelize") && !file.calls.iter().any(|c| c.method() == "define") {
+    if !uses_module(file, "sequelize") {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -448,7 +465,7 @@ fn sequelize_models(file: &FileModel) -> Vec<DataModel> {
 }
 
 fn mongoose_models(file: &FileModel) -> Vec<DataModel> {
-    if !file.imports_module("mongoose") {
+    if !uses_module(file, "mongoose") {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -739,11 +756,7 @@ fn sqlalchemy_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
                             .and_then(|v| v.strings.first())
                             .map(|s| s.split('.').next().unwrap_or(s).to_owned());
                     }
-                    Some(n) if kind.is_empty() || mapped.is_some() && i == 0 => {
-                        if kind.is_empty() {
-                            kind = last(&n).to_owned();
-                        }
-                    }
+                    Some(n) if kind.is_empty() => kind = last(&n).to_owned(),
                     _ => {}
                 }
             }
@@ -886,7 +899,7 @@ fn typeorm_models(files: &[&FileModel]) -> Vec<DataModel> {
         if file.class_fields.is_empty() {
             continue;
         }
-        let typeorm = file.imports_module("typeorm");
+        let typeorm = uses_module(file, "typeorm");
         for class in &file.classes {
             let fields: Vec<DataField> = file
                 .class_fields
