@@ -81,9 +81,9 @@ use serde::Serialize;
 pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
-    Arg, ArgValues, Assignment, Binding, BodyField, BuiltArg, Call, Class, Comparison, EnvBinding,
-    EnvRead, FileModel, Function, Import, Language, Param, Property, PythonModel, Runtime,
-    RustModel,
+    Arg, ArgValues, Assignment, Binding, BodyField, BuiltArg, Call, Class, ClassField, Comparison,
+    EnvBinding, EnvRead, FileModel, Function, Import, Language, Param, Property, PythonModel,
+    Runtime, RustModel,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;

@@ -230,7 +230,14 @@ pub struct PersonalField {
     pub file: String,
     /// 1-based line.
     pub line: u32,
+    /// The base class it comes from, when the model inherits it
+    /// ([`crate::schema::DataField::inherited_from`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
 }
+
+/// Django's user models, which hash the passwords they hold.
+const HASHING_BASES: &[&str] = &["AbstractUser", "AbstractBaseUser"];
 
 /// Whether a declared type holds text or bytes (the types personal data
 /// is kept in); `None` when the store keeps no type to judge.
@@ -315,7 +322,8 @@ pub fn personal_fields_of(models: &[DataModel]) -> Vec<PersonalField> {
             if field.relation.is_some() || relation_kind(&field.kind) {
                 continue;
             }
-            let Some(kind) = kind_of(table, &field.name) else {
+            let Some(kind) = kind_of(table, &field.name).or_else(|| kind_of_type(&field.kind))
+            else {
                 continue;
             };
             // A typed field counts when its type can hold the value: text
@@ -345,9 +353,32 @@ pub fn personal_fields_of(models: &[DataModel]) -> Vec<PersonalField> {
                 kind,
                 file: file.to_owned(),
                 line,
+                inherited_from: field.inherited_from.clone(),
             });
         }
     }
+    // A table an ORM declares is often created by migrations too (diesel's
+    // `migrations/*/up.sql`, Django's and TypeORM's generated ones): the
+    // model's line is the one to read.
+    let declared: BTreeSet<(String, String)> = out
+        .iter()
+        .filter(|f| f.store != "SQL migrations")
+        .flat_map(|f| {
+            let model = models
+                .iter()
+                .find(|m| m.store == f.store && m.name == f.table);
+            let table = model.and_then(|m| m.table.clone());
+            [f.table.clone()]
+                .into_iter()
+                .chain(table)
+                .map(|t| (t.to_ascii_lowercase(), f.field.to_ascii_lowercase()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.retain(|f| {
+        f.store != "SQL migrations"
+            || !declared.contains(&(f.table.to_ascii_lowercase(), f.field.to_ascii_lowercase()))
+    });
     out.sort_by(|a, b| {
         (&a.file, a.line, &a.table, &a.field).cmp(&(&b.file, b.line, &b.table, &b.field))
     });
@@ -355,6 +386,27 @@ pub fn personal_fields_of(models: &[DataModel]) -> Vec<PersonalField> {
         a.file == b.file && a.line == b.line && a.table == b.table && a.field == b.field
     });
     out
+}
+
+/// The personal-data kind a declared type says, whatever the field's name
+/// (`to = models.EmailField()`, `last_seen_from -> Inet`).
+fn kind_of_type(kind: &str) -> Option<PersonalKind> {
+    let base = kind
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(kind)
+        .trim_end_matches('?');
+    let base = base
+        .strip_prefix("Nullable<")
+        .map_or(base, |b| b.trim_end_matches('>'));
+    match base {
+        "EmailField" => Some(PersonalKind::Email),
+        "GenericIPAddressField" | "IPAddressField" | "Inet" | "inet" | "INET" | "IPAddressType" => {
+            Some(PersonalKind::IpAddress)
+        }
+        "PhoneNumberField" => Some(PersonalKind::Phone),
+        _ => None,
+    }
 }
 
 /// Whether a table or model name is user-like (its `name` is a person's).
@@ -396,7 +448,13 @@ pub fn hashes_passwords(model: &SourceModel) -> bool {
             || f.calls.iter().any(|c| {
                 matches!(
                     c.method(),
-                    "scrypt" | "scryptSync" | "pbkdf2" | "pbkdf2Sync" | "hashPassword"
+                    "scrypt"
+                        | "scryptSync"
+                        | "pbkdf2"
+                        | "pbkdf2Sync"
+                        | "hashPassword"
+                        | "make_password"
+                        | "set_password"
                 )
             })
     })
@@ -563,13 +621,22 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
                 .message(format!("{} `{}.{}` stores payment card data in the product's own database: that brings the whole system into PCI DSS scope{}.", field.store, field.table, field.field, if cvv { ", and a card's security code may never be stored after authorisation" } else { "" }))
                 .remediation("Keep card data with the payment provider (a token or the last four digits only) and delete the stored values.")
             }
-            PersonalKind::Password if !hashed_name(&field.field) && !hashing => Finding::builder(
+            PersonalKind::Password
+                if !hashed_name(&field.field)
+                    && !hashing
+                    && !field
+                        .inherited_from
+                        .as_deref()
+                        .is_some_and(|b| HASHING_BASES.contains(&b)) =>
+            {
+                Finding::builder(
                 rule("source.password-column-unhashed"),
                 Severity::High,
                 Confidence::Medium,
             )
             .message(format!("{} `{}.{}` holds passwords and no password hashing (bcrypt, argon2, scrypt, PBKDF2) appears anywhere in the code read: they may be stored as written.", field.store, field.table, field.field))
-            .remediation("Hash passwords with argon2id or bcrypt before storing them, rehash existing ones at next sign-in, or move sign-in to an identity provider."),
+            .remediation("Hash passwords with argon2id or bcrypt before storing them, rehash existing ones at next sign-in, or move sign-in to an identity provider.")
+            }
             _ => continue,
         };
         if let Ok(finding) = built

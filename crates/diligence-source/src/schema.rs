@@ -84,6 +84,10 @@ pub struct DataField {
     /// inherited from an abstract base in another file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// The base class it comes from, when the model inherits it (an
+    /// abstract model, a mixin, Django's `AbstractUser`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
 }
 
 impl DataModel {
@@ -232,6 +236,7 @@ fn prisma_models(model: &SourceModel) -> Vec<DataModel> {
                         line: *line,
                         relation,
                         file: None,
+                        inherited_from: None,
                     }
                 })
                 .collect();
@@ -292,6 +297,7 @@ fn sql_models(model: &SourceModel) -> Vec<DataModel> {
                         line: at.line,
                         relation: None,
                         file: None,
+                        inherited_from: None,
                     })
                     .collect(),
                 file: at.path.clone(),
@@ -349,6 +355,7 @@ fn drizzle_models(file: &FileModel) -> Vec<DataModel> {
                     line: p.line,
                     relation: None,
                     file: None,
+                    inherited_from: None,
                 }),
                 _ => None,
             })
@@ -411,6 +418,7 @@ fn object_fields(file: &FileModel, call: &Call) -> Vec<DataField> {
                 line: p.line,
                 relation,
                 file: None,
+                inherited_from: None,
             }
         })
         .collect()
@@ -528,6 +536,7 @@ fn diesel_models(file: &FileModel) -> Vec<DataModel> {
                     line: c.line,
                     relation: None,
                     file: None,
+                    inherited_from: None,
                 })
                 .collect(),
             file: file.path.clone(),
@@ -603,12 +612,16 @@ fn concrete(candidates: &[Candidate<'_>]) -> Vec<DataModel> {
             }
         }
         let mut fields: Vec<DataField> = Vec::new();
+        if store == "Django" {
+            fields.extend(django_auth_fields(c, &seen));
+        }
         for source in chain.iter().rev().copied() {
             for f in &source.fields {
                 let mut f = f.clone();
                 if source.file.path != c.file.path {
                     f.file = Some(source.file.path.clone());
                 }
+                f.inherited_from = Some(source.class.name.clone());
                 fields.retain(|g| g.name != f.name);
                 fields.push(f);
             }
@@ -628,6 +641,42 @@ fn concrete(candidates: &[Candidate<'_>]) -> Vec<DataModel> {
         });
     }
     out
+}
+
+/// The fields Django's own user models give a model deriving from them
+/// (`AbstractUser`, `AbstractBaseUser`), placed at the model's line.
+fn django_auth_fields(c: &Candidate<'_>, bases: &BTreeSet<&str>) -> Vec<DataField> {
+    let (base, names): (&str, &[(&str, &str)]) = if bases.contains("AbstractUser") {
+        (
+            "AbstractUser",
+            &[
+                ("password", "CharField"),
+                ("last_login", "DateTimeField"),
+                ("username", "CharField"),
+                ("first_name", "CharField"),
+                ("last_name", "CharField"),
+                ("email", "EmailField"),
+            ],
+        )
+    } else if bases.contains("AbstractBaseUser") {
+        (
+            "AbstractBaseUser",
+            &[("password", "CharField"), ("last_login", "DateTimeField")],
+        )
+    } else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .map(|(name, kind)| DataField {
+            name: (*name).to_owned(),
+            kind: (*kind).to_owned(),
+            line: c.class.line,
+            relation: None,
+            file: None,
+            inherited_from: Some(base.to_owned()),
+        })
+        .collect()
 }
 
 /// Class attributes of `class` (not of a class nested in it).
@@ -702,6 +751,7 @@ fn django_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
         line: a.line,
         relation,
         file: None,
+        inherited_from: None,
     })
 }
 
@@ -768,6 +818,7 @@ fn sqlalchemy_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
         line: a.line,
         relation,
         file: None,
+        inherited_from: None,
     })
 }
 
@@ -933,6 +984,7 @@ fn typeorm_models(files: &[&FileModel]) -> Vec<DataModel> {
                             line: f.line,
                             relation: annotated_model(&annotation),
                             file: None,
+                            inherited_from: None,
                         });
                     }
                     // `@Column('varchar')`, `@Column({ type: 'varchar' })`,
@@ -951,6 +1003,7 @@ fn typeorm_models(files: &[&FileModel]) -> Vec<DataModel> {
                         line: f.line,
                         relation: None,
                         file: None,
+                        inherited_from: None,
                     })
                 })
                 .collect();

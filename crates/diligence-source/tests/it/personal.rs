@@ -177,23 +177,31 @@ fn findings(evidence: &diligence_model::Evidence) -> Vec<(&str, &str, u32)> {
 fn django_models_give_their_fields_and_those_of_abstract_bases() -> anyhow::Result<()> {
     // Not found: the abstract `Person` as a table of its own, `Meta`
     // options, `Product.name`, the plain class `ContactForm`, a flag.
+    // `Member` holds the fields of Django's `AbstractUser`, whose password
+    // Django hashes; `Message` holds an address by its field type.
     expect(
         &rows("personal/django")?,
         &[
-            ("Customer", "email", "Django", "shop/models.py:6"),
-            ("Customer", "phone_number", "Django", "shop/models.py:7"),
-            ("Customer", "name", "Django", "shop/models.py:14"),
-            ("Customer", "date_of_birth", "Django", "shop/models.py:15"),
-            ("Customer", "password", "Django", "shop/models.py:16"),
-            ("Customer", "card_number", "Django", "shop/models.py:17"),
+            ("Customer", "email", "Django", "shop/models.py:7"),
+            ("Customer", "phone_number", "Django", "shop/models.py:8"),
+            ("Customer", "name", "Django", "shop/models.py:15"),
+            ("Customer", "date_of_birth", "Django", "shop/models.py:16"),
+            ("Customer", "password", "Django", "shop/models.py:17"),
+            ("Customer", "card_number", "Django", "shop/models.py:18"),
+            ("Member", "email", "Django", "shop/models.py:37"),
+            ("Member", "first_name", "Django", "shop/models.py:37"),
+            ("Member", "last_name", "Django", "shop/models.py:37"),
+            ("Member", "password", "Django", "shop/models.py:37"),
+            ("Message", "to", "Django", "shop/models.py:42"),
+            ("Message", "sent_from", "Django", "shop/models.py:43"),
         ],
     );
     let evidence = evidence_of("personal/django")?;
     assert_eq!(
         findings(&evidence),
         [
-            ("source.password-column-unhashed", "shop/models.py", 16),
-            ("source.card-data-stored", "shop/models.py", 17),
+            ("source.password-column-unhashed", "shop/models.py", 17),
+            ("source.card-data-stored", "shop/models.py", 18),
         ]
     );
     assert_eq!(list(&evidence, "source.soft-delete"), ["Product"]);
