@@ -2,13 +2,13 @@
 //! passwords stored as they are, whether a data inventory exists, and the
 //! code paths that delete an account.
 //!
-//! Schemas read here: Prisma (`schema.prisma` and `prisma/schema/*.prisma`,
-//! by a small reader of our own), the tables of the SQL migrations as
-//! replayed by [`crate::sql`], and Drizzle tables (`pgTable`,
-//! `mysqlTable`, `sqliteTable` calls in the per-file model). Fields are
-//! recognised by their names, so the result is a list to review, not a
-//! verdict: a `name` column of a `Product` table is not personal data, and
-//! only user-like tables count their `name`.
+//! The fields are those of every data model [`crate::schema::models`]
+//! reads (Prisma, Drizzle, Django, SQLAlchemy, TypeORM, diesel, Sequelize,
+//! Mongoose, the tables of the SQL migrations); a column both a model and
+//! a migration declare is listed once, at the model. Fields are recognised
+//! by their names (and a few types: `EmailField`, `inet`), so the result is
+//! a list to review, not a verdict: a `name` column of a `Product` table is
+//! not personal data, and only user-like tables count their `name`.
 
 use std::collections::BTreeSet;
 
