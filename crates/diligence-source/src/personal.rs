@@ -110,6 +110,12 @@ pub fn kind_of(table: &str, field: &str) -> Option<PersonalKind> {
     let table = base_name(table);
     let ends = |s: &str| f.ends_with(s);
     let is = |s: &[&str]| s.contains(&f.as_str());
+    // A user's bare `hash` is its password's (and starts like `has…`).
+    if matches!(f.as_str(), "hash" | "pwhash" | "passhash")
+        && PERSON_TABLES.contains(&table.as_str())
+    {
+        return Some(PersonalKind::Password);
+    }
     // Flags and timestamps about a value are not the value.
     if f.ends_with("verified")
         || f.ends_with("confirmed")

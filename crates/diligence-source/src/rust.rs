@@ -322,6 +322,40 @@ pub struct RustColumn {
     pub line: u32,
 }
 
+/// A foreign key declared by diesel's `joinable!` macro.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+pub struct RustJoin {
+    /// The table holding the key (`posts`).
+    pub child: String,
+    /// The table it refers to (`users`).
+    pub parent: String,
+    /// The key column (`user_id`).
+    pub column: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// Reads `child -> parent (column)` from a `joinable!` macro's tokens.
+fn diesel_join(tokens: TokenStream, at: u32) -> Option<RustJoin> {
+    let trees: Vec<TokenTree> = tokens.into_iter().take(8).collect();
+    match trees.as_slice() {
+        [
+            TokenTree::Ident(child),
+            TokenTree::Punct(dash),
+            TokenTree::Punct(gt),
+            TokenTree::Ident(parent),
+            TokenTree::Group(column),
+            ..,
+        ] if dash.as_char() == '-' && gt.as_char() == '>' => Some(RustJoin {
+            child: child.to_string(),
+            parent: parent.to_string(),
+            column: column.stream().to_string(),
+            line: at,
+        }),
+        _ => None,
+    }
+}
+
 /// Most tables and columns read from one `table!` macro.
 const MAX_TABLE_ITEMS: usize = 1_000;
 
@@ -463,6 +497,10 @@ pub struct RustModel {
     /// Tables declared by diesel's `table!` macro, in source order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tables: Vec<RustTable>,
+    /// Foreign keys declared by diesel's `joinable!` macro
+    /// (`joinable!(posts -> users (user_id))`), in source order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub joins: Vec<RustJoin>,
     /// Code blocks in doc comments that rustdoc runs as doc tests (no
     /// language, or `rust` and rustdoc's own attributes).
     pub doc_code_blocks: u64,
@@ -476,6 +514,7 @@ impl RustModel {
             && self.impls.is_empty()
             && self.macro_blocks.is_empty()
             && self.tables.is_empty()
+            && self.joins.is_empty()
             && self.doc_code_blocks == 0
     }
 
@@ -1644,6 +1683,10 @@ impl<'ast> Visit<'ast> for Walker {
         if name_is_table(&path) {
             let tables = diesel_tables(mac.tokens.clone());
             self.model.rust.tables.extend(tables);
+        }
+        if path == "joinable" || path.ends_with("::joinable") {
+            let join = diesel_join(mac.tokens.clone(), at);
+            self.model.rust.joins.extend(join);
         }
         let parsed = macro_args(mac);
         let callee = format!("{path}!");

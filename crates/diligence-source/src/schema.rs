@@ -106,10 +106,13 @@ pub fn models(model: &SourceModel) -> Vec<DataModel> {
         .iter()
         .filter(|f| f.class == FileClass::Production)
         .collect();
+    // diesel's `joinable!` may sit in another file than its tables.
+    let joins: Vec<&crate::rust::RustJoin> =
+        production.iter().flat_map(|f| &f.rust.joins).collect();
     for file in &production {
         match file.language {
             Language::Python => {}
-            Language::Rust => out.extend(diesel_models(file)),
+            Language::Rust => out.extend(diesel_models(file, &joins)),
             _ => {
                 out.extend(drizzle_models(file));
                 out.extend(sequelize_models(file));
@@ -519,7 +522,7 @@ fn mongoose_models(file: &FileModel) -> Vec<DataModel> {
 
 // ------------------------------------------------------------------ diesel
 
-fn diesel_models(file: &FileModel) -> Vec<DataModel> {
+fn diesel_models(file: &FileModel, joins: &[&crate::rust::RustJoin]) -> Vec<DataModel> {
     file.rust
         .tables
         .iter()
@@ -534,7 +537,10 @@ fn diesel_models(file: &FileModel) -> Vec<DataModel> {
                     name: c.name.clone(),
                     kind: c.kind.clone(),
                     line: c.line,
-                    relation: None,
+                    relation: joins
+                        .iter()
+                        .find(|j| j.child == t.name && j.column == c.name)
+                        .map(|j| j.parent.clone()),
                     file: None,
                     inherited_from: None,
                 })

@@ -117,6 +117,9 @@ fn field_names_are_read_with_their_table() {
         Some(PersonalKind::BirthDate)
     );
     assert_eq!(kind_of("settings", "email_template"), None);
+    assert_eq!(kind_of("users", "hash"), Some(PersonalKind::Password));
+    assert_eq!(kind_of("UserEntity", "name"), Some(PersonalKind::Name));
+    assert_eq!(kind_of("files", "hash"), None);
 }
 
 #[test]

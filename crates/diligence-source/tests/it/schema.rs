@@ -189,6 +189,10 @@ fn diesel_sequelize_mongoose_and_prisma_models_are_read() -> anyhow::Result<()> 
             ("kind", "Text", None)
         ]
     );
+    assert_eq!(
+        fields(&diesel, "products")[3],
+        ("owner_id", "Int4", Some("users"))
+    );
     let sequelize = of("personal/sequelize")?;
     assert_eq!(
         heads(&sequelize),
