@@ -819,6 +819,7 @@ impl<'a> Visit<'a> for Walker<'_> {
         self.model.classes.push(crate::model::Class {
             name: name.clone(),
             bases,
+            keywords: Vec::new(),
             decorators: decorator_names(&it.decorators),
             decorator_args: decorator_args(&it.decorators),
             line: self.line(it.span.start),

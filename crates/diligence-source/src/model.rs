@@ -324,6 +324,10 @@ pub struct Class {
     pub name: String,
     /// Base classes, as paths (`APIView`, `generics.ListAPIView`).
     pub bases: Vec<String>,
+    /// Keywords of a Python class statement (`table=True` of
+    /// `class User(SQLModel, table=True)`); empty for other languages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<(String, Arg)>,
     /// Decorators, as callee paths (`Controller`, `UseGuards`).
     pub decorators: Vec<String>,
     /// The arguments of each decorator, as in

@@ -123,7 +123,7 @@ pub fn kind_of(table: &str, field: &str) -> Option<PersonalKind> {
         || f.ends_with("confirmedat")
         || f.ends_with("enabled")
         || f.starts_with("is")
-        || f.starts_with("has")
+        || (f.starts_with("has") && !f.starts_with("hash"))
         || f.ends_with("count")
         || f.ends_with("template")
         || f.ends_with("type")
@@ -248,6 +248,13 @@ const HASHING_BASES: &[&str] = &["AbstractUser", "AbstractBaseUser"];
 /// Whether a declared type holds text or bytes (the types personal data
 /// is kept in); `None` when the store keeps no type to judge.
 fn text_type(store: &str, kind: &str) -> Option<bool> {
+    // `str | None`, `Optional[str]`, `Mapped[str]` read as `str`.
+    let mut kind = kind.split('|').next().unwrap_or(kind).trim();
+    for wrapper in ["Optional[", "Mapped["] {
+        if let Some(inner) = kind.strip_prefix(wrapper) {
+            kind = inner.trim_end_matches(']');
+        }
+    }
     let base = kind
         .trim_end_matches(['?', '[', ']', '!'])
         .rsplit(['.', ':'])

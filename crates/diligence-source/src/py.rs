@@ -469,10 +469,23 @@ impl Walker<'_> {
             .as_ref()
             .map(|a| a.args.iter().filter_map(path_of).collect())
             .unwrap_or_default();
+        let keywords = def
+            .arguments
+            .as_ref()
+            .map(|a| {
+                a.keywords
+                    .iter()
+                    .filter_map(|k| {
+                        Some((k.arg.as_ref()?.id.as_str().to_owned(), arg_of(&k.value)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let start = def.name.range.start().to_u32();
         self.model.classes.push(Class {
             name: def.name.id.as_str().to_owned(),
             bases,
+            keywords,
             decorators: Self::decorators(&def.decorator_list),
             decorator_args: Vec::new(),
             line: self.line(start),

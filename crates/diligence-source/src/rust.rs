@@ -1849,6 +1849,7 @@ impl Walker {
         self.model.classes.push(Class {
             name: ident.to_string(),
             bases: Vec::new(),
+            keywords: Vec::new(),
             decorators,
             decorator_args: Vec::new(),
             line: line(first),

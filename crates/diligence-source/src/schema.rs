@@ -13,6 +13,8 @@
 //!   (`declarative_base()`, `DeclarativeBase`, Flask-SQLAlchemy's
 //!   `db.Model`), their `Column`, `mapped_column` and `relationship`
 //!   attributes and their `Mapped[…]` annotations.
+//! - SQLModel: classes declared with `table=True`, their annotated
+//!   attributes and those of the SQLModel classes they derive from.
 //! - TypeORM: `@Entity` classes, their properties decorated `@Column`,
 //!   `@PrimaryGeneratedColumn`, `@ManyToOne` and the like.
 //! - diesel: tables of `table!` (`diesel::table!`) macros.
@@ -48,7 +50,7 @@ const MAX_BASES: usize = 16;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DataModel {
     /// Where it is declared: `Prisma`, `Drizzle`, `Django`, `SQLAlchemy`,
-    /// `TypeORM`, `diesel`, `Sequelize`, `Mongoose` or `SQL migrations`.
+    /// `SQLModel`, `TypeORM`, `diesel`, `Sequelize`, `Mongoose` or `SQL migrations`.
     pub store: &'static str,
     /// The table or model as the code names it (the class name, the
     /// Drizzle or diesel table name, a Prisma model's `@@map` name).
@@ -790,7 +792,7 @@ fn sqlalchemy_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
             kind = "relationship".to_owned();
             relation = match call.args.first() {
                 Some(Arg::Str(s) | Arg::Ident(s)) => Some(s.clone()),
-                _ => None,
+                _ => mapped.as_deref().and_then(python_annotated_model),
             };
         } else {
             // The first positional argument that is a type (a leading
@@ -828,6 +830,54 @@ fn sqlalchemy_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
     })
 }
 
+/// A SQLModel field: an annotated class attribute (`email: EmailStr =
+/// Field(unique=True)`, `is_active: bool = True`), or a `Relationship`.
+fn sqlmodel_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
+    let annotation = a.annotation.as_deref()?;
+    if a.target.starts_with("__")
+        || a.target == "model_config"
+        || annotation.starts_with("ClassVar")
+    {
+        return None;
+    }
+    let call = file.assigned_call(a);
+    let relationship = call.is_some_and(|c| last(&c.callee) == "Relationship");
+    // `Field(foreign_key="user.id")` names a table.
+    let key = call
+        .and_then(|c| c.keywords.iter().find(|(k, _)| k == "foreign_key"))
+        .and_then(|(_, v)| v.as_str())
+        .map(|t| t.split('.').next().unwrap_or(t).to_owned());
+    Some(DataField {
+        name: a.target.clone(),
+        kind: if relationship {
+            "Relationship".to_owned()
+        } else {
+            annotation.to_owned()
+        },
+        line: a.line,
+        relation: relationship
+            .then(|| python_annotated_model(annotation))
+            .flatten()
+            .or(key),
+        file: None,
+        inherited_from: None,
+    })
+}
+
+/// The model a Python annotation names (`User`, `"User" | None`,
+/// `list["Item"]`, `Optional[User]`).
+fn python_annotated_model(annotation: &str) -> Option<String> {
+    let mut t = annotation.split('|').next().unwrap_or(annotation).trim();
+    for wrapper in ["Optional[", "list[", "List[", "Mapped["] {
+        if let Some(inner) = t.strip_prefix(wrapper) {
+            t = inner.trim_end_matches(']');
+        }
+    }
+    let t = t.trim_matches(['"', '\'', ' ']);
+    (t.starts_with(char::is_uppercase) && t.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        .then(|| t.to_owned())
+}
+
 fn python_models(files: &[&FileModel]) -> Vec<DataModel> {
     let mut candidates = Vec::new();
     let mut read = Vec::new();
@@ -859,6 +909,7 @@ fn python_models(files: &[&FileModel]) -> Vec<DataModel> {
         let django = file.imports_module("django");
         let sqlalchemy =
             file.imports_module("sqlalchemy") || file.imports_module("flask_sqlalchemy");
+        let sqlmodel = file.imports_module("sqlmodel");
         for class in &file.classes {
             if class.name == "Meta" || bases.contains(class.name.as_str()) {
                 continue;
@@ -877,7 +928,21 @@ fn python_models(files: &[&FileModel]) -> Vec<DataModel> {
                 .iter()
                 .filter_map(|a| sqlalchemy_field(file, a))
                 .collect();
-            let root = if django
+            let sqlmodel_fields: Vec<DataField> = if sqlmodel {
+                attributes
+                    .iter()
+                    .filter_map(|a| sqlmodel_field(file, a))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let table = class
+                .keywords
+                .iter()
+                .any(|(k, v)| k == "table" && *v == Arg::Ident("True".to_owned()));
+            let root = if sqlmodel && table {
+                Some("SQLModel")
+            } else if django
                 && class
                     .bases
                     .iter()
@@ -904,17 +969,19 @@ fn python_models(files: &[&FileModel]) -> Vec<DataModel> {
                     .or_else(|| attribute_value(file, class, "__tablename__")),
                 fields: Vec::new(),
             });
-            read.push((django_fields, sqlalchemy_fields));
+            read.push((django_fields, sqlalchemy_fields, sqlmodel_fields));
         }
     }
     derive(&mut candidates);
     // Fields are read the way the class's ORM declares them; a class of
-    // none may be a SQLAlchemy mixin, whose columns its models take.
-    for (c, (django, sqlalchemy)) in candidates.iter_mut().zip(read) {
-        c.fields = if c.store == Some("Django") {
-            django
-        } else {
-            sqlalchemy
+    // none may be a SQLAlchemy mixin or a SQLModel class without a table,
+    // whose fields the models deriving from it take.
+    for (c, (django, sqlalchemy, sqlmodel)) in candidates.iter_mut().zip(read) {
+        c.fields = match c.store {
+            Some("Django") => django,
+            Some("SQLModel") => sqlmodel,
+            None if c.file.imports_module("sqlmodel") => sqlmodel,
+            _ => sqlalchemy,
         };
     }
     concrete(&candidates)

@@ -120,6 +120,11 @@ fn field_names_are_read_with_their_table() {
     assert_eq!(kind_of("users", "hash"), Some(PersonalKind::Password));
     assert_eq!(kind_of("UserEntity", "name"), Some(PersonalKind::Name));
     assert_eq!(kind_of("files", "hash"), None);
+    assert_eq!(
+        kind_of("user", "hashed_password"),
+        Some(PersonalKind::Password)
+    );
+    assert_eq!(kind_of("users", "has_phone"), None);
 }
 
 #[test]

@@ -421,3 +421,50 @@ fn a_table_the_migrations_also_create_is_listed_once_at_the_model() -> anyhow::R
     );
     Ok(())
 }
+
+#[test]
+fn sqlmodel_tables_take_the_fields_of_their_bases() -> anyhow::Result<()> {
+    // `UserBase` and `UserCreate` are no tables: request bodies share
+    // them. Their fields count on `User`, which derives from `UserBase`.
+    let models = of("personal/sqlmodel")?;
+    assert_eq!(
+        heads(&models),
+        [
+            (s("SQLModel"), s("User"), None, s("app/models.py:13")),
+            (s("SQLModel"), s("Item"), None, s("app/models.py:19")),
+        ]
+    );
+    assert_eq!(
+        fields(&models, "User"),
+        [
+            ("email", "str", None),
+            ("full_name", "str | None", None),
+            ("id", "int | None", None),
+            ("hashed_password", "str", None),
+            ("items", "Relationship", Some("Item")),
+        ]
+    );
+    assert_eq!(
+        fields(&models, "Item")[2],
+        ("owner_id", "int | None", Some("user"))
+    );
+    let evidence = crate::evidence_of("personal/sqlmodel")?;
+    let Some(diligence_model::Inventory::Table(table)) = evidence.inventories.get("personal-data")
+    else {
+        panic!("no personal-data table");
+    };
+    let rows: Vec<(&str, &str)> = table
+        .rows
+        .iter()
+        .map(|r| (r[2].as_str(), r[4].as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("email", "app/models.py:5"),
+            ("full_name", "app/models.py:6"),
+            ("hashed_password", "app/models.py:15"),
+        ]
+    );
+    Ok(())
+}
