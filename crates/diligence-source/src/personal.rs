@@ -3,8 +3,8 @@
 //! code paths that delete an account.
 //!
 //! The fields are those of every data model [`crate::schema::models`]
-//! reads (Prisma, Drizzle, Django, SQLAlchemy, TypeORM, diesel, Sequelize,
-//! Mongoose, the tables of the SQL migrations); a column both a model and
+//! reads (Prisma, Drizzle, Django, SQLAlchemy, SQLModel, TypeORM, diesel,
+//! Sequelize, Mongoose, the tables of the SQL migrations); a column both a model and
 //! a migration declare is listed once, at the model. Fields are recognised
 //! by their names (and a few types: `EmailField`, `inet`), so the result is
 //! a list to review, not a verdict: a `name` column of a `Product` table is
@@ -432,12 +432,13 @@ fn person_table(table: &str) -> bool {
 fn base_name(table: &str) -> String {
     let lower = table.to_ascii_lowercase();
     let mut base = lower.as_str();
-    for suffix in ["entity", "model", "record", "schema", "table"] {
+    for suffix in [
+        "class", "document", "entity", "model", "record", "schema", "table",
+    ] {
         if let Some(rest) = base.strip_suffix(suffix)
             && !rest.is_empty()
         {
             base = rest.trim_end_matches(['_', '-']);
-            break;
         }
     }
     base.to_owned()
@@ -600,7 +601,7 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
         fact_name("source.personal-data.fields"),
         Fact::count(fields.len(), Unit::Count)
             .heuristic(Confidence::Medium)
-            .detail("Schema fields whose names say they hold personal data (Prisma, Drizzle, Django, SQLAlchemy, TypeORM, diesel, Sequelize and Mongoose models, tables of SQL migrations); a list to review, recognised by name."),
+            .detail("Schema fields whose names say they hold personal data (Prisma, Drizzle, Django, SQLAlchemy, SQLModel, TypeORM, diesel, Sequelize and Mongoose models, tables of SQL migrations); a list to review, recognised by name."),
     );
     evidence.set_fact(
         fact_name("source.personal-data.kinds"),

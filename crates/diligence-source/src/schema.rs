@@ -18,10 +18,12 @@
 //! - TypeORM: `@Entity` classes, their properties decorated `@Column`,
 //!   `@PrimaryGeneratedColumn`, `@ManyToOne` and the like.
 //! - diesel: tables of `table!` (`diesel::table!`) macros.
-//! - Sequelize: `sequelize.define('User', {…})` and `User.init({…}, {
-//!   sequelize })`.
+//! - Sequelize: `sequelize.define('User', {…})`, `User.init({…}, {
+//!   sequelize })`, and sequelize-typescript's `@Table` classes with
+//!   their `@Column` properties.
 //! - Mongoose: `new Schema({…})`, named by the `model('User', schema)`
-//!   call that takes it.
+//!   call that takes it, and NestJS's `@Schema()` classes with their
+//!   `@Prop()` properties.
 //! - SQL migrations: the tables the migration folders create, as replayed
 //!   by [`crate::sql`] (no column types or lines there: a field is placed
 //!   at its `CREATE TABLE`). A Prisma project's own `prisma/migrations`
@@ -50,7 +52,8 @@ const MAX_BASES: usize = 16;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DataModel {
     /// Where it is declared: `Prisma`, `Drizzle`, `Django`, `SQLAlchemy`,
-    /// `SQLModel`, `TypeORM`, `diesel`, `Sequelize`, `Mongoose` or `SQL migrations`.
+    /// `SQLModel`, `TypeORM`, `diesel`, `Sequelize`, `Mongoose` or `SQL
+    /// migrations`.
     pub store: &'static str,
     /// The table or model as the code names it (the class name, the
     /// Drizzle or diesel table name, a Prisma model's `@@map` name).
@@ -123,7 +126,9 @@ pub fn models(model: &SourceModel) -> Vec<DataModel> {
         }
     }
     out.extend(python_models(&production));
-    out.extend(typeorm_models(&production));
+    for orm in DECORATED {
+        out.extend(decorated_models(&production, orm));
+    }
     out.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
     out
 }
@@ -1014,16 +1019,82 @@ fn annotated_model(annotation: &str) -> Option<String> {
         .then(|| t.to_owned())
 }
 
-fn typeorm_models(files: &[&FileModel]) -> Vec<DataModel> {
+/// An ORM whose models are decorated classes.
+struct Decorated {
+    store: &'static str,
+    /// The module its decorators come from.
+    module: &'static str,
+    /// Class decorators that make a model.
+    models: &'static [&'static str],
+    /// Property decorators that make a column.
+    columns: &'static [&'static str],
+    /// Property decorators that make a relation.
+    relations: &'static [&'static str],
+    /// The option of the class decorator that names the table.
+    table_option: &'static str,
+}
+
+const DECORATED: &[Decorated] = &[
+    Decorated {
+        store: "TypeORM",
+        module: "typeorm",
+        models: &["Entity", "ChildEntity"],
+        columns: TYPEORM_COLUMNS,
+        relations: TYPEORM_RELATIONS,
+        table_option: "name",
+    },
+    // NestJS's Mongoose schemas: `@Schema() class User { @Prop() email }`.
+    Decorated {
+        store: "Mongoose",
+        module: "@nestjs/mongoose",
+        models: &["Schema"],
+        columns: &["Prop"],
+        relations: &[],
+        table_option: "collection",
+    },
+    Decorated {
+        store: "Sequelize",
+        module: "sequelize-typescript",
+        models: &["Table"],
+        columns: &[
+            "Column",
+            "PrimaryKey",
+            "CreatedAt",
+            "UpdatedAt",
+            "DeletedAt",
+        ],
+        relations: &["BelongsTo", "HasMany", "HasOne", "BelongsToMany"],
+        table_option: "tableName",
+    },
+];
+
+/// The type a column decorator's arguments declare: `@Column('varchar')`,
+/// `@Column(DataType.STRING)`, `@Column({ type: 'varchar' })`; and the
+/// model an option refers to (`@Prop({ ref: 'User' })`).
+fn declared_type(args: &[Arg]) -> (Option<String>, Option<String>) {
+    let kind = args.iter().find_map(|a| match a {
+        Arg::Str(s) | Arg::Member(s) => Some(s.clone()),
+        Arg::Object(_) => a.property("type").and_then(|t| match t {
+            Arg::Str(s) | Arg::Ident(s) | Arg::Member(s) => Some(s.clone()),
+            _ => None,
+        }),
+        _ => None,
+    });
+    let relation = args
+        .iter()
+        .find_map(|a| a.property("ref").and_then(Arg::as_str).map(str::to_owned));
+    (kind, relation)
+}
+
+fn decorated_models(files: &[&FileModel], orm: &Decorated) -> Vec<DataModel> {
     let mut candidates = Vec::new();
     for file in files
         .iter()
         .filter(|f| f.language != Language::Python && f.language != Language::Rust)
     {
-        if file.class_fields.is_empty() {
+        if file.class_fields.is_empty() || !uses_module(file, orm.module) {
             continue;
         }
-        let typeorm = uses_module(file, "typeorm");
         for class in &file.classes {
             let fields: Vec<DataField> = file
                 .class_fields
@@ -1045,12 +1116,11 @@ fn typeorm_models(files: &[&FileModel]) -> Vec<DataModel> {
                                 .chain(std::iter::repeat(&[][..])),
                         )
                         .find(|(d, _)| {
-                            TYPEORM_COLUMNS.contains(&last(d))
-                                || TYPEORM_RELATIONS.contains(&last(d))
+                            orm.columns.contains(&last(d)) || orm.relations.contains(&last(d))
                         })?;
                     let decorator = last(decorator);
                     let annotation = f.annotation.clone().unwrap_or_default();
-                    if TYPEORM_RELATIONS.contains(&decorator) {
+                    if orm.relations.contains(&decorator) {
                         return Some(DataField {
                             name: f.name.clone(),
                             kind: decorator.to_owned(),
@@ -1060,53 +1130,52 @@ fn typeorm_models(files: &[&FileModel]) -> Vec<DataModel> {
                             inherited_from: None,
                         });
                     }
-                    // `@Column('varchar')`, `@Column({ type: 'varchar' })`,
-                    // or the property's own type.
-                    let declared = args.iter().find_map(|a| match a {
-                        Arg::Str(s) => Some(s.clone()),
-                        Arg::Object(_) => a.property("type").and_then(|t| match t {
-                            Arg::Str(s) | Arg::Ident(s) | Arg::Member(s) => Some(s.clone()),
-                            _ => None,
-                        }),
-                        _ => None,
-                    });
+                    // The decorator's type, or the property's own.
+                    let (declared, relation) = declared_type(args);
                     Some(DataField {
                         name: f.name.clone(),
                         kind: declared.unwrap_or(annotation),
                         line: f.line,
-                        relation: None,
+                        relation,
                         file: None,
                         inherited_from: None,
                     })
                 })
                 .collect();
-            let entity = class
+            let model = class
                 .decorators
                 .iter()
-                .any(|d| matches!(last(d), "Entity" | "ChildEntity"));
-            // A class with neither `@Entity` nor columns is no model; one
-            // with columns only may be an abstract base.
-            if !entity && (fields.is_empty() || !typeorm) {
+                .any(|d| orm.models.contains(&last(d)));
+            // A class with neither the model decorator nor columns is no
+            // model; one with columns only may be an abstract base.
+            if !model && fields.is_empty() {
                 continue;
             }
-            let table = class.decorator("Entity").and_then(|args| {
-                args.iter().find_map(|a| match a {
-                    Arg::Str(s) => Some(s.clone()),
-                    Arg::Object(_) => a.property("name").and_then(Arg::as_str).map(str::to_owned),
-                    _ => None,
-                })
-            });
+            let table = orm
+                .models
+                .iter()
+                .find_map(|d| class.decorator(d))
+                .and_then(|args| {
+                    args.iter().find_map(|a| match a {
+                        Arg::Str(s) => Some(s.clone()),
+                        Arg::Object(_) => a
+                            .property(orm.table_option)
+                            .and_then(Arg::as_str)
+                            .map(str::to_owned),
+                        _ => None,
+                    })
+                });
             candidates.push(Candidate {
                 file,
                 class,
-                store: entity.then_some("TypeORM"),
-                abstract_: !entity,
+                store: model.then_some(orm.store),
+                abstract_: !model,
                 table,
                 fields,
             });
         }
     }
-    // A class with columns but no `@Entity` lends them to the entities
-    // deriving from it; it is no table itself.
+    // A class with columns but no model decorator lends them to the
+    // models deriving from it; it is no table itself.
     concrete(&candidates)
 }

@@ -299,10 +299,12 @@ fn diesel_tables_are_read_from_the_generated_schema() -> anyhow::Result<()> {
 #[test]
 fn sequelize_and_mongoose_models_give_their_attributes() -> anyhow::Result<()> {
     // Not found: nested options (`validate.isEmail`), `Product.name`,
-    // a reference to another model.
+    // a reference to another model, a class without `@Schema`.
     expect(
         &rows("personal/sequelize")?,
         &[
+            ("Account", "phone", "Sequelize", "src/account.model.ts:6"),
+            ("Account", "password", "Sequelize", "src/account.model.ts:9"),
             ("Customer", "firstName", "Sequelize", "src/models.js:6"),
             ("Customer", "email", "Sequelize", "src/models.js:7"),
             ("Customer", "iban", "Sequelize", "src/models.js:11"),
@@ -311,6 +313,18 @@ fn sequelize_and_mongoose_models_give_their_attributes() -> anyhow::Result<()> {
     expect(
         &rows("personal/mongoose")?,
         &[
+            (
+                "CustomerDocument",
+                "email",
+                "Mongoose",
+                "src/customer.schema.ts:7",
+            ),
+            (
+                "CustomerDocument",
+                "name",
+                "Mongoose",
+                "src/customer.schema.ts:13",
+            ),
             ("User", "name", "Mongoose", "src/user.js:5"),
             ("User", "email", "Mongoose", "src/user.js:6"),
             ("User", "address", "Mongoose", "src/user.js:7"),

@@ -197,6 +197,12 @@ fn diesel_sequelize_mongoose_and_prisma_models_are_read() -> anyhow::Result<()> 
     assert_eq!(
         heads(&sequelize),
         [
+            (
+                s("Sequelize"),
+                s("Account"),
+                Some(s("accounts")),
+                s("src/account.model.ts:4")
+            ),
             (s("Sequelize"), s("Customer"), None, s("src/models.js:5")),
             (
                 s("Sequelize"),
@@ -214,7 +220,30 @@ fn diesel_sequelize_mongoose_and_prisma_models_are_read() -> anyhow::Result<()> 
             ("iban", "DataTypes.STRING", None),
         ]
     );
+    assert_eq!(
+        fields(&sequelize, "Account"),
+        [
+            ("phone", "DataType.STRING", None),
+            ("password", "string", None),
+            ("owner", "BelongsTo", Some("Customer")),
+        ]
+    );
+    assert_eq!(
+        sequelize
+            .iter()
+            .find(|m| m.name == "Account")
+            .and_then(|m| m.table.as_deref()),
+        Some("accounts")
+    );
     let mongoose = of("personal/mongoose")?;
+    assert_eq!(
+        fields(&mongoose, "CustomerDocument"),
+        [
+            ("email", "string", None),
+            ("company", "mongoose.Schema.Types.ObjectId", Some("Company")),
+            ("name", "string", None),
+        ]
+    );
     assert_eq!(
         fields(&mongoose, "User")[3],
         ("company", "Schema.Types.ObjectId", Some("Company"))
