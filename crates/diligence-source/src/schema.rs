@@ -34,7 +34,7 @@
 //! their own: their fields are listed on the concrete models that derive
 //! from them, where they are declared.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use diligence_model::FileClass;
 use serde::Serialize;
@@ -692,17 +692,53 @@ fn django_auth_fields(c: &Candidate<'_>, bases: &BTreeSet<&str>) -> Vec<DataFiel
         .collect()
 }
 
-/// Class attributes of `class` (not of a class nested in it).
-fn class_attributes<'f>(
+/// A Python file with its calls by offset and its class attributes by
+/// class, to look them up without scanning the file for each.
+struct Py<'f> {
     file: &'f FileModel,
-    class: &'f Class,
-) -> impl Iterator<Item = &'f Assignment> + 'f {
-    file.python.assignments.iter().filter(move |a| {
-        a.class.as_deref() == Some(class.name.as_str())
-            && !a.in_function
-            && class.line <= a.line
-            && a.line <= class.end_line
-    })
+    calls: HashMap<u32, &'f Call>,
+    attributes: HashMap<&'f str, Vec<&'f Assignment>>,
+}
+
+impl<'f> Py<'f> {
+    fn new(file: &'f FileModel) -> Self {
+        let mut attributes: HashMap<&str, Vec<&Assignment>> = HashMap::new();
+        for a in file.python.assignments.iter().filter(|a| !a.in_function) {
+            if let Some(class) = &a.class {
+                attributes.entry(class.as_str()).or_default().push(a);
+            }
+        }
+        Self {
+            file,
+            calls: file.calls.iter().map(|c| (c.offset, c)).collect(),
+            attributes,
+        }
+    }
+
+    /// The call an assignment's value is.
+    fn call(&self, a: &Assignment) -> Option<&'f Call> {
+        self.calls.get(&a.call?).copied()
+    }
+
+    /// Class attributes of `class` (not of a class nested in it).
+    fn class_attributes(&self, class: &'f Class) -> impl Iterator<Item = &'f Assignment> + '_ {
+        self.attributes
+            .get(class.name.as_str())
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |a| class.line <= a.line && a.line <= class.end_line)
+    }
+
+    /// The string or name an attribute is set to.
+    fn attribute_value(&self, class: &'f Class, target: &str) -> Option<String> {
+        self.class_attributes(class)
+            .filter(|a| a.target == target)
+            .find_map(|a| match &a.value {
+                Arg::Str(s) | Arg::Ident(s) | Arg::Member(s) => Some(s.clone()),
+                _ => None,
+            })
+    }
 }
 
 /// The classes nested in `class` named `name` (`Meta`).
@@ -710,16 +746,6 @@ fn inner_class<'f>(file: &'f FileModel, class: &'f Class, name: &str) -> Option<
     file.classes
         .iter()
         .find(|c| c.name == name && class.line < c.line && c.end_line <= class.end_line)
-}
-
-/// The string or name an attribute is set to.
-fn attribute_value(file: &FileModel, class: &Class, target: &str) -> Option<String> {
-    class_attributes(file, class)
-        .filter(|a| a.target == target)
-        .find_map(|a| match &a.value {
-            Arg::Str(s) | Arg::Ident(s) | Arg::Member(s) => Some(s.clone()),
-            _ => None,
-        })
 }
 
 /// Django field constructors that are not named `…Field`.
@@ -736,8 +762,8 @@ const DJANGO_ROOTS: &[&str] = &[
 ];
 
 /// A Django field: `name = models.CharField(…)`.
-fn django_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
-    let call = file.assigned_call(a)?;
+fn django_field(py: &Py<'_>, a: &Assignment) -> Option<DataField> {
+    let call = py.call(a)?;
     let kind = last(&call.callee);
     let field = kind.ends_with("Field") || DJANGO_RELATIONS.contains(&kind) || kind == "ForeignKey";
     if !field || !kind.starts_with(char::is_uppercase) {
@@ -774,7 +800,8 @@ const SQLALCHEMY_COLUMNS: &[&str] = &["Column", "mapped_column", "relationship",
 /// A SQLAlchemy field: `email = Column(String(255))`,
 /// `email: Mapped[str] = mapped_column(String(255))`,
 /// `email: Mapped[str]`, `user = relationship("User")`.
-fn sqlalchemy_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
+fn sqlalchemy_field(py: &Py<'_>, a: &Assignment) -> Option<DataField> {
+    let file = py.file;
     let mapped = a
         .annotation
         .as_deref()
@@ -783,7 +810,7 @@ fn sqlalchemy_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
                 .or_else(|| t.strip_prefix("orm.Mapped["))
         })
         .map(|t| t.trim_end_matches(']').to_owned());
-    let call = file.assigned_call(a);
+    let call = py.call(a);
     let constructor = call.map(|c| last(&c.callee));
     match (constructor, &mapped) {
         (Some(c), _) if SQLALCHEMY_COLUMNS.contains(&c) => {}
@@ -837,7 +864,7 @@ fn sqlalchemy_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
 
 /// A SQLModel field: an annotated class attribute (`email: EmailStr =
 /// Field(unique=True)`, `is_active: bool = True`), or a `Relationship`.
-fn sqlmodel_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
+fn sqlmodel_field(py: &Py<'_>, a: &Assignment) -> Option<DataField> {
     let annotation = a.annotation.as_deref()?;
     if a.target.starts_with("__")
         || a.target == "model_config"
@@ -845,7 +872,7 @@ fn sqlmodel_field(file: &FileModel, a: &Assignment) -> Option<DataField> {
     {
         return None;
     }
-    let call = file.assigned_call(a);
+    let call = py.call(a);
     let relationship = call.is_some_and(|c| last(&c.callee) == "Relationship");
     // `Field(foreign_key="user.id")` names a table.
     let key = call
@@ -915,28 +942,29 @@ fn python_models(files: &[&FileModel]) -> Vec<DataModel> {
         let sqlalchemy =
             file.imports_module("sqlalchemy") || file.imports_module("flask_sqlalchemy");
         let sqlmodel = file.imports_module("sqlmodel");
+        let py = Py::new(file);
         for class in &file.classes {
             if class.name == "Meta" || bases.contains(class.name.as_str()) {
                 continue;
             }
-            let attributes: Vec<&Assignment> = class_attributes(file, class).collect();
+            let attributes: Vec<&Assignment> = py.class_attributes(class).collect();
             let meta = inner_class(file, class, "Meta");
-            let django_abstract = meta
-                .is_some_and(|m| attribute_value(file, m, "abstract").as_deref() == Some("True"));
+            let django_abstract =
+                meta.is_some_and(|m| py.attribute_value(m, "abstract").as_deref() == Some("True"));
             let sqlalchemy_abstract =
-                attribute_value(file, class, "__abstract__").as_deref() == Some("True");
+                py.attribute_value(class, "__abstract__").as_deref() == Some("True");
             let django_fields: Vec<DataField> = attributes
                 .iter()
-                .filter_map(|a| django_field(file, a))
+                .filter_map(|a| django_field(&py, a))
                 .collect();
             let sqlalchemy_fields: Vec<DataField> = attributes
                 .iter()
-                .filter_map(|a| sqlalchemy_field(file, a))
+                .filter_map(|a| sqlalchemy_field(&py, a))
                 .collect();
             let sqlmodel_fields: Vec<DataField> = if sqlmodel {
                 attributes
                     .iter()
-                    .filter_map(|a| sqlmodel_field(file, a))
+                    .filter_map(|a| sqlmodel_field(&py, a))
                     .collect()
             } else {
                 Vec::new()
@@ -970,8 +998,8 @@ fn python_models(files: &[&FileModel]) -> Vec<DataModel> {
                 store: root,
                 abstract_: django_abstract || sqlalchemy_abstract,
                 table: meta
-                    .and_then(|m| attribute_value(file, m, "db_table"))
-                    .or_else(|| attribute_value(file, class, "__tablename__")),
+                    .and_then(|m| py.attribute_value(m, "db_table"))
+                    .or_else(|| py.attribute_value(class, "__tablename__")),
                 fields: Vec::new(),
             });
             read.push((django_fields, sqlalchemy_fields, sqlmodel_fields));
