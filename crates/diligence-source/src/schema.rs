@@ -765,7 +765,7 @@ const DJANGO_ROOTS: &[&str] = &[
 fn django_field(py: &Py<'_>, a: &Assignment) -> Option<DataField> {
     let call = py.call(a)?;
     let kind = last(&call.callee);
-    let field = kind.ends_with("Field") || DJANGO_RELATIONS.contains(&kind) || kind == "ForeignKey";
+    let field = kind.ends_with("Field") || DJANGO_RELATIONS.contains(&kind);
     if !field || !kind.starts_with(char::is_uppercase) {
         return None;
     }
