@@ -17,11 +17,12 @@ use oxc_ast::ast::{
 use oxc_ast::ast::{
     ArrowFunctionBody, ArrowFunctionExpression, AssignmentExpression, AssignmentTarget,
     BinaryExpression, CatchClause, Class, Decorator, FormalParameters, Function, MethodDefinition,
-    ObjectProperty, ObjectPropertyKind, StaticMemberExpression, UnaryExpression,
+    ObjectExpression, ObjectProperty, ObjectPropertyKind, PropertyDefinition,
+    StaticMemberExpression, UnaryExpression,
 };
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
-use oxc_span::SourceType;
+use oxc_span::{GetSpan, SourceType};
 use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::HashMap;
@@ -29,9 +30,12 @@ use std::collections::HashMap;
 use crate::error::ParseError;
 use crate::model::Lines;
 use crate::model::{
-    Arg, Binding, BodyField, Call, Comparison, EnvBinding, EnvRead, FileModel,
+    Arg, Binding, BodyField, Call, ClassField, Comparison, EnvBinding, EnvRead, FileModel,
     Function as FunctionModel, Import, Language, Property, Runtime,
 };
+
+/// Longest type annotation kept for a class field, in characters.
+const MAX_ANNOTATION: usize = 200;
 
 /// Deepest bracket or prefix-operator nesting a file may have.
 pub const MAX_DEPTH: usize = 1_000;
@@ -129,11 +133,13 @@ pub(crate) fn parse(
         return Err(ParseError::Syntax { message, line });
     }
     let mut walker = Walker {
+        text,
         lines: &lines,
         model: FileModel::new(path, language, class, runtime),
         body_vars: Vec::new(),
         pending: HashMap::new(),
         classes: Vec::new(),
+        objects: Vec::new(),
     };
     walker.visit_program(&parsed.program);
     let mut model = walker.model;
@@ -159,6 +165,7 @@ fn drops_error(arrow: &ArrowFunctionExpression<'_>) -> bool {
 }
 
 struct Walker<'l> {
+    text: &'l str,
     lines: &'l Lines,
     model: FileModel,
     /// Variables holding a parsed request body (`const body = await req.json()`).
@@ -169,6 +176,8 @@ struct Walker<'l> {
     pending: HashMap<u32, Pending>,
     /// Names of the classes being walked, innermost last.
     classes: Vec<String>,
+    /// Start offsets of the object literals being walked, innermost last.
+    objects: Vec<u32>,
 }
 
 /// What a function's parent knows about it.
@@ -810,6 +819,7 @@ impl<'a> Visit<'a> for Walker<'_> {
         self.model.classes.push(crate::model::Class {
             name: name.clone(),
             bases,
+            keywords: Vec::new(),
             decorators: decorator_names(&it.decorators),
             decorator_args: decorator_args(&it.decorators),
             line: self.line(it.span.start),
@@ -818,6 +828,32 @@ impl<'a> Visit<'a> for Walker<'_> {
         self.classes.push(name);
         oxc_ast_visit::walk::walk_class(self, it);
         self.classes.pop();
+    }
+
+    fn visit_property_definition(&mut self, it: &PropertyDefinition<'a>) {
+        if let Some(name) = it.key.static_name() {
+            let annotation = it.type_annotation.as_ref().and_then(|t| {
+                let span = t.type_annotation.span();
+                self.text
+                    .get(span.start as usize..span.end as usize)
+                    .map(|s| s.chars().take(MAX_ANNOTATION).collect())
+            });
+            let line = self.line(it.key.span().start);
+            self.model.class_fields.push(ClassField {
+                class: self
+                    .classes
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "default".to_owned()),
+                name: name.to_string(),
+                decorators: decorator_names(&it.decorators),
+                decorator_args: decorator_args(&it.decorators),
+                annotation,
+                is_static: it.r#static,
+                line,
+            });
+        }
+        oxc_ast_visit::walk::walk_property_definition(self, it);
     }
 
     fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
@@ -848,9 +884,16 @@ impl<'a> Visit<'a> for Walker<'_> {
                 value: arg_of(&it.value),
                 line,
                 offset: it.span.start,
+                object: self.objects.last().copied().unwrap_or(0),
             });
         }
         oxc_ast_visit::walk::walk_object_property(self, it);
+    }
+
+    fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+        self.objects.push(it.span.start);
+        oxc_ast_visit::walk::walk_object_expression(self, it);
+        self.objects.pop();
     }
 
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {

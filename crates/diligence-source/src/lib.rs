@@ -61,6 +61,7 @@ pub mod routes;
 pub mod rust;
 mod rust_injection;
 mod rust_web;
+pub mod schema;
 pub mod serverless;
 pub mod sql;
 mod stacks;
@@ -81,9 +82,9 @@ use serde::Serialize;
 pub use error::ParseError;
 pub use evidence::{COLLECTOR, catalog};
 pub use model::{
-    Arg, ArgValues, Assignment, Binding, BodyField, BuiltArg, Call, Class, Comparison, EnvBinding,
-    EnvRead, FileModel, Function, Import, Language, Param, Property, PythonModel, Runtime,
-    RustModel,
+    Arg, ArgValues, Assignment, Binding, BodyField, BuiltArg, Call, Class, ClassField, Comparison,
+    EnvBinding, EnvRead, FileModel, Function, Import, Language, Param, Property, PythonModel,
+    Runtime, RustModel,
 };
 pub use stacks::Stacks;
 pub use supabase::SupabaseConfig;
@@ -158,7 +159,7 @@ pub struct SourceModel {
     /// Firebase security rules files by path.
     pub firebase: BTreeMap<String, firebase::RulesFile>,
     /// Prisma schemas by path.
-    pub prisma: BTreeMap<String, Vec<personal::PrismaModel>>,
+    pub prisma: BTreeMap<String, Vec<schema::PrismaModel>>,
     /// Documents that look like a data inventory or classification.
     pub data_inventory: Vec<String>,
     /// Path aliases of every `tsconfig.json` and `jsconfig.json`, nearest
@@ -261,7 +262,7 @@ impl SourceModel {
         model.stacks = Stacks::detect(files, read);
         model.supabase = SupabaseConfig::find_all(files, read);
         model.firebase = firebase::find_all(files, read);
-        model.prisma = personal::find_prisma(files, read);
+        model.prisma = schema::find_prisma(files, read);
         model.data_inventory = personal::inventory_documents(files);
         if model.stacks.frameworks.contains("Firebase") && model.firebase.is_empty() {
             // The rules live in the Firebase console: nothing here says
@@ -375,7 +376,15 @@ fn parse_one(path: &str, language: Language, runtime: Runtime, read: &Reader<'_>
             );
         }
     };
-    let class = classify_content(path, &bytes);
+    let mut class = classify_content(path, &bytes);
+    // diesel's CLI marks the `schema.rs` it writes as generated; it is the
+    // product's database schema all the same.
+    if class == FileClass::Generated
+        && language == Language::Rust
+        && String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).contains("Diesel CLI")
+    {
+        class = classify(path);
+    }
     let skip = |reason| {
         Outcome::Skipped(Skipped {
             path: path.to_owned(),

@@ -219,6 +219,9 @@ pub struct Property {
     pub line: u32,
     /// Byte offset of the property in the file.
     pub offset: u32,
+    /// Byte offset of the object literal that holds it: properties with
+    /// the same `object` are siblings.
+    pub object: u32,
 }
 
 /// A variable bound directly to an environment variable
@@ -345,6 +348,10 @@ pub struct Class {
     pub name: String,
     /// Base classes, as paths (`APIView`, `generics.ListAPIView`).
     pub bases: Vec<String>,
+    /// Keywords of a Python class statement (`table=True` of
+    /// `class User(SQLModel, table=True)`); empty for other languages.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keywords: Vec<(String, Arg)>,
     /// Decorators, as callee paths (`Controller`, `UseGuards`).
     pub decorators: Vec<String>,
     /// The arguments of each decorator, as in
@@ -358,6 +365,36 @@ pub struct Class {
 }
 
 impl Class {
+    /// The arguments of its decorator named `name`, as
+    /// [`Function::decorator`].
+    pub fn decorator(&self, name: &str) -> Option<&[Arg]> {
+        decorator_of(&self.decorators, &self.decorator_args, name)
+    }
+}
+
+/// A field declared in a JavaScript or TypeScript class body
+/// (`@Column() email: string;`): the raw material of ORM entity readers.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize)]
+pub struct ClassField {
+    /// The enclosing class (`default` for an anonymous one).
+    pub class: String,
+    /// Its name.
+    pub name: String,
+    /// Decorators, as callee paths (`Column`, `ManyToOne`).
+    pub decorators: Vec<String>,
+    /// The arguments of each decorator, as in [`Function::decorator_args`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decorator_args: Vec<Vec<Arg>>,
+    /// Its type annotation as written, without the colon (`string`,
+    /// `User[]`).
+    pub annotation: Option<String>,
+    /// Whether it is `static`.
+    pub is_static: bool,
+    /// 1-based line of its name.
+    pub line: u32,
+}
+
+impl ClassField {
     /// The arguments of its decorator named `name`, as
     /// [`Function::decorator`].
     pub fn decorator(&self, name: &str) -> Option<&[Arg]> {
@@ -404,6 +441,10 @@ pub struct FileModel {
     pub functions: Vec<Function>,
     /// Classes, in source order.
     pub classes: Vec<Class>,
+    /// Fields declared in JavaScript and TypeScript class bodies, in source
+    /// order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub class_fields: Vec<ClassField>,
     /// What only a Python file has to say (parameter annotations and
     /// defaults, assignments, strings built for a call); empty otherwise.
     #[serde(skip_serializing_if = "PythonModel::is_empty")]
@@ -440,6 +481,7 @@ impl FileModel {
             negations: Vec::new(),
             functions: Vec::new(),
             classes: Vec::new(),
+            class_fields: Vec::new(),
             python: PythonModel::default(),
             rust: RustModel::default(),
             properties: Vec::new(),
@@ -507,6 +549,12 @@ impl FileModel {
             })
     }
 
+    /// The call a Python assignment's value is, if it is one.
+    pub fn assigned_call(&self, assignment: &Assignment) -> Option<&Call> {
+        let at = assignment.call?;
+        self.calls.iter().find(|c| c.offset == at)
+    }
+
     /// Whether the file imports a module whose specifier contains `needle`.
     pub fn imports_module(&self, needle: &str) -> bool {
         self.imports.iter().any(|i| i.specifier.contains(needle))
@@ -564,6 +612,16 @@ pub struct Assignment {
     /// The value read like an argument (a literal, a name; `True` and
     /// `False` read as the names they are written with).
     pub value: Arg,
+    /// The annotation as written, for an annotated assignment
+    /// (`email: Mapped[str] = mapped_column()`); a class attribute that is
+    /// only annotated (`email: Mapped[str]`) is kept too, with the value
+    /// [`Arg::Other`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub annotation: Option<String>,
+    /// The [`Call::offset`] of the value, when it is a call
+    /// (`models.CharField(max_length=100)`), to read its arguments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call: Option<u32>,
     /// 1-based line.
     pub line: u32,
     /// Byte offset.

@@ -2,24 +2,24 @@
 //! passwords stored as they are, whether a data inventory exists, and the
 //! code paths that delete an account.
 //!
-//! Schemas read here: Prisma (`schema.prisma` and `prisma/schema/*.prisma`,
-//! by a small reader of our own), the tables of the SQL migrations as
-//! replayed by [`crate::sql`], and Drizzle tables (`pgTable`,
-//! `mysqlTable`, `sqliteTable` calls in the per-file model). Fields are
-//! recognised by their names, so the result is a list to review, not a
-//! verdict: a `name` column of a `Product` table is not personal data, and
-//! only user-like tables count their `name`.
+//! The fields are those of every data model [`crate::schema::models`]
+//! reads (Prisma, Drizzle, Django, SQLAlchemy, SQLModel, TypeORM, diesel,
+//! Sequelize, Mongoose, the tables of the SQL migrations); a column both a model and
+//! a migration declare is listed once, at the model. Fields are recognised
+//! by their names (and a few types: `EmailField`, `inet`), so the result is
+//! a list to review, not a verdict: a `name` column of a `Product` table is
+//! not personal data, and only user-like tables count their `name`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use diligence_model::FileClass;
 use serde::Serialize;
 
 use crate::model::Arg;
-use crate::{Reader, SourceFile, SourceModel};
+use crate::schema::{self, DataModel};
+use crate::{SourceFile, SourceModel};
 
-/// Largest schema file read, in bytes.
-pub const MAX_SCHEMA_SIZE: u64 = 2 * 1024 * 1024;
+pub use crate::schema::{MAX_SCHEMA_SIZE, PrismaModel, find_prisma, parse_prisma};
 
 /// A kind of personal data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -107,9 +107,15 @@ pub fn kind_of(table: &str, field: &str) -> Option<PersonalKind> {
         .filter(|c| *c != '_' && *c != '-')
         .collect::<String>()
         .to_ascii_lowercase();
-    let table = table.to_ascii_lowercase();
+    let table = base_name(table);
     let ends = |s: &str| f.ends_with(s);
     let is = |s: &[&str]| s.contains(&f.as_str());
+    // A user's bare `hash` is its password's (and starts like `has…`).
+    if matches!(f.as_str(), "hash" | "pwhash" | "passhash")
+        && PERSON_TABLES.contains(&table.as_str())
+    {
+        return Some(PersonalKind::Password);
+    }
     // Flags and timestamps about a value are not the value.
     if f.ends_with("verified")
         || f.ends_with("confirmed")
@@ -117,7 +123,7 @@ pub fn kind_of(table: &str, field: &str) -> Option<PersonalKind> {
         || f.ends_with("confirmedat")
         || f.ends_with("enabled")
         || f.starts_with("is")
-        || f.starts_with("has")
+        || (f.starts_with("has") && !f.starts_with("hash"))
         || f.ends_with("count")
         || f.ends_with("template")
         || f.ends_with("type")
@@ -218,7 +224,7 @@ fn hashed_name(field: &str) -> bool {
 /// One field of a schema that holds personal data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PersonalField {
-    /// Where it is declared (`Prisma`, `Drizzle`, `SQL migrations`).
+    /// Where it is declared ([`DataModel::store`]).
     pub store: &'static str,
     /// The table or model.
     pub table: String,
@@ -230,197 +236,212 @@ pub struct PersonalField {
     pub file: String,
     /// 1-based line.
     pub line: u32,
+    /// The base class it comes from, when the model inherits it
+    /// ([`crate::schema::DataField::inherited_from`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
 }
 
-/// One model of a Prisma schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct PrismaModel {
-    /// The model's name (or its `@@map` table name).
-    pub name: String,
-    /// Fields: name, type, 1-based line.
-    pub fields: Vec<(String, String, u32)>,
-    /// 1-based line of `model`.
-    pub line: u32,
-}
+/// Django's user models, which hash the passwords they hold.
+const HASHING_BASES: &[&str] = &["AbstractUser", "AbstractBaseUser"];
 
-/// Reads the models of a Prisma schema. Comments, enums, generators and
-/// datasources are skipped; a model's `@@map("table")` names its table.
-pub fn parse_prisma(text: &str) -> Vec<PrismaModel> {
-    let mut models = Vec::new();
-    let mut current: Option<PrismaModel> = None;
-    for (index, raw) in text.lines().enumerate() {
-        let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        let code = raw.split("//").next().unwrap_or("").trim();
-        if code.is_empty() {
-            continue;
-        }
-        match &mut current {
-            None => {
-                let mut words = code.split_whitespace();
-                if words.next() == Some("model")
-                    && let Some(name) = words.next()
-                {
-                    current = Some(PrismaModel {
-                        name: name.trim_end_matches('{').to_owned(),
-                        fields: Vec::new(),
-                        line,
-                    });
-                }
-            }
-            Some(model) => {
-                if code.starts_with('}') {
-                    models.extend(current.take());
-                    continue;
-                }
-                if let Some(rest) = code.strip_prefix("@@map(") {
-                    let table = rest.trim_matches(|c| c == '"' || c == ')' || c == ' ');
-                    if !table.is_empty() {
-                        model.name = table.to_owned();
-                    }
-                    continue;
-                }
-                if code.starts_with('@') {
-                    continue;
-                }
-                let mut words = code.split_whitespace();
-                if let (Some(name), Some(kind)) = (words.next(), words.next()) {
-                    model.fields.push((name.to_owned(), kind.to_owned(), line));
-                }
-            }
+/// Whether a declared type holds text or bytes (the types personal data
+/// is kept in); `None` when the store keeps no type to judge.
+fn text_type(store: &str, kind: &str) -> Option<bool> {
+    // `str | None`, `Optional[str]`, `Mapped[str]` read as `str`.
+    let mut kind = kind.split('|').next().unwrap_or(kind).trim();
+    for wrapper in ["Optional[", "Mapped["] {
+        if let Some(inner) = kind.strip_prefix(wrapper) {
+            kind = inner.trim_end_matches(']');
         }
     }
-    models
-}
-
-/// Prisma schema files among `files`, parsed.
-pub fn find_prisma(
-    files: &[SourceFile<'_>],
-    read: &Reader<'_>,
-) -> BTreeMap<String, Vec<PrismaModel>> {
-    let mut out = BTreeMap::new();
-    for file in files {
-        if !file.path.ends_with(".prisma") || file.size > MAX_SCHEMA_SIZE {
-            continue;
-        }
-        if classify_is_product(file.path)
-            && let Ok(bytes) = read(file.path)
-        {
-            out.insert(
-                file.path.to_owned(),
-                parse_prisma(&String::from_utf8_lossy(&bytes)),
-            );
-        }
+    let base = kind
+        .trim_end_matches(['?', '[', ']', '!'])
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(kind);
+    let lower = base.to_ascii_lowercase();
+    let lower = lower
+        .strip_prefix("nullable<")
+        .map_or(lower.as_str(), |s| s.trim_end_matches('>'));
+    match store {
+        "Prisma" => Some(matches!(base, "String" | "Json" | "Bytes")),
+        _ if kind.is_empty() => None,
+        _ => Some(
+            lower.contains("char")
+                || lower.contains("text")
+                || lower.contains("string")
+                || lower.contains("json")
+                || lower.contains("email")
+                || lower.contains("url")
+                || lower.contains("slug")
+                || lower.contains("binary")
+                || lower.contains("bytea")
+                || lower.contains("blob")
+                || lower.contains("inet")
+                || lower.contains("cidr")
+                || lower.contains("ipaddress")
+                || lower.contains("phone")
+                || lower.contains("citext")
+                || lower.contains("encrypted")
+                || lower.contains("unicode")
+                || lower == "str"
+                || lower == "bytes"
+                || lower == "enum"
+                || lower == "array",
+        ),
     }
-    out
 }
 
-fn classify_is_product(path: &str) -> bool {
-    diligence_model::classify(path) == FileClass::Production
+/// Whether a declared type is a date (the type a birth date is kept in).
+fn date_type(kind: &str) -> bool {
+    let lower = kind.to_ascii_lowercase();
+    lower.contains("date") || lower.contains("timestamp") || lower.contains("time")
 }
 
-/// Whether a Prisma type holds text (the types personal data is kept in).
-fn prisma_text(kind: &str) -> bool {
-    let base = kind.trim_end_matches(['?', '[', ']']);
-    matches!(base, "String" | "Json" | "Bytes")
+/// Whether a field is a relation to another model, not a value.
+fn relation_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "ForeignKey"
+            | "OneToOneField"
+            | "ManyToManyField"
+            | "relationship"
+            | "ManyToOne"
+            | "OneToMany"
+            | "OneToOne"
+            | "ManyToMany"
+    )
 }
 
-/// Drizzle table constructors.
-const DRIZZLE_TABLES: &[&str] = &["pgTable", "mysqlTable", "sqliteTable"];
-
-/// Every personal-data field the schemas declare, by file and line.
+/// Every personal-data field the data models declare ([`schema::models`]),
+/// by file and line.
 pub fn personal_fields(model: &SourceModel) -> Vec<PersonalField> {
+    personal_fields_of(&schema::models(model))
+}
+
+/// The personal-data fields among `models`.
+pub fn personal_fields_of(models: &[DataModel]) -> Vec<PersonalField> {
     let mut out = Vec::new();
-    for (path, models) in &model.prisma {
-        for m in models {
-            for (field, kind, line) in &m.fields {
-                let birth = kind.trim_end_matches('?') == "DateTime";
-                if !prisma_text(kind) && !birth {
-                    continue;
-                }
-                // A date field counts only as a birth date.
-                let kind = match kind_of(&m.name, field) {
-                    Some(k) if !birth || k == PersonalKind::BirthDate => k,
-                    _ => continue,
-                };
-                out.push(PersonalField {
-                    store: "Prisma",
-                    table: m.name.clone(),
-                    field: field.clone(),
-                    kind,
-                    file: path.clone(),
-                    line: *line,
-                });
-            }
-        }
-    }
-    // Tables of the SQL migrations, at their `CREATE TABLE`; Prisma's own
-    // migration folders repeat its schema, which is read above.
-    for database in &model.databases {
-        if database.class != FileClass::Production
-            || (!model.prisma.is_empty() && database.folder.contains("prisma/migrations"))
-        {
-            continue;
-        }
-        for table in database.tables.values() {
-            if matches!(table.name.schema.as_str(), "auth" | "storage") {
+    for m in models {
+        // A `name` counts on a user-like table, whether the code names the
+        // model or the table (`UserEntity` of `@Entity('users')`).
+        let table = m
+            .table
+            .as_deref()
+            .filter(|t| person_table(t))
+            .unwrap_or(&m.name);
+        for field in &m.fields {
+            if field.relation.is_some() || relation_kind(&field.kind) {
                 continue;
             }
-            let Some(at) = &table.created else {
+            let Some(kind) = kind_of(table, &field.name).or_else(|| kind_of_type(&field.kind))
+            else {
                 continue;
             };
-            for column in &table.columns {
-                if let Some(kind) = kind_of(&table.name.name, column) {
-                    out.push(PersonalField {
-                        store: "SQL migrations",
-                        table: table.name.name.clone(),
-                        field: column.clone(),
+            // A typed field counts when its type can hold the value: text
+            // for most, a date for a birth date; a number can hold card or
+            // account numbers, so types are not asked of those.
+            let fits = match text_type(m.store, &field.kind) {
+                None | Some(true) => true,
+                Some(false) => {
+                    matches!(
                         kind,
-                        file: at.path.clone(),
-                        line: at.line,
-                    });
+                        PersonalKind::Card
+                            | PersonalKind::Bank
+                            | PersonalKind::NationalId
+                            | PersonalKind::Phone
+                    ) && m.store != "Prisma"
+                        || kind == PersonalKind::BirthDate && date_type(&field.kind)
                 }
+            };
+            if !fits {
+                continue;
             }
+            let (file, line) = m.place(field);
+            out.push(PersonalField {
+                store: m.store,
+                table: m.name.clone(),
+                field: field.name.clone(),
+                kind,
+                file: file.to_owned(),
+                line,
+                inherited_from: field.inherited_from.clone(),
+            });
         }
     }
-    for file in model
-        .files
+    // A table an ORM declares is often created by migrations too (diesel's
+    // `migrations/*/up.sql`, Django's and TypeORM's generated ones): the
+    // model's line is the one to read.
+    let declared: BTreeSet<(String, String)> = out
         .iter()
-        .filter(|f| f.class == FileClass::Production)
-    {
-        let tables: Vec<_> = file
-            .calls
-            .iter()
-            .filter(|c| DRIZZLE_TABLES.contains(&c.callee.as_str()))
-            .collect();
-        for (i, call) in tables.iter().enumerate() {
-            let Some(Arg::Str(table)) = call.args.first() else {
-                continue;
-            };
-            let end = tables.get(i + 1).map_or(u32::MAX, |next| next.offset);
-            let scope_end = file
-                .function_at(call.line)
-                .map_or(end, |f| f.span.1.min(end));
-            for property in file
-                .properties
+        .filter(|f| f.store != "SQL migrations")
+        .flat_map(|f| {
+            let model = models
                 .iter()
-                .filter(|p| p.offset > call.offset && p.offset < scope_end)
-            {
-                if let Some(kind) = kind_of(table, &property.key) {
-                    out.push(PersonalField {
-                        store: "Drizzle",
-                        table: table.clone(),
-                        field: property.key.clone(),
-                        kind,
-                        file: file.path.clone(),
-                        line: property.line,
-                    });
-                }
-            }
+                .find(|m| m.store == f.store && m.name == f.table);
+            let table = model.and_then(|m| m.table.clone());
+            [f.table.clone()]
+                .into_iter()
+                .chain(table)
+                .map(|t| (t.to_ascii_lowercase(), f.field.to_ascii_lowercase()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.retain(|f| {
+        f.store != "SQL migrations"
+            || !declared.contains(&(f.table.to_ascii_lowercase(), f.field.to_ascii_lowercase()))
+    });
+    out.sort_by(|a, b| {
+        (&a.file, a.line, &a.table, &a.field).cmp(&(&b.file, b.line, &b.table, &b.field))
+    });
+    out.dedup_by(|a, b| {
+        a.file == b.file && a.line == b.line && a.table == b.table && a.field == b.field
+    });
+    out
+}
+
+/// The personal-data kind a declared type says, whatever the field's name
+/// (`to = models.EmailField()`, `last_seen_from -> Inet`).
+fn kind_of_type(kind: &str) -> Option<PersonalKind> {
+    let base = kind
+        .rsplit(['.', ':'])
+        .next()
+        .unwrap_or(kind)
+        .trim_end_matches('?');
+    let base = base
+        .strip_prefix("Nullable<")
+        .map_or(base, |b| b.trim_end_matches('>'));
+    match base {
+        "EmailField" => Some(PersonalKind::Email),
+        "GenericIPAddressField" | "IPAddressField" | "Inet" | "inet" | "INET" | "IPAddressType" => {
+            Some(PersonalKind::IpAddress)
+        }
+        "PhoneNumberField" => Some(PersonalKind::Phone),
+        _ => None,
+    }
+}
+
+/// Whether a table or model name is user-like (its `name` is a person's).
+fn person_table(table: &str) -> bool {
+    PERSON_TABLES.contains(&base_name(table).as_str())
+}
+
+/// A model name without the words ORMs add (`UserEntity`, `user_model`,
+/// `CustomerRecord`), lowercased.
+fn base_name(table: &str) -> String {
+    let lower = table.to_ascii_lowercase();
+    let mut base = lower.as_str();
+    for suffix in [
+        "class", "document", "entity", "model", "record", "schema", "table",
+    ] {
+        if let Some(rest) = base.strip_suffix(suffix)
+            && !rest.is_empty()
+        {
+            base = rest.trim_end_matches(['_', '-']);
         }
     }
-    out.sort_by(|a, b| (&a.file, a.line, &a.field).cmp(&(&b.file, b.line, &b.field)));
-    out.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.field == b.field);
-    out
+    base.to_owned()
 }
 
 /// Whether password hashing is seen anywhere in the code (a library
@@ -441,7 +462,13 @@ pub fn hashes_passwords(model: &SourceModel) -> bool {
             || f.calls.iter().any(|c| {
                 matches!(
                     c.method(),
-                    "scrypt" | "scryptSync" | "pbkdf2" | "pbkdf2Sync" | "hashPassword"
+                    "scrypt"
+                        | "scryptSync"
+                        | "pbkdf2"
+                        | "pbkdf2Sync"
+                        | "hashPassword"
+                        | "make_password"
+                        | "set_password"
                 )
             })
     })
@@ -534,20 +561,27 @@ pub fn deletion_paths(model: &SourceModel) -> Vec<String> {
     out
 }
 
-/// Tables with a soft-delete column (`deleted_at`, `is_deleted`).
+/// Tables with a soft-delete column (`deleted_at`, `is_deleted`, a
+/// TypeORM `@DeleteDateColumn`), in every data model.
 pub fn soft_delete_tables(model: &SourceModel) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for models in model.prisma.values() {
-        for m in models {
-            if m.fields.iter().any(|(f, _, _)| {
-                let f = f.to_ascii_lowercase().replace('_', "");
-                f == "deletedat" || f == "isdeleted" || f == "deleted"
-            }) {
-                out.insert(m.name.clone());
-            }
-        }
-    }
-    out
+    soft_delete_tables_of(&schema::models(model))
+}
+
+/// The tables among `models` with a soft-delete column.
+pub fn soft_delete_tables_of(models: &[DataModel]) -> BTreeSet<String> {
+    models
+        .iter()
+        .filter(|m| {
+            m.fields.iter().any(|f| {
+                let name = f.name.to_ascii_lowercase().replace('_', "");
+                name == "deletedat"
+                    || name == "isdeleted"
+                    || name == "deleted"
+                    || f.kind == "DeleteDateColumn"
+            })
+        })
+        .map(|m| m.name.clone())
+        .collect()
 }
 
 /// Facts, findings and the personal-data inventory.
@@ -556,8 +590,9 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
 
     use crate::evidence::{HEURISTIC, fact_name, rule};
 
-    let fields = personal_fields(model);
-    let schemas = !model.prisma.is_empty() || !model.databases.is_empty() || !fields.is_empty();
+    let models = schema::models(model);
+    let fields = personal_fields_of(&models);
+    let schemas = !model.prisma.is_empty() || !model.databases.is_empty() || !models.is_empty();
     if !schemas {
         return;
     }
@@ -566,7 +601,7 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
         fact_name("source.personal-data.fields"),
         Fact::count(fields.len(), Unit::Count)
             .heuristic(Confidence::Medium)
-            .detail("Schema fields whose names say they hold personal data (Prisma models, Drizzle tables); a list to review, recognised by name."),
+            .detail("Schema fields whose names say they hold personal data (Prisma, Drizzle, Django, SQLAlchemy, SQLModel, TypeORM, diesel, Sequelize and Mongoose models, tables of SQL migrations); a list to review, recognised by name."),
     );
     evidence.set_fact(
         fact_name("source.personal-data.kinds"),
@@ -585,7 +620,7 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
     evidence.set_fact(fact_name("source.deletion-paths"), deletion_fact);
     evidence.set_fact(
         fact_name("source.soft-delete"),
-        Fact::list(soft_delete_tables(model)).detail("Tables that mark rows deleted instead of removing them; a purge job is needed for deletion to be complete."),
+        Fact::list(soft_delete_tables_of(&models)).detail("Tables that mark rows deleted instead of removing them; a purge job is needed for deletion to be complete."),
     );
     let hashing = hashes_passwords(model);
     for field in &fields {
@@ -600,13 +635,22 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
                 .message(format!("{} `{}.{}` stores payment card data in the product's own database: that brings the whole system into PCI DSS scope{}.", field.store, field.table, field.field, if cvv { ", and a card's security code may never be stored after authorisation" } else { "" }))
                 .remediation("Keep card data with the payment provider (a token or the last four digits only) and delete the stored values.")
             }
-            PersonalKind::Password if !hashed_name(&field.field) && !hashing => Finding::builder(
+            PersonalKind::Password
+                if !hashed_name(&field.field)
+                    && !hashing
+                    && !field
+                        .inherited_from
+                        .as_deref()
+                        .is_some_and(|b| HASHING_BASES.contains(&b)) =>
+            {
+                Finding::builder(
                 rule("source.password-column-unhashed"),
                 Severity::High,
                 Confidence::Medium,
             )
             .message(format!("{} `{}.{}` holds passwords and no password hashing (bcrypt, argon2, scrypt, PBKDF2) appears anywhere in the code read: they may be stored as written.", field.store, field.table, field.field))
-            .remediation("Hash passwords with argon2id or bcrypt before storing them, rehash existing ones at next sign-in, or move sign-in to an identity provider."),
+            .remediation("Hash passwords with argon2id or bcrypt before storing them, rehash existing ones at next sign-in, or move sign-in to an identity provider.")
+            }
             _ => continue,
         };
         if let Ok(finding) = built

@@ -239,6 +239,16 @@ fn env_of(expr: &Expr) -> Option<String> {
 }
 
 /// A value passed to a call, as far as a detector cares.
+/// Where a call is placed ([`Call::offset`]): the start of its callee's
+/// last name.
+fn call_offset(call: &ruff_python_ast::ExprCall) -> u32 {
+    match call.func.as_ref() {
+        Expr::Attribute(a) => a.attr.range.start(),
+        other => other.range().start(),
+    }
+    .to_u32()
+}
+
 fn arg_of(expr: &Expr) -> Arg {
     if let Some(env) = env_of(expr) {
         return Arg::Env(env);
@@ -459,10 +469,23 @@ impl Walker<'_> {
             .as_ref()
             .map(|a| a.args.iter().filter_map(path_of).collect())
             .unwrap_or_default();
+        let keywords = def
+            .arguments
+            .as_ref()
+            .map(|a| {
+                a.keywords
+                    .iter()
+                    .filter_map(|k| {
+                        Some((k.arg.as_ref()?.id.as_str().to_owned(), arg_of(&k.value)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let start = def.name.range.start().to_u32();
         self.model.classes.push(Class {
             name: def.name.id.as_str().to_owned(),
             bases,
+            keywords,
             decorators: Self::decorators(&def.decorator_list),
             decorator_args: Vec::new(),
             line: self.line(start),
@@ -510,7 +533,7 @@ impl Walker<'_> {
         }
     }
 
-    fn assignment(&mut self, target: &Expr, value: &Expr) {
+    fn assignment(&mut self, target: &Expr, value: &Expr, annotation: Option<&Expr>) {
         let Some(path) = path_of(target) else {
             return;
         };
@@ -550,6 +573,33 @@ impl Walker<'_> {
             entries,
             built: built(inner).map(str::to_owned),
             value: arg_of(value),
+            annotation: annotation.map(|a| self.text_of(a.range())),
+            call: match inner {
+                Expr::Call(call) => Some(call_offset(call)),
+                _ => None,
+            },
+            line,
+            offset,
+        });
+    }
+
+    /// A class attribute that is only annotated (`email: Mapped[str]`).
+    fn declaration(&mut self, target: &Expr, annotation: &Expr) {
+        let Some(path) = path_of(target) else {
+            return;
+        };
+        let offset = target.range().start().to_u32();
+        let line = self.line(offset);
+        self.model.python.assignments.push(Assignment {
+            target: path,
+            class: self.class(),
+            in_function: false,
+            names: Vec::new(),
+            entries: Vec::new(),
+            built: None,
+            value: Arg::Other,
+            annotation: Some(self.text_of(annotation.range())),
+            call: None,
             line,
             offset,
         });
@@ -557,11 +607,7 @@ impl Walker<'_> {
 
     fn call(&mut self, call: &ruff_python_ast::ExprCall, bound_to: Option<String>) {
         let callee = path_of(&call.func).unwrap_or_else(|| "?".to_owned());
-        let start = match call.func.as_ref() {
-            Expr::Attribute(a) => a.attr.range.start(),
-            other => other.range().start(),
-        }
-        .to_u32();
+        let start = call_offset(call);
         let line = self.line(start);
         let args: Vec<Arg> = call.arguments.args.iter().map(arg_of).collect();
         let keywords = call
@@ -682,7 +728,7 @@ impl<'a> Walker<'_> {
             }
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
-                    self.assignment(target, &assign.value);
+                    self.assignment(target, &assign.value, None);
                 }
                 let inner = match assign.value.as_ref() {
                     Expr::Await(a) => a.value.as_ref(),
@@ -693,11 +739,13 @@ impl<'a> Walker<'_> {
                         Some((call.range().start().to_u32(), name.id.as_str().to_owned()));
                 }
             }
-            Stmt::AnnAssign(assign) => {
-                if let Some(value) = &assign.value {
-                    self.assignment(&assign.target, value);
+            Stmt::AnnAssign(assign) => match &assign.value {
+                Some(value) => self.assignment(&assign.target, value, Some(&assign.annotation)),
+                None if self.class().is_some() => {
+                    self.declaration(&assign.target, &assign.annotation);
                 }
-            }
+                None => {}
+            },
             _ => {}
         }
         walk_stmt(self, stmt);

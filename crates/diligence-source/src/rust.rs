@@ -296,6 +296,191 @@ pub struct MacroBlock {
     pub end_line: u32,
 }
 
+/// A table declared by diesel's `table!` macro
+/// (`table! { users (id) { id -> Int4, email -> Varchar, } }`).
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+pub struct RustTable {
+    /// Its name as the macro writes it (the last name of
+    /// `schema.users`).
+    pub name: String,
+    /// Its SQL name, from `#[sql_name = "…"]`, when it differs.
+    pub sql_name: Option<String>,
+    /// Columns, in order.
+    pub columns: Vec<RustColumn>,
+    /// 1-based line of its name.
+    pub line: u32,
+}
+
+/// A column of a [`RustTable`].
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+pub struct RustColumn {
+    /// Its name (`r#type` reads `type`).
+    pub name: String,
+    /// Its SQL type as written, without spaces (`Nullable<Varchar>`).
+    pub kind: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// A foreign key declared by diesel's `joinable!` macro.
+#[derive(Clone, PartialEq, Eq, Debug, serde::Serialize)]
+pub struct RustJoin {
+    /// The table holding the key (`posts`).
+    pub child: String,
+    /// The table it refers to (`users`).
+    pub parent: String,
+    /// The key column (`user_id`).
+    pub column: String,
+    /// 1-based line.
+    pub line: u32,
+}
+
+/// Reads `child -> parent (column)` from a `joinable!` macro's tokens.
+fn diesel_join(tokens: TokenStream, at: u32) -> Option<RustJoin> {
+    let trees: Vec<TokenTree> = tokens.into_iter().take(8).collect();
+    match trees.as_slice() {
+        [
+            TokenTree::Ident(child),
+            TokenTree::Punct(dash),
+            TokenTree::Punct(gt),
+            TokenTree::Ident(parent),
+            TokenTree::Group(column),
+            ..,
+        ] if dash.as_char() == '-' && gt.as_char() == '>' => Some(RustJoin {
+            child: child.to_string(),
+            parent: parent.to_string(),
+            column: column.stream().to_string(),
+            line: at,
+        }),
+        _ => None,
+    }
+}
+
+/// Most tables and columns read from one `table!` macro.
+const MAX_TABLE_ITEMS: usize = 1_000;
+
+/// The string of a `name = "value"` attribute body, if it is one.
+fn attribute_string(group: &proc_macro2::Group, name: &str) -> Option<String> {
+    let trees: Vec<TokenTree> = group.stream().into_iter().collect();
+    match trees.as_slice() {
+        [
+            TokenTree::Ident(key),
+            TokenTree::Punct(eq),
+            TokenTree::Literal(lit),
+        ] if *key == name && eq.as_char() == '=' => {
+            Some(lit.to_string().trim_matches('"').to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// Reads the tables of one `table!` macro's tokens: attributes
+/// (`#[sql_name = "…"]`), `use` lines, then `name (keys) { column -> Type, … }`
+/// as often as they come.
+fn diesel_tables(tokens: TokenStream) -> Vec<RustTable> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut tables = Vec::new();
+    let mut sql_name = None;
+    let mut name: Option<(String, u32)> = None;
+    let mut i = 0;
+    while i < trees.len() && tables.len() < MAX_TABLE_ITEMS {
+        match &trees[i] {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                if let Some(TokenTree::Group(g)) = trees.get(i + 1) {
+                    sql_name = attribute_string(g, "sql_name").or(sql_name);
+                    i += 1;
+                }
+            }
+            TokenTree::Ident(ident) if *ident == "use" => {
+                while i < trees.len()
+                    && !matches!(&trees[i], TokenTree::Punct(p) if p.as_char() == ';')
+                {
+                    i += 1;
+                }
+            }
+            TokenTree::Ident(ident) => {
+                name = Some((
+                    ident.to_string().trim_start_matches("r#").to_owned(),
+                    line(ident.span()),
+                ));
+            }
+            TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace => {
+                if let Some((table, at)) = name.take() {
+                    tables.push(RustTable {
+                        name: table,
+                        sql_name: sql_name.take(),
+                        columns: diesel_columns(g.stream()),
+                        line: at,
+                    });
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    tables
+}
+
+/// The columns of a `table!` body: `name -> Type,` with optional
+/// attributes.
+fn diesel_columns(tokens: TokenStream) -> Vec<RustColumn> {
+    let mut columns = Vec::new();
+    let mut current: Option<(String, u32)> = None;
+    let mut kind = String::new();
+    let mut arrow = false;
+    let mut depth = 0_i32;
+    let mut last: Option<TokenTree> = None;
+    let mut flush = |current: &mut Option<(String, u32)>, kind: &mut String| {
+        if let Some((name, at)) = current.take()
+            && !kind.is_empty()
+            && columns.len() < MAX_TABLE_ITEMS
+        {
+            columns.push(RustColumn {
+                name,
+                kind: std::mem::take(kind),
+                line: at,
+            });
+        }
+        kind.clear();
+    };
+    for tree in tokens {
+        match &tree {
+            TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => {
+                flush(&mut current, &mut kind);
+                arrow = false;
+            }
+            TokenTree::Punct(p) if p.as_char() == '>' && !arrow && current.is_some() => {
+                // The `>` of `->`.
+                if matches!(&last, Some(TokenTree::Punct(q)) if q.as_char() == '-') {
+                    arrow = true;
+                }
+            }
+            _ if arrow => {
+                if let TokenTree::Punct(p) = &tree {
+                    match p.as_char() {
+                        '<' => depth += 1,
+                        '>' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                if kind.len() < 200 {
+                    kind.push_str(&tree.to_string());
+                }
+            }
+            TokenTree::Ident(ident) if current.is_none() => {
+                current = Some((
+                    ident.to_string().trim_start_matches("r#").to_owned(),
+                    line(ident.span()),
+                ));
+            }
+            _ => {}
+        }
+        last = Some(tree);
+    }
+    flush(&mut current, &mut kind);
+    columns
+}
+
 /// The Rust part of a [`FileModel`].
 #[derive(Clone, PartialEq, Eq, Debug, Default, serde::Serialize)]
 pub struct RustModel {
@@ -309,6 +494,13 @@ pub struct RustModel {
     pub impls: Vec<RustImpl>,
     /// Macro invocations that hold functions, in source order.
     pub macro_blocks: Vec<MacroBlock>,
+    /// Tables declared by diesel's `table!` macro, in source order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<RustTable>,
+    /// Foreign keys declared by diesel's `joinable!` macro
+    /// (`joinable!(posts -> users (user_id))`), in source order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub joins: Vec<RustJoin>,
     /// Code blocks in doc comments that rustdoc runs as doc tests (no
     /// language, or `rust` and rustdoc's own attributes).
     pub doc_code_blocks: u64,
@@ -321,6 +513,8 @@ impl RustModel {
             && self.modules.is_empty()
             && self.impls.is_empty()
             && self.macro_blocks.is_empty()
+            && self.tables.is_empty()
+            && self.joins.is_empty()
             && self.doc_code_blocks == 0
     }
 
@@ -976,6 +1170,12 @@ fn collect_idents(tokens: TokenStream, out: &mut Vec<String>) {
 }
 
 /// `fn` keywords in a macro body, at any depth.
+/// Whether a macro path names diesel's `table!` (`table`,
+/// `diesel::table`).
+fn name_is_table(path: &str) -> bool {
+    path == "table" || path.ends_with("::table")
+}
+
 fn count_fns(tokens: TokenStream) -> u64 {
     let mut n = 0;
     for tree in tokens {
@@ -1480,6 +1680,14 @@ impl<'ast> Visit<'ast> for Walker {
                 end_line: end_line(mac.delimiter.span().close()),
             });
         }
+        if name_is_table(&path) {
+            let tables = diesel_tables(mac.tokens.clone());
+            self.model.rust.tables.extend(tables);
+        }
+        if path == "joinable" || path.ends_with("::joinable") {
+            let join = diesel_join(mac.tokens.clone(), at);
+            self.model.rust.joins.extend(join);
+        }
         let parsed = macro_args(mac);
         let callee = format!("{path}!");
         let name = path.rsplit("::").next().unwrap_or(&path);
@@ -1641,6 +1849,7 @@ impl Walker {
         self.model.classes.push(Class {
             name: ident.to_string(),
             bases: Vec::new(),
+            keywords: Vec::new(),
             decorators,
             decorator_args: Vec::new(),
             line: line(first),

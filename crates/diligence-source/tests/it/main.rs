@@ -18,6 +18,7 @@ mod python;
 mod python_surface;
 mod rust;
 mod rust_routes;
+mod schema;
 mod speed;
 mod surface;
 mod tenant;
