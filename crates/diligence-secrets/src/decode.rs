@@ -405,6 +405,14 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             offset += line.len() + 1;
         }
     }
+    // Nested YAML: a leaf whose provider or credential word is in a parent
+    // key (`twilio:` / `auth:` / `token: value`, `stripe:` / `secret: value`)
+    // as one environment name (`TWILIO_AUTH_TOKEN=value`).
+    if name.ends_with(".yml") || name.ends_with(".yaml") {
+        for (path, value, at) in yaml_leaves(data) {
+            add_line(&mut lines, at, &[&path, b"=", value]);
+        }
+    }
     // Dotted or dashed property names (`twilio.auth-token`) as environment
     // names (`TWILIO_AUTH_TOKEN`), so rules that know a provider's variable
     // read them: the name and literal of a setter call
@@ -525,6 +533,80 @@ fn property_entry() -> &'static regex::bytes::Regex {
 
 /// `<name>value</name>` with a credential-like name, the value alone or
 /// on its own line.
+/// Leaves of nested YAML mappings under at least one parent key whose path
+/// holds a credential word: (the path as an environment name, the value
+/// without quotes, the value's offset). Block scalars, anchors, aliases,
+/// flow collections and list items are left out, and so is a path whose
+/// words name no credential (`image:` / `tag: 1.2.3`).
+fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
+    const WORDS: &[&str] = &[
+        "key",
+        "token",
+        "secret",
+        "pass",
+        "pwd",
+        "auth",
+        "credential",
+    ];
+    let mut out = Vec::new();
+    let mut stack: Vec<(usize, &[u8])> = Vec::new();
+    for line in data.split(|&b| b == b'\n') {
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        let body = line[indent..].trim_ascii_end();
+        if body.is_empty() || body.starts_with(b"#") || body.starts_with(b"-") {
+            continue;
+        }
+        let Some(colon) = body.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let key = body[..colon].trim_ascii();
+        if key.is_empty()
+            || !key
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        {
+            continue;
+        }
+        while stack.last().is_some_and(|&(i, _)| i >= indent) {
+            stack.pop();
+        }
+        let rest = body[colon + 1..].trim_ascii();
+        if rest.is_empty() {
+            if stack.len() < 8 {
+                stack.push((indent, key));
+            }
+            continue;
+        }
+        if stack.is_empty() || rest.len() > 200 || b"|>&*{[#".contains(&rest[0]) {
+            continue;
+        }
+        let value = match rest {
+            [q @ (b'"' | b'\''), inner @ .., last] if last == q => inner,
+            other => other,
+        };
+        let mut path: Vec<u8> = Vec::new();
+        for part in stack.iter().map(|&(_, k)| k).chain([key]) {
+            if !path.is_empty() {
+                path.push(b'_');
+            }
+            path.extend(part.iter().map(|&b| match b {
+                b'.' | b'-' => b'_',
+                other => other.to_ascii_uppercase(),
+            }));
+        }
+        let lower = path.to_ascii_lowercase();
+        if WORDS
+            .iter()
+            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+        {
+            // The value is a part of `data`: its offset is its distance.
+            let at = value.as_ptr() as usize - data.as_ptr() as usize;
+            out.push((path, value, at));
+        }
+    }
+    out
+}
+
 fn xml_element() -> &'static regex::bytes::Regex {
     static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {

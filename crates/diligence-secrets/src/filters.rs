@@ -237,6 +237,28 @@ pub fn generic_value_plausible(value: &str) -> bool {
     !is_placeholder(value, false)
 }
 
+/// Name-anchored filter on a value whose shape the rule already checked
+/// (length and alphabet): not a placeholder, word, reference, version or
+/// the name of a secret. Unlike [`generic_value_plausible`] it takes long
+/// values, and letters alone when both cases mix (a random key may hold no
+/// digit).
+pub(crate) fn named_value_plausible(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if GENERIC_STOPWORDS.iter().any(|w| lower.contains(w)) {
+        return false;
+    }
+    let has_upper = value.bytes().any(|b| b.is_ascii_uppercase());
+    let has_lower = value.bytes().any(|b| b.is_ascii_lowercase());
+    let has_digit = value.bytes().any(|b| b.is_ascii_digit());
+    if !(has_digit || has_upper && has_lower) {
+        return false;
+    }
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    !is_version_or_tag(value) && !is_code_or_reference(value) && !is_placeholder(value, false)
+}
+
 /// Values that are code or a reference to something else, not a literal:
 /// an identifier path (`person::table`, `self->key`), a type
 /// (`Annotated[str`, `Union[str`, `forwardRef<`), a template placeholder
@@ -416,6 +438,52 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
             || rest.ends_with(['_', '.', '-'])
             || name.as_bytes()[rest.len()].is_ascii_uppercase()
     })
+}
+
+/// Name-anchored filter on the assigned name, beside
+/// [`generic_name_excluded`]: a name that ends in a word for something
+/// other than the credential (`AIRBRAKE_KEY_ID`, `shodan_api_key_url`,
+/// `ZENDESK_TOKEN_USER`) holds an identifier, an address or an account, not
+/// the key.
+pub(crate) fn named_key_excluded(key: &str) -> bool {
+    let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    let start = trimmed
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map_or(0, |i| i + 1);
+    let name = &trimmed[start..];
+    let mut last = String::new();
+    for c in name.chars().rev() {
+        if matches!(c, '_' | '.' | '-') {
+            if last.is_empty() {
+                continue;
+            }
+            break;
+        }
+        last.insert(0, c);
+        if c.is_ascii_uppercase() && name.chars().any(|c| c.is_ascii_lowercase()) {
+            break;
+        }
+    }
+    matches!(
+        last.to_ascii_lowercase().as_str(),
+        "id" | "ids"
+            | "url"
+            | "uri"
+            | "endpoint"
+            | "host"
+            | "user"
+            | "username"
+            | "email"
+            | "region"
+            | "version"
+            | "path"
+            | "file"
+            | "dir"
+            | "count"
+            | "index"
+            | "env"
+            | "vault"
+    )
 }
 
 /// Versions (`1.2.3`, `v2.0.0-rc1`) and image tags (`node:20-alpine`, `sha256:…`).

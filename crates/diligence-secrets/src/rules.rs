@@ -34,6 +34,8 @@ struct RawRule {
     name: String,
     #[serde(default)]
     kind: Option<String>,
+    #[serde(default)]
+    anchor: Option<String>,
     pattern: String,
     #[serde(default)]
     secret_group: Option<usize>,
@@ -91,6 +93,11 @@ pub struct Rule {
     pub name: String,
     /// Secret or identifier.
     pub kind: RuleKind,
+    /// Whether the rule identifies its provider by the name a value is
+    /// assigned to (`anchor: name`): its hits pass the generic name
+    /// filters, it runs only on the lines holding a keyword, and it skips
+    /// the paths generic rules skip.
+    pub name_anchored: bool,
     /// The pattern as written.
     pub pattern: String,
     pub(crate) regex: Regex,
@@ -129,6 +136,13 @@ impl Rule {
     /// which passes the extra generic filters and is never high confidence.
     pub fn is_generic(&self) -> bool {
         self.id.as_str().starts_with("secrets.generic.")
+    }
+
+    /// Whether the rule reads an assignment's name (generic rules and
+    /// name-anchored provider rules), so that its hits pass the name and
+    /// path filters of assignments.
+    pub fn reads_names(&self) -> bool {
+        self.is_generic() || self.name_anchored
     }
 
     /// The provider segment of the id (`aws` in `secrets.aws.access-key-id`).
@@ -264,6 +278,11 @@ fn validate_rule(
         Some("identifier") => RuleKind::Identifier,
         Some(other) => return Err(format!("unknown kind `{other}` (secret or identifier)")),
     };
+    let name_anchored = match raw.anchor.as_deref() {
+        None => false,
+        Some("name") => true,
+        Some(other) => return Err(format!("unknown anchor `{other}` (name)")),
+    };
     // ASCII semantics first: secrets are ASCII, and Unicode-aware `(?i)`
     // and `\s` make the automata several times larger and slower. Patterns
     // that need Unicode classes fall back to Unicode mode.
@@ -288,6 +307,9 @@ fn validate_rule(
         )
     })?;
     let spans_lines = can_match_newline(&raw.pattern);
+    if spans_lines && name_anchored {
+        return Err("a name-anchored pattern must not match a line break".to_owned());
+    }
     if spans_lines && id.as_str().starts_with("secrets.generic.") {
         warnings.push(RuleProblem {
             file: file.to_owned(),
@@ -369,6 +391,7 @@ fn validate_rule(
         id,
         name: raw.name,
         kind,
+        name_anchored,
         pattern: raw.pattern,
         regex,
         spans_lines,

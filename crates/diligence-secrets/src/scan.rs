@@ -639,7 +639,7 @@ impl Engine {
         let mut lines = Lines::new(data);
         let mut found = Vec::new();
         for (index, rule) in self.rules.rules.iter().enumerate() {
-            if !candidate[index] || (rule.is_generic() && generic_path_excluded) {
+            if !candidate[index] || (rule.reads_names() && generic_path_excluded) {
                 continue;
             }
             // A line-local rule runs only on the lines holding a keyword:
@@ -681,7 +681,7 @@ impl Engine {
                     {
                         continue;
                     }
-                    if rule.is_generic()
+                    if rule.reads_names()
                         && let Some(whole) = caps.get(0)
                     {
                         let whole_start = offset + whole.start();
@@ -693,7 +693,9 @@ impl Engine {
                             .map_or(look_back, |p| look_back + p + 1);
                         // The match opens with the separator before the name.
                         let before = String::from_utf8_lossy(&data[line_start..whole_start + 1]);
-                        if filters::generic_name_excluded(&name) || filters::in_alt_text(&before) {
+                        let excluded = filters::generic_name_excluded(&name)
+                            || (rule.name_anchored && filters::named_key_excluded(&name));
+                        if excluded || filters::in_alt_text(&before) {
                             continue;
                         }
                     }
@@ -750,6 +752,9 @@ impl Engine {
             return None;
         }
         if rule.is_generic() && !filters::generic_value_plausible(secret) {
+            return None;
+        }
+        if rule.name_anchored && !filters::named_value_plausible(secret) {
             return None;
         }
         let mut confidence = rule.confidence;
@@ -845,11 +850,12 @@ struct Span<'a> {
 
 /// Whether a rule's matches stay within one line, so it may run on the
 /// lines that hold its keywords instead of the whole blob: generic rules
-/// whose pattern cannot match a line break (`docs/rules.md`). Provider
+/// whose pattern cannot match a line break (`docs/rules.md`), and
+/// name-anchored provider rules, whose name holds the keyword. Other provider
 /// rules may span lines (PEM blocks, JSON key files) and always see the
 /// whole blob, and so does a generic rule that can span lines.
 fn line_local(rule: &Rule) -> bool {
-    rule.is_generic() && !rule.spans_lines
+    rule.reads_names() && !rule.spans_lines
 }
 
 /// NUL bytes in the first 8 KiB.

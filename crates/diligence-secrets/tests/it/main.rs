@@ -10,6 +10,7 @@ mod engine;
 mod families;
 mod formats;
 mod live;
+mod named;
 mod noise;
 mod pdf;
 mod reference;

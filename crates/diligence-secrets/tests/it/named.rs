@@ -1,0 +1,355 @@
+//! Name-anchored provider rules (`named-providers.tsv`): every row, on
+//! both sides, with values drawn at test time from the row's shapes. A
+//! value of the shape assigned to a name holding the provider's name and
+//! a credential word is reported as that provider at medium confidence,
+//! in every usual assignment form; a value of the wrong length or
+//! alphabet, a placeholder, a masked value, an identifier name, or the
+//! same value under another provider's name is not reported as it.
+
+use diligence_model::Confidence;
+use diligence_secrets::{BlobOutcome, Match};
+
+use crate::common::{Rng, engine};
+
+const TABLE: &str = include_str!("../../named-providers.tsv");
+
+struct Row {
+    provider: String,
+    rule: String,
+    word: String,
+    shapes: Vec<(String, usize, usize)>,
+}
+
+fn rows() -> Vec<Row> {
+    TABLE
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('\t').collect();
+            assert_eq!(cells.len(), 7, "{l}");
+            let shapes = cells[4]
+                .split(' ')
+                .map(|s| {
+                    if s == "uuid" {
+                        return ("uuid".to_owned(), 36, 36);
+                    }
+                    let at = s.find(|c: char| c.is_ascii_digit()).expect("a length");
+                    let (min, max) = match s[at..].split_once('-') {
+                        Some((a, b)) => (a.parse().unwrap(), b.parse().unwrap()),
+                        None => {
+                            let n = s[at..].parse().unwrap();
+                            (n, n)
+                        }
+                    };
+                    (s[..at].to_owned(), min, max)
+                })
+                .collect();
+            Row {
+                provider: cells[0].to_owned(),
+                rule: format!("secrets.{}.{}", cells[0], cells[1]),
+                word: cells[3].split(',').next().unwrap().trim().replace(' ', "_"),
+                shapes,
+            }
+        })
+        .collect()
+}
+
+fn alphabet(class: &str) -> &'static str {
+    match class {
+        "hex" | "uuid" => "0123456789abcdef",
+        "lower" => "abcdefghijklmnopqrstuvwxyz0123456789",
+        "upper" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        "alnum" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        "token" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+        other => panic!("unknown class {other}"),
+    }
+}
+
+/// A value of the shape, of length `len` (ignored for a UUID).
+fn value(rng: &mut Rng, class: &str, len: usize) -> String {
+    loop {
+        let v = if class == "uuid" {
+            let h = rng.string(alphabet(class), 32);
+            format!(
+                "{}-{}-{}-{}-{}",
+                &h[..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..]
+            )
+        } else {
+            rng.string(alphabet(class), len)
+        };
+        let lower = v.to_ascii_lowercase();
+        let word = [
+            "test", "demo", "todo", "null", "none", "true", "false", "sample",
+        ]
+        .iter()
+        .any(|w| lower.contains(w));
+        if !v.starts_with(['-', '_'])
+            && !v.ends_with(['-', '_'])
+            && v.bytes().any(|b| b.is_ascii_digit())
+            && !word
+        {
+            return v;
+        }
+    }
+}
+
+fn scan(text: &str) -> Vec<Match> {
+    match engine().scan(text.as_bytes(), "deploy/app.env") {
+        BlobOutcome::Scanned(found) => found,
+        other => panic!("not scanned: {other:?}"),
+    }
+}
+
+fn id(m: &Match) -> &str {
+    engine().rules().rules()[m.rule].id.as_str()
+}
+
+/// `airbrake` as `airbrakeApiKey` and friends.
+fn camel(word: &str, rest: &str) -> String {
+    format!("{}{rest}", word.replace('_', ""))
+}
+
+/// The assignment forms of `name = value` a repository writes.
+fn forms(word: &str, value: &str) -> Vec<String> {
+    let upper = word.to_ascii_uppercase();
+    vec![
+        format!("{upper}_API_KEY={value}"),
+        format!("export {upper}_TOKEN=\"{value}\""),
+        format!("  \"{word}_access_key\": \"{value}\","),
+        format!("{}: '{value}'", camel(word, "Secret")),
+        format!("const {} = \"{value}\";", camel(word, "ApiKey")),
+        format!("<{0}>{value}</{0}>", camel(word, "Token")),
+        format!("{upper}_KEY ?= {value}"),
+        format!("config.set(\"{word}.api_key\", \"{value}\")"),
+    ]
+}
+
+#[test]
+fn every_row_finds_its_shape_under_its_name_in_every_form() {
+    let mut rng = Rng::new(2024);
+    let mut failures = Vec::new();
+    let rows = rows();
+    assert!(rows.len() > 300, "{} rows", rows.len());
+    for row in &rows {
+        for (class, min, max) in &row.shapes {
+            for len in [*min, *max] {
+                let v = value(&mut rng, class, len);
+                for text in forms(&row.word, &v) {
+                    let found = scan(&format!("# settings\n{text}\n"));
+                    // Another provider whose name the key also holds
+                    // (`kucoinApiKey` holds `coinapi`) may claim it.
+                    let flat = text.to_ascii_lowercase().replace(['_', '-', '.'], "");
+                    let own = found.iter().find(|m| {
+                        id(m) == row.rule
+                            || rows
+                                .iter()
+                                .any(|r| r.rule == id(m) && flat.contains(&r.word.replace('_', "")))
+                    });
+                    match own {
+                        Some(m) if m.confidence >= Confidence::Medium && m.line == 2 => {}
+                        _ => failures.push(format!(
+                            "{}: {text:?} gave {:?}",
+                            row.rule,
+                            found
+                                .iter()
+                                .map(|m| (id(m), m.confidence))
+                                .collect::<Vec<_>>()
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(40)]
+    );
+}
+
+#[test]
+fn look_alikes_of_every_row_are_not_reported_as_it() {
+    let mut rng = Rng::new(77);
+    let mut failures = Vec::new();
+    let rows = rows();
+    for (i, row) in rows.iter().enumerate() {
+        let (class, min, max) = &row.shapes[0];
+        let v = value(&mut rng, class, *max);
+        let upper = row.word.to_ascii_uppercase();
+        let other = &rows[(i + 1) % rows.len()];
+        // Lengths just outside every shape of the row, in its alphabet.
+        let mut alikes: Vec<(&str, String)> = Vec::new();
+        let fits = |n: usize| row.shapes.iter().any(|(_, a, b)| (*a..=*b).contains(&n));
+        for n in [min.saturating_sub(1), max + 1] {
+            if n > 0 && !fits(n) && class != "uuid" {
+                alikes.push(("wrong length", value(&mut rng, class, n)));
+            }
+        }
+        if class == "uuid" {
+            alikes.push(("wrong length", v[..35].to_owned()));
+        }
+        let mut broken: Vec<char> = v.chars().collect();
+        let n = broken.len();
+        broken[n / 2] = '#';
+        alikes.push(("wrong alphabet", broken.into_iter().collect()));
+        alikes.push(("placeholder", format!("{{{}}}", camel(&row.word, "ApiKey"))));
+        alikes.push(("masked", "#".repeat(*max)));
+        alikes.push(("xxxx", "x".repeat(*max)));
+        for (what, alike) in &alikes {
+            for text in [
+                format!("{upper}_API_KEY={alike}"),
+                format!("\"{}\": \"{alike}\"", camel(&row.word, "Token")),
+            ] {
+                for m in scan(&format!("# settings\n{text}\n")) {
+                    if id(&m) == row.rule {
+                        failures.push(format!("{}: {what}: {text:?}", row.rule));
+                    }
+                }
+            }
+        }
+        // The right value under a name that is not the credential, or
+        // under another provider's name.
+        for text in [
+            format!("{upper}_API_KEY_NAME={v}"),
+            format!("{upper}_KEY_ID={v}"),
+            format!("{}: {v}", camel(&row.word, "CredentialsId")),
+            format!("{}_ACCOUNT={v}", upper),
+            format!("{}_API_KEY={v}", other.word.to_ascii_uppercase()),
+        ] {
+            for m in scan(&format!("# settings\n{text}\n")) {
+                if id(&m) == row.rule
+                    && !row.word.contains(&other.word)
+                    && !other.word.contains(&row.word)
+                {
+                    failures.push(format!("{}: {text:?}", row.rule));
+                }
+            }
+        }
+        // The provider's name alone, without a credential word, is not enough.
+        if other.provider != row.provider {
+            let text = format!("{upper}_PROJECT={v}");
+            if scan(&text).iter().any(|m| id(m) == row.rule) {
+                failures.push(format!("{}: {text:?}", row.rule));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(40)]
+    );
+}
+
+#[test]
+fn hard_negatives_stay_unreported() {
+    // Credential identifiers, vault and secret names, templates, masks,
+    // versions and coordinates beside a provider's name.
+    let uuid = "3f2b8c1e-9d4a-4e7b-8c2f-1a5d6e9b0c47";
+    for text in [
+        format!(
+            "withCredentials([string(credentialsId: '{uuid}', variable: 'AIRBRAKE_USER_KEY')])"
+        ),
+        format!("airbrakeCredentialsId = '{uuid}'"),
+        "SUMO_ACCESS_KEY_NAME=\"NEXUS-GPT4-API-KEY\"".to_owned(),
+        "\"shodan_api_key\": \"{SumoAccessKey}\"".to_owned(),
+        "SHODAN_API_KEY=################################".to_owned(),
+        "bugsnag_api_key_version: 1.2.3".to_owned(),
+        "<bugsnagApiKey>com.bugsnag:bugsnag-android:5.31.1</bugsnagApiKey>".to_owned(),
+        "INFURA_KEY_VAULT=kv-prod-infura-secrets".to_owned(),
+        "NEWSAPI_KEY=${NEWSAPI_KEY}".to_owned(),
+        "NEWSAPI_KEY=<your-newsapi-key>".to_owned(),
+    ] {
+        let found = scan(&format!("{text}\n"));
+        let strong: Vec<_> = found
+            .iter()
+            .filter(|m| m.confidence >= Confidence::Medium)
+            .map(id)
+            .collect();
+        assert!(strong.is_empty(), "{text}: {strong:?}");
+    }
+}
+
+#[test]
+fn nested_yaml_names_the_provider_from_its_parent_keys() {
+    let mut rng = Rng::new(5);
+    let hex = value(&mut rng, "hex", 32);
+    let shodan = value(&mut rng, "alnum", 32);
+    let at = |text: &str| -> Vec<(String, Confidence, u32)> {
+        match engine().scan(text.as_bytes(), "config/app.yml") {
+            BlobOutcome::Scanned(found) => found
+                .iter()
+                .map(|m| (id(m).to_owned(), m.confidence, m.line))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    // The provider in a parent key, the credential word in the leaf or a parent.
+    let found = at(&format!(
+        "app:\n  name: shop\nshodan:\n  api:\n    key: \"{shodan}\"\nnewsapi:\n  credentials:\n    value2: {hex}\n"
+    ));
+    assert!(
+        found
+            .iter()
+            .any(|(id, c, line)| id == "secrets.shodan.api-key"
+                && *c >= Confidence::Medium
+                && *line == 5),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(id, c, line)| id == "secrets.newsapi.api-key"
+                && *c >= Confidence::Medium
+                && *line == 8),
+        "{found:?}"
+    );
+    // No credential word on the path, or a version, tag or list: nothing.
+    for quiet in [
+        format!("image:\n  tag: {hex}\n"),
+        "shodan:\n  api:\n    version: 1.2.3\n".to_owned(),
+        format!("shodan:\n  settings:\n    region: {hex}\n"),
+        format!("shodan:\n  keys:\n    - {hex}\n"),
+        format!("image:\n  repository: ghcr.io/acme/api\n  tag: \"{hex}\"\n"),
+    ] {
+        let found = at(&quiet);
+        assert!(
+            found.iter().all(|(_, c, _)| *c < Confidence::Medium),
+            "{quiet}: {found:?}"
+        );
+    }
+}
+
+#[test]
+fn xml_elements_name_the_provider_on_their_own_line_and_on_one_line() {
+    let mut rng = Rng::new(9);
+    let v = value(&mut rng, "alnum", 32);
+    for text in [
+        format!("<config>\n  <shodanApiKey>\n    {v}\n  </shodanApiKey>\n</config>\n"),
+        format!("<config>\n  <shodanApiKey>{v}</shodanApiKey>\n</config>\n"),
+    ] {
+        let found = scan(&text);
+        assert!(
+            found
+                .iter()
+                .any(|m| id(m) == "secrets.shodan.api-key" && m.confidence >= Confidence::Medium),
+            "{text}: {:?}",
+            found.iter().map(id).collect::<Vec<_>>()
+        );
+    }
+    for quiet in [
+        "<project>\n  <version>\n    4.12.0\n  </version>\n</project>\n".to_owned(),
+        format!("<build>\n  <shodanVersion>{v}</shodanVersion>\n</build>\n"),
+        "<dependency>\n  <groupId>com.shodan</groupId>\n  <artifactId>shodan-api-key</artifactId>\n</dependency>\n".to_owned(),
+    ] {
+        assert!(
+            scan(&quiet).iter().all(|m| m.confidence < Confidence::Medium),
+            "{quiet}"
+        );
+    }
+}
