@@ -4,7 +4,9 @@
 //! Actions and GitLab CI parsed into a [`pipeline`] model; other CI systems
 //! recognised by path and read as text), what their jobs run, whether a
 //! deploy waits for the tests, and the hardening of GitHub Actions
-//! workflows. Every file kind is parsed in one place in this crate, with a
+//! workflows; platform configuration files ([`platform`]: Vercel,
+//! Netlify, Fly, Render, Railway, Heroku, App Engine, Firebase) and env
+//! files ([`envfiles`], names only). Every file kind is parsed in one place in this crate, with a
 //! real parser and a size cap; a file that does not parse is a
 //! `deploy.config-malformed` finding and the scan goes on.
 //!
@@ -20,9 +22,11 @@ mod collector;
 pub mod commands;
 pub mod compose;
 pub mod dockerfile;
+pub mod envfiles;
 mod gha;
 pub mod inventory;
 pub mod pipeline;
+pub mod platform;
 mod policy;
 pub mod resolve;
 pub mod yaml;
