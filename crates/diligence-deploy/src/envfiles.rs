@@ -68,6 +68,21 @@ fn tree_class(path: &str) -> FileClass {
     }
 }
 
+/// Words that make a name a setting about a secret rather than the secret
+/// (`NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP`, `VITE_ENABLE_OPENAI`).
+const SETTING_WORDS: &[&str] = &[
+    "DISABLE", "DISABLED", "ENABLE", "ENABLED", "ALLOW", "ALLOWED", "SHOW", "HIDE", "REQUIRE",
+    "REQUIRED", "FEATURE", "FLAG", "MIN", "MAX", "LENGTH", "POLICY", "RESET", "SIGNUP", "SIGNIN",
+    "LOGIN", "TTL", "EXPIRY", "TIMEOUT", "PROVIDER", "MODEL",
+];
+
+/// Whether a declared name is a client-exposed secret: the `source`
+/// collector's test, less names that read as settings.
+pub fn client_secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    client_secret_env(name) && !upper.split('_').any(|w| SETTING_WORDS.contains(&w))
+}
+
 /// Records `deploy.env-examples` and the `deploy.env-client-secret-name`
 /// findings.
 pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) {
@@ -91,7 +106,7 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) {
             continue;
         };
         for (name, line) in declared_names(&text) {
-            if client_secret_env(&name) {
+            if client_secret_name(&name) {
                 let places = names.entry(name).or_default();
                 if !places.iter().any(|(p, _)| p == path) {
                     places.push((path.clone(), line));
@@ -160,6 +175,33 @@ mod tests {
     fn names_without_values() {
         let names = declared_names("# c\nexport A_B=1\n  C = x\n1BAD=2\nnot a line\nD=\n");
         assert_eq!(names, [("A_B".into(), 2), ("C".into(), 3), ("D".into(), 6)]);
+    }
+
+    #[test]
+    fn client_secret_names_both_sides() {
+        for n in [
+            "NEXT_PUBLIC_OPENAI_API_KEY",
+            "VITE_STRIPE_SECRET_KEY",
+            "NEXT_PUBLIC_SUPABASE_SERVICE_ROLE_KEY",
+            "REACT_APP_ADMIN_PASSWORD",
+            "EXPO_PUBLIC_ANTHROPIC_KEY",
+            "PUBLIC_JWT_SECRET",
+        ] {
+            assert!(client_secret_name(n), "{n}");
+        }
+        for n in [
+            "NEXT_PUBLIC_SUPABASE_ANON_KEY",
+            "VITE_SUPABASE_PUBLISHABLE_KEY",
+            "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY",
+            "NEXT_PUBLIC_FIREBASE_API_KEY",
+            "NEXT_PUBLIC_DISABLE_EMAIL_PASSWORD_SIGNUP",
+            "VITE_ENABLE_OPENAI",
+            "NEXT_PUBLIC_OPENAI_MODEL",
+            "OPENAI_API_KEY",
+            "STRIPE_SECRET_KEY",
+        ] {
+            assert!(!client_secret_name(n), "{n}");
+        }
     }
 
     #[test]

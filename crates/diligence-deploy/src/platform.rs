@@ -370,6 +370,10 @@ fn vercel(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
         regions.extend(f.get("regions").map(Node::strings).unwrap_or_default());
     }
     d.regions = regions.into_iter().collect();
+    d.what.push(match text(root.get("outputDirectory")) {
+        Some(dir) => format!("site from {dir}"),
+        None => "site or framework build".to_owned(),
+    });
     if !functions.is_empty() {
         d.what.push(format!(
             "functions {}",
@@ -389,8 +393,9 @@ fn vercel(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
             read.crons.push(format!("{path}: {p} ({s})"));
         }
     }
-    if d.what.is_empty() {
-        d.what.push("static site or framework build".to_owned());
+    let redirects = root.get("redirects").map_or(0, |r| r.items().len());
+    if redirects > 0 {
+        d.what.push(format!("{redirects} redirects"));
     }
 }
 
@@ -876,6 +881,10 @@ fn firebase(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
         let source = text(f.get("source")).unwrap_or("functions");
         d.what.push(format!("functions from {source}"));
     }
+    if d.what.is_empty() {
+        let keys: Vec<&str> = root.entries().iter().map(|(k, _)| k.as_str()).collect();
+        d.what.push(format!("{} configuration", keys.join(", ")));
+    }
 }
 
 /// Headers of a Netlify or Cloudflare Pages `_headers` file: a route
@@ -911,12 +920,40 @@ fn headers_file(path: &str, text: &str) -> Vec<Header> {
     out
 }
 
+/// Whether a route pattern covers static assets only (fonts, images,
+/// styles, scripts, or a static folder): a wildcard origin there is what
+/// cross-origin font and image loading needs, not an exposure.
+fn static_assets(source: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "woff2", "woff", "ttf", "otf", "eot", "svg", "png", "jpg", "jpeg", "gif", "webp", "avif",
+        "ico", "css", "js", "mjs", "map", "wasm",
+    ];
+    const FOLDERS: &[&str] = &["fonts", "static", "assets", "images", "img", "_next"];
+    let s = source.to_ascii_lowercase();
+    let segments: Vec<&str> = s.split('/').filter(|p| !p.is_empty()).collect();
+    if segments.first().is_some_and(|f| FOLDERS.contains(f)) {
+        return true;
+    }
+    let last = segments.last().copied().unwrap_or_default();
+    let Some((_, ext)) = last.rsplit_once('.') else {
+        return false;
+    };
+    let ext = ext
+        .trim_start_matches(['@', '('])
+        .trim_end_matches([')', '*', '$']);
+    !ext.is_empty() && ext.split('|').all(|e| EXTENSIONS.contains(&e))
+}
+
 fn facts(run: &mut Run<'_>, read: &Read) {
     let headers = &read.headers;
-    for h in headers
-        .iter()
-        .filter(|h| h.name == "access-control-allow-origin" && h.value == "*")
-    {
+    for h in headers.iter().filter(|h| {
+        h.name == "access-control-allow-origin" && h.value == "*" && !static_assets(&h.source)
+    }) {
+        let applies = if h.path.ends_with("_headers") {
+            " (Netlify and Cloudflare Pages apply this file)"
+        } else {
+            ""
+        };
         run.hit(Hit {
             rule: "deploy.platform-cors-wildcard",
             severity: Severity::Low,
@@ -924,7 +961,7 @@ fn facts(run: &mut Run<'_>, read: &Read) {
             path: &h.path,
             line: h.line,
             message: format!(
-                "{} sets `Access-Control-Allow-Origin: *` on {}: any website can read these responses from its visitors' browsers",
+                "{}{applies} sets `Access-Control-Allow-Origin: *` on {}: any website can read these responses from its visitors' browsers",
                 h.path, h.source
             ),
             remediation: "Name the origins that need access instead of `*`, or drop the header where no other site calls these routes.",
@@ -972,8 +1009,13 @@ fn facts(run: &mut Run<'_>, read: &Read) {
             format!("All five set in {read_files} (each on the routes its file names).")
         } else {
             format!(
-                "Read {read_files}; not set there: {}. Headers set by the application (middleware, framework configuration) or a proxy are not seen here.",
-                missing.join(", ")
+                "Read {read_files}; not set there: {}. Headers set by the application (middleware, framework configuration) or a proxy are not seen here{}.",
+                missing.join(", "),
+                if missing.contains(&"Strict-Transport-Security") {
+                    "; Vercel and Firebase Hosting send Strict-Transport-Security on their own domains"
+                } else {
+                    ""
+                }
             )
         };
         run.fact(
@@ -1055,6 +1097,22 @@ mod tests {
             panic!("must fail")
         };
         assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn static_asset_routes() {
+        for s in [
+            "/(Virgil|Cascadia|Assistant-Regular).woff2",
+            "/:file*.woff2",
+            "/fonts/(.*)",
+            "/assets/*",
+            "**/*.@(jpg|jpeg|gif|png|svg)",
+        ] {
+            assert!(static_assets(s), "{s}");
+        }
+        for s in ["/*", "/(.*)", "/api/(.*)", "**", "/assetsapi/*"] {
+            assert!(!static_assets(s), "{s}");
+        }
     }
 
     #[test]
