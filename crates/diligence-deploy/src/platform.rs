@@ -448,17 +448,59 @@ fn literal_secret_value(value: &str) -> bool {
         || v.starts_with('$'))
 }
 
-/// A secret-named variable with a value written in the platform file.
-fn secret_in_config(run: &mut Run<'_>, path: &str, owner: &str, name: &str, line: u32, how: &str) {
+/// A value that asks to be filled in (`{YOUR_PASSWORD}`, `<token>`,
+/// `changeme`, `your-secret-here`) rather than a secret.
+fn placeholder(value: &str) -> bool {
+    let v = value.trim().to_ascii_lowercase();
+    (v.starts_with('{') && v.ends_with('}'))
+        || (v.starts_with('<') && v.ends_with('>'))
+        || [
+            "your",
+            "changeme",
+            "change-me",
+            "change_me",
+            "replace",
+            "placeholder",
+            "xxx",
+            "todo",
+            "example",
+        ]
+        .iter()
+        .any(|p| v.contains(p))
+}
+
+/// A secret-named variable with a value written in the platform file. A
+/// placeholder is the same practice (the file is where the value goes),
+/// with nothing leaked yet: low.
+fn secret_in_config(
+    run: &mut Run<'_>,
+    path: &str,
+    owner: &str,
+    (name, value, line): (&str, &str, u32),
+    how: &str,
+) {
+    let (severity, message) = if placeholder(value) {
+        (
+            Severity::Low,
+            format!(
+                "{owner} expects {name} to be written into {path} (a placeholder now): once filled in, whoever has the repository has it, and {how}"
+            ),
+        )
+    } else {
+        (
+            Severity::Medium,
+            format!(
+                "{owner} sets {name} to a value written in {path}: whoever has the repository has it, and {how}"
+            ),
+        )
+    };
     run.hit(Hit {
         rule: "deploy.platform-secret-in-config",
-        severity: Severity::Medium,
+        severity,
         confidence: Confidence::Medium,
         path,
         line,
-        message: format!(
-            "{owner} sets {name} to a value written in {path}: whoever has the repository has it, and {how}"
-        ),
+        message,
         remediation: "Move the value to the platform's secret store (`fly secrets set`, a Render env var with `sync: false`, Secret Manager for App Engine), rotate it, and keep only the name in the repository.",
         excerpt: Some(name.to_owned()),
         heuristic: true,
@@ -471,6 +513,13 @@ fn fly(run: &mut Run<'_>, path: &str, root: &Node, d: &mut Described) {
     d.what.push(format!("app {app}"));
     if let Some(region) = text(root.get("primary_region")) {
         d.regions.push(format!("{region} (primary)"));
+    }
+    if let Some(build) = root.get("build") {
+        if let Some(image) = text(build.get("image")) {
+            d.what.push(format!("image {image}"));
+        } else if let Some(file) = text(build.get("dockerfile")) {
+            d.what.push(format!("built from {file}"));
+        }
     }
     if let Some(release) = root
         .get("deploy")
@@ -539,14 +588,14 @@ fn fly(run: &mut Run<'_>, path: &str, root: &Node, d: &mut Described) {
         }
     }
     for (name, value) in root.get("env").map(Node::entries).unwrap_or_default() {
-        if crate::dockerfile::secret_like(name) && value.as_str().is_some_and(literal_secret_value)
+        if crate::dockerfile::secret_like(name)
+            && let Some(v) = value.as_str().filter(|v| literal_secret_value(v))
         {
             secret_in_config(
                 run,
                 path,
                 &format!("App {app}"),
-                name,
-                value.key_line,
+                (name, v, value.key_line),
                 "`[env]` values are plain configuration, visible to every deploy and in `fly config show`",
             );
         }
@@ -685,14 +734,13 @@ fn render_env(run: &mut Run<'_>, path: &str, node: &Node, owner: &str) {
         };
         if let Some(value) = var.get("value")
             && crate::dockerfile::secret_like(key)
-            && value.as_str().is_some_and(literal_secret_value)
+            && let Some(v) = value.as_str().filter(|v| literal_secret_value(v))
         {
             secret_in_config(
                 run,
                 path,
                 owner,
-                key,
-                value.key_line,
+                (key, v, value.key_line),
                 "a `value:` in the Blueprint is applied on every sync",
             );
         }
@@ -751,7 +799,8 @@ fn procfile(text: &str, d: &mut Described) {
 fn app_engine(run: &mut Run<'_>, path: &str, root: &Node, d: &mut Described) {
     let runtime = text(root.get("runtime")).unwrap_or("?");
     let service = text(root.get("service")).unwrap_or("default");
-    let flexible = text(root.get("env")) == Some("flex");
+    let flexible = matches!(text(root.get("env")), Some("flex" | "flexible"))
+        || root.get("vm").is_some_and(|v| v.value == Value::Bool(true));
     // Health checks are configurable in the flexible environment only.
     d.service = flexible;
     d.what.push(format!(
@@ -765,70 +814,98 @@ fn app_engine(run: &mut Run<'_>, path: &str, root: &Node, d: &mut Described) {
         d.health
             .push(text(check.get("path")).unwrap_or("/").to_owned());
     }
-    // Flexible environments ignore `secure:`; HTTPS there is the load
-    // balancer's and the application's business.
+    // Flexible environments (and the older `vm: true`) ignore `secure:`;
+    // HTTPS there is the load balancer's and the application's business.
     if !flexible {
-        let handlers = root.get("handlers").map(Node::items).unwrap_or_default();
-        let insecure: Vec<&Node> = handlers
-            .iter()
-            .copied()
-            .filter(|h| text(h.get("secure")) != Some("always"))
-            .collect();
-        let (severity, confidence, line, how) = match insecure.first() {
-            Some(first) => (
-                Severity::Medium,
-                Confidence::High,
-                first.line,
-                format!(
-                    "has handlers without `secure: always` ({})",
-                    insecure
-                        .iter()
-                        .map(|h| text(h.get("url")).unwrap_or("?"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ),
-            None if handlers.is_empty() => (
-                Severity::Low,
-                Confidence::Medium,
-                root.get("runtime").map_or(1, |r| r.key_line),
-                "has no `handlers` with `secure: always`".to_owned(),
-            ),
-            None => (Severity::Info, Confidence::High, 0, String::new()),
-        };
-        if !how.is_empty() {
-            run.hit(Hit {
-                rule: "deploy.platform-https-not-forced",
-                severity,
-                confidence,
-                path,
-                line,
-                message: format!(
-                    "App Engine service {service} {how}: it answers plain HTTP requests instead of redirecting them to HTTPS"
-                ),
-                remediation: "Add `secure: always` to every handler (a catch-all `url: /.*` with `script: auto` and `secure: always` covers the app).",
-                excerpt: None,
-                heuristic: false,
-            });
-        }
+        app_engine_https(run, path, service, root);
     }
     for (name, value) in root
         .get("env_variables")
         .map(Node::entries)
         .unwrap_or_default()
     {
-        if crate::dockerfile::secret_like(name) && value.as_str().is_some_and(literal_secret_value)
+        if crate::dockerfile::secret_like(name)
+            && let Some(v) = value.as_str().filter(|v| literal_secret_value(v))
         {
             secret_in_config(
                 run,
                 path,
                 &format!("App Engine service {service}"),
-                name,
-                value.key_line,
+                (name, v, value.key_line),
                 "`env_variables` are deployed as plain configuration, visible in the console to anyone who can view the app",
             );
         }
     }
+}
+
+/// App Engine standard answers plain HTTP unless the handler that serves a
+/// request says `secure: always`. Handlers that run the app (`script:`, or
+/// the catch-all URL) matter most; static files less.
+fn app_engine_https(run: &mut Run<'_>, path: &str, service: &str, root: &Node) {
+    let handlers = root.get("handlers").map(Node::items).unwrap_or_default();
+    let secure = |h: &Node| text(h.get("secure")) == Some("always");
+    let url = |h: &Node| text(h.get("url")).unwrap_or("?").to_owned();
+    let catch_all = |h: &Node| matches!(text(h.get("url")), Some("/.*" | ".*" | "/(.*)"));
+    let scripts: Vec<&Node> = handlers
+        .iter()
+        .copied()
+        .filter(|h| h.get("script").is_some())
+        .collect();
+    let insecure_scripts: Vec<&Node> = scripts.iter().copied().filter(|h| !secure(h)).collect();
+    let insecure_static: Vec<&Node> = handlers
+        .iter()
+        .copied()
+        .filter(|h| h.get("script").is_none() && !secure(h))
+        .collect();
+    let app_secure_by_catch_all = handlers.iter().any(|h| catch_all(h) && secure(h));
+    let list = |nodes: &[&Node]| nodes.iter().map(|h| url(h)).collect::<Vec<_>>().join(", ");
+    let (severity, confidence, line, how) = if let Some(first) = insecure_scripts.first() {
+        (
+            Severity::Medium,
+            Confidence::High,
+            first.line,
+            format!(
+                "runs the app from handlers without `secure: always` ({})",
+                list(&insecure_scripts)
+            ),
+        )
+    } else if scripts.is_empty() && !app_secure_by_catch_all {
+        // Requests no handler matches go to the app, with the default
+        // `secure: optional`.
+        (
+            Severity::Low,
+            Confidence::Medium,
+            root.get("handlers")
+                .or_else(|| root.get("runtime"))
+                .map_or(1, |r| r.key_line),
+            "has no handler with `secure: always` for the app's own routes".to_owned(),
+        )
+    } else if let Some(first) = insecure_static.first() {
+        (
+            Severity::Low,
+            Confidence::High,
+            first.line,
+            format!(
+                "serves static files from handlers without `secure: always` ({})",
+                list(&insecure_static)
+            ),
+        )
+    } else {
+        return;
+    };
+    run.hit(Hit {
+        rule: "deploy.platform-https-not-forced",
+        severity,
+        confidence,
+        path,
+        line,
+        message: format!(
+            "App Engine service {service} {how}: plain HTTP requests are answered instead of redirected to HTTPS"
+        ),
+        remediation: "Add `secure: always` to every handler (a catch-all `url: /.*` with `script: auto` and `secure: always` covers the app).",
+        excerpt: None,
+        heuristic: false,
+    });
 }
 
 fn firebase(path: &str, root: &Node, d: &mut Described, read: &mut Read) {

@@ -249,3 +249,51 @@ fn nothing_is_recorded_without_platform_files() -> anyhow::Result<()> {
     assert!(list(&ev, "deploy.env-examples").is_empty());
     Ok(())
 }
+
+#[test]
+fn app_engine_handlers_and_placeholders_by_degree() -> anyhow::Result<()> {
+    use Confidence::{High as H, Medium as M};
+    use Severity::Low;
+    let statics = "runtime: python312\nhandlers:\n  - url: /.*\n    script: auto\n    secure: always\n  - url: /static\n    static_dir: static\n";
+    let bare = "runtime: nodejs20\ninstance_class: F1\n";
+    let only_static =
+        "runtime: go122\nhandlers:\n  - url: /img\n    static_dir: img\n    secure: always\n";
+    let legacy_vm = "runtime: custom\nvm: true\n";
+    let flexible = "runtime: python\nenv: flex\n";
+    let fly = "app = \"{APP_NAME}\"\n[env]\n  ADMIN_PASSWORD = \"{YOUR_PASSWORD}\"\n[http_service]\n  internal_port = 8080\n";
+    let ev = collect(
+        None,
+        &[
+            ("web/app.yaml", statics),
+            ("api/app.yaml", bare),
+            ("img/app.yaml", only_static),
+            ("legacy/app.yaml", legacy_vm),
+            ("flex/app.yaml", flexible),
+            ("fly.toml", fly),
+        ],
+    )?;
+    assert_eq!(
+        hits(&ev, "deploy.platform-https-not-forced"),
+        [
+            at("api/app.yaml", 1, Low, M),
+            at("fly.toml", 4, Low, M),
+            at("img/app.yaml", 2, Low, M),
+            at("web/app.yaml", 6, Low, H)
+        ]
+    );
+    assert_eq!(
+        hits(&ev, "deploy.platform-secret-in-config"),
+        [at("fly.toml", 3, Low, M)]
+    );
+    let placeholder = ev
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "deploy.platform-secret-in-config")
+        .expect("a finding");
+    assert!(
+        placeholder.message.contains("(a placeholder now)"),
+        "{}",
+        placeholder.message
+    );
+    Ok(())
+}
