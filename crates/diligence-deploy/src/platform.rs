@@ -279,7 +279,13 @@ fn json_node(text: &str) -> Result<Node, ParseError> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| ParseError {
         line: u32::try_from(e.line()).ok().filter(|l| *l > 0),
         column: u32::try_from(e.column()).ok().filter(|c| *c > 0),
-        message: e.to_string(),
+        // serde_json's text ends with the position, which the finding gives.
+        message: e
+            .to_string()
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
     })?;
     Ok(yaml::parse(text).unwrap_or_else(|_| from_json(&value)))
 }
@@ -386,7 +392,7 @@ fn vercel(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
     }
     let rewrites = root.get("rewrites").map_or(0, |r| r.items().len());
     if rewrites > 0 {
-        d.what.push(format!("{rewrites} rewrites"));
+        d.what.push(count(rewrites, "rewrite"));
     }
     for cron in root.get("crons").map(Node::items).unwrap_or_default() {
         if let (Some(p), Some(s)) = (text(cron.get("path")), text(cron.get("schedule"))) {
@@ -395,7 +401,7 @@ fn vercel(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
     }
     let redirects = root.get("redirects").map_or(0, |r| r.items().len());
     if redirects > 0 {
-        d.what.push(format!("{redirects} redirects"));
+        d.what.push(count(redirects, "redirect"));
     }
 }
 
@@ -428,7 +434,7 @@ fn netlify(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
     }
     let redirects = root.get("redirects").map_or(0, |r| r.items().len());
     if redirects > 0 {
-        d.what.push(format!("{redirects} redirects"));
+        d.what.push(count(redirects, "redirect"));
     }
     if d.what.is_empty() {
         d.what.push("site".to_owned());
@@ -647,11 +653,12 @@ fn open_to_all(source: &str) -> bool {
 }
 
 fn render(run: &mut Run<'_>, path: &str, root: &Node, d: &mut Described, read: &mut Read) {
-    d.service = true;
     for service in root.get("services").map(Node::items).unwrap_or_default() {
         let name = text(service.get("name")).unwrap_or("(unnamed)");
         let kind = text(service.get("type")).unwrap_or("web");
         let runtime = text(service.get("runtime")).or_else(|| text(service.get("env")));
+        // Static sites and cron jobs have nothing to probe.
+        d.service |= kind == "web" && runtime != Some("static");
         d.what.push(match runtime {
             Some(r) => format!("{kind} {name} ({r})"),
             None => format!("{kind} {name}"),
@@ -997,6 +1004,29 @@ fn headers_file(path: &str, text: &str) -> Vec<Header> {
     out
 }
 
+/// Whether a Content-Security-Policy restricts content: it has a
+/// `default-src` or `script-src` directive.
+fn content_policy(value: &str) -> bool {
+    value.split(';').any(|d| {
+        matches!(
+            d.split_whitespace()
+                .next()
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("default-src" | "script-src")
+        )
+    })
+}
+
+/// `1 rewrite`, `3 rewrites`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 /// Whether a route pattern covers static assets only (fonts, images,
 /// styles, scripts, or a static folder): a wildcard origin there is what
 /// cross-origin font and image loading needs, not an exposure.
@@ -1050,9 +1080,14 @@ fn facts(run: &mut Run<'_>, read: &Read) {
         let mut set = Vec::new();
         let mut missing = Vec::new();
         for (label, name) in SECURITY_HEADERS {
+            // A policy that only restricts framing (`frame-ancestors`)
+            // restricts no content: it counts for framing, not as a CSP.
             let mut files: BTreeSet<&str> = headers
                 .iter()
-                .filter(|h| h.name == *name)
+                .filter(|h| {
+                    h.name == *name
+                        && (*name != "content-security-policy" || content_policy(&h.value))
+                })
                 .map(|h| h.path.as_str())
                 .collect();
             if *name == "x-frame-options" {
@@ -1174,6 +1209,12 @@ mod tests {
             panic!("must fail")
         };
         assert_eq!(e.line, Some(3));
+        assert!(!e.message.contains(" at line "), "{}", e.message);
+        // Tab indentation: YAML may refuse it, the values are still read.
+        let tabs = json_node("{\n\t\"headers\": [\n\t\t{\"source\": \"/(.*)\"}\n\t]\n}\n")
+            .unwrap_or_else(|_| panic!("parses"));
+        let rules = tabs.get("headers").map(Node::items).unwrap_or_default();
+        assert_eq!(text(rules.first().and_then(|r| r.get("source"))), Some("/(.*)"));
     }
 
     #[test]
@@ -1190,6 +1231,14 @@ mod tests {
         for s in ["/*", "/(.*)", "/api/(.*)", "**", "/assetsapi/*"] {
             assert!(!static_assets(s), "{s}");
         }
+    }
+
+    #[test]
+    fn content_policies() {
+        assert!(content_policy("default-src 'self'; frame-ancestors 'none'"));
+        assert!(content_policy(" script-src 'self' https://cdn.example.com"));
+        assert!(!content_policy("frame-ancestors https://example.com"));
+        assert!(!content_policy("upgrade-insecure-requests"));
     }
 
     #[test]
