@@ -6,9 +6,10 @@
 //! deploy waits for the tests, and the hardening of GitHub Actions
 //! workflows; platform configuration files ([`platform`]: Vercel,
 //! Netlify, Fly, Render, Railway, Heroku, App Engine, Firebase) and env
-//! files ([`envfiles`], names only). Every file kind is parsed in one place in this crate, with a
-//! real parser and a size cap; a file that does not parse is a
-//! `deploy.config-malformed` finding and the scan goes on.
+//! files ([`envfiles`], names only). Every file kind is parsed in one
+//! place in this crate, with a real parser and a size cap; a file that
+//! does not parse is a `deploy.config-malformed` finding and the scan goes
+//! on.
 //!
 //! The decision to know: this crate is the one reader of CI files. Other
 //! collectors that care whether CI runs the tests do not read pipelines;

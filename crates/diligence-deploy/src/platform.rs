@@ -1214,7 +1214,10 @@ mod tests {
         let tabs = json_node("{\n\t\"headers\": [\n\t\t{\"source\": \"/(.*)\"}\n\t]\n}\n")
             .unwrap_or_else(|_| panic!("parses"));
         let rules = tabs.get("headers").map(Node::items).unwrap_or_default();
-        assert_eq!(text(rules.first().and_then(|r| r.get("source"))), Some("/(.*)"));
+        assert_eq!(
+            text(rules.first().and_then(|r| r.get("source"))),
+            Some("/(.*)")
+        );
     }
 
     #[test]
@@ -1231,6 +1234,15 @@ mod tests {
         for s in ["/*", "/(.*)", "/api/(.*)", "**", "/assetsapi/*"] {
             assert!(!static_assets(s), "{s}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly() {
+        let deep = 100_000;
+        let toml = format!("a = {}{}\n", "[".repeat(deep), "]".repeat(deep));
+        assert!(toml_node(&toml).is_err());
+        let json = format!("{{\"a\": {}{}}}", "[".repeat(deep), "]".repeat(deep));
+        assert!(json_node(&json).is_err());
     }
 
     #[test]
