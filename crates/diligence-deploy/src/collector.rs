@@ -355,6 +355,15 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Drops the findings of `rule` at files `answered` accepts: a later
+    /// reader found what the finding says is missing (a platform health
+    /// check for a Dockerfile without `HEALTHCHECK`).
+    pub(crate) fn drop_answered(&mut self, rule: &str, answered: &dyn Fn(&str) -> bool) {
+        self.findings.retain(|f| {
+            f.rule.as_str() != rule || !f.location.path.as_deref().is_some_and(answered)
+        });
+    }
+
     /// A file's text, bounded by [`MAX_CONFIG_SIZE`]; `None` when absent.
     pub(crate) fn read(&self, path: &str) -> Option<String> {
         let entry = self.files.get(path)?;

@@ -115,6 +115,9 @@ struct Read {
     headers: Vec<Header>,
     /// Files that can set response headers (whether or not they do).
     header_files: BTreeSet<String>,
+    /// Directories (`""` for the root, else with a trailing `/`) whose
+    /// platform file health-checks the containers it runs.
+    probed_dirs: BTreeSet<String>,
     crons: Vec<String>,
 }
 
@@ -174,9 +177,30 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> BTreeMap<String, D
                 read.headers.extend(headers_file(path, &text));
             }
         }
+        // Fly and Railway run containers; Render does for `docker` and
+        // `image` services. Their health check probes the container.
+        let containers = matches!(kind, Kind::Fly | Kind::RailwayJson | Kind::RailwayToml)
+            || (kind == Kind::Render
+                && ["runtime: docker", "runtime: image", "env: docker"]
+                    .iter()
+                    .any(|r| text.contains(r)));
+        if containers && !d.health.is_empty() {
+            let dir = path
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| format!("{d}/"));
+            read.probed_dirs.insert(dir);
+        }
         if kind != Kind::Headers {
             read.described.insert(path.clone(), d);
         }
+    }
+    // A Dockerfile without HEALTHCHECK is answered when the platform that
+    // runs it from the same directory (or one above) probes it.
+    if !read.probed_dirs.is_empty() {
+        let dirs = read.probed_dirs.clone();
+        run.drop_answered("deploy.docker-no-healthcheck", &|p: &str| {
+            dirs.iter().any(|d| p.starts_with(d.as_str()))
+        });
     }
     facts(run, &read);
     read.described

@@ -297,3 +297,30 @@ fn app_engine_handlers_and_placeholders_by_degree() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn a_platform_health_check_answers_a_dockerfile_without_healthcheck() -> anyhow::Result<()> {
+    let dockerfile = "FROM node:20.11.1-alpine3.19\nUSER node\nCMD [\"node\", \"server.js\"]\n";
+    let fly = "app = \"api\"\n[http_service]\n  internal_port = 8080\n  force_https = true\n  [[http_service.checks]]\n    path = \"/healthz\"\n";
+    let unchecked =
+        "app = \"worker\"\n[http_service]\n  internal_port = 8080\n  force_https = true\n";
+    let ev = collect(
+        None,
+        &[
+            ("api/Dockerfile", dockerfile),
+            ("api/fly.toml", fly),
+            ("worker/Dockerfile", dockerfile),
+            ("worker/fly.toml", unchecked),
+        ],
+    )?;
+    let flagged: Vec<String> = hits(&ev, "deploy.docker-no-healthcheck")
+        .into_iter()
+        .map(|(p, ..)| p)
+        .collect();
+    assert_eq!(flagged, ["worker/Dockerfile"]);
+    assert_eq!(
+        list(&ev, "deploy.health-checks"),
+        ["api/fly.toml: HTTP GET /healthz"]
+    );
+    Ok(())
+}
