@@ -405,14 +405,14 @@ fn vercel(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
         None => "site or framework build".to_owned(),
     });
     if !functions.is_empty() {
-        d.what.push(format!(
-            "functions {}",
-            functions
-                .iter()
-                .map(|(k, _)| k.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let globs: Vec<&str> = functions.iter().take(5).map(|(k, _)| k.as_str()).collect();
+        let more = functions.len().saturating_sub(5);
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        d.what.push(format!("functions {}{more}", globs.join(", ")));
     }
     let rewrites = root.get("rewrites").map_or(0, |r| r.items().len());
     if rewrites > 0 {
@@ -821,8 +821,14 @@ fn procfile(text: &str, d: &mut Described) {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
-            let command: String = command.trim().chars().take(60).collect();
-            d.what.push(format!("{kind}: {command}"));
+            let command = command.trim();
+            let short: String = command.chars().take(60).collect();
+            let cut = if short.len() < command.len() {
+                "…"
+            } else {
+                ""
+            };
+            d.what.push(format!("{kind}: {short}{cut}"));
         }
     }
 }
