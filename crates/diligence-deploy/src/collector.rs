@@ -93,6 +93,27 @@ pub const FACTS: &[(&str, &str)] = &[
         "deploy.migrations-reversible",
         "Database migrations with a down step, out of all migrations (heuristic)",
     ),
+    (
+        "deploy.platform-security-headers",
+        "Security headers (CSP, HSTS, X-Frame-Options or frame-ancestors, X-Content-Type-Options, Referrer-Policy) set in platform configuration, with the files",
+    ),
+    (
+        "deploy.platform-cors",
+        "Access-Control-Allow-Origin values set in platform configuration, with file and route",
+    ),
+    (
+        "deploy.health-checks",
+        "Health checks configured in platform files (fly checks, render healthCheckPath, railway healthcheckPath, App Engine checks)",
+    ),
+    ("deploy.regions", "Regions named in platform files"),
+    (
+        "deploy.platform-crons",
+        "Scheduled jobs defined in platform files (Vercel crons, Render cron services, Railway cronSchedule)",
+    ),
+    (
+        "deploy.env-examples",
+        "Documented env templates (.env.example, .env.sample, .env.template)",
+    ),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -195,6 +216,26 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.compose-latest-image",
         "A compose image without a tag or tagged latest",
     ),
+    (
+        "deploy.platform-cors-wildcard",
+        "A platform configuration file sets Access-Control-Allow-Origin: *",
+    ),
+    (
+        "deploy.platform-https-not-forced",
+        "A platform serves plain HTTP without redirecting to HTTPS (fly force_https, App Engine secure: always)",
+    ),
+    (
+        "deploy.platform-secret-in-config",
+        "A secret-named variable with a literal value in fly.toml [env], render.yaml envVars or app.yaml env_variables (the practice, not the value)",
+    ),
+    (
+        "deploy.platform-db-open",
+        "A Render database or key-value store that accepts connections from any address",
+    ),
+    (
+        "deploy.env-client-secret-name",
+        "An env file declares a client-exposed variable whose name says secret, service role or paid API key (names only)",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -235,7 +276,9 @@ impl Collector for DeployCollector {
         run.compose();
         let paths: Vec<String> = cx.files.entries().iter().map(|e| e.path.clone()).collect();
         crate::policy::collect(&mut run, &paths, &pipelines);
-        run.inventory(&paths);
+        let described = crate::platform::collect(&mut run, &paths);
+        crate::envfiles::collect(&mut run, &paths);
+        run.inventory(&paths, &described);
         if cx.cancelled() {
             return Err(CollectError::Cancelled);
         }
@@ -314,6 +357,15 @@ impl<'a> Run<'a> {
             Ok(f) => self.findings.push(f),
             Err(e) => self.errors.push(e.to_string()),
         }
+    }
+
+    /// Drops the findings of `rule` at files `answered` accepts: a later
+    /// reader found what the finding says is missing (a platform health
+    /// check for a Dockerfile without `HEALTHCHECK`).
+    pub(crate) fn drop_answered(&mut self, rule: &str, answered: &dyn Fn(&str) -> bool) {
+        self.findings.retain(|f| {
+            f.rule.as_str() != rule || !f.location.path.as_deref().is_some_and(answered)
+        });
     }
 
     /// A file's text, bounded by [`MAX_CONFIG_SIZE`]; `None` when absent.
@@ -561,7 +613,11 @@ impl<'a> Run<'a> {
         self.fact("deploy.compose-files", Fact::list(paths));
     }
 
-    fn inventory(&mut self, paths: &[String]) {
+    fn inventory(
+        &mut self,
+        paths: &[String],
+        described: &BTreeMap<String, crate::platform::Described>,
+    ) {
         let configs = crate::inventory::platform_configs(paths, &|p| self.read(p));
         self.platforms
             .extend(configs.iter().map(|(_, platform)| (*platform).to_owned()));
@@ -579,7 +635,7 @@ impl<'a> Run<'a> {
         );
         let deployables = crate::inventory::deployables(&self.images, &self.services);
         self.fact("deploy.deployables", Fact::list(deployables));
-        let table = crate::inventory::table(&self.deploys, &self.images, &configs);
+        let table = crate::inventory::table(&self.deploys, &self.images, &configs, described);
         if !table.rows.is_empty() {
             self.evidence
                 .inventories

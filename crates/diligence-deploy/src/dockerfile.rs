@@ -138,7 +138,10 @@ fn unpinned_packages(command: &str) -> Option<Vec<String>> {
     None
 }
 
-fn secret_like(name: &str) -> bool {
+/// Whether a variable's name says it holds a secret (names pointing at a
+/// mounted secret, `…_FILE`, `…_PATH`, `…_DIR`, aside). Shared with the
+/// platform files' checks.
+pub(crate) fn secret_like(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     SECRET_NAMES.iter().any(|s| upper.contains(s))
         && !["_FILE", "_PATH", "_DIR", "_URL_FILE"]

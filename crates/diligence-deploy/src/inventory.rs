@@ -1,7 +1,9 @@
 //! The deployment inventory: what is built, shipped by which pipeline,
 //! from which trigger, to which platform.
 
-use diligence_model::Table;
+use std::collections::BTreeMap;
+
+use diligence_model::{FileClass, Table, classify};
 
 use crate::ci::Deploy;
 use crate::compose::Service;
@@ -20,6 +22,7 @@ const PLATFORM_FILES: &[(&str, &str)] = &[
     ("serverless.yml", "serverless"),
     ("serverless.yaml", "serverless"),
     ("firebase.json", "firebase"),
+    ("app.yaml", "gcp"),
     ("wrangler.toml", "cloudflare"),
     ("wrangler.json", "cloudflare"),
     ("wrangler.jsonc", "cloudflare"),
@@ -35,8 +38,10 @@ const PLATFORM_FILES: &[(&str, &str)] = &[
 ];
 
 /// Platform configuration files among `paths`, each with its platform.
-/// `app.json` counts for Heroku only when it names Heroku-style keys, and
-/// `template.yaml` only when it is a SAM template.
+/// `app.json` counts for Heroku only when it names Heroku-style keys,
+/// `template.yaml` only when it is a SAM template, and `app.yaml` only when
+/// it names an App Engine `runtime`. Files of tests, templates, vendored
+/// and generated trees are left out (the one file classifier decides).
 pub fn platform_configs(
     paths: &[String],
     read: &dyn Fn(&str) -> Option<String>,
@@ -45,10 +50,10 @@ pub fn platform_configs(
     let mut terraform = None;
     for path in paths {
         let lower = path.to_ascii_lowercase();
-        if lower.contains("node_modules/")
-            || lower.contains("/fixtures/")
-            || lower.contains("/test")
-        {
+        if matches!(
+            classify(path),
+            FileClass::Test | FileClass::Template | FileClass::Vendored | FileClass::Generated
+        ) {
             continue;
         }
         let name = lower.rsplit('/').next().unwrap_or(&lower);
@@ -67,6 +72,7 @@ pub fn platform_configs(
             "app.json" => read(path)
                 .is_some_and(|t| t.contains("\"buildpacks\"") || t.contains("\"formation\"")),
             "template.yaml" => read(path).is_some_and(|t| t.contains("AWS::Serverless")),
+            "app.yaml" => read(path).is_some_and(|t| t.lines().any(|l| l.starts_with("runtime:"))),
             _ => true,
         };
         if confirmed {
@@ -112,8 +118,14 @@ const RUNS_IMAGES: &[&str] = &[
 ];
 
 /// The `deployment` table: one row per deploying job, per Dockerfile no
-/// job ships and per platform configuration file.
-pub fn table(deploys: &[Deploy], images: &[Image], configs: &[(String, &'static str)]) -> Table {
+/// job ships and per platform configuration file, described by what the
+/// file deploys, its regions and health checks when it was read.
+pub fn table(
+    deploys: &[Deploy],
+    images: &[Image],
+    configs: &[(String, &'static str)],
+    described: &BTreeMap<String, crate::platform::Described>,
+) -> Table {
     let mut rows = Vec::new();
     let single_image = (images.len() == 1).then(|| images[0].path.as_str());
     let mut shipped = Vec::new();
@@ -147,7 +159,9 @@ pub fn table(deploys: &[Deploy], images: &[Image], configs: &[(String, &'static 
     }
     for (path, platform) in configs {
         rows.push(vec![
-            "platform configuration".to_owned(),
+            described
+                .get(path)
+                .map_or_else(|| "platform configuration".to_owned(), |d| d.summary()),
             path.clone(),
             "the platform (its git integration or CLI)".to_owned(),
             String::new(),

@@ -4,9 +4,12 @@
 //! Actions and GitLab CI parsed into a [`pipeline`] model; other CI systems
 //! recognised by path and read as text), what their jobs run, whether a
 //! deploy waits for the tests, and the hardening of GitHub Actions
-//! workflows. Every file kind is parsed in one place in this crate, with a
-//! real parser and a size cap; a file that does not parse is a
-//! `deploy.config-malformed` finding and the scan goes on.
+//! workflows; platform configuration files ([`platform`]: Vercel,
+//! Netlify, Fly, Render, Railway, Heroku, App Engine, Firebase) and env
+//! files ([`envfiles`], names only). Every file kind is parsed in one
+//! place in this crate, with a real parser and a size cap; a file that
+//! does not parse is a `deploy.config-malformed` finding and the scan goes
+//! on.
 //!
 //! The decision to know: this crate is the one reader of CI files. Other
 //! collectors that care whether CI runs the tests do not read pipelines;
@@ -20,9 +23,11 @@ mod collector;
 pub mod commands;
 pub mod compose;
 pub mod dockerfile;
+pub mod envfiles;
 mod gha;
 pub mod inventory;
 pub mod pipeline;
+pub mod platform;
 mod policy;
 pub mod resolve;
 pub mod yaml;

@@ -7,6 +7,7 @@ mod docker;
 mod docs;
 mod gha;
 mod pipelines;
+mod platform;
 mod policy;
 mod reference;
 

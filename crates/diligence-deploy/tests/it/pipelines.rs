@@ -64,7 +64,7 @@ fn gated_deploys_through_make_package_scripts_and_needs() -> anyhow::Result<()> 
                 "fly"
             ],
             [
-                "platform configuration",
+                "app example-api; HTTP service on port 3000; region ams (primary); no health check",
                 "fly.toml",
                 "the platform (its git integration or CLI)",
                 "",
