@@ -89,6 +89,22 @@ pub const FACTS: &[(&str, &str)] = &[
         "deploy.migrations-reversible",
         "Database migrations with a down step, out of all migrations (heuristic)",
     ),
+    (
+        "deploy.kubernetes-manifests",
+        "Kubernetes manifests (YAML files with apiVersion and kind) with their kinds",
+    ),
+    (
+        "deploy.kustomizations",
+        "Kustomization files with the resources and patches they include",
+    ),
+    (
+        "deploy.helm-charts",
+        "Helm charts (Chart.yaml directories) with their name and version",
+    ),
+    (
+        "deploy.kube-templates-not-analysed",
+        "Helm chart templates and other templated manifests that only their tool can render: not analysed",
+    ),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -191,6 +207,50 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.compose-latest-image",
         "A compose image without a tag or tagged latest",
     ),
+    (
+        "deploy.kube-privileged",
+        "A Kubernetes container (or Helm values) runs privileged",
+    ),
+    (
+        "deploy.kube-privilege-escalation",
+        "A Kubernetes container that does not set allowPrivilegeEscalation: false",
+    ),
+    (
+        "deploy.kube-run-as-root",
+        "A Kubernetes container that runs as root (runAsUser: 0) or sets neither runAsNonRoot nor a non-zero runAsUser",
+    ),
+    (
+        "deploy.kube-no-resource-limits",
+        "A Kubernetes container without a memory limit",
+    ),
+    (
+        "deploy.kube-host-path",
+        "A pod that mounts a directory or socket of the node (hostPath)",
+    ),
+    (
+        "deploy.kube-host-namespace",
+        "A pod that shares the node's network, process or IPC namespace",
+    ),
+    (
+        "deploy.kube-unpinned-image",
+        "A Kubernetes container image without a tag or tagged latest",
+    ),
+    (
+        "deploy.kube-env-secret",
+        "A secret-named env entry with a literal value instead of secretKeyRef (the practice, not the value)",
+    ),
+    (
+        "deploy.kube-configmap-secret",
+        "A ConfigMap (or Kustomize generator literal) with a secret-named key and a value",
+    ),
+    (
+        "deploy.kube-no-probes",
+        "A long-running container with neither a liveness nor a readiness probe",
+    ),
+    (
+        "deploy.kube-secret-manifest",
+        "A Kubernetes Secret committed with values under data or stringData (the practice; values are the secrets collector's)",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -231,6 +291,8 @@ impl Collector for DeployCollector {
         run.compose();
         let paths: Vec<String> = cx.files.entries().iter().map(|e| e.path.clone()).collect();
         crate::policy::collect(&mut run, &paths, &pipelines);
+        let kube = crate::kube::collect(&mut run, &paths);
+        run.deployables.extend(kube);
         run.inventory(&paths);
         if cx.cancelled() {
             return Err(CollectError::Cancelled);
@@ -270,6 +332,8 @@ pub(crate) struct Run<'a> {
     services: Vec<crate::compose::Service>,
     deploys: Vec<ci::Deploy>,
     platforms: BTreeSet<String>,
+    /// Deployables found by readers other than Dockerfiles and compose.
+    deployables: Vec<String>,
 }
 
 impl<'a> Run<'a> {
@@ -283,11 +347,17 @@ impl<'a> Run<'a> {
             services: Vec::new(),
             deploys: Vec::new(),
             platforms: BTreeSet::new(),
+            deployables: Vec::new(),
         }
     }
 
     pub(crate) fn fact(&mut self, name: &str, fact: Fact) {
         self.evidence.set_fact(fact_name(name), fact);
+    }
+
+    /// Records a platform the repository is configured for.
+    pub(crate) fn platform(&mut self, platform: &str) {
+        self.platforms.insert(platform.to_owned());
     }
 
     pub(crate) fn hit(&mut self, hit: Hit<'_>) {
@@ -573,7 +643,8 @@ impl<'a> Run<'a> {
                     .map(|(p, platform)| format!("{p} ({platform})")),
             ),
         );
-        let deployables = crate::inventory::deployables(&self.images, &self.services);
+        let mut deployables = crate::inventory::deployables(&self.images, &self.services);
+        deployables.append(&mut self.deployables);
         self.fact("deploy.deployables", Fact::list(deployables));
         let table = crate::inventory::table(&self.deploys, &self.images, &configs);
         if !table.rows.is_empty() {

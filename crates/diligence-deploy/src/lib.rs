@@ -22,6 +22,7 @@ pub mod compose;
 pub mod dockerfile;
 mod gha;
 pub mod inventory;
+pub mod kube;
 pub mod pipeline;
 mod policy;
 pub mod resolve;
