@@ -116,12 +116,20 @@ fn all_keys(node: &Node, out: &mut BTreeSet<String>) {
     }
 }
 
+/// `metadata.name`, else `metadata.generateName` with `*` for the part
+/// the cluster fills in.
 fn name_of(doc: &Node) -> String {
-    doc.get("metadata")
-        .and_then(|m| m.get("name"))
+    let meta = doc.get("metadata");
+    if let Some(name) = meta.and_then(|m| m.get("name")).and_then(Node::as_str) {
+        return name.to_owned();
+    }
+    match meta
+        .and_then(|m| m.get("generateName"))
         .and_then(Node::as_str)
-        .unwrap_or("(unnamed)")
-        .to_owned()
+    {
+        Some(prefix) => format!("{prefix}*"),
+        None => "(unnamed)".to_owned(),
+    }
 }
 
 fn is_true(node: Option<&Node>) -> bool {
@@ -186,6 +194,18 @@ fn literal(value: &str) -> bool {
         || matches!(v, "true" | "false"))
 }
 
+/// A value left to be filled in: it repeats the variable's name
+/// (`GOOGLE_API_KEY_VAL`), or reads `<…>`, `YOUR_…`, `REPLACE…`, `xxx`.
+fn placeholder(name: &str, value: &str) -> bool {
+    let v = value.trim().to_ascii_uppercase().replace('-', "_");
+    let n = name.to_ascii_uppercase().replace(['-', '.'], "_");
+    (!n.is_empty() && v.contains(&n))
+        || (v.starts_with('<') && v.ends_with('>'))
+        || ["YOUR_", "REPLACE", "XXX", "PLACEHOLDER"]
+            .iter()
+            .any(|p| v.contains(p))
+}
+
 /// An image reference that follows `latest`: no tag, or tag `latest`,
 /// and no digest. Images named through a variable or template are not
 /// judged.
@@ -230,6 +250,27 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
     for path in production.iter().filter(|p| is_kustomization(p)) {
         if let Some(summary) = read_kustomization(run, path, &mut kustomize) {
             kustomizations.push(summary);
+        }
+    }
+    // Images Skaffold builds and tags at deploy time.
+    for path in production
+        .iter()
+        .filter(|p| matches!(file_name(p), "skaffold.yaml" | "skaffold.yml"))
+    {
+        let Some(docs) = run.read(path).and_then(|t| yaml::parse_documents(&t).ok()) else {
+            continue;
+        };
+        for doc in &docs {
+            let artifacts = doc
+                .get("build")
+                .and_then(|b| b.get("artifacts"))
+                .map(Node::items)
+                .unwrap_or_default();
+            kustomize.images.extend(
+                artifacts
+                    .iter()
+                    .filter_map(|a| a.get("image").and_then(Node::as_str).map(str::to_owned)),
+            );
         }
     }
 
@@ -353,13 +394,24 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
             deployables.push(format!("{path} (Helm values, image {image})"));
         }
     }
-    for w in &workloads {
+    let mut files: Vec<&str> = workloads.iter().map(|w| w.path.as_str()).collect();
+    files.dedup();
+    for file in files {
+        let here: Vec<&Workload> = workloads.iter().filter(|w| w.path == file).collect();
+        let names: Vec<String> = here
+            .iter()
+            .map(|w| format!("{} {}", w.kind, w.name))
+            .collect();
+        let mut images: Vec<&str> = here
+            .iter()
+            .flat_map(|w| w.images.iter().map(String::as_str))
+            .collect();
+        images.sort_unstable();
+        images.dedup();
         deployables.push(format!(
-            "{} ({} {}, images {})",
-            w.path,
-            w.kind,
-            w.name,
-            w.images.join(", ")
+            "{file} ({}; images {})",
+            names.join(", "),
+            images.join(", ")
         ));
     }
     if !manifests.is_empty() || !charts.is_empty() || !kustomizations.is_empty() {
@@ -423,6 +475,7 @@ fn read_kustomization(run: &mut Run<'_>, path: &str, k: &mut Kustomize) -> Optio
     resources.extend(list("bases"));
     resources.extend(list("components"));
     let mut patches = Vec::new();
+    let mut inline = 0;
     // Strategic-merge patches by path (or inline), and `patches:` /
     // `patchesJson6902:` entries with a path or an inline patch.
     for p in root
@@ -432,6 +485,7 @@ fn read_kustomization(run: &mut Run<'_>, path: &str, k: &mut Kustomize) -> Optio
     {
         if let Some(s) = p.as_str() {
             if s.contains('\n') {
+                inline += 1;
                 record_patch(k, s, None);
             } else {
                 patches.push(s.to_owned());
@@ -451,6 +505,7 @@ fn read_kustomization(run: &mut Run<'_>, path: &str, k: &mut Kustomize) -> Optio
                 patches.push(s.to_owned());
                 patch_file(run, k, dir, s, target.as_deref());
             } else if let Some(s) = p.get("patch").and_then(Node::as_str) {
+                inline += 1;
                 record_patch(k, s, target.as_deref());
             }
         }
@@ -469,7 +524,7 @@ fn read_kustomization(run: &mut Run<'_>, path: &str, k: &mut Kustomize) -> Optio
                 let Some((key, value)) = lit.as_str().and_then(|s| s.split_once('=')) else {
                     continue;
                 };
-                if secret_like(key) && literal(value) {
+                if secret_like(key) && literal(value) && !placeholder(key, value) {
                     let what = if generator == "secretGenerator" {
                         "secret generator"
                     } else {
@@ -496,6 +551,9 @@ fn read_kustomization(run: &mut Run<'_>, path: &str, k: &mut Kustomize) -> Optio
     let mut parts = Vec::new();
     if !resources.is_empty() {
         parts.push(format!("resources: {}", resources.join(", ")));
+    }
+    if inline > 0 {
+        patches.push(format!("{inline} inline"));
     }
     if !patches.is_empty() {
         parts.push(format!("patches: {}", patches.join(", ")));
@@ -688,6 +746,7 @@ fn check_object(
                     heuristic: false,
                 }),
                 _ if privileged.is_none()
+                    && !drops_all(sc)
                     && !k.patches(&name, &["allowPrivilegeEscalation"]) =>
                 {
                     run.hit(Hit {
@@ -780,7 +839,7 @@ fn check_object(
                 let Some(value) = e.get("value").and_then(Node::as_str) else {
                     continue;
                 };
-                if secret_like(var) && literal(value) {
+                if secret_like(var) && literal(value) && !placeholder(var, value) {
                     run.hit(Hit {
                         rule: "deploy.kube-env-secret",
                         severity: Severity::Medium,
@@ -824,9 +883,21 @@ fn check_object(
     })
 }
 
+/// Whether a security context drops every capability
+/// (`capabilities.drop: [ALL]`): a setuid binary then gains no capability.
+fn drops_all(sc: Option<&Node>) -> bool {
+    sc.and_then(|s| s.get("capabilities"))
+        .and_then(|c| c.get("drop"))
+        .is_some_and(|d| d.strings().iter().any(|c| c.eq_ignore_ascii_case("all")))
+}
+
 fn check_config_map(run: &mut Run<'_>, path: &str, name: &str, doc: &Node) {
     for (key, value) in doc.get("data").map(Node::entries).unwrap_or_default() {
-        if secret_like(key) && value.as_str().is_some_and(literal) {
+        if secret_like(key)
+            && value
+                .as_str()
+                .is_some_and(|v| literal(v) && !placeholder(key, v))
+        {
             run.hit(Hit {
                 rule: "deploy.kube-configmap-secret",
                 severity: Severity::Medium,
@@ -1006,5 +1077,10 @@ mod tests {
                 && !secret_like("SECRET_NAME")
         );
         assert!(literal("hunter2") && !literal("$(DB_PASS)") && !literal("3600") && !literal(""));
+        assert!(
+            placeholder("GOOGLE_API_KEY", "GOOGLE_API_KEY_VAL")
+                && placeholder("db-password", "<db password>")
+        );
+        assert!(placeholder("TOKEN", "your-token-here") && !placeholder("DB_PASSWORD", "postgres"));
     }
 }

@@ -27,7 +27,7 @@ fn flags_kubernetes_practices() -> anyhow::Result<()> {
     assert_eq!(
         list(&ev, "deploy.kubernetes-manifests"),
         [
-            "k8s/agent.yaml (CronJob, DaemonSet)",
+            "k8s/agent.yaml (CronJob, DaemonSet, Job)",
             "k8s/app.yaml (ConfigMap, Deployment, Secret, Service)"
         ]
     );
@@ -40,7 +40,7 @@ fn flags_kubernetes_practices() -> anyhow::Result<()> {
     let deployables = list(&ev, "deploy.deployables");
     assert!(
         deployables.contains(
-            &"k8s/app.yaml (Deployment web, images registry.example.com/web:1.4.0, registry.example.com/web)"
+            &"k8s/app.yaml (Deployment web; images registry.example.com/web, registry.example.com/web:1.4.0)"
                 .to_owned()
         ),
         "{deployables:?}"
@@ -82,8 +82,15 @@ fn flags_kubernetes_practices() -> anyhow::Result<()> {
         [
             at(VALUES, 7, Medium, M),
             at(AGENT, 8, Medium, H),
-            at(AGENT, 9, High, H)
+            at(AGENT, 9, High, H),
+            at(AGENT, 58, High, H)
         ]
+    );
+    assert!(
+        ev.findings
+            .iter()
+            .any(|f| f.message.starts_with("Job migrate-* shares the host's IPC")),
+        "a generated name is shown with its prefix"
     );
     assert_eq!(
         hits(&ev, "deploy.kube-host-path"),
@@ -137,7 +144,8 @@ fn look_alikes_are_not_flagged() -> anyhow::Result<()> {
         list(&ev, "deploy.kubernetes-manifests"),
         [
             "base/config.yaml (ConfigMap, Job, SealedSecret, Secret)",
-            "base/deployment.yaml (Deployment)"
+            "base/deployment.yaml (Deployment)",
+            "k8s/worker.yaml (Deployment)"
         ]
     );
     assert_eq!(
