@@ -237,6 +237,14 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
         .filter(|p| file_name(p) == "Chart.yaml")
         .map(|p| parent(p))
         .collect();
+    let infos: Vec<Chart> = charts.iter().map(|c| read_chart(run, c)).collect();
+    // Charts unpacked from a remote repository into another chart's
+    // charts/ directory: the dependency's own files, not the team's.
+    let vendored: BTreeSet<&str> = infos
+        .iter()
+        .filter(|c| is_vendored(c, &infos))
+        .map(|c| c.dir.as_str())
+        .collect();
     let chart_of = |path: &str| -> Option<&str> {
         charts
             .iter()
@@ -276,7 +284,7 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
 
     // Every file under a chart's templates/, `_helpers.tpl` included.
     let mut templates: BTreeMap<String, usize> = BTreeMap::new();
-    for chart in &charts {
+    for chart in charts.iter().filter(|c| !vendored.contains(**c)) {
         let dir = format!("{chart}templates/");
         let n = paths.iter().filter(|p| p.starts_with(&dir)).count();
         if n > 0 {
@@ -294,7 +302,9 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
                 continue;
             }
             if !rest.contains('/') && rest.starts_with("values") && is_yaml(rest) {
-                values_files.push(path);
+                if !vendored.contains(chart) {
+                    values_files.push(path);
+                }
                 continue;
             }
             if !rest.contains('/') {
@@ -370,21 +380,18 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
 
     let mut chart_lines = Vec::new();
     let mut deployables = Vec::new();
-    for chart in &charts {
-        let path = format!("{chart}Chart.yaml");
-        let root = run
-            .read(&path)
-            .and_then(|t| yaml::parse(&t).ok())
-            .unwrap_or(Node {
-                line: 0,
-                key_line: 0,
-                value: Value::Null,
-            });
-        let field = |k: &str| root.get(k).and_then(Node::as_str).unwrap_or("").to_owned();
-        let dir = if chart.is_empty() { "." } else { chart };
-        let mut line = format!("{dir} ({} {}", field("name"), field("version"));
-        if field("type") == "library" {
+    for chart in &infos {
+        let dir = if chart.dir.is_empty() {
+            "."
+        } else {
+            &chart.dir
+        };
+        let mut line = format!("{dir} ({} {}", chart.name, chart.version);
+        if chart.library {
             line.push_str(", library");
+        }
+        if vendored.contains(chart.dir.as_str()) {
+            line.push_str(", dependency: not analysed");
         }
         line.push(')');
         chart_lines.push(line);
@@ -439,6 +446,70 @@ fn templated_name(doc: &Node) -> bool {
     doc.get("metadata")
         .and_then(|m| m.get("name"))
         .is_some_and(|n| n.as_str().is_none_or(|s| s.contains("{{")))
+}
+
+/// A Helm chart, from its `Chart.yaml`.
+struct Chart {
+    /// The chart's directory, empty or ending in `/`.
+    dir: String,
+    name: String,
+    version: String,
+    library: bool,
+    /// Dependencies (`Chart.yaml`, or `requirements.yaml` of v1 charts)
+    /// as (name, repository).
+    dependencies: Vec<(String, String)>,
+}
+
+fn read_chart(run: &Run<'_>, dir: &str) -> Chart {
+    let root = run
+        .read(&format!("{dir}Chart.yaml"))
+        .and_then(|t| yaml::parse(&t).ok());
+    let field = |k: &str| {
+        root.as_ref()
+            .and_then(|r| r.get(k))
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let requirements = run
+        .read(&format!("{dir}requirements.yaml"))
+        .and_then(|t| yaml::parse(&t).ok());
+    let dependencies = [root.as_ref(), requirements.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("dependencies"))
+        .flat_map(Node::items)
+        .map(|d| {
+            let text = |k: &str| d.get(k).and_then(Node::as_str).unwrap_or("").to_owned();
+            (text("name"), text("repository"))
+        })
+        .collect();
+    Chart {
+        dir: dir.to_owned(),
+        name: field("name"),
+        version: field("version"),
+        library: field("type") == "library",
+        dependencies,
+    }
+}
+
+/// Whether a chart sits in another chart's `charts/` directory and that
+/// chart names it as a dependency from a remote repository (not
+/// `file://`): then it was downloaded, not written by the team.
+fn is_vendored(chart: &Chart, all: &[Chart]) -> bool {
+    all.iter().any(|parent| {
+        let prefix = format!("{}charts/", parent.dir);
+        let Some(sub) = chart.dir.strip_prefix(&prefix) else {
+            return false;
+        };
+        let sub = sub.trim_end_matches('/');
+        !sub.contains('/')
+            && parent.dependencies.iter().any(|(name, repo)| {
+                (name == sub || *name == chart.name)
+                    && !repo.is_empty()
+                    && !repo.starts_with("file://")
+            })
+    })
 }
 
 /// A directory whose name says it holds Kubernetes files.
@@ -919,7 +990,10 @@ fn check_secret(run: &mut Run<'_>, path: &str, name: &str, doc: &Node) {
         let filled = data
             .entries()
             .iter()
-            .filter(|(_, v)| v.as_str().is_some_and(|s| !s.trim().is_empty()))
+            .filter(|(k, v)| {
+                v.as_str()
+                    .is_some_and(|s| !s.trim().is_empty() && !placeholder(k, s))
+            })
             .count();
         if filled == 0 {
             continue;

@@ -155,7 +155,13 @@ fn look_alikes_are_not_flagged() -> anyhow::Result<()> {
             "overlays/prod/kustomization.yaml (resources: ../../base; patches: limits.yaml)"
         ]
     );
-    assert_eq!(list(&ev, "deploy.helm-charts"), ["charts/api/ (api 1.0.0)"]);
+    assert_eq!(
+        list(&ev, "deploy.helm-charts"),
+        [
+            "charts/api/ (api 1.0.0)",
+            "charts/api/charts/redis/ (redis 19.0.0, dependency: not analysed)"
+        ]
+    );
     assert_eq!(
         list(&ev, "deploy.kube-templates-not-analysed"),
         ["charts/api/templates/ (1 file)"]
