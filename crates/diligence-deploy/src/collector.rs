@@ -399,17 +399,34 @@ impl<'a> Run<'a> {
     /// A configuration file's text; a file that cannot be read gets a
     /// `deploy.config-skipped` finding.
     pub(crate) fn read_config(&mut self, path: &str) -> Option<String> {
-        let entry = self.files.get(path)?;
-        let reason = match self.files.read_capped(entry, MAX_CONFIG_SIZE) {
-            Ok(ReadOutcome::Content(data)) => match String::from_utf8(data) {
-                Ok(text) => return Some(text),
-                Err(_) => "it is not UTF-8 text".to_owned(),
-            },
-            Ok(ReadOutcome::TooLarge { size }) => {
-                format!("it has {size} bytes, more than the {MAX_CONFIG_SIZE}-byte cap")
+        match self.read_text(path, MAX_CONFIG_SIZE) {
+            Ok(text) => text,
+            Err(reason) => {
+                self.skipped(path, &reason);
+                None
             }
-            Err(e) => format!("it could not be read: {e}"),
+        }
+    }
+
+    /// A file's text under `cap` bytes: `Ok(None)` when there is no such
+    /// file, `Err(reason)` when it was not read (too large, not text).
+    pub(crate) fn read_text(&self, path: &str, cap: u64) -> Result<Option<String>, String> {
+        let Some(entry) = self.files.get(path) else {
+            return Ok(None);
         };
+        match self.files.read_capped(entry, cap) {
+            Ok(ReadOutcome::Content(data)) => String::from_utf8(data)
+                .map(Some)
+                .map_err(|_| "it is not UTF-8 text".to_owned()),
+            Ok(ReadOutcome::TooLarge { size }) => {
+                Err(format!("it has {size} bytes, more than the {cap}-byte cap"))
+            }
+            Err(e) => Err(format!("it could not be read: {e}")),
+        }
+    }
+
+    /// Records a `deploy.config-skipped` finding: `path` was not read.
+    pub(crate) fn skipped(&mut self, path: &str, reason: &str) {
         self.hit(Hit {
             rule: "deploy.config-skipped",
             severity: Severity::Low,
@@ -421,7 +438,6 @@ impl<'a> Run<'a> {
             excerpt: None,
             heuristic: false,
         });
-        None
     }
 
     /// Records a parse failure as a `deploy.config-malformed` finding.

@@ -18,6 +18,11 @@ use diligence_model::{Confidence, Fact, Severity};
 use crate::collector::{Hit, Run};
 use crate::yaml::{self, Node, Value};
 
+/// Manifest files larger than this are not read (4 MiB): rendered bundles
+/// with custom resource definitions often pass the 1 MiB cap of other
+/// configuration files.
+pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
+
 /// Kinds whose pod template runs long-lived processes (probes matter).
 const LONG_RUNNING: &[&str] = &[
     "Deployment",
@@ -260,6 +265,12 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
             kustomizations.push(summary);
         }
     }
+    // Images Tilt builds for development clusters.
+    for path in production.iter().filter(|p| file_name(p) == "Tiltfile") {
+        if let Some(text) = run.read(path) {
+            kustomize.images.extend(tilt_images(&text));
+        }
+    }
     // Images Skaffold builds and tags at deploy time.
     for path in production
         .iter()
@@ -321,18 +332,22 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
         {
             continue;
         }
-        let Some(text) = run.read(path) else {
-            if kube_dir(path) {
-                // Says why it was not read (over the cap, not UTF-8).
-                run.read_config(path);
+        let text = match run.read_text(path, MAX_MANIFEST_SIZE) {
+            Ok(Some(text)) => text,
+            Ok(None) => continue,
+            Err(reason) => {
+                // Other large YAML files are not Kubernetes' business.
+                if kube_dir(path) {
+                    run.skipped(path, &reason);
+                }
+                continue;
             }
-            continue;
         };
         if !(text.contains("apiVersion") && text.contains("kind")) {
             continue;
         }
-        let docs = match yaml::parse_documents(&text) {
-            Ok(docs) => docs,
+        let (docs, listed) = match read_stream(&text) {
+            Ok(read) => read,
             Err(e) => {
                 if text.contains("{{") {
                     templates.insert(path.to_owned(), 1);
@@ -346,7 +361,7 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
             templates.insert(path.to_owned(), 1);
             continue;
         }
-        let mut kinds = BTreeSet::new();
+        let mut kinds: BTreeSet<String> = listed.into_iter().collect();
         let mut objects: Vec<&Node> = Vec::new();
         for doc in &docs {
             if doc.get("kind").and_then(Node::as_str) == Some("List") {
@@ -440,12 +455,125 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
     deployables
 }
 
+/// Kinds whose documents are parsed; others (custom resource definitions,
+/// RBAC, Services) are listed by kind without parsing, which keeps large
+/// bundles cheap.
+const READ_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "ConfigMap",
+    "Secret",
+    "List",
+];
+
+/// The documents of a stream, split at `---` lines: each with the line it
+/// starts on.
+fn split_documents(text: &str) -> Vec<(u32, &str)> {
+    let mut out = Vec::new();
+    let (mut start, mut start_line, mut offset, mut line) = (0, 1u32, 0, 1u32);
+    for l in text.split_inclusive('\n') {
+        let t = l.trim_end();
+        if (t == "---" || t.starts_with("--- ") || t.starts_with("---\t")) && offset > start {
+            out.push((start_line, &text[start..offset]));
+            start = offset;
+            start_line = line;
+        }
+        offset += l.len();
+        line += 1;
+    }
+    out.push((start_line, &text[start..]));
+    out
+}
+
+/// A top-level scalar written as `key: value` at the start of a line.
+fn top_level<'t>(doc: &'t str, key: &str) -> Option<&'t str> {
+    doc.lines().find_map(|l| {
+        let v = l.strip_prefix(key)?.strip_prefix(':')?;
+        let v = v.split(" #").next().unwrap_or(v).trim();
+        Some(v.trim_matches(['"', '\'']))
+    })
+}
+
+/// Reads a manifest stream: the parsed documents of the kinds in
+/// [`READ_KINDS`] (and of any kind not written plainly), and the kinds of
+/// the documents listed without parsing.
+fn read_stream(text: &str) -> Result<(Vec<Node>, Vec<String>), yaml::YamlError> {
+    let mut docs = Vec::new();
+    let mut listed = Vec::new();
+    for (first, chunk) in split_documents(text) {
+        if let (Some(api), Some(kind)) = (top_level(chunk, "apiVersion"), top_level(chunk, "kind"))
+            && !kind.is_empty()
+            && !READ_KINDS.contains(&kind)
+        {
+            if !(api.starts_with("skaffold/") || api.starts_with("kustomize.config.k8s.io")) {
+                listed.push(kind.to_owned());
+            }
+            continue;
+        }
+        let by = first - 1;
+        let parsed = yaml::parse_documents(chunk).map_err(|mut e| {
+            e.line = e.line.map(|l| l + by);
+            e
+        })?;
+        for mut doc in parsed {
+            shift(&mut doc, by);
+            docs.push(doc);
+        }
+    }
+    Ok((docs, listed))
+}
+
+/// Adds `by` to every known line of a tree.
+fn shift(node: &mut Node, by: u32) {
+    if node.line > 0 {
+        node.line += by;
+    }
+    if node.key_line > 0 {
+        node.key_line += by;
+    }
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|i| shift(i, by)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| shift(v, by)),
+        _ => {}
+    }
+}
+
 /// A document whose `metadata.name` is a template expression (`{{ name }}`
 /// parses as a mapping): the file is a template some tool renders.
 fn templated_name(doc: &Node) -> bool {
     doc.get("metadata")
         .and_then(|m| m.get("name"))
         .is_some_and(|n| n.as_str().is_none_or(|s| s.contains("{{")))
+}
+
+/// Images a Tiltfile builds: the first argument of `docker_build(…)`,
+/// `custom_build(…)` and their `…_with_restart` forms, when it is a
+/// string literal.
+fn tilt_images(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for call in ["docker_build", "custom_build"] {
+        for (at, _) in text.match_indices(call) {
+            let rest = &text[at + call.len()..];
+            let rest = rest.strip_prefix("_with_restart").unwrap_or(rest);
+            let Some(args) = rest.trim_start().strip_prefix('(') else {
+                continue;
+            };
+            let args = args.trim_start();
+            let Some(quote) = args.chars().next().filter(|c| matches!(c, '\'' | '"')) else {
+                continue;
+            };
+            if let Some(end) = args[1..].find(quote) {
+                out.push(args[1..=end].to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// A Helm chart, from its `Chart.yaml`.
@@ -789,6 +917,9 @@ fn check_object(
             );
             let sc = c.get("securityContext");
             let field = |key: &str| sc.and_then(|s| s.get(key));
+            // A container without an image is a partial object (an
+            // override merged elsewhere): what it lacks is not judged.
+            let partial = c.get("image").is_none();
             let privileged = field("privileged").filter(|n| is_true(Some(n)));
             if let Some(p) = privileged {
                 run.hit(Hit {
@@ -817,6 +948,7 @@ fn check_object(
                     heuristic: false,
                 }),
                 _ if privileged.is_none()
+                    && !partial
                     && !drops_all(sc)
                     && !k.patches(&name, &["allowPrivilegeEscalation"]) =>
                 {
@@ -852,7 +984,9 @@ fn check_object(
                     heuristic: false,
                 }),
                 Some(u) if u.as_str().is_some_and(|s| s.parse::<u64>().is_ok()) => {}
-                _ if non_root || k.patches(&name, &["runAsNonRoot", "runAsUser"]) => {}
+                _ if partial
+                    || non_root
+                    || k.patches(&name, &["runAsNonRoot", "runAsUser"]) => {}
                 _ => run.hit(Hit {
                     rule: "deploy.kube-run-as-root",
                     severity: Severity::Medium,
@@ -867,6 +1001,7 @@ fn check_object(
             }
             let limits = c.get("resources").and_then(|r| r.get("limits"));
             if limits.and_then(|l| l.get("memory")).is_none()
+                && !partial
                 && !k.patches(&name, &["limits", "memory"])
             {
                 let cpu = limits.and_then(|l| l.get("cpu")).is_some();
@@ -929,6 +1064,7 @@ fn check_object(
                 .any(|p| c.get(p).is_some());
             if long_running
                 && !init
+                && !partial
                 && !probed
                 && !k.patches(&name, &["livenessProbe", "readinessProbe", "startupProbe"])
             {
@@ -1156,5 +1292,22 @@ mod tests {
                 && placeholder("db-password", "<db password>")
         );
         assert!(placeholder("TOKEN", "your-token-here") && !placeholder("DB_PASSWORD", "postgres"));
+        let tilt = "docker_build(\n    'argocd-ui',\n    context='ui')\ndocker_build_with_restart(\"api\", '.')\ncustom_build(ref, 'make')\n";
+        assert_eq!(tilt_images(tilt), ["argocd-ui", "api"]);
+        let stream = "a: 1\n---\nkind: Service\napiVersion: v1\n--- # two\nkind: Pod\n";
+        assert_eq!(
+            split_documents(stream),
+            [
+                (1, "a: 1\n"),
+                (2, "---\nkind: Service\napiVersion: v1\n"),
+                (5, "--- # two\nkind: Pod\n")
+            ]
+        );
+        let (docs, listed) = read_stream(stream).unwrap();
+        assert_eq!(listed, ["Service"]);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].get("kind").unwrap().key_line, 6);
+        let err = read_stream("kind: Pod\n---\nkind: Pod\nspec: [\n").unwrap_err();
+        assert!(err.line.is_some_and(|l| l >= 4), "{err:?}");
     }
 }

@@ -103,15 +103,16 @@ impl Node {
 /// Parsing limits: generous for real pipelines, small enough that an alias
 /// bomb or deep nesting stops within milliseconds.
 fn options() -> serde_saphyr::Options {
-    options_with_documents(16)
+    options_with(16, 250_000)
 }
 
-/// [`options()`] with room for `documents` documents in one stream.
-fn options_with_documents(documents: usize) -> serde_saphyr::Options {
+/// [`options()`] with room for `documents` documents and `nodes` nodes
+/// (and four events a node) in one stream.
+fn options_with(documents: usize, nodes: usize) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = 64;
-    budget.max_events = 1_000_000;
-    budget.max_nodes = 250_000;
+    budget.max_events = nodes * 4;
+    budget.max_nodes = nodes;
     budget.max_aliases = 1_000;
     budget.max_anchors = 1_000;
     budget.max_documents = documents;
@@ -141,9 +142,13 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
 /// manifest bundle (an operator's `install.yaml`) holds hundreds.
 pub const MAX_DOCUMENTS: usize = 2_000;
 
+/// Most nodes one stream may hold in [`parse_documents`]: enough for a
+/// 4 MiB bundle of custom resource definitions.
+pub const MAX_STREAM_NODES: usize = 1_000_000;
+
 /// Parses a stream of `---`-separated documents (Kubernetes manifests),
-/// under the same budget as [`parse`] but with up to [`MAX_DOCUMENTS`]
-/// documents. Empty documents are left out; lines count from the start of
+/// under the same depth and alias limits as [`parse`] but with up to
+/// [`MAX_DOCUMENTS`] documents and [`MAX_STREAM_NODES`] nodes. Empty documents are left out; lines count from the start of
 /// the stream.
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     if text.trim().is_empty() {
@@ -151,7 +156,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
     }
     serde_saphyr::from_multiple_with_options::<Spanned<Value>>(
         text,
-        options_with_documents(MAX_DOCUMENTS),
+        options_with(MAX_DOCUMENTS, MAX_STREAM_NODES),
     )
     .map(|docs| docs.into_iter().map(node).collect())
     .map_err(error)

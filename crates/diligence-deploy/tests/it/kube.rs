@@ -145,6 +145,7 @@ fn look_alikes_are_not_flagged() -> anyhow::Result<()> {
         [
             "base/config.yaml (ConfigMap, Job, SealedSecret, Secret)",
             "base/deployment.yaml (Deployment)",
+            "k8s/ui.yaml (Deployment, StatefulSet)",
             "k8s/worker.yaml (Deployment)"
         ]
     );
@@ -203,5 +204,38 @@ fn no_kubernetes_files_give_empty_lists() -> anyhow::Result<()> {
         assert!(list(&ev, fact).is_empty(), "{fact}");
     }
     assert!(!list(&ev, "deploy.platforms").contains(&"kubernetes".to_owned()));
+    Ok(())
+}
+
+#[test]
+fn bundles_up_to_four_mib_are_read_and_larger_ones_say_so() -> anyhow::Result<()> {
+    let filler = "x".repeat(2 * 1024 * 1024);
+    let bundle = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  blob: {filler}\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n"
+    );
+    let huge = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n  blob: {}\n",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let ev = collect(
+        None,
+        &[
+            ("manifests/install.yaml", bundle.as_str()),
+            ("manifests/huge.yaml", huge.as_str()),
+            ("data/huge.yaml", huge.as_str()),
+        ],
+    )?;
+    assert_eq!(
+        hits(&ev, "deploy.kube-host-namespace"),
+        [at(
+            "manifests/install.yaml",
+            13,
+            Severity::High,
+            Confidence::High
+        )]
+    );
+    let skipped = hits(&ev, "deploy.config-skipped");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert_eq!(skipped[0].0, "manifests/huge.yaml");
     Ok(())
 }
