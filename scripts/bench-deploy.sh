@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the deploy collector on a generated tree of N files (default
-# 2,000): a third GitHub Actions workflows, a third Dockerfiles and a third
-# compose files, each a few dozen lines with findings in them. Prints the
+# 2,000): a quarter each GitHub Actions workflows, Dockerfiles, compose
+# files and Kubernetes manifests (three documents each), each a few dozen
+# lines with findings in them. Prints the
 # collector's own time (files listed beforehand), best and median of RUNS
 # runs, from a release build of the `collect` example.
 #
@@ -22,7 +23,7 @@ trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/.github/workflows"
 
 for ((i = 0; i < N; i++)); do
-    case $((i % 3)) in
+    case $((i % 4)) in
     0)
         cat >"$tree/.github/workflows/w$i.yml" <<YAML
 name: Workflow $i
@@ -83,6 +84,47 @@ services:
     volumes:
       - /var/run/docker.sock:/var/run/docker.sock
 COMPOSE
+        ;;
+    3)
+        mkdir -p "$tree/k8s$i"
+        cat >"$tree/k8s$i/app.yaml" <<KUBE
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app$i
+spec:
+  replicas: 2
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+        - name: app
+          image: registry.example.com/app$i
+          env:
+            - name: DB_PASSWORD
+              value: placeholder
+          securityContext:
+            privileged: true
+      volumes:
+        - name: logs
+          hostPath:
+            path: /var/log
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: app$i
+spec:
+  ports:
+    - port: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app$i
+data:
+  LOG_LEVEL: info
+KUBE
         ;;
     esac
 done

@@ -114,6 +114,22 @@ pub const FACTS: &[(&str, &str)] = &[
         "deploy.env-examples",
         "Documented env templates (.env.example, .env.sample, .env.template)",
     ),
+    (
+        "deploy.kubernetes-manifests",
+        "Kubernetes manifests (YAML files with apiVersion and kind) with their kinds",
+    ),
+    (
+        "deploy.kustomizations",
+        "Kustomization files with the resources and patches they include",
+    ),
+    (
+        "deploy.helm-charts",
+        "Helm charts (Chart.yaml directories) with their name and version",
+    ),
+    (
+        "deploy.kube-templates-not-analysed",
+        "Helm chart templates and other templated manifests that only their tool can render: not analysed",
+    ),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -236,6 +252,50 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.env-client-secret-name",
         "An env file declares a client-exposed variable whose name says secret, service role or paid API key (names only)",
     ),
+    (
+        "deploy.kube-privileged",
+        "A Kubernetes container (or Helm values) runs privileged",
+    ),
+    (
+        "deploy.kube-privilege-escalation",
+        "A Kubernetes container that does not set allowPrivilegeEscalation: false",
+    ),
+    (
+        "deploy.kube-run-as-root",
+        "A Kubernetes container that runs as root (runAsUser: 0) or sets neither runAsNonRoot nor a non-zero runAsUser",
+    ),
+    (
+        "deploy.kube-no-resource-limits",
+        "A Kubernetes container without a memory limit",
+    ),
+    (
+        "deploy.kube-host-path",
+        "A pod that mounts a directory or socket of the node (hostPath)",
+    ),
+    (
+        "deploy.kube-host-namespace",
+        "A pod that shares the node's network, process or IPC namespace",
+    ),
+    (
+        "deploy.kube-unpinned-image",
+        "A Kubernetes container image without a tag or tagged latest",
+    ),
+    (
+        "deploy.kube-env-secret",
+        "A secret-named env entry with a literal value instead of secretKeyRef (the practice, not the value)",
+    ),
+    (
+        "deploy.kube-configmap-secret",
+        "A ConfigMap (or Kustomize generator literal) with a secret-named key and a value",
+    ),
+    (
+        "deploy.kube-no-probes",
+        "A long-running container with neither a liveness nor a readiness probe",
+    ),
+    (
+        "deploy.kube-secret-manifest",
+        "A Kubernetes Secret committed with values under data or stringData (the practice; values are the secrets collector's)",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -278,6 +338,8 @@ impl Collector for DeployCollector {
         crate::policy::collect(&mut run, &paths, &pipelines);
         let described = crate::platform::collect(&mut run, &paths);
         crate::envfiles::collect(&mut run, &paths);
+        let kube = crate::kube::collect(&mut run, &paths);
+        run.deployables.extend(kube);
         run.inventory(&paths, &described);
         if cx.cancelled() {
             return Err(CollectError::Cancelled);
@@ -317,6 +379,8 @@ pub(crate) struct Run<'a> {
     services: Vec<crate::compose::Service>,
     deploys: Vec<ci::Deploy>,
     platforms: BTreeSet<String>,
+    /// Deployables found by readers other than Dockerfiles and compose.
+    deployables: Vec<String>,
 }
 
 impl<'a> Run<'a> {
@@ -330,11 +394,17 @@ impl<'a> Run<'a> {
             services: Vec::new(),
             deploys: Vec::new(),
             platforms: BTreeSet::new(),
+            deployables: Vec::new(),
         }
     }
 
     pub(crate) fn fact(&mut self, name: &str, fact: Fact) {
         self.evidence.set_fact(fact_name(name), fact);
+    }
+
+    /// Records a platform the repository is configured for.
+    pub(crate) fn platform(&mut self, platform: &str) {
+        self.platforms.insert(platform.to_owned());
     }
 
     pub(crate) fn hit(&mut self, hit: Hit<'_>) {
@@ -385,17 +455,34 @@ impl<'a> Run<'a> {
     /// A configuration file's text; a file that cannot be read gets a
     /// `deploy.config-skipped` finding.
     pub(crate) fn read_config(&mut self, path: &str) -> Option<String> {
-        let entry = self.files.get(path)?;
-        let reason = match self.files.read_capped(entry, MAX_CONFIG_SIZE) {
-            Ok(ReadOutcome::Content(data)) => match String::from_utf8(data) {
-                Ok(text) => return Some(text),
-                Err(_) => "it is not UTF-8 text".to_owned(),
-            },
-            Ok(ReadOutcome::TooLarge { size }) => {
-                format!("it has {size} bytes, more than the {MAX_CONFIG_SIZE}-byte cap")
+        match self.read_text(path, MAX_CONFIG_SIZE) {
+            Ok(text) => text,
+            Err(reason) => {
+                self.skipped(path, &reason);
+                None
             }
-            Err(e) => format!("it could not be read: {e}"),
+        }
+    }
+
+    /// A file's text under `cap` bytes: `Ok(None)` when there is no such
+    /// file, `Err(reason)` when it was not read (too large, not text).
+    pub(crate) fn read_text(&self, path: &str, cap: u64) -> Result<Option<String>, String> {
+        let Some(entry) = self.files.get(path) else {
+            return Ok(None);
         };
+        match self.files.read_capped(entry, cap) {
+            Ok(ReadOutcome::Content(data)) => String::from_utf8(data)
+                .map(Some)
+                .map_err(|_| "it is not UTF-8 text".to_owned()),
+            Ok(ReadOutcome::TooLarge { size }) => {
+                Err(format!("it has {size} bytes, more than the {cap}-byte cap"))
+            }
+            Err(e) => Err(format!("it could not be read: {e}")),
+        }
+    }
+
+    /// Records a `deploy.config-skipped` finding: `path` was not read.
+    pub(crate) fn skipped(&mut self, path: &str, reason: &str) {
         self.hit(Hit {
             rule: "deploy.config-skipped",
             severity: Severity::Low,
@@ -407,7 +494,6 @@ impl<'a> Run<'a> {
             excerpt: None,
             heuristic: false,
         });
-        None
     }
 
     /// Records a parse failure as a `deploy.config-malformed` finding.
@@ -633,7 +719,8 @@ impl<'a> Run<'a> {
                     .map(|(p, platform)| format!("{p} ({platform})")),
             ),
         );
-        let deployables = crate::inventory::deployables(&self.images, &self.services);
+        let mut deployables = crate::inventory::deployables(&self.images, &self.services);
+        deployables.append(&mut self.deployables);
         self.fact("deploy.deployables", Fact::list(deployables));
         let table = crate::inventory::table(&self.deploys, &self.images, &configs, described);
         if !table.rows.is_empty() {

@@ -26,6 +26,7 @@ pub mod dockerfile;
 pub mod envfiles;
 mod gha;
 pub mod inventory;
+pub mod kube;
 pub mod pipeline;
 pub mod platform;
 mod policy;

@@ -103,13 +103,19 @@ impl Node {
 /// Parsing limits: generous for real pipelines, small enough that an alias
 /// bomb or deep nesting stops within milliseconds.
 fn options() -> serde_saphyr::Options {
+    options_with(16, 250_000)
+}
+
+/// [`options()`] with room for `documents` documents and `nodes` nodes
+/// (and four events a node) in one stream.
+fn options_with(documents: usize, nodes: usize) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = 64;
-    budget.max_events = 1_000_000;
-    budget.max_nodes = 250_000;
+    budget.max_events = nodes * 4;
+    budget.max_nodes = nodes;
     budget.max_aliases = 1_000;
     budget.max_anchors = 1_000;
-    budget.max_documents = 16;
+    budget.max_documents = documents;
     budget.max_recorded_anchor_events = 100_000;
     serde_saphyr::options! {
         budget: Some(budget),
@@ -128,16 +134,42 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }
     match serde_saphyr::from_str_with_options::<Spanned<Value>>(text, options()) {
         Ok(spanned) => Ok(node(spanned)),
-        Err(error) => {
-            let location = error.location();
-            let message = error.to_string();
-            let message = message.lines().next().unwrap_or(&message).to_owned();
-            Err(YamlError {
-                line: location.and_then(|l| u32::try_from(l.line()).ok().filter(|n| *n > 0)),
-                column: location.and_then(|l| u32::try_from(l.column()).ok().filter(|n| *n > 0)),
-                message,
-            })
-        }
+        Err(e) => Err(error(e)),
+    }
+}
+
+/// Most documents one stream may hold in [`parse_documents`]: a rendered
+/// manifest bundle (an operator's `install.yaml`) holds hundreds.
+pub const MAX_DOCUMENTS: usize = 2_000;
+
+/// Most nodes one stream may hold in [`parse_documents`]: enough for a
+/// 4 MiB bundle of custom resource definitions.
+pub const MAX_STREAM_NODES: usize = 1_000_000;
+
+/// Parses a stream of `---`-separated documents (Kubernetes manifests),
+/// under the same depth and alias limits as [`parse`] but with up to
+/// [`MAX_DOCUMENTS`] documents and [`MAX_STREAM_NODES`] nodes. Empty documents are left out; lines count from the start of
+/// the stream.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    serde_saphyr::from_multiple_with_options::<Spanned<Value>>(
+        text,
+        options_with(MAX_DOCUMENTS, MAX_STREAM_NODES),
+    )
+    .map(|docs| docs.into_iter().map(node).collect())
+    .map_err(error)
+}
+
+fn error(error: serde_saphyr::Error) -> YamlError {
+    let location = error.location();
+    let message = error.to_string();
+    let message = message.lines().next().unwrap_or(&message).to_owned();
+    YamlError {
+        line: location.and_then(|l| u32::try_from(l.line()).ok().filter(|n| *n > 0)),
+        column: location.and_then(|l| u32::try_from(l.column()).ok().filter(|n| *n > 0)),
+        message,
     }
 }
 
@@ -348,5 +380,20 @@ mod tests {
             bomb.push_str(&format!("{i}: &{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse(&bomb).is_err());
+    }
+
+    #[test]
+    fn several_documents_keep_their_lines() {
+        let text = "a: 1\n---\n---\nkind: Pod\nspec:\n  x: y\n...\n---\nb: [1]\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(docs.len(), 3, "{docs:?}");
+        assert_eq!(docs[0].get("a").unwrap().line, 1);
+        assert_eq!(docs[1].get("kind").unwrap().key_line, 4);
+        assert_eq!(docs[1].get("spec").unwrap().get("x").unwrap().line, 6);
+        assert!(parse_documents("").unwrap().is_empty());
+        let err = parse_documents("a: 1\n---\nb: [\n").unwrap_err();
+        assert!(err.line.is_some_and(|l| l >= 3), "{err:?}");
+        let many = "a: 1\n---\n".repeat(MAX_DOCUMENTS + 1);
+        assert!(parse_documents(&many).is_err());
     }
 }

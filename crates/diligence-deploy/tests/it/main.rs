@@ -6,6 +6,7 @@ mod compose;
 mod docker;
 mod docs;
 mod gha;
+mod kube;
 mod pipelines;
 mod platform;
 mod policy;
