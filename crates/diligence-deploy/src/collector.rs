@@ -89,6 +89,26 @@ pub const FACTS: &[(&str, &str)] = &[
         "deploy.migrations-reversible",
         "Database migrations with a down step, out of all migrations (heuristic)",
     ),
+    (
+        "deploy.terraform-files",
+        "Terraform .tf files analysed (production files only; the detail counts those left out)",
+    ),
+    (
+        "deploy.terraform-resources",
+        "Terraform managed resources by provider (aws: 12, google: 3)",
+    ),
+    (
+        "deploy.budgets",
+        "Budgets and spending alerts declared in infrastructure code (recorded when Terraform or CloudFormation is found)",
+    ),
+    (
+        "deploy.database-backups",
+        "Each database declared in infrastructure code with its automated backup retention",
+    ),
+    (
+        "deploy.public-databases",
+        "Databases declared in infrastructure code that are reachable from the internet (empty: none of those declared)",
+    ),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -191,6 +211,34 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.compose-latest-image",
         "A compose image without a tag or tagged latest",
     ),
+    (
+        "deploy.tf-public-bucket",
+        "A storage bucket or container readable (or writable) by anyone: public ACL, public access block off, allUsers member",
+    ),
+    (
+        "deploy.tf-open-ingress",
+        "A firewall or security group open to 0.0.0.0/0 or ::/0 on admin or database ports, or on all ports",
+    ),
+    (
+        "deploy.tf-public-database",
+        "A database with a public address or an authorised network / firewall rule open to every address",
+    ),
+    (
+        "deploy.tf-db-no-backups",
+        "A database with automated backups off, or with the retention left at the provider's minimal default",
+    ),
+    (
+        "deploy.tf-db-no-deletion-protection",
+        "A database without deletion protection",
+    ),
+    (
+        "deploy.tf-unencrypted-storage",
+        "A database, volume or file system without encryption at rest",
+    ),
+    (
+        "deploy.tf-iam-wildcard",
+        "An IAM policy that allows every action on every resource, or the AdministratorAccess policy attached",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -231,6 +279,8 @@ impl Collector for DeployCollector {
         run.compose();
         let paths: Vec<String> = cx.files.entries().iter().map(|e| e.path.clone()).collect();
         crate::policy::collect(&mut run, &paths, &pipelines);
+        let infra = crate::terraform::collect(&mut run, &paths);
+        infra.facts(&mut run);
         run.inventory(&paths);
         if cx.cancelled() {
             return Err(CollectError::Cancelled);

@@ -25,6 +25,7 @@ pub mod inventory;
 pub mod pipeline;
 mod policy;
 pub mod resolve;
+pub mod terraform;
 pub mod yaml;
 
 pub use collector::{COLLECTOR, DeployCollector, FACTS, MAX_CONFIG_SIZE, RULES};

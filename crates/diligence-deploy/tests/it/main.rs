@@ -9,6 +9,7 @@ mod gha;
 mod pipelines;
 mod policy;
 mod reference;
+mod terraform;
 
 use std::fs;
 use std::path::{Path, PathBuf};
