@@ -656,7 +656,31 @@ fn open_ports(protocol: Option<&str>, from: Option<f64>, to: Option<f64>) -> Opt
         .filter(|(p, _)| f64::from(*p) >= from && f64::from(*p) <= to)
         .map(|(p, n)| format!("{n} ({p})"))
         .collect();
-    (!names.is_empty()).then(|| names.join(", "))
+    if names.is_empty() {
+        return None;
+    }
+    if from == to {
+        return Some(names.join(", "));
+    }
+    let shown = names.len().min(4);
+    let more = if names.len() > shown {
+        format!(" and {} more", names.len() - shown)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "ports {from}-{to}, which include {}{more}",
+        names[..shown].join(", ")
+    ))
+}
+
+/// A retention in days as text: `1 day`, `14 days`.
+pub(crate) fn days(d: f64) -> String {
+    if (d - 1.0).abs() < f64::EPSILON {
+        "1 day".to_owned()
+    } else {
+        format!("{d} days")
+    }
 }
 
 /// A port range written as text: `22`, `1000-2000`, `*`.
@@ -697,7 +721,9 @@ fn check(run: &mut Run<'_>, res: &Res<'_>, infra: &mut Infra) {
         "aws_db_instance"
         | "aws_rds_cluster"
         | "aws_rds_cluster_instance"
-        | "aws_redshift_cluster" => {
+        | "aws_redshift_cluster"
+        | "aws_docdb_cluster"
+        | "aws_neptune_cluster" => {
             aws_database(run, res, infra);
         }
         "google_sql_database_instance" => cloud_sql(run, res, infra),
@@ -707,14 +733,14 @@ fn check(run: &mut Run<'_>, res: &Res<'_>, infra: &mut Infra) {
                 .iter()
                 .any(|e| t.contains(e)) =>
         {
-            let days = res.attr("backup_retention_days");
+            let retention = res.attr("backup_retention_days");
             infra.databases.push(Database {
                 id: res.id(),
                 path: res.path.to_owned(),
                 line: res.line,
-                backups: match days.as_ref().and_then(V::as_num) {
-                    Some(d) => format!("{d} days"),
-                    None if days.is_some() => "unknown".to_owned(),
+                backups: match retention.as_ref().and_then(V::as_num) {
+                    Some(d) => days(d),
+                    None if retention.is_some() => "unknown".to_owned(),
                     None => "not set (Azure default: 7 days)".to_owned(),
                 },
                 public: None,
@@ -1167,7 +1193,7 @@ fn aws_database(run: &mut Run<'_>, res: &Res<'_>, infra: &mut Infra) {
     let retention = res.attr("backup_retention_period");
     let backups = match (&retention, retention.as_ref().and_then(V::as_num)) {
         (_, Some(d)) if d <= 0.0 => "off (backup_retention_period = 0)".to_owned(),
-        (_, Some(d)) => format!("{d} days"),
+        (_, Some(d)) => days(d),
         (Some(v), None) => format!("unknown ({})", unknown_text(v)),
         (None, None) if derived => "not set (replica or restore)".to_owned(),
         (None, None) if res.rtype == "aws_redshift_cluster" => {
@@ -1185,7 +1211,8 @@ fn aws_database(run: &mut Run<'_>, res: &Res<'_>, infra: &mut Infra) {
     if res.rtype == "aws_redshift_cluster" || derived {
         return;
     }
-    let retention_key = if res.rtype == "aws_rds_cluster" {
+    // Clusters keep at least one day of backups; 0 is not accepted.
+    let retention_key = if res.rtype != "aws_db_instance" {
         None
     } else {
         Some("backup_retention_period")

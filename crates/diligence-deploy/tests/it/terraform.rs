@@ -31,7 +31,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
     );
     assert_eq!(
         list(&ev, "deploy.terraform-resources"),
-        ["aws: 12", "azurerm: 2", "google: 3"]
+        ["aws: 14", "azurerm: 2", "google: 3"]
     );
     assert_eq!(
         hits(&ev, "deploy.tf-public-bucket"),
@@ -55,6 +55,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
             at("main.tf", 57, High, H),
             at("main.tf", 63, High, H),
             at("main.tf", 74, High, H),
+            at("main.tf", 85, High, H),
         ]
     );
     let ingress = messages(&ev, "deploy.tf-open-ingress");
@@ -63,6 +64,13 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
     assert!(ingress[1].contains("::/0") && ingress[1].contains("PostgreSQL (5432)"));
     assert!(ingress[2].contains("all ports"));
     assert!(ingress[4].contains("RDP (3389)"));
+    assert!(
+        ingress[5].contains(
+            "ports 0-8888, which include SSH (22), Telnet (23), RDP (3389), WinRM (5985) and 10 more"
+        ),
+        "{}",
+        ingress[5]
+    );
 
     assert_eq!(
         hits(&ev, "deploy.tf-public-database"),
@@ -79,7 +87,11 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
     );
     assert_eq!(
         hits(&ev, "deploy.tf-db-no-deletion-protection"),
-        [at("data.tf", 1, Low, M), at("data.tf", 9, Low, M)]
+        [
+            at("data.tf", 1, Low, M),
+            at("data.tf", 9, Low, M),
+            at("data.tf", 39, Low, M),
+        ]
     );
     assert_eq!(
         hits(&ev, "deploy.tf-unencrypted-storage"),
@@ -87,6 +99,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
             at("data.tf", 1, Medium, H),
             at("data.tf", 9, Medium, M),
             at("data.tf", 34, Medium, M),
+            at("data.tf", 39, Medium, M),
         ]
     );
     assert_eq!(
@@ -105,6 +118,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
         [
             "aws_db_instance.main: off (backup_retention_period = 0)",
             "aws_db_instance.reports: not set (AWS default: 1 day)",
+            "aws_docdb_cluster.documents: 1 day",
             "google_sql_database_instance.pg: off (backup_configuration.enabled = false)",
         ]
     );
