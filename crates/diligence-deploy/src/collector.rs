@@ -98,6 +98,14 @@ pub const FACTS: &[(&str, &str)] = &[
         "Terraform managed resources by provider (aws: 12, google: 3)",
     ),
     (
+        "deploy.cloudformation-templates",
+        "CloudFormation and SAM templates (SAM marked)",
+    ),
+    (
+        "deploy.functions",
+        "Functions deployed by SAM, CloudFormation or serverless.yml, with their HTTP endpoints and whether each needs auth",
+    ),
+    (
         "deploy.budgets",
         "Budgets and spending alerts declared in infrastructure code (recorded when Terraform or CloudFormation is found)",
     ),
@@ -239,6 +247,26 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.tf-iam-wildcard",
         "An IAM policy that allows every action on every resource, or the AdministratorAccess policy attached",
     ),
+    (
+        "deploy.cfn-public-bucket",
+        "A CloudFormation S3 bucket readable or writable by anyone: public ACL, public access block off, Principal \"*\" policy",
+    ),
+    (
+        "deploy.cfn-open-ingress",
+        "A CloudFormation security group open to 0.0.0.0/0 or ::/0 on admin or database ports, or on all ports",
+    ),
+    (
+        "deploy.cfn-public-database",
+        "A CloudFormation RDS database with PubliclyAccessible: true",
+    ),
+    (
+        "deploy.lambda-endpoint-no-auth",
+        "A SAM or serverless.yml HTTP endpoint without an authorizer or API key (heuristic)",
+    ),
+    (
+        "deploy.lambda-url-public",
+        "A Lambda function URL with AuthType NONE",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -279,7 +307,8 @@ impl Collector for DeployCollector {
         run.compose();
         let paths: Vec<String> = cx.files.entries().iter().map(|e| e.path.clone()).collect();
         crate::policy::collect(&mut run, &paths, &pipelines);
-        let infra = crate::terraform::collect(&mut run, &paths);
+        let mut infra = crate::terraform::collect(&mut run, &paths);
+        crate::cloudformation::collect(&mut run, &paths, &mut infra);
         infra.facts(&mut run);
         run.inventory(&paths);
         if cx.cancelled() {

@@ -16,6 +16,7 @@
 #![warn(missing_docs)]
 
 pub mod ci;
+pub mod cloudformation;
 mod collector;
 pub mod commands;
 pub mod compose;

@@ -629,7 +629,7 @@ const SENSITIVE_PORTS: &[(u16, &str)] = &[
     (5601, "Kibana"),
 ];
 
-fn world(cidr: &str) -> bool {
+pub(crate) fn world(cidr: &str) -> bool {
     matches!(
         cidr.trim(),
         "0.0.0.0/0" | "::/0" | "*" | "0.0.0.0" | "Internet" | "Any" | "any"
@@ -638,7 +638,11 @@ fn world(cidr: &str) -> bool {
 
 /// The sensitive ports a rule opens, or "all ports": `None` when it opens
 /// none of them or the values are not known.
-fn open_ports(protocol: Option<&str>, from: Option<f64>, to: Option<f64>) -> Option<String> {
+pub(crate) fn open_ports(
+    protocol: Option<&str>,
+    from: Option<f64>,
+    to: Option<f64>,
+) -> Option<String> {
     let protocol = protocol.map(str::to_ascii_lowercase);
     let all_protocols = matches!(protocol.as_deref(), Some("-1" | "all" | "*"));
     if !all_protocols && !matches!(protocol.as_deref(), Some("tcp" | "6" | "udp" | "17")) {

@@ -2,6 +2,7 @@
 //! `fixtures/deploy/` (or written by the test) into a temporary directory,
 //! collected, and checked both ways.
 
+mod cloudformation;
 mod compose;
 mod docker;
 mod docs;
