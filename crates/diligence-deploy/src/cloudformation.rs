@@ -24,15 +24,21 @@ pub fn is_serverless(path: &str) -> bool {
 }
 
 /// Whether a path may hold a CloudFormation or SAM template, to be
-/// confirmed by its content: a YAML, JSON or `.template` file whose name
-/// or folder speaks of templates, stacks or infrastructure.
+/// confirmed by its content: any YAML or `.template` file, and JSON files
+/// whose name or folder speaks of templates, stacks or infrastructure.
 pub fn maybe_template(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let is_data = [".yaml", ".yml", ".json", ".template"]
+    if is_serverless(path) {
+        return false;
+    }
+    if [".yaml", ".yml", ".template"]
         .iter()
-        .any(|e| name.ends_with(e));
-    if !is_data || name == "package.json" || name.starts_with("tsconfig") || is_serverless(path) {
+        .any(|e| name.ends_with(e))
+    {
+        return true;
+    }
+    if !name.ends_with(".json") || name == "package.json" || name.starts_with("tsconfig") {
         return false;
     }
     let words = ["template", "cfn", "cloudformation", "stack", "sam", "infra"];
@@ -56,14 +62,33 @@ pub fn maybe_template(path: &str) -> bool {
 fn is_template_text(text: &str) -> bool {
     text.contains("AWSTemplateFormatVersion")
         || text.contains("AWS::Serverless-2016-10-31")
-        || (text.contains("Resources") && text.contains("AWS::") && text.contains("Type"))
+        || (text.contains("Resources")
+            && (text.contains("Type: AWS::")
+                || text.contains("Type: \"AWS::")
+                || text.contains("\"Type\": \"AWS::")))
+}
+
+/// Whether a parsed file is a template: a format version, or resources
+/// of `AWS::` types.
+fn is_template(root: &Node) -> bool {
+    root.get("AWSTemplateFormatVersion").is_some()
+        || root
+            .get("Resources")
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .any(|(_, r)| {
+                r.get("Type")
+                    .and_then(Node::as_str)
+                    .is_some_and(|t| t.starts_with("AWS::"))
+            })
 }
 
 /// Reads templates and serverless files, runs the checks and records
 /// `deploy.cloudformation-templates` and `deploy.functions`.
 pub(crate) fn collect(run: &mut Run<'_>, paths: &[String], infra: &mut Infra) {
     let mut templates = Vec::new();
-    let mut functions = Vec::new();
+    let mut out = Deployed::default();
     for path in paths {
         if classify(path) != FileClass::Production {
             continue;
@@ -95,9 +120,12 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String], infra: &mut Infra) {
                 continue;
             }
         };
+        if !serverless && !is_template(&root) {
+            continue;
+        }
         infra.found = true;
         if serverless {
-            serverless_file(run, path, &root, infra, &mut functions);
+            serverless_file(run, path, &root, infra, &mut out);
         } else {
             let sam = text.contains("AWS::Serverless");
             templates.push(if sam {
@@ -105,13 +133,22 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String], infra: &mut Infra) {
             } else {
                 path.clone()
             });
-            template(run, path, &root, infra, &mut functions);
+            template(run, path, &root, infra, &mut out);
         }
+        no_auth_hit(run, path, std::mem::take(&mut out.open));
     }
     run.fact("deploy.cloudformation-templates", Fact::list(templates));
     if infra.found {
-        run.fact("deploy.functions", Fact::list(functions));
+        run.fact("deploy.functions", Fact::list(out.functions));
     }
+}
+
+/// What the templates deploy: the functions for the fact, and the current
+/// file's endpoints without auth (line, `function (route)`).
+#[derive(Default)]
+struct Deployed {
+    functions: Vec<String>,
+    open: Vec<(u32, String)>,
 }
 
 /// One resource of a template.
@@ -177,13 +214,7 @@ const REMEDIATE_PUBLIC_DB: &str =
 const REMEDIATE_NO_AUTH: &str = "Add an authorizer (Cognito, JWT, Lambda or AWS_IAM), an API key (`private: true`) or a default authorizer on the API; if the endpoint is public by design (webhook, public API), say so and verify its requests in the function.";
 const REMEDIATE_URL: &str = "Use `AuthType: AWS_IAM` (serverless: `url: { authorizer: aws_iam }`) or put the function behind API Gateway with an authorizer.";
 
-fn template(
-    run: &mut Run<'_>,
-    path: &str,
-    root: &Node,
-    infra: &mut Infra,
-    functions: &mut Vec<String>,
-) {
+fn template(run: &mut Run<'_>, path: &str, root: &Node, infra: &mut Infra, out: &mut Deployed) {
     let Some(resources) = root.get("Resources") else {
         return;
     };
@@ -219,7 +250,7 @@ fn template(
             run,
             &res,
             infra,
-            functions,
+            out,
             (implicit_rest, implicit_http),
             &authed_apis,
         );
@@ -237,7 +268,7 @@ fn resource(
     run: &mut Run<'_>,
     res: &Resource<'_>,
     infra: &mut Infra,
-    functions: &mut Vec<String>,
+    out: &mut Deployed,
     implicit: (bool, bool),
     authed_apis: &[String],
 ) {
@@ -397,7 +428,8 @@ fn resource(
                         if authed { "auth" } else { "no auth" }
                     ));
                     if !authed {
-                        no_auth_hit(run, res.path, event.key_line, res.id, &route);
+                        out.open
+                            .push((event.key_line, format!("{} ({route})", res.id)));
                     }
                 }
             }
@@ -411,7 +443,8 @@ fn resource(
                     url_hit(run, res.path, url.key_line, &res.name());
                 }
             }
-            functions.push(function_line(res.id, res.path, &endpoints));
+            out.functions
+                .push(function_line(res.id, res.path, &endpoints));
         }
         _ => {}
     }
@@ -511,16 +544,37 @@ fn ingress(run: &mut Run<'_>, res: &Resource<'_>, rules: &[&Node]) {
     );
 }
 
-fn no_auth_hit(run: &mut Run<'_>, path: &str, line: u32, function: &str, route: &str) {
+/// One finding per file for its HTTP endpoints without auth, at the
+/// first one.
+fn no_auth_hit(run: &mut Run<'_>, path: &str, mut open: Vec<(u32, String)>) {
+    open.sort();
+    let Some(line) = open.first().map(|(l, _)| *l) else {
+        return;
+    };
+    let shown = open.len().min(6);
+    let mut routes: Vec<String> = open[..shown].iter().map(|(_, r)| r.clone()).collect();
+    if open.len() > shown {
+        routes.push(format!("and {} more", open.len() - shown));
+    }
+    let message = if open.len() == 1 {
+        format!(
+            "Endpoint {} has no authorizer or API key: anyone who finds the URL can call it unless the function checks credentials itself",
+            routes[0]
+        )
+    } else {
+        format!(
+            "{} HTTP endpoints have no authorizer or API key: {}; anyone who finds the URLs can call them unless the functions check credentials themselves",
+            open.len(),
+            routes.join(", ")
+        )
+    };
     run.hit(Hit {
         rule: "deploy.lambda-endpoint-no-auth",
         severity: Severity::Low,
         confidence: Confidence::Medium,
         path,
         line,
-        message: format!(
-            "Function {function} serves {route} without an authorizer or API key: anyone who finds the URL can call it unless the function checks credentials itself"
-        ),
+        message,
         remediation: REMEDIATE_NO_AUTH,
         excerpt: None,
         heuristic: true,
@@ -546,7 +600,7 @@ fn serverless_file(
     path: &str,
     root: &Node,
     infra: &mut Infra,
-    functions: &mut Vec<String>,
+    out: &mut Deployed,
 ) {
     for (name, f) in root.get("functions").map(Node::entries).unwrap_or_default() {
         let mut endpoints = Vec::new();
@@ -578,7 +632,7 @@ fn serverless_file(
                     if authed { "auth" } else { "no auth" }
                 ));
                 if !authed {
-                    no_auth_hit(run, path, spec.key_line, name, &route);
+                    out.open.push((spec.key_line, format!("{name} ({route})")));
                 }
             }
         }
@@ -595,7 +649,7 @@ fn serverless_file(
                 }
             }
         }
-        functions.push(function_line(name, path, &endpoints));
+        out.functions.push(function_line(name, path, &endpoints));
     }
     if let Some(resources) = root.get("resources").and_then(|r| r.get("Resources")) {
         for (id, r) in resources.entries() {
@@ -606,7 +660,7 @@ fn serverless_file(
                 line: r.key_line,
                 props: r.get("Properties"),
             };
-            resource(run, &res, infra, functions, (false, false), &[]);
+            resource(run, &res, infra, out, (false, false), &[]);
         }
     }
 }
@@ -620,6 +674,7 @@ mod tests {
         assert!(maybe_template("template.yaml") && maybe_template("infra/app.json"));
         assert!(maybe_template("stacks/db.yml") && maybe_template("cfn/main.template"));
         assert!(!maybe_template("package.json") && !maybe_template("src/config.json"));
+        assert!(maybe_template("backend/auth.yaml"));
         assert!(!maybe_template("serverless.yml") && is_serverless("api/serverless.yml"));
         let text = "Resources:\n  A:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      PubliclyAccessible: !Ref Public\n      BackupRetentionPeriod: !If [IsProd, 7, 1]\n";
         let root = yaml::parse(text).unwrap();
