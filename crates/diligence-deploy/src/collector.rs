@@ -221,7 +221,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "deploy.tf-public-bucket",
-        "A storage bucket or container readable (or writable) by anyone: public ACL, public access block off, allUsers member",
+        "A storage bucket or container readable (or writable) by anyone: public ACL or bucket policy, public access block off, allUsers member",
     ),
     (
         "deploy.tf-open-ingress",
@@ -265,7 +265,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "deploy.lambda-url-public",
-        "A Lambda function URL with AuthType NONE",
+        "A Lambda function URL without auth (AuthType NONE), in a template, serverless.yml or Terraform",
     ),
 ];
 

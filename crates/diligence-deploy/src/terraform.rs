@@ -121,6 +121,9 @@ impl V {
 struct Env {
     vars: HashMap<String, V>,
     locals: HashMap<String, V>,
+    /// `data "aws_iam_policy_document"` blocks in IAM JSON form, by name,
+    /// so `data.aws_iam_policy_document.x.json` resolves.
+    docs: HashMap<String, V>,
 }
 
 /// Placeholder for an interpolation inside a string that is otherwise
@@ -167,6 +170,24 @@ fn eval(expr: &Expression, env: &Env, text: &str) -> V {
         Expression::Parenthesis(p) => eval(p.inner(), env, text),
         Expression::Traversal(t) => {
             let root = t.expr.as_variable().map(|v| v.as_str());
+            let attrs: Vec<&str> = t
+                .operators
+                .iter()
+                .filter_map(|op| match op.value() {
+                    TraversalOperator::GetAttr(name) => Some(name.value().as_str()),
+                    _ => None,
+                })
+                .collect();
+            if root == Some("data")
+                && let ["aws_iam_policy_document", name, "json"] = attrs.as_slice()
+                && attrs.len() == t.operators.len()
+            {
+                return env
+                    .docs
+                    .get(*name)
+                    .cloned()
+                    .unwrap_or_else(|| V::Unknown(source()));
+            }
             let table = match root {
                 Some("var") => &env.vars,
                 Some("local") => &env.locals,
@@ -285,6 +306,15 @@ impl Res<'_> {
 
 fn attr_in(body: &Body, key: &str, env: &Env, text: &str) -> Option<V> {
     body.get_attribute(key).map(|a| eval(&a.value, env, text))
+}
+
+/// An attribute's value as written.
+fn written(body: &Body, key: &str, text: &str) -> String {
+    body.get_attribute(key)
+        .and_then(|a| a.value.span())
+        .and_then(|s| text.get(s))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn indirect_in(body: &Body, key: &str, text: &str) -> bool {
@@ -487,6 +517,25 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Infra {
             }
             env.locals.extend(found);
         }
+    }
+
+    for (path, text, body) in &files {
+        if !is_terraform(path) {
+            continue;
+        }
+        let env = envs.entry(dir_of(path)).or_default();
+        let mut found = Vec::new();
+        for block in body.get_blocks("data") {
+            if let [kind, name] = block.labels.as_slice()
+                && kind.as_str() == "aws_iam_policy_document"
+            {
+                found.push((
+                    name.as_str().to_owned(),
+                    policy_json(&block.body, env, text),
+                ));
+            }
+        }
+        env.docs.extend(found);
     }
 
     let mut providers: BTreeMap<String, usize> = BTreeMap::new();
@@ -761,13 +810,19 @@ fn check(run: &mut Run<'_>, res: &Res<'_>, infra: &mut Infra) {
         | "aws_iam_user_policy"
         | "aws_iam_group_policy" => {
             if let Some(v) = res.attr("policy") {
-                iam_policy(run, res, &v);
+                iam_policy(run, res, &v, &written(res.body, "policy", res.text));
             }
         }
+        "aws_s3_bucket_policy" => {
+            if let Some(v) = res.attr("policy") {
+                bucket_policy(run, res, &v);
+            }
+        }
+        "aws_lambda_function_url" => url_public(run, res),
         "aws_iam_role" => {
             for b in res.blocks("inline_policy") {
                 if let Some(v) = attr_in(&b.body, "policy", res.env, res.text) {
-                    iam_policy(run, res, &v);
+                    iam_policy(run, res, &v, &written(&b.body, "policy", res.text));
                 }
             }
             if let Some(arns) = res.attr("managed_policy_arns") {
@@ -1547,38 +1602,14 @@ fn volume_encryption(run: &mut Run<'_>, res: &Res<'_>) {
     );
 }
 
-/// A policy document: JSON text or an object (from `jsonencode`).
-fn iam_policy(run: &mut Run<'_>, res: &Res<'_>, value: &V) {
-    let parsed;
-    let doc = match value {
-        V::Str(text) => {
-            let cleaned = text.replace(UNKNOWN_MARK, "?");
-            match serde_json::from_str::<serde_json::Value>(&cleaned) {
-                Ok(json) => {
-                    parsed = V::from_json(&json);
-                    &parsed
-                }
-                Err(_) => return,
-            }
-        }
-        V::Obj(_) => value,
-        _ => return,
-    };
-    let statements = match doc.get("Statement") {
-        Some(V::List(items)) => items.iter().collect(),
-        Some(one @ V::Obj(_)) => vec![one],
-        _ => Vec::new(),
-    };
-    let admin = statements.iter().any(|s| {
-        s.get("Effect").and_then(V::as_str) == Some("Allow")
-            && s.get("Action")
-                .and_then(V::strings)
-                .is_some_and(|a| a.iter().any(|x| x == "*" || x == "*:*"))
-            && s.get("Resource")
-                .and_then(V::strings)
-                .is_some_and(|r| r.iter().any(|x| x == "*"))
-    });
-    if admin {
+/// A policy document: JSON text or an object (from `jsonencode`). A
+/// document taken from a `data "aws_iam_policy_document"` is reported at
+/// that block instead.
+fn iam_policy(run: &mut Run<'_>, res: &Res<'_>, value: &V, written: &str) {
+    if written.trim_start().starts_with("data.") {
+        return;
+    }
+    if statements(value).iter().any(admin_statement) {
         iam_hit(
             run,
             res,
@@ -1587,23 +1618,152 @@ fn iam_policy(run: &mut Run<'_>, res: &Res<'_>, value: &V) {
     }
 }
 
+/// A `data "aws_iam_policy_document"` body in IAM JSON form.
+fn policy_json(body: &Body, env: &Env, text: &str) -> V {
+    let statements = body
+        .get_blocks("statement")
+        .map(|s| {
+            let get = |k: &str| attr_in(&s.body, k, env, text);
+            let mut out = vec![(
+                "Effect".to_owned(),
+                get("effect").unwrap_or_else(|| V::Str("Allow".to_owned())),
+            )];
+            for (key, name) in [
+                ("actions", "Action"),
+                ("not_actions", "NotAction"),
+                ("resources", "Resource"),
+            ] {
+                if let Some(v) = get(key) {
+                    out.push((name.to_owned(), v));
+                }
+            }
+            let mut principals = Vec::new();
+            for p in s.body.get_blocks("principals") {
+                let kind = attr_in(&p.body, "type", env, text);
+                let ids = attr_in(&p.body, "identifiers", env, text).unwrap_or(V::Null);
+                match kind.as_ref().and_then(V::as_str) {
+                    Some("*") => principals.push(("*".to_owned(), ids)),
+                    Some(k) => principals.push((k.to_owned(), ids)),
+                    None => principals.push(("?".to_owned(), V::Unknown("principal".to_owned()))),
+                }
+            }
+            if let [(star, _)] = principals.as_slice()
+                && star == "*"
+            {
+                out.push(("Principal".to_owned(), V::Str("*".to_owned())));
+            } else if !principals.is_empty() {
+                out.push(("Principal".to_owned(), V::Obj(principals)));
+            }
+            if s.body.get_blocks("condition").next().is_some() {
+                out.push(("Condition".to_owned(), V::Obj(Vec::new())));
+            }
+            V::Obj(out)
+        })
+        .collect();
+    V::Obj(vec![("Statement".to_owned(), V::List(statements))])
+}
+
+/// The statements of a policy document (JSON text or object).
+fn statements(value: &V) -> Vec<V> {
+    let doc = match value {
+        V::Str(text) => {
+            let cleaned = text.replace(UNKNOWN_MARK, "?");
+            match serde_json::from_str::<serde_json::Value>(&cleaned) {
+                Ok(json) => V::from_json(&json),
+                Err(_) => return Vec::new(),
+            }
+        }
+        V::Obj(_) => value.clone(),
+        _ => return Vec::new(),
+    };
+    match doc.get("Statement") {
+        Some(V::List(items)) => items.clone(),
+        Some(one @ V::Obj(_)) => vec![one.clone()],
+        _ => Vec::new(),
+    }
+}
+
 fn policy_document(run: &mut Run<'_>, res: &Res<'_>) {
-    let admin = res.blocks("statement").any(|s| {
-        let get = |k: &str| attr_in(&s.body, k, res.env, res.text);
-        get("effect").is_none_or(|e| e.as_str() == Some("Allow"))
-            && get("actions")
-                .and_then(|a| a.strings())
-                .is_some_and(|a| a.iter().any(|x| x == "*" || x == "*:*"))
-            && get("resources")
-                .and_then(|r| r.strings())
-                .is_some_and(|r| r.iter().any(|x| x == "*"))
-    });
-    if admin {
+    let doc = policy_json(res.body, res.env, res.text);
+    if statements(&doc).iter().any(admin_statement) {
         iam_hit(
             run,
             res,
             "has a statement that allows every action (\"*\") on every resource (\"*\")",
         );
+    }
+}
+
+fn admin_statement(s: &V) -> bool {
+    s.get("Effect").and_then(V::as_str) == Some("Allow")
+        && s.get("Action")
+            .and_then(V::strings)
+            .is_some_and(|a| a.iter().any(|x| x == "*" || x == "*:*"))
+        && s.get("Resource")
+            .and_then(V::strings)
+            .is_some_and(|r| r.iter().any(|x| x == "*"))
+}
+
+/// A bucket policy that lets everyone read or write without a condition.
+fn bucket_policy(run: &mut Run<'_>, res: &Res<'_>, value: &V) {
+    let (mut read, mut write) = (false, false);
+    for s in statements(value) {
+        if s.get("Effect").and_then(V::as_str) != Some("Allow") || s.get("Condition").is_some() {
+            continue;
+        }
+        let principal = s.get("Principal");
+        let everyone = principal.and_then(V::as_str) == Some("*")
+            || principal
+                .and_then(|p| p.get("AWS"))
+                .is_some_and(|a| a.known_strings().iter().any(|x| x == "*"));
+        if !everyone {
+            continue;
+        }
+        for action in s.get("Action").map(V::known_strings).unwrap_or_default() {
+            match action.as_str() {
+                "*" | "s3:*" | "s3:PutObject" | "s3:DeleteObject" | "s3:Put*" => write = true,
+                "s3:GetObject" | "s3:Get*" | "s3:ListBucket" => read = true,
+                _ => {}
+            }
+        }
+    }
+    if read || write {
+        hit(
+            run,
+            res,
+            "deploy.tf-public-bucket",
+            if write {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            Confidence::High,
+            format!(
+                "{} allows everyone (Principal \"*\", no condition) to {} the bucket's objects",
+                res.id(),
+                if write { "write or delete" } else { "read" }
+            ),
+            REMEDIATE_BUCKET,
+        );
+    }
+}
+
+fn url_public(run: &mut Run<'_>, res: &Res<'_>) {
+    if res.attr("authorization_type").as_ref().and_then(V::as_str) == Some("NONE") {
+        run.hit(Hit {
+            rule: "deploy.lambda-url-public",
+            severity: Severity::Medium,
+            confidence: confidence(res.indirect("authorization_type")),
+            path: res.path,
+            line: res.line,
+            message: format!(
+                "{} has authorization_type = \"NONE\": anyone on the internet can invoke the function directly",
+                res.id()
+            ),
+            remediation: "Use `authorization_type = \"AWS_IAM\"` or put the function behind API Gateway with an authorizer.",
+            excerpt: None,
+            heuristic: false,
+        });
     }
 }
 

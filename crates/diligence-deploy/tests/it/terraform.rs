@@ -31,11 +31,13 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
     );
     assert_eq!(
         list(&ev, "deploy.terraform-resources"),
-        ["aws: 14", "azurerm: 2", "google: 3"]
+        ["aws: 18", "azurerm: 2", "google: 3"]
     );
     assert_eq!(
         hits(&ev, "deploy.tf-public-bucket"),
         [
+            at("iam.tf", 58, Medium, H),
+            at("iam.tf", 63, High, H),
             at("main.tf", 1, Medium, H),
             at("main.tf", 6, High, H),
             at("main.tf", 11, Medium, H),
@@ -44,9 +46,18 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
         ]
     );
     let buckets = messages(&ev, "deploy.tf-public-bucket");
-    assert!(buckets[0].starts_with("aws_s3_bucket.site sets the ACL public-read"));
-    assert!(buckets[2].contains("block_public_policy, restrict_public_buckets = false"));
-    assert!(buckets[3].contains("allUsers"));
+    assert!(
+        buckets[0].contains("aws_s3_bucket_policy.site allows everyone"),
+        "{}",
+        buckets[0]
+    );
+    assert_eq!(
+        hits(&ev, "deploy.lambda-url-public"),
+        [at("iam.tf", 75, Medium, H)]
+    );
+    assert!(buckets[2].starts_with("aws_s3_bucket.site sets the ACL public-read"));
+    assert!(buckets[4].contains("block_public_policy, restrict_public_buckets = false"));
+    assert!(buckets[5].contains("allUsers"));
     assert_eq!(
         hits(&ev, "deploy.tf-open-ingress"),
         [
