@@ -1026,11 +1026,15 @@ struct Ingress {
     from: Option<f64>,
     to: Option<f64>,
     sources: Vec<String>,
+    /// The sources go through a variable or local.
+    indirect: bool,
 }
+
+const CIDR_KEYS: [&str; 4] = ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"];
 
 fn ingress_of(get: &dyn Fn(&str) -> Option<V>) -> Ingress {
     let mut sources = Vec::new();
-    for key in ["cidr_blocks", "ipv6_cidr_blocks", "cidr_ipv4", "cidr_ipv6"] {
+    for key in CIDR_KEYS {
         if let Some(v) = get(key) {
             sources.extend(v.known_strings());
         }
@@ -1046,6 +1050,7 @@ fn ingress_of(get: &dyn Fn(&str) -> Option<V>) -> Ingress {
         from: get("from_port").and_then(|v| v.as_num()),
         to: get("to_port").and_then(|v| v.as_num()),
         sources,
+        indirect: false,
     }
 }
 
@@ -1054,23 +1059,34 @@ fn security_group(run: &mut Run<'_>, res: &Res<'_>) {
     match res.rtype {
         "aws_security_group" => {
             for b in res.blocks("ingress") {
-                rules.push(ingress_of(&|k| attr_in(&b.body, k, res.env, res.text)));
+                let mut r = ingress_of(&|k| attr_in(&b.body, k, res.env, res.text));
+                r.indirect = CIDR_KEYS.iter().any(|k| indirect_in(&b.body, k, res.text));
+                rules.push(r);
             }
             if let Some(V::List(items)) = res.attr("ingress") {
                 for item in items {
-                    rules.push(ingress_of(&|k| item.get(k).cloned()));
+                    let mut r = ingress_of(&|k| item.get(k).cloned());
+                    r.indirect = res.indirect("ingress");
+                    rules.push(r);
                 }
             }
         }
         "aws_security_group_rule" => {
             if res.attr("type").as_ref().and_then(V::as_str) == Some("ingress") {
-                rules.push(ingress_of(&|k| res.attr(k)));
+                let mut r = ingress_of(&|k| res.attr(k));
+                r.indirect = CIDR_KEYS.iter().any(|k| res.indirect(k));
+                rules.push(r);
             }
         }
-        _ => rules.push(ingress_of(&|k| res.attr(k))),
+        _ => {
+            let mut r = ingress_of(&|k| res.attr(k));
+            r.indirect = CIDR_KEYS.iter().any(|k| res.indirect(k));
+            rules.push(r);
+        }
     }
     let mut opened = BTreeSet::new();
     let mut sources = BTreeSet::new();
+    let mut written = false;
     for r in &rules {
         let open: Vec<&String> = r.sources.iter().filter(|s| world(s)).collect();
         if open.is_empty() {
@@ -1079,6 +1095,7 @@ fn security_group(run: &mut Run<'_>, res: &Res<'_>) {
         if let Some(ports) = open_ports(r.protocol.as_deref(), r.from, r.to) {
             opened.insert(ports);
             sources.extend(open.into_iter().cloned());
+            written |= !r.indirect;
         }
     }
     if opened.is_empty() {
@@ -1086,16 +1103,28 @@ fn security_group(run: &mut Run<'_>, res: &Res<'_>) {
     }
     let sources: Vec<String> = sources.into_iter().collect();
     let ports: Vec<String> = opened.into_iter().collect();
-    ingress_hit(run, res, &ports.join("; "), &sources.join(", "));
+    ingress_hit(
+        run,
+        res,
+        &ports.join("; "),
+        &sources.join(", "),
+        confidence(!written),
+    );
 }
 
-fn ingress_hit(run: &mut Run<'_>, res: &Res<'_>, ports: &str, sources: &str) {
+fn ingress_hit(
+    run: &mut Run<'_>,
+    res: &Res<'_>,
+    ports: &str,
+    sources: &str,
+    confidence: Confidence,
+) {
     hit(
         run,
         res,
         "deploy.tf-open-ingress",
         Severity::High,
-        Confidence::High,
+        confidence,
         format!(
             "{} allows inbound traffic from {sources} to {ports}: anyone on the internet can reach it",
             res.id()
@@ -1146,7 +1175,13 @@ fn gcp_firewall(run: &mut Run<'_>, res: &Res<'_>) {
     }
     if !opened.is_empty() {
         let ports: Vec<String> = opened.into_iter().collect();
-        ingress_hit(run, res, &ports.join("; "), &sources.join(", "));
+        ingress_hit(
+            run,
+            res,
+            &ports.join("; "),
+            &sources.join(", "),
+            confidence(res.indirect("source_ranges")),
+        );
     }
 }
 
@@ -1207,7 +1242,13 @@ fn azure_nsg(run: &mut Run<'_>, res: &Res<'_>) {
     if !opened.is_empty() {
         let ports: Vec<String> = opened.into_iter().collect();
         let sources: Vec<String> = sources.into_iter().collect();
-        ingress_hit(run, res, &ports.join("; "), &sources.join(", "));
+        ingress_hit(
+            run,
+            res,
+            &ports.join("; "),
+            &sources.join(", "),
+            Confidence::High,
+        );
     }
 }
 

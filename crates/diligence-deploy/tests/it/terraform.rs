@@ -31,7 +31,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
     );
     assert_eq!(
         list(&ev, "deploy.terraform-resources"),
-        ["aws: 18", "azurerm: 2", "google: 3"]
+        ["aws: 19", "azurerm: 2", "google: 3"]
     );
     assert_eq!(
         hits(&ev, "deploy.tf-public-bucket"),
@@ -67,6 +67,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
             at("main.tf", 63, High, H),
             at("main.tf", 74, High, H),
             at("main.tf", 85, High, H),
+            at("main.tf", 100, High, M),
         ]
     );
     let ingress = messages(&ev, "deploy.tf-open-ingress");
@@ -182,8 +183,13 @@ fn look_alikes_are_not_flagged() -> anyhow::Result<()> {
 fn no_terraform_records_no_infrastructure_facts() -> anyhow::Result<()> {
     let ev = collect(None, &[("README.md", "# app\n")])?;
     assert_eq!(list(&ev, "deploy.terraform-files"), Vec::<String>::new());
+    assert_eq!(
+        list(&ev, "deploy.cloudformation-templates"),
+        Vec::<String>::new()
+    );
     for name in [
         "deploy.budgets",
+        "deploy.functions",
         "deploy.database-backups",
         "deploy.public-databases",
         "deploy.terraform-resources",
