@@ -551,6 +551,18 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Infra {
             let kind = block.ident.value().as_str();
             if kind == "module" {
                 modules += 1;
+                if let [name] = block.labels.as_slice() {
+                    let res = Res {
+                        path,
+                        rtype: "module",
+                        name: name.as_str(),
+                        line: block.span().map_or(0, |s| lines.line(s.start)),
+                        body: &block.body,
+                        env,
+                        text,
+                    };
+                    rds_module(run, &res, &mut infra);
+                }
                 continue;
             }
             if kind != "resource" && kind != "data" {
@@ -1403,6 +1415,68 @@ fn aws_database(run: &mut Run<'_>, res: &Res<'_>, infra: &mut Infra) {
             _ => {}
         }
     }
+}
+
+/// A call of the registry module `terraform-aws-modules/rds/aws`, the
+/// usual way to declare an RDS instance: its inputs have the resource's
+/// names. Only what the inputs write is judged (the module's own defaults
+/// change between versions).
+fn rds_module(run: &mut Run<'_>, res: &Res<'_>, infra: &mut Infra) {
+    let source = res.attr("source");
+    if !source
+        .as_ref()
+        .and_then(V::as_str)
+        .is_some_and(|s| s.contains("terraform-aws-modules/rds/aws"))
+    {
+        return;
+    }
+    let id = res.id();
+    let public = res.attr("publicly_accessible").and_then(|v| v.as_bool()) == Some(true);
+    if public {
+        hit(
+            run,
+            res,
+            "deploy.tf-public-database",
+            Severity::High,
+            confidence(res.indirect("publicly_accessible")),
+            format!(
+                "{id} (terraform-aws-modules/rds) sets publicly_accessible = true{}: the database gets a public address and only its security group stands between it and the internet",
+                via(res, "publicly_accessible")
+            ),
+            REMEDIATE_PUBLIC_DB,
+        );
+    }
+    let retention = res.attr("backup_retention_period");
+    if retention
+        .as_ref()
+        .and_then(V::as_num)
+        .is_some_and(|d| d <= 0.0)
+    {
+        hit(
+            run,
+            res,
+            "deploy.tf-db-no-backups",
+            Severity::High,
+            confidence(res.indirect("backup_retention_period")),
+            format!(
+                "{id} (terraform-aws-modules/rds) sets backup_retention_period = 0{}: no automated backups and no point-in-time restore",
+                via(res, "backup_retention_period")
+            ),
+            REMEDIATE_BACKUPS,
+        );
+    }
+    infra.databases.push(Database {
+        id,
+        path: res.path.to_owned(),
+        line: res.line,
+        backups: match (&retention, retention.as_ref().and_then(V::as_num)) {
+            (_, Some(d)) if d <= 0.0 => "off (backup_retention_period = 0)".to_owned(),
+            (_, Some(d)) => days(d),
+            (Some(v), None) => format!("unknown ({})", unknown_text(v)),
+            (None, None) => "not set (module default)".to_owned(),
+        },
+        public: public.then(|| "publicly_accessible = true".to_owned()),
+    });
 }
 
 fn unknown_text(v: &V) -> String {

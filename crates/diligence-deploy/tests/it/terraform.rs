@@ -86,7 +86,11 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
 
     assert_eq!(
         hits(&ev, "deploy.tf-public-database"),
-        [at("data.tf", 1, High, M), at("data.tf", 14, High, H)]
+        [
+            at("data.tf", 1, High, M),
+            at("data.tf", 14, High, H),
+            at("data.tf", 44, High, H),
+        ]
     );
     assert!(messages(&ev, "deploy.tf-public-database")[0].contains("var.db_public"));
     assert_eq!(
@@ -95,6 +99,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
             at("data.tf", 1, High, H),
             at("data.tf", 9, Low, M),
             at("data.tf", 14, High, H),
+            at("data.tf", 44, High, H),
         ]
     );
     assert_eq!(
@@ -132,6 +137,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
             "aws_db_instance.reports: not set (AWS default: 1 day)",
             "aws_docdb_cluster.documents: 1 day",
             "google_sql_database_instance.pg: off (backup_configuration.enabled = false)",
+            "module.legacy_db: off (backup_retention_period = 0)",
         ]
     );
     assert_eq!(
@@ -139,6 +145,7 @@ fn flags_terraform_practices() -> anyhow::Result<()> {
         [
             "aws_db_instance.main (data.tf:1; publicly_accessible = true)",
             "google_sql_database_instance.pg (data.tf:14; authorised network 0.0.0.0/0)",
+            "module.legacy_db (data.tf:44; publicly_accessible = true)",
         ]
     );
     Ok(())
@@ -173,6 +180,7 @@ fn look_alikes_are_not_flagged() -> anyhow::Result<()> {
             "aws_db_instance.main: 14 days",
             "aws_db_instance.replica: not set (replica or restore)",
             "google_sql_database_instance.pg: on (7 backups kept by default)",
+            "module.db: 7 days",
         ]
     );
     assert_eq!(list(&ev, "deploy.public-databases"), Vec::<String>::new());
