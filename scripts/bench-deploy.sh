@@ -11,6 +11,8 @@
 # Variables:
 #   N     files to generate (default 2000)
 #   RUNS  timed runs (default 5, after one warm-up run)
+#   TF_N  Terraform files generated on top of the N files, one module per
+#         ten files (default N / 4)
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -129,6 +131,43 @@ KUBE
     esac
 done
 
+TF_N="${TF_N:-$((N / 4))}"
+for ((i = 0; i < TF_N; i++)); do
+    mkdir -p "$tree/infra/m$((i / 10))"
+    cat >"$tree/infra/m$((i / 10))/r$i.tf" <<TF
+variable "public_$i" {
+  default = true
+}
+
+resource "aws_db_instance" "db$i" {
+  engine                  = "postgres"
+  instance_class          = "db.t3.micro"
+  publicly_accessible     = var.public_$i
+  backup_retention_period = 0
+}
+
+resource "aws_security_group" "sg$i" {
+  ingress {
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+
+resource "aws_iam_policy" "p$i" {
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+
+resource "aws_s3_bucket" "b$i" {
+  bucket = "bucket-\${var.public_$i}-$i"
+  acl    = "public-read"
+}
+TF
+done
+
 cargo build --release --quiet -p diligence-deploy --example collect
 bin="$target_dir/release/examples/collect"
 
@@ -140,5 +179,5 @@ for ((r = 0; r < RUNS; r++)); do
     last="$line"
 done
 sorted=($(printf '%s\n' "${results[@]}" | sort -n))
-echo "deploy collector on $N generated files: $last"
+echo "deploy collector on $N generated files and $TF_N Terraform files: $last"
 echo "best ${sorted[0]} ms, median ${sorted[$((RUNS / 2))]} ms over $RUNS runs"

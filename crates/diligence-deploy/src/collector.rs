@@ -130,6 +130,34 @@ pub const FACTS: &[(&str, &str)] = &[
         "deploy.kube-templates-not-analysed",
         "Helm chart templates and other templated manifests that only their tool can render: not analysed",
     ),
+    (
+        "deploy.terraform-files",
+        "Terraform .tf files analysed (production files only; the detail counts those left out)",
+    ),
+    (
+        "deploy.terraform-resources",
+        "Terraform managed resources by provider (aws: 12, google: 3)",
+    ),
+    (
+        "deploy.cloudformation-templates",
+        "CloudFormation and SAM templates (SAM marked)",
+    ),
+    (
+        "deploy.functions",
+        "Functions deployed by SAM, CloudFormation or serverless.yml, with their HTTP endpoints and whether each needs auth",
+    ),
+    (
+        "deploy.budgets",
+        "Budgets and spending alerts declared in infrastructure code (recorded when Terraform or CloudFormation is found)",
+    ),
+    (
+        "deploy.database-backups",
+        "Each database declared in infrastructure code with its automated backup retention",
+    ),
+    (
+        "deploy.public-databases",
+        "Databases declared in infrastructure code that are reachable from the internet (empty: none of those declared)",
+    ),
 ];
 
 /// Every rule this collector can emit, with its description.
@@ -296,6 +324,54 @@ pub const RULES: &[(&str, &str)] = &[
         "deploy.kube-secret-manifest",
         "A Kubernetes Secret committed with values under data or stringData (the practice; values are the secrets collector's)",
     ),
+    (
+        "deploy.tf-public-bucket",
+        "A storage bucket or container readable (or writable) by anyone: public ACL or bucket policy, public access block off, allUsers member",
+    ),
+    (
+        "deploy.tf-open-ingress",
+        "A firewall or security group open to 0.0.0.0/0 or ::/0 on admin or database ports, or on all ports",
+    ),
+    (
+        "deploy.tf-public-database",
+        "A database with a public address or an authorised network / firewall rule open to every address",
+    ),
+    (
+        "deploy.tf-db-no-backups",
+        "A database with automated backups off, or with the retention left at the provider's minimal default",
+    ),
+    (
+        "deploy.tf-db-no-deletion-protection",
+        "A database without deletion protection",
+    ),
+    (
+        "deploy.tf-unencrypted-storage",
+        "A database, volume or file system without encryption at rest",
+    ),
+    (
+        "deploy.tf-iam-wildcard",
+        "An IAM policy that allows every action on every resource, or the AdministratorAccess policy attached",
+    ),
+    (
+        "deploy.cfn-public-bucket",
+        "A CloudFormation S3 bucket readable or writable by anyone: public ACL, public access block off, Principal \"*\" policy",
+    ),
+    (
+        "deploy.cfn-open-ingress",
+        "A CloudFormation security group open to 0.0.0.0/0 or ::/0 on admin or database ports, or on all ports",
+    ),
+    (
+        "deploy.cfn-public-database",
+        "A CloudFormation RDS database with PubliclyAccessible: true",
+    ),
+    (
+        "deploy.lambda-endpoint-no-auth",
+        "A SAM or serverless.yml HTTP endpoint without an authorizer or API key (heuristic)",
+    ),
+    (
+        "deploy.lambda-url-public",
+        "A Lambda function URL without auth (AuthType NONE), in a template, serverless.yml or Terraform",
+    ),
 ];
 
 /// Deployment evidence: CI pipelines and what they deploy. Collector id
@@ -340,6 +416,9 @@ impl Collector for DeployCollector {
         crate::envfiles::collect(&mut run, &paths);
         let kube = crate::kube::collect(&mut run, &paths);
         run.deployables.extend(kube);
+        let mut infra = crate::terraform::collect(&mut run, &paths);
+        crate::cloudformation::collect(&mut run, &paths, &mut infra);
+        infra.facts(&mut run);
         run.inventory(&paths, &described);
         if cx.cancelled() {
             return Err(CollectError::Cancelled);

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod ci;
+pub mod cloudformation;
 mod collector;
 pub mod commands;
 pub mod compose;
@@ -31,6 +32,7 @@ pub mod pipeline;
 pub mod platform;
 mod policy;
 pub mod resolve;
+pub mod terraform;
 pub mod yaml;
 
 pub use collector::{COLLECTOR, DeployCollector, FACTS, MAX_CONFIG_SIZE, RULES};

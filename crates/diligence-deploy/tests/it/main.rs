@@ -2,6 +2,7 @@
 //! `fixtures/deploy/` (or written by the test) into a temporary directory,
 //! collected, and checked both ways.
 
+mod cloudformation;
 mod compose;
 mod docker;
 mod docs;
@@ -11,6 +12,7 @@ mod pipelines;
 mod platform;
 mod policy;
 mod reference;
+mod terraform;
 
 use std::fs;
 use std::path::{Path, PathBuf};
