@@ -457,8 +457,10 @@ impl SourceModel {
         crate::django::findings(&routes, &mut evidence);
         crate::surface::evidence::add(self, &routes, &mut evidence);
         crate::firebase::add_evidence(&self.firebase, &mut evidence);
-        crate::personal::add_evidence(self, &mut evidence);
-        crate::tenant::add_evidence(self, &mut evidence);
+        // The data models are read once, for personal data and tenants.
+        let data_models = crate::schema::models(self);
+        crate::personal::add_evidence(self, &data_models, &mut evidence);
+        crate::tenant::add_evidence(self, &data_models, &mut evidence);
         crate::identity::findings(self, &mut evidence);
         crate::admin::add_evidence(self, &routes, &mut evidence);
         crate::ownership::findings(self, &routes, &mut evidence);

@@ -585,13 +585,16 @@ pub fn soft_delete_tables_of(models: &[DataModel]) -> BTreeSet<String> {
 }
 
 /// Facts, findings and the personal-data inventory.
-pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::Evidence) {
+pub(crate) fn add_evidence(
+    model: &SourceModel,
+    models: &[DataModel],
+    evidence: &mut diligence_model::Evidence,
+) {
     use diligence_model::{Confidence, Fact, Finding, Inventory, Location, Severity, Table, Unit};
 
     use crate::evidence::{HEURISTIC, fact_name, rule};
 
-    let models = schema::models(model);
-    let fields = personal_fields_of(&models);
+    let fields = personal_fields_of(models);
     let schemas = !model.prisma.is_empty() || !model.databases.is_empty() || !models.is_empty();
     if !schemas {
         return;
@@ -620,7 +623,7 @@ pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::
     evidence.set_fact(fact_name("source.deletion-paths"), deletion_fact);
     evidence.set_fact(
         fact_name("source.soft-delete"),
-        Fact::list(soft_delete_tables_of(&models)).detail("Tables that mark rows deleted instead of removing them; a purge job is needed for deletion to be complete."),
+        Fact::list(soft_delete_tables_of(models)).detail("Tables that mark rows deleted instead of removing them; a purge job is needed for deletion to be complete."),
     );
     let hashing = hashes_passwords(model);
     for field in &fields {

@@ -69,6 +69,10 @@ pub struct DataModel {
     pub file: String,
     /// 1-based line of the declaration.
     pub line: u32,
+    /// The variable the code queries it through, when that is not its
+    /// name (a Drizzle table's `const projects = pgTable('projects', …)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binding: Option<String>,
 }
 
 /// One field or column of a [`DataModel`].
@@ -257,6 +261,7 @@ fn prisma_models(model: &SourceModel) -> Vec<DataModel> {
                 fields,
                 file: path.clone(),
                 line: m.line,
+                binding: None,
             });
         }
     }
@@ -312,6 +317,7 @@ fn sql_models(model: &SourceModel) -> Vec<DataModel> {
                     .collect(),
                 file: at.path.clone(),
                 line: at.line,
+                binding: None,
             });
         }
     }
@@ -377,6 +383,7 @@ fn drizzle_models(file: &FileModel) -> Vec<DataModel> {
             fields,
             file: file.path.clone(),
             line: call.line,
+            binding: call.bound_to.clone(),
         });
     }
     out
@@ -477,6 +484,7 @@ fn sequelize_models(file: &FileModel) -> Vec<DataModel> {
             fields: object_fields(file, call),
             file: file.path.clone(),
             line: call.line,
+            binding: None,
         });
     }
     out
@@ -522,6 +530,7 @@ fn mongoose_models(file: &FileModel) -> Vec<DataModel> {
             fields: object_fields(file, call),
             file: file.path.clone(),
             line: call.line,
+            binding: None,
         });
     }
     out
@@ -554,6 +563,7 @@ fn diesel_models(file: &FileModel, joins: &[&crate::rust::RustJoin]) -> Vec<Data
                 .collect(),
             file: file.path.clone(),
             line: t.line,
+            binding: None,
         })
         .collect()
 }
@@ -651,6 +661,7 @@ fn concrete(candidates: &[Candidate<'_>]) -> Vec<DataModel> {
             fields,
             file: c.file.path.clone(),
             line: c.class.line,
+            binding: None,
         });
     }
     out

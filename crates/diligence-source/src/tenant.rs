@@ -19,6 +19,7 @@ use diligence_model::FileClass;
 
 use crate::SourceModel;
 use crate::model::{Arg, Call, FileModel, Function, Language, Runtime};
+use crate::schema::DataModel;
 
 /// Tenant keys, compared without `_` and case: `org_id`, `orgId` and
 /// `organizationId` all match.
@@ -80,9 +81,6 @@ const DJANGO_OPS: &[&str] = &[
     "get_or_create",
     "update_or_create",
 ];
-
-/// Drizzle table constructors.
-const DRIZZLE_TABLES: &[&str] = &["pgTable", "mysqlTable", "sqliteTable"];
 
 /// A model or table whose rows carry a tenant key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,49 +146,28 @@ fn user_field(field: &str) -> bool {
     USER_KEYS.contains(&flat(field).as_str())
 }
 
-/// The models with a tenant key, from the schemas the model holds.
-pub fn tenant_models(model: &SourceModel) -> Vec<TenantModel> {
-    let mut out = Vec::new();
-    for (path, models) in &model.prisma {
-        for m in models {
-            if let Some((field, _, _)) = m.fields.iter().find(|(f, _, _)| tenant_field(f)) {
-                out.push(TenantModel {
-                    store: "Prisma",
-                    name: m.name.clone(),
-                    field: field.clone(),
-                    file: path.clone(),
-                    line: m.line,
-                });
-            }
-        }
-    }
-    for file in production(model) {
-        let tables: Vec<&Call> = file
-            .calls
-            .iter()
-            .filter(|c| DRIZZLE_TABLES.contains(&c.callee.as_str()))
-            .collect();
-        for (i, call) in tables.iter().enumerate() {
-            let Some(variable) = &call.bound_to else {
-                continue;
+/// The models with a tenant key among the data models
+/// ([`crate::schema::models`]), by the name the code queries them with:
+/// the Prisma model, the Drizzle table's variable.
+pub fn tenant_models(models: &[DataModel]) -> Vec<TenantModel> {
+    let mut out: Vec<TenantModel> = models
+        .iter()
+        .filter_map(|m| {
+            let name = match m.store {
+                "Prisma" => m.name.clone(),
+                "Drizzle" => m.binding.clone()?,
+                _ => return None,
             };
-            let end = tables.get(i + 1).map_or(u32::MAX, |next| next.offset);
-            let field = file
-                .properties
-                .iter()
-                .filter(|p| p.offset > call.offset && p.offset < end)
-                .find(|p| tenant_field(&p.key));
-            if let Some(field) = field {
-                out.push(TenantModel {
-                    store: "Drizzle",
-                    name: variable.clone(),
-                    field: field.key.clone(),
-                    file: file.path.clone(),
-                    line: call.line,
-                });
-            }
-        }
-    }
+            let field = m.fields.iter().find(|f| tenant_field(&f.name))?;
+            Some(TenantModel {
+                store: m.store,
+                name,
+                field: field.name.clone(),
+                file: m.file.clone(),
+                line: m.line,
+            })
+        })
+        .collect();
     out.sort_by(|a, b| (&a.file, a.line, &a.name).cmp(&(&b.file, b.line, &b.name)));
     out.dedup_by(|a, b| a.name == b.name && a.store == b.store);
     out
@@ -418,12 +395,16 @@ const MAX_FINDINGS: usize = 20;
 /// Facts and findings: `source.tenant-models`, `source.tenant-queries` and
 /// one `source.tenant-unfiltered-query` per query that names no tenant or
 /// user key.
-pub(crate) fn add_evidence(model: &SourceModel, evidence: &mut diligence_model::Evidence) {
+pub(crate) fn add_evidence(
+    model: &SourceModel,
+    data_models: &[DataModel],
+    evidence: &mut diligence_model::Evidence,
+) {
     use diligence_model::{Confidence, Fact, Finding, Location, Severity};
 
     use crate::evidence::{HEURISTIC, fact_name, rule};
 
-    let models = tenant_models(model);
+    let models = tenant_models(data_models);
     if models.is_empty() {
         return;
     }
