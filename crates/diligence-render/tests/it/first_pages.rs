@@ -296,7 +296,7 @@ fn a_local_remote_is_never_printed() {
     let text = render(&a);
     assert!(text.contains("| Repository | https://github.com/acme/shop.git |"));
     for local in [
-        "/work/.mirror/acme+shop/git",
+        "/var/lib/mirrors/acme+shop/git",
         "file:///srv/mirrors/shop.git",
         "../shop",
         "C:\\mirrors\\shop",
