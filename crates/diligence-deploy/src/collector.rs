@@ -4,8 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use diligence_collect::{CollectContext, CollectError, Collector, FileIndex, ReadOutcome};
 use diligence_model::{
-    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, Finding, Inventory, Location,
-    RuleId, Severity,
+    Catalog, CollectorId, Confidence, Evidence, Fact, FactName, FactValue, Finding, Inventory,
+    Location, RuleId, Severity,
 };
 
 use crate::ci;
@@ -43,6 +43,10 @@ pub const FACTS: &[(&str, &str)] = &[
         "Platforms the pipelines deploy to or the repository is configured for (fly, aws, vercel, container-registry, ...)",
     ),
     ("deploy.dockerfiles", "Dockerfiles in the repository"),
+    (
+        "deploy.container-specs",
+        "Files that say how a container runs: Dockerfiles, compose files, Kubernetes manifests and Helm charts (empty: the repository ships no container)",
+    ),
     ("deploy.compose-files", "Compose files in the repository"),
     (
         "deploy.platform-configs",
@@ -416,6 +420,7 @@ impl Collector for DeployCollector {
         crate::envfiles::collect(&mut run, &paths);
         let kube = crate::kube::collect(&mut run, &paths);
         run.deployables.extend(kube);
+        run.container_specs();
         let mut infra = crate::terraform::collect(&mut run, &paths);
         crate::cloudformation::collect(&mut run, &paths, &mut infra);
         infra.facts(&mut run);
@@ -776,6 +781,27 @@ impl<'a> Run<'a> {
             }
         }
         self.fact("deploy.compose-files", Fact::list(paths));
+    }
+
+    /// Records `deploy.container-specs`: the files that say how a container
+    /// runs (Dockerfiles, compose files, Kubernetes manifests, Helm charts
+    /// whose values were read), so that container checks judge only targets
+    /// that ship containers.
+    fn container_specs(&mut self) {
+        let mut specs = BTreeSet::new();
+        for name in [
+            "deploy.dockerfiles",
+            "deploy.compose-files",
+            "deploy.kubernetes-manifests",
+            "deploy.helm-charts",
+        ] {
+            if let Some(fact) = self.evidence.facts.get(&fact_name(name))
+                && let FactValue::List { values } = &fact.value
+            {
+                specs.extend(values.iter().cloned());
+            }
+        }
+        self.fact("deploy.container-specs", Fact::list(specs));
     }
 
     fn inventory(

@@ -267,7 +267,7 @@ const SPECS: &[Spec] = &[
         kind: "deployment",
         collectors: &["deploy"],
         title: "Deployment",
-        intro: "How the product is built and shipped, read from its pipeline files without running them: the CI systems, which jobs run the tests, which deploy and from where, and whether a deploy waits for the tests.",
+        intro: "How the product is built, shipped and exposed, read from its pipeline, container, platform and infrastructure files without running them: the CI systems, which jobs run the tests, which deploy and from where, whether a deploy waits for the tests, and what the infrastructure code declares about databases, backups and budgets.",
         groups: &[
             (
                 "Pipelines",
@@ -284,6 +284,43 @@ const SPECS: &[Spec] = &[
                 &[
                     ("deploy.deployables", "Images and services"),
                     ("deploy.platform-configs", "Platform configuration"),
+                    ("deploy.functions", "Serverless functions"),
+                    ("deploy.regions", "Regions"),
+                    ("deploy.platform-crons", "Scheduled jobs"),
+                    ("deploy.health-checks", "Health checks"),
+                ],
+            ),
+            (
+                "Exposure",
+                &[
+                    (
+                        "deploy.platform-security-headers",
+                        "Security headers set by the platform",
+                    ),
+                    ("deploy.platform-cors", "CORS set by the platform"),
+                    (
+                        "deploy.public-databases",
+                        "Databases reachable from the internet",
+                    ),
+                    ("deploy.env-examples", "Env templates"),
+                ],
+            ),
+            (
+                "Infrastructure code",
+                &[
+                    ("deploy.terraform-files", "Terraform files"),
+                    (
+                        "deploy.cloudformation-templates",
+                        "CloudFormation and SAM templates",
+                    ),
+                    ("deploy.kubernetes-manifests", "Kubernetes manifests"),
+                    ("deploy.helm-charts", "Helm charts"),
+                    (
+                        "deploy.kube-templates-not-analysed",
+                        "Chart templates not analysed",
+                    ),
+                    ("deploy.database-backups", "Database backups"),
+                    ("deploy.budgets", "Budgets and billing alerts"),
                 ],
             ),
             (
@@ -291,6 +328,11 @@ const SPECS: &[Spec] = &[
                 &[
                     ("deploy.codeowners", "CODEOWNERS"),
                     ("deploy.codeowners-catch-all", "Every path has an owner"),
+                    (
+                        "deploy.codeowners-sensitive-unowned",
+                        "Sensitive paths without an owner",
+                    ),
+                    ("deploy.pr-template", "Pull-request template"),
                     ("deploy.dependency-updates", "Automated dependency updates"),
                     ("deploy.security-policy", "Security policy"),
                     ("deploy.runbooks", "Runbooks"),

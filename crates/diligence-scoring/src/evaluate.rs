@@ -523,6 +523,12 @@ fn evaluate_control<'a>(
     let mut counted = Vec::new();
     for check in &control.checks {
         let mut outcome = run_check(check, evidence, failures);
+        if check.at_best_partial && outcome.status == Some(ControlStatus::Pass) {
+            outcome.status = Some(ControlStatus::Partial);
+            let met = outcome.rationale.trim_end_matches('.');
+            outcome.rationale =
+                format!("{met}; this evidence shows only part of the control, so partial at best.");
+        }
         counted.append(&mut outcome.matched);
         if outcome.status.is_none() && first_gap.is_none() && !check.qualifier {
             first_gap = Some(outcome.rationale.clone());

@@ -154,6 +154,9 @@ pub struct Check {
     pub threshold: Threshold,
     /// Whether it only qualifies what other checks evidence.
     pub qualifier: bool,
+    /// Whether a met check gives partial, not pass: the evidence shows
+    /// only part of the control (`at-best = "partial"`).
+    pub at_best_partial: bool,
     /// The check counts only when this fact is present and not zero, empty
     /// or false; otherwise it reads not evidenced.
     pub if_fact: Option<FactName>,
@@ -811,6 +814,7 @@ impl Validator<'_> {
                     subject: Subject::Fact(name?),
                     threshold,
                     qualifier: check.qualifier,
+                    at_best_partial: check.at_best.is_some(),
                     if_fact,
                 })
             }
@@ -890,6 +894,7 @@ impl Validator<'_> {
                     },
                     threshold: Threshold::AtMost { pass, partial },
                     qualifier: check.qualifier,
+                    at_best_partial: check.at_best.is_some(),
                     if_fact,
                 })
             }

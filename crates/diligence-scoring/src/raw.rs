@@ -296,6 +296,12 @@ pub(crate) struct RawCheck {
     /// control is not evidenced.
     #[serde(default)]
     pub(crate) qualifier: bool,
+    /// The best status the check can give (`partial`): for evidence that
+    /// shows only part of a control, such as backups taken where no file
+    /// can show a restore, so that meeting it never reads as a pass.
+    #[serde(default)]
+    #[schemars(with = "Option<RawAtBest>")]
+    pub(crate) at_best: Option<Spanned<RawAtBest>>,
     /// Boolean facts: the status when the value differs (default `fail`).
     #[serde(default)]
     #[schemars(with = "Option<RawOtherwise>")]
@@ -316,6 +322,15 @@ pub(crate) enum RawOtherwise {
     /// Fail.
     Fail,
     /// Partial.
+    Partial,
+}
+
+/// The best status a check can give.
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(rename = "AtBest")]
+pub(crate) enum RawAtBest {
+    /// Partial: a check met shows only part of its control.
     Partial,
 }
 
