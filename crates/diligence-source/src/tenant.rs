@@ -3,12 +3,14 @@
 //!
 //! Row-level security is judged from the migrations ([`crate::sql`]). An
 //! app whose server reaches the database through an ORM (Prisma, Drizzle,
-//! Django) isolates tenants only as well as every one of its queries
-//! filters by the tenant key: this module reads those queries.
+//! Django, SQLAlchemy and SQLModel, TypeORM, Sequelize, Mongoose) isolates
+//! tenants only as well as every one of its queries filters by the tenant
+//! key: this module reads those queries.
 //!
 //! A query counts as filtered when its `where` (Prisma, Drizzle's
-//! relational API), its keyword arguments (Django) or the function around
-//! it names a tenant or user key: a filter, a comparison after the fetch
+//! relational API, TypeORM and Sequelize options), its filter object
+//! (TypeORM's `findBy`, Mongoose), its keyword arguments (Django,
+//! `filter_by`) or the function around it names a tenant or user key: a filter, a comparison after the fetch
 //! (`if (project.orgId !== user.orgId)`), or a condition built elsewhere in
 //! the same function. This reads names, not data flow, so the result is a
 //! ratio to review, not a proof.
@@ -82,13 +84,69 @@ const DJANGO_OPS: &[&str] = &[
     "update_or_create",
 ];
 
+/// Django's `get_object_or_404` and friends: the model comes first.
+const DJANGO_SHORTCUTS: &[&str] = &["get_object_or_404", "get_list_or_404"];
+
+/// SQLAlchemy and SQLModel calls that take the model first:
+/// `session.query(Project)`, `session.get(Project, id)`,
+/// `select(Project)`, `update(Project)`, `delete(Project)`.
+const SQLALCHEMY_OPS: &[&str] = &["query", "get", "select", "update", "delete"];
+
+/// TypeORM repository and entity-manager methods that read, change or
+/// remove rows.
+const TYPEORM_OPS: &[&str] = &[
+    "find",
+    "findOne",
+    "findOneOrFail",
+    "findBy",
+    "findOneBy",
+    "findOneByOrFail",
+    "findAndCount",
+    "findAndCountBy",
+    "count",
+    "countBy",
+    "exists",
+    "existsBy",
+    "update",
+    "delete",
+    "softDelete",
+];
+
+/// Sequelize model methods (`Project.findAll({ where })`).
+const SEQUELIZE_OPS: &[&str] = &[
+    "findAll",
+    "findOne",
+    "findByPk",
+    "findAndCountAll",
+    "count",
+    "update",
+    "destroy",
+];
+
+/// Mongoose model methods (`Project.find({ orgId })`).
+const MONGOOSE_OPS: &[&str] = &[
+    "find",
+    "findOne",
+    "findById",
+    "findByIdAndUpdate",
+    "findByIdAndDelete",
+    "findOneAndUpdate",
+    "findOneAndDelete",
+    "updateOne",
+    "updateMany",
+    "deleteOne",
+    "deleteMany",
+    "countDocuments",
+];
+
 /// A model or table whose rows carry a tenant key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TenantModel {
-    /// `Prisma`, `Drizzle` or `Django`.
+    /// `Prisma`, `Drizzle`, `Django`, `SQLAlchemy`, `SQLModel`, `TypeORM`,
+    /// `Sequelize` or `Mongoose`.
     pub store: &'static str,
     /// The model's name as the code queries it (the Prisma model, the
-    /// Drizzle table's variable, the Django model class).
+    /// Drizzle table's variable, the model class).
     pub name: String,
     /// The tenant key field.
     pub field: String,
@@ -146,19 +204,32 @@ fn user_field(field: &str) -> bool {
     USER_KEYS.contains(&flat(field).as_str())
 }
 
+/// Whether a field is a tenant key: the key column (`org_id`), or a
+/// single-valued relation to the tenant written by name (Django's
+/// `organization = ForeignKey(Organization)`, TypeORM's `@ManyToOne(() =>
+/// Team) team: Team`), whose column the ORM names `organization_id`.
+fn tenant_key_field(field: &crate::schema::DataField) -> bool {
+    tenant_field(&field.name)
+        || field.relation.is_some()
+            && TENANT_RELATIONS.contains(&flat(&field.name).as_str())
+            && !field.kind.contains("ManyToMany")
+            && !field.kind.contains("OneToMany")
+}
+
 /// The models with a tenant key among the data models
 /// ([`crate::schema::models`]), by the name the code queries them with:
-/// the Prisma model, the Drizzle table's variable.
+/// the Prisma model, the Drizzle table's variable, the model class.
 pub fn tenant_models(models: &[DataModel]) -> Vec<TenantModel> {
     let mut out: Vec<TenantModel> = models
         .iter()
         .filter_map(|m| {
             let name = match m.store {
-                "Prisma" => m.name.clone(),
                 "Drizzle" => m.binding.clone()?,
+                "Prisma" | "Django" | "SQLAlchemy" | "SQLModel" | "TypeORM" | "Sequelize"
+                | "Mongoose" => m.name.clone(),
                 _ => return None,
             };
-            let field = m.fields.iter().find(|f| tenant_field(&f.name))?;
+            let field = m.fields.iter().find(|f| tenant_key_field(f))?;
             Some(TenantModel {
                 store: m.store,
                 name,
@@ -319,10 +390,19 @@ pub fn tenant_queries(model: &SourceModel, models: &[TenantModel]) -> Vec<Tenant
                 continue;
             };
             let function = enclosing(file, call);
-            let direct = call.args.first().is_some_and(|a| match a {
-                Arg::Object(items) => items
-                    .iter()
-                    .any(|(k, v)| k == "where" && object_names_tenant(v, 0)),
+            let method = call.method();
+            // The filter object itself: TypeORM's `…By`, Mongoose's
+            // `find({ orgId })`.
+            let whole = method.ends_with("By")
+                || method.ends_with("ByOrFail")
+                || queried.store == "Mongoose";
+            let direct = call.args.iter().any(|a| match a {
+                Arg::Object(items) => {
+                    items
+                        .iter()
+                        .any(|(k, v)| k == "where" && object_names_tenant(v, 0))
+                        || whole && object_names_tenant(a, 0)
+                }
                 _ => false,
             }) || call.keywords.iter().any(|(k, _)| tenant_key(k));
             out.push(TenantQuery {
@@ -340,6 +420,59 @@ pub fn tenant_queries(model: &SourceModel, models: &[TenantModel]) -> Vec<Tenant
     out
 }
 
+/// The model a call names as its first argument (`session.query(Project)`,
+/// `manager.find(Project, …)`), among the models of these stores.
+fn first_arg_model<'m>(
+    call: &Call,
+    models: &'m [TenantModel],
+    stores: &[&str],
+) -> Option<&'m TenantModel> {
+    let Some(Arg::Ident(name) | Arg::Member(name)) = call.args.first() else {
+        return None;
+    };
+    let name = name.rsplit('.').next().unwrap_or(name);
+    models
+        .iter()
+        .find(|m| stores.contains(&m.store) && m.name == name)
+}
+
+/// The TypeORM model behind a repository the code calls: a variable or
+/// property named after the model (`projectRepository`, `this.teamsRepo`),
+/// or one bound to `getRepository(Project)` in the same file.
+fn repository_model<'m>(
+    file: &FileModel,
+    receiver: &str,
+    line: u32,
+    models: &'m [TenantModel],
+) -> Option<&'m TenantModel> {
+    let typeorm = |name: &str| {
+        models
+            .iter()
+            .find(|m| m.store == "TypeORM" && prisma_accessor(name, &m.name))
+    };
+    if receiver == "getRepository()" {
+        // `dataSource.getRepository(Project).find(…)`, on the same line.
+        return file
+            .calls
+            .iter()
+            .filter(|c| c.line == line && c.method() == "getRepository")
+            .find_map(|c| first_arg_model(c, models, &["TypeORM"]));
+    }
+    let lower = receiver.to_ascii_lowercase();
+    for suffix in ["repository", "repo"] {
+        if let Some(stem) = lower.strip_suffix(suffix)
+            && !stem.is_empty()
+            && let Some(m) = typeorm(stem)
+        {
+            return Some(m);
+        }
+    }
+    file.calls
+        .iter()
+        .filter(|c| c.bound_to.as_deref() == Some(receiver) && c.method() == "getRepository")
+        .find_map(|c| first_arg_model(c, models, &["TypeORM"]))
+}
+
 /// The tenant model a call queries, if it is a query.
 fn query_model<'m>(
     file: &FileModel,
@@ -347,6 +480,16 @@ fn query_model<'m>(
     models: &'m [TenantModel],
 ) -> Option<&'m TenantModel> {
     let method = call.method();
+    if file.language == Language::Python {
+        if DJANGO_SHORTCUTS.contains(&method) {
+            return first_arg_model(call, models, &["Django"]);
+        }
+        if SQLALCHEMY_OPS.contains(&method)
+            && let Some(m) = first_arg_model(call, models, &["SQLAlchemy", "SQLModel"])
+        {
+            return Some(m);
+        }
+    }
     let mut parts = call.callee.rsplit('.');
     parts.next();
     let receiver = parts.next()?;
@@ -361,6 +504,27 @@ fn query_model<'m>(
                 .find(|m| m.store == "Django" && m.name == class)
         }
         _ => {
+            if TYPEORM_OPS.contains(&method) {
+                if let Some(m) = repository_model(file, receiver, call.line, models) {
+                    return Some(m);
+                }
+                // `manager.find(Project, { where })`
+                if let Some(m) = first_arg_model(call, models, &["TypeORM"]) {
+                    return Some(m);
+                }
+            }
+            // `Project.findAll({ where })`, `Project.find({ orgId })`
+            // The model class, capitalised: `project.update(…)` on a row
+            // already fetched is not a query.
+            let class = receiver.starts_with(|c: char| c.is_ascii_uppercase());
+            if let Some(m) = models.iter().find(|m| {
+                class
+                    && prisma_accessor(receiver, &m.name)
+                    && (m.store == "Sequelize" && SEQUELIZE_OPS.contains(&method)
+                        || m.store == "Mongoose" && MONGOOSE_OPS.contains(&method))
+            }) {
+                return Some(m);
+            }
             if PRISMA_OPS.contains(&method) {
                 // prisma.project.findMany, db.query.projects.findMany
                 if let Some(m) = models

@@ -159,3 +159,51 @@ fn model_spending_questions_are_asked_only_of_targets_that_call_models() -> anyh
     assert!(without.contains("spending caps"), "{without}");
     Ok(())
 }
+
+#[test]
+fn deletion_asks_what_purges_soft_deleted_rows() -> anyhow::Result<()> {
+    use diligence_model::Fact;
+
+    use crate::common::{evidence, with_fact};
+
+    let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
+    let ask = |facts: &[(&str, &[&str])]| {
+        let mut source = evidence("source");
+        for (name, values) in facts {
+            source = with_fact(
+                source,
+                name,
+                Fact::list(values.iter().map(|v| (*v).to_owned())),
+            );
+        }
+        framework
+            .evaluate(&[source], &[])
+            .questions
+            .iter()
+            .find(|q| q.control.as_str() == "data-handling.deletion-complete")
+            .map(|q| q.text.clone())
+            .expect("a deletion question")
+    };
+    let both = ask(&[
+        ("source.deletion-paths", &["app/api/account/route.ts:12"]),
+        ("source.soft-delete", &["Project"]),
+    ]);
+    assert!(
+        both.contains("app/api/account/route.ts:12") && both.contains("Project only mark rows"),
+        "{both}"
+    );
+    let soft_only = ask(&[
+        ("source.deletion-paths", &[]),
+        ("source.soft-delete", &["Project"]),
+    ]);
+    assert!(
+        soft_only.starts_with("No account-deletion code was found, and Project"),
+        "{soft_only}"
+    );
+    let hard_only = ask(&[
+        ("source.deletion-paths", &["app/api/account/route.ts:12"]),
+        ("source.soft-delete", &[]),
+    ]);
+    assert!(!hard_only.contains("mark rows"), "{hard_only}");
+    Ok(())
+}

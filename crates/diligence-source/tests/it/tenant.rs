@@ -208,3 +208,199 @@ export async function count(req, res) {
     assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((2, 3)));
     Ok(())
 }
+
+#[test]
+fn django_models_with_a_tenant_relation_are_read_through_their_managers() -> anyhow::Result<()> {
+    let models = "\
+from django.db import models
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100)
+
+class Invoice(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    amount = models.IntegerField()
+
+class Tag(models.Model):
+    organizations = models.ManyToManyField(Organization)
+    label = models.CharField(max_length=20)
+";
+    let views = "\
+from django.shortcuts import get_object_or_404
+from .models import Invoice, Tag
+
+def mine(request):
+    return Invoice.objects.filter(organization=request.user.organization)
+
+def one(request, pk):
+    return get_object_or_404(Invoice, pk=pk, organization__id=request.user.org_id)
+
+def anyone(request, pk):
+    return get_object_or_404(Invoice, pk=pk)
+
+def remove(request, pk):
+    Invoice.objects.filter(pk=pk).delete()
+
+def tags(request):
+    return Tag.objects.all()
+";
+    let evidence = evidence_of_files(&[
+        ("requirements.txt", "Django==5.0\n"),
+        ("billing/models.py", models),
+        ("billing/views.py", views),
+    ])?;
+    assert_eq!(
+        evidence.facts["source.tenant-models"].value,
+        FactValue::List {
+            values: vec!["Invoice (organization, Django)".to_owned()]
+        }
+    );
+    assert_eq!(
+        found(&evidence, "source.tenant-unfiltered-query"),
+        [
+            ("billing/views.py", Some(11), Confidence::Low),
+            ("billing/views.py", Some(14), Confidence::Low)
+        ]
+    );
+    assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((2, 4)));
+    Ok(())
+}
+
+#[test]
+fn sqlalchemy_queries_name_their_model_first() -> anyhow::Result<()> {
+    let models = "\
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+class Document(Base):
+    __tablename__ = 'documents'
+    id = Column(Integer, primary_key=True)
+    workspace_id = Column(Integer, ForeignKey('workspaces.id'))
+    title = Column(String)
+";
+    let api = "\
+from sqlalchemy import select
+from fastapi import APIRouter
+from .models import Document
+
+router = APIRouter()
+
+@router.get('/documents')
+def listing(session, user):
+    return session.query(Document).filter(Document.workspace_id == user.workspace_id).all()
+
+@router.get('/documents/{doc_id}')
+def one(session, doc_id: int):
+    return session.get(Document, doc_id)
+
+@router.get('/search')
+def search(session, user):
+    return session.execute(select(Document).filter_by(workspace_id=user.workspace_id))
+";
+    let evidence = evidence_of_files(&[
+        ("requirements.txt", "fastapi==0.110\nsqlalchemy==2.0\n"),
+        ("app/models.py", models),
+        ("app/api.py", api),
+    ])?;
+    assert_eq!(
+        evidence.facts["source.tenant-models"].value,
+        FactValue::List {
+            values: vec!["Document (workspace_id, SQLAlchemy)".to_owned()]
+        }
+    );
+    assert_eq!(
+        found(&evidence, "source.tenant-unfiltered-query"),
+        [("app/api.py", Some(13), Confidence::Low)]
+    );
+    assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((2, 3)));
+    Ok(())
+}
+
+#[test]
+fn typeorm_repositories_and_mongoose_models_are_queries_too() -> anyhow::Result<()> {
+    let entity = "\
+import { Entity, PrimaryGeneratedColumn, Column, ManyToOne } from 'typeorm';
+import { Team } from './team.entity';
+
+@Entity()
+export class Project {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @ManyToOne(() => Team)
+  team: Team;
+
+  @Column()
+  name: string;
+}
+";
+    let service = "\
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Project } from './project.entity';
+
+@Injectable()
+export class ProjectsService {
+  constructor(@InjectRepository(Project) private projectsRepository: Repository<Project>) {}
+
+  forTeam(teamId: number) {
+    return this.projectsRepository.find({ where: { team: { id: teamId } } });
+  }
+
+  byId(id: number) {
+    return this.projectsRepository.findOneBy({ id });
+  }
+
+  mineById(id: number, teamId: number) {
+    return this.projectsRepository.findOneBy({ id, team: { id: teamId } });
+  }
+}
+";
+    let mongo = "\
+import mongoose from 'mongoose';
+const noteSchema = new mongoose.Schema({ accountId: String, body: String });
+export const Note = mongoose.model('Note', noteSchema);
+";
+    let notes = "\
+import { Note } from './note.model';
+export async function list(req, res) {
+  res.json(await Note.find({ accountId: req.user.accountId }));
+}
+export async function one(req, res) {
+  const note = await Note.findById(req.params.id);
+  await note.updateOne({ body: req.body.body });
+  res.json(note);
+}
+";
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "@nestjs/core": "^10", "typeorm": "^0.3", "express": "^4", "mongoose": "^8" } }"#,
+        ),
+        ("src/project.entity.ts", entity),
+        ("src/projects.service.ts", service),
+        ("src/note.model.ts", mongo),
+        ("src/notes.ts", notes),
+    ])?;
+    assert_eq!(
+        evidence.facts["source.tenant-models"].value,
+        FactValue::List {
+            values: vec![
+                "Note (accountId, Mongoose)".to_owned(),
+                "Project (team, TypeORM)".to_owned()
+            ]
+        }
+    );
+    assert_eq!(
+        found(&evidence, "source.tenant-unfiltered-query"),
+        [
+            ("src/notes.ts", Some(6), Confidence::Low),
+            ("src/projects.service.ts", Some(15), Confidence::Low)
+        ]
+    );
+    assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((3, 5)));
+    Ok(())
+}
