@@ -242,6 +242,29 @@ fn named_rules(table: &str) -> String {
             .map(|w| w.split(' ').collect::<Vec<_>>().join("[_.-]?"))
             .collect::<Vec<_>>()
             .join("|");
+        // The provider's name starts a word of the assigned name: after a
+        // separator, at its start, or at a camel-case capital
+        // (`myCoinapiKey`), never inside another word (`kucoinApiKey`
+        // holds `coinApi`, and is KuCoin's).
+        let camel = words
+            .iter()
+            .map(|w| {
+                let joined = w.split(' ').collect::<Vec<_>>().join("[_.-]?");
+                let mut chars = joined.chars();
+                let first = chars.next().unwrap_or('x');
+                if first.is_ascii_alphabetic() {
+                    format!("(?-i:{}){}", first.to_ascii_uppercase(), chars.as_str())
+                } else {
+                    joined
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("|");
+        let lead = |n: u32| {
+            format!(
+                "(?:(?:[a-z0-9_.-]{{0,{n}}}?[_.-])?(?:{names})|[a-z0-9_.-]{{0,{n}}}?(?:{camel}))"
+            )
+        };
         // The longest distinctive word of each name is its prefilter
         // keyword (`nasdaq` in `nasdaq data link`, never `api`).
         let mut keywords: Vec<String> = words
@@ -268,9 +291,11 @@ fn named_rules(table: &str) -> String {
         let short = shapes.iter().map(|s| s.max).min().unwrap_or(0) < 20;
         let floor = if short { 2.5 } else { 3.0 };
         let pattern = format!(
-            "(?m)(?:^|[^A-Za-z0-9\\n])(?i:[a-z0-9_.-]{{0,30}}?(?:(?:{names})[a-z0-9_.-]{{0,30}}?(?:{CREDENTIAL_WORDS})|(?:{CREDENTIAL_WORDS})[a-z0-9_.-]{{0,12}}?(?:{names}))[a-z0-9_.-]{{0,20}})\
+            "(?m)(?:^|[^A-Za-z0-9\\n])(?i:(?:{lead30}[a-z0-9_.-]{{0,30}}?(?:{CREDENTIAL_WORDS})|[a-z0-9_.-]{{0,30}}?(?:{CREDENTIAL_WORDS}){lead12})[a-z0-9_.-]{{0,20}})\
              (?:[\"']?[\\x20\\t]*(?:[\\x20\\t]*:?[\\x20\\t]*(?:string|str|&str)[\\x20\\t]*)?(?::{{1,3}}=|[?+.]=|=>|=|:|>)[\\x20\\t]*(?:[bru]?[\"'`])?|[\"'][\\x20\\t]*,[\\x20\\t]*[bru]?[\"'`])\
-             ({value})(?:[^A-Za-z0-9_\\n#+/=.-]|\\.(?:[^A-Za-z0-9\\n]|$)|$)"
+             ({value})(?:[^A-Za-z0-9_\\n#+/=.-]|\\.(?:[^A-Za-z0-9\\n]|$)|$)",
+            lead30 = lead(30),
+            lead12 = lead(12),
         );
         let mut seed = provider.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)

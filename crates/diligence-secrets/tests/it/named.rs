@@ -113,6 +113,14 @@ fn camel(word: &str, rest: &str) -> String {
     format!("{}{rest}", word.replace('_', ""))
 }
 
+/// `airbrakeApiKey` as `AirbrakeApiKey`.
+fn capital(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_ascii_uppercase().to_string() + chars.as_str()
+    })
+}
+
 /// The assignment forms of `name = value` a repository writes.
 fn forms(word: &str, value: &str) -> Vec<String> {
     let upper = word.to_ascii_uppercase();
@@ -125,6 +133,8 @@ fn forms(word: &str, value: &str) -> Vec<String> {
         format!("<{0}>{value}</{0}>", camel(word, "Token")),
         format!("{upper}_KEY ?= {value}"),
         format!("config.set(\"{word}.api_key\", \"{value}\")"),
+        // At a camel-case capital after another word.
+        format!("const my{} = \"{value}\";", capital(&camel(word, "ApiKey"))),
     ]
 }
 
@@ -140,8 +150,8 @@ fn every_row_finds_its_shape_under_its_name_in_every_form() {
                 let v = value(&mut rng, class, len);
                 for text in forms(&row.word, &v) {
                     let found = scan(&format!("# settings\n{text}\n"));
-                    // Another provider whose name the key also holds
-                    // (`kucoinApiKey` holds `coinapi`) may claim it.
+                    // Another provider whose name the key also holds as a
+                    // word of its own may claim it.
                     let flat = text.to_ascii_lowercase().replace(['_', '-', '.'], "");
                     let own = found.iter().find(|m| {
                         id(m) == row.rule
@@ -229,6 +239,12 @@ fn look_alikes_of_every_row_are_not_reported_as_it() {
                     failures.push(format!("{}: {text:?}", row.rule));
                 }
             }
+        }
+        // The provider's name inside another word (`kucoinApiKey` holds
+        // `coinApi`) is another name.
+        let glued = format!("const zq{} = \"{v}\";", camel(&row.word, "ApiKey"));
+        if scan(&glued).iter().any(|m| id(m) == row.rule) {
+            failures.push(format!("{}: {glued:?}", row.rule));
         }
         // The provider's name alone, without a credential word, is not enough.
         if other.provider != row.provider {
@@ -351,5 +367,22 @@ fn xml_elements_name_the_provider_on_their_own_line_and_on_one_line() {
             scan(&quiet).iter().all(|m| m.confidence < Confidence::Medium),
             "{quiet}"
         );
+    }
+}
+
+#[test]
+fn a_provider_name_counts_only_where_a_word_starts() {
+    let mut rng = Rng::new(5);
+    let v = value(&mut rng, "uuid", 36);
+    for (text, rule) in [
+        (format!("kucoinApiKey = \"{v}\""), "secrets.kucoin.secret"),
+        (format!("KucoinApiKey = \"{v}\""), "secrets.kucoin.secret"),
+        (format!("coinapiKey = \"{v}\""), "secrets.coinapi.api-key"),
+        (format!("myCoinapiKey = \"{v}\""), "secrets.coinapi.api-key"),
+        (format!("COINAPI_KEY={v}"), "secrets.coinapi.api-key"),
+    ] {
+        let found = scan(&format!("# settings\n{text}\n"));
+        let ids: Vec<&str> = found.iter().map(id).collect();
+        assert_eq!(ids, [rule], "{text}");
     }
 }
