@@ -445,7 +445,10 @@ pub(crate) fn profile(a: &Assessment) -> Profile {
                 )
                 .map(|fact| ProfileRow {
                     label,
-                    value: fact.value.to_string(),
+                    value: match &fact.value {
+                        FactValue::List { values } => crate::view::capped_list(values, 8),
+                        other => other.to_string(),
+                    },
                     source: (*name).to_owned(),
                 })
         })

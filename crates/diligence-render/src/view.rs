@@ -640,8 +640,24 @@ fn sections(a: &Assessment) -> Vec<SectionPart> {
 }
 
 /// A fact value as printed: ratios in whole per cent with their counts.
+/// Entries of a list fact shown in a table cell; the JSON report keeps all.
+const LIST_CAP: usize = 20;
+
+/// A list's first `cap` entries, then how many more there are.
+pub(crate) fn capped_list(values: &[String], cap: usize) -> String {
+    if values.is_empty() {
+        return "none".to_owned();
+    }
+    let shown = values[..values.len().min(cap)].join(", ");
+    match values.len().saturating_sub(cap) {
+        0 => shown,
+        more => format!("{shown} and {more} more (all in the JSON report)"),
+    }
+}
+
 fn format_value(value: &FactValue) -> String {
     match value {
+        FactValue::List { values } => capped_list(values, LIST_CAP),
         FactValue::Ratio {
             numerator,
             denominator,
