@@ -13,6 +13,8 @@
 #   RUNS  timed runs (default 5, after one warm-up run)
 #   TF_N  Terraform files generated on top of the N files, one module per
 #         ten files (default N / 4)
+# Then times hadolint and zizmor on the files of their type beside the
+# collector on the whole tree, as ratios from one run.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -181,3 +183,48 @@ done
 sorted=($(printf '%s\n' "${results[@]}" | sort -n))
 echo "deploy collector on $N generated files and $TF_N Terraform files: $last"
 echo "best ${sorted[0]} ms, median ${sorted[$((RUNS / 2))]} ms over $RUNS runs"
+
+# Side by side, in the same run: whole-directory wall time of a process
+# (start-up and file listing included) for the collector on every file,
+# hadolint on the Dockerfiles and zizmor (offline) on the workflows. Each
+# reference tool is taken from DILIGENCE_HADOLINT / DILIGENCE_ZIZMOR, the
+# CI's virtual environment under target/reference-tools, or PATH; a missing
+# one is skipped with a message. Best of RUNS, ratios against it.
+tool() {
+    local var="$1" name="$2"
+    if [[ -n "${!var:-}" && -x "${!var}" ]]; then
+        echo "${!var}"
+    elif [[ -x "$target_dir/reference-tools/bin/$name" ]]; then
+        echo "$target_dir/reference-tools/bin/$name"
+    else
+        command -v "$name" || true
+    fi
+}
+best_wall() {
+    local best="" start end ms
+    for ((r = 0; r < RUNS; r++)); do
+        start="$(date +%s%N)"
+        "$@" >/dev/null 2>&1 || true
+        end="$(date +%s%N)"
+        ms=$(((end - start) / 1000000))
+        if [[ -z "$best" || "$ms" -lt "$best" ]]; then best="$ms"; fi
+    done
+    echo "$best"
+}
+ours="$(best_wall "$bin" "$tree")"
+echo "wall, best of $RUNS: diligence deploy collector on all $((N + TF_N)) files: $ours ms"
+hadolint="$(tool DILIGENCE_HADOLINT hadolint)"
+if [[ -n "$hadolint" ]]; then
+    mapfile -t dockerfiles < <(find "$tree" -name Dockerfile | sort)
+    theirs="$(best_wall "$hadolint" --no-fail "${dockerfiles[@]}")"
+    echo "wall, best of $RUNS: hadolint $("$hadolint" --version | head -n 1) on ${#dockerfiles[@]} Dockerfiles: $theirs ms (ratio ours/hadolint $(awk "BEGIN { printf \"%.2f\", $ours / ($theirs > 0 ? $theirs : 1) }"))"
+else
+    echo "hadolint not found: its comparison is skipped"
+fi
+zizmor="$(tool DILIGENCE_ZIZMOR zizmor)"
+if [[ -n "$zizmor" ]]; then
+    theirs="$(best_wall "$zizmor" --offline --no-exit-codes "$tree/.github/workflows")"
+    echo "wall, best of $RUNS: $("$zizmor" --version) --offline on $(find "$tree/.github/workflows" -name '*.yml' | wc -l) workflows: $theirs ms (ratio ours/zizmor $(awk "BEGIN { printf \"%.2f\", $ours / ($theirs > 0 ? $theirs : 1) }"))"
+else
+    echo "zizmor not found: its comparison is skipped"
+fi
