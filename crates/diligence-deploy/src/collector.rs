@@ -45,7 +45,7 @@ pub const FACTS: &[(&str, &str)] = &[
     ("deploy.dockerfiles", "Dockerfiles in the repository"),
     (
         "deploy.container-specs",
-        "Files that say how a container runs: Dockerfiles, compose files, Kubernetes manifests and Helm charts (empty: the repository ships no container)",
+        "Files that say how a container runs: Dockerfiles, compose files, Kubernetes manifests with a workload and Helm charts (empty: the repository ships no container)",
     ),
     ("deploy.compose-files", "Compose files in the repository"),
     (
@@ -420,6 +420,7 @@ impl Collector for DeployCollector {
         crate::envfiles::collect(&mut run, &paths);
         let kube = crate::kube::collect(&mut run, &paths);
         run.deployables.extend(kube);
+        run.kube_overrides_images();
         run.container_specs();
         let mut infra = crate::terraform::collect(&mut run, &paths);
         crate::cloudformation::collect(&mut run, &paths, &mut infra);
@@ -430,6 +431,17 @@ impl Collector for DeployCollector {
         }
         run.finish()
     }
+}
+
+/// Whether an entry of `deploy.kubernetes-manifests` (`path (Deployment,
+/// Service)`) holds a kind that runs containers.
+fn workload_manifest(entry: &str) -> bool {
+    entry.rsplit_once(" (").is_some_and(|(_, kinds)| {
+        kinds
+            .trim_end_matches(')')
+            .split(", ")
+            .any(|k| crate::kube::WORKLOAD_KINDS.contains(&k))
+    })
 }
 
 pub(crate) fn fact_name(name: &str) -> FactName {
@@ -783,6 +795,45 @@ impl<'a> Run<'a> {
         self.fact("deploy.compose-files", Fact::list(paths));
     }
 
+    /// Where the repository's Kubernetes workloads set what an image
+    /// leaves out, the image's finding matters less: every pod running as
+    /// a non-root user (no `deploy.kube-run-as-root`) overrides an image
+    /// that would run as root, and probes on every long-running container
+    /// (no `deploy.kube-no-probes`) stand in for a `HEALTHCHECK`. The
+    /// Dockerfile findings stay, lowered and saying why: the image may run
+    /// elsewhere too.
+    fn kube_overrides_images(&mut self) {
+        // Manifests with a workload, as `path (Deployment, Service)`; Helm
+        // values alone do not count, since the templates are not rendered.
+        let workloads = self
+            .evidence
+            .facts
+            .get(&fact_name("deploy.kubernetes-manifests"))
+            .is_some_and(|f| match &f.value {
+                FactValue::List { values } => values.iter().any(|v| workload_manifest(v)),
+                _ => false,
+            });
+        if !workloads {
+            return;
+        }
+        let has = |rule: &str| self.findings.iter().any(|f| f.rule.as_str() == rule);
+        let non_root = !has("deploy.kube-run-as-root");
+        let probed = !has("deploy.kube-no-probes");
+        for finding in &mut self.findings {
+            match finding.rule.as_str() {
+                "deploy.docker-root-user" if non_root => {
+                    finding.severity = Severity::Low;
+                    finding.message.push_str("; the repository's Kubernetes workloads run every pod as a non-root user (runAsNonRoot or runAsUser), which overrides it there");
+                }
+                "deploy.docker-no-healthcheck" if probed => {
+                    finding.severity = Severity::Info;
+                    finding.message.push_str("; the repository's Kubernetes workloads probe every long-running container, which stands in for it there");
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Records `deploy.container-specs`: the files that say how a container
     /// runs (Dockerfiles, compose files, Kubernetes manifests, Helm charts
     /// whose values were read), so that container checks judge only targets
@@ -798,7 +849,12 @@ impl<'a> Run<'a> {
             if let Some(fact) = self.evidence.facts.get(&fact_name(name))
                 && let FactValue::List { values } = &fact.value
             {
-                specs.extend(values.iter().cloned());
+                specs.extend(
+                    values
+                        .iter()
+                        .filter(|v| name != "deploy.kubernetes-manifests" || workload_manifest(v))
+                        .cloned(),
+                );
             }
         }
         self.fact("deploy.container-specs", Fact::list(specs));

@@ -23,6 +23,18 @@ use crate::yaml::{self, Node, Value};
 /// configuration files.
 pub const MAX_MANIFEST_SIZE: u64 = 4 * 1024 * 1024;
 
+/// Kinds that run containers.
+pub(crate) const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
 /// Kinds whose pod template runs long-lived processes (probes matter).
 const LONG_RUNNING: &[&str] = &[
     "Deployment",

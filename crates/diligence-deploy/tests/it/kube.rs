@@ -239,3 +239,97 @@ fn bundles_up_to_four_mib_are_read_and_larger_ones_say_so() -> anyhow::Result<()
     assert_eq!(skipped[0].0, "manifests/huge.yaml");
     Ok(())
 }
+
+const IMAGE: &str = "FROM node:20-alpine\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
+
+const HARDENED: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 1000
+      containers:
+        - name: web
+          image: registry.example.com/web:1.4.2
+          securityContext:
+            allowPrivilegeEscalation: false
+          resources:
+            limits:
+              memory: 256Mi
+          readinessProbe:
+            httpGet:
+              path: /healthz
+              port: 8080
+";
+
+#[test]
+fn workloads_that_run_as_non_root_with_probes_lower_the_image_findings() -> anyhow::Result<()> {
+    let alone = collect(None, &[("web/Dockerfile", IMAGE)])?;
+    let root = hits(&alone, "deploy.docker-root-user");
+    assert_eq!(root.len(), 1);
+    assert_eq!(root[0].2, Severity::Medium);
+    assert_eq!(
+        hits(&alone, "deploy.docker-no-healthcheck")[0].2,
+        Severity::Low
+    );
+    assert_eq!(list(&alone, "deploy.container-specs"), ["web/Dockerfile"]);
+
+    let with = collect(
+        None,
+        &[("web/Dockerfile", IMAGE), ("deploy/web.yaml", HARDENED)],
+    )?;
+    assert!(hits(&with, "deploy.kube-run-as-root").is_empty());
+    assert_eq!(hits(&with, "deploy.docker-root-user")[0].2, Severity::Low);
+    assert_eq!(
+        hits(&with, "deploy.docker-no-healthcheck")[0].2,
+        Severity::Info
+    );
+    let message = &with
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "deploy.docker-root-user")
+        .expect("the image finding stays")
+        .message;
+    assert!(message.contains("overrides it there"), "{message}");
+    assert_eq!(
+        list(&with, "deploy.container-specs"),
+        ["deploy/web.yaml (Deployment)", "web/Dockerfile"]
+    );
+
+    // A pod that may run as root leaves the image finding as it was; a
+    // manifest without a workload is no container spec.
+    let root_pod = HARDENED.replace(
+        "        runAsNonRoot: true\n        runAsUser: 1000\n",
+        "        fsGroup: 2000\n",
+    );
+    let weak = collect(
+        None,
+        &[
+            ("web/Dockerfile", IMAGE),
+            ("deploy/web.yaml", &root_pod),
+            (
+                "deploy/svc.yaml",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  ports:\n    - port: 80\n",
+            ),
+        ],
+    )?;
+    assert!(!hits(&weak, "deploy.kube-run-as-root").is_empty());
+    assert_eq!(
+        hits(&weak, "deploy.docker-root-user")[0].2,
+        Severity::Medium
+    );
+    assert_eq!(
+        hits(&weak, "deploy.docker-no-healthcheck")[0].2,
+        Severity::Info
+    );
+    assert_eq!(
+        list(&weak, "deploy.container-specs"),
+        ["deploy/web.yaml (Deployment)", "web/Dockerfile"]
+    );
+    Ok(())
+}

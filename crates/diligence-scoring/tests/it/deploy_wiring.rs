@@ -223,6 +223,7 @@ fn a_database_reachable_from_the_internet_fails_deny_by_default() {
             &[
                 ("deploy.database-backups", dbs),
                 ("deploy.public-databases", &[]),
+                ("deploy.platform-configs", &["render.yaml (render)"]),
             ],
             render,
         )],
