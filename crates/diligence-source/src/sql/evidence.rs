@@ -277,10 +277,18 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
             ),
         )
     } else if policy.for_anyone() {
-        (
-            Severity::High,
-            format!("lets anyone ({roles}) read every row, without signing in"),
-        )
+        match private_columns(table) {
+            Some(what) => (
+                Severity::High,
+                format!("lets anyone ({roles}) read every row, {what} included, without signing in"),
+            ),
+            None => (
+                Severity::Low,
+                format!(
+                    "lets anyone ({roles}) read every row without signing in; no column names personal or per-user data, so this reads as a public catalogue (products, prices, plans), a leak if the rows are not meant to be public"
+                ),
+            ),
+        }
     } else {
         (
             Severity::Low,
@@ -300,6 +308,44 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
             .remediation("Replace `true` with the condition that says whose rows these are (`auth.uid() = user_id`), and use WITH CHECK on writes.")
             .build(),
     );
+}
+
+/// Columns that say a table's rows are private: personal data by name, or
+/// a key tying each row to a user or a tenant. `None` when no column does,
+/// or when the migrations never name the columns (a table only altered).
+fn private_columns(table: &Table) -> Option<String> {
+    const OWNER_KEYS: &[&str] = &[
+        "userid",
+        "ownerid",
+        "profileid",
+        "createdby",
+        "authorid",
+        "customerid",
+        "tenantid",
+        "orgid",
+        "organizationid",
+        "workspaceid",
+        "teamid",
+        "accountid",
+    ];
+    if table.created.is_none() && table.columns.is_empty() {
+        return Some("whatever its columns hold".to_owned());
+    }
+    let table_name = &table.name.name;
+    let personal: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| crate::personal::kind_of(table_name, c).is_some())
+        .map(String::as_str)
+        .collect();
+    if !personal.is_empty() {
+        return Some(format!("personal data ({})", personal.join(", ")));
+    }
+    table
+        .columns
+        .iter()
+        .find(|c| OWNER_KEYS.contains(&c.replace('_', "").as_str()))
+        .map(|c| format!("each user's rows (`{c}`)"))
 }
 
 fn metadata_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {

@@ -327,7 +327,7 @@ fn hostile_migrations_are_bounded() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     // 10,000 nested parentheses in a policy: read by keywords, no crash.
     let deep = format!(
-        "create table public.t (id int);\ncreate policy \"deep\" on public.t for select using ({}true{});\n",
+        "create table public.t (id int, user_id uuid);\ncreate policy \"deep\" on public.t for select using ({}true{});\n",
         "(".repeat(10_000),
         ")".repeat(10_000)
     );
@@ -570,5 +570,58 @@ fn splinter_agrees_on_every_mapped_lint() -> anyhow::Result<()> {
         // Agreement, not two empty sets.
         assert!(theirs.intersection(&ours).count() >= usize::from(case == "vulnerable") * 8);
     }
+    Ok(())
+}
+
+#[test]
+fn a_public_read_is_high_only_for_rows_that_are_private() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("supabase/migrations");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("1_init.sql"),
+        "\
+create table public.products (id text primary key, active boolean, name text, description text, image text);
+alter table public.products enable row level security;
+create policy \"Public read\" on public.products for select using (true);
+create table public.profiles (id uuid primary key, full_name text, email text);
+alter table public.profiles enable row level security;
+create policy \"Public read\" on public.profiles for select using (true);
+create table public.notes (id bigint primary key, user_id uuid, body text);
+alter table public.notes enable row level security;
+create policy \"Public read\" on public.notes for select using (true);
+create policy \"Anyone writes\" on public.products for insert with check (true);
+",
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    let found: Vec<(u32, Severity)> = db_findings(&evidence)
+        .into_iter()
+        .filter(|f| f.0 == "policy-always-true")
+        .map(|f| (f.2, f.3))
+        .collect();
+    // A catalogue read by everyone is low; personal data or per-user rows
+    // read by everyone, and any open write, are high.
+    assert_eq!(
+        found,
+        [
+            (3, Severity::Low),
+            (6, Severity::High),
+            (9, Severity::High),
+            (10, Severity::High)
+        ]
+    );
+    let products = evidence
+        .findings
+        .iter()
+        .find(|f| f.location.line == Some(3))
+        .expect("the catalogue finding");
+    assert!(products.message.contains("public catalogue"), "{}", products.message);
+    let profiles = evidence
+        .findings
+        .iter()
+        .find(|f| f.location.line == Some(6) && f.rule.as_str() == "source.db.policy-always-true")
+        .expect("the profiles finding");
+    assert!(profiles.message.contains("full_name, email"), "{}", profiles.message);
     Ok(())
 }
