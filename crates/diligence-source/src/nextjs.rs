@@ -131,14 +131,15 @@ pub(crate) fn is_auth_wrapper(call: &Call) -> bool {
 pub(crate) fn validation<'c>(
     model: &SourceModel,
     file: &FileModel,
-    mut calls: impl Iterator<Item = &'c Call>,
+    calls: impl Iterator<Item = &'c Call>,
 ) -> Option<String> {
-    let validates = calls.any(|c| {
+    let calls: Vec<&Call> = calls.collect();
+    let validates = calls.iter().any(|c| {
         VALIDATE_METHODS.contains(&c.method()) && !c.callee.starts_with("JSON.")
             || c.callee == "validationResult"
     });
     if !validates {
-        return None;
+        return hand_written(&calls);
     }
     let library = |f: &FileModel| {
         VALIDATORS
@@ -150,13 +151,32 @@ pub(crate) fn validation<'c>(
             })
             .map(|(_, name)| (*name).to_owned())
     };
-    library(file).or_else(|| {
-        file.imports
-            .iter()
-            .filter(|i| resolve::is_local(&i.specifier))
-            .filter_map(|i| resolve::import(model, &file.path, &i.specifier))
-            .find_map(library)
-    })
+    library(file)
+        .or_else(|| {
+            file.imports
+                .iter()
+                .filter(|i| resolve::is_local(&i.specifier))
+                .filter_map(|i| resolve::import(model, &file.path, &i.specifier))
+                .find_map(library)
+        })
+        .or_else(|| hand_written(&calls))
+}
+
+/// A validating helper of the app's own, called bare or from a local
+/// module (`isValidEmail(email)`, `validateInput(body)`): hand-written
+/// validation, named as such. Library methods on a receiver
+/// (`validator.isEmail`) are the schema check above.
+fn hand_written(calls: &[&Call]) -> Option<String> {
+    calls
+        .iter()
+        .map(|c| c.callee.as_str())
+        .find(|callee| {
+            !callee.contains(['.', '('])
+                && ["isValid", "validate", "is_valid_", "validate_"]
+                    .iter()
+                    .any(|p| callee.starts_with(p) && callee.len() > p.len())
+        })
+        .map(|callee| format!("hand-written ({callee})"))
 }
 
 /// The function a name imported by `file` stands for, one hop away: the

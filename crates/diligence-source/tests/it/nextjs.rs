@@ -379,3 +379,48 @@ fn sign_in_actions_are_public_by_design_and_others_are_not() -> anyhow::Result<(
     );
     Ok(())
 }
+
+#[test]
+fn hand_written_validators_count_and_methods_on_other_objects_do_not() -> anyhow::Result<()> {
+    let actions = "\
+'use server';
+import { isValidEmail } from '@/utils/helpers';
+export async function requestReset(form: FormData) {
+  const email = String(form.get('email'));
+  if (!isValidEmail(email)) return '/error';
+  return '/sent';
+}
+export async function rename(form: FormData) {
+  const name = String(form.get('name'));
+  if (!name.isValid()) return '/error';
+  return '/done';
+}
+export async function remember(form: FormData) {
+  return validator.isEmail(String(form.get('email')));
+}
+";
+    let evidence = crate::evidence_of_files(&[
+        ("package.json", r#"{ "dependencies": { "next": "14.2.0" } }"#),
+        ("app/actions.ts", actions),
+        (
+            "utils/helpers.ts",
+            "export const isValidEmail = (e: string) => /^[^@]+@[^@]+$/.test(e);\n",
+        ),
+    ])?;
+    let validation: Vec<(String, String)> = routes(&evidence)
+        .into_iter()
+        .map(|r| (r[1].clone(), r[3].clone()))
+        .collect();
+    assert_eq!(
+        validation,
+        [
+            ("remember".to_owned(), "none seen".to_owned()),
+            ("rename".to_owned(), "none seen".to_owned()),
+            (
+                "requestReset".to_owned(),
+                "hand-written (isValidEmail)".to_owned()
+            ),
+        ]
+    );
+    Ok(())
+}
