@@ -157,6 +157,14 @@ const FACTS: &[(&str, &str)] = &[
         "Tables with a tenant key column that no policy reads",
     ),
     (
+        "source.db.user-tables",
+        "Tables with row-level security and a user column (user_id, owner_id, profile_id, created_by), as `table (column)`",
+    ),
+    (
+        "source.db.user-unenforced",
+        "Of those, tables whose policies do not keep each user to their own rows",
+    ),
+    (
         "source.tenant-models",
         "ORM models and tables (Prisma, Drizzle, Django) with a tenant key field",
     ),

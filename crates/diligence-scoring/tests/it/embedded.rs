@@ -207,3 +207,56 @@ fn deletion_asks_what_purges_soft_deleted_rows() -> anyhow::Result<()> {
     assert!(!hard_only.contains("mark rows"), "{hard_only}");
     Ok(())
 }
+
+#[test]
+fn per_user_tables_evidence_tenant_isolation() -> anyhow::Result<()> {
+    use diligence_model::{Fact, Unit};
+
+    use crate::common::{evidence, with_fact};
+
+    let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
+    let id = "cross-cutting.tenant-isolation";
+    let run = |open: usize, without_rls: usize| {
+        let source = with_fact(
+            with_fact(
+                with_fact(
+                    with_fact(
+                        evidence("source"),
+                        "source.db.tables",
+                        Fact::count(3, Unit::Count),
+                    ),
+                    "source.db.tables.without-rls",
+                    Fact::count(without_rls, Unit::Count),
+                ),
+                "source.db.user-tables",
+                Fact::list(["public.notes (user_id)".to_owned()]),
+            ),
+            "source.db.user-unenforced",
+            Fact::count(open, Unit::Count),
+        );
+        let scoring = framework.evaluate(&[source], &[]);
+        let status = scoring
+            .controls
+            .iter()
+            .find(|c| c.id.as_str() == id)
+            .map(|c| c.status)
+            .expect("the control");
+        let question = scoring
+            .questions
+            .iter()
+            .find(|q| q.control.as_str() == id)
+            .map(|q| q.text.clone());
+        (status, question)
+    };
+    assert_eq!(run(0, 0).0, ControlStatus::Pass);
+    assert_eq!(run(0, 1).0, ControlStatus::Partial);
+    let (status, question) = run(1, 0);
+    assert_eq!(status, ControlStatus::Fail);
+    let question = question.expect("a question");
+    assert!(
+        question
+            .starts_with("1 of the tables whose rows belong to one user (public.notes (user_id))"),
+        "{question}"
+    );
+    Ok(())
+}

@@ -280,7 +280,9 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
         match private_columns(table) {
             Some(what) => (
                 Severity::High,
-                format!("lets anyone ({roles}) read every row, {what} included, without signing in"),
+                format!(
+                    "lets anyone ({roles}) read every row, {what} included, without signing in"
+                ),
             ),
             None => (
                 Severity::Low,
@@ -725,11 +727,71 @@ fn facts(scopes: &[Scope<'_>], evidence: &mut Evidence) {
                 .detail(detail),
         );
     }
+    // Rows that belong to one user (a `user_id` column) in tables with
+    // row-level security: tables without it are the deny-by-default
+    // control's.
+    let per_user: Vec<(&Table, &str)> = product
+        .iter()
+        .filter(|s| s.reach != Confidence::Low)
+        .flat_map(|s| s.db.tables_in(&s.exposed))
+        .filter(|t| t.rls)
+        .filter_map(|t| {
+            USER_COLUMNS
+                .iter()
+                .copied()
+                .find(|c| t.columns.iter().any(|col| col == c))
+                .map(|c| (t, c))
+        })
+        .collect();
+    if !per_user.is_empty() {
+        set(
+            evidence,
+            "source.db.user-tables",
+            Fact::list(per_user.iter().map(|(t, c)| format!("{} ({c})", t.name))),
+        );
+        let open: Vec<String> = per_user
+            .iter()
+            .filter(|(t, c)| !user_enforced(t, c))
+            .map(|(t, _)| t.name.to_string())
+            .collect();
+        let detail = if open.is_empty() {
+            "Every table with a user column keeps each signed-in user to their own rows.".to_owned()
+        } else {
+            format!(
+                "No policy limits these tables to the caller's own rows, or one lets every caller read every row: {}.",
+                open.join(", ")
+            )
+        };
+        set(
+            evidence,
+            "source.db.user-unenforced",
+            Fact::count(open.len(), Unit::Count)
+                .heuristic(Confidence::Medium)
+                .detail(detail),
+        );
+    }
 }
 
 /// Columns that name the row's user: a policy comparing one with the
 /// caller isolates rows per user, stricter than per tenant.
 const USER_COLUMNS: &[&str] = &["user_id", "owner_id", "profile_id", "created_by"];
+
+/// Whether a table with row-level security keeps each user to their own
+/// rows: a policy compares the caller with its user column, and no
+/// permissive policy lets every caller read every row (policies are
+/// OR-ed, so one `using (true)` opens them all).
+fn user_enforced(table: &Table, column: &str) -> bool {
+    let reads = |p: &Policy| matches!(p.command, Command::Select | Command::All);
+    table.rls
+        && table.policies.values().any(|p| {
+            p.expressions()
+                .any(|e| mentions_caller(&e) && mentions_word(&e, column))
+        })
+        && !table
+            .policies
+            .values()
+            .any(|p| p.permissive && reads(p) && p.using_open())
+}
 
 fn tenant_enforced(table: &Table, column: &str) -> bool {
     table.rls

@@ -616,12 +616,76 @@ create policy \"Anyone writes\" on public.products for insert with check (true);
         .iter()
         .find(|f| f.location.line == Some(3))
         .expect("the catalogue finding");
-    assert!(products.message.contains("public catalogue"), "{}", products.message);
+    assert!(
+        products.message.contains("public catalogue"),
+        "{}",
+        products.message
+    );
     let profiles = evidence
         .findings
         .iter()
         .find(|f| f.location.line == Some(6) && f.rule.as_str() == "source.db.policy-always-true")
         .expect("the profiles finding");
-    assert!(profiles.message.contains("full_name, email"), "{}", profiles.message);
+    assert!(
+        profiles.message.contains("full_name, email"),
+        "{}",
+        profiles.message
+    );
+    Ok(())
+}
+
+#[test]
+fn per_user_tables_must_keep_each_user_to_their_own_rows() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("supabase/migrations");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("1_init.sql"),
+        "\
+create table public.notes (id bigint primary key, user_id uuid, body text);
+alter table public.notes enable row level security;
+create policy \"own notes\" on public.notes for all using (auth.uid() = user_id);
+create table public.journal (id bigint primary key, owner_id uuid, body text);
+alter table public.journal enable row level security;
+create policy \"own entries\" on public.journal for select using (auth.uid() = owner_id);
+create policy \"everyone reads\" on public.journal for select to authenticated using (true);
+create table public.drafts (id bigint primary key, created_by uuid, body text);
+alter table public.drafts enable row level security;
+create policy \"signed in\" on public.drafts for select to authenticated using (auth.role() = 'authenticated');
+create table public.plans (id text primary key, name text);
+alter table public.plans enable row level security;
+create table public.scratch (id bigint primary key, user_id uuid);
+",
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    // `scratch` has no row-level security: deny-by-default's finding, not
+    // listed here; `plans` has no user column.
+    assert_eq!(
+        evidence
+            .facts
+            .get("source.db.user-tables")
+            .map(|f| f.value.clone()),
+        Some(FactValue::List {
+            values: vec![
+                "public.drafts (created_by)".into(),
+                "public.journal (owner_id)".into(),
+                "public.notes (user_id)".into()
+            ]
+        })
+    );
+    assert_eq!(
+        fact(&evidence, "source.db.user-unenforced"),
+        Some("2".into())
+    );
+    let detail = evidence.facts["source.db.user-unenforced"]
+        .detail
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        detail.contains("public.journal") && detail.contains("public.drafts"),
+        "{detail}"
+    );
+    assert!(!detail.contains("public.notes"), "{detail}");
     Ok(())
 }

@@ -400,7 +400,10 @@ export async function remember(form: FormData) {
 }
 ";
     let evidence = crate::evidence_of_files(&[
-        ("package.json", r#"{ "dependencies": { "next": "14.2.0" } }"#),
+        (
+            "package.json",
+            r#"{ "dependencies": { "next": "14.2.0" } }"#,
+        ),
         ("app/actions.ts", actions),
         (
             "utils/helpers.ts",
