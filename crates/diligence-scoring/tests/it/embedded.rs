@@ -260,3 +260,39 @@ fn per_user_tables_evidence_tenant_isolation() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn a_self_updatable_role_fails_data_layer_access_control() -> anyhow::Result<()> {
+    use diligence_model::{Confidence, Fact, Severity, Unit};
+
+    use crate::common::{evidence, finding, with_fact};
+
+    let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
+    let status = |severity: Severity| {
+        let mut source = with_fact(
+            with_fact(
+                evidence("source"),
+                "source.db.tables",
+                Fact::count(2, Unit::Count),
+            ),
+            "source.db.tables.without-rls",
+            Fact::count(0, Unit::Count),
+        );
+        source.findings = vec![finding(
+            "source.db.self-update-privileged-column",
+            severity,
+            Confidence::Medium,
+            "supabase/migrations/1_init.sql",
+        )];
+        framework
+            .evaluate(&[source], &[])
+            .controls
+            .iter()
+            .find(|c| c.id.as_str() == "cross-cutting.data-layer-access-control")
+            .map(|c| c.status)
+            .expect("the control")
+    };
+    assert_eq!(status(Severity::Critical), ControlStatus::Fail);
+    assert_eq!(status(Severity::High), ControlStatus::Partial);
+    Ok(())
+}

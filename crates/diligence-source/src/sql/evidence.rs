@@ -43,6 +43,17 @@ const PRIVILEGED_COLUMNS: &[&str] = &[
     "is_premium",
 ];
 
+/// Of those, the columns that grant access rights: a user who sets one
+/// on their own row makes themselves an administrator.
+const ROLE_COLUMNS: &[&str] = &[
+    "role",
+    "roles",
+    "user_role",
+    "is_admin",
+    "admin",
+    "is_superuser",
+];
+
 /// Keys of user metadata that carry a privilege when copied.
 const PRIVILEGED_KEYS: &[&str] = &[
     "role",
@@ -397,11 +408,22 @@ fn self_update(scope: &Scope<'_>, table: &Table, policy: &Policy, evidence: &mut
     } else {
         Confidence::Medium
     };
+    // A role column makes it an escalation to administrator.
+    let role = privileged.iter().find(|c| ROLE_COLUMNS.contains(c));
+    let (severity, consequence) = match role {
+        Some(c) => (
+            Severity::Critical,
+            format!(
+                " Any signed-in user can make themselves an administrator by setting `{c}` with the public key."
+            ),
+        ),
+        None => (Severity::High, String::new()),
+    };
     push(
         evidence,
-        Finding::builder(rule("source.db.self-update-privileged-column"), Severity::High, confidence)
+        Finding::builder(rule("source.db.self-update-privileged-column"), severity, confidence)
             .message(format!(
-                "Policy `{}` lets users update their own row of `{}`, which holds {}; nothing stops them from setting those columns themselves.",
+                "Policy `{}` lets users update their own row of `{}`, which holds {}; nothing stops them from setting those columns themselves.{consequence}",
                 policy.name,
                 table.name,
                 privileged.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")

@@ -69,7 +69,7 @@ fn every_planted_problem_is_found_at_its_statement() -> anyhow::Result<()> {
             row("rls-disabled", INIT, 11, Critical, H),
             row("rls-disabled", INVOICES, 13, Critical, H),
             row("security-definer-view", STORAGE, 12, Medium, H),
-            row("self-update-privileged-column", INIT, 26, High, M),
+            row("self-update-privileged-column", INIT, 26, Critical, M),
             row("signup-role-from-metadata", AUTH, 1, Critical, H),
             // Reading a public bucket lists it; writing is worse.
             row("storage-policy-no-owner", STORAGE, 4, Medium, H),
@@ -687,5 +687,36 @@ create table public.scratch (id bigint primary key, user_id uuid);
         "{detail}"
     );
     assert!(!detail.contains("public.notes"), "{detail}");
+    Ok(())
+}
+
+#[test]
+fn a_self_updatable_role_is_critical_and_other_privileged_columns_are_high() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    let dir = temp.path().join("supabase/migrations");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(
+        dir.join("1_init.sql"),
+        "\
+create table public.profiles (id uuid primary key, user_id uuid, role text default 'viewer');
+alter table public.profiles enable row level security;
+create policy \"own\" on public.profiles for update using (auth.uid() = user_id);
+create table public.accounts (id uuid primary key, user_id uuid, subscription_tier text);
+alter table public.accounts enable row level security;
+create policy \"own\" on public.accounts for update using (auth.uid() = user_id);
+create table public.settings (id uuid primary key, user_id uuid, role text);
+alter table public.settings enable row level security;
+create policy \"own\" on public.settings for update using (auth.uid() = user_id) with check (role = 'viewer');
+",
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    let found: Vec<(u32, Severity)> = db_findings(&evidence)
+        .into_iter()
+        .filter(|f| f.0 == "self-update-privileged-column")
+        .map(|f| (f.2, f.3))
+        .collect();
+    // `settings` pins its role in WITH CHECK.
+    assert_eq!(found, [(3, Severity::Critical), (6, Severity::High)]);
     Ok(())
 }
