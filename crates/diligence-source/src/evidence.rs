@@ -742,7 +742,7 @@ fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
             || public_by_design(&route.path)
             || crate::entry::auth_entry_point(model, route)
             || crate::entry::navigation_only(model, route)
-            || (route.method == "ANY"
+            || (matches!(route.method.as_str(), "ANY" | "ACTION")
                 && !crate::entry::any_route_writes(model, route)
                 && !crate::entry::reads_data(model, route))
             || route.declared_public()
@@ -754,10 +754,12 @@ fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
         } else {
             Severity::Medium
         };
-        let what = if route.method == "ANY" && !crate::entry::any_route_writes(model, route) {
-            "answers every method and reads stored data"
-        } else {
-            "changes state"
+        let reads_only = matches!(route.method.as_str(), "ANY" | "ACTION")
+            && !crate::entry::any_route_writes(model, route);
+        let what = match (reads_only, route.method.as_str()) {
+            (true, "ACTION") => "reads stored data for any caller",
+            (true, _) => "answers every method and reads stored data",
+            _ => "changes state",
         };
         let built = Finding::builder(rule("source.route-unguarded"), severity, Confidence::Medium)
             .message(format!(

@@ -365,8 +365,9 @@ fn sign_in_actions_are_public_by_design_and_others_are_not() -> anyhow::Result<(
         "'use server';\n\
          export async function signInWithEmail(form: FormData) { return form; }\n\
          export async function signUp(form: FormData) { return form; }\n\
-         export async function deleteProject(id: string) { return id; }\n\
-         export async function authorsList() { return []; }\n",
+         export async function deleteProject(id: string) { return db.project.delete({ where: { id } }); }\n\
+         export async function authorsList() { return db.author.findMany(); }\n\
+         export async function allPosts() { return fs.readdir('content/blog'); }\n",
     )?;
     let mut evidence = crate::model_of(temp.path())?.evidence();
     evidence.normalise();
@@ -376,6 +377,18 @@ fn sign_in_actions_are_public_by_design_and_others_are_not() -> anyhow::Result<(
             ("app/actions.ts", Some(4), Confidence::Medium),
             ("app/actions.ts", Some(5), Confidence::Medium),
         ]
+    );
+    // An action that only reads says so; one that reads no stored data
+    // (files shipped with the app) is not a finding.
+    let reads = evidence
+        .findings
+        .iter()
+        .find(|f| f.location.line == Some(5))
+        .expect("the reading action");
+    assert!(
+        reads.message.contains("reads stored data for any caller"),
+        "{}",
+        reads.message
     );
     Ok(())
 }
