@@ -381,11 +381,21 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             if open.as_bytes() != close.as_bytes() || value.len() > 200 {
                 continue;
             }
-            add_line(
-                &mut lines,
-                value.start(),
-                &[open.as_bytes(), b"=", value.as_bytes()],
-            );
+            // The enclosing element names the provider where the element
+            // itself does not (`<twilio><authToken>…`): one name, as with
+            // nested YAML keys.
+            match xml_parent(data, open.start().saturating_sub(1)) {
+                Some(parent) => add_line(
+                    &mut lines,
+                    value.start(),
+                    &[parent, b"_", open.as_bytes(), b"=", value.as_bytes()],
+                ),
+                None => add_line(
+                    &mut lines,
+                    value.start(),
+                    &[open.as_bytes(), b"=", value.as_bytes()],
+                ),
+            }
         }
     }
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -607,6 +617,33 @@ fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
     out
 }
 
+/// The innermost element still open at `at` (the `<` of a child), read
+/// from at most the 4 KiB before it; `None` at the top level.
+fn xml_parent(data: &[u8], at: usize) -> Option<&[u8]> {
+    static TAG: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let tag = TAG.get_or_init(|| {
+        regex::bytes::Regex::new(r"(?-u)<(/?)([A-Za-z_][A-Za-z0-9_.:-]*)[^<>]*?(/?)>")
+            .expect("the XML tag pattern compiles")
+    });
+    let start = at.saturating_sub(4096);
+    let mut open: Vec<&[u8]> = Vec::new();
+    for caps in tag.captures_iter(data.get(start..at)?) {
+        let (Some(closing), Some(name), Some(empty)) = (caps.get(1), caps.get(2), caps.get(3))
+        else {
+            continue;
+        };
+        if !empty.is_empty() {
+            continue;
+        }
+        if closing.is_empty() {
+            open.push(name.as_bytes());
+        } else if let Some(i) = open.iter().rposition(|n| *n == name.as_bytes()) {
+            open.truncate(i);
+        }
+    }
+    open.pop()
+}
+
 fn xml_element() -> &'static regex::bytes::Regex {
     static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
@@ -723,7 +760,13 @@ mod tests {
         let xml = b"<a>\n  <apiKey>\n    v4lue\n  </apiKey>\n  <name>x</name>\n</a>\n";
         let layers = structure_layers(xml, "conf.xml", 1 << 20);
         assert_eq!(layers.len(), 1);
-        assert_eq!(layers[0].data, b"apiKey=v4lue\n");
+        assert_eq!(layers[0].data, b"a_apiKey=v4lue\n");
+        let nested = b"<?xml version=\"1.0\"?>\n<config>\n  <twilio region=\"us\">\n    <sid/>\n    <authToken>v4lue</authToken>\n  </twilio>\n  <stripe></stripe>\n  <secretKey>k3y</secretKey>\n</config>\n<apiKey>t0p</apiKey>\n";
+        let layers = structure_layers(nested, "conf.xml", 1 << 20);
+        assert_eq!(
+            layers[0].data,
+            b"twilio_authToken=v4lue\nconfig_secretKey=k3y\napiKey=t0p\n"
+        );
         let docker = b"ENV A_TOKEN v4lue\nENV B=c\n";
         let layers = structure_layers(docker, "Dockerfile", 1 << 20);
         assert_eq!(layers.len(), 1);

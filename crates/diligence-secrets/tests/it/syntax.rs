@@ -516,3 +516,29 @@ fn dotted_property_names_are_read_as_environment_names() {
         rule_ids(java, "App.java")
     );
 }
+
+#[test]
+fn an_enclosing_xml_element_names_the_provider() {
+    // `<airbrake><userKey>…</userKey></airbrake>`: the element names the
+    // credential, its parent the provider.
+    let key = ["a1", &Rng::new(71).string("0123456789abcdef", 30)].concat();
+    let nested = format!(
+        "<settings>\n  <airbrake enabled=\"true\">\n    <projectId/>\n    <userKey>\n      {key}\n    </userKey>\n  </airbrake>\n</settings>\n"
+    );
+    let found = matches(&nested, "conf/app.xml");
+    assert!(
+        found.iter().any(|(id, m)| id == "secrets.airbrake.api-key"
+            && m.secret.fingerprint() == engine().fingerprint(&key)
+            && m.line == 5),
+        "{:?}",
+        found.iter().map(|(id, m)| (id, m.line)).collect::<Vec<_>>()
+    );
+    // A closed sibling is no parent.
+    let sibling =
+        format!("<settings>\n  <airbrake>on</airbrake>\n  <userKey>{key}</userKey>\n</settings>\n");
+    assert!(
+        !rule_ids(&sibling, "conf/app.xml")
+            .iter()
+            .any(|id| id == "secrets.airbrake.api-key")
+    );
+}
