@@ -168,11 +168,11 @@ pub const FACTS: &[(&str, &str)] = &[
 pub const RULES: &[(&str, &str)] = &[
     (
         "deploy.config-malformed",
-        "A pipeline, Dockerfile or compose file that does not parse",
+        "A pipeline, Dockerfile, compose, Kubernetes, Helm, Terraform, CloudFormation or platform file that does not parse",
     ),
     (
         "deploy.config-skipped",
-        "A pipeline, Dockerfile or compose file not read (too large, not text)",
+        "A pipeline, Dockerfile, compose, Kubernetes, Helm, Terraform, CloudFormation or platform file not read (too large, not text)",
     ),
     (
         "deploy.ungated-deploy",
