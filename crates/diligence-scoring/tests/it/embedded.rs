@@ -296,3 +296,66 @@ fn a_self_updatable_role_fails_data_layer_access_control() -> anyhow::Result<()>
     assert_eq!(status(Severity::High), ControlStatus::Partial);
     Ok(())
 }
+
+#[test]
+fn a_self_granted_role_fails_server_side_authorisation_beside_guarded_routes() -> anyhow::Result<()>
+{
+    use diligence_model::{Confidence, Fact, Severity, Unit};
+
+    use crate::common::{evidence, finding, with_fact};
+
+    let framework = embedded(DEFAULT_FRAMEWORK, &builtin_catalog())?;
+    let status = |findings: Vec<diligence_model::Finding>| {
+        let mut source = with_fact(
+            with_fact(
+                with_fact(
+                    evidence("source"),
+                    "source.db.tables",
+                    Fact::count(2, Unit::Count),
+                ),
+                "source.routes",
+                Fact::count(4, Unit::Count),
+            ),
+            "source.not-analysed",
+            Fact::list(Vec::<String>::new()),
+        );
+        source.findings = findings;
+        framework
+            .evaluate(&[source], &[])
+            .controls
+            .iter()
+            .find(|c| c.id.as_str() == "identity-and-authorisation.server-side-authorisation")
+            .map(|c| c.status)
+            .expect("the control")
+    };
+    let migration = "supabase/migrations/1_init.sql";
+    assert_eq!(status(vec![]), ControlStatus::Pass);
+    assert_eq!(
+        status(vec![finding(
+            "source.db.self-update-privileged-column",
+            Severity::Critical,
+            Confidence::Medium,
+            migration,
+        )]),
+        ControlStatus::Fail
+    );
+    assert_eq!(
+        status(vec![finding(
+            "source.db.self-update-privileged-column",
+            Severity::High,
+            Confidence::Medium,
+            migration,
+        )]),
+        ControlStatus::Pass
+    );
+    assert_eq!(
+        status(vec![finding(
+            "source.db.signup-role-from-metadata",
+            Severity::Critical,
+            Confidence::High,
+            migration,
+        )]),
+        ControlStatus::Fail
+    );
+    Ok(())
+}
