@@ -517,8 +517,74 @@ fn part(a: &Assessment, spec: &Spec) -> Option<EvidencePart> {
             .filter(|(key, _)| !spec.tables.contains(&key.as_str()) && !replaced(key))
             .filter_map(|(key, inv): (&String, &Inventory)| inventory_view(key, inv)),
     );
+    if spec.kind == "deployment"
+        && let Some(grouped) = findings_by_file(evidence)
+    {
+        tables.push(grouped);
+    }
     view.tables = tables;
     Some(view)
+}
+
+/// Rows of the deployment findings table; the full list stays under
+/// Findings.
+const FINDINGS_BY_FILE_CAP: usize = 60;
+
+/// The deployment findings grouped by file (one file's rows together, in
+/// line order, most severe file first), so a reviewer reads a Dockerfile's
+/// or a workflow's problems in one place.
+fn findings_by_file(evidence: &Evidence) -> Option<TableView> {
+    use std::collections::BTreeMap;
+
+    if evidence.findings.is_empty() {
+        return None;
+    }
+    let mut files: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &evidence.findings {
+        files
+            .entry(f.location.path.as_deref().unwrap_or("(repository)"))
+            .or_default()
+            .push(f);
+    }
+    let mut groups: Vec<(&str, Vec<&Finding>)> = files.into_iter().collect();
+    for (_, found) in &mut groups {
+        found.sort_by_key(|f| (f.location.line, std::cmp::Reverse(f.severity)));
+    }
+    groups.sort_by(|(a, x), (b, y)| {
+        let worst = |v: &[&Finding]| v.iter().map(|f| f.severity).max();
+        worst(y).cmp(&worst(x)).then(a.cmp(b))
+    });
+    let total = evidence.findings.len();
+    let mut rows: Vec<Vec<String>> = groups
+        .iter()
+        .flat_map(|(file, found)| {
+            found.iter().map(move |f| {
+                vec![
+                    (*file).to_owned(),
+                    f.location.line.map_or_else(String::new, |l| l.to_string()),
+                    f.severity.to_string(),
+                    f.rule.to_string(),
+                    f.message.clone(),
+                ]
+            })
+        })
+        .take(FINDINGS_BY_FILE_CAP)
+        .collect();
+    if total > FINDINGS_BY_FILE_CAP {
+        rows.push(vec![
+            format!("and {} more", total - FINDINGS_BY_FILE_CAP),
+            String::new(),
+            String::new(),
+            String::new(),
+            "all listed under Findings".to_owned(),
+        ]);
+    }
+    Some(crate::view::table(
+        "Findings by file",
+        "deployment-findings",
+        &["File", "Line", "Severity", "Rule", "What"],
+        rows,
+    ))
 }
 
 /// One row per secret finding (a finding is one secret, its other places

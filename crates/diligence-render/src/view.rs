@@ -736,6 +736,17 @@ fn capitalise(text: &str) -> String {
     }
 }
 
+/// A table built by the renderer itself rather than read from an
+/// inventory (the deployment findings grouped by file).
+pub(crate) fn table(title: &str, key: &str, columns: &[&str], rows: Vec<Vec<String>>) -> TableView {
+    TableView {
+        title: title.to_owned(),
+        key: key.to_owned(),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        rows,
+    }
+}
+
 pub(crate) fn inventory_view(key: &str, inventory: &Inventory) -> Option<TableView> {
     match inventory {
         Inventory::Series(series) => Some(series_view(key, series)),
