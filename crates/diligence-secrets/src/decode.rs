@@ -292,7 +292,8 @@ fn yaml_documents(data: &[u8]) -> Vec<(usize, usize)> {
         let trimmed = line.strip_suffix(b"\r").unwrap_or(line);
         if trimmed.starts_with(b"---") && trimmed[3..].iter().all(u8::is_ascii_whitespace) {
             docs.push((start, offset));
-            start = offset + line.len() + 1;
+            // A file may end in `---` without a line break.
+            start = (offset + line.len() + 1).min(data.len());
         }
         offset += line.len() + 1;
     }
@@ -757,6 +758,15 @@ mod tests {
         let layers = structure_layers(yaml, "k8s/all.yaml", 1 << 20);
         assert_eq!(layers.len(), 1);
         assert_eq!(layers[0].data, b"K=value-one-two\n");
+        // A stream that ends in `---` without a line break.
+        let trailing = b"kind: Secret\ndata:\n  K: dmFsdWUtb25lLXR3bw==\n---";
+        assert_eq!(
+            yaml_documents(trailing),
+            [(0, 45), (trailing.len(), trailing.len())]
+        );
+        let layers = structure_layers(trailing, "k8s/secret.yaml", 1 << 20);
+        assert_eq!(layers[0].data, b"K=value-one-two\n");
+        assert!(sealed_secret_ranges(b"kind: SealedSecret\n---").len() <= 2);
         let xml = b"<a>\n  <apiKey>\n    v4lue\n  </apiKey>\n  <name>x</name>\n</a>\n";
         let layers = structure_layers(xml, "conf.xml", 1 << 20);
         assert_eq!(layers.len(), 1);

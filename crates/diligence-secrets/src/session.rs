@@ -129,6 +129,9 @@ struct Counters {
     pdfs_truncated: AtomicU64,
     missing: AtomicU64,
     unreachable: AtomicU64,
+    /// Blobs whose scan stopped on an internal error (a bug), kept apart so
+    /// that one bad file cannot fail the whole collector.
+    failed: AtomicU64,
 }
 
 /// Options of [`Session::finish`].
@@ -211,7 +214,16 @@ impl<'e> Session<'e> {
             Origin::History { .. } => self.counters.blobs.fetch_add(1, Ordering::Relaxed),
             Origin::Unreachable => self.counters.unreachable.fetch_add(1, Ordering::Relaxed),
         };
-        let matches = match self.engine.scan(data, path) {
+        // One file that trips a bug in a decoder is counted and named, and
+        // the scan goes on.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.engine.scan(data, path)
+        }));
+        let Ok(outcome) = outcome else {
+            self.counters.failed.fetch_add(1, Ordering::Relaxed);
+            return Vec::new();
+        };
+        let matches = match outcome {
             BlobOutcome::Scanned(matches) => matches,
             BlobOutcome::Binary => {
                 self.counters.binary.fetch_add(1, Ordering::Relaxed);
@@ -505,6 +517,16 @@ impl<'e> Session<'e> {
             facts.push((
                 "secrets.objects.unreachable-scanned",
                 Fact::count(load(&c.unreachable), Unit::Count),
+            ));
+        }
+        // Recorded only when it happened: an internal error, not a property
+        // of the target.
+        if c.failed.load(Ordering::Relaxed) > 0 {
+            facts.push((
+                "secrets.skipped.failed",
+                Fact::count(load(&c.failed), Unit::Count).detail(
+                    "Files or blobs whose scan stopped on an internal error of the scanner; they were not analysed and the rest of the scan went on.",
+                ),
             ));
         }
         for (name, fact) in facts {
@@ -1144,6 +1166,10 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "secrets.skipped.too-large",
         "files and blobs over the size cap",
+    ),
+    (
+        "secrets.skipped.failed",
+        "files and blobs not analysed because the scanner stopped on an internal error (recorded only when there was one)",
     ),
     (
         "secrets.objects.missing",
