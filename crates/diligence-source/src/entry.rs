@@ -216,8 +216,18 @@ pub(crate) fn any_route_writes(model: &SourceModel, route: &Route) -> bool {
     }
     calls_with_helpers(model, file, function)
         .iter()
-        .any(|(_, call)| {
+        .any(|(home, call)| {
             let method = call.method();
+            // A helper the file defines (`createExcerpt(text)`) is judged
+            // by what it calls, not by its name.
+            if !call.callee.contains(['.', '('])
+                && home
+                    .functions
+                    .iter()
+                    .any(|f| f.name.as_deref() == Some(method))
+            {
+                return false;
+            }
             let lower = method.to_ascii_lowercase();
             let response = RESPONSE_ROOTS.contains(&call.root())
                 && (lower.starts_with("set") || lower.starts_with("send") || lower == "status");

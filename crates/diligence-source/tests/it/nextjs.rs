@@ -367,7 +367,9 @@ fn sign_in_actions_are_public_by_design_and_others_are_not() -> anyhow::Result<(
          export async function signUp(form: FormData) { return form; }\n\
          export async function deleteProject(id: string) { return db.project.delete({ where: { id } }); }\n\
          export async function authorsList() { return db.author.findMany(); }\n\
-         export async function allPosts() { return fs.readdir('content/blog'); }\n",
+         export async function allPosts() { return fs.readdir('content/blog'); }\n\
+         function createExcerpt(text: string) { return text.slice(0, 10); }\n\
+         export async function firstPost() { return createExcerpt(await fs.readFile('content/blog/a.mdx', 'utf8')); }\n",
     )?;
     let mut evidence = crate::model_of(temp.path())?.evidence();
     evidence.normalise();
