@@ -467,22 +467,10 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
     deployables
 }
 
-/// Kinds whose documents are parsed; others (custom resource definitions,
-/// RBAC, Services) are listed by kind without parsing, which keeps large
-/// bundles cheap.
-const READ_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "ConfigMap",
-    "Secret",
-    "List",
-];
+/// Kinds whose documents are parsed besides the [`WORKLOAD_KINDS`];
+/// others (custom resource definitions, RBAC, Services) are listed by kind
+/// without parsing, which keeps large bundles cheap.
+const READ_KINDS: &[&str] = &["ConfigMap", "Secret", "List"];
 
 /// The documents of a stream, split at `---` lines: each with the line it
 /// starts on.
@@ -513,7 +501,8 @@ fn top_level<'t>(doc: &'t str, key: &str) -> Option<&'t str> {
 }
 
 /// Reads a manifest stream: the parsed documents of the kinds in
-/// [`READ_KINDS`] (and of any kind not written plainly), and the kinds of
+/// [`WORKLOAD_KINDS`] and [`READ_KINDS`] (and of any kind not written
+/// plainly), and the kinds of
 /// the documents listed without parsing.
 fn read_stream(text: &str) -> Result<(Vec<Node>, Vec<String>), yaml::YamlError> {
     let mut docs = Vec::new();
@@ -521,6 +510,7 @@ fn read_stream(text: &str) -> Result<(Vec<Node>, Vec<String>), yaml::YamlError> 
     for (first, chunk) in split_documents(text) {
         if let (Some(api), Some(kind)) = (top_level(chunk, "apiVersion"), top_level(chunk, "kind"))
             && !kind.is_empty()
+            && !WORKLOAD_KINDS.contains(&kind)
             && !READ_KINDS.contains(&kind)
         {
             if !(api.starts_with("skaffold/") || api.starts_with("kustomize.config.k8s.io")) {

@@ -327,20 +327,6 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
 /// a key tying each row to a user or a tenant. `None` when no column does,
 /// or when the migrations never name the columns (a table only altered).
 fn private_columns(table: &Table) -> Option<String> {
-    const OWNER_KEYS: &[&str] = &[
-        "userid",
-        "ownerid",
-        "profileid",
-        "createdby",
-        "authorid",
-        "customerid",
-        "tenantid",
-        "orgid",
-        "organizationid",
-        "workspaceid",
-        "teamid",
-        "accountid",
-    ];
     if table.created.is_none() && table.columns.is_empty() {
         return Some("whatever its columns hold".to_owned());
     }
@@ -354,10 +340,18 @@ fn private_columns(table: &Table) -> Option<String> {
     if !personal.is_empty() {
         return Some(format!("personal data ({})", personal.join(", ")));
     }
+    // The user and tenant keys, and two more owners of a row.
+    let owner_keys = USER_COLUMNS
+        .iter()
+        .chain(TENANT_COLUMNS)
+        .chain(&["author_id", "customer_id"]);
     table
         .columns
         .iter()
-        .find(|c| OWNER_KEYS.contains(&c.replace('_', "").as_str()))
+        .find(|c| {
+            let flat = c.replace('_', "");
+            owner_keys.clone().any(|k| k.replace('_', "") == flat)
+        })
         .map(|c| format!("each user's rows (`{c}`)"))
 }
 
@@ -716,82 +710,81 @@ fn facts(scopes: &[Scope<'_>], evidence: &mut Evidence) {
     // Tenant isolation by policy is judged only where clients reach the
     // database (Supabase); an app whose server alone queries it is judged
     // by its queries (`crate::tenant`).
-    let tenant: Vec<(&Table, &str)> = product
-        .iter()
-        .filter(|s| s.reach != Confidence::Low)
-        .flat_map(|s| s.db.tables_in(&s.exposed))
-        .filter_map(|t| tenant_column(t).map(|c| (t, c)))
-        .collect();
-    if !tenant.is_empty() {
-        set(
-            evidence,
-            "source.db.tenant-columns",
-            Fact::list(tenant.iter().map(|(t, c)| format!("{} ({c})", t.name))),
-        );
-        let unenforced: Vec<String> = tenant
+    let reached = || {
+        product
             .iter()
-            .filter(|(t, c)| !tenant_enforced(t, c))
-            .map(|(t, _)| t.name.to_string())
-            .collect();
-        let detail = if unenforced.is_empty() {
-            "Every table with a tenant column has a policy that reads it.".to_owned()
-        } else {
-            format!(
-                "No policy reads the tenant column of: {}.",
-                unenforced.join(", ")
-            )
-        };
-        set(
-            evidence,
-            "source.db.tenant-unenforced",
-            Fact::count(unenforced.len(), Unit::Count)
-                .heuristic(Confidence::Medium)
-                .detail(detail),
-        );
-    }
+            .filter(|s| s.reach != Confidence::Low)
+            .flat_map(|s| s.db.tables_in(&s.exposed))
+    };
+    let tenant: Vec<(&Table, &str)> = reached()
+        .filter_map(|t| key_column(t, TENANT_COLUMNS).map(|c| (t, c)))
+        .collect();
+    keyed_tables(
+        evidence,
+        &tenant,
+        ("source.db.tenant-columns", "source.db.tenant-unenforced"),
+        tenant_enforced,
+        "Every table with a tenant column has a policy that reads it.",
+        "No policy reads the tenant column of",
+    );
     // Rows that belong to one user (a `user_id` column) in tables with
     // row-level security: tables without it are the deny-by-default
     // control's.
-    let per_user: Vec<(&Table, &str)> = product
-        .iter()
-        .filter(|s| s.reach != Confidence::Low)
-        .flat_map(|s| s.db.tables_in(&s.exposed))
+    let per_user: Vec<(&Table, &str)> = reached()
         .filter(|t| t.rls)
-        .filter_map(|t| {
-            USER_COLUMNS
-                .iter()
-                .copied()
-                .find(|c| t.columns.iter().any(|col| col == c))
-                .map(|c| (t, c))
-        })
+        .filter_map(|t| key_column(t, USER_COLUMNS).map(|c| (t, c)))
         .collect();
-    if !per_user.is_empty() {
-        set(
-            evidence,
-            "source.db.user-tables",
-            Fact::list(per_user.iter().map(|(t, c)| format!("{} ({c})", t.name))),
-        );
-        let open: Vec<String> = per_user
-            .iter()
-            .filter(|(t, c)| !user_enforced(t, c))
-            .map(|(t, _)| t.name.to_string())
-            .collect();
-        let detail = if open.is_empty() {
-            "Every table with a user column keeps each signed-in user to their own rows.".to_owned()
-        } else {
-            format!(
-                "No policy limits these tables to the caller's own rows, or one lets every caller read every row: {}.",
-                open.join(", ")
-            )
-        };
-        set(
-            evidence,
-            "source.db.user-unenforced",
-            Fact::count(open.len(), Unit::Count)
-                .heuristic(Confidence::Medium)
-                .detail(detail),
-        );
+    keyed_tables(
+        evidence,
+        &per_user,
+        ("source.db.user-tables", "source.db.user-unenforced"),
+        user_enforced,
+        "Every table with a user column keeps each signed-in user to their own rows.",
+        "No policy limits these tables to the caller's own rows, or one lets every caller read every row",
+    );
+}
+
+/// The first of `keys` a table has as a column.
+fn key_column(table: &Table, keys: &[&'static str]) -> Option<&'static str> {
+    keys.iter()
+        .copied()
+        .find(|c| table.columns.iter().any(|col| col == c))
+}
+
+/// Records tables keyed by a column (`table (column)`) under the first
+/// fact name and, under the second, how many of them `enforced` rejects,
+/// naming them in the detail. Nothing when there is no such table.
+fn keyed_tables(
+    evidence: &mut Evidence,
+    keyed: &[(&Table, &str)],
+    (list, count): (&str, &str),
+    enforced: fn(&Table, &str) -> bool,
+    all_enforced: &str,
+    open_prefix: &str,
+) {
+    if keyed.is_empty() {
+        return;
     }
+    evidence.set_fact(
+        fact_name(list),
+        Fact::list(keyed.iter().map(|(t, c)| format!("{} ({c})", t.name))),
+    );
+    let open: Vec<String> = keyed
+        .iter()
+        .filter(|(t, c)| !enforced(t, c))
+        .map(|(t, _)| t.name.to_string())
+        .collect();
+    let detail = if open.is_empty() {
+        all_enforced.to_owned()
+    } else {
+        format!("{open_prefix}: {}.", open.join(", "))
+    };
+    evidence.set_fact(
+        fact_name(count),
+        Fact::count(open.len(), Unit::Count)
+            .heuristic(Confidence::Medium)
+            .detail(detail),
+    );
 }
 
 /// Columns that name the row's user: a policy comparing one with the
@@ -825,13 +818,6 @@ fn tenant_enforced(table: &Table, column: &str) -> bool {
         })
 }
 
-fn tenant_column(table: &Table) -> Option<&'static str> {
-    TENANT_COLUMNS
-        .iter()
-        .copied()
-        .find(|c| table.columns.iter().any(|col| col == c))
-}
-
 fn inventory(scopes: &[Scope<'_>]) -> Inventory {
     let mut rows: Vec<(bool, Vec<String>)> = Vec::new();
     for scope in scopes {
@@ -855,7 +841,7 @@ fn inventory(scopes: &[Scope<'_>]) -> Inventory {
                     table.name.to_string(),
                     if table.rls { "on" } else { "off" }.to_owned(),
                     policies,
-                    tenant_column(table).unwrap_or("").to_owned(),
+                    key_column(table, TENANT_COLUMNS).unwrap_or("").to_owned(),
                     format!("{}:{}", created.path, created.line),
                 ],
             ));
