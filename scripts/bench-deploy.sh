@@ -13,6 +13,10 @@
 #   RUNS  timed runs (default 5, after one warm-up run)
 #   TF_N  Terraform files generated on top of the N files, one module per
 #         ten files (default N / 4)
+#   FULL_SCAN_REPO  a git checkout: also times a whole default scan of it
+#         (release CLI, every collector) against the same scan without the
+#         deploy collector, RUNS alternating pairs, and prints the share the
+#         deploy collector adds (goal: under 10 %)
 # Then times hadolint and zizmor on the files of their type beside the
 # collector on the whole tree, as ratios from one run.
 set -euo pipefail
@@ -227,4 +231,29 @@ if [[ -n "$zizmor" ]]; then
     echo "wall, best of $RUNS: $("$zizmor" --version) --offline on $(find "$tree/.github/workflows" -name '*.yml' | wc -l) workflows: $theirs ms (ratio ours/zizmor $(awk "BEGIN { printf \"%.2f\", $ours / ($theirs > 0 ? $theirs : 1) }"))"
 else
     echo "zizmor not found: its comparison is skipped"
+fi
+
+# The deploy collector's share of a whole scan of a real repository.
+if [[ -n "${FULL_SCAN_REPO:-}" ]]; then
+    cargo build --release --quiet -p diligence-cli
+    cli="$target_dir/release/diligence"
+    out="$(mktemp -d)"
+    without=(--only git --only secrets --only deps --only tests --only source)
+    scan_ms() {
+        local start end
+        start="$(date +%s%N)"
+        "$cli" scan "$FULL_SCAN_REPO" -f json -o "$out/report.json" --as-of 2026-12-01 "$@" >/dev/null 2>&1
+        end="$(date +%s%N)"
+        echo $(((end - start) / 1000000))
+    }
+    median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+    scan_ms >/dev/null # warm the page cache
+    all=() base=()
+    for ((r = 0; r < RUNS; r++)); do
+        base+=("$(scan_ms "${without[@]}")")
+        all+=("$(scan_ms)")
+    done
+    rm -rf "$out"
+    b="$(median "${base[@]}")" a="$(median "${all[@]}")"
+    echo "whole scan of $FULL_SCAN_REPO, median of $RUNS alternating runs: without deploy $b ms (${base[*]}), every collector $a ms (${all[*]}): deploy adds $(awk "BEGIN { printf \"%.1f\", ($a - $b) * 100 / ($b > 0 ? $b : 1) }") %"
 fi

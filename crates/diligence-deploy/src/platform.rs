@@ -20,6 +20,8 @@ use std::ops::Range;
 
 use diligence_model::{Confidence, Fact, FileClass, Severity, classify};
 
+use diligence_source::serverless::netlify_functions_dir;
+
 use crate::collector::{Hit, Run};
 use crate::yaml::{self, Node, Value};
 
@@ -165,7 +167,7 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> BTreeMap<String, D
         let mut d = Described::default();
         match kind {
             Kind::Vercel => vercel(path, &root, &mut d, &mut read),
-            Kind::Netlify => netlify(path, &root, &mut d, &mut read),
+            Kind::Netlify => netlify(path, &text, &root, &mut d, &mut read),
             Kind::Fly => fly(run, path, &root, &mut d),
             Kind::Render => render(run, path, &root, &mut d, &mut read),
             Kind::RailwayJson | Kind::RailwayToml => railway(path, &root, &mut d, &mut read),
@@ -429,7 +431,7 @@ fn vercel(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
     }
 }
 
-fn netlify(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
+fn netlify(path: &str, raw: &str, root: &Node, d: &mut Described, read: &mut Read) {
     read.header_files.insert(path.to_owned());
     for rule in root.get("headers").map(Node::items).unwrap_or_default() {
         let source = text(rule.get("for")).unwrap_or("*");
@@ -449,11 +451,9 @@ fn netlify(path: &str, root: &Node, d: &mut Described, read: &mut Read) {
             d.what.push(format!("built by `{command}`"));
         }
     }
-    let functions = root
-        .get("functions")
-        .and_then(|f| text(f.get("directory")))
-        .or_else(|| root.get("build").and_then(|b| text(b.get("functions"))));
-    if let Some(dir) = functions {
+    // Where the functions live is the source collector's reading (its
+    // route inventory starts there); the inventory row names the same.
+    if let Some(dir) = netlify_functions_dir(raw) {
         d.what.push(format!("functions in {dir}"));
     }
     let redirects = root.get("redirects").map_or(0, |r| r.items().len());

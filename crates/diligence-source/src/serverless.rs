@@ -77,7 +77,6 @@ impl Platforms {
                     && let Ok(bytes) = read(file.path)
                     && let Some(set) = netlify_functions_dir(&String::from_utf8_lossy(&bytes))
                 {
-                    let set = set.trim_start_matches("./").trim_end_matches('/');
                     found.netlify_dirs.insert(format!("{dir}{set}/"));
                 }
             }
@@ -87,14 +86,17 @@ impl Platforms {
 }
 
 /// The functions folder a `netlify.toml` sets: `[functions] directory`,
-/// or the older `[build] functions`.
-fn netlify_functions_dir(text: &str) -> Option<String> {
+/// or the older `[build] functions`. The one place that knows where
+/// Netlify looks for functions: the `deploy` collector's inventory row
+/// for the file names the same folder.
+pub fn netlify_functions_dir(text: &str) -> Option<String> {
     let value: toml::Value = toml::from_str(text).ok()?;
     value
         .get("functions")
         .and_then(|f| f.get("directory"))
         .or_else(|| value.get("build").and_then(|b| b.get("functions")))
         .and_then(|d| d.as_str())
+        .map(|d| d.trim_start_matches("./").trim_end_matches('/'))
         .filter(|d| !d.is_empty() && !d.contains(".."))
         .map(str::to_owned)
 }

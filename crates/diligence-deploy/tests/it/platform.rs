@@ -156,6 +156,16 @@ fn records_headers_health_checks_regions_and_inventory() -> anyhow::Result<()> {
         fly[0],
         "app shop-api; HTTP service on port 8080, min_machines_running 0; region ams (primary); health check HTTP GET /healthz"
     );
+    // The functions folder is the one the source collector routes from.
+    let netlify = table
+        .rows
+        .iter()
+        .find(|r| r[1] == "netlify.toml")
+        .expect("a netlify.toml row");
+    assert_eq!(
+        netlify[0],
+        "site from dist; built by `npm run build`; functions in api/fns"
+    );
     let procfile = table
         .rows
         .iter()
