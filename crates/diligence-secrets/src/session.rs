@@ -920,6 +920,15 @@ fn step_up(s: Severity) -> Severity {
     }
 }
 
+fn step_down_severity(s: Severity) -> Severity {
+    match s {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium => Severity::Low,
+        Severity::Low | Severity::Info => Severity::Info,
+    }
+}
+
 fn step_down(c: Confidence) -> Confidence {
     match c {
         Confidence::High => Confidence::Medium,
@@ -981,6 +990,15 @@ fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
             (step_up(meta.severity), entry.confidence)
         }
         RuleKind::Secret => (meta.severity, entry.confidence),
+    };
+    // Severity follows the context: a value in a third-party package is
+    // that package's example, not the target's credential; one in a
+    // test, an example, a template or build output is a step less
+    // serious than the same value in code that ships.
+    let severity = match class {
+        FileClass::Production => severity,
+        FileClass::Vendored => severity.min(Severity::Low),
+        _ => step_down_severity(severity),
     };
     if test_only {
         confidence = step_down(confidence);

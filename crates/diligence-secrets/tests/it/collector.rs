@@ -400,9 +400,16 @@ fn findings_carry_their_file_class_and_only_production_feeds_the_control_facts()
                         .is_some_and(|p| p.contains(needle))
             })
             .unwrap_or_else(|| panic!("a finding at {needle}: {:#?}", ev.findings));
-        (f.class(), f.location.class)
+        (f.class(), f.location.class, f.severity)
     };
-    use diligence_model::FileClass;
+    use diligence_model::{FileClass, Severity};
+    // Severity follows the context: the same token is critical in shipped
+    // code, a step lower in a test or a template, and low in a
+    // third-party package.
+    assert_eq!(class_of("src/deploy.py").2, Severity::Critical);
+    assert_eq!(class_of("tests/fixtures").2, Severity::High);
+    assert_eq!(class_of("cookiecutter").2, Severity::High);
+    assert_eq!(class_of("node_modules").2, Severity::Low);
     assert_eq!(
         class_of("cookiecutter").0,
         FileClass::Template,
@@ -410,10 +417,8 @@ fn findings_carry_their_file_class_and_only_production_feeds_the_control_facts()
     );
     assert_eq!(class_of("tests/fixtures").0, FileClass::Test);
     assert_eq!(class_of("node_modules").0, FileClass::Vendored);
-    assert_eq!(
-        class_of("src/deploy.py"),
-        (FileClass::Production, Some(FileClass::Production))
-    );
+    assert_eq!(class_of("src/deploy.py").1, Some(FileClass::Production));
+    assert_eq!(class_of("src/deploy.py").0, FileClass::Production);
     assert!(
         ev.findings
             .iter()
