@@ -244,12 +244,103 @@ pub fn tenant_models(models: &[DataModel]) -> Vec<TenantModel> {
     out
 }
 
-/// Production files that run on a server.
+/// Production files that run on a server to answer requests.
 fn production(model: &SourceModel) -> impl Iterator<Item = &FileModel> {
     model.files.iter().filter(|f| {
         f.class == FileClass::Production
             && f.runtime != Runtime::Client
             && !seed_or_migration(&f.path)
+            && !background_work(&f.path)
+    })
+}
+
+/// Folders of background work: tasks, jobs, queue workers and scheduled
+/// processors act on ids the server put in the job, not on ids a caller
+/// chose, so their queries are not a request's reach into other tenants.
+fn background_work(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut dirs = lower.split('/').rev().skip(1);
+    dirs.any(|part| {
+        matches!(
+            part,
+            "tasks" | "jobs" | "workers" | "queues" | "processors" | "consumers" | "cron" | "crons"
+        )
+    })
+}
+
+/// Names a request arrives under: a lookup keyed by one of their members
+/// takes an id the caller chose.
+const REQUEST_ROOTS: &[&str] = &[
+    "req",
+    "request",
+    "ctx",
+    "c",
+    "context",
+    "body",
+    "params",
+    "query",
+    "input",
+    "event",
+    "args",
+    "payload",
+    "searchParams",
+    "formData",
+    "data",
+    "kwargs",
+];
+
+/// Whether a query fetches a row by a key read from another row the
+/// code already holds (`Collection.findByPk(document.collectionId)`,
+/// `props.collectionId` in a mail being rendered): it follows a relation
+/// of data already in the tenant, not an id the caller chose.
+fn related_row_lookup(call: &Call) -> bool {
+    let Some(Arg::Member(path)) = call.args.first() else {
+        return false;
+    };
+    let parts: Vec<&str> = path.split(['.', '?']).filter(|p| !p.is_empty()).collect();
+    let last = parts.last().copied().unwrap_or("");
+    parts.len() > 1
+        && !parts.iter().any(|p| REQUEST_ROOTS.contains(p))
+        && (last.ends_with("Id") || last.ends_with("_id"))
+        && matches!(
+            call.method(),
+            "findByPk" | "findById" | "findOneById" | "get" | "get_object_or_404"
+        )
+}
+
+/// Calls of an authorisation layer that judge a fetched row for the
+/// caller (`authorize(user, "read", document)`, CASL's `throwUnlessCan`,
+/// Django REST framework's `check_object_permissions`): the policy
+/// compares the row's tenant, so the query needs no filter of its own.
+const AUTHORISE_CALLS: &[&str] = &[
+    "authorize",
+    "authorise",
+    "authorizeOrThrow",
+    "can",
+    "cannot",
+    "assertCan",
+    "ensureCan",
+    "throwUnlessCan",
+    "checkAbility",
+    "checkPermission",
+    "checkPermissions",
+    "checkAccess",
+    "assertAccess",
+    "canAccess",
+    "check_object_permissions",
+    "has_object_permission",
+    "has_perm",
+];
+
+/// Whether a row bound to `row` is handed to an authorisation call in
+/// `function`.
+fn authorised_row(file: &FileModel, function: &Function, row: &str) -> bool {
+    file.calls_in(function).any(|c| {
+        AUTHORISE_CALLS.contains(&c.method())
+            && c.args.iter().any(|a| {
+                matches!(a, Arg::Ident(name) | Arg::Member(name)
+                    if name == row || name.strip_prefix(row).is_some_and(|r| r.starts_with('.')))
+            })
     })
 }
 
@@ -286,6 +377,19 @@ fn enclosing<'f>(file: &'f FileModel, call: &Call) -> Option<&'f Function> {
         .iter()
         .filter(|f| f.contains_call(call))
         .min_by_key(|f| f.span.1 - f.span.0)
+}
+
+/// Every function around a call, innermost first: a query in a callback
+/// (`paginate(ctx, (opts) => Model.findAll({ where }))`) is filtered by
+/// what the handler around it builds.
+fn enclosing_all<'f>(file: &'f FileModel, call: &Call) -> Vec<&'f Function> {
+    let mut around: Vec<&Function> = file
+        .functions
+        .iter()
+        .filter(|f| f.contains_call(call))
+        .collect();
+    around.sort_by_key(|f| f.span.1 - f.span.0);
+    around
 }
 
 /// Whether a name or member path names a tenant or user key in a part
@@ -368,7 +472,11 @@ fn callers_name_tenant(
             continue;
         }
         if !(call.args.iter().any(|a| object_names_tenant(a, 0))
-            || function_names_tenant(file, around))
+            || function_names_tenant(file, around)
+            || call
+                .bound_to
+                .as_deref()
+                .is_some_and(|row| authorised_row(file, around, row)))
         {
             return false;
         }
@@ -389,7 +497,10 @@ pub fn tenant_queries(model: &SourceModel, models: &[TenantModel]) -> Vec<Tenant
             let Some(queried) = query_model(file, call, models) else {
                 continue;
             };
-            let function = enclosing(file, call);
+            if related_row_lookup(call) {
+                continue;
+            }
+            let around = enclosing_all(file, call);
             let method = call.method();
             // The filter object itself: TypeORM's `…By`, Mongoose's
             // `find({ orgId })`.
@@ -411,8 +522,13 @@ pub fn tenant_queries(model: &SourceModel, models: &[TenantModel]) -> Vec<Tenant
                 file: file.path.clone(),
                 line: call.line,
                 filtered: direct
-                    || function.is_some_and(|f| {
-                        function_names_tenant(file, f) || callers_name_tenant(file, f, &callers)
+                    || around.iter().any(|f| {
+                        function_names_tenant(file, f)
+                            || callers_name_tenant(file, f, &callers)
+                            || call
+                                .bound_to
+                                .as_deref()
+                                .is_some_and(|row| authorised_row(file, f, row))
                     }),
             });
         }

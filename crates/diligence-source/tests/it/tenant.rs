@@ -404,3 +404,74 @@ export async function one(req, res) {
     assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((3, 5)));
     Ok(())
 }
+
+#[test]
+fn queries_in_callbacks_rows_judged_by_a_policy_and_background_jobs() -> anyhow::Result<()> {
+    let models = "\
+import { Sequelize, DataTypes } from 'sequelize';
+export const sequelize = new Sequelize(process.env.DATABASE_URL);
+export const Board = sequelize.define('Board', { teamId: DataTypes.UUID, name: DataTypes.STRING });
+";
+    let routes = "\
+import Router from 'koa-router';
+import { Board } from '../models';
+import { authorize } from '../policies';
+import { paginate } from './paginate';
+const router = new Router();
+router.post('boards.list', requireUser, async (ctx) => {
+  const { user } = ctx.state;
+  let where = { teamId: user.teamId };
+  ctx.body = await paginate(ctx, (opts) => Board.findAll({ where, offset: opts.offset }));
+});
+router.post('boards.delete', requireUser, async (ctx) => {
+  const board = await Board.findByPk(ctx.request.body.id);
+  authorize(ctx.state.user, 'delete', board);
+  await board.destroy();
+});
+router.post('cards.move', requireUser, async (ctx) => {
+  const card = await Card.findByPk(ctx.request.body.id);
+  authorize(ctx.state.user, 'update', card);
+  const board = await Board.findByPk(card.boardId);
+  const other = await Board.findByPk(ctx.request.body.boardId);
+  await card.update({ boardId: other.id, position: board.size });
+});
+router.post('boards.rename', requireUser, async (ctx) => {
+  const board = await Board.findByPk(ctx.request.body.id);
+  audit(ctx.state.user, 'rename', board);
+  await board.update({ name: ctx.request.body.name });
+});
+export default router;
+";
+    let task = "\
+import { Board } from '../models';
+export default class ArchiveBoardTask {
+  async perform({ boardId }) {
+    const board = await Board.findByPk(boardId);
+    await board.update({ archived: true });
+  }
+}
+";
+    let evidence = evidence_of_files(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "koa": "^2", "koa-router": "^12", "sequelize": "^6" } }"#,
+        ),
+        ("server/models.ts", models),
+        ("server/routes/boards.ts", routes),
+        ("server/tasks/ArchiveBoardTask.ts", task),
+    ])?;
+    // The callback's filter is the handler's `where`; the deleted board
+    // goes through the policy; the renamed one is only logged, which is
+    // no check. The background task is not request code. The board a
+    // card already points at is a relation followed, not an id the caller
+    // chose; the board named in the request is.
+    assert_eq!(
+        found(&evidence, "source.tenant-unfiltered-query"),
+        [
+            ("server/routes/boards.ts", Some(20), Confidence::Low),
+            ("server/routes/boards.ts", Some(24), Confidence::Low)
+        ]
+    );
+    assert_eq!(ratio(&evidence, "source.tenant-queries"), Some((2, 4)));
+    Ok(())
+}
