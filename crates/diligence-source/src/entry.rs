@@ -7,7 +7,7 @@
 //! are read with one hop into the local helpers it calls (a controller
 //! calling `createUser` in a service module), in JavaScript and Python.
 
-use crate::model::{Call, FileModel, Function, Language};
+use crate::model::{Arg, Call, FileModel, Function, Language};
 use crate::routes::Route;
 use crate::{SourceModel, nextjs, py};
 
@@ -30,6 +30,9 @@ const AUTH_FLOWS: &[&str] = &[
     "authenticate",
     "login",
     "create_user",
+    // WebAuthn sign-in with a passkey (SimpleWebAuthn).
+    "generateAuthenticationOptions",
+    "verifyAuthenticationResponse",
 ];
 
 /// Password hashing or comparison helpers, by their own name.
@@ -244,6 +247,68 @@ pub(crate) fn any_route_writes(model: &SourceModel, route: &Route) -> bool {
             sql || (!response
                 && !matches!(method, "json" | "text" | "end")
                 && WRITE_STEMS.iter().any(|stem| lower.starts_with(stem)))
+        })
+}
+
+/// Methods on a response object that only shape the answer.
+const RESPONSE_METHODS: &[&str] = &[
+    "set",
+    "setHeader",
+    "header",
+    "status",
+    "sendStatus",
+    "code",
+    "type",
+    "json",
+    "send",
+    "end",
+    "text",
+    "throw",
+    "redirect",
+    "writeHead",
+    "append",
+    "vary",
+];
+
+/// Whether a handler only refuses: every call it makes shapes the
+/// response, one of them throws an error (`ctx.throw(500)`) or names the
+/// methods allowed instead (`ctx.set('Allow', 'POST')` beside a 405), and
+/// it reads no request body. Such a route changes no state whatever its
+/// method. A handler that answers with content is not judged here (a
+/// stub's `res.end()` stays a route to check). `false` when the handler
+/// cannot be placed.
+pub(crate) fn answers_only(model: &SourceModel, route: &Route) -> bool {
+    let Some((file, function)) = handler(model, route) else {
+        return false;
+    };
+    if file.body_fields.iter().any(|f| function.contains(f.line)) {
+        return false;
+    }
+    let response_roots: Vec<&str> = function
+        .params
+        .iter()
+        .map(String::as_str)
+        .chain(RESPONSE_ROOTS.iter().copied())
+        .collect();
+    let refuses = file.calls_in(function).any(|call| {
+        response_roots.contains(&call.root())
+            && (call.method() == "throw"
+                || (matches!(call.method(), "set" | "setHeader" | "header")
+                    && matches!(call.args.first(), Some(Arg::Str(h)) if h.eq_ignore_ascii_case("allow"))))
+    });
+    refuses
+        && file.calls_in(function).all(|call| {
+            // The error an answer carries (`ctx.throw(500, new Error())`).
+            if call.callee.starts_with("new ") && call.callee.ends_with("Error") {
+                return true;
+            }
+            response_roots.contains(&call.root())
+                && call
+                    .callee
+                    .split('.')
+                    .skip(1)
+                    .all(|part| RESPONSE_METHODS.contains(&part.trim_end_matches("()")))
+                && call.callee.contains('.')
         })
 }
 

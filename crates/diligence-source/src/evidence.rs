@@ -678,6 +678,7 @@ const PUBLIC_SEGMENTS: &[&str] = &[
     "contact",
     "newsletter",
     "subscribe",
+    "unsubscribe",
     "csp-report",
 ];
 
@@ -706,9 +707,46 @@ fn public_by_design(path: &str) -> bool {
         })
 }
 
-/// Whether a route is a webhook by its path or handler name.
+/// Whether a route's file sits in a folder of authentication routes
+/// (`server/auth/email.ts`, `routes/oauth/index.ts`): a router there is
+/// mounted where people sign in, and its relative paths (`/token`)
+/// do not say so themselves. Route groups in parentheses are not read:
+/// `(auth)` may as well mean the signed-in area.
+fn auth_folder(file: &str) -> bool {
+    let mut dirs = file.rsplit('/').skip(1);
+    dirs.any(|d| {
+        matches!(
+            d.to_ascii_lowercase().as_str(),
+            "auth" | "oauth" | "login" | "sso"
+        )
+    })
+}
+
+/// Whether a route receives a provider's webhooks: a part of its path
+/// ends with the word webhook (`/api/webhooks/stripe`, `stripe-webhook`,
+/// `github.webhooks`, `handleWebhook`), or is a webhook's handler,
+/// receiver or listener. A route that manages webhook settings
+/// (`webhookSubscriptions.create`) is not one, nor is a route that checks
+/// a signed-in caller: providers hold no user session.
 fn is_webhook(route: &Route) -> bool {
-    route.path.to_ascii_lowercase().contains("webhook")
+    if matches!(route.guard, RouteGuard::Caller { .. }) {
+        return false;
+    }
+    route.path.split(['/', '.']).any(|part| {
+        let words =
+            crate::supabase::name_words(part.trim_matches(|c| c == '[' || c == ']' || c == ':'));
+        match words
+            .iter()
+            .rposition(|w| w == "webhook" || w == "webhooks")
+        {
+            Some(i) if i + 1 == words.len() => true,
+            Some(i) => matches!(
+                words[i + 1].as_str(),
+                "handler" | "receiver" | "listener" | "endpoint" | "callback" | "events" | "event"
+            ),
+            None => false,
+        }
+    })
 }
 
 /// Findings every stack's routes share. Supabase edge functions have
@@ -740,6 +778,8 @@ fn route_findings(model: &SourceModel, route: &Route, evidence: &mut Evidence) {
         if route.checks_caller()
             || !route.mutating()
             || public_by_design(&route.path)
+            || auth_folder(&route.file)
+            || crate::entry::answers_only(model, route)
             || crate::entry::auth_entry_point(model, route)
             || crate::entry::navigation_only(model, route)
             || (matches!(route.method.as_str(), "ANY" | "ACTION")

@@ -148,6 +148,15 @@ pub(crate) fn middleware_guard(
         via,
         confidence: Confidence::High,
     };
+    // A provider's signature checked before the handler
+    // (`validateWebhook({ secretKey })`, `verifySlackRequest`).
+    if let Arg::Call { callee: name, .. } | Arg::Ident(name) | Arg::Member(name) = arg
+        && crate::supabase::verifier_name(name)
+    {
+        return Some(RouteGuard::Signature {
+            check: name.clone(),
+        });
+    }
     match arg {
         Arg::Call { callee, .. } => {
             if LIBRARY_MIDDLEWARE.contains(&callee.as_str())
@@ -471,12 +480,18 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 (Some(g), _) => g,
                 (None, g) => g,
             };
-            let same_line = file
+            // The middleware calls of the registration, on its line or on
+            // the lines before the inline handler (`validate(Schema)`).
+            let end = inline.map_or(0, |f| f.span.0);
+            let middleware_calls = file
                 .calls
                 .iter()
-                .filter(|c| c.line == r.call.line && c.offset > r.call.offset);
-            let validation =
-                validation(model, file, handler_calls.iter().copied().chain(same_line));
+                .filter(|c| c.offset > r.call.offset && (c.offset < end || c.line == r.call.line));
+            let validation = validation(
+                model,
+                file,
+                handler_calls.iter().copied().chain(middleware_calls),
+            );
             out.push(Route {
                 framework: FRAMEWORK.to_owned(),
                 method: r.method.to_owned(),

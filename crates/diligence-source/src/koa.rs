@@ -539,7 +539,18 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
                 (Some(g), _) => g,
                 (None, g) => g,
             };
-            let validation = validation(model, file, handler_calls.iter().copied());
+            // Middleware calls of the registration before an inline
+            // handler (`validate(T.CreateSchema)`) validate too.
+            let end = inline.map_or(0, |f| f.span.0);
+            let middleware_calls = file
+                .calls
+                .iter()
+                .filter(|c| c.offset > call.offset && (c.offset < end || c.line == call.line));
+            let validation = validation(
+                model,
+                file,
+                handler_calls.iter().copied().chain(middleware_calls),
+            );
             out.push(Route {
                 framework: FRAMEWORK.to_owned(),
                 method: (*method).to_owned(),

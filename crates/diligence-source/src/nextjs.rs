@@ -153,10 +153,18 @@ pub(crate) fn validation<'c>(
     };
     library(file)
         .or_else(|| {
+            // The file's local modules, imported or required.
+            let required = file
+                .calls
+                .iter()
+                .filter(|c| c.callee == "require")
+                .filter_map(|c| c.args.first()?.as_str());
             file.imports
                 .iter()
-                .filter(|i| resolve::is_local(&i.specifier))
-                .filter_map(|i| resolve::import(model, &file.path, &i.specifier))
+                .map(|i| i.specifier.as_str())
+                .chain(required)
+                .filter(|s| resolve::is_local(s))
+                .filter_map(|s| resolve::import(model, &file.path, s))
                 .find_map(library)
         })
         .or_else(|| hand_written(&calls))

@@ -249,15 +249,80 @@ fn is_caller_check(call: &Call, file: &FileModel) -> bool {
 /// Whether a call verifies a webhook provider's signature.
 pub(crate) fn is_signature_check(call: &Call, file: &FileModel) -> bool {
     let method = call.method();
-    matches!(
-        method,
-        "constructEvent" | "constructEventAsync" | "verifyWebhook" | "verifySignature"
-    ) || (method == "verify" && file.imports_module("svix"))
+    matches!(method, "constructEvent" | "constructEventAsync")
+        || verifier_name(method)
+        || (method == "verify" && file.imports_module("svix"))
         || call.callee == "crypto.subtle.verify"
         // An HMAC of the body compared in constant time (GitHub, Slack,
         // Shopify webhooks).
         || (matches!(method, "timingSafeEqual" | "secureCompare" | "safeCompare")
             && file.calls.iter().any(|c| c.method() == "createHmac"))
+}
+
+/// Whether a function or middleware name says it verifies a provider's
+/// request: a verb (`verify`, `validate`, `check`) followed by what is
+/// verified, a signature, a webhook, an HMAC, or a provider's request or
+/// token (`verifySignature`, `validateWebhook`, `verifySlackRequest`,
+/// `verifySlackToken`). A bare `verifyToken` or `verifyIdToken` checks a
+/// user's token, not a provider's: that is a caller check, read elsewhere.
+pub(crate) fn verifier_name(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let words = name_words(last);
+    let Some((verb, rest)) = words.split_first() else {
+        return false;
+    };
+    if !matches!(verb.as_str(), "verify" | "validate" | "check") || rest.is_empty() {
+        return false;
+    }
+    if rest
+        .iter()
+        .any(|w| matches!(w.as_str(), "signature" | "webhook" | "webhooks" | "hmac"))
+    {
+        return true;
+    }
+    // `verify<Provider>Token` or `verify<Provider>Request`: the provider
+    // names the token; a user's token is `id`, `access`, `auth`, `jwt`…
+    matches!(rest.last().map(String::as_str), Some("token" | "request"))
+        && rest.len() >= 2
+        && !rest[..rest.len() - 1].iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "id" | "access"
+                    | "auth"
+                    | "jwt"
+                    | "refresh"
+                    | "session"
+                    | "user"
+                    | "bearer"
+                    | "api"
+            )
+        })
+}
+
+/// The lower-case words of a camel-case or snake-case name
+/// (`verifySlackToken` → `verify`, `slack`, `token`).
+pub(crate) fn name_words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            previous_lower = false;
+            words.push(String::new());
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower {
+            words.push(String::new());
+        }
+        if words.is_empty() {
+            words.push(String::new());
+        }
+        if let Some(word) = words.last_mut() {
+            word.push(c.to_ascii_lowercase());
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    words.retain(|w| !w.is_empty());
+    words
 }
 
 /// Whether an environment variable holds the service-role key.
@@ -524,6 +589,34 @@ fn analyse(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verifier_names_are_a_verb_and_what_a_provider_signs() {
+        for name in [
+            "verifySignature",
+            "validateWebhook",
+            "verifyWebhookSignature",
+            "check_hmac",
+            "verifySlackRequest",
+            "verifySlackToken",
+            "auth.verify_github_signature",
+        ] {
+            assert!(verifier_name(name), "{name}");
+        }
+        for name in [
+            "verify",
+            "verifyToken",
+            "verifyIdToken",
+            "verifyAccessToken",
+            "verifyUserRequest",
+            "validateBody",
+            "checkRole",
+            "signatureOf",
+            "webhookSettings",
+        ] {
+            assert!(!verifier_name(name), "{name}");
+        }
+    }
 
     #[test]
     fn config_verify_jwt_and_lines() {

@@ -630,3 +630,164 @@ fn route_kinds_not_read_yet_are_named() -> anyhow::Result<()> {
     assert_eq!(read, "none");
     Ok(())
 }
+
+#[test]
+fn webhooks_are_told_from_webhook_settings_and_answer_only_routes_change_nothing()
+-> anyhow::Result<()> {
+    let hooks = "\
+import Router from 'koa-router';
+import { validateWebhook } from '../middlewares/webhooks';
+import { requireUser } from '../middlewares/auth';
+const router = new Router();
+router.post('github.webhooks', validateWebhook({ secretKey: process.env.GH_SECRET }), async (ctx) => {
+  await queue.add(ctx.request.body);
+});
+router.post('hooks.slack', async (ctx) => {
+  verifySlackToken(ctx.request.body.token);
+  await runCommand(ctx.request.body.text);
+});
+router.post('stripe.webhook', async (ctx) => {
+  await markPaid(ctx.request.body.data);
+});
+router.post('webhookSubscriptions.create', requireUser, async (ctx) => {
+  await Subscriptions.create({ url: ctx.request.body.url });
+});
+router.post('webhookSubscriptions.delete', async (ctx) => {
+  await Subscriptions.destroy({ where: { id: ctx.request.body.id } });
+});
+router.post('reports.refresh', async (ctx) => {
+  verifyToken(ctx.request.body.token);
+  await refresh(ctx.request.body.id);
+});
+router.delete('/', async (ctx) => {
+  ctx.status = 405;
+  ctx.set('Allow', 'POST');
+});
+router.post('/test/error', (ctx) => ctx.throw(500, new Error()));
+router.post('/purge', async (ctx) => {
+  ctx.set('Cache-Control', 'no-store');
+  await cache.clear();
+});
+router.post('notifications.unsubscribe', async (ctx) => {
+  await Settings.update({ email: false }, { where: { token: ctx.request.body.token } });
+});
+export default router;
+";
+    let oauth = "\
+import Router from 'koa-router';
+const router = new Router();
+router.post('/token', async (ctx) => {
+  ctx.body = await server.token(ctx.request.body);
+});
+export default router;
+";
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "koa": "^2", "koa-router": "^12" } }"#,
+        ),
+        ("server/routes/hooks.ts", hooks),
+        ("server/routes/oauth/index.ts", oauth),
+    ])?;
+    let messages = |rule: &str| -> Vec<String> {
+        evidence
+            .findings
+            .iter()
+            .filter(|f| f.rule.as_str() == rule)
+            .map(|f| f.message.split(" never").next().unwrap_or("").to_owned())
+            .collect()
+    };
+    // Only the Stripe receiver verifies nothing; the GitHub one checks its
+    // signature in a middleware and the Slack one the provider's token.
+    assert_eq!(
+        messages("source.webhook-unverified"),
+        ["Koa webhook route POST stripe.webhook"]
+    );
+    let unguarded: Vec<String> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.route-unguarded")
+        .map(|f| f.message.split(" changes").next().unwrap_or("").to_owned())
+        .collect();
+    // Managing webhook settings without a caller check is an open route,
+    // not a webhook; a user's `verifyToken` is not a provider's check but
+    // is a caller check; the 405 and test-error answers change nothing;
+    // a purge that also sets a header does.
+    assert_eq!(
+        unguarded,
+        [
+            "Koa route POST webhookSubscriptions.delete",
+            "Koa route POST /purge"
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn validation_middleware_on_its_own_line_validates_the_route() -> anyhow::Result<()> {
+    let schema = "\
+import { z } from 'zod';
+export const CreateSchema = z.object({ body: z.object({ title: z.string() }) });
+";
+    let koa = "\
+import Router from 'koa-router';
+import auth from '../middlewares/auth';
+import validate from '../middlewares/validate';
+import * as T from './schema';
+const router = new Router();
+router.post(
+  'notes.create',
+  auth(),
+  validate(T.CreateSchema),
+  async (ctx) => {
+    await Note.create({ title: ctx.input.body.title });
+  }
+);
+router.post(
+  'notes.delete',
+  auth(),
+  async (ctx) => {
+    await Note.destroy({ where: { id: ctx.request.body.id } });
+  }
+);
+export default router;
+";
+    let express = "\
+const express = require('express');
+const { validate } = require('./validate');
+const { CreateSchema } = require('./schema');
+const app = express();
+app.post(
+  '/tags',
+  validate(CreateSchema),
+  (req, res) => { tags.push(req.body.name); res.end(); }
+);
+app.post('/flags', (req, res) => { flags.push(req.body.name); res.end(); });
+";
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "koa": "^2", "koa-router": "^12", "express": "^4", "zod": "^3" } }"#,
+        ),
+        ("server/routes/schema.ts", schema),
+        ("server/routes/notes.ts", koa),
+        ("server/app/schema.js", schema),
+        ("server/app/index.js", express),
+    ])?;
+    let rows = crate::nextjs::routes(&evidence);
+    let validated: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r[1].as_str(), r[3].as_str()))
+        .collect();
+    assert_eq!(
+        validated,
+        [
+            ("/flags", "none seen"),
+            ("/tags", "zod"),
+            ("notes.create", "zod"),
+            ("notes.delete", "none seen")
+        ],
+        "{rows:?}"
+    );
+    Ok(())
+}
