@@ -29,6 +29,9 @@ const AUTH_FLOWS: &[&str] = &[
     "sendSignInLinkToEmail",
     "authenticate",
     "login",
+    // The app's own sign-in of the account a route just created
+    // (`signIn(ctx, 'email', { user })`), or next-auth's server `signIn`.
+    "signIn",
     "create_user",
     // WebAuthn sign-in with a passkey (SimpleWebAuthn).
     "generateAuthenticationOptions",

@@ -207,11 +207,68 @@ fn push<E>(evidence: &mut Evidence, built: Result<Finding, E>) {
 /// The identity findings of every parsed file.
 pub(crate) fn findings(model: &SourceModel, evidence: &mut Evidence) {
     for file in &model.files {
-        file_findings(file, evidence);
+        file_findings(model, file, evidence);
     }
 }
 
-fn file_findings(file: &FileModel, evidence: &mut Evidence) {
+/// Whether every call of the named function around `call` (in its own
+/// file or in files importing the name) sits in a function that also
+/// verifies a token: a helper that decodes to find which key to verify
+/// with (`getJWTPayload(token)` before `JWT.verify(token, user.secret)`).
+/// False without callers.
+fn callers_verify(model: &SourceModel, home: &FileModel, call: &Call) -> bool {
+    let Some(name) = home
+        .functions
+        .iter()
+        .filter(|f| f.contains_call(call))
+        .min_by_key(|f| f.span.1 - f.span.0)
+        .and_then(|f| f.name.as_deref())
+    else {
+        return false;
+    };
+    let mut any = false;
+    for file in &model.files {
+        let reaches = file.path == home.path
+            || file
+                .imports
+                .iter()
+                .any(|i| i.names.iter().any(|n| n == name));
+        if !reaches {
+            continue;
+        }
+        for site in file.calls.iter().filter(|c| c.method() == name) {
+            let verified = sibling_calls(file, site)
+                .iter()
+                .any(|c| c.method().to_ascii_lowercase().contains("verify"));
+            if !verified {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
+}
+
+/// Whether a decoded token is an OpenID Connect ID token taken from the
+/// provider's token response (`params.id_token` in an OAuth callback):
+/// it came straight from the provider over TLS, which the specification
+/// accepts in place of a signature check. One read from the request is
+/// not.
+fn token_response_id_token(call: &Call) -> bool {
+    let Some(Arg::Member(path)) = call.args.first() else {
+        return false;
+    };
+    let parts: Vec<&str> = path.split(['.', '?']).filter(|p| !p.is_empty()).collect();
+    matches!(parts.last(), Some(&"id_token" | &"idToken"))
+        && !parts.iter().any(|p| {
+            matches!(
+                *p,
+                "req" | "request" | "ctx" | "body" | "query" | "headers" | "cookies"
+            )
+        })
+}
+
+fn file_findings(model: &SourceModel, file: &FileModel, evidence: &mut Evidence) {
     if file.language == crate::Language::Rust {
         return rust_findings(file, evidence);
     }
@@ -259,10 +316,14 @@ fn file_findings(file: &FileModel, evidence: &mut Evidence) {
             let in_options = call.args.get(2).is_some_and(|o| {
                 o.property("expiresIn").is_some() || matches!(o, Arg::Ident(_) | Arg::Member(_))
             });
-            let in_payload = call
-                .args
-                .first()
-                .is_some_and(|p| p.property("exp").is_some() || !matches!(p, Arg::Object(_)));
+            // `exp`, or an expiry of the app's own that its verifier
+            // checks (`expiresAt`, `expires`, `expiry`).
+            let in_payload = call.args.first().is_some_and(|p| match p {
+                Arg::Object(items) => items
+                    .iter()
+                    .any(|(key, _)| key.to_ascii_lowercase().starts_with("exp")),
+                _ => true,
+            });
             !(in_options || in_payload)
         } else {
             is_jose_sign(call) && !call.callee.contains("setExpirationTime")
@@ -285,7 +346,7 @@ fn file_findings(file: &FileModel, evidence: &mut Evidence) {
                 crate::nextjs::is_caller_check(c, file)
                     || c.method().to_ascii_lowercase().contains("verify")
             });
-            if !verified {
+            if !verified && !token_response_id_token(call) && !callers_verify(model, file, call) {
                 push(evidence, Finding::builder(rule("source.jwt-decode-unverified"), Severity::Medium, Confidence::Medium)
                     .message(format!("`{}` reads a token's claims without checking its signature, and nothing in the same function verifies it: a forged token is believed.", call.callee))
                     .location(at.clone())

@@ -668,6 +668,10 @@ router.post('/purge', async (ctx) => {
   ctx.set('Cache-Control', 'no-store');
   await cache.clear();
 });
+router.post('installation.create', async (ctx) => {
+  const user = await Users.create({ email: ctx.request.body.email });
+  await signIn(ctx, 'email', { user });
+});
 router.post('notifications.unsubscribe', async (ctx) => {
   await Settings.update({ email: false }, { where: { token: ctx.request.body.token } });
 });
@@ -788,6 +792,75 @@ app.post('/flags', (req, res) => { flags.push(req.body.name); res.end(); });
             ("notes.delete", "none seen")
         ],
         "{rows:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn decoded_tokens_verified_by_the_caller_or_taken_from_the_provider_are_not_unverified()
+-> anyhow::Result<()> {
+    let jwt_util = "\
+import JWT from 'jsonwebtoken';
+export function payloadOf(token) {
+  return JWT.decode(token);
+}
+export function claimsOf(token) {
+  return JWT.decode(token);
+}
+export function sessionToken(user) {
+  return JWT.sign({ id: user.id, expiresAt: user.sessionEnd }, user.secret);
+}
+export function forever(user) {
+  return JWT.sign({ id: user.id }, user.secret);
+}
+";
+    let users = "\
+import JWT from 'jsonwebtoken';
+import { payloadOf, claimsOf } from './jwt';
+export async function userFor(token) {
+  const { id } = payloadOf(token);
+  const user = await Users.get(id);
+  JWT.verify(token, user.secret);
+  return user;
+}
+export async function unsafeUserFor(token) {
+  const { id } = claimsOf(token);
+  return Users.get(id);
+}
+";
+    let oauth = "\
+import jwt from 'jsonwebtoken';
+export async function onTokens(accessToken, refreshToken, params, done) {
+  const profile = jwt.decode(params.id_token);
+  done(null, profile);
+}
+export async function onRequest(req) {
+  return jwt.decode(req.body.id_token);
+}
+";
+    let evidence = evidence(&[
+        (
+            "package.json",
+            r#"{ "dependencies": { "jsonwebtoken": "^9" } }"#,
+        ),
+        ("server/jwt.ts", jwt_util),
+        ("server/users.ts", users),
+        ("server/passport.ts", oauth),
+    ])?;
+    // `payloadOf` is decoded before the caller verifies with the user's
+    // key; `claimsOf` is believed as is; an ID token from the provider's
+    // token response is trusted, one from the request body is not.
+    assert_eq!(
+        found(&evidence, "source.jwt-decode-unverified"),
+        [
+            ("server/jwt.ts", Some(6), Confidence::Medium),
+            ("server/passport.ts", Some(7), Confidence::Medium)
+        ]
+    );
+    // An expiry claim of the app's own is an expiry.
+    assert_eq!(
+        found(&evidence, "source.jwt-no-expiry"),
+        [("server/jwt.ts", Some(12), Confidence::Medium)]
     );
     Ok(())
 }
