@@ -174,26 +174,29 @@ fn shallow_clone_is_marked_partial() {
 }
 
 #[test]
-fn env_file_in_history_fails_its_control() {
-    let repo = fixture_repo("basic");
-    let report = scan_json(&repo, &[]);
-    let env_findings: Vec<_> = report["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|e| e["findings"].as_array().unwrap())
-        .filter(|f| f["rule"] == "git.env-file-committed")
-        .collect();
-    assert!(!env_findings.is_empty());
-    let failed = report["controls"].as_array().unwrap().iter().any(|c| {
-        c["status"] == "fail"
-            && c["evidence"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|r| r["rule"] == "git.env-file-committed")
-    });
-    assert!(failed, "a control fed by git.env-file-committed fails");
+fn env_files_fail_their_control_by_what_they_held() {
+    let status = |fixture: &str| {
+        let report = scan_json(&fixture_repo(fixture), &[]);
+        let env_findings = report["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|e| e["findings"].as_array().unwrap())
+            .filter(|f| f["rule"] == "git.env-file-committed")
+            .count();
+        assert!(env_findings > 0, "{fixture}");
+        report["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "secrets-and-surface.no-committed-env-files")
+            .map(|c| c["status"].as_str().unwrap_or("").to_owned())
+            .unwrap_or_default()
+    };
+    // A session secret and a remote database password fail the control;
+    // a local database URL and a port make it partial.
+    assert_eq!(status("envfiles"), "fail");
+    assert_eq!(status("basic"), "partial");
 }
 
 #[test]

@@ -843,15 +843,39 @@ impl History {
             } else {
                 ""
             };
-            let finding = Finding::builder(rule_id("git.env-file-committed"), Severity::High, Confidence::High)
+            // A file whose every version was read and none assigned a
+            // credential-looking value (browser-public keys, a database on
+            // the developer's machine, flags) is a practice to fix, not a
+            // leak to rotate.
+            let values = self.env_values.get(path).cloned().unwrap_or_default();
+            let public_only = values.secret.is_none() && values.unread == 0 && values.versions > 0;
+            let held = match (&values.secret, public_only) {
+                (Some(name), _) => format!(": `{name}` holds a credential-looking value"),
+                (None, true) if values.versions == 1 => ". Its one version holds no credential-looking value (only browser-public keys, local addresses and settings)".to_owned(),
+                (None, true) => format!(
+                    ". None of its {} versions holds a credential-looking value (only browser-public keys, local addresses and settings)",
+                    values.versions
+                ),
+                (None, false) => String::new(),
+            };
+            let severity = if public_only {
+                Severity::Low
+            } else {
+                Severity::High
+            };
+            let finding = Finding::builder(rule_id("git.env-file-committed"), severity, Confidence::High)
                 .message(format!(
-                    "Environment file `{path}` was committed on {} by {}{reach}{}",
+                    "Environment file `{path}` was committed on {} by {}{reach}{}{held}",
                     c.author_time.date_string(),
                     c.author,
                     if at_head { " and is still in the tree" } else { "; it remains in the history" }
                 ))
                 .location(location)
-                .remediation("Rotate every credential the file ever held, remove it from the tree, add it to .gitignore, and purge it from the history if the repository will be shared.")
+                .remediation(if public_only {
+                    "Remove the file from the tree, add it to .gitignore and commit a .env.example instead; its values were public or local, so nothing needs rotating."
+                } else {
+                    "Rotate every credential the file ever held, remove it from the tree, add it to .gitignore, and purge it from the history if the repository will be shared."
+                })
                 .effort(Effort::new(5, 20).expect("valid effort"))
                 .tag("env-file")
                 .tag(if at_head { "at-head" } else { "history-only" })

@@ -21,6 +21,7 @@ pub use gix;
 
 mod blobs;
 pub mod classify;
+mod envfile;
 mod error;
 mod evidence;
 pub mod people;

@@ -238,6 +238,9 @@ pub struct History {
     pub(crate) submodules: Vec<String>,
     pub(crate) missing_objects: u64,
     pub(crate) env_files: BTreeMap<String, usize>,
+    /// For each env file, how many of its versions were read and the
+    /// first variable (by name) whose value looks like a credential.
+    pub(crate) env_values: BTreeMap<String, EnvValues>,
     pub(crate) truck: TruckFactor,
     pub(crate) package_json_markers: Vec<String>,
     pub(crate) refs: Vec<RefRecord>,
@@ -246,6 +249,21 @@ pub struct History {
     pub(crate) all_refs: bool,
     pub(crate) markers_ever: BTreeMap<String, (String, usize)>,
 }
+
+/// What the versions of one committed env file held.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EnvValues {
+    /// Versions read.
+    pub(crate) versions: usize,
+    /// Versions that could not be read (missing object, too large).
+    pub(crate) unread: usize,
+    /// The first variable whose value looks like a credential.
+    pub(crate) secret: Option<String>,
+}
+
+/// Versions of one env file read at most: enough to judge it, bounded
+/// for a file rewritten in every commit.
+const MAX_ENV_VERSIONS: usize = 200;
 
 /// Bytes of the delta-base cache of each thread's object-database handle.
 pub(crate) const PACK_CACHE_BYTES: usize = 8 << 20;
@@ -522,6 +540,7 @@ impl Walker<'_> {
 
         let mut blobs = BlobIndex::default();
         let mut env_files = BTreeMap::new();
+        let mut env_blobs: BTreeMap<String, Vec<ObjectId>> = BTreeMap::new();
         let mut markers_ever: BTreeMap<String, (String, usize)> = BTreeMap::new();
         let mut files: HashMap<String, FileAuthorship> = HashMap::new();
         for (i, commit) in commits.iter().enumerate() {
@@ -539,8 +558,16 @@ impl Walker<'_> {
                     blobs.insert(id, i, &change.path);
                 }
                 let added = matches!(change.kind, ChangeKind::Added | ChangeKind::Renamed { .. });
-                if added && is_env_file(&change.path) {
-                    env_files.entry(change.path.clone()).or_insert(i);
+                if is_env_file(&change.path) {
+                    if added {
+                        env_files.entry(change.path.clone()).or_insert(i);
+                    }
+                    if let Some(id) = change.blob {
+                        let versions = env_blobs.entry(change.path.clone()).or_default();
+                        if versions.len() < MAX_ENV_VERSIONS && !versions.contains(&id) {
+                            versions.push(id);
+                        }
+                    }
                 }
                 if added
                     && scoped
@@ -667,7 +694,29 @@ impl Walker<'_> {
             }
         }
 
+        let env_values = env_files
+            .keys()
+            .map(|path| {
+                let mut values = EnvValues::default();
+                for id in env_blobs.get(path).into_iter().flatten() {
+                    match self.read_blob(*id) {
+                        Some(bytes) => {
+                            values.versions += 1;
+                            if values.secret.is_none() {
+                                values.secret = crate::envfile::secret_variable(
+                                    &String::from_utf8_lossy(&bytes),
+                                );
+                            }
+                        }
+                        None => values.unread += 1,
+                    }
+                }
+                (path.clone(), values)
+            })
+            .collect();
+
         Ok(History {
+            env_values,
             refs,
             children,
             people,

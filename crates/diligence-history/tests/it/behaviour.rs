@@ -35,7 +35,8 @@ fn basic_env_files_are_flagged_once_per_path() {
         .map(|f| f.location.path.clone().expect("path"))
         .collect();
     assert_eq!(paths, vec![".env".to_owned(), ".env.production".to_owned()]);
-    assert!(env.iter().all(|f| f.severity == Severity::High));
+    // `postgres://localhost/dev` and a port hold nothing to rotate.
+    assert!(env.iter().all(|f| f.severity == Severity::Low));
     let dot_env = env[0];
     assert_eq!(dot_env.location.at_head, Some(false));
     assert_eq!(env[1].location.at_head, Some(true));
@@ -319,4 +320,49 @@ fn submodules_are_listed_not_entered() {
     assert_eq!(list(&ev, "git.submodules"), ["libs/vendor"]);
     let (_, basic) = walk(&fixture_repo("basic"));
     assert!(list(&basic.evidence(), "git.submodules").is_empty());
+}
+
+#[test]
+fn env_files_are_as_serious_as_what_their_versions_held() {
+    let (_, history) = walk(&fixture_repo("envfiles"));
+    let ev = history.evidence();
+    let env: Vec<(String, Severity, String)> = ev
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "git.env-file-committed")
+        .map(|f| {
+            (
+                f.location.path.clone().unwrap_or_default(),
+                f.severity,
+                f.message.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(env.len(), 3, "{env:?}");
+    // Public keys and a local database: low, and nothing to rotate.
+    assert_eq!((env[0].0.as_str(), env[0].1), (".env", Severity::Low));
+    assert!(
+        env[0]
+            .2
+            .ends_with("Its one version holds no credential-looking value (only browser-public keys, local addresses and settings)"),
+        "{}",
+        env[0].2
+    );
+    // A secret added in a later version names the variable, never its value.
+    assert_eq!(
+        (env[1].0.as_str(), env[1].1),
+        (".env.local", Severity::High)
+    );
+    assert!(
+        env[1]
+            .2
+            .ends_with("`SESSION_SECRET` holds a credential-looking value")
+    );
+    assert!(!env[1].2.contains("k3Q9"));
+    // A password for a remote database.
+    assert_eq!(
+        (env[2].0.as_str(), env[2].1),
+        (".env.staging", Severity::High)
+    );
+    assert!(env[2].2.contains("`DATABASE_URL`"));
 }
