@@ -46,6 +46,10 @@ pub struct Deploy {
     pub trigger: String,
     /// Why the tests gate it, or `None` when nothing does.
     pub gate: Option<String>,
+    /// The deployment environment it deploys through, whose protection
+    /// rules (required reviewers, wait timers) are repository settings
+    /// the files do not show: a possible approval, never a test gate.
+    pub environment: Option<String>,
 }
 
 impl Deploy {
@@ -247,6 +251,7 @@ pub fn analyse(
                 platforms,
                 what,
                 trigger: trigger_text(p, job),
+                environment: job.environment.clone(),
                 gate: gate(
                     p,
                     job,
@@ -311,11 +316,6 @@ fn gate(
         && let Some(w) = t.workflows.iter().find(|w| testing_workflows.contains(*w))
     {
         return Some(format!("starts after workflow {w}, which runs tests"));
-    }
-    if let Some(env) = &job.environment {
-        return Some(format!(
-            "deploys through environment {env} (its protection rules are repository settings, not visible in the files)"
-        ));
     }
     None
 }
@@ -415,6 +415,24 @@ mod tests {
         let report = analyse(&[p], &BTreeMap::new(), &none);
         assert_eq!(report.deploys[0].gate, None);
         assert_eq!(report.deploys[0].trigger, "any push");
+    }
+
+    #[test]
+    fn an_environment_is_a_possible_approval_not_a_test_gate() {
+        let p = gha(
+            "on: push\njobs:\n  ship:\n    environment: production\n    steps:\n      - run: flyctl deploy\n",
+        );
+        let report = analyse(&[p], &BTreeMap::new(), &none);
+        assert_eq!(report.deploys[0].gate, None);
+        assert_eq!(report.deploys[0].environment.as_deref(), Some("production"));
+        let p = gha(
+            "on: push\njobs:\n  test:\n    steps:\n      - run: pytest\n  ship:\n    needs: test\n    environment: production\n    steps:\n      - run: flyctl deploy\n",
+        );
+        let report = analyse(&[p], &BTreeMap::new(), &none);
+        assert_eq!(
+            report.deploys[0].gate.as_deref(),
+            Some("needs job test, which runs tests")
+        );
     }
 
     #[test]

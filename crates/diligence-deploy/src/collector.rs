@@ -721,9 +721,15 @@ impl<'a> Run<'a> {
                 report.deploys.iter().filter(|d| d.gate.is_none()).collect();
             let mut lines = Vec::new();
             for d in &report.deploys {
-                match &d.gate {
-                    Some(g) => lines.push(format!("{}#{}: {g}", d.path, d.job)),
-                    None => lines.push(format!("{}#{}: nothing waits for tests", d.path, d.job)),
+                match (&d.gate, &d.environment) {
+                    (Some(g), _) => lines.push(format!("{}#{}: {g}", d.path, d.job)),
+                    (None, Some(env)) => lines.push(format!(
+                        "{}#{}: nothing waits for tests (it deploys through environment {env}, whose protection rules are repository settings the files do not show)",
+                        d.path, d.job
+                    )),
+                    (None, None) => {
+                        lines.push(format!("{}#{}: nothing waits for tests", d.path, d.job));
+                    }
                 }
             }
             self.fact(
@@ -733,14 +739,25 @@ impl<'a> Run<'a> {
                     .detail(format!("{}.", lines.join("; "))),
             );
             for d in ungated {
+                // An environment may hold a required reviewer: the deploy
+                // may wait for a person, though not for tests.
+                let (confidence, approval) = match &d.environment {
+                    Some(env) => (
+                        Confidence::Low,
+                        format!(
+                            "; it deploys through environment {env}, which may require an approval the files do not show"
+                        ),
+                    ),
+                    None => (Confidence::Medium, String::new()),
+                };
                 self.hit(Hit {
                     rule: "deploy.ungated-deploy",
                     severity: Severity::Medium,
-                    confidence: Confidence::Medium,
+                    confidence,
                     path: &d.path,
                     line: d.line,
                     message: format!(
-                        "Job {} deploys to {} ({}) without running tests first or waiting for a job that does",
+                        "Job {} deploys to {} ({}) without running tests first or waiting for a job that does{approval}",
                         d.job,
                         d.platforms.join(", "),
                         d.trigger
