@@ -419,9 +419,9 @@ impl Collector for DeployCollector {
         let described = crate::platform::collect(&mut run, &paths);
         crate::envfiles::collect(&mut run, &paths);
         let kube = crate::kube::collect(&mut run, &paths);
-        run.deployables.extend(kube);
-        run.kube_overrides_images();
-        run.container_specs();
+        run.deployables.extend(kube.deployables);
+        run.kube_overrides_images(&kube.workload_manifests);
+        run.container_specs(&kube.workload_manifests);
         let mut infra = crate::terraform::collect(&mut run, &paths);
         crate::cloudformation::collect(&mut run, &paths, &mut infra);
         infra.facts(&mut run);
@@ -431,17 +431,6 @@ impl Collector for DeployCollector {
         }
         run.finish()
     }
-}
-
-/// Whether an entry of `deploy.kubernetes-manifests` (`path (Deployment,
-/// Service)`) holds a kind that runs containers.
-fn workload_manifest(entry: &str) -> bool {
-    entry.rsplit_once(" (").is_some_and(|(_, kinds)| {
-        kinds
-            .trim_end_matches(')')
-            .split(", ")
-            .any(|k| crate::kube::WORKLOAD_KINDS.contains(&k))
-    })
 }
 
 pub(crate) fn fact_name(name: &str) -> FactName {
@@ -819,18 +808,10 @@ impl<'a> Run<'a> {
     /// (no `deploy.kube-no-probes`) stand in for a `HEALTHCHECK`. The
     /// Dockerfile findings stay, lowered and saying why: the image may run
     /// elsewhere too.
-    fn kube_overrides_images(&mut self) {
-        // Manifests with a workload, as `path (Deployment, Service)`; Helm
-        // values alone do not count, since the templates are not rendered.
-        let workloads = self
-            .evidence
-            .facts
-            .get(&fact_name("deploy.kubernetes-manifests"))
-            .is_some_and(|f| match &f.value {
-                FactValue::List { values } => values.iter().any(|v| workload_manifest(v)),
-                _ => false,
-            });
-        if !workloads {
+    fn kube_overrides_images(&mut self, workload_manifests: &[String]) {
+        // Manifests with a workload only; Helm values alone do not count,
+        // since the templates are not rendered.
+        if workload_manifests.is_empty() {
             return;
         }
         let has = |rule: &str| self.findings.iter().any(|f| f.rule.as_str() == rule);
@@ -855,23 +836,17 @@ impl<'a> Run<'a> {
     /// runs (Dockerfiles, compose files, Kubernetes manifests, Helm charts
     /// whose values were read), so that container checks judge only targets
     /// that ship containers.
-    fn container_specs(&mut self) {
-        let mut specs = BTreeSet::new();
+    fn container_specs(&mut self, workload_manifests: &[String]) {
+        let mut specs: BTreeSet<String> = workload_manifests.iter().cloned().collect();
         for name in [
             "deploy.dockerfiles",
             "deploy.compose-files",
-            "deploy.kubernetes-manifests",
             "deploy.helm-charts",
         ] {
             if let Some(fact) = self.evidence.facts.get(&fact_name(name))
                 && let FactValue::List { values } = &fact.value
             {
-                specs.extend(
-                    values
-                        .iter()
-                        .filter(|v| name != "deploy.kubernetes-manifests" || workload_manifest(v))
-                        .cloned(),
-                );
+                specs.extend(values.iter().cloned());
             }
         }
         self.fact("deploy.container-specs", Fact::list(specs));

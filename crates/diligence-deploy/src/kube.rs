@@ -244,7 +244,16 @@ fn image_name(image: &str) -> &str {
 
 /// Reads every Kubernetes file among `paths`; records the findings and
 /// facts, and returns the workloads and charts for the inventory.
-pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
+/// What the Kubernetes reader hands the rest of the collector.
+pub(crate) struct Read {
+    /// Deployable units for the inventory.
+    pub deployables: Vec<String>,
+    /// Manifests with a workload (`path (Deployment, Service)`), as in
+    /// `deploy.kubernetes-manifests`: the ones that say how containers run.
+    pub workload_manifests: Vec<String>,
+}
+
+pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Read {
     let production: Vec<&String> = paths
         .iter()
         .filter(|p| classify(p) == FileClass::Production)
@@ -315,6 +324,7 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
         }
     }
     let mut manifests = Vec::new();
+    let mut workload_manifests = Vec::new();
     let mut workloads = Vec::new();
     let mut values_files = Vec::new();
     for path in &production {
@@ -400,8 +410,13 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
             }
         }
         if !kinds.is_empty() {
+            let workload = kinds.iter().any(|k| WORKLOAD_KINDS.contains(&k.as_str()));
             let kinds: Vec<String> = kinds.into_iter().collect();
-            manifests.push(format!("{path} ({})", kinds.join(", ")));
+            let entry = format!("{path} ({})", kinds.join(", "));
+            if workload {
+                workload_manifests.push(entry.clone());
+            }
+            manifests.push(entry);
         }
     }
 
@@ -464,7 +479,10 @@ pub(crate) fn collect(run: &mut Run<'_>, paths: &[String]) -> Vec<String> {
             }
         })),
     );
-    deployables
+    Read {
+        deployables,
+        workload_manifests,
+    }
 }
 
 /// Kinds whose documents are parsed besides the [`WORKLOAD_KINDS`];
