@@ -16,6 +16,9 @@
 #   BETTERLEAKS betterleaks binary       (runs `betterleaks git`)
 #   KINGFISHER  kingfisher binary        (runs `kingfisher scan --no-validate`)
 # The floor is `git cat-file --batch-all-objects --batch > /dev/null`.
+#
+# REPO=path benchmarks a real repository (a clone of your choosing) instead
+# of the generated one; the worktree and start-up parts are skipped.
 set -euo pipefail
 
 COMMITS=${COMMITS:-20000}
@@ -120,7 +123,11 @@ PY
     mv "$tmp" "$repo"
 }
 
-[ -d "$repo" ] || { echo "generating $repo ..." >&2; generate; }
+if [ -n "${REPO:-}" ]; then
+    repo=$(cd "$REPO" && pwd)
+else
+    [ -d "$repo" ] || { echo "generating $repo ..." >&2; generate; }
+fi
 if [ -z "${OURS_GIVEN:-}" ]; then
     # Always through cargo: a stale binary would time old code.
     (cd "$root" && cargo build --release -q -p diligence-cli)
@@ -179,6 +186,8 @@ have "$KINGFISHER" && task kingfisher "$KINGFISHER scan '$repo' --no-validate --
 run_tasks
 echo
 ratios
+
+[ -n "${REPO:-}" ] && exit 0
 
 # A worktree of WORKTREE_FILES files (the benchmark checkout's first files,
 # without .git) and a one-file repository for start-up time.

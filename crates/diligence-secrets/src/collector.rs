@@ -39,6 +39,28 @@ fn binary_by_name(path: &str) -> bool {
     })
 }
 
+/// Whether a path is a package archive in a package manager's committed
+/// cache: Yarn's zero-install `.yarn/cache` and offline mirror, pnpm's
+/// store, Bundler's `vendor/cache`, a Maven repository. Such an archive is
+/// the registry's copy of a third-party package; any key in it is the
+/// package's documentation example, so it is counted and not read.
+pub(crate) fn package_cache_archive(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let archive = [".zip", ".tgz", ".tar.gz", ".gem", ".jar", ".nupkg", ".whl"]
+        .iter()
+        .any(|ext| lower.ends_with(ext));
+    archive
+        && [
+            ".yarn/cache/",
+            ".yarn/offline-cache/",
+            ".pnpm-store/",
+            "vendor/cache/",
+            ".m2/repository/",
+        ]
+        .iter()
+        .any(|dir| lower.starts_with(dir) || lower.contains(&format!("/{dir}")))
+}
+
 /// The git blob id of `data`: SHA-1 of `blob <len>\0` and the content.
 pub fn git_blob_id(data: &[u8]) -> [u8; 20] {
     let mut hasher = sha1_smol::Sha1::new();
@@ -210,6 +232,10 @@ fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Workt
             failed.store(true, std::sync::atomic::Ordering::Relaxed);
             return;
         }
+        if package_cache_archive(&entry.path) {
+            session.skipped_package_cache();
+            return;
+        }
         let data = match cx.files.read_capped(entry, cap) {
             Ok(ReadOutcome::Content(data)) => data,
             Ok(ReadOutcome::TooLarge { .. }) => {
@@ -299,6 +325,13 @@ fn scan_history(
                 if hit.path != entry.display_path() {
                     session.record(&hit.path, &Origin::Worktree, &hit.matches);
                 }
+            }
+            return false;
+        }
+        if package_cache_archive(&entry.path) {
+            // The worktree counted the copy HEAD holds.
+            if !entry.at_head {
+                session.skipped_package_cache();
             }
             return false;
         }

@@ -132,6 +132,8 @@ struct Counters {
     /// Blobs whose scan stopped on an internal error (a bug), kept apart so
     /// that one bad file cannot fail the whole collector.
     failed: AtomicU64,
+    /// Package archives in a package manager's committed cache, not read.
+    package_cache: AtomicU64,
 }
 
 /// Options of [`Session::finish`].
@@ -268,6 +270,12 @@ impl<'e> Session<'e> {
     /// Counts a blob skipped as binary without reading it.
     pub fn skipped_binary(&self) {
         self.counters.binary.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a package archive of a package manager's committed cache
+    /// (`.yarn/cache/*.zip`) skipped without reading it.
+    pub fn skipped_package_cache(&self) {
+        self.counters.package_cache.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts objects that could not be read.
@@ -517,6 +525,14 @@ impl<'e> Session<'e> {
             facts.push((
                 "secrets.objects.unreachable-scanned",
                 Fact::count(load(&c.unreachable), Unit::Count),
+            ));
+        }
+        if c.package_cache.load(Ordering::Relaxed) > 0 {
+            facts.push((
+                "secrets.skipped.package-cache",
+                Fact::count(load(&c.package_cache), Unit::Count).detail(
+                    "Package archives in a package manager's committed cache (Yarn's .yarn/cache, pnpm's store, Bundler's vendor/cache, a Maven repository), files and history versions: copies of third-party packages as their registry serves them, whose example keys are not the target's. They were not read.",
+                ),
             ));
         }
         // Recorded only when it happened: an internal error, not a property
@@ -1184,6 +1200,10 @@ pub const FACTS: &[(&str, &str)] = &[
     (
         "secrets.skipped.too-large",
         "files and blobs over the size cap",
+    ),
+    (
+        "secrets.skipped.package-cache",
+        "package archives in a package manager's committed cache, not read (recorded only when there was one)",
     ),
     (
         "secrets.skipped.failed",

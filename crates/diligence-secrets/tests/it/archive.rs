@@ -255,3 +255,36 @@ fn bombs_are_bounded_and_reported_as_truncated() {
     assert_eq!(count("secrets.archives.scanned"), 1);
     assert_eq!(count("secrets.archives.truncated"), 1);
 }
+
+#[test]
+fn package_manager_caches_are_counted_not_read() {
+    let mut rng = Rng::new(12);
+    let env = format!("STRIPE_SECRET_KEY={}\n", stripe(&mut rng));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path();
+    for path in [".yarn/cache/left-pad-npm-1.3.0.zip", "release/bundle.zip"] {
+        let bundle = zip(&[
+            ("package/README.md", env.as_bytes(), true),
+            ("package/NAME", path.as_bytes(), false),
+        ]);
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().expect("a parent")).expect("directories");
+        std::fs::write(&file, &bundle).expect("the archive is written");
+    }
+    crate::common::git(root, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    crate::common::git(root, &["add", "."], "2024-01-01T00:00:00Z");
+    crate::common::git(root, &["commit", "-q", "-m", "add"], "2024-01-01T00:00:00Z");
+    let ev = crate::common::collect(root, &diligence_collect::Options::default());
+    // The same archive is read where a build put it, not in Yarn's cache.
+    let paths: Vec<&str> = ev
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str().starts_with("secrets.stripe."))
+        .filter_map(|f| f.location.path.as_deref())
+        .collect();
+    assert_eq!(paths, ["release/bundle.zip!package/README.md"]);
+    assert!(matches!(
+        ev.facts["secrets.skipped.package-cache"].value,
+        FactValue::Int { value: 1, .. }
+    ));
+}
