@@ -393,6 +393,10 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             .iter()
             .find(|(path, _)| *path == file.path)
             .map(|(_, m)| m.clone());
+        // The file's calls in offset order, to take a registration's
+        // middleware calls without a scan of every call per route.
+        let mut by_offset: Vec<&Call> = file.calls.iter().collect();
+        by_offset.sort_by_key(|c| c.offset);
         for (i, r) in registered.iter().enumerate() {
             // A router of this file mounted in this file.
             let local_mount = file_uses.iter().find_map(|(var, prefix, args, call)| {
@@ -483,10 +487,11 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             // The middleware calls of the registration, on its line or on
             // the lines before the inline handler (`validate(Schema)`).
             let end = inline.map_or(0, |f| f.span.0);
-            let middleware_calls = file
-                .calls
+            let after = by_offset.partition_point(|c| c.offset <= r.call.offset);
+            let middleware_calls = by_offset[after..]
                 .iter()
-                .filter(|c| c.offset > r.call.offset && (c.offset < end || c.line == r.call.line));
+                .copied()
+                .take_while(|c| c.offset < end || c.line == r.call.line);
             let validation = validation(
                 model,
                 file,

@@ -4,7 +4,7 @@
 //! algorithm, tokens that never expire, fast password hashes, tokens in
 //! `localStorage`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use diligence_model::{Confidence, Evidence, FileClass, Finding, Location, Severity};
 
@@ -206,8 +206,40 @@ fn push<E>(evidence: &mut Evidence, built: Result<Finding, E>) {
 
 /// The identity findings of every parsed file.
 pub(crate) fn findings(model: &SourceModel, evidence: &mut Evidence) {
+    let callers = Callers::new(model);
     for file in &model.files {
-        file_findings(model, file, evidence);
+        file_findings(&callers, file, evidence);
+    }
+}
+
+/// Calls by the callee's last name across the model, built on first use
+/// (only a decode that its own function does not verify needs it).
+struct Callers<'m> {
+    model: &'m SourceModel,
+    by_name: std::cell::OnceCell<BTreeMap<&'m str, Vec<(&'m FileModel, &'m Call)>>>,
+}
+
+impl<'m> Callers<'m> {
+    fn new(model: &'m SourceModel) -> Self {
+        Self {
+            model,
+            by_name: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn of(&self, name: &str) -> &[(&'m FileModel, &'m Call)] {
+        self.by_name
+            .get_or_init(|| {
+                let mut out: BTreeMap<&str, Vec<(&FileModel, &Call)>> = BTreeMap::new();
+                for file in &self.model.files {
+                    for call in &file.calls {
+                        out.entry(call.method()).or_default().push((file, call));
+                    }
+                }
+                out
+            })
+            .get(name)
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -216,7 +248,7 @@ pub(crate) fn findings(model: &SourceModel, evidence: &mut Evidence) {
 /// verifies a token: a helper that decodes to find which key to verify
 /// with (`getJWTPayload(token)` before `JWT.verify(token, user.secret)`).
 /// False without callers.
-fn callers_verify(model: &SourceModel, home: &FileModel, call: &Call) -> bool {
+fn callers_verify(callers: &Callers<'_>, home: &FileModel, call: &Call) -> bool {
     let Some(name) = home
         .functions
         .iter()
@@ -227,7 +259,7 @@ fn callers_verify(model: &SourceModel, home: &FileModel, call: &Call) -> bool {
         return false;
     };
     let mut any = false;
-    for file in &model.files {
+    for (file, site) in callers.of(name) {
         let reaches = file.path == home.path
             || file
                 .imports
@@ -236,15 +268,13 @@ fn callers_verify(model: &SourceModel, home: &FileModel, call: &Call) -> bool {
         if !reaches {
             continue;
         }
-        for site in file.calls.iter().filter(|c| c.method() == name) {
-            let verified = sibling_calls(file, site)
-                .iter()
-                .any(|c| c.method().to_ascii_lowercase().contains("verify"));
-            if !verified {
-                return false;
-            }
-            any = true;
+        let verified = sibling_calls(file, site)
+            .iter()
+            .any(|c| c.method().to_ascii_lowercase().contains("verify"));
+        if !verified {
+            return false;
         }
+        any = true;
     }
     any
 }
@@ -268,7 +298,7 @@ fn token_response_id_token(call: &Call) -> bool {
         })
 }
 
-fn file_findings(model: &SourceModel, file: &FileModel, evidence: &mut Evidence) {
+fn file_findings(callers: &Callers<'_>, file: &FileModel, evidence: &mut Evidence) {
     if file.language == crate::Language::Rust {
         return rust_findings(file, evidence);
     }
@@ -346,7 +376,7 @@ fn file_findings(model: &SourceModel, file: &FileModel, evidence: &mut Evidence)
                 crate::nextjs::is_caller_check(c, file)
                     || c.method().to_ascii_lowercase().contains("verify")
             });
-            if !verified && !token_response_id_token(call) && !callers_verify(model, file, call) {
+            if !verified && !token_response_id_token(call) && !callers_verify(callers, file, call) {
                 push(evidence, Finding::builder(rule("source.jwt-decode-unverified"), Severity::Medium, Confidence::Medium)
                     .message(format!("`{}` reads a token's claims without checking its signature, and nothing in the same function verifies it: a forged token is believed.", call.callee))
                     .location(at.clone())

@@ -463,6 +463,10 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             }
         }
         let mut mounts: HashMap<&str, Option<Mount>> = HashMap::new();
+        // The file's calls in offset order, to take a registration's
+        // middleware calls without a scan of every call per route.
+        let mut by_offset: Vec<&Call> = file.calls.iter().collect();
+        by_offset.sort_by_key(|c| c.offset);
         for (i, (var, method, path, call)) in registered.iter().enumerate() {
             let prefix = local
                 .iter()
@@ -542,10 +546,11 @@ pub fn routes(model: &SourceModel) -> Vec<Route> {
             // Middleware calls of the registration before an inline
             // handler (`validate(T.CreateSchema)`) validate too.
             let end = inline.map_or(0, |f| f.span.0);
-            let middleware_calls = file
-                .calls
+            let after = by_offset.partition_point(|c| c.offset <= call.offset);
+            let middleware_calls = by_offset[after..]
                 .iter()
-                .filter(|c| c.offset > call.offset && (c.offset < end || c.line == call.line));
+                .copied()
+                .take_while(|c| c.offset < end || c.line == call.line);
             let validation = validation(
                 model,
                 file,
