@@ -125,6 +125,16 @@ fn field_names_are_read_with_their_table() {
         Some(PersonalKind::Password)
     );
     assert_eq!(kind_of("users", "has_phone"), None);
+    // `ssn` is a word of the name, not letters running across words.
+    for field in ["ssn", "customer_ssn", "ssnLast4", "customerSsn"] {
+        assert_eq!(
+            kind_of("customers", field),
+            Some(PersonalKind::NationalId),
+            "{field}"
+        );
+    }
+    assert_eq!(kind_of("profiles", "business_name"), None);
+    assert_eq!(kind_of("widgets", "class_name"), None);
 }
 
 #[test]
