@@ -295,6 +295,8 @@ pub(crate) fn verifier_name(name: &str) -> bool {
                     | "user"
                     | "bearer"
                     | "api"
+                    | "csrf"
+                    | "xsrf"
             )
         })
 }
@@ -609,6 +611,7 @@ mod tests {
             "verifyIdToken",
             "verifyAccessToken",
             "verifyUserRequest",
+            "verifyCsrfToken",
             "validateBody",
             "checkRole",
             "signatureOf",

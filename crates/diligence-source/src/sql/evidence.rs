@@ -429,42 +429,116 @@ fn self_update(scope: &Scope<'_>, table: &Table, policy: &Policy, evidence: &mut
     );
 }
 
-fn storage_policy(scope: &Scope<'_>, policy: &Policy, evidence: &mut Evidence) {
-    let expressions: Vec<String> = policy.expressions().collect();
-    let owner_check = expressions.iter().any(|e| {
-        mentions_caller(e)
-            && (mentions_word(e, "owner")
-                || mentions_word(e, "owner_id")
-                || e.contains("storage.foldername"))
+/// Whether a normalised storage-policy expression keeps each caller to
+/// some files: an owner check (`owner`, `owner_id`, or a column or
+/// metadata key compared with `auth.uid()`), a folder keyed by who calls
+/// (`(storage.foldername(name))[1] = auth.uid()::text`, or the caller's
+/// organisation from the JWT), or a role gate.
+fn storage_restricted(e: &str) -> bool {
+    let caller = mentions_caller(e) || e.contains("jwt");
+    let owner = caller
+        && (mentions_word(e, "owner")
+            || mentions_word(e, "owner_id")
+            || e.contains("storage.foldername")
+            || [
+                "=auth.uid()",
+                "auth.uid()=",
+                "auth.uid()::text=",
+                "auth.uid()::uuid=",
+            ]
+            .iter()
+            .any(|p| e.contains(p)));
+    owner || role_gate(e)
+}
+
+/// Whether a normalised expression admits only privileged roles: a
+/// function named for a role or an administrator (`is_admin()`,
+/// `is_user_in_roles(…, array['master_admin'])`, `jwt_role()='staff'`)
+/// or a `role` column, compared with or given a privileged role.
+fn role_gate(e: &str) -> bool {
+    const PRIVILEGED: &[&str] = &[
+        "admin",
+        "staff",
+        "moderator",
+        "manager",
+        "superuser",
+        "service_role",
+    ];
+    let literal_role = e
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .any(|lit| PRIVILEGED.iter().any(|p| lit.contains(p)));
+    let mut functions = e.match_indices('(').map(|(at, _)| {
+        e[..at]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect::<String>()
     });
-    if owner_check {
+    let admin_function = functions.any(|reversed| {
+        let name: String = reversed.chars().rev().collect();
+        name.contains("admin") || name.contains("role") || name.contains("staff")
+    });
+    let bare_admin_check = e.contains("is_admin()") || e.contains("is_admin(auth.uid())");
+    bare_admin_check || ((admin_function || mentions_word(e, "role")) && literal_role)
+}
+
+fn storage_policy(scope: &Scope<'_>, policy: &Policy, evidence: &mut Evidence) {
+    let normal = |e: &Option<String>| e.as_deref().map(normalise);
+    let using = normal(&policy.using);
+    let check = normal(&policy.check).or_else(|| using.clone());
+    // The expression each command is judged by: the rows a read, an
+    // overwrite or a delete reaches are chosen by USING; an upload is
+    // judged by WITH CHECK (which falls back on USING).
+    let open = |e: &Option<String>| match e {
+        Some(e) => always_true(e) || !storage_restricted(e),
+        None => true,
+    };
+    let (reads, uploads, overwrites, deletes) = match policy.command {
+        Command::Select => (open(&using), false, false, false),
+        Command::Insert => (false, open(&check), false, false),
+        Command::Update => (false, false, open(&using), false),
+        Command::Delete => (false, false, false, open(&using)),
+        Command::All => (open(&using), open(&check), open(&using), open(&using)),
+    };
+    if !(reads || uploads || overwrites || deletes) {
         return;
     }
+    let expressions: Vec<String> = policy.expressions().collect();
     let bucket = expressions.iter().find_map(|e| {
         let (_, rest) = e.split_once("bucket_id='")?;
         rest.split_once('\'').map(|(id, _)| id.to_owned())
     });
+    // Reading a public bucket's files needs no policy; listing them does.
     let public_read = bucket
         .as_ref()
         .and_then(|b| scope.db.buckets.get(b))
         .is_some_and(|b| b.public)
-        && policy.command == Command::Select;
+        && !(uploads || overwrites || deletes);
     let who = if policy.for_anyone() {
         "anyone"
     } else {
         "any signed-in user"
     };
-    let what = match policy.command {
-        Command::Select => "list and read",
-        Command::Insert => "upload",
-        Command::Update => "overwrite",
-        Command::Delete => "delete",
-        Command::All => "read, upload, overwrite and delete",
+    let verbs: Vec<&str> = [
+        (reads, "list and read"),
+        (uploads, "upload"),
+        (overwrites, "overwrite"),
+        (deletes, "delete"),
+    ]
+    .iter()
+    .filter(|(open, _)| *open)
+    .map(|(_, verb)| *verb)
+    .collect();
+    let what = match verbs.as_slice() {
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
     };
     let bucket_text = bucket
         .as_ref()
         .map_or_else(|| "any bucket".to_owned(), |b| format!("bucket `{b}`"));
-    // Reading a public bucket's files needs no policy; listing them does.
     let severity = if public_read {
         Severity::Medium
     } else {
@@ -474,7 +548,7 @@ fn storage_policy(scope: &Scope<'_>, policy: &Policy, evidence: &mut Evidence) {
         evidence,
         Finding::builder(rule("source.db.storage-policy-no-owner"), severity, Confidence::High)
             .message(format!(
-                "Storage policy `{}` lets {who} {what} every file of {bucket_text}, not only their own: no check against `owner` or the user's folder.",
+                "Storage policy `{}` lets {who} {what} every file of {bucket_text}, not only their own: no check against `owner`, the user's folder or a privileged role.",
                 policy.name
             ))
             .location(at(&policy.at))

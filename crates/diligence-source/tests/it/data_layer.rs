@@ -297,6 +297,56 @@ fn a_public_bucket_is_medium_only_when_a_policy_lets_clients_list_it() -> anyhow
 }
 
 #[test]
+fn storage_policies_are_judged_per_command_by_owner_folder_and_role() -> anyhow::Result<()> {
+    let evidence = crate::evidence_of_files(&[(
+        "supabase/migrations/1_a.sql",
+        concat!(
+            "insert into storage.buckets (id, name, public) values ('ids', 'ids', false);\n",
+            // The uploader's id in the file's metadata is an owner check.
+            "create policy \"upload own ids\" on storage.objects for insert\n",
+            "  with check (bucket_id = 'ids' and (metadata->>'uploader_id') = auth.uid()::text);\n",
+            // Administrators only, by a role function.
+            "create policy \"admins change ids\" on storage.objects for update\n",
+            "  using (public.is_user_in_roles(auth.uid(), array['master_admin']));\n",
+            // A folder per organisation, read from the caller's token.
+            "create policy \"org folder\" on storage.objects for all\n",
+            "  using (bucket_id = 'ids' and (storage.foldername(name))[1] = public.jwt_org_id()::text);\n",
+            // Reads for administrators, but WITH CHECK (true) lets anyone
+            // upload anywhere.
+            "create policy \"admin all\" on storage.objects for all\n",
+            "  using (public.jwt_role() = 'master_admin') with check (true);\n",
+            // Any signed-in user reads every file of the bucket.
+            "create policy \"read ids\" on storage.objects for select to authenticated\n",
+            "  using (bucket_id = 'ids' and auth.role() = 'authenticated');\n",
+        ),
+    )])?;
+    let found: Vec<(u32, String)> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.db.storage-policy-no-owner")
+        .map(|f| (f.location.line.unwrap_or(0), f.message.clone()))
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, 8, "{found:?}");
+    assert!(
+        found[0]
+            .1
+            .contains("lets anyone upload every file of any bucket"),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(found[1].0, 10);
+    assert!(
+        found[1]
+            .1
+            .contains("lets any signed-in user list and read every file of bucket `ids`"),
+        "{}",
+        found[1].1
+    );
+    Ok(())
+}
+
+#[test]
 fn other_migration_folders_are_read_with_lower_confidence() -> anyhow::Result<()> {
     let temp = tempfile::tempdir()?;
     let dir = temp.path().join("prisma/migrations/20240101_init");
