@@ -279,11 +279,29 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
         return;
     }
     let roles = policy.roles.join(", ");
-    let (severity, note) = if policy.command.writes() {
+    let (severity, note) = if policy.command.writes()
+        && !using_true
+        && policy.command != Command::Insert
+    {
+        // USING says which rows a caller reaches; an open WITH CHECK lets
+        // them rewrite those rows with any values (and, for ALL, insert
+        // any row).
+        let insert = if policy.command == Command::All {
+            "insert any row and "
+        } else {
+            ""
+        };
         (
             Severity::High,
             format!(
-                "lets {roles} {} any row",
+                "has a WITH CHECK that is always true: it lets {roles} {insert}rewrite the rows its USING admits with any values, so an owner can hand a row to another user or set its status or amounts"
+            ),
+        )
+    } else if policy.command.writes() {
+        (
+            Severity::High,
+            format!(
+                "is always true: it lets {roles} {} any row",
                 policy.command.to_string().to_lowercase()
             ),
         )
@@ -292,13 +310,13 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
             Some(what) => (
                 Severity::High,
                 format!(
-                    "lets anyone ({roles}) read every row, {what} included, without signing in"
+                    "is always true: it lets anyone ({roles}) read every row, {what} included, without signing in"
                 ),
             ),
             None => (
                 Severity::Low,
                 format!(
-                    "lets anyone ({roles}) read every row without signing in; no column names personal or per-user data, so this reads as a public catalogue (products, prices, plans), a leak if the rows are not meant to be public"
+                    "is always true: it lets anyone ({roles}) read every row without signing in; no column names personal or per-user data, so this reads as a public catalogue (products, prices, plans), a leak if the rows are not meant to be public"
                 ),
             ),
         }
@@ -306,7 +324,7 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
         (
             Severity::Low,
             format!(
-                "lets every signed-in user ({roles}) read every row; fine for shared reference data, a leak for per-user data"
+                "is always true: it lets every signed-in user ({roles}) read every row; fine for shared reference data, a leak for per-user data"
             ),
         )
     };
@@ -314,7 +332,7 @@ fn always_true_policy(table: &Table, policy: &Policy, evidence: &mut Evidence) {
         evidence,
         Finding::builder(rule("source.db.policy-always-true"), severity, Confidence::High)
             .message(format!(
-                "Policy `{}` on `{}` ({}) is always true: it {note}.",
+                "Policy `{}` on `{}` ({}) {note}.",
                 policy.name, table.name, policy.command
             ))
             .location(at(&policy.at))
@@ -430,8 +448,9 @@ fn self_update(scope: &Scope<'_>, table: &Table, policy: &Policy, evidence: &mut
 }
 
 /// Whether a normalised storage-policy expression keeps each caller to
-/// some files: an owner check (`owner`, `owner_id`, or a column or
-/// metadata key compared with `auth.uid()`), a folder keyed by who calls
+/// some files: an owner check (`owner`, `owner_id`, a column or metadata
+/// key compared with `auth.uid()`, or a path that starts with the caller's
+/// id: `substring(name …)`, `name like …`), a folder keyed by who calls
 /// (`(storage.foldername(name))[1] = auth.uid()::text`, or the caller's
 /// organisation from the JWT), or a role gate.
 fn storage_restricted(e: &str) -> bool {
@@ -440,6 +459,10 @@ fn storage_restricted(e: &str) -> bool {
         && (mentions_word(e, "owner")
             || mentions_word(e, "owner_id")
             || e.contains("storage.foldername")
+            // The object's path starts with the caller's id.
+            || ["substring(name", "starts_with(name", "split_part(name", "left(name", "name like"]
+                .iter()
+                .any(|p| e.contains(p))
             || [
                 "=auth.uid()",
                 "auth.uid()=",

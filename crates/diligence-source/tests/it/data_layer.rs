@@ -305,6 +305,9 @@ fn storage_policies_are_judged_per_command_by_owner_folder_and_role() -> anyhow:
             // The uploader's id in the file's metadata is an owner check.
             "create policy \"upload own ids\" on storage.objects for insert\n",
             "  with check (bucket_id = 'ids' and (metadata->>'uploader_id') = auth.uid()::text);\n",
+            // The path starts with the caller's id.
+            "create policy \"own prefix\" on storage.objects for all\n",
+            "  using (bucket_id = 'ids' and (auth.uid()::text || '/') = substring(name from 1 for 37));\n",
             // Administrators only, by a role function.
             "create policy \"admins change ids\" on storage.objects for update\n",
             "  using (public.is_user_in_roles(auth.uid(), array['master_admin']));\n",
@@ -327,7 +330,7 @@ fn storage_policies_are_judged_per_command_by_owner_folder_and_role() -> anyhow:
         .map(|f| (f.location.line.unwrap_or(0), f.message.clone()))
         .collect();
     assert_eq!(found.len(), 2, "{found:?}");
-    assert_eq!(found[0].0, 8, "{found:?}");
+    assert_eq!(found[0].0, 10, "{found:?}");
     assert!(
         found[0]
             .1
@@ -335,7 +338,7 @@ fn storage_policies_are_judged_per_command_by_owner_folder_and_role() -> anyhow:
         "{}",
         found[0].1
     );
-    assert_eq!(found[1].0, 10);
+    assert_eq!(found[1].0, 12);
     assert!(
         found[1]
             .1
@@ -641,6 +644,8 @@ create table public.notes (id bigint primary key, user_id uuid, body text);
 alter table public.notes enable row level security;
 create policy \"Public read\" on public.notes for select using (true);
 create policy \"Anyone writes\" on public.products for insert with check (true);
+create policy \"Own pending\" on public.notes for update using (user_id = auth.uid()) with check (true);
+create policy \"Own notes\" on public.notes for update using (user_id = auth.uid()) with check (user_id = auth.uid());
 ",
     )?;
     let mut evidence = model_of(temp.path())?.evidence();
@@ -658,8 +663,23 @@ create policy \"Anyone writes\" on public.products for insert with check (true);
             (3, Severity::Low),
             (6, Severity::High),
             (9, Severity::High),
-            (10, Severity::High)
+            (10, Severity::High),
+            (11, Severity::High)
         ]
+    );
+    // A write whose rows are checked but whose new values are not says so;
+    // its look-alike with a real WITH CHECK is quiet.
+    let rewrite = evidence
+        .findings
+        .iter()
+        .find(|f| f.location.line == Some(11))
+        .expect("the open WITH CHECK finding");
+    assert!(
+        rewrite.message.contains(
+            "has a WITH CHECK that is always true: it lets public rewrite the rows its USING admits"
+        ),
+        "{}",
+        rewrite.message
     );
     let products = evidence
         .findings
