@@ -100,19 +100,6 @@ const PERSON_TABLES: &[&str] = &[
     "applicants",
 ];
 
-/// The words of a camel-case name (`customerSsn` → `customer`, `Ssn`).
-fn camel_words(name: &str) -> impl Iterator<Item = &str> {
-    let mut starts: Vec<usize> = vec![0];
-    let bytes = name.as_bytes();
-    for i in 1..bytes.len() {
-        if bytes[i].is_ascii_uppercase() && bytes[i - 1].is_ascii_lowercase() {
-            starts.push(i);
-        }
-    }
-    let ends: Vec<usize> = starts.iter().skip(1).copied().chain([name.len()]).collect();
-    starts.into_iter().zip(ends).map(move |(a, b)| &name[a..b])
-}
-
 /// The personal-data kind of a field, from its table and name.
 pub fn kind_of(table: &str, field: &str) -> Option<PersonalKind> {
     let f: String = field
@@ -159,10 +146,9 @@ pub fn kind_of(table: &str, field: &str) -> Option<PersonalKind> {
     // `ssn` as a word of the name (`ssn`, `customer_ssn`, `ssnLast4`),
     // not letters that run across words (`business_name`, `class_name`).
     let ssn = f.starts_with("ssn")
-        || field
-            .split(['_', '-'])
-            .flat_map(camel_words)
-            .any(|w| w.eq_ignore_ascii_case("ssn"));
+        || crate::supabase::name_words(field)
+            .iter()
+            .any(|w| w == "ssn");
     if ssn
         || f.contains("socialsecurity")
         || f.contains("passport")
