@@ -23,6 +23,11 @@ pub struct BlobEntry {
     /// Where HEAD's tree holds it (the first such path), which may differ
     /// from [`path`](Self::path) after a move.
     pub head_path: Option<String>,
+    /// The version it replaced: the blob at the same path in the parent
+    /// commit of the change that introduced it, when that change was an
+    /// edit (`None` for a new file or a renamed copy). Everything this
+    /// blob shares with its base was already in an earlier blob.
+    pub base: Option<ObjectId>,
 }
 
 impl BlobEntry {
@@ -73,8 +78,15 @@ impl BlobIndex {
         self.by_id.get(id).map(|&i| &self.entries[i])
     }
 
-    /// Adds a blob unless known; returns whether it was new.
-    pub(crate) fn insert(&mut self, id: ObjectId, first_commit: usize, path: &str) -> bool {
+    /// Adds a blob unless known; returns whether it was new. `base` is the
+    /// version it replaced at `path`, if any.
+    pub(crate) fn insert(
+        &mut self,
+        id: ObjectId,
+        first_commit: usize,
+        path: &str,
+        base: Option<ObjectId>,
+    ) -> bool {
         if self.by_id.contains_key(&id) {
             return false;
         }
@@ -85,6 +97,7 @@ impl BlobIndex {
             path: path.to_owned(),
             at_head: false,
             head_path: None,
+            base,
         });
         true
     }
@@ -119,22 +132,51 @@ impl BlobIndex {
         P: Fn(&BlobEntry) -> bool + Sync,
         F: Fn(&BlobEntry, &[u8]) + Sync,
     {
+        self.for_each_version(repo, filter, |_| false, |entry, data, _| f(entry, data))
+    }
+
+    /// Like [`for_each_blob`](Self::for_each_blob), and for each entry that
+    /// has a [`base`](BlobEntry::base) and that `wants_base` accepts, hands
+    /// the base's content too (`None` when it cannot be read): a scan of
+    /// what a version added need not read again what its base held. One
+    /// more buffer per thread.
+    pub fn for_each_version<F, P, B>(
+        &self,
+        repo: &gix::ThreadSafeRepository,
+        filter: P,
+        wants_base: B,
+        f: F,
+    ) -> BlobScanStats
+    where
+        P: Fn(&BlobEntry) -> bool + Sync,
+        B: Fn(&BlobEntry) -> bool + Sync,
+        F: Fn(&BlobEntry, &[u8], Option<&[u8]>) + Sync,
+    {
         let scanned = AtomicU64::new(0);
         let bytes = AtomicU64::new(0);
         let skipped = AtomicU64::new(0);
         let missing = AtomicU64::new(0);
         self.entries.par_iter().for_each_init(
-            || (crate::walk::thread_repo(repo), Vec::new()),
-            |(repo, buf), entry| {
+            || (crate::walk::thread_repo(repo), Vec::new(), Vec::new()),
+            |(repo, buf, base_buf), entry| {
                 if !filter(entry) {
                     skipped.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
+                // The base first: it is most often the delta base of the
+                // version, so reading it warms the pack cache for it.
+                let base = match entry.base {
+                    Some(id) if wants_base(entry) => match repo.objects.try_find(&id, base_buf) {
+                        Ok(Some(data)) if data.kind == gix::object::Kind::Blob => Some(data.data),
+                        _ => None,
+                    },
+                    _ => None,
+                };
                 match repo.objects.try_find(&entry.id, buf) {
                     Ok(Some(data)) if data.kind == gix::object::Kind::Blob => {
                         scanned.fetch_add(1, Ordering::Relaxed);
                         bytes.fetch_add(data.data.len() as u64, Ordering::Relaxed);
-                        f(entry, data.data);
+                        f(entry, data.data, base);
                     }
                     _ => {
                         missing.fetch_add(1, Ordering::Relaxed);

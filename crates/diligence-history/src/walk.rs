@@ -555,7 +555,11 @@ impl Walker<'_> {
             let author = person.unwrap_or_default();
             for change in &commit.changes {
                 if let Some(id) = change.blob {
-                    blobs.insert(id, i, &change.path);
+                    let base = match change.kind {
+                        ChangeKind::Modified => change.old_blob,
+                        _ => None,
+                    };
+                    blobs.insert(id, i, &change.path, base);
                 }
                 let added = matches!(change.kind, ChangeKind::Added | ChangeKind::Renamed { .. });
                 if is_env_file(&change.path) {

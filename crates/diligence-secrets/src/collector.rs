@@ -344,13 +344,22 @@ fn scan_history(
     // Sizes are known once a blob is read: a header lookup per blob before
     // reading costs as much as a tenth of the scan, and memory is bounded
     // by threads × largest blob either way.
-    let stats = history.blobs().for_each_blob(repo, filter, |entry, data| {
-        if data.len() as u64 > cap {
-            session.skipped_too_large(entry.display_path(), &origin(entry));
-        } else {
-            session.scan(data, entry.display_path(), origin(entry));
-        }
-    });
+    // A version HEAD holds is read whole, so that what HEAD holds is
+    // reported at HEAD; an earlier edit is read where it differs from the
+    // version it replaced, which was read before it.
+    let whole = session.engine().options().history_whole;
+    let wants_base = |entry: &BlobEntry| !entry.at_head && !whole;
+    let stats = history
+        .blobs()
+        .for_each_version(repo, filter, wants_base, |entry, data, base| {
+            if data.len() as u64 > cap {
+                session.skipped_too_large(entry.display_path(), &origin(entry));
+            } else if let Some(base) = base.filter(|b| b.len() as u64 <= cap) {
+                session.scan_delta(data, base, entry.display_path(), origin(entry));
+            } else {
+                session.scan(data, entry.display_path(), origin(entry));
+            }
+        });
     session.missing_objects(stats.missing);
     if cx.cancelled() {
         return Err(CollectError::Cancelled);

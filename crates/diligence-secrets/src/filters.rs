@@ -555,6 +555,59 @@ const LANGUAGES: &[&str] = &[
 
 const I18N_DIRS: &[&str] = &["i18n", "l10n", "locales", "locale", "lang", "translations"];
 
+/// Whether a path is a package manager's lockfile (`yarn.lock`,
+/// `Cargo.lock`, `go.sum` ...).
+pub(crate) fn is_lockfile(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    LOCKFILES.iter().any(|l| name.eq_ignore_ascii_case(l))
+}
+
+/// Words that mark a lockfile line as possibly holding a credential, in
+/// the cases they are written in (`_authToken`, `AUTH_TOKEN`, `Password`):
+/// a case-sensitive search keeps the automaton's vectorised prefilter,
+/// which a case-insensitive one loses.
+const LOCKFILE_WORDS: &[&str] = &[
+    "://", "token", "Token", "TOKEN", "auth", "Auth", "AUTH", "passw", "Passw", "PASSW", "secret",
+    "Secret", "SECRET", "apikey", "apiKey", "ApiKey", "APIKEY", "api_key", "API_KEY", "api-key",
+    "private", "Private", "PRIVATE",
+];
+
+/// The lines of a lockfile that can hold a credential, as byte spans
+/// without their `\n`. A lockfile is written by its package manager: package
+/// names, versions, resolved URLs and integrity hashes. What a person can
+/// leak into it is a registry credential: a URL with a user and password
+/// (`https://user:pass@registry/...`), or a token, auth or password entry
+/// or query parameter. Every other line (most of the file, rewritten on
+/// each dependency update) is left out.
+pub(crate) fn lockfile_credential_lines(data: &[u8]) -> Vec<(usize, usize)> {
+    static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new(LOCKFILE_WORDS).expect("lockfile words compile")
+    });
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for hit in words.find_iter(data) {
+        let at = hit.start();
+        if spans.last().is_some_and(|&(_, end)| at <= end) {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+        if hit.pattern().as_usize() == 0 {
+            // A URL counts only with a user part before its host.
+            let authority = &data[hit.end()..end];
+            let host_end = authority
+                .iter()
+                .position(|&b| matches!(b, b'/' | b'"' | b'\'' | b' ' | b'#' | b'?'))
+                .unwrap_or(authority.len());
+            if !authority[..host_end].contains(&b'@') {
+                continue;
+            }
+        }
+        spans.push((start, end));
+    }
+    spans
+}
+
 /// Whether generic rules should skip a path: lockfiles, vendored code,
 /// minified bundles, source maps and translation files.
 pub fn generic_path_excluded(path: &str) -> bool {
@@ -616,6 +669,40 @@ pub fn generic_path_excluded(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lockfile_lines_with_a_credential_are_kept_and_the_rest_left_out() {
+        let text = [
+            "\"@babel/core@^7.0.0\":",
+            "  version \"7.24.0\"",
+            "  resolved \"https://registry.yarnpkg.com/@babel/core/-/core-7.24.0.tgz#abc\"",
+            "  integrity sha512-TOKENaBcD+ef/gh==",
+            "  resolved \"https://ci:s3cret@npm.acme.test/core.tgz\"",
+            "\"//npm.acme.test/:_authToken\" \"abc\"",
+            "  resolved \"git+ssh://git@github.com/acme/lib.git#v1\"",
+            "dependencies:",
+        ]
+        .join("\n");
+        let kept: Vec<&str> = lockfile_credential_lines(text.as_bytes())
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
+        // The user part of a URL and a token entry; a scoped package name,
+        // a registry URL without a user and an integrity hash are not.
+        // (An integrity hash that happens to spell a word is kept: the
+        // rules then read it as they would anyway.)
+        assert_eq!(
+            kept,
+            [
+                "  integrity sha512-TOKENaBcD+ef/gh==",
+                "  resolved \"https://ci:s3cret@npm.acme.test/core.tgz\"",
+                "\"//npm.acme.test/:_authToken\" \"abc\"",
+                "  resolved \"git+ssh://git@github.com/acme/lib.git#v1\"",
+            ]
+        );
+        assert!(is_lockfile("web/yarn.lock") && is_lockfile("Cargo.lock"));
+        assert!(!is_lockfile("web/yarn.lock.bak") && !is_lockfile("src/lock.rs"));
+    }
 
     #[test]
     fn entropy_values() {

@@ -21,6 +21,7 @@ mod archive;
 mod baseline;
 mod collector;
 mod decode;
+mod delta;
 mod error;
 mod filters;
 mod fingerprint;

@@ -234,6 +234,11 @@ pub struct EngineOptions {
     pub archive_bytes: usize,
     /// Members one archive blob may expand to.
     pub archive_members: usize,
+    /// Reads every history version whole, rather than what it added to the
+    /// version it replaced at the same path. The findings are the same; a
+    /// value an edit kept is then also placed in every version that kept
+    /// it, and the scan reads many times the bytes.
+    pub history_whole: bool,
 }
 
 impl Default for EngineOptions {
@@ -246,6 +251,7 @@ impl Default for EngineOptions {
             fingerprint_key: crate::fingerprint::DEFAULT_FINGERPRINT_KEY.to_vec(),
             archive_bytes: 32 * 1024 * 1024,
             archive_members: 4096,
+            history_whole: false,
         }
     }
 }
@@ -318,7 +324,7 @@ pub struct Engine {
 }
 
 const CLIENT_PREFIXES: &[&[u8]] = &[b"NEXT_PUBLIC_", b"VITE_", b"REACT_APP_", b"EXPO_PUBLIC_"];
-const PAIR_DISTANCE_LINES: u32 = 10;
+pub(crate) const PAIR_DISTANCE_LINES: u32 = 10;
 /// Rule families that recognise a format any provider may use; a
 /// provider's own rule on the same text is more specific.
 const FORMAT_FAMILIES: &[&str] = &[
@@ -431,7 +437,91 @@ impl Engine {
         if is_binary(data) {
             return BlobOutcome::Binary;
         }
+        if filters::is_lockfile(path) {
+            let spans = filters::lockfile_credential_lines(data);
+            return BlobOutcome::Scanned(self.scan_spans(data, &spans, path));
+        }
         BlobOutcome::Scanned(self.scan_plain(data, path))
+    }
+
+    /// Scans what a history version added to its `base` (the version it
+    /// replaced at the same path): only matches that touch a line the base
+    /// did not hold are returned, the rest were found in the base. Reads
+    /// the added lines with their context (see [`crate::delta`]); archives,
+    /// PDFs and binary content are scanned as by [`scan`](Self::scan).
+    pub fn scan_delta(&self, data: &[u8], base: &[u8], path: &str) -> BlobOutcome {
+        if data.len() as u64 > self.options.max_blob_size
+            || archive::is_archive(data)
+            || crate::pdf::is_pdf(data)
+            || is_binary(data)
+            || is_binary(base)
+        {
+            return self.scan(data, path);
+        }
+        if filters::is_lockfile(path) {
+            // The credential lines of a lockfile the base did not hold.
+            let spans = crate::delta::lockfile_added(data, base);
+            return BlobOutcome::Scanned(self.scan_spans(data, &spans, path));
+        }
+        let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+        let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+        let delta = crate::delta::delta(data, base, yaml);
+        let mut matches = match &delta {
+            crate::delta::Delta::Whole { .. } => self.scan_plain(data, path),
+            crate::delta::Delta::Selected { text, lines, .. } => {
+                self.scan_selection(text, lines, path)
+            }
+        };
+        // A value of an unchanged line was found in the base; it stays only
+        // when an added value pairs with it here, as a whole read finds.
+        let added_pairs: Vec<u32> = matches
+            .iter()
+            .filter(|m| m.paired && delta.touches_added(m.line, m.end_line))
+            .map(|m| m.line)
+            .collect();
+        matches.retain(|m| {
+            delta.touches_added(m.line, m.end_line)
+                || (m.paired
+                    && added_pairs
+                        .iter()
+                        .any(|&line| line.abs_diff(m.line) <= PAIR_DISTANCE_LINES))
+        });
+        BlobOutcome::Scanned(matches)
+    }
+
+    /// Scans some lines of `data` (byte spans, in order) as one text; the
+    /// matches carry their lines in `data`.
+    fn scan_spans(&self, data: &[u8], spans: &[(usize, usize)], path: &str) -> Vec<Match> {
+        if spans.is_empty() {
+            return Vec::new();
+        }
+        let numbered = crate::delta::number_spans(data, spans);
+        let (text, lines) = crate::delta::select(data, numbered.into_iter());
+        self.scan_selection(&text, &lines, path)
+    }
+
+    /// Scans a selection of a blob's lines (see [`crate::delta::select`])
+    /// and gives each match its line in the blob; a match that starts on a
+    /// separator is dropped.
+    fn scan_selection(&self, text: &[u8], lines: &[u32], path: &str) -> Vec<Match> {
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let at = |line: u32| {
+            usize::try_from(line)
+                .ok()
+                .and_then(|n| lines.get(n.checked_sub(1)?))
+                .copied()
+                .unwrap_or(0)
+        };
+        let mut found = self.scan_plain(text, path);
+        found.retain_mut(|m| {
+            let (first, last) = (at(m.line), at(m.end_line.max(m.line)));
+            m.line = first;
+            m.end_line = last.max(first);
+            first != 0
+        });
+        found
     }
 
     /// Scans the text members of an archive under the archive budget.

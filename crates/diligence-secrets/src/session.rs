@@ -211,6 +211,27 @@ impl<'e> Session<'e> {
     /// matches for the caller to [`record`](Self::record) (possibly later,
     /// with a better origin).
     pub fn scan_unrecorded(&self, data: &[u8], path: &str, origin: &Origin) -> Vec<Match> {
+        self.scan_with(data, path, origin, || self.engine.scan(data, path))
+    }
+
+    /// Scans what a history version added to the version it replaced at
+    /// the same path ([`Engine::scan_delta`]) and records it: what it
+    /// shares with `base` was recorded with the base.
+    pub fn scan_delta(&self, data: &[u8], base: &[u8], path: &str, origin: Origin) -> Vec<Match> {
+        let matches = self.scan_with(data, path, &origin, || {
+            self.engine.scan_delta(data, base, path)
+        });
+        self.record(path, &origin, &matches);
+        matches
+    }
+
+    fn scan_with(
+        &self,
+        data: &[u8],
+        path: &str,
+        origin: &Origin,
+        scan: impl FnOnce() -> BlobOutcome,
+    ) -> Vec<Match> {
         match origin {
             Origin::Worktree => self.counters.files.fetch_add(1, Ordering::Relaxed),
             Origin::History { .. } => self.counters.blobs.fetch_add(1, Ordering::Relaxed),
@@ -218,9 +239,7 @@ impl<'e> Session<'e> {
         };
         // One file that trips a bug in a decoder is counted and named, and
         // the scan goes on.
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.engine.scan(data, path)
-        }));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(scan));
         let Ok(outcome) = outcome else {
             self.counters.failed.fetch_add(1, Ordering::Relaxed);
             return Vec::new();

@@ -6,6 +6,7 @@ mod archive;
 mod collector;
 mod common;
 mod corpus;
+mod edits;
 mod engine;
 mod families;
 mod formats;
