@@ -216,26 +216,20 @@ pub(crate) fn delta(data: &[u8], base: &[u8], yaml: bool) -> Delta {
     if added_bytes * 3 > data.len() || read_whole(data, yaml) {
         return Delta::Whole { added };
     }
-    let count = spans.len();
-    let mut keep = vec![false; count];
     // Within CONTEXT_LINES of an added line, on either side.
     let mut since = usize::MAX;
-    for i in 0..count {
-        since = if added.lines[i] {
-            0
-        } else {
-            since.saturating_add(1)
-        };
-        keep[i] = since <= CONTEXT_LINES;
-    }
+    let mut keep: Vec<bool> = added
+        .lines
+        .iter()
+        .map(|&new| {
+            since = if new { 0 } else { since.saturating_add(1) };
+            since <= CONTEXT_LINES
+        })
+        .collect();
     let mut until = usize::MAX;
-    for i in (0..count).rev() {
-        until = if added.lines[i] {
-            0
-        } else {
-            until.saturating_add(1)
-        };
-        keep[i] |= until <= CONTEXT_LINES;
+    for (kept, &new) in keep.iter_mut().zip(&added.lines).rev() {
+        until = if new { 0 } else { until.saturating_add(1) };
+        *kept |= until <= CONTEXT_LINES;
     }
     if yaml {
         add_yaml_ancestors(data, &spans, &mut keep);
