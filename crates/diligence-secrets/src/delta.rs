@@ -11,10 +11,17 @@
 
 use rustc_hash::FxHashSet;
 
-/// Lines kept on each side of an added line: as far as a pair of rules
-/// looks for its companion, so that pairs, allow comments and values
-/// split over a few lines read as in the whole file.
+/// Lines kept on each side of an added line when something was found
+/// there: as far as a pair of rules looks for its companion, so that pairs
+/// read as in the whole file.
 pub(crate) const CONTEXT_LINES: usize = crate::scan::PAIR_DISTANCE_LINES as usize;
+
+/// Lines kept on each side of an added line on the first reading: enough
+/// for an allow comment on the line above and a value standing between
+/// its tags (`<password>` / value / `</password>`). Most edits hold no
+/// secret, and are read this narrowly only; the rest are read again with
+/// [`CONTEXT_LINES`].
+pub(crate) const NARROW_CONTEXT_LINES: usize = 2;
 
 /// At most this many lines are walked back from a run to find the keys
 /// that enclose it in a YAML file.
@@ -185,7 +192,7 @@ pub(crate) fn lockfile_added(data: &[u8], base: &[u8]) -> Vec<(usize, usize)> {
 /// Blank lines never count as added. `yaml` adds the keys that enclose
 /// each run, so nested names (`stripe:` / `secret: value`) read as in the
 /// whole file.
-pub(crate) fn delta(data: &[u8], base: &[u8], yaml: bool) -> Delta {
+pub(crate) fn delta(data: &[u8], base: &[u8], yaml: bool, context: usize) -> Delta {
     let ((start, end), (base_start, base_end)) = differing(data, base);
     let known: FxHashSet<&[u8]> = base[base_start..base_end]
         .split(|&b| b == b'\n')
@@ -193,9 +200,9 @@ pub(crate) fn delta(data: &[u8], base: &[u8], yaml: bool) -> Delta {
         .collect();
     // The lines read: the differing part, its context, and in YAML as far
     // up as its enclosing keys may be.
-    let back = if yaml { ANCESTOR_WALK } else { CONTEXT_LINES };
+    let back = if yaml { ANCESTOR_WALK } else { context };
     let from = lines_back(data, start, back);
-    let to = lines_forward(data, end, CONTEXT_LINES);
+    let to = lines_forward(data, end, context);
     let spans = line_spans(data, from, to);
     let first = memchr::memchr_iter(b'\n', &data[..from]).count() + 1;
     let mut added_bytes = 0;
@@ -216,20 +223,20 @@ pub(crate) fn delta(data: &[u8], base: &[u8], yaml: bool) -> Delta {
     if added_bytes * 3 > data.len() || read_whole(data, yaml) {
         return Delta::Whole { added };
     }
-    // Within CONTEXT_LINES of an added line, on either side.
+    // Within `context` lines of an added line, on either side.
     let mut since = usize::MAX;
     let mut keep: Vec<bool> = added
         .lines
         .iter()
         .map(|&new| {
             since = if new { 0 } else { since.saturating_add(1) };
-            since <= CONTEXT_LINES
+            since <= context
         })
         .collect();
     let mut until = usize::MAX;
     for (kept, &new) in keep.iter_mut().zip(&added.lines).rev() {
         until = if new { 0 } else { until.saturating_add(1) };
-        *kept |= until <= CONTEXT_LINES;
+        *kept |= until <= context;
     }
     if yaml {
         add_yaml_ancestors(data, &spans, &mut keep);
@@ -342,7 +349,7 @@ mod tests {
     fn keeps_added_lines_with_their_context() {
         let base = numbered(100);
         let data = base.replace("line 50\n", "line 50\nadded here\n");
-        let delta = delta(data.as_bytes(), base.as_bytes(), false);
+        let delta = delta(data.as_bytes(), base.as_bytes(), false, CONTEXT_LINES);
         let (text, lines) = selected(&delta);
         // 10 lines before, the added line, 10 after.
         assert_eq!(lines, (41..=61).collect::<Vec<u32>>());
@@ -354,19 +361,43 @@ mod tests {
     }
 
     #[test]
+    fn the_narrow_reading_keeps_two_lines_each_side() {
+        let base = numbered(100);
+        let data = base.replace("line 50\n", "line 50\nadded here\n");
+        let delta = delta(
+            data.as_bytes(),
+            base.as_bytes(),
+            false,
+            NARROW_CONTEXT_LINES,
+        );
+        let (_, lines) = selected(&delta);
+        assert_eq!(lines, (49..=53).collect::<Vec<u32>>());
+    }
+
+    #[test]
     fn runs_apart_are_separated_and_unchanged_files_select_nothing() {
         let base = numbered(200);
         let data = base
             .replace("line 20\n", "line 20 edited\n")
             .replace("line 150\n", "line 150 edited\n");
-        let (text, lines) = selected(&delta(data.as_bytes(), base.as_bytes(), false));
+        let (text, lines) = selected(&delta(
+            data.as_bytes(),
+            base.as_bytes(),
+            false,
+            CONTEXT_LINES,
+        ));
         let gap = lines.iter().position(|&l| l == 0).expect("a separator");
         assert_eq!(lines[gap - 1], 30);
         assert_eq!(lines[gap + 1], 140);
         assert_eq!(text.lines().nth(gap), Some(""));
         // Reordered or blank-line edits add nothing.
         let moved = base.replace("line 3\n", "") + "line 3\n\n\n";
-        let (text, lines) = selected(&delta(moved.as_bytes(), base.as_bytes(), false));
+        let (text, lines) = selected(&delta(
+            moved.as_bytes(),
+            base.as_bytes(),
+            false,
+            CONTEXT_LINES,
+        ));
         assert!(text.is_empty() && lines.is_empty());
     }
 
@@ -375,18 +406,18 @@ mod tests {
         let base = numbered(10);
         let data = "all new\n".repeat(10);
         assert!(matches!(
-            delta(data.as_bytes(), base.as_bytes(), false),
+            delta(data.as_bytes(), base.as_bytes(), false, CONTEXT_LINES),
             Delta::Whole { .. }
         ));
         let manifest = format!("kind: Secret\n{}data:\n  k: dmFsdWU=\n", numbered(100));
         let before = format!("kind: Secret\n{}data:\n", numbered(100));
-        let whole = delta(manifest.as_bytes(), before.as_bytes(), true);
+        let whole = delta(manifest.as_bytes(), before.as_bytes(), true, CONTEXT_LINES);
         assert!(matches!(whole, Delta::Whole { .. }));
         assert!(whole.touches_added(103, 103));
         assert!(!whole.touches_added(1, 102));
         // The same text outside YAML is an ordinary selection.
         assert!(matches!(
-            delta(manifest.as_bytes(), before.as_bytes(), false),
+            delta(manifest.as_bytes(), before.as_bytes(), false, CONTEXT_LINES),
             Delta::Selected { .. }
         ));
     }
@@ -396,12 +427,22 @@ mod tests {
         let filler: String = (0..40).map(|i| format!("    k{i}: v\n")).collect();
         let base = format!("top: 1\nstripe:\n  api:\n{filler}    other: v\n");
         let data = format!("top: 1\nstripe:\n  api:\n{filler}    secret: new\n");
-        let (text, lines) = selected(&delta(data.as_bytes(), base.as_bytes(), true));
+        let (text, lines) = selected(&delta(
+            data.as_bytes(),
+            base.as_bytes(),
+            true,
+            CONTEXT_LINES,
+        ));
         assert!(text.starts_with("stripe:\n  api:\n\n"), "{text}");
         assert_eq!(&lines[..3], &[2, 3, 0]);
         assert!(!text.contains("top: 1"));
         // Outside YAML no ancestors are added.
-        let (text, _) = selected(&delta(data.as_bytes(), base.as_bytes(), false));
+        let (text, _) = selected(&delta(
+            data.as_bytes(),
+            base.as_bytes(),
+            false,
+            CONTEXT_LINES,
+        ));
         assert!(!text.contains("stripe:"));
     }
 
@@ -430,7 +471,12 @@ mod tests {
     fn crlf_lines_match_their_lf_base() {
         let base = numbered(60);
         let data = base.replace('\n', "\r\n");
-        let (text, _) = selected(&delta(data.as_bytes(), base.as_bytes(), false));
+        let (text, _) = selected(&delta(
+            data.as_bytes(),
+            base.as_bytes(),
+            false,
+            CONTEXT_LINES,
+        ));
         assert!(text.is_empty());
     }
 }

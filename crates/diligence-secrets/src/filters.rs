@@ -567,7 +567,7 @@ pub(crate) fn is_lockfile(path: &str) -> bool {
 /// a case-sensitive search keeps the automaton's vectorised prefilter,
 /// which a case-insensitive one loses.
 const LOCKFILE_WORDS: &[&str] = &[
-    "://", "token", "Token", "TOKEN", "auth", "Auth", "AUTH", "passw", "Passw", "PASSW", "secret",
+    "token", "Token", "TOKEN", "auth", "Auth", "AUTH", "passw", "Passw", "PASSW", "secret",
     "Secret", "SECRET", "apikey", "apiKey", "ApiKey", "APIKEY", "api_key", "API_KEY", "api-key",
     "private", "Private", "PRIVATE",
 ];
@@ -584,26 +584,38 @@ pub(crate) fn lockfile_credential_lines(data: &[u8]) -> Vec<(usize, usize)> {
     let words = WORDS.get_or_init(|| {
         aho_corasick::AhoCorasick::new(LOCKFILE_WORDS).expect("lockfile words compile")
     });
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for hit in words.find_iter(data) {
-        let at = hit.start();
-        if spans.last().is_some_and(|&(_, end)| at <= end) {
-            continue;
-        }
+    let line_of = |at: usize| {
         let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
         let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-        if hit.pattern().as_usize() == 0 {
-            // A URL counts only with a user part before its host.
-            let authority = &data[hit.end()..end];
-            let host_end = authority
-                .iter()
-                .position(|&b| matches!(b, b'/' | b'"' | b'\'' | b' ' | b'#' | b'?'))
-                .unwrap_or(authority.len());
-            if !authority[..host_end].contains(&b'@') {
-                continue;
-            }
+        (start, end)
+    };
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for hit in words.find_iter(data) {
+        if spans.last().is_some_and(|&(_, end)| hit.start() <= end) {
+            continue;
         }
-        spans.push((start, end));
+        spans.push(line_of(hit.start()));
+    }
+    // A URL counts only with a user part before its host.
+    let mut urls = Vec::new();
+    for at in memchr::memmem::find_iter(data, b"://") {
+        if urls.last().is_some_and(|&(_, end)| at <= end) {
+            continue;
+        }
+        let authority = &data[at + 3..];
+        let host_end = authority
+            .iter()
+            .take(256)
+            .position(|&b| matches!(b, b'/' | b'"' | b'\'' | b' ' | b'#' | b'?' | b'\n'))
+            .unwrap_or(authority.len().min(256));
+        if authority[..host_end].contains(&b'@') {
+            urls.push(line_of(at));
+        }
+    }
+    if !urls.is_empty() {
+        spans.extend(urls);
+        spans.sort_unstable();
+        spans.dedup();
     }
     spans
 }

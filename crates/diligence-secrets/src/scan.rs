@@ -465,13 +465,20 @@ impl Engine {
         }
         let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
         let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
-        let delta = crate::delta::delta(data, base, yaml);
+        let mut delta = crate::delta::delta(data, base, yaml, crate::delta::NARROW_CONTEXT_LINES);
         let mut matches = match &delta {
             crate::delta::Delta::Whole { .. } => self.scan_plain(data, path),
             crate::delta::Delta::Selected { text, lines, .. } => {
                 self.scan_selection(text, lines, path)
             }
         };
+        if !matches.is_empty() && matches!(delta, crate::delta::Delta::Selected { .. }) {
+            // Found something: read again as far as pairs reach.
+            delta = crate::delta::delta(data, base, yaml, crate::delta::CONTEXT_LINES);
+            if let crate::delta::Delta::Selected { text, lines, .. } = &delta {
+                matches = self.scan_selection(text, lines, path);
+            }
+        }
         // A value of an unchanged line was found in the base; it stays only
         // when an added value pairs with it here, as a whole read finds.
         let added_pairs: Vec<u32> = matches
