@@ -684,10 +684,11 @@ impl Engine {
 
     /// The rules whose keywords occur in `data`, and the lines (byte
     /// ranges, merged) holding a keyword of a line-local rule.
-    fn candidates(&self, data: &[u8]) -> (Vec<bool>, Vec<(usize, usize)>) {
+    fn candidates(&self, data: &[u8]) -> Candidates {
         let mut candidate = vec![false; self.rules.rules.len()];
         let mut keyword_seen = vec![false; self.rules.keyword_rules.len()];
         let mut windows: Vec<(usize, usize)> = Vec::new();
+        let mut near: Vec<(usize, usize)> = Vec::new();
         for m in self.rules.prefilter.find_overlapping_iter(data) {
             let k = m.pattern().as_usize();
             if !keyword_seen[k] {
@@ -698,33 +699,43 @@ impl Engine {
             }
             if self.rules.keyword_line_local[k] {
                 let at = m.start();
-                if windows.last().is_some_and(|&(s, e)| s <= at && at <= e) {
-                    continue;
+                let (start, end) = match windows.last() {
+                    Some(&(s, e)) if s <= at && at <= e => (s, e),
+                    _ => {
+                        let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+                        let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+                        windows.push((start, end));
+                        (start, end)
+                    }
+                };
+                if end - start > LONG_LINE {
+                    near.push(near_keyword(data, at, start, end));
+                } else if near.last() != Some(&(start, end)) {
+                    near.push((start, end));
                 }
-                let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
-                let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-                windows.push((start, end));
             }
         }
-        // Overlapping matches come in order of their end: sort, then merge.
-        windows.sort_unstable();
-        windows.dedup_by(|next, kept| {
-            if next.0 <= kept.1 {
-                kept.1 = kept.1.max(next.1);
-                true
-            } else {
-                false
-            }
-        });
-        (candidate, windows)
+        Candidates {
+            rules: candidate,
+            windows: merged(windows),
+            near: merged(near),
+        }
     }
 
     fn scan_text(&self, data: &[u8], path: &str, only: Option<usize>) -> Vec<Match> {
-        let (candidate, windows) = match only {
+        let Candidates {
+            rules: candidate,
+            windows,
+            near,
+        } = match only {
             Some(rule) => {
-                let mut c = vec![false; self.rules.rules.len()];
-                c[rule] = true;
-                (c, Vec::new())
+                let mut rules = vec![false; self.rules.rules.len()];
+                rules[rule] = true;
+                Candidates {
+                    rules,
+                    windows: Vec::new(),
+                    near: Vec::new(),
+                }
             }
             None => self.candidates(data),
         };
@@ -742,8 +753,11 @@ impl Engine {
             // A line-local rule runs only on the lines holding a keyword:
             // its match contains its keyword and never spans a newline,
             // so this finds exactly what a scan of the whole blob finds.
+            // A name-anchored rule's match lies within a few hundred bytes
+            // of its keyword: on a long line (a minified bundle, a
+            // translation file on one line) it reads only around each one.
             let spans: &[(usize, usize)] = if only.is_none() && line_local(rule) {
-                &windows
+                if rule.name_anchored { &near } else { &windows }
             } else {
                 &whole
             };
@@ -936,6 +950,78 @@ impl Engine {
             }
         }
     }
+}
+
+/// What the keyword search found in a text.
+struct Candidates {
+    /// The rules whose keywords occur.
+    rules: Vec<bool>,
+    /// The lines holding a keyword of a line-local rule, merged.
+    windows: Vec<(usize, usize)>,
+    /// The same, but on lines longer than [`LONG_LINE`] only the part
+    /// around each keyword ([`near_keyword`]), merged.
+    near: Vec<(usize, usize)>,
+}
+
+/// Lines longer than this are read only around their keywords by the
+/// name-anchored rules.
+const LONG_LINE: usize = 2048;
+/// Bytes before a keyword where a name-anchored match may start: the
+/// separator, up to 30 name characters, a credential word and up to 12
+/// more before the provider's name.
+const NEAR_BEFORE: usize = 256;
+/// Bytes after a keyword where a name-anchored match may still run: the
+/// rest of the name, the credential word, the assignment and the value.
+const NEAR_AFTER: usize = 1024;
+/// How far a window's edge moves to reach a byte that ends a name or a
+/// value; past it, the whole line is read.
+const EDGE_WALK: usize = 4096;
+
+fn in_name(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+fn ends_value(b: u8) -> bool {
+    !(b.is_ascii_alphanumeric()
+        || matches!(b, b'_' | b'#' | b'+' | b'/' | b'=' | b'.' | b'-' | b'\n'))
+}
+
+/// The part of the line `line_start..line_end` around a keyword at `at`
+/// that a name-anchored match holding it can span. It starts on a byte
+/// no name holds and ends past a byte that ends every value, so that the
+/// edges of the part read as the line does: a match found in it is the
+/// match the whole line gives.
+fn near_keyword(data: &[u8], at: usize, line_start: usize, line_end: usize) -> (usize, usize) {
+    let mut start = at.saturating_sub(NEAR_BEFORE).max(line_start);
+    let floor = start.saturating_sub(EDGE_WALK).max(line_start);
+    while start > floor && in_name(data[start]) {
+        start -= 1;
+    }
+    if in_name(data[start]) {
+        start = line_start;
+    }
+    let mut end = (at + NEAR_AFTER).min(line_end);
+    let ceiling = (end + EDGE_WALK).min(line_end);
+    while end < ceiling && !ends_value(data[end]) {
+        end += 1;
+    }
+    let end = if end < ceiling { end + 1 } else { line_end };
+    (start, end)
+}
+
+/// Sorts spans and merges those that touch or overlap.
+fn merged(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    // Overlapping matches come in order of their end: sort, then merge.
+    spans.sort_unstable();
+    spans.dedup_by(|next, kept| {
+        if next.0 <= kept.1 {
+            kept.1 = kept.1.max(next.1);
+            true
+        } else {
+            false
+        }
+    });
+    spans
 }
 
 /// A capture group placed in the whole blob.

@@ -386,3 +386,49 @@ fn a_provider_name_counts_only_where_a_word_starts() {
         assert_eq!(ids, [rule], "{text}");
     }
 }
+
+/// (rule id, fingerprint) of every match, sorted.
+fn found_set(text: &str) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = scan(text)
+        .iter()
+        .map(|m| (id(m).to_owned(), m.secret.fingerprint().to_owned()))
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_long_line_reads_as_a_short_one_around_each_name() {
+    // On a line of several kilobytes (a minified bundle) name-anchored
+    // rules read only around each keyword; what they find must be what
+    // the whole line gives, on both sides.
+    let mut rng = Rng::new(2026);
+    let fillers = [
+        "var q=1;".repeat(400),
+        // A run of name characters longer than the edges may walk.
+        format!("{},", "Q".repeat(5000)),
+    ];
+    let mut failures = Vec::new();
+    for row in rows() {
+        let (class, min, _) = &row.shapes[0];
+        let v = value(&mut rng, class, *min);
+        let glued = format!("const zq{} = \"{v}\";", camel(&row.word, "ApiKey"));
+        let mut texts = forms(&row.word, &v);
+        texts.push(glued);
+        for text in texts {
+            let short = found_set(&format!("# settings\n{text}\n"));
+            for filler in &fillers {
+                let long = found_set(&format!("# settings\n{filler} {text} {filler}\n"));
+                if long != short {
+                    failures.push(format!("{}: {text:?}: {long:?} != {short:?}", row.rule));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(20)]
+    );
+}
