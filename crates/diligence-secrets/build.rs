@@ -260,11 +260,8 @@ fn named_rules(table: &str) -> String {
             })
             .collect::<Vec<_>>()
             .join("|");
-        let lead = |n: u32| {
-            format!(
-                "(?:(?:[a-z0-9_.-]{{0,{n}}}?[_.-])?(?:{names})|[a-z0-9_.-]{{0,{n}}}?(?:{camel}))"
-            )
-        };
+        let lead =
+            |_: u32| format!("(?:(?:[a-z0-9_.-]*?[_.-])?(?:{names})|[a-z0-9_.-]*?(?:{camel}))");
         // The longest distinctive word of each name is its prefilter
         // keyword (`nasdaq` in `nasdaq data link`, never `api`).
         let mut keywords: Vec<String> = words
@@ -291,7 +288,7 @@ fn named_rules(table: &str) -> String {
         let short = shapes.iter().map(|s| s.max).min().unwrap_or(0) < 20;
         let floor = if short { 2.5 } else { 3.0 };
         let pattern = format!(
-            "(?m)(?:^|[^A-Za-z0-9\\n])(?i:(?:{lead30}[a-z0-9_.-]{{0,30}}?(?:{CREDENTIAL_WORDS})|[a-z0-9_.-]{{0,30}}?(?:{CREDENTIAL_WORDS}){lead12})[a-z0-9_.-]{{0,20}})\
+            "(?m)(?:^|[^A-Za-z0-9\\n])(?i:(?:{lead30}[a-z0-9_.-]*?(?:{CREDENTIAL_WORDS})|[a-z0-9_.-]*?(?:{CREDENTIAL_WORDS}){lead12})[a-z0-9_.-]*)\
              (?:[\"']?[\\x20\\t]*(?:[\\x20\\t]*:?[\\x20\\t]*(?:string|str|&str)[\\x20\\t]*)?(?::{{1,3}}=|[?+.]=|=>|=|:|>)[\\x20\\t]*(?:[bru]?[\"'`])?|[\"'][\\x20\\t]*,[\\x20\\t]*[bru]?[\"'`])\
              ({value})(?:[^A-Za-z0-9_\\n#+/=.-]|\\.(?:[^A-Za-z0-9\\n]|$)|$)",
             lead30 = lead(30),

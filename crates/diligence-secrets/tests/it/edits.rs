@@ -33,6 +33,22 @@ fn code(from: usize, count: usize) -> String {
         .collect()
 }
 
+/// A YAML file whose last line, `last`, is nested two levels under
+/// `alchemy:` / `api:`, forty lines below them.
+fn values(last: &str) -> String {
+    let keys: String = (0..40).map(|i| format!("    k{i}: v{i}\n")).collect();
+    format!("alchemy:\n  api:\n{keys}{last}")
+}
+
+/// A Kubernetes Secret whose `data:` ends with `extra`, thirty lines
+/// below its `kind`.
+fn manifest(extra: &str) -> String {
+    let comments: String = (0..30).map(|i| format!("# line {i}\n")).collect();
+    format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\n{comments}data:\n  note: aGVsbG8=\n{extra}"
+    )
+}
+
 /// Rule id and fingerprint of each finding, with its tags and the commit
 /// and path of its first place.
 type Summary = BTreeMap<(String, String), (Vec<String>, Option<String>, Option<String>)>;
@@ -96,24 +112,8 @@ fn edits_read_as_added_lines_find_what_whole_versions_find() {
         "app/pay.py",
         &format!("{head}KEY = \"{stripe}\"\n{tail}"),
     );
-    write(
-        &dir,
-        "deploy/values.yaml",
-        &format!(
-            "alchemy:\n  api:\n{}    region: eu\n",
-            (0..40)
-                .map(|i| format!("    k{i}: v{i}\n"))
-                .collect::<String>()
-        ),
-    );
-    write(
-        &dir,
-        "deploy/secret.yaml",
-        &format!(
-            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\n{}data:\n  note: aGVsbG8=\n",
-            (0..30).map(|i| format!("# line {i}\n")).collect::<String>()
-        ),
-    );
+    write(&dir, "deploy/values.yaml", &values("    region: eu\n"));
+    write(&dir, "deploy/secret.yaml", &manifest(""));
     commit(&dir, 1);
 
     // Day 2: an unrelated edit far from the payment key; the secret access
@@ -135,21 +135,13 @@ fn edits_read_as_added_lines_find_what_whole_versions_find() {
     write(
         &dir,
         "deploy/values.yaml",
-        &format!(
-            "alchemy:\n  api:\n{}    key: {nested}\n",
-            (0..40)
-                .map(|i| format!("    k{i}: v{i}\n"))
-                .collect::<String>()
-        ),
+        &values(&format!("    key: {nested}\n")),
     );
     // A base64 value added to a Kubernetes Secret, far from its `kind`.
     write(
         &dir,
         "deploy/secret.yaml",
-        &format!(
-            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\n{}data:\n  note: aGVsbG8=\n  DB_PASSWORD: {manifest_value}\n",
-            (0..30).map(|i| format!("# line {i}\n")).collect::<String>()
-        ),
+        &manifest(&format!("  DB_PASSWORD: {manifest_value}\n")),
     );
     commit(&dir, 2);
 
