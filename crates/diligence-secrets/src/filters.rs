@@ -216,6 +216,17 @@ pub fn generic_value_plausible(value: &str) -> bool {
     if only_word_chars {
         return false;
     }
+    // A negated or non-null-asserted identifier is an expression
+    // (`!requiresPreflightRequest`, TypeScript's `GitHubApp.key!`).
+    let core = value.trim_start_matches('!').trim_end_matches('!');
+    if core.len() < value.len()
+        && !core.is_empty()
+        && core
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        return false;
+    }
     // Digits only (ports, counts, timestamps).
     if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return false;
@@ -425,6 +436,9 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "length",
         "expiry",
         "lifetime",
+        // Software that keeps passwords (`GooglePasswordManager`,
+        // `password_manager`), not a password.
+        "manager",
     ];
     if PARTS.iter().any(|p| lower.contains(p)) {
         return true;
@@ -714,6 +728,19 @@ mod tests {
         );
         assert!(is_lockfile("web/yarn.lock") && is_lockfile("Cargo.lock"));
         assert!(!is_lockfile("web/yarn.lock.bak") && !is_lockfile("src/lock.rs"));
+    }
+
+    #[test]
+    fn expressions_and_password_managers_are_not_credentials() {
+        assert!(!generic_value_plausible("!requiresPreflightRequest"));
+        assert!(!generic_value_plausible("GitHubApp.key!"));
+        // A literal that starts or ends with `!` and holds a digit is a value.
+        assert!(generic_value_plausible("!Qw3rtyZx9v"));
+        assert!(generic_value_plausible("Qw3rty.Zx9v!"));
+        assert!(generic_name_excluded("GooglePasswordManager"));
+        assert!(generic_name_excluded("password_manager"));
+        assert!(!generic_name_excluded("managerPassword"));
+        assert!(!generic_name_excluded("MANAGER_PASSWORD"));
     }
 
     #[test]

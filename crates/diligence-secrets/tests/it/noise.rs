@@ -107,6 +107,10 @@ fn look_alikes_are_not_reported() {
         ("access_key = {SumoAccessKey}\n".to_owned(), "docs/sumo.md"),
         ("api_token: \"{{api_token_2}}\"\napi_key = %(api_key)s2\n".to_owned(), "conf/app.ini"),
         ("password: ab12####cd34####\nsecret: \"########x9\"\n".to_owned(), "docs/setup.md"),
+        // Password managers' identifiers, and expressions.
+        (format!("export enum Brand {{\n  GooglePasswordManager = \"{uuid}\",\n}}\n"), "shared/passkeys.ts"),
+        ("xhr.withCredentials = !requiresPreflightRequest;\n".to_owned(), "app/files.ts"),
+        ("  privateKey: GitHubApp.key!,\n".to_owned(), "server/github.ts"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
@@ -140,6 +144,11 @@ fn real_values_beside_the_look_alikes_are_still_reported() {
             "docs/index.html",
         ),
         (format!("NEXUS_API_KEY=\"{v}\"\n"), "Jenkinsfile"),
+        (
+            format!("  passwordManagerPassword = \"{v}\",\n"),
+            "shared/passkeys.ts",
+        ),
+        (format!("  password: \"!{v}\",\n"), "server/github.ts"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
