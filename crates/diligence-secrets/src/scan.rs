@@ -447,8 +447,9 @@ impl Engine {
     /// Scans what a history version added to its `base` (the version it
     /// replaced at the same path): only matches that touch a line the base
     /// did not hold are returned, the rest were found in the base. Reads
-    /// the added lines with their context (see [`crate::delta`]); archives,
-    /// PDFs and binary content are scanned as by [`scan`](Self::scan).
+    /// the added lines with two lines either side, and as far as pairs
+    /// reach where something is found; archives, PDFs and binary content
+    /// are scanned as by [`scan`](Self::scan).
     pub fn scan_delta(&self, data: &[u8], base: &[u8], path: &str) -> BlobOutcome {
         if data.len() as u64 > self.options.max_blob_size
             || archive::is_archive(data)
