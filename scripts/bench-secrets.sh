@@ -19,6 +19,8 @@
 #
 # REPO=path benchmarks a real repository (a clone of your choosing) instead
 # of the generated one; the worktree and start-up parts are skipped.
+# BENCH_TMP=dir holds the worktree part's files (default: TMPDIR or /tmp);
+# it must not lie inside a git repository.
 set -euo pipefail
 
 COMMITS=${COMMITS:-20000}
@@ -190,9 +192,15 @@ ratios
 [ -n "${REPO:-}" ] && exit 0
 
 # A worktree of WORKTREE_FILES files (the benchmark checkout's first files,
-# without .git) and a one-file repository for start-up time.
+# without .git) and a one-file repository for start-up time. The worktree
+# lies outside this project: inside it, a scan finds the project's own
+# repository above it and reads that history too.
 WORKTREE_FILES=${WORKTREE_FILES:-1300}
-tree="$bench/worktree-$WORKTREE_FILES"
+tree="${BENCH_TMP:-${TMPDIR:-/tmp}}/diligence-bench-worktree-$WORKTREE_FILES"
+if git -C "$(dirname "$tree")" rev-parse --git-dir > /dev/null 2>&1; then
+    echo "the worktree's folder $(dirname "$tree") is inside a git repository: set BENCH_TMP" >&2
+    exit 1
+fi
 if [ ! -d "$tree" ]; then
     mkdir -p "$tree.tmp"
     (cd "$repo" && git ls-files | awk -v n="$WORKTREE_FILES" 'NR <= n' | tar -cf - -T -) | tar -xf - -C "$tree.tmp"

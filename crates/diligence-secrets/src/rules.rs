@@ -3,11 +3,18 @@
 //! A rule file is parsed in two steps: a raw serde structure that rejects
 //! unknown fields, then a validated [`Rule`] whose pattern is compiled under
 //! size limits and whose examples have been run through the real matcher.
+//!
+//! The built-in rules are checked that way by the test suite, not at every
+//! start: their patterns compile on first use, since most rules never meet
+//! their keyword in a given repository, and compiling and trying all of
+//! them was most of a small scan's time.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use diligence_model::{Confidence, RuleId, Severity};
+use rayon::prelude::*;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 
@@ -100,7 +107,15 @@ pub struct Rule {
     pub name_anchored: bool,
     /// The pattern as written.
     pub pattern: String,
-    pub(crate) regex: Regex,
+    /// Whether the pattern needs Unicode mode (ASCII mode is tried first).
+    unicode: bool,
+    /// The compiled pattern, built on first use; `None` only when it
+    /// exceeds the size limits, which the load of a user rule and the
+    /// test of the built-in rules refuse first.
+    compiled: OnceLock<Option<Regex>>,
+    /// Whether the rule is built in, so that the test suite, not the load,
+    /// has compiled its pattern and run its examples.
+    pub(crate) built_in: bool,
     /// Whether the pattern can match a line break.
     pub(crate) spans_lines: bool,
     /// The capture group holding the secret (0 = whole match).
@@ -149,6 +164,35 @@ impl Rule {
     pub fn provider(&self) -> &str {
         self.id.as_str().split('.').nth(1).unwrap_or_default()
     }
+
+    /// The compiled pattern, compiling it on first use.
+    pub(crate) fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| compile(&self.pattern, self.unicode).ok())
+            .as_ref()
+    }
+}
+
+fn compile(pattern: &str, unicode: bool) -> std::result::Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(unicode)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
+}
+
+/// The last line of a pattern error: the parser draws the pattern above it.
+fn pattern_error(error: &dyn std::fmt::Display) -> String {
+    let text = error.to_string();
+    let reason = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid");
+    format!(
+        "pattern does not compile: {}",
+        reason.trim_start_matches("error: ")
+    )
 }
 
 /// A summary of a rule directory check, for `diligence rules check`.
@@ -195,74 +239,104 @@ pub(crate) fn read_rule_dir(dir: &Path) -> Result<Vec<(String, String)>> {
     Ok(files)
 }
 
-fn line_of_id(text: &str, id: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start().trim_start_matches("- ").trim_start();
-            line.strip_prefix("id:")
-                .is_some_and(|rest| rest.trim().trim_matches(['"', '\'']) == id)
-        })
-        .map(|i| i + 1)
+/// The 1-based line of each `id:` in a rule file, first one kept: one
+/// pass over the file, not one per rule.
+fn id_lines(text: &str) -> BTreeMap<&str, usize> {
+    let mut lines = BTreeMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim_start();
+        let line = line.strip_prefix("- ").unwrap_or(line).trim_start();
+        if let Some(rest) = line.strip_prefix("id:") {
+            lines
+                .entry(rest.trim().trim_matches(['"', '\'']))
+                .or_insert(n + 1);
+        }
+    }
+    lines
 }
 
 /// Parses the rule files and validates each rule on its own (grammar,
 /// pattern, keywords, group, entropy). Cross-rule checks (uniqueness,
-/// pairs, examples) happen in [`crate::RuleSet`].
+/// pairs, examples) happen in [`crate::RuleSet`]. The first `built_in`
+/// files are the embedded rules: their patterns compile on first use.
 pub(crate) fn parse_files(
     files: &[(String, String)],
+    built_in: usize,
     problems: &mut Vec<RuleProblem>,
     warnings: &mut Vec<RuleProblem>,
 ) -> Vec<Rule> {
+    let parsed: Vec<ParsedFile> = files
+        .par_iter()
+        .enumerate()
+        .map(|(i, (file, text))| parse_file(file, text, i < built_in))
+        .collect();
     let mut rules = Vec::new();
-    for (file, text) in files {
-        if text.len() > MAX_RULE_FILE {
-            problems.push(RuleProblem {
-                file: file.clone(),
-                rule: None,
-                line: None,
-                message: format!("file larger than {MAX_RULE_FILE} bytes"),
-            });
-            continue;
-        }
-        let options = serde_saphyr::options! {
-            strict_booleans: true,
-            budget: serde_saphyr::budget! {
-                max_depth: 16,
-            },
-        };
-        let raw: RawFile = match serde_saphyr::from_str_with_options(text, options) {
-            Ok(raw) => raw,
-            Err(error) => {
-                problems.push(RuleProblem {
-                    file: file.clone(),
-                    rule: None,
-                    line: None,
-                    message: format!("not a valid rule file: {error}"),
-                });
-                continue;
-            }
-        };
-        for raw_rule in raw.rules {
-            let line = line_of_id(text, &raw_rule.id);
-            let id_text = raw_rule.id.clone();
-            match validate_rule(raw_rule, file, line, warnings) {
-                Ok(rule) => rules.push(rule),
-                Err(message) => problems.push(RuleProblem {
-                    file: file.clone(),
-                    rule: Some(id_text),
-                    line,
-                    message,
-                }),
-            }
-        }
+    for file in parsed {
+        rules.extend(file.rules);
+        problems.extend(file.problems);
+        warnings.extend(file.warnings);
     }
     rules
+}
+
+#[derive(Default)]
+struct ParsedFile {
+    rules: Vec<Rule>,
+    problems: Vec<RuleProblem>,
+    warnings: Vec<RuleProblem>,
+}
+
+fn parse_file(file: &str, text: &str, built_in: bool) -> ParsedFile {
+    let mut parsed = ParsedFile::default();
+    if text.len() > MAX_RULE_FILE {
+        parsed.problems.push(RuleProblem {
+            file: file.to_owned(),
+            rule: None,
+            line: None,
+            message: format!("file larger than {MAX_RULE_FILE} bytes"),
+        });
+        return parsed;
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        budget: serde_saphyr::budget! {
+            max_depth: 16,
+        },
+    };
+    let raw: RawFile = match serde_saphyr::from_str_with_options(text, options) {
+        Ok(raw) => raw,
+        Err(error) => {
+            parsed.problems.push(RuleProblem {
+                file: file.to_owned(),
+                rule: None,
+                line: None,
+                message: format!("not a valid rule file: {error}"),
+            });
+            return parsed;
+        }
+    };
+    let id_lines = id_lines(text);
+    for raw_rule in raw.rules {
+        let line = id_lines.get(raw_rule.id.as_str()).copied();
+        let id_text = raw_rule.id.clone();
+        match validate_rule(raw_rule, file, line, built_in, &mut parsed.warnings) {
+            Ok(rule) => parsed.rules.push(rule),
+            Err(message) => parsed.problems.push(RuleProblem {
+                file: file.to_owned(),
+                rule: Some(id_text),
+                line,
+                message,
+            }),
+        }
+    }
+    parsed
 }
 
 fn validate_rule(
     raw: RawRule,
     file: &str,
     line: Option<usize>,
+    built_in: bool,
     warnings: &mut Vec<RuleProblem>,
 ) -> std::result::Result<Rule, String> {
     let id = RuleId::new(raw.id.as_str()).map_err(|e| e.to_string())?;
@@ -285,28 +359,18 @@ fn validate_rule(
     };
     // ASCII semantics first: secrets are ASCII, and Unicode-aware `(?i)`
     // and `\s` make the automata several times larger and slower. Patterns
-    // that need Unicode classes fall back to Unicode mode.
-    let build = |unicode: bool| {
-        RegexBuilder::new(&raw.pattern)
-            .unicode(unicode)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(DFA_SIZE_LIMIT)
-            .build()
-    };
-    let regex = build(false).or_else(|_| build(true)).map_err(|e| {
-        // The regex error draws the pattern over several lines; keep the verdict.
-        let text = e.to_string();
-        let reason = text
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("invalid");
-        format!(
-            "pattern does not compile: {}",
-            reason.trim_start_matches("error: ")
-        )
-    })?;
-    let spans_lines = can_match_newline(&raw.pattern);
+    // that need Unicode classes fall back to Unicode mode. The syntax is
+    // checked here; the automata are built on first use, or here for a
+    // user rule, whose size limits must be reported at load.
+    let (hir, unicode) = parse_pattern(&raw.pattern, false)
+        .map(|hir| (hir, false))
+        .or_else(|_| parse_pattern(&raw.pattern, true).map(|hir| (hir, true)))?;
+    let compiled = OnceLock::new();
+    if !built_in {
+        let regex = compile(&raw.pattern, unicode).map_err(|e| pattern_error(&e))?;
+        let _ = compiled.set(Some(regex));
+    }
+    let spans_lines = hir_matches_newline(&hir);
     if spans_lines && name_anchored {
         return Err("a name-anchored pattern must not match a line break".to_owned());
     }
@@ -321,7 +385,7 @@ fn validate_rule(
                 .to_owned(),
         });
     }
-    let groups = regex.captures_len() - 1;
+    let groups = hir.properties().explicit_captures_len();
     let secret_group = match raw.secret_group {
         Some(g) if g > groups => {
             return Err(format!(
@@ -393,7 +457,9 @@ fn validate_rule(
         kind,
         name_anchored,
         pattern: raw.pattern,
-        regex,
+        unicode,
+        compiled,
+        built_in,
         spans_lines,
         secret_group,
         keywords: raw.keywords,
@@ -448,22 +514,27 @@ pub(crate) fn cross_check(
     keep
 }
 
+/// A pattern's syntax tree, parsed as `regex::bytes` parses it, or why
+/// it does not parse.
+fn parse_pattern(
+    pattern: &str,
+    unicode: bool,
+) -> std::result::Result<regex_syntax::hir::Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(unicode)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| pattern_error(&e))
+}
+
 /// Whether a pattern can match a line break: a literal, class or `.`
-/// with the `s` flag that admits `\n`. A pattern the parser rejects
-/// (it compiled, so only in a mode this parse does not try) counts as
-/// spanning lines, which is the safe answer.
+/// with the `s` flag that admits `\n`.
+#[cfg(test)]
 fn can_match_newline(pattern: &str) -> bool {
-    let parse = |unicode: bool| {
-        regex_syntax::ParserBuilder::new()
-            .unicode(unicode)
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .ok()
-    };
-    parse(false)
-        .or_else(|| parse(true))
-        .is_none_or(|hir| hir_matches_newline(&hir))
+    parse_pattern(pattern, false)
+        .or_else(|_| parse_pattern(pattern, true))
+        .is_ok_and(|hir| hir_matches_newline(&hir))
 }
 
 fn hir_matches_newline(hir: &regex_syntax::hir::Hir) -> bool {

@@ -26,6 +26,14 @@ pub fn builtin_rule_files() -> &'static [(&'static str, &'static str)] {
     builtin::BUILTIN_RULE_FILES
 }
 
+/// The built-in rule files as (file name under `rules/`, text) pairs.
+fn builtin_sources() -> Vec<(String, String)> {
+    builtin_rule_files()
+        .iter()
+        .map(|(name, text)| (format!("rules/{name}"), (*text).to_owned()))
+        .collect()
+}
+
 /// The built-in rules' ids and names, without compiling anything: what a
 /// catalog needs.
 pub(crate) fn builtin_rule_names() -> &'static [(&'static str, &'static str)] {
@@ -38,6 +46,8 @@ pub struct RuleSet {
     rules: Vec<Rule>,
     prefilter: AhoCorasick,
     keyword_rules: Vec<Vec<usize>>,
+    /// Per rule: its keywords' indices in the prefilter.
+    rule_keywords: Vec<Vec<usize>>,
     /// Per keyword: whether a line-local rule uses it.
     keyword_line_local: Vec<bool>,
     by_id: BTreeMap<String, usize>,
@@ -49,34 +59,42 @@ impl RuleSet {
         Self::load(&[])
     }
 
-    /// The built-in rules plus every rule file in `dirs`.
+    /// The built-in rules plus every rule file in `dirs`. The built-in
+    /// rules' patterns compile on first use and their examples are not run
+    /// again (the test suite runs them); every user rule is checked whole.
     pub fn load(dirs: &[PathBuf]) -> Result<Self> {
-        let mut files: Vec<(String, String)> = builtin_rule_files()
-            .iter()
-            .map(|(name, text)| (format!("rules/{name}"), (*text).to_owned()))
-            .collect();
+        let mut files = builtin_sources();
+        let built_in = files.len();
         for dir in dirs {
             files.extend(rules::read_rule_dir(dir)?);
         }
-        Self::from_sources(&files)
+        Self::checked(&files, built_in)
     }
 
     /// Rules from (file name, YAML text) pairs. Every problem is an error,
     /// including examples that do not match.
     pub fn from_sources(files: &[(String, String)]) -> Result<Self> {
-        let (set, report) = Self::build(files, &BTreeSet::new());
+        Self::checked(files, 0)
+    }
+
+    fn checked(files: &[(String, String)], built_in: usize) -> Result<Self> {
+        let (set, report) = Self::build(files, &BTreeSet::new(), built_in);
         if !report.errors.is_empty() {
             return Err(Error::InvalidRules(report.errors));
         }
         set
     }
 
-    fn build(files: &[(String, String)], known: &BTreeSet<String>) -> (Result<Self>, RulesReport) {
+    fn build(
+        files: &[(String, String)],
+        known: &BTreeSet<String>,
+        built_in: usize,
+    ) -> (Result<Self>, RulesReport) {
         let mut report = RulesReport {
             files: files.len(),
             ..RulesReport::default()
         };
-        let parsed = rules::parse_files(files, &mut report.errors, &mut report.warnings);
+        let parsed = rules::parse_files(files, built_in, &mut report.errors, &mut report.warnings);
         let keep = rules::cross_check(&parsed, known, &mut report.errors);
         let rules: Vec<Rule> = parsed
             .into_iter()
@@ -113,6 +131,12 @@ impl RuleSet {
             .map(|(i, r)| (r.id.to_string(), i))
             .collect();
         let keyword_rules: Vec<Vec<usize>> = keywords.into_values().collect();
+        let mut rule_keywords = vec![Vec::new(); rules.len()];
+        for (k, users) in keyword_rules.iter().enumerate() {
+            for &r in users {
+                rule_keywords[r].push(k);
+            }
+        }
         let keyword_line_local = keyword_rules
             .iter()
             .map(|users| users.iter().any(|&r| line_local(&rules[r])))
@@ -121,16 +145,24 @@ impl RuleSet {
             rules,
             prefilter,
             keyword_rules,
+            rule_keywords,
             keyword_line_local,
             by_id,
         })
     }
 
-    /// Runs every rule on its own examples; returns how many rules failed.
+    /// Runs every rule that is not built in on its own examples; returns
+    /// how many rules failed.
     fn check_examples(&self, problems: &mut Vec<RuleProblem>) -> usize {
+        if self.rules.iter().all(|rule| rule.built_in) {
+            return 0;
+        }
         let engine = Engine::with_rules(self.clone(), EngineOptions::default());
         let mut failing = 0;
         for (index, rule) in self.rules.iter().enumerate() {
+            if rule.built_in {
+                continue;
+            }
             let mut failed = false;
             let mut problem = |message: String| {
                 problems.push(RuleProblem {
@@ -181,17 +213,13 @@ impl RuleSet {
 /// `Err` only when the directory cannot be read.
 pub fn check_rules_dir(dir: &Path) -> Result<RulesReport> {
     let files = rules::read_rule_dir(dir)?;
-    let builtin: Vec<(String, String)> = builtin_rule_files()
+    let known: BTreeSet<String> = builtin_rule_names()
         .iter()
-        .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+        .map(|(id, _)| (*id).to_owned())
         .collect();
-    let known: BTreeSet<String> = rules::parse_files(&builtin, &mut Vec::new(), &mut Vec::new())
-        .into_iter()
-        .map(|rule| rule.id.to_string())
-        .collect();
-    let (_, mut report) = RuleSet::build(&files, &BTreeSet::new());
+    let (_, mut report) = RuleSet::build(&files, &BTreeSet::new(), 0);
     // Ids that shadow a built-in rule would be rejected when loaded together.
-    let parsed = rules::parse_files(&files, &mut Vec::new(), &mut Vec::new());
+    let parsed = rules::parse_files(&files, 0, &mut Vec::new(), &mut Vec::new());
     for rule in parsed {
         if known.contains(rule.id.as_str()) {
             report.errors.push(RuleProblem {
@@ -688,8 +716,8 @@ impl Engine {
     fn candidates(&self, data: &[u8]) -> Candidates {
         let mut candidate = vec![false; self.rules.rules.len()];
         let mut keyword_seen = vec![false; self.rules.keyword_rules.len()];
-        let mut windows: Vec<(usize, usize)> = Vec::new();
-        let mut near: Vec<(usize, usize)> = Vec::new();
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut line = (0, 0);
         for m in self.rules.prefilter.find_overlapping_iter(data) {
             let k = m.pattern().as_usize();
             if !keyword_seen[k] {
@@ -700,47 +728,66 @@ impl Engine {
             }
             if self.rules.keyword_line_local[k] {
                 let at = m.start();
-                let (start, end) = match windows.last() {
-                    Some(&(s, e)) if s <= at && at <= e => (s, e),
-                    _ => {
-                        let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
-                        let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-                        windows.push((start, end));
-                        (start, end)
-                    }
-                };
-                if end - start > LONG_LINE {
-                    near.push(near_keyword(data, at, start, end));
-                } else if near.last() != Some(&(start, end)) {
-                    near.push((start, end));
+                if !(line.0 <= at && at <= line.1) || line == (0, 0) {
+                    let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+                    let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+                    line = (start, end);
                 }
+                let near = if line.1 - line.0 > LONG_LINE {
+                    near_keyword(data, at, line.0, line.1)
+                } else {
+                    line
+                };
+                hits.push(Hit {
+                    keyword: k,
+                    line,
+                    near,
+                });
             }
         }
+        // By keyword, then by place: a rule finds its keywords' hits by
+        // binary search.
+        hits.sort_unstable_by_key(|hit| (hit.keyword, hit.near));
+        hits.dedup_by_key(|hit| (hit.keyword, hit.near));
         Candidates {
             rules: candidate,
-            windows: merged(windows),
-            near: merged(near),
+            hits,
         }
     }
 
+    /// The spans a line-local rule reads: the lines holding one of its own
+    /// keywords (a match holds its keyword and never spans a line), or for
+    /// a name-anchored rule on a long line, the part around each keyword.
+    fn rule_spans(&self, candidates: &Candidates, rule: usize) -> Vec<(usize, usize)> {
+        let name_anchored = self.rules.rules[rule].name_anchored;
+        let hits = &candidates.hits;
+        let mut spans = Vec::new();
+        for &k in &self.rules.rule_keywords[rule] {
+            let from = hits.partition_point(|hit| hit.keyword < k);
+            let to = from + hits[from..].partition_point(|hit| hit.keyword == k);
+            spans.extend(
+                hits[from..to]
+                    .iter()
+                    .map(|hit| if name_anchored { hit.near } else { hit.line }),
+            );
+        }
+        merged(spans)
+    }
+
     fn scan_text(&self, data: &[u8], path: &str, only: Option<usize>) -> Vec<Match> {
-        let Candidates {
-            rules: candidate,
-            windows,
-            near,
-        } = match only {
+        let candidates = match only {
             Some(rule) => {
                 let mut rules = vec![false; self.rules.rules.len()];
                 rules[rule] = true;
                 Candidates {
                     rules,
-                    windows: Vec::new(),
-                    near: Vec::new(),
+                    hits: Vec::new(),
                 }
             }
             None => self.candidates(data),
         };
-        let whole = [(0, data.len())];
+        let candidate = &candidates.rules;
+        let whole = vec![(0, data.len())];
         if !candidate.iter().any(|&c| c) {
             return Vec::new();
         }
@@ -751,20 +798,23 @@ impl Engine {
             if !candidate[index] || (rule.reads_names() && generic_path_excluded) {
                 continue;
             }
-            // A line-local rule runs only on the lines holding a keyword:
-            // its match contains its keyword and never spans a newline,
-            // so this finds exactly what a scan of the whole blob finds.
-            // A name-anchored rule's match lies within a few hundred bytes
-            // of its keyword: on a long line (a minified bundle, a
+            let Some(regex) = rule.regex() else {
+                continue;
+            };
+            // A line-local rule runs only on the lines holding one of its
+            // keywords: its match contains its keyword and never spans a
+            // newline, so this finds exactly what a scan of the whole blob
+            // finds. A name-anchored rule's match lies within a few hundred
+            // bytes of its keyword: on a long line (a minified bundle, a
             // translation file on one line) it reads only around each one.
-            let spans: &[(usize, usize)] = if only.is_none() && line_local(rule) {
-                if rule.name_anchored { &near } else { &windows }
+            let spans = if only.is_none() && line_local(rule) {
+                self.rule_spans(&candidates, index)
             } else {
-                &whole
+                whole.clone()
             };
             let mut kept = 0;
-            for &(offset, span_end) in spans {
-                for caps in rule.regex.captures_iter(&data[offset..span_end]) {
+            for &(offset, span_end) in &spans {
+                for caps in regex.captures_iter(&data[offset..span_end]) {
                     if kept >= self.options.max_matches_per_rule {
                         break;
                     }
@@ -957,11 +1007,19 @@ impl Engine {
 struct Candidates {
     /// The rules whose keywords occur.
     rules: Vec<bool>,
-    /// The lines holding a keyword of a line-local rule, merged.
-    windows: Vec<(usize, usize)>,
-    /// The same, but on lines longer than [`LONG_LINE`] only the part
-    /// around each keyword ([`near_keyword`]), merged.
-    near: Vec<(usize, usize)>,
+    /// The places of the keywords of line-local rules, by keyword.
+    hits: Vec<Hit>,
+}
+
+/// One place of a keyword of a line-local rule.
+struct Hit {
+    /// The keyword's index in the prefilter.
+    keyword: usize,
+    /// The line holding it.
+    line: (usize, usize),
+    /// On a line longer than [`LONG_LINE`], the part around the keyword
+    /// ([`near_keyword`]); else the line.
+    near: (usize, usize),
 }
 
 /// Lines longer than this are read only around their keywords by the

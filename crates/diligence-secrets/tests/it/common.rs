@@ -98,9 +98,17 @@ pub(crate) fn git(dir: &Path, args: &[&str], date: &str) {
         .env("GIT_AUTHOR_DATE", date)
         .env("GIT_COMMITTER_DATE", date)
         .env("TZ", "UTC")
+        .stdout(std::process::Stdio::null())
         .status()
         .expect("git runs");
     assert!(status.success(), "git {args:?}");
+}
+
+/// Writes a file of a test repository, creating its folders.
+pub(crate) fn write(dir: &Path, path: &str, text: &str) {
+    let file = dir.join(path);
+    std::fs::create_dir_all(file.parent().expect("file has a parent")).expect("dir");
+    std::fs::write(file, text).expect("file written");
 }
 
 /// The secrets collector on a directory, its history walked.

@@ -9,16 +9,10 @@ use diligence_collect::Options;
 use diligence_model::Evidence;
 use diligence_secrets::{BlobOutcome, EngineOptions, SecretsCollector};
 
-use crate::common::{self, Rng, alnum, collect_with};
+use crate::common::{self, Rng, alnum, collect_with, write};
 
 fn git(dir: &Path, args: &[&str], day: u32) {
     common::git(dir, args, &format!("2025-04-{day:02}T12:00:00Z"));
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let file = dir.join(path);
-    std::fs::create_dir_all(file.parent().expect("file has a parent")).expect("dir");
-    std::fs::write(file, text).expect("file written");
 }
 
 fn commit(dir: &Path, day: u32) {

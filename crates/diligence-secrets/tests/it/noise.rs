@@ -288,3 +288,50 @@ fn credentials_beside_their_settings_are_still_reported() {
         );
     }
 }
+
+/// A Bugsnag notifier key in a page or client code is the project's public
+/// identifier, not a leaked secret: it is reported as the Bugsnag
+/// identifier, never as a generic secret. The same value where Bugsnag is
+/// not named stays a generic finding, and a Bugsnag key assigned to a
+/// server-side name stays a Bugsnag credential.
+#[test]
+fn bugsnag_notifier_keys_are_identifiers_not_generic_secrets() {
+    let key = hex(41, 32);
+    for (text, path) in [
+        (
+            format!(
+                "<script src=\"//d2wy8f7a9ursnm.cloudfront.net/bugsnag-3.min.js\" data-apikey=\"{key}\"></script>\n"
+            ),
+            "server/static/index.html",
+        ),
+        (
+            format!("Bugsnag.start({{ apiKey: '{key}', releaseStage: 'production' }});\n"),
+            "app/index.tsx",
+        ),
+        (
+            format!(
+                "<meta-data android:name=\"com.bugsnag.android.API_KEY\" android:value=\"{key}\"/>\n"
+            ),
+            "app/src/main/AndroidManifest.xml",
+        ),
+    ] {
+        assert_eq!(
+            rule_ids(&text, path),
+            ["secrets.bugsnag.notifier-key"],
+            "{text}"
+        );
+    }
+    // Not Bugsnag's notifier: an unknown widget's key stays generic.
+    let widget = format!("<div class=\"map\" data-apikey=\"{key}\"></div>\n");
+    assert_eq!(
+        rule_ids(&widget, "public/map.html"),
+        ["secrets.generic.secret"],
+        "{widget}"
+    );
+    // A template placeholder is nothing at all.
+    let template = "<script src=\"/bugsnag.min.js\" data-apikey=\"<%= BUGSNAG_KEY %>\"></script>\n";
+    assert!(rule_ids(template, "index.html").is_empty());
+    // The server's variable is the credential rule's.
+    let server = format!("BUGSNAG_API_KEY={key}\n");
+    assert_eq!(rule_ids(&server, ".env"), ["secrets.bugsnag.api-key"]);
+}

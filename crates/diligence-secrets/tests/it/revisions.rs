@@ -7,7 +7,7 @@ use diligence_collect::Options;
 use diligence_model::{Evidence, Excerpt};
 use diligence_secrets::REVISION_GROUP_MIN;
 
-use crate::common::{self, Rng, alnum};
+use crate::common::{self, Rng, alnum, write};
 
 /// Runs git with the date of day `day` of March 2025.
 fn git(dir: &Path, args: &[&str], day: u32) {
@@ -16,12 +16,6 @@ fn git(dir: &Path, args: &[&str], day: u32) {
 
 fn collect(dir: &Path) -> Evidence {
     common::collect(dir, &Options::default())
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let file = dir.join(path);
-    std::fs::create_dir_all(file.parent().expect("file has a parent")).expect("dir");
-    std::fs::write(file, text).expect("file written");
 }
 
 fn password(rng: &mut Rng) -> String {

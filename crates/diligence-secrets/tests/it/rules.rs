@@ -1,12 +1,13 @@
 //! Every built-in rule loads, and each example matches while each negative
-//! example does not (the same check `diligence rules check` runs).
+//! example does not (the same check `diligence rules check` runs). A scan
+//! does not run that check on the built-in rules: it relies on this one.
 
 use std::collections::BTreeSet;
 
 use diligence_secrets::{RuleSet, builtin_rule_files, check_rules_dir};
 
 #[test]
-fn builtin_rules_load_and_examples_hold() -> anyhow::Result<()> {
+fn builtin_rules_load() -> anyhow::Result<()> {
     let set = RuleSet::builtin().map_err(|e| anyhow::anyhow!("{e}"))?;
     assert!(!set.rules().is_empty());
     let ids: BTreeSet<_> = set.rules().iter().map(|r| r.id.to_string()).collect();
@@ -27,6 +28,8 @@ fn builtin_files_checked() -> anyhow::Result<diligence_secrets::RulesReport> {
     Ok(check_rules_dir(dir.path())?)
 }
 
+/// Compiles every built-in pattern and runs every example, the checks a
+/// scan leaves to this test.
 #[test]
 fn every_builtin_file_passes_the_directory_check() -> anyhow::Result<()> {
     // Checked alone, built-in ids collide with themselves; strip that one error.
@@ -127,5 +130,52 @@ fn builtin_generic_rules_stay_on_their_keyword_lines() -> anyhow::Result<()> {
         .filter(|w| w.contains("can match a line break"))
         .collect();
     assert!(spanning.is_empty(), "{spanning:#?}");
+    Ok(())
+}
+
+/// A user rule is compiled when it loads, so that a bad or oversized
+/// pattern is an error of the load, not a rule that silently never runs.
+#[test]
+fn user_patterns_are_compiled_at_load() -> anyhow::Result<()> {
+    let rule = |id: &str, pattern: &str| {
+        format!(
+            "rules:\n  - id: {id}\n    name: Acme\n    pattern: '{pattern}'\n    keywords: [acme_]\n    severity: high\n    confidence: high\n    examples: [\"acme_q8Zk2Vx7LmZ3pR8wN4bY\"]\n    negative_examples: [\"acme_\"]\n"
+        )
+    };
+    for (pattern, reason) in [
+        ("(acme_[a-z0-9]{24}", "unclosed group"),
+        ("acme_(?:[a-z0-9]{1000}){1000}", "exceeds size limit"),
+    ] {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(
+            dir.path().join("acme.yml"),
+            rule("secrets.acme.token", pattern),
+        )?;
+        let report = check_rules_dir(dir.path())?;
+        let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("pattern does not compile") && m.contains(reason)),
+            "{pattern}: {messages:#?}"
+        );
+        let loaded = RuleSet::load(&[dir.path().to_path_buf()]);
+        let Err(error) = loaded else {
+            panic!("{pattern} loads");
+        };
+        assert!(
+            error.to_string().contains("pattern does not compile"),
+            "{error}"
+        );
+    }
+    // The same rule with a sound pattern loads beside the built-in rules.
+    let dir = tempfile::tempdir()?;
+    std::fs::write(
+        dir.path().join("acme.yml"),
+        rule("secrets.acme.token", "(acme_[a-zA-Z0-9]{20})"),
+    )?;
+    let set = RuleSet::load(&[dir.path().to_path_buf()]).map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert!(set.get("secrets.acme.token").is_some());
+    assert!(set.rules().len() > builtin_rule_files().len());
     Ok(())
 }
