@@ -194,10 +194,14 @@ pub(crate) fn lockfile_added(data: &[u8], base: &[u8]) -> Vec<(usize, usize)> {
 /// whole file.
 pub(crate) fn delta(data: &[u8], base: &[u8], yaml: bool, context: usize) -> Delta {
     let ((start, end), (base_start, base_end)) = differing(data, base);
-    let known: FxHashSet<&[u8]> = base[base_start..base_end]
-        .split(|&b| b == b'\n')
-        .map(trim_cr)
-        .collect();
+    // Sized first: a set grown line by line rehashes a dozen times on a
+    // long file's edit.
+    let region = &base[base_start..base_end];
+    let mut known: FxHashSet<&[u8]> = FxHashSet::with_capacity_and_hasher(
+        memchr::memchr_iter(b'\n', region).count() + 1,
+        Default::default(),
+    );
+    known.extend(region.split(|&b| b == b'\n').map(trim_cr));
     // The lines read: the differing part, its context, and in YAML as far
     // up as its enclosing keys may be.
     let back = if yaml { ANCESTOR_WALK } else { context };

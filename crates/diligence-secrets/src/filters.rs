@@ -595,8 +595,14 @@ const LOCKFILE_WORDS: &[&str] = &[
 /// each dependency update) is left out.
 pub(crate) fn lockfile_credential_lines(data: &[u8]) -> Vec<(usize, usize)> {
     static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    // Leftmost-first, not the default standard semantics: only leftmost
+    // searches use the vectorised prefilter, which skips most of a
+    // lockfile, and any hit on a line is as good as another.
     let words = WORDS.get_or_init(|| {
-        aho_corasick::AhoCorasick::new(LOCKFILE_WORDS).expect("lockfile words compile")
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(LOCKFILE_WORDS)
+            .expect("lockfile words compile")
     });
     let line_of = |at: usize| {
         let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
