@@ -216,14 +216,18 @@ pub fn generic_value_plausible(value: &str) -> bool {
     if only_word_chars {
         return false;
     }
-    // A negated or non-null-asserted identifier is an expression
-    // (`!requiresPreflightRequest`, TypeScript's `GitHubApp.key!`).
+    // A negated or non-null-asserted identifier or member is an expression
+    // (`!requiresPreflightRequest`, `!!profile[providerKey]`, TypeScript's
+    // `GitHubApp.key!`).
     let core = value.trim_start_matches('!').trim_end_matches('!');
     if core.len() < value.len()
-        && !core.is_empty()
         && core
             .bytes()
-            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.'))
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$'))
+        && core.bytes().all(|b| {
+            b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'.' | b'$' | b'[' | b']' | b'?')
+        })
     {
         return false;
     }
@@ -740,6 +744,8 @@ mod tests {
     fn expressions_and_password_managers_are_not_credentials() {
         assert!(!generic_value_plausible("!requiresPreflightRequest"));
         assert!(!generic_value_plausible("GitHubApp.key!"));
+        assert!(!generic_value_plausible("!!updatedProfile[providerKey"));
+        assert!(!generic_value_plausible("!!$settings.apiKey?.value"));
         // A literal that starts or ends with `!` and holds a digit is a value.
         assert!(generic_value_plausible("!Qw3rtyZx9v"));
         assert!(generic_value_plausible("Qw3rty.Zx9v!"));

@@ -22,6 +22,9 @@ pub enum Validator {
     JwtPrivileged,
     /// A JWT whose payload carries the `anon` role (a public key).
     JwtAnon,
+    /// A JWT issued by `supabase-demo`: the published default keys of
+    /// Supabase's local stack and self-hosting template.
+    JwtSupabaseDemo,
     /// A PEM or OpenSSH private key: matching BEGIN/END labels and a body
     /// that decodes to a DER sequence, an OpenSSH key or a PGP packet.
     Pem,
@@ -38,6 +41,7 @@ impl Validator {
         "jwt",
         "jwt-privileged",
         "jwt-anon",
+        "jwt-supabase-demo",
         "pem",
         "pypi-macaroon",
     ];
@@ -50,6 +54,7 @@ impl Validator {
             "jwt" => Self::Jwt,
             "jwt-privileged" => Self::JwtPrivileged,
             "jwt-anon" => Self::JwtAnon,
+            "jwt-supabase-demo" => Self::JwtSupabaseDemo,
             "pem" => Self::Pem,
             "pypi-macaroon" => Self::PypiMacaroon,
             _ => return None,
@@ -64,6 +69,7 @@ impl Validator {
             Self::Jwt => "jwt",
             Self::JwtPrivileged => "jwt-privileged",
             Self::JwtAnon => "jwt-anon",
+            Self::JwtSupabaseDemo => "jwt-supabase-demo",
             Self::Pem => "pem",
             Self::PypiMacaroon => "pypi-macaroon",
         }
@@ -73,6 +79,7 @@ impl Validator {
     /// same text: role checks beat plain structure checks.
     pub(crate) fn specificity(self) -> u8 {
         match self {
+            Self::JwtSupabaseDemo => 3,
             Self::JwtPrivileged | Self::JwtAnon => 2,
             _ => 1,
         }
@@ -84,9 +91,14 @@ impl Validator {
             Self::GithubChecksum => github_checksum(secret),
             Self::NpmChecksum => prefixed_crc32(secret, "npm_"),
             Self::Jwt => jwt_parts(secret).is_some(),
-            Self::JwtPrivileged => jwt_role(secret).is_some_and(|role| {
-                matches!(role.as_str(), "service_role" | "supabase_admin" | "admin")
-            }),
+            // The published demo keys grant nothing of the target's own.
+            Self::JwtPrivileged => {
+                !jwt_supabase_demo(secret)
+                    && jwt_role(secret).is_some_and(|role| {
+                        matches!(role.as_str(), "service_role" | "supabase_admin" | "admin")
+                    })
+            }
+            Self::JwtSupabaseDemo => jwt_supabase_demo(secret),
             Self::JwtAnon => jwt_role(secret).is_some_and(|role| role == "anon"),
             Self::Pem => pem(secret),
             Self::PypiMacaroon => pypi(secret),
@@ -156,6 +168,15 @@ fn jwt_parts(secret: &str) -> Option<(JsonObject, JsonObject)> {
 fn jwt_role(secret: &str) -> Option<String> {
     let (_, payload) = jwt_parts(secret)?;
     payload.get("role")?.as_str().map(str::to_owned)
+}
+
+/// Issuer of the default keys that Supabase's local stack (`supabase
+/// start`) and its self-hosting template publish, signed with a published
+/// JWT secret.
+fn jwt_supabase_demo(secret: &str) -> bool {
+    jwt_parts(secret).is_some_and(|(_, payload)| {
+        payload.get("iss").and_then(|v| v.as_str()) == Some("supabase-demo")
+    })
 }
 
 fn pem(secret: &str) -> bool {

@@ -111,6 +111,7 @@ fn look_alikes_are_not_reported() {
         (format!("export enum Brand {{\n  GooglePasswordManager = \"{uuid}\",\n}}\n"), "shared/passkeys.ts"),
         ("xhr.withCredentials = !requiresPreflightRequest;\n".to_owned(), "app/files.ts"),
         ("  privateKey: GitHubApp.key!,\n".to_owned(), "server/github.ts"),
+        ("const hasApiKey = !!updatedProfile[providerKey]\n".to_owned(), "components/settings.tsx"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
@@ -334,4 +335,66 @@ fn bugsnag_notifier_keys_are_identifiers_not_generic_secrets() {
     // The server's variable is the credential rule's.
     let server = format!("BUGSNAG_API_KEY={key}\n");
     assert_eq!(rule_ids(&server, ".env"), ["secrets.bugsnag.api-key"]);
+}
+
+/// The keys Supabase publishes for its local stack and self-hosting
+/// template (issuer `supabase-demo`) are reported as that, for information,
+/// not as a leaked service-role key; a project's own service-role JWT in the
+/// same place stays critical.
+#[test]
+fn supabase_demo_keys_are_named_not_reported_as_leaks() {
+    let jwt = |payload: &str| {
+        [
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.",
+            payload,
+            ".",
+            &Rng::new(53).string(&alnum(), 43),
+        ]
+        .concat()
+    };
+    let b64 = |json: &str| {
+        use std::fmt::Write as _;
+        // base64url without padding, written here to keep the test alone.
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let bytes = json.as_bytes();
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                let _ = write!(
+                    out,
+                    "{}",
+                    ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char
+                );
+            }
+        }
+        out
+    };
+    let demo = jwt(&b64(
+        r#"{"iss":"supabase-demo","role":"service_role","exp":1983812996}"#,
+    ));
+    let own = jwt(&b64(
+        r#"{"iss":"supabase","ref":"qwhxkzbnvmtaplrcyeog","role":"service_role","exp":1983812996}"#,
+    ));
+    let sql = |key: &str| {
+        format!(
+            "DECLARE\n  project_url TEXT := 'http://supabase_kong_app:8000';\n  service_role_key TEXT := '{key}';\n"
+        )
+    };
+    let path = "supabase/migrations/20240108234540_setup.sql";
+    assert_eq!(rule_ids(&sql(&demo), path), ["secrets.supabase.demo-key"]);
+    assert_eq!(
+        rule_ids(&format!("SUPABASE_SERVICE_ROLE_KEY={demo}\n"), ".env"),
+        ["secrets.supabase.demo-key"]
+    );
+    let own_ids = rule_ids(&sql(&own), path);
+    assert_eq!(own_ids, ["secrets.jwt.privileged-role"], "{own_ids:?}");
+    let kind = engine()
+        .rules()
+        .get("secrets.supabase.demo-key")
+        .map(|r| r.kind);
+    assert_eq!(kind, Some(diligence_secrets::RuleKind::Identifier));
 }

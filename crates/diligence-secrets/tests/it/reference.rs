@@ -25,11 +25,15 @@ const VALIDATOR_DROPS: &[(&str, &str)] = &[
     ),
     (
         "jwt-privileged",
-        "JWTs as `jwt`, and those whose payload `role` is not `service_role`, `supabase_admin` or `admin`",
+        "JWTs as `jwt`, those whose payload `role` is not `service_role`, `supabase_admin` or `admin`, and the published Supabase demo keys (issuer `supabase-demo`)",
     ),
     (
         "jwt-anon",
         "JWTs as `jwt`, and those whose payload `role` is not `anon`",
+    ),
+    (
+        "jwt-supabase-demo",
+        "JWTs as `jwt`, and those whose payload `iss` is not `supabase-demo` (the issuer of the keys Supabase publishes for its local stack and self-hosting template)",
     ),
     (
         "pem",
