@@ -274,6 +274,91 @@ pub(crate) fn named_value_plausible(value: &str) -> bool {
     !is_version_or_tag(value) && !is_code_or_reference(value) && !is_placeholder(value, false)
 }
 
+/// Whether a value cut at an index's `]` (`recipients[0`) reads as a member
+/// expression with the text that follows it (`].token,`).
+pub(crate) fn member_expression_continues(value: &str, after: &[u8]) -> bool {
+    if after.first() != Some(&b']') || !value.contains('[') {
+        return false;
+    }
+    let tail = after
+        .iter()
+        .take(200)
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b"_$.?[]".contains(&b))
+        .count();
+    let tail = String::from_utf8_lossy(&after[..tail]);
+    is_member_expression(&format!("{value}{tail}"))
+}
+
+/// A member, index or optional-chaining expression of code, as the value
+/// class of a rule cuts it at a quote or `]`: `recipients[0].token`,
+/// `nextInboxDocument?.Recipient[0]?.token`, `credentials?.credential`,
+/// `context.query[` (before `"token"]`), a JSX attribute's
+/// `{document.Recipient[0].token`, or a type application cut at its `<`
+/// (`z.infer<`, `InferRequestType<`). Identifiers joined by `.` or `?.`,
+/// each optionally indexed by digits, an identifier or nothing (cut);
+/// it needs `?.`, an index with a member access, or a final `<` on a
+/// name without digits, so that `Summer[2024]` and `Passw0rd<` stay
+/// values.
+fn is_member_expression(value: &str) -> bool {
+    let body = value
+        .trim_start_matches(['{', '(', '!'])
+        .trim_end_matches('!');
+    let bytes = body.as_bytes();
+    let ident_start = |b: u8| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$');
+    let ident_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    let identifier = |at: usize| -> Option<usize> {
+        if !bytes.get(at).is_some_and(|&b| ident_start(b)) {
+            return None;
+        }
+        Some(at + bytes[at..].iter().take_while(|&&b| ident_byte(b)).count())
+    };
+    let Some(mut at) = identifier(0) else {
+        return false;
+    };
+    let (mut optional, mut member, mut indexed, mut generic) = (false, false, false, false);
+    while at < bytes.len() {
+        match bytes[at] {
+            b'.' => {
+                member = true;
+                at = match identifier(at + 1) {
+                    Some(end) => end,
+                    None => return false,
+                };
+            }
+            b'?' if bytes.get(at + 1) == Some(&b'.') => {
+                optional = true;
+                at += 2;
+                if bytes.get(at) == Some(&b'[') {
+                    continue;
+                }
+                at = match identifier(at) {
+                    Some(end) => end,
+                    None => return false,
+                };
+            }
+            b'[' => {
+                indexed = true;
+                at += 1;
+                let inner = bytes[at..].iter().take_while(|&&b| ident_byte(b)).count();
+                at += inner;
+                match bytes.get(at) {
+                    None => break,
+                    Some(b']') => at += 1,
+                    Some(_) => return false,
+                }
+            }
+            b'<' if at + 1 == bytes.len() => {
+                generic = true;
+                at += 1;
+            }
+            _ => return false,
+        }
+    }
+    optional
+        || (indexed && (member || body.ends_with('[')))
+        || (generic && !body.bytes().any(|b| b.is_ascii_digit()))
+}
+
 /// Values that are code or a reference to something else, not a literal:
 /// an identifier path (`person::table`, `self->key`), a type
 /// (`Annotated[str`, `Union[str`, `forwardRef<`), a template placeholder
@@ -299,6 +384,17 @@ fn is_code_or_reference(value: &str) -> bool {
         && starts_like_identifier(value)
         && value[..open].bytes().all(|b| word(b) || b == b'.')
         && starts_like_identifier(&value[open + 1..])
+    {
+        return true;
+    }
+    if is_member_expression(value) {
+        return true;
+    }
+    // An operator inside the value is code (`y:t.username+=y` of minified
+    // code); at the end, `+=` or `==` can be base64 padding.
+    if ["+=", "-=", "=>", "!=", "=="]
+        .iter()
+        .any(|op| value.find(op).is_some_and(|at| at + op.len() < value.len()))
     {
         return true;
     }
@@ -746,6 +842,37 @@ mod tests {
         assert!(!generic_value_plausible("GitHubApp.key!"));
         assert!(!generic_value_plausible("!!updatedProfile[providerKey"));
         assert!(!generic_value_plausible("!!$settings.apiKey?.value"));
+        // Member, index and optional-chaining expressions, and type
+        // applications cut at their `<`.
+        for code in [
+            "recipients[0].token",
+            "nextInboxDocument?.Recipient[0]?.token",
+            "credentials?.credential",
+            "context.query[",
+            "{document.Recipient[0].token",
+            "InferRequestType<",
+            "z.infer<",
+            "session.user.accessToken",
+            "y:t.username+=y",
+        ] {
+            assert!(!generic_value_plausible(code), "{code}");
+        }
+        assert!(member_expression_continues("recipients[0", b"].token,\n"));
+        assert!(member_expression_continues("rows[0", b"]?.secret;"));
+        assert!(!member_expression_continues("Summer[2024", b"]\";"));
+        assert!(!member_expression_continues("recipients[0", b"].9x,"));
+        // Look-alike values stay values.
+        for literal in [
+            "Summer[2024]",
+            "Passw0rd<",
+            "tk.9Hq2Vx7LmZ3pR8wN4bY6",
+            "Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd",
+            "ab3$Xy[9]Qz!",
+            "cXdlcnR5MTIzNDU2+=",
+            "Zm9vYmFyYmF6cXV4==",
+        ] {
+            assert!(generic_value_plausible(literal), "{literal}");
+        }
         // A literal that starts or ends with `!` and holds a digit is a value.
         assert!(generic_value_plausible("!Qw3rtyZx9v"));
         assert!(generic_value_plausible("Qw3rty.Zx9v!"));

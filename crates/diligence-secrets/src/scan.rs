@@ -860,6 +860,13 @@ impl Engine {
                         if excluded || filters::in_alt_text(&before) {
                             continue;
                         }
+                        // The value class stops at `]`: `recipients[0` is
+                        // code when `].token` follows it.
+                        if rule.is_generic()
+                            && filters::member_expression_continues(secret, &data[group.end..])
+                        {
+                            continue;
+                        }
                     }
                     let (line_start, line_end) = lines.line_span(group.start);
                     let client_variable = CLIENT_PREFIXES

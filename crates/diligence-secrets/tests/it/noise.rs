@@ -112,6 +112,14 @@ fn look_alikes_are_not_reported() {
         ("xhr.withCredentials = !requiresPreflightRequest;\n".to_owned(), "app/files.ts"),
         ("  privateKey: GitHubApp.key!,\n".to_owned(), "server/github.ts"),
         ("const hasApiKey = !!updatedProfile[providerKey]\n".to_owned(), "components/settings.tsx"),
+        // Member, index and optional-chaining expressions; type applications.
+        ("  token={document.Recipient[0].token}\n".to_owned(), "components/success.tsx"),
+        ("const recipientToken = nextInboxDocument?.Recipient[0]?.token ?? null;\n".to_owned(), "components/inbox.tsx"),
+        ("  const recipientToken: string = context.query[\"token\"];\n".to_owned(), "pages/sign.tsx"),
+        ("        const credential = credentials?.credential;\n".to_owned(), "lib/auth.ts"),
+        ("              token: recipients[0].token,\n".to_owned(), "lib/webhooks.ts"),
+        ("type TEmailPasswordSignin = InferRequestType<\n".to_owned(), "auth/client.ts"),
+        ("export type TSendForgotPasswordEmailJobDefinition = z.infer<\n".to_owned(), "jobs/email.ts"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
@@ -150,6 +158,16 @@ fn real_values_beside_the_look_alikes_are_still_reported() {
             "shared/passkeys.ts",
         ),
         (format!("  password: \"!{v}\",\n"), "server/github.ts"),
+        (format!("  token=\"{v}\"\n"), "components/success.tsx"),
+        (
+            format!("const recipientToken = \"{v}\" ?? null;\n"),
+            "components/inbox.tsx",
+        ),
+        (
+            "  const credential = \"Xq7[29Vp9Rt4]Zw8\";\n".to_owned(),
+            "lib/auth.ts",
+        ),
+        (format!("  token: \"{v}[0]\",\n"), "lib/webhooks.ts"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
