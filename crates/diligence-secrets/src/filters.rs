@@ -55,6 +55,10 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "####",
     "....",
     "${",
+    // Words asking the reader to choose one: `typeinastrongpassword`.
+    "strongpassword",
+    "securepassword",
+    "typeina",
     "{{",
     "}}",
     "<%",
@@ -64,6 +68,9 @@ const PLACEHOLDER_MARKS: &[&str] = &[
 /// Whether `secret` is a placeholder or test value. `structured` relaxes
 /// the repetition checks for key material, whose encoding has long runs.
 pub fn is_placeholder(secret: &str, structured: bool) -> bool {
+    if is_storage_emulator_key(secret) {
+        return true;
+    }
     let lower = secret.to_ascii_lowercase();
     if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) {
         return true;
@@ -539,6 +546,8 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         // Software that keeps passwords (`GooglePasswordManager`,
         // `password_manager`), not a password.
         "manager",
+        // The start of a name, not a credential (`tokenNamePrefix`).
+        "prefix",
     ];
     if PARTS.iter().any(|p| lower.contains(p)) {
         return true;
@@ -552,6 +561,16 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
             || rest.ends_with(['_', '.', '-'])
             || name.as_bytes()[rest.len()].is_ascii_uppercase()
     })
+}
+
+/// The account key of Azure's storage emulator (Azurite, account
+/// `devstoreaccount1`): one published value, the same on every machine,
+/// that Microsoft's documentation gives for local development. Matched by
+/// its two ends and length so that this source holds no copy of it.
+fn is_storage_emulator_key(secret: &str) -> bool {
+    const HEAD: &str = concat!("Eby8vdM02x", "NOcqFlqUwJ");
+    const TAIL: &str = concat!("KBHBeksoGM", "Gw==");
+    secret.len() == 88 && secret.starts_with(HEAD) && secret.ends_with(TAIL)
 }
 
 /// Name-anchored filter on the assigned name, beside
@@ -878,6 +897,9 @@ mod tests {
         assert!(generic_value_plausible("Qw3rty.Zx9v!"));
         assert!(generic_name_excluded("GooglePasswordManager"));
         assert!(generic_name_excluded("password_manager"));
+        assert!(generic_name_excluded("tokenNamePrefix"));
+        assert!(generic_name_excluded("TOKEN_PREFIX"));
+        assert!(!generic_name_excluded("prefixToken"));
         assert!(!generic_name_excluded("managerPassword"));
         assert!(!generic_name_excluded("MANAGER_PASSWORD"));
     }
@@ -905,9 +927,24 @@ mod tests {
             "1234567890abcdef",
             "abababababababab",
             "sk_live_0000000000000000",
+            "typeinastrongpassword",
+            "YourSecurePassword1",
         ] {
             assert!(is_placeholder(p, false), "{p}");
         }
+        // The storage emulator's published key, built here from its parts.
+        let emulator = [
+            "Eby8vdM02xNOcqFlqUwJ",
+            "PLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/",
+            "KBHBeksoGMGw==",
+        ]
+        .concat();
+        assert_eq!(emulator.len(), 88);
+        assert!(is_placeholder(&emulator, false));
+        assert!(is_placeholder(&emulator, true));
+        // Another account key of the same shape is a key.
+        let other = ["Qm3v", &emulator[4..]].concat();
+        assert!(!is_placeholder(&other, false));
         for real in [
             "Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd5Fg1Js",
             "d41d8c98f00b204e9800998ecf8427e",

@@ -416,3 +416,58 @@ fn supabase_demo_keys_are_named_not_reported_as_leaks() {
         .map(|r| r.kind);
     assert_eq!(kind, Some(diligence_secrets::RuleKind::Identifier));
 }
+
+/// Read on documenso/documenso: a token name's prefix in end-to-end tests,
+/// the storage emulator's published account key in self-hosting docs, and
+/// a "type in a strong password" placeholder in a database URL are not
+/// credentials; the same places with real values are.
+#[test]
+fn prefixes_emulator_keys_and_password_prompts_are_not_reported() {
+    let emulator = [
+        "Eby8vdM02xNOcqFlqUwJ",
+        "PLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/",
+        "KBHBeksoGMGw==",
+    ]
+    .concat();
+    let other = ["Qm3v", &emulator[4..]].concat();
+    let connection = |key: &str| {
+        format!(
+            "  --connection-string \"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;\"\n"
+        )
+    };
+    let quiet = [
+        ("      tokenNamePrefix: 'e2e-embed-attachments',\n".to_owned(), "e2e/attachments.spec.ts"),
+        (connection(&emulator), "docs/storage.mdx"),
+        (format!("NEXT_PRIVATE_UPLOAD_AZURE_ACCOUNT_KEY={emulator}\n"), "docs/storage.mdx"),
+        (
+            "DATABASE_URL='postgresql://postgres:typeinastrongpassword@db.njuigobjlbteahssqbtw.supabase.co:5432/postgres'\n".to_owned(),
+            "blog/deploy.mdx",
+        ),
+    ];
+    for (text, path) in &quiet {
+        let ids = rule_ids(text, path);
+        assert!(ids.is_empty(), "{text:?} in {path}: {ids:?}");
+    }
+    let v = value(61);
+    let loud = [
+        (
+            format!("      embedToken: '{v}',\n"),
+            "e2e/attachments.spec.ts",
+        ),
+        (connection(&other), "docs/storage.mdx"),
+        (
+            format!("NEXT_PRIVATE_UPLOAD_AZURE_ACCOUNT_KEY={other}\n"),
+            "docs/storage.mdx",
+        ),
+        (
+            format!(
+                "DATABASE_URL='postgresql://postgres:{v}@db.njuigobjlbteahssqbtw.supabase.co:5432/postgres'\n"
+            ),
+            "blog/deploy.mdx",
+        ),
+    ];
+    for (text, path) in &loud {
+        let ids = rule_ids(text, path);
+        assert!(!ids.is_empty(), "{text:?} in {path}: {ids:?}");
+    }
+}
