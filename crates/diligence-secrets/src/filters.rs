@@ -296,6 +296,19 @@ pub(crate) fn member_expression_continues(value: &str, after: &[u8]) -> bool {
     is_member_expression(&format!("{value}{tail}"))
 }
 
+/// The algorithm prefixes of stored password hashes.
+const PASSWORD_HASH_PREFIXES: &[&str] = &[
+    "pbkdf2_sha256$",
+    "pbkdf2_sha1$",
+    "argon2$",
+    "bcrypt$",
+    "bcrypt_sha256$",
+    "scrypt$",
+    "sha1$",
+    "md5$",
+    "crypt$",
+];
+
 /// A member, index or optional-chaining expression of code, as the value
 /// class of a rule cuts it at a quote or `]`: `recipients[0].token`,
 /// `nextInboxDocument?.Recipient[0]?.token`, `credentials?.credential`,
@@ -395,6 +408,12 @@ fn is_code_or_reference(value: &str) -> bool {
         return true;
     }
     if is_member_expression(value) {
+        return true;
+    }
+    // A stored password hash (Django's `pbkdf2_sha256$…`, `argon2$…`,
+    // `bcrypt$…`), as user fixtures hold them: the hash of a password, not
+    // a password that signs in anywhere.
+    if PASSWORD_HASH_PREFIXES.iter().any(|p| value.starts_with(p)) {
         return true;
     }
     // An operator inside the value is code (`y:t.username+=y` of minified
@@ -873,6 +892,8 @@ mod tests {
             "z.infer<",
             "session.user.accessToken",
             "y:t.username+=y",
+            "pbkdf2_sha256$20000$1QVzRS4OErAO$WyzHCpw4gwA+fft+Cf3/pdauPGXVB+xtf",
+            "argon2$argon2id$v=19$m=102400,t=2,p=8$c29tZXNhbHQ",
         ] {
             assert!(!generic_value_plausible(code), "{code}");
         }
@@ -889,6 +910,7 @@ mod tests {
             "ab3$Xy[9]Qz!",
             "cXdlcnR5MTIzNDU2+=",
             "Zm9vYmFyYmF6cXV4==",
+            "pbkdf2-Xq7Lm2Vp9Rt4Zw8",
         ] {
             assert!(generic_value_plausible(literal), "{literal}");
         }

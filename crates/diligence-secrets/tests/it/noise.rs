@@ -471,3 +471,21 @@ fn prefixes_emulator_keys_and_password_prompts_are_not_reported() {
         assert!(!ids.is_empty(), "{text:?} in {path}: {ids:?}");
     }
 }
+
+/// Read on DjangoGirls/djangogirls: a fixture's user rows hold password
+/// hashes (`pbkdf2_sha256$…`), which sign in nowhere; a plain password in
+/// the same row is reported.
+#[test]
+fn stored_password_hashes_are_not_passwords() {
+    let salt = Rng::new(71).string(&alnum(), 12);
+    let digest = Rng::new(72).string(&alnum(), 43);
+    let row = |password: &str| {
+        format!(
+            "  {{\n    \"model\": \"auth.user\",\n    \"fields\": {{\n    \"password\": \"{password}\",\n    \"username\": \"ola\"\n  }}\n"
+        )
+    };
+    let hash = format!("pbkdf2_sha256$20000${salt}${digest}=");
+    assert!(rule_ids(&row(&hash), "sample_db.json").is_empty());
+    let ids = rule_ids(&row(&value(73)), "sample_db.json");
+    assert_eq!(ids, ["secrets.generic.password"]);
+}
