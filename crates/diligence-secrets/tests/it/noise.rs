@@ -489,3 +489,31 @@ fn stored_password_hashes_are_not_passwords() {
     let ids = rule_ids(&row(&value(73)), "sample_db.json");
     assert_eq!(ids, ["secrets.generic.password"]);
 }
+
+/// A client secret in another provider's options is not taken for
+/// GitHub's: the GitHub rule reads GitHub's provider or strategy only.
+#[test]
+fn only_a_github_provider_names_a_github_client_secret() {
+    let secret = hex(81, 40);
+    let options = |provider: &str| {
+        format!(
+            "{provider}({{\n  clientId: \"{}\",\n  clientSecret: \"{secret}\",\n}})\n",
+            hex(82, 20)
+        )
+    };
+    assert_eq!(
+        rule_ids(
+            &options("GitHubProvider"),
+            "pages/api/auth/[...nextauth].ts"
+        ),
+        ["secrets.github.oauth-client-secret"]
+    );
+    let google = rule_ids(
+        &options("GoogleProvider"),
+        "pages/api/auth/[...nextauth].ts",
+    );
+    assert!(
+        !google.iter().any(|id| id.starts_with("secrets.github.")),
+        "{google:?}"
+    );
+}
