@@ -490,6 +490,56 @@ pub(crate) fn in_alt_text(prefix: &str) -> bool {
         .is_some_and(|at| !lower[at..].contains(']'))
 }
 
+/// Whether a generic match is a query parameter of a signed URL: a URL
+/// whose query also carries an expiry (`e=`, `Expires=`, `X-Amz-Expires=`,
+/// `se=`, `X-Goog-Expires=`). `token=` there is the signature of that one
+/// URL until it expires (a CDN's signed download link), not a credential
+/// that signs anything else. `prefix` is the line up to and including the
+/// separator before the parameter's name; `rest` runs from the value on.
+/// Provider rules (an Azure SAS, a presigned AWS URL's key id) still read
+/// such URLs.
+pub(crate) fn in_signed_url(prefix: &str, rest: &[u8]) -> bool {
+    if !prefix.ends_with(['?', '&', ';']) {
+        return false;
+    }
+    // The URL's query: back to its `?`, forward to the end of the URL.
+    let start = prefix
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '(' | '<'))
+        .map_or(0, |at| at + 1);
+    let Some(query_at) = prefix[start..].find('?') else {
+        return false;
+    };
+    let before = &prefix[start + query_at + 1..];
+    let after = rest
+        .iter()
+        .take(2048)
+        .take_while(|&&b| {
+            !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'`' | b')' | b'<')
+        })
+        .count();
+    let after = String::from_utf8_lossy(&rest[..after]);
+    let query = format!("{before}{after}").replace("&amp;", "&");
+    query.split('&').any(|param| {
+        let Some((name, value)) = param.split_once('=') else {
+            return false;
+        };
+        let name = name.to_ascii_lowercase();
+        [
+            "e",
+            "expires",
+            "x-amz-expires",
+            "se",
+            "x-goog-expires",
+            "expiry",
+        ]
+        .contains(&name.as_str())
+            && !value.is_empty()
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'.' | b'%'))
+    })
+}
+
 /// Generic-rule filter on the name an assignment gives its value: names
 /// that hold a hash (`hashed_secret` in a secret-scanner baseline), the id
 /// of a credential kept elsewhere (`credentialsId` in a Jenkinsfile), the
@@ -897,6 +947,25 @@ mod tests {
         ] {
             assert!(!generic_value_plausible(code), "{code}");
         }
+        assert!(in_signed_url(
+            "\"url\":\"http://cdn.processon.com/5df1f6a6e4b0c4255e96d825?e=1576142006&",
+            b"token=trhI0BY8QfVrIGn9nENo:1syM2a0D54ljvI8LPam4JSz-zNo=\"}"
+        ));
+        assert!(in_signed_url(
+            "src=\"https://cdn.acme.test/a.png?e=1573632286&amp;",
+            b"token=Xq7Lm2Vp9Rt4Zw8:abc=\">"
+        ));
+        assert!(in_signed_url(
+            "https://cdn.acme.test/a.png?",
+            b"token=Xq7Lm2Vp9Rt4Zw8&Expires=1700000000 "
+        ));
+        // No expiry: a token in a URL is a credential.
+        assert!(!in_signed_url(
+            "https://api.acme.test/v1/items?",
+            b"token=Xq7Lm2Vp9Rt4Zw8&page=2 "
+        ));
+        // Not a query parameter.
+        assert!(!in_signed_url("  api_", b"token=Xq7Lm2Vp9Rt4Zw8 # e=1"));
         assert!(member_expression_continues("recipients[0", b"].token,\n"));
         assert!(member_expression_continues("rows[0", b"]?.secret;"));
         assert!(!member_expression_continues("Summer[2024", b"]\";"));

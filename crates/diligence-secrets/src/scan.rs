@@ -860,6 +860,11 @@ impl Engine {
                         if excluded || filters::in_alt_text(&before) {
                             continue;
                         }
+                        if rule.is_generic()
+                            && filters::in_signed_url(&before, &data[group.start..])
+                        {
+                            continue;
+                        }
                         // The value class stops at `]`: `recipients[0` is
                         // code when `].token` follows it.
                         if rule.is_generic()
