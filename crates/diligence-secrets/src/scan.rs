@@ -310,6 +310,9 @@ pub struct Match {
     /// The archive member it was found in (`dir/file`, nested archives
     /// joined with `!`); `None` outside archives.
     pub member: Option<String>,
+    /// When the value is a JSON Web Token with an `exp` claim: its expiry,
+    /// in seconds since the epoch.
+    pub expires: Option<i64>,
     /// The raw value, sealed: read only by the live validator.
     pub(crate) sealed: SealedSecret,
     start: usize,
@@ -897,6 +900,10 @@ impl Engine {
                         client_variable,
                         decoded: None,
                         member: None,
+                        expires: rule
+                            .validator
+                            .filter(|v| v.is_jwt())
+                            .and_then(|_| crate::validate::jwt_expiry(secret)),
                         sealed: SealedSecret::new(secret).with_host(host),
                         start: group.start,
                         end: group.end,

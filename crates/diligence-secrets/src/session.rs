@@ -114,6 +114,8 @@ struct Entry {
     seen: Vec<Seen>,
     /// Raw values, only when the session keeps them for live validation.
     sealed: Sealed,
+    /// A token's expiry (`exp` of a JWT), seconds since the epoch.
+    expires: Option<i64>,
 }
 
 /// Counters of what was scanned and skipped.
@@ -327,10 +329,12 @@ impl<'e> Session<'e> {
                 tags: BTreeSet::new(),
                 seen: Vec::new(),
                 sealed: Sealed::default(),
+                expires: None,
             });
             if self.keep_sealed {
                 entry.sealed.add(&m.sealed);
             }
+            entry.expires = entry.expires.max(m.expires);
             entry.confidence = entry.confidence.max(m.confidence);
             if m.validated {
                 entry.tags.insert("validated");
@@ -394,6 +398,7 @@ impl<'e> Session<'e> {
                 tags: BTreeSet::new(),
                 seen: Vec::new(),
                 sealed: Sealed::default(),
+                expires: None,
             });
         entry.seen.push(Seen {
             path: path.to_owned(),
@@ -422,7 +427,7 @@ impl<'e> Session<'e> {
         let mut counts = FactCounts::default();
         let mut kept = Vec::new();
         for ((_, fingerprint), entry) in entries {
-            let Some(built) = build_finding(&entry, &fingerprint) else {
+            let Some(built) = build_finding(&entry, &fingerprint, options.as_of) else {
                 continue;
             };
             let masked = entry.secret.as_ref().map_or_else(
@@ -971,7 +976,7 @@ fn step_down(c: Confidence) -> Confidence {
     }
 }
 
-fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
+fn build_finding(entry: &Entry, fingerprint: &str, as_of: Option<Timestamp>) -> Option<Finding> {
     let meta = &entry.meta;
     let mut tags: BTreeSet<String> = entry.tags.iter().map(|t| (*t).to_owned()).collect();
     let names = |s: &Seen| s.path.rsplit('/').next().unwrap_or(&s.path).to_owned();
@@ -1035,6 +1040,20 @@ fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
         FileClass::Vendored => severity.min(Severity::Low),
         _ => step_down_severity(severity),
     };
+    // A token past its expiry (a JWT's `exp` before the report date) no
+    // longer signs in where its expiry is checked: a hygiene finding. The
+    // key that signed it is another matter, and is not what was found.
+    let expired_on = entry
+        .expires
+        .zip(as_of)
+        .filter(|&(expires, as_of)| expires < as_of.seconds())
+        .map(|(expires, _)| Timestamp(expires));
+    let severity = if expired_on.is_some() && meta.kind == RuleKind::Secret {
+        tags.insert("expired".to_owned());
+        severity.min(Severity::Low)
+    } else {
+        severity
+    };
     if test_only {
         confidence = step_down(confidence);
     }
@@ -1089,6 +1108,11 @@ fn build_finding(entry: &Entry, fingerprint: &str) -> Option<Finding> {
         RuleKind::Identifier => format!(
             "{} seen in {places} {place_word}: a public identifier, listed for context, not a leak by itself.",
             meta.name
+        ),
+        RuleKind::Secret if expired_on.is_some() => format!(
+            "{} found in {places} {place_word}.{origin_note} The token expired on {}: it no longer signs in where its expiry is checked. Keep tokens out of shared files all the same.",
+            meta.name,
+            expired_on.map(Timestamp::date_string).unwrap_or_default()
         ),
         RuleKind::Secret => format!(
             "{} found in {places} {place_word}.{origin_note} Deleting the file or line does not remove it from git history or from existing clones: rotate the credential, then purge it from history.",

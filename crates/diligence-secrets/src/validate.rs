@@ -75,6 +75,14 @@ impl Validator {
         }
     }
 
+    /// Whether the validator reads a JSON Web Token.
+    pub(crate) fn is_jwt(self) -> bool {
+        matches!(
+            self,
+            Self::Jwt | Self::JwtPrivileged | Self::JwtAnon | Self::JwtSupabaseDemo
+        )
+    }
+
     /// How specific a pass is, for choosing between rules that match the
     /// same text: role checks beat plain structure checks.
     pub(crate) fn specificity(self) -> u8 {
@@ -163,6 +171,14 @@ fn jwt_parts(secret: &str) -> Option<(JsonObject, JsonObject)> {
         return None;
     }
     Some((header, payload))
+}
+
+/// The `exp` claim of a JWT, in seconds since the epoch.
+pub(crate) fn jwt_expiry(secret: &str) -> Option<i64> {
+    let (_, payload) = jwt_parts(secret)?;
+    let exp = payload.get("exp")?;
+    exp.as_i64()
+        .or_else(|| exp.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
 }
 
 fn jwt_role(secret: &str) -> Option<String> {

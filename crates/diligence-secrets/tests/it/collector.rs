@@ -431,3 +431,88 @@ fn findings_carry_their_file_class_and_only_production_feeds_the_control_facts()
     assert_eq!(fact(&ev, "secrets.findings.in-tests"), 1);
     assert_eq!(fact(&ev, "secrets.findings.in-vendored"), 1);
 }
+
+/// A JWT whose `exp` passed before the report date is a low hygiene
+/// finding that says when it expired; one still valid keeps its severity.
+/// (macrozheng/mall keeps admin session tokens of 2018 in a Postman
+/// collection.)
+#[test]
+fn expired_tokens_are_hygiene_findings_that_say_when() {
+    let dir = tempfile::tempdir().unwrap();
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main"],
+        "2024-06-01T00:00:00Z",
+    );
+    let b64 = |json: &str| {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in json.as_bytes().chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    };
+    let jwt = |exp: i64, seed: u64| {
+        [
+            "eyJhbGciOiJIUzUxMiJ9.",
+            &b64(&format!(
+                "{{\"sub\":\"admin\",\"created\":1538991179080,\"exp\":{exp}}}"
+            )),
+            ".",
+            &Rng::new(seed).string(&alnum(), 86),
+        ]
+        .concat()
+    };
+    // 2018-10-15 and 2033-05-18.
+    let (expired, valid) = (jwt(1_539_595_979, 1), jwt(2_000_000_000, 2));
+    let collection = |token: &str| {
+        format!(
+            "{{\n  \"header\": [\n    {{\n      \"key\": \"Authorization\",\n      \"value\": \"Bearer {token}\"\n    }}\n  ]\n}}\n"
+        )
+    };
+    let path = dir.path().join("document/postman");
+    std::fs::create_dir_all(&path).unwrap();
+    std::fs::write(path.join("admin.json"), collection(&expired)).unwrap();
+    std::fs::write(path.join("portal.json"), collection(&valid)).unwrap();
+    git(dir.path(), &["add", "-A"], "2024-06-01T00:00:00Z");
+    git(
+        dir.path(),
+        &["commit", "-q", "-m", "collections"],
+        "2024-06-01T00:00:00Z",
+    );
+
+    let ev = collect(dir.path(), &Options::default());
+    let finding = |file: &str| {
+        ev.findings
+            .iter()
+            .find(|f| {
+                f.rule.as_str().starts_with("secrets.jwt")
+                    && f.location
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.ends_with(file))
+            })
+            .unwrap_or_else(|| panic!("a JWT finding in {file}: {:#?}", ev.findings))
+    };
+    let old = finding("admin.json");
+    assert!(old.tags.contains("expired"), "{:?}", old.tags);
+    assert_eq!(old.severity, diligence_model::Severity::Low);
+    assert!(
+        old.message.contains("expired on 2018-10-15"),
+        "{}",
+        old.message
+    );
+    let live = finding("portal.json");
+    assert!(!live.tags.contains("expired"), "{:?}", live.tags);
+    assert!(
+        live.severity > diligence_model::Severity::Low,
+        "{:?}",
+        live.severity
+    );
+}
