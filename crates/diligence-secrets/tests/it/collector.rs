@@ -8,7 +8,7 @@ use diligence_collect::Options;
 use diligence_model::{Evidence, FactValue};
 use diligence_secrets::{EngineOptions, SecretsCollector};
 
-use crate::common::{Rng, alnum, checksummed, collect, collect_with, engine, git};
+use crate::common::{Rng, alnum, base64url, checksummed, collect, collect_with, engine, git};
 
 fn fact(evidence: &Evidence, name: &str) -> i64 {
     match evidence.facts.get(name).map(|f| &f.value) {
@@ -444,24 +444,10 @@ fn expired_tokens_are_hygiene_findings_that_say_when() {
         &["init", "-q", "-b", "main"],
         "2024-06-01T00:00:00Z",
     );
-    let b64 = |json: &str| {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut out = String::new();
-        for chunk in json.as_bytes().chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-            for i in 0..=chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            }
-        }
-        out
-    };
     let jwt = |exp: i64, seed: u64| {
         [
             "eyJhbGciOiJIUzUxMiJ9.",
-            &b64(&format!(
+            &base64url(&format!(
                 "{{\"sub\":\"admin\",\"created\":1538991179080,\"exp\":{exp}}}"
             )),
             ".",

@@ -3,7 +3,7 @@
 
 use diligence_secrets::BlobOutcome;
 
-use crate::common::{Rng, alnum, engine};
+use crate::common::{Rng, alnum, base64url, engine};
 
 fn rule_ids(text: &str, path: &str) -> Vec<String> {
     let engine = engine();
@@ -370,31 +370,10 @@ fn supabase_demo_keys_are_named_not_reported_as_leaks() {
         ]
         .concat()
     };
-    let b64 = |json: &str| {
-        use std::fmt::Write as _;
-        // base64url without padding, written here to keep the test alone.
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let bytes = json.as_bytes();
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let n = chunk
-                .iter()
-                .enumerate()
-                .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-            for i in 0..=chunk.len() {
-                let _ = write!(
-                    out,
-                    "{}",
-                    ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char
-                );
-            }
-        }
-        out
-    };
-    let demo = jwt(&b64(
+    let demo = jwt(&base64url(
         r#"{"iss":"supabase-demo","role":"service_role","exp":1983812996}"#,
     ));
-    let own = jwt(&b64(
+    let own = jwt(&base64url(
         r#"{"iss":"supabase","ref":"qwhxkzbnvmtaplrcyeog","role":"service_role","exp":1983812996}"#,
     ));
     let sql = |key: &str| {
