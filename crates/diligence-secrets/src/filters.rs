@@ -281,6 +281,23 @@ pub(crate) fn named_value_plausible(value: &str) -> bool {
     !is_version_or_tag(value) && !is_code_or_reference(value) && !is_placeholder(value, false)
 }
 
+/// Bytes walked back over a base64 run to find a data URI's header: a
+/// bundled font is a few hundred kilobytes.
+const DATA_URI_WALK: usize = 4 << 20;
+
+/// Whether `at` lies inside the payload of a base64 data URI
+/// (`data:font/woff;base64,…`): the base64 run holding it starts right
+/// after `;base64,`.
+pub(crate) fn in_data_uri(data: &[u8], at: usize) -> bool {
+    let floor = at.saturating_sub(DATA_URI_WALK);
+    let base64 = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    let mut start = at;
+    while start > floor && base64(data[start - 1]) {
+        start -= 1;
+    }
+    data[..start].ends_with(b";base64,")
+}
+
 /// Whether a value cut at an index's `]` (`recipients[0`) reads as a member
 /// expression with the text that follows it (`].token,`).
 pub(crate) fn member_expression_continues(value: &str, after: &[u8]) -> bool {
@@ -966,6 +983,12 @@ mod tests {
         ));
         // Not a query parameter.
         assert!(!in_signed_url("  api_", b"token=Xq7Lm2Vp9Rt4Zw8 # e=1"));
+        let uri = b"url(data:application/font-woff;base64,d09GRgABAAAAAO2sABIAAA+/EAAxyz)";
+        let at = uri.iter().position(|&b| b == b'E').unwrap();
+        assert!(in_data_uri(uri, at));
+        let plain = b"token: EAAxyz";
+        assert!(!in_data_uri(plain, 7));
+        assert!(!in_data_uri(b"base64,EAAxyz", 7));
         assert!(member_expression_continues("recipients[0", b"].token,\n"));
         assert!(member_expression_continues("rows[0", b"]?.secret;"));
         assert!(!member_expression_continues("Summer[2024", b"]\";"));

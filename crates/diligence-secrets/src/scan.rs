@@ -835,6 +835,12 @@ impl Engine {
                     let Some((confidence, validated)) = self.judge(rule, secret) else {
                         continue;
                     };
+                    // Inside a `data:…;base64,` payload the text is the
+                    // encoding of a file (a font, an image); a token's shape
+                    // there is chance. The decoded layers read what it holds.
+                    if filters::in_data_uri(data, group.start) {
+                        continue;
+                    }
                     // A generic value that ends its match runs to its end:
                     // one cut at the rule's length limit is a longer blob (a
                     // ciphertext, a bundle).

@@ -517,3 +517,22 @@ fn signed_url_tokens_are_not_credentials() {
         ["secrets.generic.secret"]
     );
 }
+
+/// Read on outline/outline: a committed bundle's base64 font held runs of
+/// letters and digits of a Meta access token's shape. Inside a
+/// `data:…;base64,` payload the text encodes a file; the same token in a
+/// configuration file is reported.
+#[test]
+fn token_shapes_inside_data_uris_are_not_tokens() {
+    let token = ["EAAG", &Rng::new(101).string(&alnum(), 120)].concat();
+    let bundle = format!(
+        "@font-face{{font-family:Inter;src:url(data:application/font-woff;base64,d09GRgABAAAAAO2sABIAAAAB4uQAAAAAAADsIAAAAYwAAAL8/{token}/AAAGBf2VuZ+AAAAbQAAAB)}}\n"
+    );
+    assert!(rule_ids(&bundle, "dist/bundle.css").is_empty());
+    let config = format!("META_ACCESS_TOKEN={token}\n");
+    let ids = rule_ids(&config, "config/meta.env");
+    assert!(
+        ids.iter().any(|id| id == "secrets.facebook.access-token"),
+        "{ids:?}"
+    );
+}
