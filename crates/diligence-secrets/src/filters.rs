@@ -281,6 +281,59 @@ pub(crate) fn named_value_plausible(value: &str) -> bool {
     !is_version_or_tag(value) && !is_code_or_reference(value) && !is_placeholder(value, false)
 }
 
+/// When `at` lies in a presigned AWS URL signed with temporary credentials
+/// (it carries `X-Amz-Security-Token`): the URL's expiry, `X-Amz-Date`
+/// plus `X-Amz-Expires`, in seconds since the epoch. The temporary key id
+/// and session token it holds lapse with it (within hours); a URL signed
+/// with a long-lived key (`AKIA…`, no session token) gives `None`, since
+/// that key outlives the URL.
+pub(crate) fn presigned_url_expiry(data: &[u8], at: usize) -> Option<i64> {
+    let delimiter = |b: u8| {
+        b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')')
+    };
+    let floor = at.saturating_sub(8192);
+    let start = data[floor..at]
+        .iter()
+        .rposition(|&b| delimiter(b))
+        .map_or(floor, |p| floor + p + 1);
+    let ceiling = (at + 8192).min(data.len());
+    let end = data[at..ceiling]
+        .iter()
+        .position(|&b| delimiter(b))
+        .map_or(ceiling, |p| at + p);
+    let url = &data[start..end];
+    memchr::memmem::find(url, b"X-Amz-Security-Token=")?;
+    let param = |name: &[u8]| {
+        let from = memchr::memmem::find(url, name)? + name.len();
+        let value = &url[from..];
+        let len = value.iter().position(|&b| b == b'&').unwrap_or(value.len());
+        std::str::from_utf8(&value[..len]).ok()
+    };
+    // 20220315T101530Z
+    let date = param(b"X-Amz-Date=")?;
+    let digits = |range: std::ops::Range<usize>| date.get(range)?.parse::<i64>().ok();
+    if date.len() != 16 || date.as_bytes()[8] != b'T' || !date.ends_with('Z') {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
+    let (hour, minute, second) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let expires: i64 = param(b"X-Amz-Expires=")?.parse().ok()?;
+    let midnight = diligence_model::Timestamp::from_ymd(
+        i32::try_from(year).ok()?,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    );
+    Some(midnight.seconds() + hour * 3600 + minute * 60 + second + expires)
+}
+
 /// Bytes walked back over a base64 run to find a data URI's header: a
 /// bundled font is a few hundred kilobytes.
 const DATA_URI_WALK: usize = 4 << 20;
@@ -983,6 +1036,25 @@ mod tests {
         ));
         // Not a query parameter.
         assert!(!in_signed_url("  api_", b"token=Xq7Lm2Vp9Rt4Zw8 # e=1"));
+        let signed = b"\"https://files.acme.test/a.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAXXXX%2F20220315%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20220315T101530Z&X-Amz-Expires=3600&X-Amz-Security-Token=IQoJb3JpZ2lu&X-Amz-Signature=ab12\"";
+        let at = 70;
+        assert_eq!(
+            presigned_url_expiry(signed, at),
+            Some(
+                diligence_model::Timestamp::from_ymd(2022, 3, 15).seconds()
+                    + 10 * 3600
+                    + 15 * 60
+                    + 30
+                    + 3600
+            )
+        );
+        // A long-lived key signs without a session token: no expiry.
+        let long_lived =
+            String::from_utf8_lossy(signed).replace("&X-Amz-Security-Token=IQoJb3JpZ2lu", "");
+        assert_eq!(presigned_url_expiry(long_lived.as_bytes(), 70), None);
+        // A malformed date gives nothing.
+        let bad = String::from_utf8_lossy(signed).replace("20220315T101530Z", "2022-03-15");
+        assert_eq!(presigned_url_expiry(bad.as_bytes(), 70), None);
         let uri = b"url(data:application/font-woff;base64,d09GRgABAAAAAO2sABIAAA+/EAAxyz)";
         let at = uri.iter().position(|&b| b == b'E').unwrap();
         assert!(in_data_uri(uri, at));

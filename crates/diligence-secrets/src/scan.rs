@@ -909,7 +909,8 @@ impl Engine {
                         expires: rule
                             .validator
                             .filter(|v| v.is_jwt())
-                            .and_then(|_| crate::validate::jwt_expiry(secret)),
+                            .and_then(|_| crate::validate::jwt_expiry(secret))
+                            .or_else(|| filters::presigned_url_expiry(data, group.start)),
                         sealed: SealedSecret::new(secret).with_host(host),
                         start: group.start,
                         end: group.end,

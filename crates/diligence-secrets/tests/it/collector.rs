@@ -502,3 +502,73 @@ fn expired_tokens_are_hygiene_findings_that_say_when() {
         live.severity
     );
 }
+
+/// A presigned AWS URL signed with temporary credentials (outline/outline's
+/// Notion fixture) carries a key id and a session token that lapse with the
+/// URL: past its `X-Amz-Date` plus `X-Amz-Expires`, they are expired
+/// hygiene findings; a URL still valid on the report date keeps its
+/// severity.
+#[test]
+fn presigned_urls_past_their_expiry_are_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main"],
+        "2024-06-01T00:00:00Z",
+    );
+    let upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let url = |seed: u64, date: &str| {
+        let mut rng = Rng::new(seed);
+        let key_id = ["ASIA", &rng.string(upper, 16)].concat();
+        let token = ["IQoJb3JpZ2luX2VjE", &rng.string(&(alnum() + "/+"), 300)].concat();
+        format!(
+            "https://prod-files-secure.s3.us-west-2.amazonaws.com/a/b/image.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD&X-Amz-Credential={key_id}%2F20220315%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date={date}&X-Amz-Expires=3600&X-Amz-Security-Token={}&X-Amz-Signature={}&X-Amz-SignedHeaders=host",
+            token.replace('/', "%2F").replace('+', "%2B"),
+            rng.string("0123456789abcdef", 64)
+        )
+    };
+    let fixture = |url: String| format!("{{\n  \"file\": {{\n    \"url\": \"{url}\"\n  }}\n}}\n");
+    std::fs::create_dir_all(dir.path().join("fixtures")).unwrap();
+    std::fs::write(
+        dir.path().join("fixtures/old-page.json"),
+        fixture(url(1, "20220315T101530Z")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("fixtures/new-page.json"),
+        fixture(url(2, "20240531T235900Z")),
+    )
+    .unwrap();
+    git(dir.path(), &["add", "-A"], "2024-06-01T00:00:00Z");
+    git(
+        dir.path(),
+        &["commit", "-q", "-m", "pages"],
+        "2024-06-01T00:00:00Z",
+    );
+
+    let ev = collect(dir.path(), &Options::default());
+    let aws = |file: &str| -> Vec<&diligence_model::Finding> {
+        ev.findings
+            .iter()
+            .filter(|f| {
+                f.rule.as_str().starts_with("secrets.aws")
+                    && f.location
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.ends_with(file))
+            })
+            .collect()
+    };
+    let old = aws("old-page.json");
+    assert!(!old.is_empty(), "{:#?}", ev.findings);
+    for f in &old {
+        assert!(f.tags.contains("expired"), "{}: {:?}", f.rule, f.tags);
+        assert!(f.severity <= diligence_model::Severity::Low, "{}", f.rule);
+        assert!(f.message.contains("expired on 2022-03-15"), "{}", f.message);
+    }
+    let new = aws("new-page.json");
+    assert!(!new.is_empty(), "{:#?}", ev.findings);
+    for f in &new {
+        assert!(!f.tags.contains("expired"), "{}: {:?}", f.rule, f.tags);
+    }
+}
