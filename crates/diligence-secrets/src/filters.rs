@@ -288,19 +288,7 @@ pub(crate) fn named_value_plausible(value: &str) -> bool {
 /// with a long-lived key (`AKIA…`, no session token) gives `None`, since
 /// that key outlives the URL.
 pub(crate) fn presigned_url_expiry(data: &[u8], at: usize) -> Option<i64> {
-    let delimiter = |b: u8| {
-        b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')')
-    };
-    let floor = at.saturating_sub(8192);
-    let start = data[floor..at]
-        .iter()
-        .rposition(|&b| delimiter(b))
-        .map_or(floor, |p| floor + p + 1);
-    let ceiling = (at + 8192).min(data.len());
-    let end = data[at..ceiling]
-        .iter()
-        .position(|&b| delimiter(b))
-        .map_or(ceiling, |p| at + p);
+    let (start, end) = url_bounds(data, at, at.saturating_sub(8192), at + 8192);
     let url = &data[start..end];
     memchr::memmem::find(url, b"X-Amz-Security-Token=")?;
     let param = |name: &[u8]| {
@@ -332,6 +320,25 @@ pub(crate) fn presigned_url_expiry(data: &[u8], at: usize) -> Option<i64> {
         u8::try_from(day).ok()?,
     );
     Some(midnight.seconds() + hour * 3600 + minute * 60 + second + expires)
+}
+
+/// The URL around `at`: back and forward to a byte that ends a URL in
+/// text (white space, a quote, `<`, `>`, `(`, `)`), within
+/// `floor..ceiling`.
+fn url_bounds(data: &[u8], at: usize, floor: usize, ceiling: usize) -> (usize, usize) {
+    let delimiter = |b: u8| {
+        b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b'<' | b'>' | b'(' | b')')
+    };
+    let ceiling = ceiling.min(data.len());
+    let start = data[floor..at]
+        .iter()
+        .rposition(|&b| delimiter(b))
+        .map_or(floor, |p| floor + p + 1);
+    let end = data[at..ceiling]
+        .iter()
+        .position(|&b| delimiter(b))
+        .map_or(ceiling, |p| at + p);
+    (start, end)
 }
 
 /// Bytes walked back over a base64 run to find a data URI's header: a
@@ -564,31 +571,21 @@ pub(crate) fn in_alt_text(prefix: &str) -> bool {
 /// whose query also carries an expiry (`e=`, `Expires=`, `X-Amz-Expires=`,
 /// `se=`, `X-Goog-Expires=`). `token=` there is the signature of that one
 /// URL until it expires (a CDN's signed download link), not a credential
-/// that signs anything else. `prefix` is the line up to and including the
-/// separator before the parameter's name; `rest` runs from the value on.
+/// that signs anything else. `separator` is the byte before the
+/// parameter's name (`?`, `&`, or the `;` of `&amp;`); `at` is where the
+/// value starts.
 /// Provider rules (an Azure SAS, a presigned AWS URL's key id) still read
 /// such URLs.
-pub(crate) fn in_signed_url(prefix: &str, rest: &[u8]) -> bool {
-    if !prefix.ends_with(['?', '&', ';']) {
+pub(crate) fn in_signed_url(data: &[u8], separator: usize, at: usize) -> bool {
+    if !matches!(data.get(separator), Some(b'?' | b'&' | b';')) {
         return false;
     }
-    // The URL's query: back to its `?`, forward to the end of the URL.
-    let start = prefix
-        .rfind(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '(' | '<'))
-        .map_or(0, |at| at + 1);
-    let Some(query_at) = prefix[start..].find('?') else {
+    // The URL's query: from its `?` before the value to the end of the URL.
+    let (start, end) = url_bounds(data, at, separator.saturating_sub(256), at + 2048);
+    let Some(query_at) = memchr::memchr(b'?', &data[start..at]) else {
         return false;
     };
-    let before = &prefix[start + query_at + 1..];
-    let after = rest
-        .iter()
-        .take(2048)
-        .take_while(|&&b| {
-            !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b'`' | b')' | b'<')
-        })
-        .count();
-    let after = String::from_utf8_lossy(&rest[..after]);
-    let query = format!("{before}{after}").replace("&amp;", "&");
+    let query = String::from_utf8_lossy(&data[start + query_at + 1..end]).replace("&amp;", "&");
     query.split('&').any(|param| {
         let Some((name, value)) = param.split_once('=') else {
             return false;
@@ -1017,25 +1014,31 @@ mod tests {
         ] {
             assert!(!generic_value_plausible(code), "{code}");
         }
-        assert!(in_signed_url(
+        // The line up to the separator before `token`, then `token=` and the rest.
+        let signed_query = |prefix: &str, rest: &[u8]| {
+            let text = [prefix.as_bytes(), rest].concat();
+            let value = prefix.len() + rest.iter().position(|&b| b == b'=').map_or(0, |p| p + 1);
+            in_signed_url(&text, prefix.len() - 1, value)
+        };
+        assert!(signed_query(
             "\"url\":\"http://cdn.processon.com/5df1f6a6e4b0c4255e96d825?e=1576142006&",
             b"token=trhI0BY8QfVrIGn9nENo:1syM2a0D54ljvI8LPam4JSz-zNo=\"}"
         ));
-        assert!(in_signed_url(
+        assert!(signed_query(
             "src=\"https://cdn.acme.test/a.png?e=1573632286&amp;",
             b"token=Xq7Lm2Vp9Rt4Zw8:abc=\">"
         ));
-        assert!(in_signed_url(
+        assert!(signed_query(
             "https://cdn.acme.test/a.png?",
             b"token=Xq7Lm2Vp9Rt4Zw8&Expires=1700000000 "
         ));
         // No expiry: a token in a URL is a credential.
-        assert!(!in_signed_url(
+        assert!(!signed_query(
             "https://api.acme.test/v1/items?",
             b"token=Xq7Lm2Vp9Rt4Zw8&page=2 "
         ));
         // Not a query parameter.
-        assert!(!in_signed_url("  api_", b"token=Xq7Lm2Vp9Rt4Zw8 # e=1"));
+        assert!(!signed_query("  api_", b"token=Xq7Lm2Vp9Rt4Zw8 # e=1"));
         let signed = b"\"https://files.acme.test/a.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAXXXX%2F20220315%2Fus-west-2%2Fs3%2Faws4_request&X-Amz-Date=20220315T101530Z&X-Amz-Expires=3600&X-Amz-Security-Token=IQoJb3JpZ2lu&X-Amz-Signature=ab12\"";
         let at = 70;
         assert_eq!(

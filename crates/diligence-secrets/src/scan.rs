@@ -310,8 +310,9 @@ pub struct Match {
     /// The archive member it was found in (`dir/file`, nested archives
     /// joined with `!`); `None` outside archives.
     pub member: Option<String>,
-    /// When the value is a JSON Web Token with an `exp` claim: its expiry,
-    /// in seconds since the epoch.
+    /// When the value lapses: a JSON Web Token's `exp` claim, or the expiry
+    /// of the presigned URL with temporary credentials that holds it; in
+    /// seconds since the epoch.
     pub expires: Option<i64>,
     /// The raw value, sealed: read only by the live validator.
     pub(crate) sealed: SealedSecret,
@@ -720,7 +721,7 @@ impl Engine {
         let mut candidate = vec![false; self.rules.rules.len()];
         let mut keyword_seen = vec![false; self.rules.keyword_rules.len()];
         let mut hits: Vec<Hit> = Vec::new();
-        let mut line = (0, 0);
+        let mut line: Option<(usize, usize)> = None;
         for m in self.rules.prefilter.find_overlapping_iter(data) {
             let k = m.pattern().as_usize();
             if !keyword_seen[k] {
@@ -731,11 +732,14 @@ impl Engine {
             }
             if self.rules.keyword_line_local[k] {
                 let at = m.start();
-                if !(line.0 <= at && at <= line.1) || line == (0, 0) {
-                    let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
-                    let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
-                    line = (start, end);
-                }
+                let line = match line {
+                    Some((start, end)) if start <= at && at <= end => (start, end),
+                    _ => {
+                        let start = memchr::memrchr(b'\n', &data[..at]).map_or(0, |p| p + 1);
+                        let end = memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |p| at + p);
+                        *line.insert((start, end))
+                    }
+                };
                 let near = if line.1 - line.0 > LONG_LINE {
                     near_keyword(data, at, line.0, line.1)
                 } else {
@@ -790,7 +794,7 @@ impl Engine {
             None => self.candidates(data),
         };
         let candidate = &candidates.rules;
-        let whole = vec![(0, data.len())];
+        let whole = [(0, data.len())];
         if !candidate.iter().any(|&c| c) {
             return Vec::new();
         }
@@ -810,13 +814,14 @@ impl Engine {
             // finds. A name-anchored rule's match lies within a few hundred
             // bytes of its keyword: on a long line (a minified bundle, a
             // translation file on one line) it reads only around each one.
-            let spans = if only.is_none() && line_local(rule) {
-                self.rule_spans(&candidates, index)
-            } else {
-                whole.clone()
-            };
+            let spans: std::borrow::Cow<'_, [(usize, usize)]> =
+                if only.is_none() && line_local(rule) {
+                    self.rule_spans(&candidates, index).into()
+                } else {
+                    whole[..].into()
+                };
             let mut kept = 0;
-            for &(offset, span_end) in &spans {
+            for &(offset, span_end) in spans.iter() {
                 for caps in regex.captures_iter(&data[offset..span_end]) {
                     if kept >= self.options.max_matches_per_rule {
                         break;
@@ -869,15 +874,12 @@ impl Engine {
                         if excluded || filters::in_alt_text(&before) {
                             continue;
                         }
+                        // A signed URL's query parameter; and, since the value
+                        // class stops at `]`, `recipients[0` is code when
+                        // `].token` follows it.
                         if rule.is_generic()
-                            && filters::in_signed_url(&before, &data[group.start..])
-                        {
-                            continue;
-                        }
-                        // The value class stops at `]`: `recipients[0` is
-                        // code when `].token` follows it.
-                        if rule.is_generic()
-                            && filters::member_expression_continues(secret, &data[group.end..])
+                            && (filters::in_signed_url(data, whole_start, group.start)
+                                || filters::member_expression_continues(secret, &data[group.end..]))
                         {
                             continue;
                         }

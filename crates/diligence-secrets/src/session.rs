@@ -114,7 +114,7 @@ struct Entry {
     seen: Vec<Seen>,
     /// Raw values, only when the session keeps them for live validation.
     sealed: Sealed,
-    /// A token's expiry (`exp` of a JWT), seconds since the epoch.
+    /// When the value lapses ([`Match::expires`]), seconds since the epoch.
     expires: Option<i64>,
 }
 
