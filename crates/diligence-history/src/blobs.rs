@@ -2,10 +2,11 @@
 //! commit and path that first introduced it.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use gix::ObjectId;
-use gix::objs::{Exists, Find};
+use gix::objs::Exists;
 use rayon::prelude::*;
 
 /// One unique blob.
@@ -119,9 +120,9 @@ impl BlobIndex {
     }
 
     /// Streams blob contents in parallel on the current rayon pool, one
-    /// object-database handle per thread. Memory stays bounded by threads ×
-    /// largest blob: each thread reuses one buffer. `filter` sees the entry
-    /// before the content is read. Missing objects are counted, not fatal.
+    /// pack reader per thread. Memory stays bounded by threads × (the
+    /// reader's cache + the largest blob). `filter` sees the entry before
+    /// the content is read. Missing objects are counted, not fatal.
     pub fn for_each_blob<F, P>(
         &self,
         repo: &gix::ThreadSafeRepository,
@@ -136,10 +137,11 @@ impl BlobIndex {
     }
 
     /// Like [`for_each_blob`](Self::for_each_blob), and for each entry that
-    /// has a [`base`](BlobEntry::base) and that `wants_base` accepts, hands
-    /// the base's content too (`None` when it cannot be read): a scan of
-    /// what a version added need not read again what its base held. One
-    /// more buffer per thread.
+    /// has a [`base`](BlobEntry::base) and that `wants_base` accepts, offers
+    /// the base's content too ([`Base`]): a scan of what a version added
+    /// need not read again what its base held. The base is read only when
+    /// the callback asks for it, so a version whose own content settles the
+    /// question costs one read. One more buffer per thread.
     pub fn for_each_version<F, P, B>(
         &self,
         repo: &gix::ThreadSafeRepository,
@@ -150,38 +152,38 @@ impl BlobIndex {
     where
         P: Fn(&BlobEntry) -> bool + Sync,
         B: Fn(&BlobEntry) -> bool + Sync,
-        F: Fn(&BlobEntry, &[u8], Option<&[u8]>) + Sync,
+        F: Fn(&BlobEntry, &[u8], &mut Base<'_>) + Sync,
     {
         let scanned = AtomicU64::new(0);
         let bytes = AtomicU64::new(0);
         let skipped = AtomicU64::new(0);
         let missing = AtomicU64::new(0);
+        let packs = crate::pack::Packs::open(repo);
         self.entries.par_iter().for_each_init(
-            || (crate::walk::thread_repo(repo), Vec::new(), Vec::new()),
-            |(repo, buf, base_buf), entry| {
+            || {
+                crate::pack::Reader::new(
+                    &packs,
+                    repo.to_thread_local(),
+                    crate::walk::pack_cache_bytes(),
+                )
+            },
+            |reader, entry| {
                 if !filter(entry) {
                     skipped.fetch_add(1, Ordering::Relaxed);
                     return;
                 }
-                // The base first: it is most often the delta base of the
-                // version, so reading it warms the pack cache for it.
-                let base = match entry.base {
-                    Some(id) if wants_base(entry) => match repo.objects.try_find(&id, base_buf) {
-                        Ok(Some(data)) if data.kind == gix::object::Kind::Blob => Some(data.data),
-                        _ => None,
-                    },
-                    _ => None,
+                let Some(data) = reader.blob(&entry.id) else {
+                    missing.fetch_add(1, Ordering::Relaxed);
+                    return;
                 };
-                match repo.objects.try_find(&entry.id, buf) {
-                    Ok(Some(data)) if data.kind == gix::object::Kind::Blob => {
-                        scanned.fetch_add(1, Ordering::Relaxed);
-                        bytes.fetch_add(data.data.len() as u64, Ordering::Relaxed);
-                        f(entry, data.data, base);
-                    }
-                    _ => {
-                        missing.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
+                scanned.fetch_add(1, Ordering::Relaxed);
+                bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                let mut base = Base {
+                    id: entry.base.filter(|_| wants_base(entry)),
+                    reader,
+                    read: None,
+                };
+                f(entry, &data, &mut base);
             },
         );
         BlobScanStats {
@@ -190,5 +192,33 @@ impl BlobIndex {
             skipped: skipped.into_inner(),
             missing: missing.into_inner(),
         }
+    }
+}
+
+/// The version a blob replaced at its path, read the first time it is
+/// asked for (see [`BlobIndex::for_each_version`]).
+pub struct Base<'a> {
+    id: Option<ObjectId>,
+    reader: &'a mut dyn crate::pack::ReadBlob,
+    /// The content once read (`Some(None)` when it could not be read).
+    read: Option<Option<Rc<Vec<u8>>>>,
+}
+
+impl Base<'_> {
+    /// Whether the blob has a base to offer: it replaced a version at the
+    /// same path, and the caller wanted it.
+    pub fn exists(&self) -> bool {
+        self.id.is_some()
+    }
+
+    /// The base's content, or `None` when there is none or it cannot be
+    /// read (a partial clone's missing object).
+    pub fn get(&mut self) -> Option<&[u8]> {
+        let id = self.id?;
+        let reader = &mut *self.reader;
+        self.read
+            .get_or_insert_with(|| reader.blob(&id))
+            .as_deref()
+            .map(Vec::as_slice)
     }
 }

@@ -24,12 +24,13 @@ pub mod classify;
 mod envfile;
 mod error;
 mod evidence;
+mod pack;
 pub mod people;
 mod target;
 mod truck;
 mod walk;
 
-pub use blobs::{BlobEntry, BlobIndex, BlobScanStats};
+pub use blobs::{Base, BlobEntry, BlobIndex, BlobScanStats};
 pub use error::{Cause, Error, Result};
 pub use people::{AutomationKind, IdentityConfig, People, Person};
 pub use target::{ResolveOptions, Target, strip_credentials};

@@ -265,15 +265,15 @@ pub(crate) struct EnvValues {
 /// for a file rewritten in every commit.
 const MAX_ENV_VERSIONS: usize = 200;
 
-/// Bytes of the delta-base caches of all threads' object-database
-/// handles together: on two threads, 64 MiB each reads a long history's
-/// edits about a seventh faster than 8 MiB each (outline/outline: lockfile
-/// versions of a megabyte share their delta bases).
+/// Bytes of the caches of resolved objects of all threads' pack readers
+/// together (see `pack.rs`), and of the commit reader's delta-base cache:
+/// on two threads, 64 MiB each keeps a delta chain of megabyte lockfile
+/// versions (outline/outline) while the versions are read.
 const PACK_CACHE_TOTAL: usize = 128 << 20;
 /// The least one thread's cache holds, however many threads there are.
 const PACK_CACHE_MIN: usize = 8 << 20;
 
-fn pack_cache_bytes() -> usize {
+pub(crate) fn pack_cache_bytes() -> usize {
     (PACK_CACHE_TOTAL / rayon::current_num_threads().max(1)).max(PACK_CACHE_MIN)
 }
 
@@ -933,17 +933,25 @@ impl Walker<'_> {
         let total = commits.len();
         let done = AtomicUsize::new(0);
         let progress = self.progress;
+        let packs = crate::pack::Packs::open(sync);
         commits
             .par_iter()
             .map_init(
-                || (thread_repo(sync), Vec::new()),
-                |(repo, raw), commit| {
+                || {
+                    let reader = crate::pack::Reader::new(
+                        &packs,
+                        sync.to_thread_local(),
+                        pack_cache_bytes(),
+                    );
+                    (std::cell::RefCell::new(reader), Vec::new())
+                },
+                |(reader, raw), commit| {
                     let old = commit.parent_indices.first().map(|&p| commits[p].tree);
                     let mut missing = 0;
                     raw.clear();
                     let mut prefix = String::new();
                     diff_trees(
-                        &repo.objects,
+                        &*reader,
                         kind,
                         old,
                         Some(commit.tree),
@@ -1093,7 +1101,7 @@ fn entry_kind(mode: gix::objs::tree::EntryMode) -> EntryKind {
 }
 
 fn load_tree<'b>(
-    odb: &impl Find,
+    odb: &impl crate::pack::ReadObject,
     kind: gix::hash::Kind,
     id: Option<ObjectId>,
     buf: &'b mut Vec<u8>,
@@ -1102,13 +1110,11 @@ fn load_tree<'b>(
     let Some(id) = id else {
         return Vec::new();
     };
-    match odb.try_find(&id, buf) {
-        Ok(Some(data)) if data.kind == gix::object::Kind::Tree => {
-            gix::objs::TreeRefIter::from_bytes(data.data, kind)
-                .filter_map(|e| e.ok())
-                .map(|e| (entry_kind(e.mode), e.filename, e.oid.to_owned()))
-                .collect()
-        }
+    match odb.read(&id, buf) {
+        Some((gix::object::Kind::Tree, data)) => gix::objs::TreeRefIter::from_bytes(data, kind)
+            .filter_map(|e| e.ok())
+            .map(|e| (entry_kind(e.mode), e.filename, e.oid.to_owned()))
+            .collect(),
         _ => {
             *missing += 1;
             Vec::new()
@@ -1118,7 +1124,7 @@ fn load_tree<'b>(
 
 /// Compares two trees, recording blob-level changes under `prefix`.
 fn diff_trees(
-    odb: &impl Find,
+    odb: &impl crate::pack::ReadObject,
     kind: gix::hash::Kind,
     old: Option<ObjectId>,
     new: Option<ObjectId>,

@@ -354,8 +354,8 @@ fn scan_history(
         .for_each_version(repo, filter, wants_base, |entry, data, base| {
             if data.len() as u64 > cap {
                 session.skipped_too_large(entry.display_path(), &origin(entry));
-            } else if let Some(base) = base.filter(|b| b.len() as u64 <= cap) {
-                session.scan_delta(data, base, entry.display_path(), origin(entry));
+            } else if base.exists() {
+                session.scan_version(data, entry.display_path(), origin(entry), || base.get());
             } else {
                 session.scan(data, entry.display_path(), origin(entry));
             }

@@ -280,21 +280,6 @@ pub(crate) fn select(
     (text, numbers)
 }
 
-/// Numbers the lines given as byte spans in order (1-based), counting the
-/// line breaks between them.
-pub(crate) fn number_spans(data: &[u8], spans: &[(usize, usize)]) -> Vec<(usize, usize, usize)> {
-    let mut line = 1;
-    let mut at = 0;
-    spans
-        .iter()
-        .map(|&(s, e)| {
-            line += data[at..s].iter().filter(|&&b| b == b'\n').count();
-            at = s;
-            (line, s, e)
-        })
-        .collect()
-}
-
 fn indent(line: &[u8]) -> Option<usize> {
     let width = line
         .iter()

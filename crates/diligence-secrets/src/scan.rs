@@ -476,6 +476,40 @@ impl Engine {
         BlobOutcome::Scanned(self.scan_plain(data, path))
     }
 
+    /// Scans a history version that replaced `base` at its path, reading
+    /// the base only where it decides something: as
+    /// [`scan_delta`](Self::scan_delta) where the base can be read, else as
+    /// [`scan`](Self::scan). Content scanned whole (too large, an archive, a
+    /// PDF, binary) never reads it, nor does a lockfile version whose
+    /// credential lines hold nothing: what it added to its base is among
+    /// them. Most versions of a lockfile, which can be most of a history's
+    /// bytes, are of that kind.
+    pub fn scan_version<'b>(
+        &self,
+        data: &[u8],
+        path: &str,
+        base: impl FnOnce() -> Option<&'b [u8]>,
+    ) -> BlobOutcome {
+        if data.len() as u64 > self.options.max_blob_size
+            || archive::is_archive(data)
+            || crate::pdf::is_pdf(data)
+            || is_binary(data)
+        {
+            return self.scan(data, path);
+        }
+        if filters::is_lockfile(path) {
+            let spans = filters::lockfile_credential_lines(data);
+            let found = self.scan_spans(data, &spans, path);
+            if found.is_empty() {
+                return BlobOutcome::Scanned(found);
+            }
+        }
+        match base().filter(|b| b.len() as u64 <= self.options.max_blob_size) {
+            Some(base) => self.scan_delta(data, base, path),
+            None => self.scan(data, path),
+        }
+    }
+
     /// Scans what a history version added to its `base` (the version it
     /// replaced at the same path): only matches that touch a line the base
     /// did not hold are returned, the rest were found in the base. Reads
@@ -529,15 +563,46 @@ impl Engine {
         BlobOutcome::Scanned(matches)
     }
 
-    /// Scans some lines of `data` (byte spans, in order) as one text; the
-    /// matches carry their lines in `data`.
+    /// Scans some lines of `data` (byte spans without their line break, in
+    /// order) as one text; the matches carry their lines in `data`. Lines
+    /// are numbered only for what is found: the spans of a lockfile are a
+    /// few lines spread over a long file.
     fn scan_spans(&self, data: &[u8], spans: &[(usize, usize)], path: &str) -> Vec<Match> {
         if spans.is_empty() {
             return Vec::new();
         }
-        let numbered = crate::delta::number_spans(data, spans);
-        let (text, lines) = crate::delta::select(data, numbered.into_iter());
-        self.scan_selection(&text, &lines, path)
+        // Spans one line break apart stay neighbours; others are parted by
+        // a blank line, which belongs to no line of `data`.
+        let mut text = Vec::new();
+        let mut starts: Vec<Option<usize>> = Vec::with_capacity(spans.len());
+        let mut previous_end: Option<usize> = None;
+        for &(s, e) in spans {
+            if previous_end.is_some_and(|p| p + 1 != s) {
+                text.push(b'\n');
+                starts.push(None);
+            }
+            text.extend_from_slice(&data[s..e]);
+            text.push(b'\n');
+            starts.push(Some(s));
+            previous_end = Some(e);
+        }
+        let mut lines = Lines::new(data);
+        let mut found = self.scan_plain(&text, path);
+        found.retain_mut(|m| {
+            let mut at = |line: u32| {
+                usize::try_from(line)
+                    .ok()
+                    .and_then(|n| starts.get(n.checked_sub(1)?).copied().flatten())
+                    .map(|offset| lines.line(offset))
+            };
+            let (Some(first), last) = (at(m.line), at(m.end_line.max(m.line))) else {
+                return false;
+            };
+            m.line = first;
+            m.end_line = last.unwrap_or(first).max(first);
+            true
+        });
+        found
     }
 
     /// Scans a selection of a blob's lines (see [`crate::delta::select`])

@@ -217,11 +217,18 @@ impl<'e> Session<'e> {
     }
 
     /// Scans what a history version added to the version it replaced at
-    /// the same path ([`Engine::scan_delta`]) and records it: what it
-    /// shares with `base` was recorded with the base.
-    pub fn scan_delta(&self, data: &[u8], base: &[u8], path: &str, origin: Origin) -> Vec<Match> {
+    /// the same path ([`Engine::scan_version`], which reads `base` only if
+    /// it needs it) and records it: what it shares with the base was
+    /// recorded with the base.
+    pub fn scan_version<'b>(
+        &self,
+        data: &[u8],
+        path: &str,
+        origin: Origin,
+        base: impl FnOnce() -> Option<&'b [u8]>,
+    ) -> Vec<Match> {
         let matches = self.scan_with(data, path, &origin, || {
-            self.engine.scan_delta(data, base, path)
+            self.engine.scan_version(data, path, base)
         });
         self.record(path, &origin, &matches);
         matches

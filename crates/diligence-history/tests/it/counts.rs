@@ -154,3 +154,43 @@ fn streams_every_blob_once() {
     );
     assert!(filtered.skipped > 0);
 }
+
+#[test]
+fn reads_packed_delta_chains_and_loose_objects_alike() {
+    let repo = fixture_repo("packed");
+    let packs = std::fs::read_dir(repo.join(".git/objects/pack"))
+        .expect("pack dir")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "pack"))
+        })
+        .count();
+    assert_eq!(packs, 2, "two packs");
+    let (target, history) = walk(&repo);
+    assert_eq!(history.blobs().len(), reachable_blobs(&repo));
+    let hash = |bytes: &[u8]| {
+        gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::object::Kind::Blob, bytes)
+            .expect("hash")
+    };
+    let bases = std::sync::atomic::AtomicU64::new(0);
+    let stats = history.blobs().for_each_version(
+        target.repository().expect("repo"),
+        |_| true,
+        |_| true,
+        |entry, bytes, base| {
+            assert_eq!(hash(bytes), entry.id, "the bytes are the blob's");
+            assert_eq!(base.exists(), entry.base.is_some());
+            if let Some(id) = entry.base {
+                let content = base.get().expect("the base is readable");
+                assert_eq!(hash(content), id, "the base's bytes are its own");
+                // A second request gives the same content.
+                assert_eq!(base.get().map(hash), Some(id));
+                bases.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        },
+    );
+    assert_eq!(stats.scanned as usize, history.blobs().len());
+    assert_eq!(stats.missing, 0);
+    // Every version of the two edited files but the first replaced one.
+    assert!(bases.into_inner() > 100);
+}
