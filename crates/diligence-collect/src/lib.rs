@@ -78,6 +78,13 @@ pub trait Collector: Send + Sync {
         false
     }
 
+    /// Work that needs neither the history nor the target's files, such as
+    /// loading and compiling rules: a scan calls it while the history is
+    /// walked, before [`collect`](Collector::collect). What it fails at is
+    /// reported by `collect`, which must work whether or not this ran.
+    /// Default: nothing.
+    fn prepare(&self, _options: &Options) {}
+
     /// Gathers evidence. Never prints, never opens a socket, never runs
     /// anything from the target.
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence>;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use gix::ObjectId;
 use gix::objs::Exists;
@@ -103,6 +103,26 @@ impl BlobIndex {
         true
     }
 
+    /// The entries in groups by path, each in order of first appearance,
+    /// the largest group first. A file's versions share their delta chains
+    /// in the pack: read on one thread, each link of a chain is resolved
+    /// once; split between threads, each thread resolves it again. Many
+    /// more groups than threads, taken largest first, keep the threads
+    /// equally busy.
+    fn groups_by_path(&self) -> Vec<Vec<usize>> {
+        const GROUPS: usize = 256;
+        let mut groups = vec![Vec::new(); GROUPS];
+        for (i, entry) in self.entries.iter().enumerate() {
+            let mut hasher = std::hash::DefaultHasher::new();
+            std::hash::Hash::hash(&entry.path, &mut hasher);
+            let slot = std::hash::Hasher::finish(&hasher) % GROUPS as u64;
+            groups[usize::try_from(slot).unwrap_or(0)].push(i);
+        }
+        groups.retain(|g| !g.is_empty());
+        groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+        groups
+    }
+
     pub(crate) fn entries_mut(&mut self) -> &mut [BlobEntry] {
         &mut self.entries
     }
@@ -159,33 +179,36 @@ impl BlobIndex {
         let skipped = AtomicU64::new(0);
         let missing = AtomicU64::new(0);
         let packs = crate::pack::Packs::open(repo);
-        self.entries.par_iter().for_each_init(
-            || {
-                crate::pack::Reader::new(
-                    &packs,
-                    repo.to_thread_local(),
-                    crate::walk::pack_cache_bytes(),
-                )
-            },
-            |reader, entry| {
-                if !filter(entry) {
-                    skipped.fetch_add(1, Ordering::Relaxed);
-                    return;
+        let groups = self.groups_by_path();
+        let next = AtomicUsize::new(0);
+        rayon::broadcast(|_| {
+            let mut reader = crate::pack::Reader::new(
+                &packs,
+                repo.to_thread_local(),
+                crate::walk::pack_cache_bytes(),
+            );
+            while let Some(group) = groups.get(next.fetch_add(1, Ordering::Relaxed)) {
+                for &i in group {
+                    let entry = &self.entries[i];
+                    if !filter(entry) {
+                        skipped.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    let Some(data) = reader.blob(&entry.id) else {
+                        missing.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    };
+                    scanned.fetch_add(1, Ordering::Relaxed);
+                    bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                    let mut base = Base {
+                        id: entry.base.filter(|_| wants_base(entry)),
+                        reader: &mut reader,
+                        read: None,
+                    };
+                    f(entry, &data, &mut base);
                 }
-                let Some(data) = reader.blob(&entry.id) else {
-                    missing.fetch_add(1, Ordering::Relaxed);
-                    return;
-                };
-                scanned.fetch_add(1, Ordering::Relaxed);
-                bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-                let mut base = Base {
-                    id: entry.base.filter(|_| wants_base(entry)),
-                    reader,
-                    read: None,
-                };
-                f(entry, &data, &mut base);
-            },
-        );
+            }
+        });
         BlobScanStats {
             scanned: scanned.into_inner(),
             bytes: bytes.into_inner(),

@@ -450,6 +450,14 @@ impl Collector for SecretsCollector {
         Some(self)
     }
 
+    fn prepare(&self, options: &diligence_collect::Options) {
+        // The built-in engine, when collect will use it: its rule files
+        // are parsed while the history is walked.
+        if options.fingerprint_key.is_none() && options.secret_rules.is_empty() {
+            let _ = self.builtin_engine();
+        }
+    }
+
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence> {
         let mut evidence = match &cx.options.fingerprint_key {
             None if cx.options.secret_rules.is_empty() => self.run(cx, self.builtin_engine()?)?,

@@ -261,22 +261,34 @@ impl<'p> Scan<'p> {
             .or_else(|| target.info().vcs.as_ref().and_then(|v| v.head_date));
 
         // The walk is the expensive step: skip it when nothing reads it.
-        let (history, history_error) = if collectors.iter().any(|c| c.reads_history()) {
-            walk_history(&target, &options, self.jobs, progress)
-        } else {
-            (None, None)
-        };
-
-        let files = FileIndex::build(&target, &options.files).map_err(|source| Error::Files {
-            path: target.root().to_path_buf(),
-            source,
-        })?;
-
-        // The one parse of the source, when a selected collector reads it.
-        let source = collectors
-            .iter()
-            .any(|c| c.reads_source())
-            .then(|| build_source(&files, progress));
+        // What needs no history (the file index, the one parse of the
+        // source, each collector's own preparation) is done meanwhile.
+        let reads_history = collectors.iter().any(|c| c.reads_history());
+        let ((history, history_error), prepared) = rayon::join(
+            || {
+                if reads_history {
+                    walk_history(&target, &options, self.jobs, progress)
+                } else {
+                    (None, None)
+                }
+            },
+            || -> Result<(FileIndex, Option<SourceModel>)> {
+                collectors.par_iter().for_each(|c| c.prepare(&options));
+                let files =
+                    FileIndex::build(&target, &options.files).map_err(|source| Error::Files {
+                        path: target.root().to_path_buf(),
+                        source,
+                    })?;
+                // The one parse of the source, when a selected collector
+                // reads it.
+                let source = collectors
+                    .iter()
+                    .any(|c| c.reads_source())
+                    .then(|| build_source(&files, progress));
+                Ok((files, source))
+            },
+        );
+        let (files, source) = prepared?;
 
         let cancel = AtomicBool::new(false);
         let cx = CollectContext::new(
