@@ -194,31 +194,6 @@ impl ReadBlob for Reader<'_> {
     }
 }
 
-/// What reads any object by id into a buffer: the tree diff's access to
-/// the object database.
-pub(crate) trait ReadObject {
-    /// The kind and content of object `id`, or `None` when the object
-    /// database does not hold it.
-    fn read<'b>(
-        &self,
-        id: &gix::oid,
-        buf: &'b mut Vec<u8>,
-    ) -> Option<(gix::object::Kind, &'b [u8])>;
-}
-
-impl ReadObject for std::cell::RefCell<Reader<'_>> {
-    fn read<'b>(
-        &self,
-        id: &gix::oid,
-        buf: &'b mut Vec<u8>,
-    ) -> Option<(gix::object::Kind, &'b [u8])> {
-        let (kind, data) = self.borrow_mut().object(id)?;
-        buf.clear();
-        buf.extend_from_slice(&data);
-        Some((kind, buf.as_slice()))
-    }
-}
-
 /// Reads one size of a delta's header (little-endian base-128).
 fn size(data: &[u8], at: &mut usize) -> Option<u64> {
     let mut value = 0u64;

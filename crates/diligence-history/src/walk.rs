@@ -1,7 +1,9 @@
 //! The one walk over all commits reachable from any reference.
 
+use std::cell::RefCell;
 use std::cmp::{Ordering as CmpOrdering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use diligence_model::Timestamp;
@@ -943,7 +945,7 @@ impl Walker<'_> {
                         sync.to_thread_local(),
                         pack_cache_bytes(),
                     );
-                    (std::cell::RefCell::new(reader), Vec::new())
+                    (RefCell::new(reader), Vec::new())
                 },
                 |(reader, raw), commit| {
                     let old = commit.parent_indices.first().map(|&p| commits[p].tree);
@@ -951,7 +953,7 @@ impl Walker<'_> {
                     raw.clear();
                     let mut prefix = String::new();
                     diff_trees(
-                        &*reader,
+                        reader,
                         kind,
                         old,
                         Some(commit.tree),
@@ -1100,31 +1102,39 @@ fn entry_kind(mode: gix::objs::tree::EntryMode) -> EntryKind {
     }
 }
 
-fn load_tree<'b>(
-    odb: &impl crate::pack::ReadObject,
-    kind: gix::hash::Kind,
+/// The content of tree `id`; `None` for no tree, and for one the object
+/// database does not hold, which is counted.
+fn load_tree(
+    odb: &RefCell<crate::pack::Reader<'_>>,
     id: Option<ObjectId>,
-    buf: &'b mut Vec<u8>,
     missing: &mut u64,
-) -> Vec<(EntryKind, &'b BStr, ObjectId)> {
-    let Some(id) = id else {
-        return Vec::new();
-    };
-    match odb.read(&id, buf) {
-        Some((gix::object::Kind::Tree, data)) => gix::objs::TreeRefIter::from_bytes(data, kind)
-            .filter_map(|e| e.ok())
-            .map(|e| (entry_kind(e.mode), e.filename, e.oid.to_owned()))
-            .collect(),
+) -> Option<Rc<Vec<u8>>> {
+    let id = id?;
+    match odb.borrow_mut().object(&id) {
+        Some((gix::object::Kind::Tree, data)) => Some(data),
         _ => {
             *missing += 1;
-            Vec::new()
+            None
         }
     }
 }
 
-/// Compares two trees, recording blob-level changes under `prefix`.
+/// The entries of a tree, in the order it stores them (git's).
+fn tree_entries(
+    data: Option<&Vec<u8>>,
+    kind: gix::hash::Kind,
+) -> impl Iterator<Item = (EntryKind, &BStr, &gix::oid)> {
+    data.map(|d| gix::objs::TreeRefIter::from_bytes(d, kind))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| (entry_kind(e.mode), e.filename, e.oid))
+}
+
+/// Compares two trees, recording blob-level changes under `prefix`. The
+/// entries of both are read in step, in git's order, without a copy.
 fn diff_trees(
-    odb: &impl crate::pack::ReadObject,
+    odb: &RefCell<crate::pack::Reader<'_>>,
     kind: gix::hash::Kind,
     old: Option<ObjectId>,
     new: Option<ObjectId>,
@@ -1135,55 +1145,43 @@ fn diff_trees(
     if old.is_some() && old == new {
         return;
     }
-    let mut old_buf = Vec::new();
-    let mut new_buf = Vec::new();
-    let a = load_tree(odb, kind, old, &mut old_buf, missing);
-    let b = load_tree(odb, kind, new, &mut new_buf, missing);
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        // Most entries are unchanged: skip them before any path work.
-        if let (Some(x), Some(y)) = (a.get(i), b.get(j))
-            && x.2 == y.2
-            && x.0 == y.0
-            && x.1 == y.1
-        {
-            i += 1;
-            j += 1;
-            continue;
-        }
-        let order = match (a.get(i), b.get(j)) {
+    let old_data = load_tree(odb, old, missing);
+    let new_data = load_tree(odb, new, missing);
+    let mut a = tree_entries(old_data.as_deref(), kind).peekable();
+    let mut b = tree_entries(new_data.as_deref(), kind).peekable();
+    loop {
+        let order = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            // Most entries are unchanged: skip them before any path work.
+            (Some(x), Some(y)) if x.2 == y.2 && x.0 == y.0 && x.1 == y.1 => {
+                a.next();
+                b.next();
+                continue;
+            }
             (Some(x), Some(y)) => {
                 git_order(x.1, x.0 == EntryKind::Tree, y.1, y.0 == EntryKind::Tree)
             }
             (Some(_), None) => CmpOrdering::Less,
-            _ => CmpOrdering::Greater,
+            (None, Some(_)) => CmpOrdering::Greater,
         };
         let (left, right) = match order {
-            CmpOrdering::Less => {
-                i += 1;
-                (Some(&a[i - 1]), None)
-            }
-            CmpOrdering::Greater => {
-                j += 1;
-                (None, Some(&b[j - 1]))
-            }
-            CmpOrdering::Equal => {
-                i += 1;
-                j += 1;
-                (Some(&a[i - 1]), Some(&b[j - 1]))
-            }
+            CmpOrdering::Less => (a.next(), None),
+            CmpOrdering::Greater => (None, b.next()),
+            CmpOrdering::Equal => (a.next(), b.next()),
         };
-        let name = left.or(right).map(|e| e.1).expect("one side is present");
+        let Some(name) = left.or(right).map(|e| e.1) else {
+            break;
+        };
         let len = prefix.len();
         if !prefix.is_empty() {
             prefix.push('/');
         }
         prefix.push_str(&name.to_str_lossy());
-        let tree_of = |e: Option<&(EntryKind, &BStr, ObjectId)>| {
-            e.filter(|e| e.0 == EntryKind::Tree).map(|e| e.2)
+        let tree_of = |e: Option<(EntryKind, &BStr, &gix::oid)>| {
+            e.filter(|e| e.0 == EntryKind::Tree).map(|e| e.2.to_owned())
         };
-        let blob_of = |e: Option<&(EntryKind, &BStr, ObjectId)>| {
-            e.filter(|e| e.0 == EntryKind::Blob).map(|e| e.2)
+        let blob_of = |e: Option<(EntryKind, &BStr, &gix::oid)>| {
+            e.filter(|e| e.0 == EntryKind::Blob).map(|e| e.2.to_owned())
         };
         let (old_tree, new_tree) = (tree_of(left), tree_of(right));
         if (old_tree.is_some() || new_tree.is_some()) && old_tree != new_tree {
