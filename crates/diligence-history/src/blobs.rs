@@ -2,7 +2,6 @@
 //! commit and path that first introduced it.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use gix::ObjectId;
@@ -178,15 +177,11 @@ impl BlobIndex {
         let bytes = AtomicU64::new(0);
         let skipped = AtomicU64::new(0);
         let missing = AtomicU64::new(0);
-        let packs = crate::pack::Packs::open(repo);
+        let packs = crate::pack::Packs::open(repo, crate::walk::PACK_CACHE_TOTAL);
         let groups = self.groups_by_path();
         let next = AtomicUsize::new(0);
         rayon::broadcast(|_| {
-            let mut reader = crate::pack::Reader::new(
-                &packs,
-                repo.to_thread_local(),
-                crate::walk::pack_cache_bytes(),
-            );
+            let mut reader = crate::pack::Reader::new(&packs, repo.to_thread_local());
             while let Some(group) = groups.get(next.fetch_add(1, Ordering::Relaxed)) {
                 for &i in group {
                     let entry = &self.entries[i];
@@ -224,7 +219,7 @@ pub struct Base<'a> {
     id: Option<ObjectId>,
     reader: &'a mut dyn crate::pack::ReadBlob,
     /// The content once read (`Some(None)` when it could not be read).
-    read: Option<Option<Rc<Vec<u8>>>>,
+    read: Option<Option<std::sync::Arc<Vec<u8>>>>,
 }
 
 impl Base<'_> {
