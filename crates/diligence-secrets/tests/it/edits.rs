@@ -266,6 +266,45 @@ fn lockfiles_are_read_on_their_credential_lines() {
     let bumped = data.replace("1.0.7", "1.0.8");
     let kept = rule_lines(&engine.scan_delta(bumped.as_bytes(), data.as_bytes(), "web/yarn.lock"));
     assert!(kept.is_empty(), "{kept:?}");
+    // Read as a version whose base is read only when needed: a version
+    // whose credential lines hold nothing never asks for its base.
+    fn ask<'a>(
+        asked: &'a std::cell::Cell<u32>,
+        base: &'a str,
+    ) -> impl FnOnce() -> Option<&'a [u8]> + 'a {
+        move || {
+            asked.set(asked.get() + 1);
+            Some(base.as_bytes())
+        }
+    }
+    let asked = std::cell::Cell::new(0);
+    let bumped_base = base.replace("1.0.7", "1.0.8");
+    let found = rule_lines(&engine.scan_version(
+        bumped_base.as_bytes(),
+        "web/yarn.lock",
+        ask(&asked, &base),
+    ));
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(asked.get(), 0, "no credential line, no base read");
+    // A version that added a token reads its base, and reports the token.
+    let found =
+        rule_lines(&engine.scan_version(data.as_bytes(), "web/yarn.lock", ask(&asked, &base)));
+    assert_eq!(
+        found,
+        [("secrets.github.personal-access-token".to_owned(), 252)]
+    );
+    assert_eq!(asked.get(), 1);
+    // A version that kept it reads its base, and reports nothing.
+    let found =
+        rule_lines(&engine.scan_version(bumped.as_bytes(), "web/yarn.lock", ask(&asked, &data)));
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(asked.get(), 2);
+    // Without a readable base, the version is read whole.
+    let found = rule_lines(&engine.scan_version(bumped.as_bytes(), "web/yarn.lock", || None));
+    assert_eq!(
+        found,
+        [("secrets.github.personal-access-token".to_owned(), 252)]
+    );
     // The same lines outside a lockfile are read whole.
     let found = rule_lines(&engine.scan(data.as_bytes(), "web/notes.txt"));
     assert!(
