@@ -358,6 +358,137 @@ pub(crate) fn in_data_uri(data: &[u8], at: usize) -> bool {
     data[..start].ends_with(b";base64,")
 }
 
+/// Whether `value` is a UUID in its canonical form (8-4-4-4-12 hex digits).
+pub(crate) fn is_uuid(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// Lines read back from an enum member for its header.
+const ENUM_WALK_LINES: usize = 1000;
+
+/// Whether the line starting at `line_start` is a member of an enum
+/// (`OnePassword = "…",` in TypeScript, C#, Java): it has a member's
+/// shape, and the lines above it are members, blank lines or comments up
+/// to an `enum` header that opens the body. An object initializer
+/// (`new Builder { Password = "…", }`) has the shape but no such header.
+pub(crate) fn in_enum_body(data: &[u8], line_start: usize) -> bool {
+    let line_end =
+        memchr::memchr(b'\n', &data[line_start..]).map_or(data.len(), |p| line_start + p);
+    if !is_enum_member(data[line_start..line_end].trim_ascii()) {
+        return false;
+    }
+    let mut end = line_start;
+    let mut open_brace = false;
+    for _ in 0..ENUM_WALK_LINES {
+        if end == 0 {
+            return false;
+        }
+        let start = memchr::memrchr(b'\n', &data[..end - 1]).map_or(0, |p| p + 1);
+        let line = data[start..end - 1].trim_ascii();
+        end = start;
+        if open_brace {
+            // `enum Name` above a line holding only `{`.
+            return is_enum_header(line, false);
+        }
+        if line.is_empty() || is_comment_line(line) || is_enum_member(line) {
+            continue;
+        }
+        if line == b"{" {
+            open_brace = true;
+            continue;
+        }
+        return is_enum_header(line, true);
+    }
+    false
+}
+
+fn is_comment_line(line: &[u8]) -> bool {
+    line.starts_with(b"//") || line.starts_with(b"/*") || line.starts_with(b"*")
+}
+
+fn identifier_len(text: &[u8]) -> usize {
+    match text.first() {
+        Some(b) if b.is_ascii_alphabetic() || *b == b'_' || *b == b'$' => text
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_' || **b == b'$')
+            .count(),
+        _ => 0,
+    }
+}
+
+/// `Name`, `Name,` or `Name = value,` (a quoted string or a bare number or
+/// name), with an optional trailing comment.
+fn is_enum_member(line: &[u8]) -> bool {
+    let name = identifier_len(line);
+    if name == 0 {
+        return false;
+    }
+    let mut rest = line[name..].trim_ascii_start();
+    if let Some(value) = rest.strip_prefix(b"=") {
+        let value = value.trim_ascii_start();
+        let len = match value.first() {
+            Some(&quote @ (b'"' | b'\'')) => match memchr::memchr(quote, &value[1..]) {
+                Some(p) => p + 2,
+                None => return false,
+            },
+            _ => value
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || b"_.+-".contains(b))
+                .count(),
+        };
+        if len == 0 {
+            return false;
+        }
+        rest = value[len..].trim_ascii_start();
+    }
+    let rest = rest.strip_prefix(b",").unwrap_or(rest).trim_ascii_start();
+    rest.is_empty() || rest.starts_with(b"//") || rest.starts_with(b"/*")
+}
+
+/// A line declaring an enum: `enum Name`, after any modifiers
+/// (`export const`, `public`), with `class` (C++) and an underlying type
+/// (`: byte`) allowed, ending in `{` when `brace`, else at the name.
+fn is_enum_header(line: &[u8], brace: bool) -> bool {
+    let Some(at) = memchr::memmem::find_iter(line, b"enum").find(|&p| {
+        (p == 0 || line[p - 1].is_ascii_whitespace())
+            && line.get(p + 4).is_some_and(u8::is_ascii_whitespace)
+    }) else {
+        return false;
+    };
+    let mut rest = line[at + 4..].trim_ascii_start();
+    if let Some(after) = rest.strip_prefix(b"class")
+        && after.first().is_some_and(u8::is_ascii_whitespace)
+    {
+        rest = after.trim_ascii_start();
+    }
+    let name = identifier_len(rest);
+    if name == 0 {
+        return false;
+    }
+    let mut rest = rest[name..].trim_ascii_start();
+    if let Some(after) = rest.strip_prefix(b":") {
+        let ty = after
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || b"_. ".contains(b))
+            .count();
+        rest = after[ty..].trim_ascii_start();
+    }
+    if brace {
+        rest.strip_prefix(b"{")
+            .is_some_and(|r| r.trim_ascii().is_empty())
+    } else {
+        rest.is_empty()
+    }
+}
+
 /// Whether a value cut at an index's `]` (`recipients[0`) reads as a member
 /// expression with the text that follows it (`].token,`).
 pub(crate) fn member_expression_continues(value: &str, after: &[u8]) -> bool {
@@ -989,6 +1120,54 @@ mod tests {
         );
         assert!(is_lockfile("web/yarn.lock") && is_lockfile("Cargo.lock"));
         assert!(!is_lockfile("web/yarn.lock.bak") && !is_lockfile("src/lock.rs"));
+    }
+
+    #[test]
+    fn enum_members_are_found_by_their_header() {
+        let ts = b"export enum PasskeyBrand {\n  AliasVault = \"a-1\",\n  // Apple\n  ApplePasswords = \"x\",\n\n  IPasswords = \"y\", // note\n}\n";
+        let at = |needle: &[u8]| memchr::memmem::find(ts, needle).expect("needle");
+        assert!(in_enum_body(ts, at(b"  ApplePasswords")));
+        assert!(in_enum_body(ts, at(b"  IPasswords")));
+        // C#, with the brace on its own line and an underlying type.
+        let cs = b"public enum Brand : int\n{\n    OnePassword = 3,\n    Other\n}\n";
+        assert!(in_enum_body(
+            cs,
+            memchr::memmem::find(cs, b"    OnePassword").expect("member")
+        ));
+        // Look-alikes: an object initializer, a class body, a variable, and
+        // a member whose line holds more than a member.
+        let init = b"var b = new Builder {\n    Password = \"x\",\n};\n";
+        assert!(!in_enum_body(
+            init,
+            memchr::memmem::find(init, b"    Password").expect("line")
+        ));
+        let class = b"class Settings {\n  Password = \"x\";\n}\n";
+        assert!(!in_enum_body(
+            class,
+            memchr::memmem::find(class, b"  Password").expect("line")
+        ));
+        let var = b"const OnePassword = \"x\",\n";
+        assert!(!in_enum_body(var, 0));
+        let call = b"enum E {\n  A = f(\"x\"),\n}\n";
+        assert!(!in_enum_body(
+            call,
+            memchr::memmem::find(call, b"  A").expect("line")
+        ));
+        // A comment naming an enum is not a header.
+        let comment = b"// the enum below\nsettings {\n  Password = \"x\",\n}\n";
+        assert!(!in_enum_body(
+            comment,
+            memchr::memmem::find(comment, b"  Password").expect("line")
+        ));
+    }
+
+    #[test]
+    fn uuids_in_canonical_form() {
+        assert!(is_uuid("bada5566-a7aa-401f-bd96-45619a55120d"));
+        assert!(is_uuid("BADA5566-A7AA-401F-BD96-45619A55120D"));
+        assert!(!is_uuid("bada5566a7aa401fbd9645619a55120d"));
+        assert!(!is_uuid("bada5566-a7aa-401f-bd96-45619a55120"));
+        assert!(!is_uuid("gada5566-a7aa-401f-bd96-45619a55120d"));
     }
 
     #[test]

@@ -948,6 +948,15 @@ impl Engine {
                         {
                             continue;
                         }
+                        // A UUID named by an enum member (`OnePassword =
+                        // "…",` in a table of passkey providers' AAGUIDs)
+                        // is an identifier in a table of them.
+                        if rule.is_generic()
+                            && filters::is_uuid(secret)
+                            && filters::in_enum_body(data, lines.line_span(group.start).0)
+                        {
+                            continue;
+                        }
                     }
                     let (line_start, line_end) = lines.line_span(group.start);
                     let client_variable = CLIENT_PREFIXES

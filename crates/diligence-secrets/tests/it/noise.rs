@@ -536,3 +536,43 @@ fn token_shapes_inside_data_uris_are_not_tokens() {
         "{ids:?}"
     );
 }
+
+/// Read on outline/outline: a TypeScript enum maps passkey providers to
+/// their AAGUIDs (`OnePassword = "<uuid>",`), three of them read as
+/// passwords. A UUID in an enum's table of members is an identifier; the
+/// same member holding a password, and a UUID given as a password outside
+/// an enum, are reported.
+#[test]
+fn uuids_in_enum_tables_are_identifiers() {
+    let mut rng = Rng::new(111);
+    let mut uuid = || {
+        let h = rng.string("0123456789abcdef", 32);
+        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    };
+    let (a, b, c) = (uuid(), uuid(), uuid());
+    let table = format!(
+        "export enum PasskeyBrand {{\n  Dashlane = \"{a}\",\n  OnePassword = \"{b}\",\n  // Apple's own\n  ApplePasswords = \"{c}\",\n}}\n"
+    );
+    assert!(rule_ids(&table, "shared/utils/passkeys.ts").is_empty());
+    let csharp = format!("public enum Vaults\n{{\n    OnePassword = \"{b}\",\n}}\n");
+    assert!(rule_ids(&csharp, "src/Vaults.cs").is_empty());
+    // A password in an enum is still a password.
+    let password = Rng::new(112).string(&alnum(), 18);
+    let enum_password = format!("export enum Defaults {{\n  AdminPassword = \"{password}\",\n}}\n");
+    assert_eq!(
+        rule_ids(&enum_password, "src/defaults.ts"),
+        ["secrets.generic.password"]
+    );
+    // The UUID as a password outside an enum: an object initializer and
+    // an assignment.
+    let initializer = format!("var db = new DbOptions {{\n    Password = \"{b}\",\n}};\n");
+    assert_eq!(
+        rule_ids(&initializer, "src/Db.cs"),
+        ["secrets.generic.password"]
+    );
+    let assignment = format!("const dbPassword = \"{b}\";\n");
+    assert_eq!(
+        rule_ids(&assignment, "src/db.ts"),
+        ["secrets.generic.password"]
+    );
+}
