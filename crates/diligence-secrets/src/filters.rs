@@ -490,17 +490,36 @@ fn is_enum_header(line: &[u8], brace: bool) -> bool {
 }
 
 /// Whether a value cut at an index's `]` (`recipients[0`) reads as a member
-/// expression with the text that follows it (`].token,`).
+/// expression with the text that follows it (`].token,`), on its line or,
+/// for a chain of calls, on the next (`bounceMatch[1]` above
+/// `.split(…)`).
 pub(crate) fn member_expression_continues(value: &str, after: &[u8]) -> bool {
     if after.first() != Some(&b']') || !value.contains('[') {
         return false;
     }
-    let tail = after
+    let len = after
         .iter()
         .take(200)
         .take_while(|&&b| b.is_ascii_alphanumeric() || b"_$.?[]".contains(&b))
         .count();
-    let tail = String::from_utf8_lossy(&after[..tail]);
+    let tail = String::from_utf8_lossy(&after[..len]);
+    let rest = &after[len..];
+    let blank = rest
+        .iter()
+        .take(200)
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
+    let next_line = rest[..blank].contains(&b'\n');
+    let rest = &rest[blank..];
+    let chained = next_line
+        && (rest.starts_with(b"?.") || rest.starts_with(b"."))
+        && rest
+            .iter()
+            .find(|&&b| b != b'.' && b != b'?')
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'$');
+    if chained {
+        return is_member_expression(&format!("{value}{tail}.call"));
+    }
     is_member_expression(&format!("{value}{tail}"))
 }
 
@@ -544,6 +563,7 @@ fn is_member_expression(value: &str) -> bool {
         return false;
     };
     let (mut optional, mut member, mut indexed, mut generic) = (false, false, false, false);
+    let mut computed = false;
     while at < bytes.len() {
         match bytes[at] {
             b'.' => {
@@ -567,7 +587,14 @@ fn is_member_expression(value: &str) -> bool {
             b'[' => {
                 indexed = true;
                 at += 1;
-                let inner = bytes[at..].iter().take_while(|&&b| ident_byte(b)).count();
+                let inner = bytes[at..]
+                    .iter()
+                    .take_while(|&&b| ident_byte(b) || b"+- ".contains(&b))
+                    .count();
+                let index = &bytes[at..at + inner];
+                // `argv[++i]`, `parts[i + 1]`: arithmetic on a name.
+                computed |= index.iter().any(|b| b"+-".contains(b))
+                    && index.iter().any(u8::is_ascii_alphabetic);
                 at += inner;
                 match bytes.get(at) {
                     None => break,
@@ -583,7 +610,7 @@ fn is_member_expression(value: &str) -> bool {
         }
     }
     optional
-        || (indexed && (member || body.ends_with('[')))
+        || (indexed && (member || computed || body.ends_with('[')))
         || (generic && !body.bytes().any(|b| b.is_ascii_digit()))
 }
 
@@ -1247,6 +1274,20 @@ mod tests {
         assert!(member_expression_continues("rows[0", b"]?.secret;"));
         assert!(!member_expression_continues("Summer[2024", b"]\";"));
         assert!(!member_expression_continues("recipients[0", b"].9x,"));
+        // A chain of calls on the next line, and an index computed on a
+        // name.
+        assert!(member_expression_continues(
+            "bounceMatch[1",
+            b"]\n      .split(/[,\\s]+/)"
+        ));
+        assert!(member_expression_continues("rows[0", b"]\n  ?.token;"));
+        assert!(member_expression_continues("argv[++i", b"];"));
+        assert!(member_expression_continues("parts[i + 1", b"];"));
+        assert!(!member_expression_continues("Summer[2024", b"]\n"));
+        assert!(!member_expression_continues("Summer[2024", b"] .x\n"));
+        assert!(!member_expression_continues("Summer[2024", b"]\";\n.x"));
+        assert!(!member_expression_continues("Xq7[29Vp9Rt4", b"]Zw8\n"));
+        assert!(!member_expression_continues("Pass[2024-1", b"];"));
         // Look-alike values stay values.
         for literal in [
             "Summer[2024]",

@@ -547,7 +547,14 @@ fn uuids_in_enum_tables_are_identifiers() {
     let mut rng = Rng::new(111);
     let mut uuid = || {
         let h = rng.string("0123456789abcdef", 32);
-        format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )
     };
     let (a, b, c) = (uuid(), uuid(), uuid());
     let table = format!(
@@ -573,6 +580,24 @@ fn uuids_in_enum_tables_are_identifiers() {
     let assignment = format!("const dbPassword = \"{b}\";\n");
     assert_eq!(
         rule_ids(&assignment, "src/db.ts"),
+        ["secrets.generic.password"]
+    );
+}
+
+/// Read on two React + Supabase applications: `const animationToken =
+/// bounceMatch[1]` above `.split(…)`, and `out.dbPassword = argv[++i];`,
+/// each a medium generic secret. A chain of calls continued on the next
+/// line, and an index computed on a name, are code; a bracketed literal
+/// stays a value.
+#[test]
+fn chained_calls_and_computed_indexes_are_code() {
+    let chained = "  const animationToken = bounceMatch[1]\n    .split(/[,\\s]+/)\n    .find((part) => part);\n";
+    assert!(rule_ids(chained, "scripts/detector.js").is_empty());
+    let computed = "    else if (a === '--password') out.dbPassword = argv[++i];\n";
+    assert!(rule_ids(computed, "scripts/db-push.mjs").is_empty());
+    let literal = "DB_PASSWORD=Summer[2024]\n";
+    assert_eq!(
+        rule_ids(literal, "deploy/app.env"),
         ["secrets.generic.password"]
     );
 }
