@@ -601,3 +601,24 @@ fn chained_calls_and_computed_indexes_are_code() {
         ["secrets.generic.password"]
     );
 }
+
+/// Read on a Lovable-built shop (React + Supabase + Shopify): its Storefront
+/// API public access token, made for client code, was a medium generic
+/// secret. It is named as a public identifier; a private storefront token
+/// beside it is still a secret.
+#[test]
+fn shopify_storefront_public_tokens_are_identifiers() {
+    let token = hex(113, 32);
+    let public = format!("export const SHOPIFY_STOREFRONT_TOKEN = '{token}';\n");
+    assert_eq!(
+        rule_ids(&public, "src/lib/shopify.ts"),
+        ["secrets.shopify.storefront-public-token"]
+    );
+    let private = format!(
+        "const client = createStorefrontClient({{\n  privateStorefrontToken: '{token}',\n}});\n"
+    );
+    assert_eq!(
+        rule_ids(&private, "server/shopify.ts"),
+        ["secrets.generic.secret"]
+    );
+}
