@@ -808,6 +808,20 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
     {
         return true;
     }
+    // The id of a key names the key, it is not the key: a service
+    // account's `private_key_id`, a signing key's `keyId`.
+    let word_at = |at: usize| {
+        at == 0
+            || matches!(name.as_bytes()[at - 1], b'_' | b'-' | b'.')
+            || (name.as_bytes()[at].is_ascii_uppercase()
+                && name.as_bytes()[at - 1].is_ascii_lowercase())
+    };
+    if ["key_id", "key-id", "key.id", "keyid"]
+        .iter()
+        .any(|e| lower.ends_with(e) && word_at(lower.len() - e.len()))
+    {
+        return true;
+    }
     const ENDINGS: &[&str] = &[
         "name",
         "names",
@@ -1309,6 +1323,15 @@ mod tests {
         assert!(generic_name_excluded("tokenNamePrefix"));
         assert!(generic_name_excluded("TOKEN_PREFIX"));
         assert!(!generic_name_excluded("prefixToken"));
+        // The id of a key, not the key; a secret id is a credential.
+        assert!(generic_name_excluded("\"private_key_id"));
+        assert!(generic_name_excluded("signingKeyId"));
+        assert!(generic_name_excluded("API_KEY_ID"));
+        assert!(generic_name_excluded("keyid"));
+        assert!(!generic_name_excluded("secret_id"));
+        assert!(!generic_name_excluded("private_key"));
+        assert!(!generic_name_excluded("idKey"));
+        assert!(!generic_name_excluded("monkey_id"));
         assert!(!generic_name_excluded("managerPassword"));
         assert!(!generic_name_excluded("MANAGER_PASSWORD"));
     }

@@ -622,3 +622,23 @@ fn shopify_storefront_public_tokens_are_identifiers() {
         ["secrets.generic.secret"]
     );
 }
+
+/// Read on a React + Supabase application that committed a Firebase
+/// service-account file three times: beside each private key, its
+/// `private_key_id` was a medium generic secret. The id of a key names
+/// the key; a secret beside it is still reported.
+#[test]
+fn key_ids_are_not_keys() {
+    let id = hex(114, 40);
+    let account = format!(
+        "{{\n  \"type\": \"service_account\",\n  \"private_key_id\": \"{id}\",\n  \"client_id\": \"106373\"\n}}\n"
+    );
+    assert!(rule_ids(&account, "firebase-config.json").is_empty());
+    let camel = format!("const signingKeyId = '{id}';\n");
+    assert!(rule_ids(&camel, "src/sign.ts").is_empty());
+    let secret = format!("{{\n  \"signing_secret\": \"{id}\"\n}}\n");
+    assert_eq!(
+        rule_ids(&secret, "firebase-config.json"),
+        ["secrets.generic.secret"]
+    );
+}
