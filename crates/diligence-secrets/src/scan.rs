@@ -718,6 +718,16 @@ impl Engine {
             // reported again unescaped; values of line rules agree escaped
             // or not (they end at the escape) and meet in `seen`.
             let raw: BTreeSet<(usize, u32)> = matches.iter().map(|m| (m.rule, m.line)).collect();
+            // Lines where a provider rule already read a PEM block in its
+            // escaped form (a service-account file's `"private_key"`): the
+            // block unescaped is the same key.
+            let raw_pem: BTreeSet<u32> = matches
+                .iter()
+                .filter(|m| {
+                    !self.rules.rules[m.rule].is_generic() && m.secret.prefix().starts_with("----")
+                })
+                .map(|m| m.line)
+                .collect();
             let budget = self.options.layer_budget;
             let mut layers = decode::layers(data, 20, budget);
             layers.extend(decode::escape_layers(data, budget));
@@ -737,7 +747,7 @@ impl Engine {
                     let allowed = has_allow(data, start, end, &lines);
                     if layer.encoding == "escapes"
                         && self.rules.rules[inner.rule].spans_lines
-                        && raw.contains(&(inner.rule, line))
+                        && (raw.contains(&(inner.rule, line)) || raw_pem.contains(&line))
                     {
                         continue;
                     }

@@ -69,6 +69,42 @@ fn pem_blocks_in_string_literals_are_found_once() {
     assert!(rule_ids(&format!("k = \"{short}\"\n"), "a.java").is_empty());
 }
 
+/// Read on a React + Supabase application's committed Firebase
+/// service-account file: its private key was reported twice, by the
+/// service-account rule on the escaped JSON string and by the PKCS #8
+/// rule on the block unescaped. One key, one finding.
+#[test]
+fn a_service_account_key_is_reported_once() {
+    // A PKCS #8 structure's header, then random bytes to its stated length.
+    let mut rng = Rng::new(14);
+    let mut der = vec![
+        0x30, 0x82, 0x04, 0xbd, 0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+        0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00, 0x04, 0x82, 0x04, 0xa7,
+    ];
+    while der.len() < 0x4bd + 4 {
+        der.extend(rng.string("0123456789abcdef", 2).bytes().take(1));
+    }
+    let body = base64_encode(&der);
+    let mut lines = vec![["-----BEGIN ", "PRIVATE KEY-----"].concat()];
+    lines.extend(
+        body.as_bytes()
+            .chunks(64)
+            .map(|c| String::from_utf8_lossy(c).into_owned()),
+    );
+    lines.push(["-----END ", "PRIVATE KEY-----"].concat());
+    let block = lines.join("\\n");
+    let text = format!(
+        "{{\n  \"type\": \"service_account\",\n  \"private_key\": \"{block}\\n\",\n  \"project_id\": \"demo\"\n}}\n"
+    );
+    assert_eq!(
+        rule_ids(&text, "firebase-config.json"),
+        ["secrets.gcp.service-account-private-key"]
+    );
+    // The same block in a string literal of code is the PKCS #8 rule's.
+    let code = format!("const key = \"{block}\";\n");
+    assert_eq!(rule_ids(&code, "src/key.ts"), ["secrets.private-key.pkcs8"]);
+}
+
 #[test]
 fn assignment_syntaxes_of_many_languages_are_found() {
     let v = value(21);
