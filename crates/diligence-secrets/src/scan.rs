@@ -318,6 +318,9 @@ pub struct Match {
     pub(crate) sealed: SealedSecret,
     start: usize,
     end: usize,
+    /// The rule read more than the value and a boundary around it: a name,
+    /// a header, the configuration object it stands in.
+    in_context: bool,
 }
 
 /// What scanning one blob gave.
@@ -1000,6 +1003,9 @@ impl Engine {
                         sealed: SealedSecret::new(secret).with_host(host),
                         start: group.start,
                         end: group.end,
+                        in_context: caps
+                            .get(0)
+                            .is_some_and(|whole| whole.len() > group.end - group.start + 2),
                     });
                 }
             }
@@ -1049,7 +1055,8 @@ impl Engine {
     /// Where matches of several rules overlap, keeps the most specific:
     /// provider rules over format rules (JWT, PEM, database URLs) over
     /// generic ones, role-checked over plain structure, then the longer
-    /// secret, then severity.
+    /// secret, then an identifier rule's reading of the same value in its
+    /// context, then severity.
     fn resolve_overlaps(&self, mut found: Vec<Match>) -> Vec<Match> {
         if found.len() < 2 {
             return found;
@@ -1066,6 +1073,10 @@ impl Engine {
                 !FORMAT_FAMILIES.contains(&rule.provider()),
                 specificity,
                 m.end - m.start,
+                // The same value read by an identifier rule in its context
+                // (a Firebase web config's `apiKey`, public by design)
+                // before a rule of its format alone (any Google API key).
+                m.in_context && rule.kind == crate::rules::RuleKind::Identifier,
                 rule.severity,
                 m.confidence,
                 std::cmp::Reverse(m.rule),

@@ -642,3 +642,22 @@ fn key_ids_are_not_keys() {
         ["secrets.generic.secret"]
     );
 }
+
+/// Read on a Next.js + Supabase application: a Firebase messaging service
+/// worker's `firebase.initializeApp({ apiKey: … })` was a high Google API
+/// key, although the Firebase web-config rule read it as the public key
+/// it is: the two rules' matches of the same value were ranked by
+/// severity. The same key outside a web config is still a Google API key.
+#[test]
+fn firebase_web_config_keys_are_public_identifiers() {
+    let key = ["AI", "za", &Rng::new(115).string(&alnum(), 35)].concat();
+    let worker = format!(
+        "firebase.initializeApp({{\n  apiKey: \"{key}\",\n  authDomain: \"demo-20c2b.firebaseapp.com\",\n  projectId: \"demo-20c2b\"\n}});\n"
+    );
+    assert_eq!(
+        rule_ids(&worker, "public/firebase-messaging-sw.js"),
+        ["secrets.firebase.web-api-key"]
+    );
+    let server = format!("const MAPS_KEY = \"{key}\";\n");
+    assert_eq!(rule_ids(&server, "server/maps.ts"), ["secrets.gcp.api-key"]);
+}
