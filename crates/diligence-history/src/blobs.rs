@@ -139,9 +139,10 @@ impl BlobIndex {
     }
 
     /// Streams blob contents in parallel on the current rayon pool, one
-    /// pack reader per thread. Memory stays bounded by threads × (the
-    /// reader's cache + the largest blob). `filter` sees the entry before
-    /// the content is read. Missing objects are counted, not fatal.
+    /// pack reader per thread sharing one cache of resolved objects.
+    /// Memory stays bounded by that cache plus threads × the largest blob.
+    /// `filter` sees the entry before the content is read. Missing objects
+    /// are counted, not fatal.
     pub fn for_each_blob<F, P>(
         &self,
         repo: &gix::ThreadSafeRepository,
@@ -160,7 +161,7 @@ impl BlobIndex {
     /// the base's content too ([`Base`]): a scan of what a version added
     /// need not read again what its base held. The base is read only when
     /// the callback asks for it, so a version whose own content settles the
-    /// question costs one read. One more buffer per thread.
+    /// question costs one read.
     pub fn for_each_version<F, P, B>(
         &self,
         repo: &gix::ThreadSafeRepository,

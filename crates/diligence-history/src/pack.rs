@@ -42,8 +42,9 @@ type Cache =
     clru::CLruCache<(usize, u64), Resolved, std::collections::hash_map::RandomState, Weight>;
 
 impl Packs {
-    /// The packs of the repository's own object directory. None when the
-    /// directory cannot be listed: every read then goes to gix.
+    /// The packs of the repository's own object directory, with a cache
+    /// of `cap` bytes. No packs when the directory cannot be listed: every
+    /// read then goes to gix.
     pub(crate) fn open(repo: &gix::ThreadSafeRepository, cap: usize) -> Self {
         let kind = repo.to_thread_local().object_hash();
         let dir = repo.objects.path().join("pack");

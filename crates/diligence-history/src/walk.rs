@@ -275,7 +275,7 @@ pub(crate) const PACK_CACHE_TOTAL: usize = 128 << 20;
 /// The least one thread's cache holds, however many threads there are.
 const PACK_CACHE_MIN: usize = 8 << 20;
 
-pub(crate) fn pack_cache_bytes() -> usize {
+fn pack_cache_bytes() -> usize {
     (PACK_CACHE_TOTAL / rayon::current_num_threads().max(1)).max(PACK_CACHE_MIN)
 }
 

@@ -453,14 +453,14 @@ impl Collector for SecretsCollector {
     fn prepare(&self, options: &diligence_collect::Options) {
         // The built-in engine, when collect will use it: its rule files
         // are parsed while the history is walked.
-        if options.fingerprint_key.is_none() && options.secret_rules.is_empty() {
+        if uses_builtin_engine(options) {
             let _ = self.builtin_engine();
         }
     }
 
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence> {
         let mut evidence = match &cx.options.fingerprint_key {
-            None if cx.options.secret_rules.is_empty() => self.run(cx, self.builtin_engine()?)?,
+            _ if uses_builtin_engine(cx.options) => self.run(cx, self.builtin_engine()?)?,
             key => {
                 let rules = if cx.options.secret_rules.is_empty() {
                     RuleSet::builtin()
@@ -483,4 +483,10 @@ impl Collector for SecretsCollector {
         }
         Ok(evidence)
     }
+}
+
+/// Whether a scan with these options uses the built-in engine: no user
+/// rules, and the public fingerprint key.
+fn uses_builtin_engine(options: &diligence_collect::Options) -> bool {
+    options.fingerprint_key.is_none() && options.secret_rules.is_empty()
 }

@@ -414,6 +414,8 @@ fn is_comment_line(line: &[u8]) -> bool {
     line.starts_with(b"//") || line.starts_with(b"/*") || line.starts_with(b"*")
 }
 
+/// The length of the identifier `text` starts with (a letter, `_` or `$`,
+/// then letters, digits, `_` and `$`); 0 when it starts with none.
 fn identifier_len(text: &[u8]) -> usize {
     match text.first() {
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' || *b == b'$' => text
@@ -513,10 +515,8 @@ pub(crate) fn member_expression_continues(value: &str, after: &[u8]) -> bool {
     let rest = &rest[blank..];
     let chained = next_line
         && (rest.starts_with(b"?.") || rest.starts_with(b"."))
-        && rest
-            .iter()
-            .find(|&&b| b != b'.' && b != b'?')
-            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'$');
+        && identifier_len(&rest[rest.iter().take_while(|&&b| b == b'.' || b == b'?').count()..])
+            > 0;
     if chained {
         return is_member_expression(&format!("{value}{tail}.call"));
     }
@@ -551,13 +551,10 @@ fn is_member_expression(value: &str) -> bool {
         .trim_start_matches(['{', '(', '!'])
         .trim_end_matches('!');
     let bytes = body.as_bytes();
-    let ident_start = |b: u8| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$');
     let ident_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
     let identifier = |at: usize| -> Option<usize> {
-        if !bytes.get(at).is_some_and(|&b| ident_start(b)) {
-            return None;
-        }
-        Some(at + bytes[at..].iter().take_while(|&&b| ident_byte(b)).count())
+        let len = identifier_len(bytes.get(at..)?);
+        (len > 0).then_some(at + len)
     };
     let Some(mut at) = identifier(0) else {
         return false;

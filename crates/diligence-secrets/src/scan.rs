@@ -479,6 +479,16 @@ impl Engine {
         BlobOutcome::Scanned(self.scan_plain(data, path))
     }
 
+    /// Whether a history version is scanned whole, never against the
+    /// version it replaced: too large (then skipped), an archive, a PDF,
+    /// or binary.
+    fn reads_whole(&self, data: &[u8]) -> bool {
+        data.len() as u64 > self.options.max_blob_size
+            || archive::is_archive(data)
+            || crate::pdf::is_pdf(data)
+            || is_binary(data)
+    }
+
     /// Scans a history version that replaced `base` at its path, reading
     /// the base only where it decides something: as
     /// [`scan_delta`](Self::scan_delta) where the base can be read, else as
@@ -493,21 +503,23 @@ impl Engine {
         path: &str,
         base: impl FnOnce() -> Option<&'b [u8]>,
     ) -> BlobOutcome {
-        if data.len() as u64 > self.options.max_blob_size
-            || archive::is_archive(data)
-            || crate::pdf::is_pdf(data)
-            || is_binary(data)
-        {
+        if self.reads_whole(data) {
             return self.scan(data, path);
         }
+        let base = || base().filter(|b| b.len() as u64 <= self.options.max_blob_size);
         if filters::is_lockfile(path) {
+            // What `scan` finds in a lockfile; the base only narrows it.
             let spans = filters::lockfile_credential_lines(data);
             let found = self.scan_spans(data, &spans, path);
             if found.is_empty() {
                 return BlobOutcome::Scanned(found);
             }
+            return match base() {
+                Some(base) => self.scan_delta(data, base, path),
+                None => BlobOutcome::Scanned(found),
+            };
         }
-        match base().filter(|b| b.len() as u64 <= self.options.max_blob_size) {
+        match base() {
             Some(base) => self.scan_delta(data, base, path),
             None => self.scan(data, path),
         }
@@ -520,12 +532,7 @@ impl Engine {
     /// reach where something is found; archives, PDFs and binary content
     /// are scanned as by [`scan`](Self::scan).
     pub fn scan_delta(&self, data: &[u8], base: &[u8], path: &str) -> BlobOutcome {
-        if data.len() as u64 > self.options.max_blob_size
-            || archive::is_archive(data)
-            || crate::pdf::is_pdf(data)
-            || is_binary(data)
-            || is_binary(base)
-        {
+        if self.reads_whole(data) || is_binary(base) {
             return self.scan(data, path);
         }
         if filters::is_lockfile(path) {
@@ -590,22 +597,10 @@ impl Engine {
             previous_end = Some(e);
         }
         let mut lines = Lines::new(data);
-        let mut found = self.scan_plain(&text, path);
-        found.retain_mut(|m| {
-            let mut at = |line: u32| {
-                usize::try_from(line)
-                    .ok()
-                    .and_then(|n| starts.get(n.checked_sub(1)?).copied().flatten())
-                    .map(|offset| lines.line(offset))
-            };
-            let (Some(first), last) = (at(m.line), at(m.end_line.max(m.line))) else {
-                return false;
-            };
-            m.line = first;
-            m.end_line = last.unwrap_or(first).max(first);
-            true
-        });
-        found
+        self.scan_mapped(&text, path, |line| {
+            let start = starts.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+            Some(lines.line((*start)?))
+        })
     }
 
     /// Scans a selection of a blob's lines (see [`crate::delta::select`])
@@ -615,19 +610,30 @@ impl Engine {
         if text.is_empty() {
             return Vec::new();
         }
-        let at = |line: u32| {
-            usize::try_from(line)
-                .ok()
-                .and_then(|n| lines.get(n.checked_sub(1)?))
-                .copied()
-                .unwrap_or(0)
-        };
+        self.scan_mapped(text, path, |line| {
+            let number = *lines.get(usize::try_from(line).ok()?.checked_sub(1)?)?;
+            (number != 0).then_some(number)
+        })
+    }
+
+    /// Scans a text made of some lines of a blob and gives each match the
+    /// blob line `line_of` maps its text line to; a match that starts on a
+    /// line of no blob line (a separator) is dropped.
+    fn scan_mapped(
+        &self,
+        text: &[u8],
+        path: &str,
+        mut line_of: impl FnMut(u32) -> Option<u32>,
+    ) -> Vec<Match> {
         let mut found = self.scan_plain(text, path);
         found.retain_mut(|m| {
-            let (first, last) = (at(m.line), at(m.end_line.max(m.line)));
+            let Some(first) = line_of(m.line) else {
+                return false;
+            };
+            let last = line_of(m.end_line.max(m.line)).unwrap_or(first);
             m.line = first;
             m.end_line = last.max(first);
-            first != 0
+            true
         });
         found
     }
