@@ -31,6 +31,19 @@ impl Rng {
             .map(|_| chars[(self.next() % chars.len() as u64) as usize])
             .collect()
     }
+
+    /// A UUID in its canonical form: 32 lowercase hex digits, 8-4-4-4-12.
+    pub(crate) fn uuid(&mut self) -> String {
+        let h = self.string("0123456789abcdef", 32);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..]
+        )
+    }
 }
 
 pub(crate) const UPPER: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";

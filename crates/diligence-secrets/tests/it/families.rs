@@ -381,19 +381,8 @@ fn families_without_a_rule_before_are_found_where_they_are_usually_written() {
     use crate::common::{Rng, alnum};
     let hex = "0123456789abcdef";
     let mut rng = Rng::new(1402);
-    let uuid = |rng: &mut Rng| {
-        let h = rng.string(hex, 32);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..]
-        )
-    };
-    let publish = ["pub-c-", &uuid(&mut rng)].concat();
-    let subscribe = ["sub-c-", &uuid(&mut rng)].concat();
+    let publish = ["pub-c-", &rng.uuid()].concat();
+    let subscribe = ["sub-c-", &rng.uuid()].concat();
     let telnyx = [
         "KEY",
         &rng.string("0123456789ABCDEF", 32),

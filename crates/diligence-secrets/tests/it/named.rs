@@ -69,15 +69,7 @@ fn alphabet(class: &str) -> &'static str {
 fn value(rng: &mut Rng, class: &str, len: usize) -> String {
     loop {
         let v = if class == "uuid" {
-            let h = rng.string(alphabet(class), 32);
-            format!(
-                "{}-{}-{}-{}-{}",
-                &h[..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..]
-            )
+            rng.uuid()
         } else {
             rng.string(alphabet(class), len)
         };

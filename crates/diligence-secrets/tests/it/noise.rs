@@ -545,18 +545,7 @@ fn token_shapes_inside_data_uris_are_not_tokens() {
 #[test]
 fn uuids_in_enum_tables_are_identifiers() {
     let mut rng = Rng::new(111);
-    let mut uuid = || {
-        let h = rng.string("0123456789abcdef", 32);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..]
-        )
-    };
-    let (a, b, c) = (uuid(), uuid(), uuid());
+    let (a, b, c) = (rng.uuid(), rng.uuid(), rng.uuid());
     let table = format!(
         "export enum PasskeyBrand {{\n  Dashlane = \"{a}\",\n  OnePassword = \"{b}\",\n  // Apple's own\n  ApplePasswords = \"{c}\",\n}}\n"
     );
