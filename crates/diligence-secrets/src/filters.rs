@@ -762,6 +762,40 @@ pub(crate) fn in_signed_url(data: &[u8], separator: usize, at: usize) -> bool {
     })
 }
 
+/// The words of an assignment's name, lowercase: split at every byte that
+/// is not a letter or digit and where a lowercase letter or digit meets an
+/// uppercase one, or an acronym meets a word (`SendGrid_API_key` → `send`,
+/// `grid`, `api`, `key`; `AWSSecret` → `aws`, `secret`).
+pub(crate) fn name_words(name: &str) -> Vec<String> {
+    let bytes = name.as_bytes();
+    let mut words = Vec::new();
+    let mut word = String::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        let previous = i.checked_sub(1).map(|p| bytes[p]);
+        let next = bytes.get(i + 1).copied();
+        let boundary = b.is_ascii_uppercase()
+            && previous.is_some_and(|p| {
+                p.is_ascii_lowercase()
+                    || p.is_ascii_digit()
+                    || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+            });
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        word.push(b.to_ascii_lowercase() as char);
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 /// Generic-rule filter on the name an assignment gives its value: names
 /// that hold a hash (`hashed_secret` in a secret-scanner baseline), the id
 /// of a credential kept elsewhere (`credentialsId` in a Jenkinsfile), the
@@ -1197,6 +1231,21 @@ mod tests {
             comment,
             memchr::memmem::find(comment, b"  Password").expect("line")
         ));
+    }
+
+    #[test]
+    fn names_split_into_words() {
+        for (name, words) in [
+            ("SendGrid_API_key", &["send", "grid", "api", "key"][..]),
+            ("AWSSecret", &["aws", "secret"]),
+            ("TWILIO_AUTH_TOKEN", &["twilio", "auth", "token"]),
+            ("  \"datadog.api-key\": \"", &["datadog", "api", "key"]),
+            ("$v2Token .= ", &["v2", "token"]),
+            ("pageToken", &["page", "token"]),
+            ("", &[]),
+        ] {
+            assert_eq!(name_words(name), words, "{name}");
+        }
     }
 
     #[test]

@@ -120,6 +120,17 @@ pub struct Rule {
     pub(crate) spans_lines: bool,
     /// The capture group holding the secret (0 = whole match).
     pub secret_group: usize,
+    /// The secret group's own pattern, anchored at both ends: the shape
+    /// of the rule's values, by which a value a generic rule found under
+    /// the provider's name is named by this rule ([`Rule::value_regex`]).
+    /// `None` without a secret group or when the group can span lines.
+    value_pattern: Option<String>,
+    /// The value pattern, compiled on first use.
+    value_compiled: OnceLock<Option<Regex>>,
+    /// The fewest literal bytes every value starts with (`sk-or-v1-` is 9,
+    /// `sk-` 3): between two rules reading the same value, the longer
+    /// prefix is the more specific.
+    pub(crate) value_prefix: usize,
     /// Lowercase literals; the rule runs only where one occurs.
     pub keywords: Vec<String>,
     /// Severity of a finding.
@@ -163,6 +174,20 @@ impl Rule {
     /// The provider segment of the id (`aws` in `secrets.aws.access-key-id`).
     pub fn provider(&self) -> &str {
         self.id.as_str().split('.').nth(1).unwrap_or_default()
+    }
+
+    /// Whether the rule's secret group has a shape of its own
+    /// ([`Rule::value_regex`]).
+    pub(crate) fn has_value_pattern(&self) -> bool {
+        self.value_pattern.is_some()
+    }
+
+    /// The shape of the rule's values alone ([`Rule::value_pattern`]),
+    /// compiled on first use.
+    pub(crate) fn value_regex(&self) -> Option<&Regex> {
+        self.value_compiled
+            .get_or_init(|| compile(self.value_pattern.as_deref()?, self.unicode).ok())
+            .as_ref()
     }
 
     /// The compiled pattern, compiling it on first use.
@@ -396,6 +421,13 @@ fn validate_rule(
         None if groups >= 1 => 1,
         None => 0,
     };
+    let value = (secret_group > 0)
+        .then(|| capture(&hir, secret_group as u32))
+        .flatten();
+    let value_prefix = value.map_or(0, literal_prefix);
+    let value_pattern = value
+        .filter(|value| !hir_matches_newline(value))
+        .map(|value| format!("^(?:{value})$"));
     if raw.keywords.is_empty() {
         return Err("needs at least one keyword".to_owned());
     }
@@ -462,6 +494,9 @@ fn validate_rule(
         built_in,
         spans_lines,
         secret_group,
+        value_pattern,
+        value_compiled: OnceLock::new(),
+        value_prefix,
         keywords: raw.keywords,
         severity: raw.severity,
         confidence: raw.confidence,
@@ -535,6 +570,31 @@ fn can_match_newline(pattern: &str) -> bool {
     parse_pattern(pattern, false)
         .or_else(|_| parse_pattern(pattern, true))
         .is_ok_and(|hir| hir_matches_newline(&hir))
+}
+
+/// The sub-pattern of capture group `index`, if the pattern has it.
+fn capture(hir: &regex_syntax::hir::Hir, index: u32) -> Option<&regex_syntax::hir::Hir> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(group) if group.index == index => Some(&group.sub),
+        HirKind::Capture(group) => capture(&group.sub, index),
+        HirKind::Repetition(repetition) => capture(&repetition.sub, index),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => {
+            parts.iter().find_map(|part| capture(part, index))
+        }
+        HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) | HirKind::Class(_) => None,
+    }
+}
+
+/// The length of the shortest literal prefix of a pattern's matches; 0
+/// when some match starts with a class.
+fn literal_prefix(hir: &regex_syntax::hir::Hir) -> usize {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let prefixes = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    prefixes
+        .literals()
+        .and_then(|literals| literals.iter().map(|l| l.as_bytes().len()).min())
+        .unwrap_or(0)
 }
 
 fn hir_matches_newline(hir: &regex_syntax::hir::Hir) -> bool {

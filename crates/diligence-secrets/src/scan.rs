@@ -2,7 +2,7 @@
 //! candidate rules' patterns, then entropy, placeholder, generic and
 //! validator checks, overlap resolution, pairs and decoded layers.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -51,6 +51,9 @@ pub struct RuleSet {
     /// Per keyword: whether a line-local rule uses it.
     keyword_line_local: Vec<bool>,
     by_id: BTreeMap<String, usize>,
+    /// Per provider name (lowercase, without dashes): its rules that can
+    /// name a generic value of their shape ([`Engine::attribute`]).
+    by_provider: HashMap<String, Vec<usize>>,
 }
 
 impl RuleSet {
@@ -141,6 +144,18 @@ impl RuleSet {
             .iter()
             .map(|users| users.iter().any(|&r| line_local(&rules[r])))
             .collect();
+        let mut by_provider: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, rule) in rules.iter().enumerate() {
+            if rule.kind == rules::RuleKind::Secret
+                && !rule.is_generic()
+                && rule.has_value_pattern()
+            {
+                by_provider
+                    .entry(rule.provider().replace('-', ""))
+                    .or_default()
+                    .push(i);
+            }
+        }
         Ok(Self {
             rules,
             prefilter,
@@ -148,6 +163,7 @@ impl RuleSet {
             rule_keywords,
             keyword_line_local,
             by_id,
+            by_provider,
         })
     }
 
@@ -321,6 +337,9 @@ pub struct Match {
     /// The rule read more than the value and a boundary around it: a name,
     /// a header, the configuration object it stands in.
     in_context: bool,
+    /// A generic rule found the value and the provider's name in the
+    /// assignment's name gave it this rule ([`Engine::attribute`]).
+    named: bool,
 }
 
 /// What scanning one blob gave.
@@ -372,6 +391,9 @@ const FORMAT_FAMILIES: &[&str] = &[
     "jdbc",
     "rabbitmq",
 ];
+/// The most words of a name that together spell a provider's name
+/// (`send_grid`, `launch-darkly`, `uptime_robot`).
+const PROVIDER_NAME_WORDS: usize = 3;
 const BINARY_PROBE: usize = 8 * 1024;
 
 struct Lines<'a> {
@@ -977,6 +999,19 @@ impl Engine {
                             continue;
                         }
                     }
+                    // A generic value under a provider's name, in the shape
+                    // of that provider's credential (`twilioToken = "<32
+                    // hex>"`), is that credential.
+                    let (rule_index, confidence, validated, named) = caps
+                        .get(0)
+                        .filter(|_| rule.is_generic())
+                        .and_then(|whole| {
+                            let name = &data[offset + whole.start()..group.start];
+                            self.attribute(name, secret)
+                        })
+                        .map_or((index, confidence, validated, false), |(i, c, v)| {
+                            (i, c, v, true)
+                        });
                     let (line_start, line_end) = lines.line_span(group.start);
                     let client_variable = CLIENT_PREFIXES
                         .iter()
@@ -990,7 +1025,7 @@ impl Engine {
                     });
                     kept += 1;
                     found.push(Match {
-                        rule: index,
+                        rule: rule_index,
                         secret: Redacted::new(secret, self.fingerprint(secret)),
                         line: lines.line(group.start),
                         end_line: lines.line(group.end.saturating_sub(1).max(group.start)),
@@ -1012,6 +1047,7 @@ impl Engine {
                         in_context: caps
                             .get(0)
                             .is_some_and(|whole| whole.len() > group.end - group.start + 2),
+                        named,
                     });
                 }
             }
@@ -1021,6 +1057,47 @@ impl Engine {
             self.apply_pairs(&mut found);
         }
         found
+    }
+
+    /// The provider rule that names a generic value found under `name`:
+    /// one of a provider whose name the assignment's name spells in whole
+    /// words (`twilio_token`, `sendGridKey`, not `pageToken` for `age`),
+    /// whose value shape the value fills and whose checks it passes. Its
+    /// confidence is at most medium: the name and the shape say which
+    /// provider, not that the value is live.
+    fn attribute(&self, name: &[u8], secret: &str) -> Option<(usize, Confidence, bool)> {
+        if self.rules.by_provider.is_empty() {
+            return None;
+        }
+        let words = filters::name_words(&String::from_utf8_lossy(name));
+        let mut spelled = String::new();
+        for first in 0..words.len() {
+            spelled.clear();
+            for word in words.iter().skip(first).take(PROVIDER_NAME_WORDS) {
+                spelled.push_str(word);
+                let Some(rules) = self.rules.by_provider.get(&spelled) else {
+                    continue;
+                };
+                for &index in rules {
+                    let rule = &self.rules.rules[index];
+                    if !rule
+                        .value_regex()
+                        .is_some_and(|shape| shape.is_match(secret.as_bytes()))
+                    {
+                        continue;
+                    }
+                    if let Some((confidence, validated)) = self.judge(rule, secret) {
+                        let confidence = if validated {
+                            confidence
+                        } else {
+                            confidence.min(Confidence::Medium)
+                        };
+                        return Some((index, confidence, validated));
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Entropy, placeholder, generic and validator checks. `None` drops the match.
@@ -1079,6 +1156,12 @@ impl Engine {
                 !FORMAT_FAMILIES.contains(&rule.provider()),
                 specificity,
                 m.end - m.start,
+                // Of two readings of the same value, the one whose value
+                // starts with more fixed text (`sk-or-v1-` over `sk-`), then
+                // the one the assignment's name gave its provider (Clerk's
+                // `sk_live_` keys look like Stripe's).
+                rule.value_prefix,
+                m.named,
                 // The same value read by an identifier rule in its context
                 // (a Firebase web config's `apiKey`, public by design)
                 // before a rule of its format alone (any Google API key).
@@ -1088,6 +1171,20 @@ impl Engine {
                 std::cmp::Reverse(m.rule),
             )
         };
+        // A value its provider rule read itself is not read again through
+        // a generic rule and the assignment's name: the rule's own reading
+        // keeps its confidence.
+        let own: Vec<(usize, usize, usize)> = found
+            .iter()
+            .filter(|m| !m.named)
+            .map(|m| (m.rule, m.start, m.end))
+            .collect();
+        found.retain(|m| {
+            !m.named
+                || !own
+                    .iter()
+                    .any(|&(rule, start, end)| rule == m.rule && start < m.end && m.start < end)
+        });
         found.sort_by_key(|m| std::cmp::Reverse(rank(m)));
         let mut kept: Vec<Match> = Vec::with_capacity(found.len());
         for m in found {

@@ -578,3 +578,153 @@ fn an_enclosing_xml_element_names_the_provider() {
             .any(|id| id == "secrets.airbrake.api-key")
     );
 }
+
+/// The value of a rule's first `NAME=value` example.
+fn example_value(rule: &str) -> String {
+    let rule = engine().rules().get(rule).expect("rule exists");
+    let example = rule
+        .examples
+        .iter()
+        .find(|e| e.contains('='))
+        .expect("a NAME=value example");
+    example.split_once('=').expect("has =").1.to_owned()
+}
+
+#[test]
+fn a_provider_name_names_a_generic_value_of_its_providers_shape() {
+    // Each provider rule's example value, under a name that is only the
+    // provider's name and a credential word (`twilioToken`, `TWILIO_TOKEN`,
+    // `twilio_token`), in the assignment forms of INI, JSON, XML, YAML,
+    // C#, Go, Java, Kotlin, PHP, Python, Logstash and Make: named by a rule
+    // of the same provider at medium confidence or more.
+    use diligence_model::Confidence;
+    use diligence_secrets::RuleKind;
+    let engine = engine();
+    let rules = engine.rules().rules();
+    let group = |p: &str| match p {
+        "firebase" | "gcp" | "google" => "google".to_owned(),
+        "supabase" | "turso" | "jwt" => "jwt".to_owned(),
+        other => other.to_owned(),
+    };
+    let (mut total, mut found) = (0, 0);
+    let mut misses = Vec::new();
+    for rule in rules {
+        if rule.is_generic() || rule.kind != RuleKind::Secret {
+            continue;
+        }
+        for example in &rule.examples {
+            let Some((name, value)) = example.split_once('=') else {
+                continue;
+            };
+            let plain_name = name.contains('_')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if !plain_name || value.contains(['\n', ' ', '"', '\'']) {
+                continue;
+            }
+            let i = rule.provider().replace('-', "");
+            let u = i.to_ascii_uppercase();
+            let v = value;
+            let forms = [
+                format!("{i}Token=\"{v}\""),
+                format!("{i}Token = {v}"),
+                format!("{{\n    \"{i}_token\": \"{v}\"\n}}"),
+                format!("{{\"config.ini\": \"{u}_TOKEN={v}\\nBACKUP_ENABLED=true\"}}"),
+                format!("{i}_token: '{v}'"),
+                format!("string {i}Token = \"{v}\";"),
+                format!("var {i}Token string = \"{v}\""),
+                format!("{i}Token := `{v}`"),
+                format!("var {i}Token = \"{v}\""),
+                format!("${i}Token .= \"{v}\""),
+                format!("System.setProperty(\"{u}_TOKEN\", \"{v}\")"),
+                format!("  \"{i}Token\" => \"{v}\""),
+                format!("{u}_TOKEN ::= \"{v}\""),
+                format!("{u}_TOKEN ?= \"{v}\""),
+            ];
+            for text in &forms {
+                total += 1;
+                let hits = matches(text, "config.txt");
+                if hits.iter().any(|(id, m)| {
+                    m.confidence >= Confidence::Medium
+                        && group(id.split('.').nth(1).unwrap_or_default()) == group(rule.provider())
+                }) {
+                    found += 1;
+                } else {
+                    misses.push(format!("{}: {text:?}", rule.id));
+                }
+            }
+        }
+    }
+    eprintln!("{found} of {total} provider-named values kept their provider");
+    assert!(total > 1000, "{total} cases");
+    assert!(
+        found * 1000 >= total * 995,
+        "{found} of {total}: {misses:#?}"
+    );
+}
+
+#[test]
+fn provider_names_do_not_name_what_is_not_their_shape() {
+    use diligence_model::Confidence;
+    let hex = Rng::new(81).string("0123456789abcdef", 32);
+    let rules_of = |text: &str| {
+        matches(text, "config.txt")
+            .into_iter()
+            .map(|(id, m)| (id, m.confidence))
+            .collect::<Vec<_>>()
+    };
+    // The name spells the provider in whole words, or not at all.
+    for text in [
+        format!("twilioish_token = \"{hex}\""),
+        format!("paget_token = \"{hex}\""),
+    ] {
+        let found = rules_of(&text);
+        assert!(
+            found
+                .iter()
+                .all(|(id, c)| id.starts_with("secrets.generic.") && *c == Confidence::Low),
+            "{text}: {found:?}"
+        );
+    }
+    // A value not of the provider's shape stays a generic finding.
+    let found = rules_of(&format!("twilio_token = \"{}\"", value(82)));
+    assert_eq!(
+        found,
+        vec![("secrets.generic.secret".to_owned(), Confidence::Low)]
+    );
+    // Of the right shape, the name gives the provider at medium confidence
+    // (a name is not a proof), never more.
+    let found = rules_of(&format!("datadogToken = \"{hex}\""));
+    assert_eq!(
+        found,
+        vec![("secrets.datadog.api-key".to_owned(), Confidence::Medium)]
+    );
+    // A provider rule that reads the value itself keeps its own confidence.
+    let stripe = example_value("secrets.stripe.secret-key-live");
+    let found = rules_of(&format!("STRIPE_SECRET_KEY={stripe}"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "secrets.stripe.secret-key-live");
+    assert!(found[0].1 >= Confidence::High, "{found:?}");
+    // Two rules of one shape (Clerk's secret keys look like Stripe's): the
+    // name decides. A longer fixed prefix (OpenRouter's `sk-or-v1-`) is
+    // more specific than the name's provider's looser shape (`sk-`).
+    let clerk = example_value("secrets.clerk.secret-key");
+    let found = rules_of(&format!("clerkToken = \"{clerk}\""));
+    assert_eq!(
+        found.first().map(|f| f.0.as_str()),
+        Some("secrets.clerk.secret-key")
+    );
+    let router = [
+        "sk-or-",
+        "v1-",
+        &Rng::new(83).string("0123456789abcdef", 64),
+    ]
+    .concat();
+    let found = rules_of(&format!("OPENAI_API_KEY={router}"));
+    assert_eq!(
+        found.first().map(|f| f.0.as_str()),
+        Some("secrets.openrouter.api-key"),
+        "{found:?}"
+    );
+}
