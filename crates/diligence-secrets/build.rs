@@ -122,6 +122,10 @@ impl Shape {
                 "[A-Za-z0-9]",
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
             ),
+            "base" => (
+                "[A-Za-z0-9+/=]",
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+            ),
             "token" => (
                 "[A-Za-z0-9_-]",
                 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",

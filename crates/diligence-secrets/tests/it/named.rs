@@ -61,6 +61,7 @@ fn alphabet(class: &str) -> &'static str {
         "upper" => "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
         "alnum" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
         "token" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+        "base" => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         other => panic!("unknown class {other}"),
     }
 }
