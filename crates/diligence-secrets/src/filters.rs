@@ -208,7 +208,11 @@ pub fn generic_value_plausible(value: &str) -> bool {
     {
         return false;
     }
-    if is_version_or_tag(value) {
+    if is_version_or_tag(value)
+        || is_timestamp(value)
+        || is_object_id(value)
+        || crate::validate::jwt_unsigned(value)
+    {
         return false;
     }
     // Identifiers: letters joined by `_`, `-`, `.` with no digit are names,
@@ -958,8 +962,13 @@ pub(crate) fn named_key_excluded(key: &str) -> bool {
     )
 }
 
-/// Versions (`1.2.3`, `v2.0.0-rc1`) and image tags (`node:20-alpine`, `sha256:…`).
+/// Versions (`1.2.3`, `v2.0.0-rc1`), image tags (`node:20-alpine`,
+/// `sha256:…`) and Maven or Gradle coordinates
+/// (`com.bugsnag:bugsnag-android:5.31.1`).
 fn is_version_or_tag(value: &str) -> bool {
+    if is_package_coordinate(value) {
+        return true;
+    }
     let v = value.strip_prefix('v').unwrap_or(value);
     let dotted = v.split(['-', '+']).next().unwrap_or(v);
     if dotted.split('.').count() >= 2
@@ -985,6 +994,53 @@ fn is_version_or_tag(value: &str) -> bool {
         return true;
     }
     false
+}
+
+/// A date or a timestamp in ISO 8601 form (`2024-01-15`,
+/// `2024-01-15T10:30:00Z`, `2024-01-15 10:30:00+02:00`).
+fn is_timestamp(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && b[10..].iter().all(|c| {
+            c.is_ascii_digit() || matches!(c, b'T' | b'Z' | b':' | b'.' | b'+' | b'-' | b' ')
+        })
+}
+
+/// The id of a payment object (Stripe's `cus_…`, `price_…`, `pi_…`,
+/// `acct_…`): it names a record in the account, and grants nothing.
+fn is_object_id(value: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "acct_", "ba_", "card_", "ch_", "cs_", "cus_", "evt_", "ii_", "in_", "pi_", "pm_", "po_",
+        "price_", "prod_", "py_", "seti_", "si_", "src_", "sub_", "tr_", "txn_",
+    ];
+    PREFIXES.iter().any(|prefix| {
+        value.strip_prefix(prefix).is_some_and(|id| {
+            (8..=40).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+        })
+    })
+}
+
+/// `group:artifact[:packaging[:classifier]]:version`, the group a dotted
+/// name, the version starting with a digit.
+fn is_package_coordinate(value: &str) -> bool {
+    let parts: Vec<&str> = value.split(':').collect();
+    let Some((version, names)) = parts.split_last() else {
+        return false;
+    };
+    (2..=4).contains(&names.len())
+        && names[0].contains('.')
+        && names.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+        })
+        && version.bytes().next().is_some_and(|b| b.is_ascii_digit())
 }
 
 const LOCKFILES: &[&str] = &[
@@ -1434,7 +1490,15 @@ mod tests {
 
     #[test]
     fn generic_values() {
-        for good in ["Tr0ub4dor&3xK", "q9X!mZ2#vL8pW4", "7f3a9c1e5b2d8f4a6c0e"] {
+        for good in [
+            "Tr0ub4dor&3xK",
+            "q9X!mZ2#vL8pW4",
+            "7f3a9c1e5b2d8f4a6c0e",
+            "acme.io:Xk29vLq81rPz",
+            "acme.io:svc:Tr0ub4dor&3xK",
+            "2024-Xk29vLq81rPz",
+            "cus_Xk29-vLq8!1rPz",
+        ] {
             assert!(generic_value_plausible(good), "{good}");
         }
         for bad in [
@@ -1453,6 +1517,13 @@ mod tests {
             "/etc/secrets/db",
             "changeme123",
             "short",
+            "com.bugsnag:bugsnag-android:5.31.1",
+            "org.example:client:jar:2.0.1-SNAPSHOT",
+            "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1c2VyLTEyMzQifQ.",
+            "2024-01-15T10:30:00Z",
+            "2024-01-15 10:30:00+02:00",
+            "cus_NffrFeUfNV2Hib",
+            "price_1NqXkL2eZvKYlo2C8yXxTqHn",
         ] {
             assert!(!generic_value_plausible(bad), "{bad}");
         }

@@ -173,6 +173,18 @@ fn jwt_parts(secret: &str) -> Option<(JsonObject, JsonObject)> {
     Some((header, payload))
 }
 
+/// Whether a value is an unsigned JWT: `alg` `none`, or an empty
+/// signature. It proves nothing and grants nothing by itself.
+pub(crate) fn jwt_unsigned(secret: &str) -> bool {
+    jwt_parts(secret).is_some_and(|(header, _)| {
+        header
+            .get("alg")
+            .and_then(|alg| alg.as_str())
+            .is_some_and(|alg| alg.eq_ignore_ascii_case("none"))
+            || secret.ends_with('.')
+    })
+}
+
 /// The `exp` claim of a JWT, in seconds since the epoch.
 pub(crate) fn jwt_expiry(secret: &str) -> Option<i64> {
     let (_, payload) = jwt_parts(secret)?;
