@@ -399,6 +399,24 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             }
         }
     }
+    // An element that names its value in attributes, `<add
+    // key="ClearTextPassword" value="…"/>` (NuGet feeds, .NET
+    // `appSettings`) or `<property name="password" value="…"/>` (Spring).
+    if memchr::memmem::find(data, b"value=").is_some() {
+        for caps in xml_attribute_pair().captures_iter(data) {
+            let (Some(key), Some(value)) = (
+                caps.get(1).or_else(|| caps.get(4)),
+                caps.get(2).or_else(|| caps.get(3)),
+            ) else {
+                continue;
+            };
+            add_line(
+                &mut lines,
+                value.start(),
+                &[key.as_bytes(), b"=", value.as_bytes()],
+            );
+        }
+    }
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     if name.starts_with("dockerfile")
         || name.ends_with(".dockerfile")
@@ -652,6 +670,21 @@ fn xml_element() -> &'static regex::bytes::Regex {
             r"(?i-u)<([a-z0-9_.:-]*(?:password|passwd|pwd|secret|token|key|credential)[a-z0-9_.:-]*)>[\x20\t]*\r?\n?[\x20\t]*([^<\s]+)[\x20\t]*\r?\n?[\x20\t]*</([a-z0-9_.:-]+)>",
         )
         .expect("the XML element pattern compiles")
+    })
+}
+
+/// An XML element's `key` or `name` attribute holding a credential word
+/// and its `value` attribute, in either order: groups 1 and 2 when the
+/// name comes first, 3 and 4 (value, then name) when it follows.
+fn xml_attribute_pair() -> &'static regex::bytes::Regex {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        let name = r#"(?:key|name)[\x20\t]*=[\x20\t]*["']([a-z0-9_.:-]*(?:password|passwd|pwd|secret|token|key|credential)[a-z0-9_.:-]*)["']"#;
+        let value = r#"value[\x20\t]*=[\x20\t]*["']([^"'<>\s]{1,200})["']"#;
+        regex::bytes::Regex::new(&format!(
+            r"(?i-u)<[a-z0-9_.:-]+\s(?:[^<>]*?\s)?(?:{name}[^<>]*?\s{value}|{value}[^<>]*?\s{name})"
+        ))
+        .expect("the XML attribute pattern compiles")
     })
 }
 

@@ -728,3 +728,42 @@ fn provider_names_do_not_name_what_is_not_their_shape() {
         "{found:?}"
     );
 }
+
+#[test]
+fn xml_attributes_that_name_a_value_are_read_as_assignments() {
+    // NuGet's feed credentials, .NET `appSettings`, Spring bean
+    // properties: the name and the value are two attributes of one
+    // element, in either order.
+    let (a, b, c) = (value(91), value(92), value(93));
+    let nuget = format!(
+        "<configuration>\n  <packageSourceCredentials>\n    <Feed>\n      <add key=\"Username\" value=\"ci\" />\n      <add key=\"ClearTextPassword\" value=\"{a}\" />\n    </Feed>\n  </packageSourceCredentials>\n</configuration>\n"
+    );
+    let settings = format!(
+        "<appSettings>\n  <add key=\"PasswordMinLength\" value=\"12\" />\n  <add key=\"TokenEndpoint\" value=\"https://login.example.org/oauth/token\" />\n  <add key='ApiSecret' value='{b}'/>\n</appSettings>\n"
+    );
+    let spring = format!(
+        "<bean id=\"ds\" class=\"org.acme.DataSource\">\n  <property name=\"password\" value=\"${{db.password}}\"/>\n  <property value=\"{c}\"\n            name=\"secretKey\"/>\n</bean>\n"
+    );
+    for (text, path, secret, line) in [
+        (&nuget, "NuGet.Config", &a, 5),
+        (&settings, "web.config", &b, 4),
+        (&spring, "beans.xml", &c, 3),
+    ] {
+        let found = matches(text, path);
+        assert_eq!(found.len(), 1, "{path}: {found:?}");
+        assert_eq!(
+            found[0].1.secret.fingerprint(),
+            engine().fingerprint(secret)
+        );
+        assert_eq!(found[0].1.line, line, "{path}");
+    }
+    // Attributes that name nothing secret, or values that are not one.
+    for text in [
+        "<add key=\"Username\" value=\"Tq7vLm29XkPz81Rb\" />\n",
+        "<add key=\"ApiSecret\" value=\"${API_SECRET}\" />\n",
+        "<input name=\"password\" type=\"password\" value=\"\" />\n",
+        "<add key=\"TokenLifetime\" value=\"3600\" />\n",
+    ] {
+        assert!(matches(text, "web.config").is_empty(), "{text}");
+    }
+}
