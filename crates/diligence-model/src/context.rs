@@ -218,6 +218,7 @@ fn classify_one(path: &str) -> FileClass {
             ".g.dart",
             ".freezed.dart",
             ".pb.ts",
+            ".tsbuildinfo",
         ]
         .iter()
         .any(|ext| name.ends_with(ext))
@@ -345,6 +346,7 @@ mod tests {
             ("third_party/zlib/inflate.c", FileClass::Vendored),
             ("dist/assets/index-4f3a.js", FileClass::Generated),
             ("static/app.min.js", FileClass::Generated),
+            ("apps/web/tsconfig.tsbuildinfo", FileClass::Generated),
             ("api/user.pb.go", FileClass::Generated),
             (".next/server/app.js", FileClass::Generated),
             ("backup.zip!tests/key.pem", FileClass::Test),
