@@ -173,9 +173,13 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
     // Percent-encoding: decode each line holding at least two escapes.
     if memchr::memchr(b'%', data).is_some() {
         let mut offset = 0;
-        for line in data.split(|&b| b == b'\n') {
+        for line in crate::delta::lines(data) {
             if spent >= budget {
                 break;
+            }
+            if memchr::memchr(b'%', line).is_none() {
+                offset += line.len() + 1;
+                continue;
             }
             let escapes = line
                 .windows(3)
@@ -263,7 +267,7 @@ pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
     };
     let mut spent = 0;
     let mut offset = 0;
-    for line in data.split(|&b| b == b'\n') {
+    for line in crate::delta::lines(data) {
         if spent >= budget {
             break;
         }
@@ -288,7 +292,7 @@ fn yaml_documents(data: &[u8]) -> Vec<(usize, usize)> {
     let mut docs = Vec::new();
     let mut start = 0;
     let mut offset = 0;
-    for line in data.split(|&b| b == b'\n') {
+    for line in crate::delta::lines(data) {
         let trimmed = line.strip_suffix(b"\r").unwrap_or(line);
         if trimmed.starts_with(b"---") && trimmed[3..].iter().all(u8::is_ascii_whitespace) {
             docs.push((start, offset));
@@ -303,7 +307,7 @@ fn yaml_documents(data: &[u8]) -> Vec<(usize, usize)> {
 
 /// Whether a YAML document declares `kind: <kind>` at its top level.
 fn yaml_kind_is(doc: &[u8], kind: &[u8]) -> bool {
-    doc.split(|&b| b == b'\n').any(|line| {
+    crate::delta::lines(doc).any(|line| {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         line.strip_prefix(b"kind:")
             .map(|rest| rest.trim_ascii().trim_ascii_start() == kind)
@@ -423,7 +427,7 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
         || name.starts_with("containerfile")
     {
         let mut offset = 0;
-        for line in data.split(|&b| b == b'\n') {
+        for line in crate::delta::lines(data) {
             if let Some(rest) = line.strip_prefix(b"ENV ").map(<[u8]>::trim_ascii)
                 && let Some(space) = rest.iter().position(|&b| b == b' ' || b == b'\t')
                 && !rest[..space].contains(&b'=')
@@ -579,7 +583,7 @@ fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
     ];
     let mut out = Vec::new();
     let mut stack: Vec<(usize, &[u8])> = Vec::new();
-    for line in data.split(|&b| b == b'\n') {
+    for line in crate::delta::lines(data) {
         let indent = line.iter().take_while(|&&b| b == b' ').count();
         let body = line[indent..].trim_ascii_end();
         if body.is_empty() || body.starts_with(b"#") || body.starts_with(b"-") {
@@ -694,7 +698,7 @@ fn kubernetes_secret_data(doc: &[u8]) -> Vec<(usize, Vec<u8>)> {
     let mut out = Vec::new();
     let mut in_data = false;
     let mut offset = 0;
-    for line in doc.split(|&b| b == b'\n') {
+    for line in crate::delta::lines(doc) {
         let here = offset;
         offset += line.len() + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);

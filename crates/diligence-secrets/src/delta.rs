@@ -115,6 +115,31 @@ fn line_spans(data: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
     spans
 }
 
+/// The lines of `data` split at each `\n`, as `split` gives them (a
+/// last empty line after a final `\n`), found with `memchr` rather than a
+/// byte at a time.
+pub(crate) fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', data);
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match ends.next() {
+            Some(end) => {
+                let line = &data[start..end];
+                start = end + 1;
+                Some(line)
+            }
+            None => {
+                done = true;
+                Some(&data[start..])
+            }
+        }
+    })
+}
+
 /// A line without the `\r` of a CRLF ending.
 pub(crate) fn trim_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
@@ -201,7 +226,7 @@ pub(crate) fn delta(data: &[u8], base: &[u8], yaml: bool, context: usize) -> Del
         memchr::memchr_iter(b'\n', region).count() + 1,
         Default::default(),
     );
-    known.extend(region.split(|&b| b == b'\n').map(trim_cr));
+    known.extend(lines(region).map(trim_cr));
     // The lines read: the differing part, its context, and in YAML as far
     // up as its enclosing keys may be.
     let back = if yaml { ANCESTOR_WALK } else { context };
@@ -320,6 +345,15 @@ fn add_yaml_ancestors(data: &[u8], spans: &[(usize, usize)], keep: &mut [bool]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_split_as_split_does() {
+        for text in [&b""[..], b"a", b"a\n", b"a\nb", b"\n\n", b"a\r\nb\n\nc"] {
+            let ours: Vec<&[u8]> = lines(text).collect();
+            let split: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
+            assert_eq!(ours, split, "{text:?}");
+        }
+    }
 
     fn selected(delta: &Delta) -> (String, Vec<u32>) {
         match delta {
