@@ -650,3 +650,82 @@ fn firebase_web_config_keys_are_public_identifiers() {
     let server = format!("const MAPS_KEY = \"{key}\";\n");
     assert_eq!(rule_ids(&server, "server/maps.ts"), ["secrets.gcp.api-key"]);
 }
+
+#[test]
+fn names_settings_references_and_placeholders_under_credential_names_are_not_reported() {
+    // What a configuration or source file holds under a credential's name
+    // that is not one: ids, names and addresses of secrets kept elsewhere,
+    // settings about them, references, placeholders, masks, hashes and
+    // documented example keys. None may be reported by any rule.
+    let aws_example_id = ["AKIA", "IOSFODNN7", "EXAMPLE"].concat();
+    let aws_example_secret = ["wJalrXUtnFEMI/K7MDENG/", "bPxRfiCY", "EXAMPLEKEY"].concat();
+    let lines = [
+        "client_vpn_endpoint_id = \"cvpn-endpoint-0bbd8d1b9e8c2f1a3\"".to_owned(),
+        "token_uri = \"https://oauth2.googleapis.com/token\"".to_owned(),
+        "\"apiKeyParameterName\": \"subscription-key\"".to_owned(),
+        "secretsmanager_secret_version_stage = \"AWSCURRENT\"".to_owned(),
+        "kms_key_arn = \"arn:aws:kms:eu-west-1:123456789012:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d\"".to_owned(),
+        "ssh_key_fingerprint = \"SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8\"".to_owned(),
+        "gpg_key_id = \"0x4AEE18F83AFDEB23\"".to_owned(),
+        "password_regex = \"^(?=.*[A-Z])(?=.*\\\\d).{12,}$\"".to_owned(),
+        "secret_version = \"projects/my-proj/secrets/db-pass/versions/3\"".to_owned(),
+        "private_key_algorithm = \"ECDSA_P256_SHA256\"".to_owned(),
+        "auth_token_header = \"X-Auth-Token\"".to_owned(),
+        "stripe_price_id = \"price_1NqXkL2eZvKYlo2C8yXxTqHn\"".to_owned(),
+        "stripe_customer_token = \"cus_NffrFeUfNV2Hib\"".to_owned(),
+        "secret = \"2024-01-15T10:30:00Z\"".to_owned(),
+        "<bugsnagApiKey>com.bugsnag:bugsnag-android:5.31.1</bugsnagApiKey>".to_owned(),
+        "token = \"eyJhbGciOiJub25lIn0.eyJzdWIiOiIxMjM0In0.\"".to_owned(),
+        "sumo_access_key = \"{SumoAccessKey}\"".to_owned(),
+        "STRIPE_SECRET_KEY=%STRIPE_SECRET_KEY%".to_owned(),
+        "api_key: $(API_KEY_FROM_PIPELINE)".to_owned(),
+        "token = \"@ACCESS_TOKEN@\"".to_owned(),
+        "secret_name = \"kv-prod-app-secret-01\"".to_owned(),
+        "API_KEY_NAME = \"NEXUS-GPT4-API-KEY\"".to_owned(),
+        "credentialsId: 'a3f1c2d4-5b6e-4f70-8a9b-0c1d2e3f4a5b'".to_owned(),
+        "<xs:element name=\"apiKey\" type=\"tns:ApiKeyType\"/>".to_owned(),
+        "api_key = \"sk-****************************\"".to_owned(),
+        "ACCESS_KEY=########################".to_owned(),
+        "password_hash = \"$2b$12$KIXQJQ4lYp1wq1S5fV6yeOQbq8e1g1Y5nQ2b3c4d5e6f7g8h9i0jK\"".to_owned(),
+        "\"secretKeyRef\": {\"name\": \"app-secrets\", \"key\": \"stripe-secret-key\"}".to_owned(),
+        "secret_arn = \"arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/app-AbCdEf\"".to_owned(),
+        "token_type = \"urn:ietf:params:oauth:token-type:jwt\"".to_owned(),
+        "encryption_key_id = \"alias/app-prod-kms-key\"".to_owned(),
+        "gh_token_scope = \"repo,read:org,workflow\"".to_owned(),
+        "spring.datasource.password=${DB_PASSWORD:changeme}".to_owned(),
+        "secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>".to_owned(),
+        "docker_image_tag = \"registry.example.com/team/api-token-service:2.14.0\"".to_owned(),
+        "token_endpoint_auth_method = \"client_secret_basic\"".to_owned(),
+        "session_token = \"sess_{{uuid}}\"".to_owned(),
+        "jwt_secret = \"${JWT_SECRET:-please-change-this}\"".to_owned(),
+        "authToken = localStorage.getItem(\"authToken\")".to_owned(),
+        "secret: \"********\"".to_owned(),
+        "integrity=\"sha384-oqVuAfXRKap7fdgcCY5uykM6+R9GqQ8K/uxy9rx7HNQlGYl1kPzQho1wx4JwY8wC\"".to_owned(),
+        "pip install git+https://${GITHUB_TOKEN}@github.com/org/repo.git".to_owned(),
+        "git clone https://oauth2:${CI_JOB_TOKEN}@gitlab.com/group/project.git".to_owned(),
+        "checksum_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".to_owned(),
+        format!("AWS_ACCESS_KEY_ID={aws_example_id}"),
+        format!("aws_secret_access_key = \"{aws_example_secret}\""),
+    ];
+    let mut reported = Vec::new();
+    for line in &lines {
+        for path in ["config/settings.txt", "src/app.ts"] {
+            let found = rule_ids(&format!("{line}\n"), path);
+            if !found.is_empty() {
+                reported.push(format!("{line} ({path}): {found:?}"));
+            }
+        }
+    }
+    assert!(reported.is_empty(), "{reported:#?}");
+    // Beside them, real values under the same names are reported.
+    for line in [
+        format!("stripe_customer_token = \"{}\"", value(301)),
+        format!("secret = \"{}\"", value(302)),
+        format!("encryption_secret = \"{}\"", value(303)),
+    ] {
+        assert!(
+            !rule_ids(&format!("{line}\n"), "config/settings.txt").is_empty(),
+            "{line}"
+        );
+    }
+}
