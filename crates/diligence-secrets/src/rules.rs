@@ -127,6 +127,12 @@ pub struct Rule {
     value_pattern: Option<String>,
     /// The value pattern, compiled on first use.
     value_compiled: OnceLock<Option<Regex>>,
+    /// The value pattern with each character class widened to letters and
+    /// digits: the same fixed text and lengths in any letters or digits
+    /// ([`Rule::loose_value_regex`]).
+    loose_value_pattern: Option<String>,
+    /// The loose value pattern, compiled on first use.
+    loose_value_compiled: OnceLock<Option<Regex>>,
     /// The fewest literal bytes every value starts with (`sk-or-v1-` is 9,
     /// `sk-` 3): between two rules reading the same value, the longer
     /// prefix is the more specific.
@@ -187,6 +193,17 @@ impl Rule {
     pub(crate) fn value_regex(&self) -> Option<&Regex> {
         self.value_compiled
             .get_or_init(|| compile(self.value_pattern.as_deref()?, self.unicode).ok())
+            .as_ref()
+    }
+
+    /// The shape of the rule's values with its alphabet widened to every
+    /// letter and digit (`[0-9a-f]{32}` as 32 letters or digits), compiled
+    /// on first use: a value of the provider's length and fixed text whose
+    /// letters a format's own alphabet would not allow (hexadecimal keys
+    /// written in any case, a legacy key's wider alphabet).
+    pub(crate) fn loose_value_regex(&self) -> Option<&Regex> {
+        self.loose_value_compiled
+            .get_or_init(|| compile(self.loose_value_pattern.as_deref()?, self.unicode).ok())
             .as_ref()
     }
 
@@ -425,9 +442,9 @@ fn validate_rule(
         .then(|| capture(&hir, secret_group as u32))
         .flatten();
     let value_prefix = value.map_or(0, literal_prefix);
-    let value_pattern = value
-        .filter(|value| !hir_matches_newline(value))
-        .map(|value| format!("^(?:{value})$"));
+    let value = value.filter(|value| !hir_matches_newline(value));
+    let value_pattern = value.map(|value| format!("^(?:{value})$"));
+    let loose_value_pattern = value.map(|value| format!("^(?:{})$", loosen(value)));
     if raw.keywords.is_empty() {
         return Err("needs at least one keyword".to_owned());
     }
@@ -496,6 +513,8 @@ fn validate_rule(
         secret_group,
         value_pattern,
         value_compiled: OnceLock::new(),
+        loose_value_pattern,
+        loose_value_compiled: OnceLock::new(),
         value_prefix,
         keywords: raw.keywords,
         severity: raw.severity,
@@ -583,6 +602,46 @@ fn capture(hir: &regex_syntax::hir::Hir, index: u32) -> Option<&regex_syntax::hi
             parts.iter().find_map(|part| capture(part, index))
         }
         HirKind::Empty | HirKind::Look(_) | HirKind::Literal(_) | HirKind::Class(_) => None,
+    }
+}
+
+/// A pattern with every character class widened to hold ASCII letters and
+/// digits; literals, repetition counts and structure kept.
+fn loosen(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{
+        Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
+        Repetition,
+    };
+    match hir.kind() {
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.union(&ClassBytes::new([
+                ClassBytesRange::new(b'0', b'9'),
+                ClassBytesRange::new(b'A', b'Z'),
+                ClassBytesRange::new(b'a', b'z'),
+            ]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.union(&ClassUnicode::new([
+                ClassUnicodeRange::new('0', '9'),
+                ClassUnicodeRange::new('A', 'Z'),
+                ClassUnicodeRange::new('a', 'z'),
+            ]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
+            sub: Box::new(loosen(&repetition.sub)),
+            ..repetition.clone()
+        }),
+        HirKind::Capture(capture) => Hir::capture(Capture {
+            sub: Box::new(loosen(&capture.sub)),
+            ..capture.clone()
+        }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(loosen).collect()),
+        HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(loosen).collect()),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }
 

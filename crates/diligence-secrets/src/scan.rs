@@ -1070,30 +1070,37 @@ impl Engine {
             return None;
         }
         let words = filters::name_words(&String::from_utf8_lossy(name));
+        let mut providers: Vec<&[usize]> = Vec::new();
         let mut spelled = String::new();
         for first in 0..words.len() {
             spelled.clear();
             for word in words.iter().skip(first).take(PROVIDER_NAME_WORDS) {
                 spelled.push_str(word);
-                let Some(rules) = self.rules.by_provider.get(&spelled) else {
-                    continue;
+                if let Some(rules) = self.rules.by_provider.get(&spelled) {
+                    providers.push(rules);
+                }
+            }
+        }
+        // The provider's own shapes first; then the same lengths and fixed
+        // text in any letters or digits.
+        for loose in [false, true] {
+            for &index in providers.iter().flat_map(|rules| rules.iter()) {
+                let rule = &self.rules.rules[index];
+                let shape = if loose {
+                    rule.loose_value_regex()
+                } else {
+                    rule.value_regex()
                 };
-                for &index in rules {
-                    let rule = &self.rules.rules[index];
-                    if !rule
-                        .value_regex()
-                        .is_some_and(|shape| shape.is_match(secret.as_bytes()))
-                    {
-                        continue;
-                    }
-                    if let Some((confidence, validated)) = self.judge(rule, secret) {
-                        let confidence = if validated {
-                            confidence
-                        } else {
-                            confidence.min(Confidence::Medium)
-                        };
-                        return Some((index, confidence, validated));
-                    }
+                if !shape.is_some_and(|shape| shape.is_match(secret.as_bytes())) {
+                    continue;
+                }
+                if let Some((confidence, validated)) = self.judge(rule, secret) {
+                    let confidence = if validated {
+                        confidence
+                    } else {
+                        confidence.min(Confidence::Medium)
+                    };
+                    return Some((index, confidence, validated));
                 }
             }
         }

@@ -700,6 +700,22 @@ fn provider_names_do_not_name_what_is_not_their_shape() {
         found,
         vec![("secrets.datadog.api-key".to_owned(), Confidence::Medium)]
     );
+    // The provider's lengths and fixed text in other letters (a hex key's
+    // length in any letters or digits) name it too; another length does not.
+    let wide = Rng::new(84).string(&alnum(), 40);
+    let found = rules_of(&format!("datadogToken = \"{wide}\""));
+    assert_eq!(
+        found,
+        vec![(
+            "secrets.datadog.application-key".to_owned(),
+            Confidence::Medium
+        )]
+    );
+    let found = rules_of(&format!("datadogToken = \"{wide}x\""));
+    assert_eq!(
+        found,
+        vec![("secrets.generic.secret".to_owned(), Confidence::Low)]
+    );
     // A provider rule that reads the value itself keeps its own confidence.
     let stripe = example_value("secrets.stripe.secret-key-live");
     let found = rules_of(&format!("STRIPE_SECRET_KEY={stripe}"));
