@@ -127,8 +127,8 @@ pub struct Rule {
     value_pattern: Option<String>,
     /// The value pattern, compiled on first use.
     value_compiled: OnceLock<Option<Regex>>,
-    /// The value pattern with each character class widened to letters and
-    /// digits: the same fixed text and lengths in any letters or digits
+    /// The value pattern with each character class widened to letters,
+    /// digits, `_` and `-`: the same fixed text and lengths in any of them
     /// ([`Rule::loose_value_regex`]).
     loose_value_pattern: Option<String>,
     /// The loose value pattern, compiled on first use.
@@ -197,7 +197,7 @@ impl Rule {
     }
 
     /// The shape of the rule's values with its alphabet widened to every
-    /// letter and digit (`[0-9a-f]{32}` as 32 letters or digits), compiled
+    /// letter, digit, `_` and `-` (`[0-9a-f]{32}` as 32 of them), compiled
     /// on first use: a value of the provider's length and fixed text whose
     /// letters a format's own alphabet would not allow (hexadecimal keys
     /// written in any case, a legacy key's wider alphabet).
@@ -605,8 +605,9 @@ fn capture(hir: &regex_syntax::hir::Hir, index: u32) -> Option<&regex_syntax::hi
     }
 }
 
-/// A pattern with every character class widened to hold ASCII letters and
-/// digits; literals, repetition counts and structure kept.
+/// A pattern with every character class widened to the URL-safe token
+/// alphabet (ASCII letters, digits, `_` and `-`); literals, repetition
+/// counts and structure kept.
 fn loosen(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
     use regex_syntax::hir::{
         Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
@@ -616,8 +617,10 @@ fn loosen(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
         HirKind::Class(Class::Bytes(class)) => {
             let mut class = class.clone();
             class.union(&ClassBytes::new([
+                ClassBytesRange::new(b'-', b'-'),
                 ClassBytesRange::new(b'0', b'9'),
                 ClassBytesRange::new(b'A', b'Z'),
+                ClassBytesRange::new(b'_', b'_'),
                 ClassBytesRange::new(b'a', b'z'),
             ]));
             Hir::class(Class::Bytes(class))
@@ -625,8 +628,10 @@ fn loosen(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
         HirKind::Class(Class::Unicode(class)) => {
             let mut class = class.clone();
             class.union(&ClassUnicode::new([
+                ClassUnicodeRange::new('-', '-'),
                 ClassUnicodeRange::new('0', '9'),
                 ClassUnicodeRange::new('A', 'Z'),
+                ClassUnicodeRange::new('_', '_'),
                 ClassUnicodeRange::new('a', 'z'),
             ]));
             Hir::class(Class::Unicode(class))

@@ -1082,7 +1082,7 @@ impl Engine {
             }
         }
         // The provider's own shapes first; then the same lengths and fixed
-        // text in any letters or digits.
+        // text in any letters, digits, `_` or `-`.
         for loose in [false, true] {
             for &index in providers.iter().flat_map(|rules| rules.iter()) {
                 let rule = &self.rules.rules[index];
