@@ -208,6 +208,10 @@ pub fn generic_value_plausible(value: &str) -> bool {
     {
         return false;
     }
+    // A JSX element or a tag (`<FormattedMessage`): markup, not a value.
+    if value.len() > 1 && value.starts_with('<') && value.as_bytes()[1].is_ascii_alphabetic() {
+        return false;
+    }
     if is_version_or_tag(value)
         || is_timestamp(value)
         || is_object_id(value)
@@ -283,6 +287,20 @@ pub(crate) fn named_value_plausible(value: &str) -> bool {
         return false;
     }
     !is_version_or_tag(value) && !is_code_or_reference(value) && !is_placeholder(value, false)
+}
+
+/// Whether the value `data[start..end]` is the first word of a quoted
+/// sentence: a quote opens it and a space then another word follow it
+/// (`"Pengguna/kata laluan tidak betul."`, a UI string under a
+/// `password` key). Passwords are one word.
+pub(crate) fn opens_prose(data: &[u8], start: usize, end: usize) -> bool {
+    let quoted = start
+        .checked_sub(1)
+        .and_then(|at| data.get(at))
+        .is_some_and(|b| matches!(b, b'"' | b'\'' | b'`'));
+    let rest = data.get(end..).unwrap_or_default();
+    let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+    quoted && spaces > 0 && rest.get(spaces).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// When `at` lies in a presigned AWS URL signed with temporary credentials
@@ -1076,10 +1094,26 @@ const VENDORED_DIRS: &[&str] = &[
 
 /// Language codes that name a resource bundle's locale (`messages_de`).
 const LANGUAGES: &[&str] = &[
-    "ar", "bg", "ca", "cs", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr", "he", "hi", "hr",
-    "hu", "id", "it", "ja", "ko", "lt", "lv", "nb", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl",
-    "sr", "sv", "th", "tr", "uk", "vi", "zh",
+    "af", "ar", "az", "be", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en", "eo", "es",
+    "et", "eu", "fa", "fi", "fil", "fr", "ga", "gl", "gu", "he", "hi", "hr", "hu", "hy", "id",
+    "is", "it", "ja", "ka", "kk", "km", "kn", "ko", "lo", "lt", "lv", "mk", "ml", "mn", "mr", "ms",
+    "my", "nb", "ne", "nl", "nn", "no", "pa", "pl", "pt", "ro", "ru", "si", "sk", "sl", "sq", "sr",
+    "sv", "sw", "ta", "te", "th", "tl", "tr", "uk", "ur", "uz", "vi", "zh", "zu",
 ];
+
+/// Whether a file stem is a locale code: a language, then perhaps a
+/// script and a region (`en`, `ms-MY`, `pt_BR`, `zh-Hans-CN`, `es-419`).
+fn is_locale(stem: &str) -> bool {
+    let mut parts = stem.split(['-', '_']);
+    let language = parts.next().unwrap_or_default();
+    let rest: Vec<&str> = parts.collect();
+    LANGUAGES.contains(&language)
+        && rest.len() <= 2
+        && rest.iter().all(|part| {
+            (matches!(part.len(), 2 | 4) && part.bytes().all(|b| b.is_ascii_alphabetic()))
+                || (part.len() == 3 && part.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
 
 const I18N_DIRS: &[&str] = &["i18n", "l10n", "locales", "locale", "lang", "translations"];
 
@@ -1170,6 +1204,15 @@ pub fn generic_path_excluded(path: &str) -> bool {
     }
     // A secret scanner's baseline holds hashes of what it found, by design.
     if name == ".secrets.baseline" {
+        return true;
+    }
+    // A translation catalogue named by its locale (`en.json`,
+    // `ms-MY.json`, `pt_BR.yml`, next-intl's `messages/de.json`): UI text.
+    if let Some(stem) = [".json", ".yml", ".yaml"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        && is_locale(stem)
+    {
         return true;
     }
     // Java resource bundles: `messages.properties`, `labels_de.properties`,
@@ -1287,6 +1330,25 @@ mod tests {
             comment,
             memchr::memmem::find(comment, b"  Password").expect("line")
         ));
+    }
+
+    #[test]
+    fn quoted_sentences_open_with_prose() {
+        let text = b"msg: \"Pengguna/kata laluan tidak betul.\"";
+        let at = 6;
+        assert!(opens_prose(text, at, at + 13));
+        for (text, at, len) in [
+            (&b"password: \"Tr0ub4dor&3xK\""[..], 11, 13),
+            (b"password = Tr0ub4dor&3xK tail", 11, 13),
+            (b"pw: \"Tr0ub4dor&3xK  \"", 5, 13),
+            (b"pw: \"Tr0ub4dor&3xK 42\"", 5, 13),
+        ] {
+            assert!(
+                !opens_prose(text, at, at + len),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
     }
 
     #[test]
@@ -1522,6 +1584,7 @@ mod tests {
             "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1c2VyLTEyMzQifQ.",
             "2024-01-15T10:30:00Z",
             "2024-01-15 10:30:00+02:00",
+            "<FormattedMessage",
             "cus_NffrFeUfNV2Hib",
             "price_1NqXkL2eZvKYlo2C8yXxTqHn",
         ] {
@@ -1618,5 +1681,23 @@ mod tests {
         assert!(generic_path_excluded("public/locales/de/common.json"));
         assert!(generic_path_excluded("dist/app.min.js"));
         assert!(!generic_path_excluded("src/config.ts"));
+        for catalogue in [
+            "public/intl/messages/ms-MY.json",
+            "messages/de.json",
+            "src/i18n-data/pt_BR.yml",
+            "assets/zh-Hans-CN.json",
+            "web/es-419.json",
+        ] {
+            assert!(generic_path_excluded(catalogue), "{catalogue}");
+        }
+        for config in [
+            "config/en.ts",
+            "config/prod.json",
+            "deploy/eng.yml",
+            "config/de-secrets-prod.json",
+            "keys/en-US.env",
+        ] {
+            assert!(!generic_path_excluded(config), "{config}");
+        }
     }
 }

@@ -729,3 +729,40 @@ fn names_settings_references_and_placeholders_under_credential_names_are_not_rep
         );
     }
 }
+
+#[test]
+fn ui_strings_and_markup_under_credential_names_are_not_reported() {
+    // A translation catalogue named by its locale, a sentence under a
+    // password key, a JSX element assigned to a password field: UI, not
+    // credentials. A one-word value in the same places is reported.
+    let sentence = "\"incorrect-username-password\": \"Pengguna/kata laluan tidak betul.\"";
+    for (text, path) in [
+        (format!("{{\n  {sentence}\n}}\n"), "public/intl/messages/ms-MY.json"),
+        (format!("{{\n  {sentence}\n}}\n"), "messages/de.json"),
+        (format!("export const t = {{\n  {sentence},\n}};\n"), "src/strings.ts"),
+        (
+            "errors.password = <FormattedMessage id=\"label.required\" defaultMessage=\"Required\" />;\n"
+                .to_owned(),
+            "components/forms/AccountEditForm.js",
+        ),
+    ] {
+        assert!(rule_ids(&text, path).is_empty(), "{path}: {text}");
+    }
+    let word = value(311);
+    for (text, path) in [
+        (
+            format!("{{\n  \"db_password\": \"{word}\"\n}}\n"),
+            "config/prod.json",
+        ),
+        (
+            format!("export const t = {{ password: \"{word}\" }};\n"),
+            "src/strings.ts",
+        ),
+        (
+            format!("{{ \"password\": \"{word} \" }}\n"),
+            "config/app.json",
+        ),
+    ] {
+        assert!(!rule_ids(&text, path).is_empty(), "{path}: {text}");
+    }
+}
