@@ -31,6 +31,12 @@ pub enum Validator {
     /// A PyPI API token: `pypi-` and a base64 macaroon for pypi.org or
     /// test.pypi.org.
     PypiMacaroon,
+    /// An Upstash QStash token: base64 of a JSON object naming a `UserID`,
+    /// other than the default user of QStash's local development server.
+    QstashUser,
+    /// The token of the default user QStash's local development server
+    /// creates and prints (`defaultUser` / `defaultPassword`).
+    QstashDev,
 }
 
 impl Validator {
@@ -44,6 +50,8 @@ impl Validator {
         "jwt-supabase-demo",
         "pem",
         "pypi-macaroon",
+        "qstash-user",
+        "qstash-dev",
     ];
 
     /// Parses a validator name.
@@ -57,6 +65,8 @@ impl Validator {
             "jwt-supabase-demo" => Self::JwtSupabaseDemo,
             "pem" => Self::Pem,
             "pypi-macaroon" => Self::PypiMacaroon,
+            "qstash-user" => Self::QstashUser,
+            "qstash-dev" => Self::QstashDev,
             _ => return None,
         })
     }
@@ -72,6 +82,8 @@ impl Validator {
             Self::JwtSupabaseDemo => "jwt-supabase-demo",
             Self::Pem => "pem",
             Self::PypiMacaroon => "pypi-macaroon",
+            Self::QstashUser => "qstash-user",
+            Self::QstashDev => "qstash-dev",
         }
     }
 
@@ -87,7 +99,7 @@ impl Validator {
     /// same text: role checks beat plain structure checks.
     pub(crate) fn specificity(self) -> u8 {
         match self {
-            Self::JwtSupabaseDemo => 3,
+            Self::JwtSupabaseDemo | Self::QstashDev => 3,
             Self::JwtPrivileged | Self::JwtAnon => 2,
             _ => 1,
         }
@@ -110,8 +122,27 @@ impl Validator {
             Self::JwtAnon => jwt_role(secret).is_some_and(|role| role == "anon"),
             Self::Pem => pem(secret),
             Self::PypiMacaroon => pypi(secret),
+            Self::QstashUser => {
+                qstash_user(secret).is_some_and(|(user, _)| user != QSTASH_DEV_USER)
+            }
+            Self::QstashDev => qstash_user(secret).is_some_and(|(user, password)| {
+                user == QSTASH_DEV_USER && password == QSTASH_DEV_PASSWORD
+            }),
         }
     }
+}
+
+/// The user and password of the default user QStash's local development
+/// server creates (published in its documentation).
+const QSTASH_DEV_USER: &str = "defaultUser";
+const QSTASH_DEV_PASSWORD: &str = "defaultPassword";
+
+/// The `UserID` and `Password` a QStash token encodes: base64 (standard
+/// or URL-safe) of a JSON object.
+fn qstash_user(secret: &str) -> Option<(String, String)> {
+    let object = json_object(&base64_decode(secret)?)?;
+    let field = |name: &str| object.get(name)?.as_str().map(str::to_owned);
+    Some((field("UserID")?, field("Password").unwrap_or_default()))
 }
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -43,6 +43,14 @@ const VALIDATOR_DROPS: &[(&str, &str)] = &[
         "pypi-macaroon",
         "`pypi-` tokens that are not a version-2 macaroon located at `pypi.org` or `test.pypi.org`",
     ),
+    (
+        "qstash-user",
+        "values that are not base64 of a JSON object with a `UserID`, and the token of the default user of QStash's local development server",
+    ),
+    (
+        "qstash-dev",
+        "QStash tokens of any user but the local development server's default (`defaultUser` / `defaultPassword`)",
+    ),
 ];
 
 fn render() -> String {
