@@ -289,6 +289,32 @@ pub(crate) fn named_value_plausible(value: &str) -> bool {
     !is_version_or_tag(value) && !is_code_or_reference(value) && !is_placeholder(value, false)
 }
 
+/// Filter on a value under a name ending in `key`, beside
+/// [`generic_value_plausible`]: key material is one run of letters,
+/// digits and the base64 symbols (a Laravel `base64:` prefix aside), not
+/// words joined by separators. Under such names code keeps the names of
+/// things: a Redis stream or lock (`link:click:updates`), a table column
+/// (`subject_address_1`), a prefix (`__reactFiber$`), a query.
+pub(crate) fn key_value_plausible(value: &str) -> bool {
+    let value = value.strip_prefix("base64:").unwrap_or(value);
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'_' | b'-'))
+    {
+        return false;
+    }
+    // Letters then at most four digits, or the reverse (`address1`,
+    // `30day`, `v2`): a word, or a word and a number.
+    let word_like = |segment: &str| {
+        let letters = segment.trim_end_matches(|c: char| c.is_ascii_digit());
+        let lead = segment.trim_start_matches(|c: char| c.is_ascii_digit());
+        (letters.bytes().all(|b| b.is_ascii_alphabetic()) && segment.len() - letters.len() <= 4)
+            || (lead.bytes().all(|b| b.is_ascii_alphabetic()) && segment.len() - lead.len() <= 4)
+    };
+    let segments: Vec<&str> = value.split(['_', '-']).filter(|s| !s.is_empty()).collect();
+    !(segments.len() > 1 && segments.iter().all(|s| word_like(s)))
+}
+
 /// Whether the value `data[start..end]` is the first word of a quoted
 /// sentence: a quote opens it and a space then another word follow it
 /// (`"Pengguna/kata laluan tidak betul."`, a UI string under a
@@ -861,6 +887,17 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
     {
         return true;
     }
+    // A key that is not a secret: of a cache, a store, a query, a table or
+    // a translation (`cacheKey`, `STORAGE_KEY`, `primary_key`), a public
+    // key (`publicKey`, `VAPID_PUBLIC_KEY`, a publishable or site key), or
+    // a fingerprint (`GPG_KEY`).
+    let all_words = name_words(name);
+    if let Some((last, rest)) = all_words.split_last()
+        && matches!(last.as_str(), "key" | "keys")
+        && rest.iter().any(|w| NOT_SECRET_KEYS.contains(&w.as_str()))
+    {
+        return true;
+    }
     // The id of a key names the key, it is not the key: a service
     // account's `private_key_id`, a signing key's `keyId`.
     let word_at = |at: usize| {
@@ -923,6 +960,96 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
             || name.as_bytes()[rest.len()].is_ascii_uppercase()
     })
 }
+
+/// Words before `key` in a name for a key that is not a secret: of data
+/// (cache, store, query, table, translation), a public or publishable key,
+/// an identifier of a key kept elsewhere (a GPG fingerprint, an SSH key's
+/// path), or a key on a keyboard.
+const NOT_SECRET_KEYS: &[&str] = &[
+    "cache",
+    "storage",
+    "store",
+    "local",
+    "session",
+    "query",
+    "sort",
+    "primary",
+    "foreign",
+    "partition",
+    "row",
+    "range",
+    "idempotency",
+    "dedupe",
+    "dedup",
+    "unique",
+    "composite",
+    "lookup",
+    "index",
+    "table",
+    "column",
+    "field",
+    "object",
+    "file",
+    "path",
+    "map",
+    "dict",
+    "react",
+    "redis",
+    "event",
+    "metric",
+    "feature",
+    "flag",
+    "route",
+    "routing",
+    "item",
+    "list",
+    "node",
+    "group",
+    "registry",
+    "state",
+    "context",
+    "setting",
+    "settings",
+    "option",
+    "options",
+    "param",
+    "attr",
+    "attribute",
+    "prop",
+    "property",
+    "element",
+    "component",
+    "template",
+    "i18n",
+    "intl",
+    "locale",
+    "lang",
+    "translation",
+    "message",
+    "string",
+    "label",
+    "public",
+    "publishable",
+    "pub",
+    "site",
+    "anon",
+    "client",
+    "gpg",
+    "pgp",
+    "ssh",
+    "fingerprint",
+    "hot",
+    "shortcut",
+    "keyboard",
+    "press",
+    "shard",
+    "correlation",
+    "tracking",
+    "trace",
+    "cursor",
+    "page",
+    "nonce",
+];
 
 /// The account key of Azure's storage emulator (Azurite, account
 /// `devstoreaccount1`): one published value, the same on every machine,

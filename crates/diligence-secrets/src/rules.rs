@@ -170,6 +170,13 @@ impl Rule {
         self.id.as_str().starts_with("secrets.generic.")
     }
 
+    /// Whether the rule is the generic rule of names ending in `key`,
+    /// whose values must also look like key material
+    /// ([`crate::filters::key_value_plausible`]).
+    pub fn is_generic_key(&self) -> bool {
+        self.id.as_str() == "secrets.generic.key"
+    }
+
     /// Whether the rule reads an assignment's name (generic rules and
     /// name-anchored provider rules), so that its hits pass the name and
     /// path filters of assignments.

@@ -1125,6 +1125,9 @@ impl Engine {
         if rule.is_generic() && !filters::generic_value_plausible(secret) {
             return None;
         }
+        if rule.is_generic_key() && !filters::key_value_plausible(secret) {
+            return None;
+        }
         if rule.name_anchored && !filters::named_value_plausible(secret) {
             return None;
         }

@@ -766,3 +766,53 @@ fn ui_strings_and_markup_under_credential_names_are_not_reported() {
         assert!(!rule_ids(&text, path).is_empty(), "{path}: {text}");
     }
 }
+
+/// A name whose last word is `key` holds the application's own keys
+/// (Laravel's `APP_KEY`, Rails' master key, an encryption or signing
+/// key): none was reported, since only `api_key`, `access_key`,
+/// `private_key` and `auth_key` were read. Under the same names code
+/// keeps the names of things, which stay unreported: a Redis stream or
+/// lock, a table column, a cache entry, a prefix, a public key.
+#[test]
+fn keys_under_names_ending_in_key_are_found_and_names_of_things_are_not() {
+    let b64 = |seed| [Rng::new(seed).string(&alnum(), 43), "=".into()].concat();
+    let keys = [
+        format!("APP_KEY=base64:{}\n", b64(61)),
+        format!("RAILS_MASTER_KEY={}\n", hex(62, 32)),
+        format!("ENCRYPTION_KEY={}\n", b64(63)),
+        format!("JWT_SIGNING_KEY={}\n", value(64)),
+        format!("config.hmacKey = \"{}\";\n", hex(65, 64)),
+        format!("  stripe.key: {}\n", value(66)),
+    ];
+    for text in &keys {
+        assert_eq!(
+            rule_ids(text, "config/app.env"),
+            ["secrets.generic.key"],
+            "{text}"
+        );
+    }
+    // The names of things, under names ending in `key`.
+    let things = [
+        "export const LINK_CLICK_UPDATES_STREAM_KEY = \"link:click:updates\";\n".to_string(),
+        "const LOCK_KEY = \"lock:queue-retry-worker\";\n".into(),
+        "  accessorKey: \"subject_address_1\",\n".into(),
+        "  category_key: \"mortgage_lates_30day\",\n".into(),
+        "var internalInstanceKey = '__reactFiber$' + randomKey;\n".into(),
+        "where permission_key = 'projects:alerts:acknowledge'\n".into(),
+        format!("const cacheKey = \"{}\";\n", value(67)),
+        format!("VAPID_PUBLIC_KEY={}\n", b64(68)),
+        format!("  primaryKey: '{}',\n", value(69)),
+        format!("monkey = \"{}\"\n", value(70)),
+        format!("const signingKeyId = '{}';\n", value(71)),
+        "APP_KEY=${APP_KEY}\n".into(),
+    ];
+    for text in &things {
+        assert!(rule_ids(text, "src/app.ts").is_empty(), "{text}");
+    }
+    // A value of a provider's shape under its name is that provider's.
+    let twilio = format!("TWILIO_KEY={}\n", Rng::new(72).string(&alnum(), 32));
+    assert_eq!(
+        rule_ids(&twilio, "config/app.env"),
+        ["secrets.twilio.api-key-secret"]
+    );
+}
