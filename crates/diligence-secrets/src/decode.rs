@@ -233,13 +233,15 @@ pub(crate) fn unescape(text: &[u8]) -> Vec<u8> {
 /// (`{"config.ini": "API_KEY=...\nOTHER=1"}`) or URLs with escaped
 /// slashes (`https:\/\/hooks...`): every line with two `\n` escapes or
 /// more and an `=` or `:`, with one `\n` and a value in escaped quotes
-/// (`=\"`), or with an escaped `:\/\/`, its escapes undone,
+/// (`=\"`), with a JSON member in escaped quotes (`\"name\":\"`), or
+/// with an escaped `:\/\/`, its escapes undone,
 /// so line-based rules see one line per entry and URL rules their
 /// keyword. At most `budget` bytes.
 pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
     let mut out = Vec::new();
     if memchr::memmem::find(data, b"\\n").is_none()
         && memchr::memmem::find(data, b":\\/\\/").is_none()
+        && memchr::memmem::find(data, b"\\\":").is_none()
     {
         return out;
     }
@@ -249,6 +251,14 @@ pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
     // escaped, and is not decoded again.
     let escaped = |text: &[u8]| {
         if memchr::memmem::find(text, b":\\/\\/").is_some() {
+            return true;
+        }
+        // A JSON object inside a string literal (Java's
+        // `"{\"awsSecretKey\":\"…\"}"`): its names and values stand in
+        // escaped quotes.
+        if memchr::memmem::find(text, b"\\\":\\\"").is_some()
+            || memchr::memmem::find(text, b"\\\": \\\"").is_some()
+        {
             return true;
         }
         let breaks: Vec<usize> = memchr::memmem::find_iter(text, b"\\n").take(64).collect();

@@ -185,6 +185,15 @@ fn assignment_syntaxes_of_many_languages_are_found() {
             "fixtures/bundle.json",
             "secrets.generic.secret",
         ),
+        // A JSON object inside a Java string: names and values in escaped
+        // quotes.
+        (
+            format!(
+                "String body = \"{{\\\"user\\\":\\\"ci\\\",\\\"apiToken\\\":\\\"{v}\\\"}}\";\n"
+            ),
+            "src/Client.java",
+            "secrets.generic.secret",
+        ),
     ];
     let values = [engine().fingerprint(&v), engine().fingerprint(&dd)];
     for (text, path, rule) in &cases {
@@ -237,6 +246,8 @@ fn assignment_look_alikes_stay_out() {
         // One escaped line break and escaped quotes around a reference or a word.
         "{\"cmd\": \"export API_KEY=\\\"${API_KEY}\\\"\\nrun\"}\n".to_owned(),
         "log.info(\"password=\\\"redacted-by-proxy\\\"\\n\");\n".to_owned(),
+        // Escaped JSON naming a reference, not holding a value.
+        "String body = \"{\\\"apiToken\\\":\\\"${API_TOKEN}\\\"}\";\n".to_owned(),
     ];
     for text in &look_alikes {
         assert!(rule_ids(text, "src/app.java").is_empty(), "{text:?}");
