@@ -869,32 +869,12 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "csrfmiddlewaretoken",
         "xsrftoken",
     ];
-    // Words of the name, split at separators and at capitals.
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    for c in name.chars() {
-        if matches!(c, '_' | '.' | '-') || c.is_ascii_uppercase() && !word.is_empty() {
-            words.push(std::mem::take(&mut word));
-        }
-        if c.is_ascii_alphanumeric() {
-            word.push(c.to_ascii_lowercase());
-        }
-    }
-    words.push(word);
+    // Words of the name, split at separators and at capitals (an acronym
+    // in capitals is one word: `CSRF_TOKEN`, `PASSWORD_HASH`).
+    let words = name_words(name);
     if words
         .iter()
         .any(|w| matches!(w.as_str(), "hash" | "hashed" | "digest" | "csrf" | "xsrf"))
-    {
-        return true;
-    }
-    // A key that is not a secret: of a cache, a store, a query, a table or
-    // a translation (`cacheKey`, `STORAGE_KEY`, `primary_key`), a public
-    // key (`publicKey`, `VAPID_PUBLIC_KEY`, a publishable or site key), or
-    // a fingerprint (`GPG_KEY`).
-    let all_words = name_words(name);
-    if let Some((last, rest)) = all_words.split_last()
-        && matches!(last.as_str(), "key" | "keys")
-        && rest.iter().any(|w| NOT_SECRET_KEYS.contains(&w.as_str()))
     {
         return true;
     }
@@ -958,6 +938,24 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         rest.is_empty()
             || rest.ends_with(['_', '.', '-'])
             || name.as_bytes()[rest.len()].is_ascii_uppercase()
+    })
+}
+
+/// Filter of [`crate::rules::Rule::is_generic_key`] on the assigned name:
+/// a key that is not a secret, of a cache, a store, a query, a table or a
+/// translation (`cacheKey`, `STORAGE_KEY`, `primary_key`), a public key
+/// (`publicKey`, `VAPID_PUBLIC_KEY`, a publishable or site key), or a
+/// fingerprint (`GPG_KEY`). The rules of `api_key`, `access_key` and
+/// other credential names do not pass it.
+pub(crate) fn key_name_excluded(key: &str) -> bool {
+    let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    let start = trimmed
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map_or(0, |i| i + 1);
+    let words = name_words(&trimmed[start..]);
+    words.split_last().is_some_and(|(last, rest)| {
+        matches!(last.as_str(), "key" | "keys")
+            && rest.iter().any(|w| NOT_SECRET_KEYS.contains(&w.as_str()))
     })
 }
 
@@ -1625,6 +1623,63 @@ mod tests {
         assert!(!generic_name_excluded("monkey_id"));
         assert!(!generic_name_excluded("managerPassword"));
         assert!(!generic_name_excluded("MANAGER_PASSWORD"));
+        // Names in capitals are read by their words too.
+        assert!(generic_name_excluded("CSRF_TOKEN"));
+        assert!(generic_name_excluded("ADMIN_PASSWORD_HASH"));
+        assert!(generic_name_excluded("HASHED_SECRET"));
+        assert!(!generic_name_excluded("UNHASHED_PASSWORD"));
+        assert!(!generic_name_excluded("CSRFX_TOKEN"));
+    }
+
+    #[test]
+    fn names_of_keys_that_are_not_secrets() {
+        for name in [
+            "cacheKey",
+            "STORAGE_KEY",
+            "primary_key",
+            "queryKey",
+            "VAPID_PUBLIC_KEY",
+            "NEXT_PUBLIC_PUSHER_KEY",
+            "RECAPTCHA_SITE_KEY",
+            "stripePublishableKey",
+            "GPG_KEY",
+            "  \"idempotency_key",
+        ] {
+            assert!(key_name_excluded(name), "{name}");
+        }
+        for name in [
+            "APP_KEY",
+            "RAILS_MASTER_KEY",
+            "encryptionKey",
+            "stripe.key",
+            "JWT_SIGNING_KEY",
+            "keyCache",
+            "PRIVATE_KEY",
+        ] {
+            assert!(!key_name_excluded(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn key_material_and_names_of_things() {
+        for value in [
+            concat!("base64:q3V8xL2mZ9pR4t", "K7wN1bY6cH0jF5sD8gA3eU7iO2kM4="),
+            concat!("9a66c90bd5482a90", "a29b9fa5ff5180e2"),
+            concat!("q3V8x_L2mZ", "-9pR4tK7wN"),
+            concat!("Zq8vR2mKx7Lp", "4Nw9Bt3Hc6Yd"),
+        ] {
+            assert!(key_value_plausible(value), "{value}");
+        }
+        for value in [
+            "link:click:updates",
+            "subject_address_1",
+            "mortgage_lates_30day",
+            "__reactFiber$",
+            "row.app_role!.role_key",
+            "workspace-links-usage-v2",
+        ] {
+            assert!(!key_value_plausible(value), "{value}");
+        }
     }
 
     #[test]

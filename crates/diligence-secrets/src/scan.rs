@@ -976,7 +976,8 @@ impl Engine {
                         // The match opens with the separator before the name.
                         let before = String::from_utf8_lossy(&data[line_start..whole_start + 1]);
                         let excluded = filters::generic_name_excluded(&name)
-                            || (rule.name_anchored && filters::named_key_excluded(&name));
+                            || (rule.name_anchored && filters::named_key_excluded(&name))
+                            || (rule.is_generic_key() && filters::key_name_excluded(&name));
                         if excluded || filters::in_alt_text(&before) {
                             continue;
                         }
