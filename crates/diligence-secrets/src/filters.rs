@@ -311,7 +311,10 @@ pub(crate) fn key_value_plausible(value: &str) -> bool {
         (letters.bytes().all(|b| b.is_ascii_alphabetic()) && segment.len() - letters.len() <= 4)
             || (lead.bytes().all(|b| b.is_ascii_alphabetic()) && segment.len() - lead.len() <= 4)
     };
-    let segments: Vec<&str> = value.split(['_', '-']).filter(|s| !s.is_empty()).collect();
+    let segments: Vec<&str> = value
+        .split(['_', '-', '/'])
+        .filter(|s| !s.is_empty())
+        .collect();
     !(segments.len() > 1 && segments.iter().all(|s| word_like(s)))
 }
 
@@ -1047,6 +1050,12 @@ const NOT_SECRET_KEYS: &[&str] = &[
     "cursor",
     "page",
     "nonce",
+    "sentry",
+    "commit",
+    "sha",
+    "revision",
+    "rev",
+    "version",
 ];
 
 /// The account key of Azure's storage emulator (Azurite, account
@@ -1643,6 +1652,8 @@ mod tests {
             "RECAPTCHA_SITE_KEY",
             "stripePublishableKey",
             "GPG_KEY",
+            "sentryKey",
+            "commitKey",
             "  \"idempotency_key",
         ] {
             assert!(key_name_excluded(name), "{name}");
@@ -1677,6 +1688,7 @@ mod tests {
             "__reactFiber$",
             "row.app_role!.role_key",
             "workspace-links-usage-v2",
+            "alias/app-prod-key",
         ] {
             assert!(!key_value_plausible(value), "{value}");
         }
