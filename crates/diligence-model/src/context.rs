@@ -238,7 +238,11 @@ fn classify_one(path: &str) -> FileClass {
         || name.ends_with("tests.java")
         || name.ends_with("test.kt")
         || name.ends_with("tests.cs")
-        || name.ends_with("test.php");
+        || name.ends_with("test.php")
+        // The environment of a test run: `.env.test`, Laravel's
+        // `.env.testing`, PHPUnit's configuration.
+        || name.starts_with(".env.test")
+        || name.starts_with("phpunit.xml");
     // `src/test/` of Maven and Gradle layouts is caught by TEST_DIRS.
     if test_name || dir_in(&dirs, TEST_DIRS) {
         return FileClass::Test;
@@ -252,7 +256,16 @@ fn classify_one(path: &str) -> FileClass {
         || name.ends_with("_example")
         || name.starts_with("example.")
         || name.starts_with("sample.");
-    if doc_ext || example_name || dir_in(&dirs, EXAMPLE_DIRS) {
+    // Documentation sites under a name of their own (`api-docs/`,
+    // `apidocs/`, `docs-site/`).
+    let docs_dir = dirs.iter().any(|d| {
+        d.ends_with("-docs")
+            || d.ends_with("_docs")
+            || *d == "apidocs"
+            || d.starts_with("docs-")
+            || d.starts_with("docs_")
+    });
+    if doc_ext || example_name || docs_dir || dir_in(&dirs, EXAMPLE_DIRS) {
         return FileClass::Example;
     }
     FileClass::Production
@@ -328,6 +341,15 @@ mod tests {
             ("docs/setup.md", FileClass::Example),
             ("README.md", FileClass::Example),
             (".env.example", FileClass::Example),
+            ("api-docs/index.html", FileClass::Example),
+            ("public/apidocs/index.html", FileClass::Example),
+            ("docs-site/src/pages/index.tsx", FileClass::Example),
+            ("src/mydocsx/handler.ts", FileClass::Production),
+            (".env.testing", FileClass::Test),
+            (".env.test.local", FileClass::Test),
+            ("phpunit.xml.dist", FileClass::Test),
+            (".env.staging", FileClass::Production),
+            ("phpunit/src/Runner.php", FileClass::Production),
             ("config/app.sample.yml", FileClass::Example),
             (
                 "{{cookiecutter.project_slug}}/settings.py",

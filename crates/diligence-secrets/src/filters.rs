@@ -682,11 +682,23 @@ fn is_code_or_reference(value: &str) -> bool {
     {
         return true;
     }
+    // An index or a type argument: `row[field`, `Union[str`, Ruby's
+    // `params[:invitation`.
     if let Some(open) = value.find(['[', '<'])
         && open > 0
         && starts_like_identifier(value)
         && value[..open].bytes().all(|b| word(b) || b == b'.')
-        && starts_like_identifier(&value[open + 1..])
+        && starts_like_identifier(value[open + 1..].trim_start_matches(':'))
+    {
+        return true;
+    }
+    // A Ruby predicate (`self_hosted?` before a ternary), or an attribute
+    // name before its `=` (`:options="…"` of a Vue or Blade component).
+    if let Some(stem) = value.strip_suffix('?').or_else(|| value.strip_suffix('='))
+        && starts_like_identifier(stem)
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-' | b'.'))
     {
         return true;
     }
@@ -1811,6 +1823,9 @@ mod tests {
             "img/ApiKey2.png",
             "NEXUS-GPT4-API-KEY",
             "PROD_DB_PASSWORD_V2",
+            "params[:invite_code",
+            "self_hosted?",
+            "options=",
         ] {
             assert!(is_code_or_reference(code), "{code}");
         }
@@ -1820,6 +1835,8 @@ mod tests {
             "X7KD-99QZ-PLM2-4RT8",
             "0x5a2d8f4a6c0e91b77f3a9c1e5b2d8f4a6c0e91b77f3a9c1e5b2d8f4a6c0e91b7",
             "Ab[9xQ2#mZ",
+            "Summer2024?",
+            "cGFzc3dvcmQ=",
         ] {
             assert!(!is_code_or_reference(literal), "{literal}");
         }

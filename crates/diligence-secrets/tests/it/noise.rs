@@ -816,3 +816,38 @@ fn keys_under_names_ending_in_key_are_found_and_names_of_things_are_not() {
         ["secrets.twilio.api-key-secret"]
     );
 }
+
+/// Read on a Rails application and a Laravel one: Ruby's `params[:…]`
+/// and a predicate before a ternary were medium generic secrets, and a
+/// Blade component's bound attribute after a `name="change_password"`
+/// was a password. Literals in the same places are still reported.
+#[test]
+fn ruby_params_predicates_and_bound_attributes_are_code() {
+    let code = [
+        "    token = params[:invitation]\n",
+        "    if !InviteCode.exists?(token: params[:invite_code]&.downcase)\n",
+        "    api_key = self_hosted? ? Setting.synth_api_key : ENV[\"SYNTH_API_KEY\"]\n",
+        "<x-form.group.checkbox name=\"change_password\" :options=\"['1' => trans('auth.change_password')]\" />\n",
+    ];
+    for text in code {
+        assert!(
+            rule_ids(text, "app/controllers/users.rb").is_empty(),
+            "{text}"
+        );
+    }
+    let v = value(81);
+    assert_eq!(
+        rule_ids(
+            &format!("    token = \"{v}\"\n"),
+            "app/controllers/users.rb"
+        ),
+        ["secrets.generic.secret"]
+    );
+    assert_eq!(
+        rule_ids(
+            &format!("<x-input name=\"password\" value=\"{v}\" />\n"),
+            "resources/views/login.blade.php"
+        ),
+        ["secrets.generic.password"]
+    );
+}
