@@ -240,9 +240,10 @@ fn classify_one(path: &str) -> FileClass {
         || name.ends_with("tests.cs")
         || name.ends_with("test.php")
         // The environment of a test run: `.env.test`, Laravel's
-        // `.env.testing`, PHPUnit's configuration.
+        // `.env.testing` and `.env.dusk.local`, PHPUnit's configurations.
         || name.starts_with(".env.test")
-        || name.starts_with("phpunit.xml");
+        || name.starts_with(".env.dusk")
+        || (name.starts_with("phpunit") && name.contains(".xml"));
     // `src/test/` of Maven and Gradle layouts is caught by TEST_DIRS.
     if test_name || dir_in(&dirs, TEST_DIRS) {
         return FileClass::Test;
@@ -348,6 +349,8 @@ mod tests {
             (".env.testing", FileClass::Test),
             (".env.test.local", FileClass::Test),
             ("phpunit.xml.dist", FileClass::Test),
+            ("phpunit.e2e.xml", FileClass::Test),
+            (".env.dusk.local", FileClass::Test),
             (".env.staging", FileClass::Production),
             ("phpunit/src/Runner.php", FileClass::Production),
             ("config/app.sample.yml", FileClass::Example),

@@ -208,6 +208,16 @@ pub fn generic_value_plausible(value: &str) -> bool {
     {
         return false;
     }
+    // A URL query's parameter whose value ends at the next `&name=`
+    // (`?secret=ABC&issuer=Koel` in a test's provisioning URI): what the
+    // name holds is before the `&`, and it is too short for a secret.
+    if let Some(amp) = value.find('&') {
+        let rest = &value.as_bytes()[amp + 1..];
+        let name = identifier_len(rest);
+        if amp < 8 && name > 0 && rest.get(name) == Some(&b'=') {
+            return false;
+        }
+    }
     // A JSX element or a tag (`<FormattedMessage`): markup, not a value.
     if value.len() > 1 && value.starts_with('<') && value.as_bytes()[1].is_ascii_alphabetic() {
         return false;
@@ -703,6 +713,23 @@ fn is_code_or_reference(value: &str) -> bool {
         return true;
     }
     if is_member_expression(value) {
+        return true;
+    }
+    // Minified code: a member of a one- or two-letter name assigned
+    // (`e.ColorStyle=e.ColorClass`), or an object literal opening
+    // (`{type:Boolean`, a component's props).
+    let bytes = value.as_bytes();
+    let ident = |at: usize| bytes.get(at..).map_or(0, identifier_len);
+    if let Some(eq) = value.find('=')
+        && value[..eq].find('.').is_some_and(|dot| dot <= 2)
+        && value[..eq]
+            .split('.')
+            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+        && starts_like_identifier(&value[eq + 1..])
+    {
+        return true;
+    }
+    if value.starts_with('{') && ident(1) > 0 && bytes.get(1 + ident(1)) == Some(&b':') {
         return true;
     }
     // A stored password hash (Django's `pbkdf2_sha256$…`, `argon2$…`,
@@ -1766,6 +1793,8 @@ mod tests {
             "acme.io:svc:Tr0ub4dor&3xK",
             "2024-Xk29vLq81rPz",
             "cus_Xk29-vLq8!1rPz",
+            "Xk29&vLq8!1rPz",
+            "Xk29vLq81rPz&next=1",
         ] {
             assert!(generic_value_plausible(good), "{good}");
         }
@@ -1793,6 +1822,7 @@ mod tests {
             "<FormattedMessage",
             "cus_NffrFeUfNV2Hib",
             "price_1NqXkL2eZvKYlo2C8yXxTqHn",
+            "ABC&issuer=Koel",
         ] {
             assert!(!generic_value_plausible(bad), "{bad}");
         }
@@ -1826,6 +1856,8 @@ mod tests {
             "params[:invite_code",
             "self_hosted?",
             "options=",
+            "e.ColorStyle=e.C",
+            "{type:Boolean",
         ] {
             assert!(is_code_or_reference(code), "{code}");
         }
@@ -1837,6 +1869,8 @@ mod tests {
             "Ab[9xQ2#mZ",
             "Summer2024?",
             "cGFzc3dvcmQ=",
+            "Xk29.vLq8=Tr0ub",
+            "{9xQ2:mZ#Lp4",
         ] {
             assert!(!is_code_or_reference(literal), "{literal}");
         }

@@ -851,3 +851,28 @@ fn ruby_params_predicates_and_bound_attributes_are_code() {
         ["secrets.generic.password"]
     );
 }
+
+/// Read on a Laravel application that committed its compiled webpack
+/// chunks under `public/`: minified code (`e.ColorStyle=e.ColorClass`,
+/// a component's `{type:Boolean` props) under credential-like names was
+/// a high generic secret and password; and a two-factor test's
+/// provisioning URI (`?secret=ABC&issuer=…`) a medium secret.
+#[test]
+fn minified_code_and_short_query_parameters_are_not_secrets() {
+    let code = [
+        "Object.defineProperty(e,\"__esModule\",{value:!0}),e.sessionToken=e.ColorStyle=e.ColorClass=void 0;\n",
+        "props:{showPassword:{type:Boolean,default:!1},name:String}\n",
+        "const uri = 'otpauth://totp/App:foo@bar?secret=ABC&issuer=App';\n",
+    ];
+    for text in code {
+        assert!(rule_ids(text, "public/js/app.js").is_empty(), "{text}");
+    }
+    let v = value(82);
+    assert_eq!(
+        rule_ids(
+            &format!("const uri = 'otpauth://totp/App:foo@bar?secret={v}&issuer=App';\n"),
+            "public/js/app.js"
+        ),
+        ["secrets.generic.secret"]
+    );
+}
