@@ -184,10 +184,19 @@ impl SecretsCollector {
             .hits
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        let mut pending: Vec<_> = pending.into_values().filter(|h| !h.attributed).collect();
-        pending.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut pending: Vec<_> = pending
+            .into_values()
+            .filter(|h| !h.attributed)
+            .map(|mut h| {
+                h.paths.sort();
+                h
+            })
+            .collect();
+        pending.sort_by(|a, b| a.paths.cmp(&b.paths));
         for hit in pending {
-            session.record(&hit.path, &Origin::Worktree, &hit.matches);
+            for path in &hit.paths {
+                session.record(path, &Origin::Worktree, &hit.matches);
+            }
         }
         let as_of = cx.options.as_of.or_else(|| cx.history.map(History::as_of));
         let renames = cx.history.map(renames).unwrap_or_default();
@@ -209,9 +218,10 @@ impl SecretsCollector {
     }
 }
 
-/// Worktree hits waiting for history attribution, by git blob id.
+/// Worktree hits waiting for history attribution, by git blob id: the
+/// paths that hold the content, and what it holds.
 struct WorktreeHit {
-    path: String,
+    paths: Vec<String>,
     matches: Vec<Match>,
     attributed: bool,
 }
@@ -253,14 +263,17 @@ fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Workt
         let matches = session.scan_unrecorded(&data, &entry.path, &Origin::Worktree);
         ids.lock().unwrap_or_else(|e| e.into_inner()).insert(id, ());
         if !matches.is_empty() {
-            hits.lock().unwrap_or_else(|e| e.into_inner()).insert(
-                id,
-                WorktreeHit {
-                    path: entry.path.clone(),
+            // Copies of one content at several paths are all places of
+            // what it holds.
+            hits.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(id)
+                .and_modify(|hit: &mut WorktreeHit| hit.paths.push(entry.path.clone()))
+                .or_insert_with(|| WorktreeHit {
+                    paths: vec![entry.path.clone()],
                     matches,
                     attributed: false,
-                },
-            );
+                });
         }
     });
     if failed.into_inner() {
@@ -322,8 +335,9 @@ fn scan_history(
                 // Content HEAD holds is shown where HEAD holds it, not
                 // where it first appeared.
                 session.record(entry.display_path(), &origin(entry), &hit.matches);
-                if hit.path != entry.display_path() {
-                    session.record(&hit.path, &Origin::Worktree, &hit.matches);
+                hit.paths.sort();
+                for path in hit.paths.iter().filter(|p| *p != entry.display_path()) {
+                    session.record(path, &Origin::Worktree, &hit.matches);
                 }
             }
             return false;

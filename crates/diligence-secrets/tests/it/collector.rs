@@ -181,6 +181,54 @@ fn baseline_and_inline_comments_suppress() {
     assert!(again.tags.contains("suppression-expired"));
 }
 
+/// One content at several paths (a committed copy, an untracked backup)
+/// was reported at one of them: "found in 1 place" hid the others.
+#[test]
+fn every_copy_of_a_secret_is_a_place_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut rng = Rng::new(8);
+    let stripe = ["sk_", "live_", &rng.string(&alnum(), 24)].concat();
+    let content = format!("STRIPE_SECRET_KEY={stripe}\n");
+    git(dir, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    for folder in ["config", "deploy", "backup"] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+    }
+    std::fs::write(dir.join("config/app.env"), &content).unwrap();
+    std::fs::write(dir.join("deploy/app.env"), &content).unwrap();
+    git(dir, &["add", "."], "2024-01-01T00:00:00Z");
+    git(
+        dir,
+        &["commit", "-q", "-m", "first"],
+        "2024-01-01T00:00:00Z",
+    );
+    // Untracked: the worktree alone holds it there.
+    std::fs::write(dir.join("backup/app.env"), &content).unwrap();
+    let evidence = collect(dir, &Options::default());
+    let found: Vec<_> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str().starts_with("secrets.stripe."))
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", evidence.findings);
+    let mut places: Vec<&str> = std::iter::once(&found[0].location)
+        .chain(&found[0].occurrences)
+        .filter_map(|l| l.path.as_deref())
+        .collect();
+    places.sort_unstable();
+    assert_eq!(
+        places,
+        ["backup/app.env", "config/app.env", "deploy/app.env"],
+        "{:?}",
+        found[0]
+    );
+    assert!(
+        found[0].message.contains("3 places"),
+        "{}",
+        found[0].message
+    );
+}
+
 #[test]
 fn all_objects_adds_unreachable_blobs_tagged_as_such() {
     let dir = tempfile::tempdir().unwrap();
