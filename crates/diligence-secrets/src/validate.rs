@@ -281,7 +281,9 @@ fn pem(secret: &str) -> bool {
         return false;
     };
     if der.len() < 64 {
-        return false;
+        // A short key (an Ed25519 or X25519 PKCS #8 key is 48 bytes): a
+        // whole DER SEQUENCE of exactly its stated length.
+        return der.len() >= 32 && der[0] == 0x30 && usize::from(der[1]) == der.len() - 2;
     }
     if label.contains("OPENSSH") {
         return der.starts_with(b"openssh-key-v1\0");
@@ -326,6 +328,30 @@ mod tests {
         assert!(!Validator::GithubChecksum.check(&String::from_utf8(bad).unwrap()));
         assert!(Validator::NpmChecksum.check(&token("npm_", &body)));
         assert!(!Validator::NpmChecksum.check(&good));
+    }
+
+    #[test]
+    fn short_pkcs8_keys_are_whole_der_sequences() {
+        // An Ed25519 PKCS #8 structure (RFC 8410), its key bytes drawn here.
+        let mut der = vec![
+            0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+            0x04, 0x20,
+        ];
+        der.extend((0u8..32).map(|i| i.wrapping_mul(37).wrapping_add(11)));
+        let block = |der: &[u8]| {
+            format!(
+                "-----BEGIN {}-----\n{}\n-----END {}-----",
+                "PRIVATE KEY",
+                crate::decode::base64_encode(der),
+                "PRIVATE KEY"
+            )
+        };
+        assert!(Validator::Pem.check(&block(&der)));
+        // Cut short, or with a length that does not match: not a key.
+        assert!(!Validator::Pem.check(&block(&der[..40])));
+        let mut wrong = der.clone();
+        wrong[1] = 0x2f;
+        assert!(!Validator::Pem.check(&block(&wrong)));
     }
 
     #[test]

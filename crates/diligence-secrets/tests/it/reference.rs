@@ -37,7 +37,7 @@ const VALIDATOR_DROPS: &[(&str, &str)] = &[
     ),
     (
         "pem",
-        "blocks whose BEGIN and END labels differ, and bodies (after armor headers and string-literal escapes such as `\\n`, `\\r\\n`, `\\/`) that are not base64 of at least 64 bytes of a DER sequence, an `openssh-key-v1` key or a PGP packet (`...`, `your key here`)",
+        "blocks whose BEGIN and END labels differ, and bodies (after armor headers and string-literal escapes such as `\\n`, `\\r\\n`, `\\/`) that are not base64 of at least 64 bytes of a DER sequence, an `openssh-key-v1` key or a PGP packet, nor of a shorter whole DER sequence of exactly its stated length (an Ed25519 key, 48 bytes) (`...`, `your key here`)",
     ),
     (
         "pypi-macaroon",

@@ -794,3 +794,36 @@ fn xml_attributes_that_name_a_value_are_read_as_assignments() {
         assert!(matches(text, "web.config").is_empty(), "{text}");
     }
 }
+
+/// An Ed25519 PKCS #8 key is 48 bytes, under the 64 the PEM check asked
+/// for: a real signing key, plain or base64-encoded in an environment
+/// variable, was never reported.
+#[test]
+fn short_ed25519_keys_are_found_plain_and_base64_encoded() {
+    let mut der = vec![
+        0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
+        0x20,
+    ];
+    der.extend(Rng::new(91).string(&alnum(), 32).bytes());
+    let pem = format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        base64_encode(&der),
+        label = "PRIVATE KEY"
+    );
+    assert_eq!(
+        rule_ids(&pem, "keys/signing.pem"),
+        ["secrets.private-key.pkcs8"]
+    );
+    let env = format!("JWT_SIGNING_KEY_B64={}\n", base64_encode(pem.as_bytes()));
+    assert_eq!(
+        rule_ids(&env, "deploy/app.env"),
+        ["secrets.private-key.pkcs8"]
+    );
+    // A block of 40 bytes is no key.
+    let short = format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        base64_encode(&der[..40]),
+        label = "PRIVATE KEY"
+    );
+    assert!(rule_ids(&short, "keys/signing.pem").is_empty());
+}
