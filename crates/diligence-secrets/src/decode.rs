@@ -448,6 +448,17 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             offset += line.len() + 1;
         }
     }
+    // A Terraform variable's default (`variable "db_password" {` … `default
+    // = "…"`): the variable's name is on another line than its value.
+    if name.ends_with(".tf") && memchr::memmem::find(data, b"variable").is_some() {
+        for (name, value) in terraform_defaults(data) {
+            add_line(
+                &mut lines,
+                value.0,
+                &[&data[name.0..name.1], b"=", &data[value.0..value.1]],
+            );
+        }
+    }
     // Nested YAML: a leaf whose provider or credential word is in a parent
     // key (`twilio:` / `auth:` / `token: value`, `stripe:` / `secret: value`)
     // as one environment name (`TWILIO_AUTH_TOKEN=value`).
@@ -492,6 +503,39 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
     }
     if !lines.data.is_empty() {
         out.push(lines);
+    }
+    out
+}
+
+/// The name and the quoted default of each Terraform `variable` block,
+/// as byte ranges: the block's `default = "…"` line, before the line that
+/// closes it.
+fn terraform_defaults(data: &[u8]) -> Vec<((usize, usize), (usize, usize))> {
+    static BLOCK: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    static DEFAULT: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let block = BLOCK.get_or_init(|| {
+        regex::bytes::Regex::new(r#"(?m)^[ \t]*variable[ \t]+"([A-Za-z0-9_-]{1,100})"[ \t]*\{"#)
+            .expect("valid pattern")
+    });
+    let default = DEFAULT.get_or_init(|| {
+        regex::bytes::Regex::new(r#"(?m)^[ \t]*default[ \t]*=[ \t]*"([^"\n]{1,200})""#)
+            .expect("valid pattern")
+    });
+    let mut out = Vec::new();
+    for caps in block.captures_iter(data) {
+        let (Some(name), Some(whole)) = (caps.get(1), caps.get(0)) else {
+            continue;
+        };
+        // The block ends at the first line that opens with `}`.
+        let body_start = whole.end();
+        let rest = &data[body_start..data.len().min(body_start + 4096)];
+        let end = memchr::memmem::find(rest, b"\n}").map_or(rest.len(), |at| at + 1);
+        if let Some(value) = default.captures(&rest[..end]).and_then(|c| c.get(1)) {
+            out.push((
+                (name.start(), name.end()),
+                (body_start + value.start(), body_start + value.end()),
+            ));
+        }
     }
     out
 }

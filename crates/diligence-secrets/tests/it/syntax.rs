@@ -185,6 +185,14 @@ fn assignment_syntaxes_of_many_languages_are_found() {
             "fixtures/bundle.json",
             "secrets.generic.secret",
         ),
+        // A Terraform variable's default, lines below its name.
+        (
+            format!(
+                "variable \"db_password\" {{\n  type      = string\n  sensitive = true\n  default   = \"{v}\"\n}}\n"
+            ),
+            "infra/variables.tf",
+            "secrets.generic.password",
+        ),
         // A JSON object inside a Java string: names and values in escaped
         // quotes.
         (
@@ -252,6 +260,10 @@ fn assignment_look_alikes_stay_out() {
     for text in &look_alikes {
         assert!(rule_ids(text, "src/app.java").is_empty(), "{text:?}");
     }
+    // A Terraform variable without a default does not take the next
+    // block's.
+    let terraform = "variable \"api_token\" {\n  type = string\n}\n\nvariable \"build_tag\" {\n  default = \"Xk29vLq81rPz-r3\"\n}\n";
+    assert!(rule_ids(terraform, "infra/variables.tf").is_empty());
 }
 
 #[test]
