@@ -172,7 +172,7 @@ impl Rule {
 
     /// Whether the rule is the generic rule of names ending in `key`,
     /// whose values must also look like key material
-    /// ([`crate::filters::key_value_plausible`]).
+    /// (`filters::key_value_plausible`).
     pub fn is_generic_key(&self) -> bool {
         self.id.as_str() == "secrets.generic.key"
     }
