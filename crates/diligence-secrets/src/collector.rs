@@ -184,14 +184,7 @@ impl SecretsCollector {
             .hits
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        let mut pending: Vec<_> = pending
-            .into_values()
-            .filter(|h| !h.attributed)
-            .map(|mut h| {
-                h.paths.sort();
-                h
-            })
-            .collect();
+        let mut pending: Vec<_> = pending.into_values().filter(|h| !h.attributed).collect();
         pending.sort_by(|a, b| a.paths.cmp(&b.paths));
         for hit in pending {
             for path in &hit.paths {
@@ -268,7 +261,11 @@ fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Workt
             hits.lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .entry(id)
-                .and_modify(|hit: &mut WorktreeHit| hit.paths.push(entry.path.clone()))
+                .and_modify(|hit: &mut WorktreeHit| {
+                    // Threads find the copies in any order; kept sorted.
+                    let at = hit.paths.partition_point(|p| *p < entry.path);
+                    hit.paths.insert(at, entry.path.clone());
+                })
                 .or_insert_with(|| WorktreeHit {
                     paths: vec![entry.path.clone()],
                     matches,
@@ -335,7 +332,6 @@ fn scan_history(
                 // Content HEAD holds is shown where HEAD holds it, not
                 // where it first appeared.
                 session.record(entry.display_path(), &origin(entry), &hit.matches);
-                hit.paths.sort();
                 for path in hit.paths.iter().filter(|p| *p != entry.display_path()) {
                     session.record(path, &Origin::Worktree, &hit.matches);
                 }

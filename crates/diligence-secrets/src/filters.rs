@@ -886,6 +886,17 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
     words
 }
 
+/// The name an assignment's match gives its value: the last run of name
+/// characters (letters, digits, `_`, `.`, `-`) before the quotes and
+/// operator that end the match (`  "private_key_id": "` → `private_key_id`).
+fn assigned_name(key: &str) -> &str {
+    let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+    let start = trimmed
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        .map_or(0, |i| i + 1);
+    &trimmed[start..]
+}
+
 /// Generic-rule filter on the name an assignment gives its value: names
 /// that hold a hash (`hashed_secret` in a secret-scanner baseline), the id
 /// of a credential kept elsewhere (`credentialsId` in a Jenkinsfile), the
@@ -896,11 +907,7 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
 /// CSRF token (`csrf_token`, `csrfmiddlewaretoken`: per session and
 /// public to the page it is in).
 pub(crate) fn generic_name_excluded(key: &str) -> bool {
-    let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
-    let start = trimmed
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .map_or(0, |i| i + 1);
-    let name = &trimmed[start..];
+    let name = assigned_name(key);
     let lower = name.to_ascii_lowercase();
     const PARTS: &[&str] = &[
         "credentialsid",
@@ -990,11 +997,7 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
 /// fingerprint (`GPG_KEY`). The rules of `api_key`, `access_key` and
 /// other credential names do not pass it.
 pub(crate) fn key_name_excluded(key: &str) -> bool {
-    let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
-    let start = trimmed
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .map_or(0, |i| i + 1);
-    let words = name_words(&trimmed[start..]);
+    let words = name_words(assigned_name(key));
     words.split_last().is_some_and(|(last, rest)| {
         matches!(last.as_str(), "key" | "keys")
             && rest.iter().any(|w| NOT_SECRET_KEYS.contains(&w.as_str()))
@@ -1113,11 +1116,7 @@ fn is_storage_emulator_key(secret: &str) -> bool {
 /// `ZENDESK_TOKEN_USER`) holds an identifier, an address or an account, not
 /// the key.
 pub(crate) fn named_key_excluded(key: &str) -> bool {
-    let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
-    let start = trimmed
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
-        .map_or(0, |i| i + 1);
-    let name = &trimmed[start..];
+    let name = assigned_name(key);
     let mut last = String::new();
     for c in name.chars().rev() {
         if matches!(c, '_' | '.' | '-') {
