@@ -133,6 +133,12 @@ pub struct Rule {
     loose_value_pattern: Option<String>,
     /// The loose value pattern, compiled on first use.
     loose_value_compiled: OnceLock<Option<Regex>>,
+    /// The loose value pattern with each run's length allowed up to twice
+    /// its most, for rules whose values start with fixed text of
+    /// [`STRETCH_PREFIX`] bytes or more ([`Rule::stretched_value_regex`]).
+    stretched_value_pattern: Option<String>,
+    /// The stretched value pattern, compiled on first use.
+    stretched_value_compiled: OnceLock<Option<Regex>>,
     /// The fewest literal bytes every value starts with (`sk-or-v1-` is 9,
     /// `sk-` 3): between two rules reading the same value, the longer
     /// prefix is the more specific.
@@ -211,6 +217,19 @@ impl Rule {
     pub(crate) fn loose_value_regex(&self) -> Option<&Regex> {
         self.loose_value_compiled
             .get_or_init(|| compile(self.loose_value_pattern.as_deref()?, self.unicode).ok())
+            .as_ref()
+    }
+
+    /// The loose shape with each run allowed up to twice its most length,
+    /// for a rule whose values start with at least
+    /// [`STRETCH_PREFIX`] bytes of fixed text (`sq0atp-`, `dnkey-`): the
+    /// provider's own prefix under the provider's name names it even where
+    /// the length has changed (a newer, longer token of the same family).
+    /// `None` for rules with a shorter prefix, whose length is all that
+    /// tells their values apart.
+    pub(crate) fn stretched_value_regex(&self) -> Option<&Regex> {
+        self.stretched_value_compiled
+            .get_or_init(|| compile(self.stretched_value_pattern.as_deref()?, self.unicode).ok())
             .as_ref()
     }
 
@@ -451,7 +470,10 @@ fn validate_rule(
     let value_prefix = value.map_or(0, literal_prefix);
     let value = value.filter(|value| !hir_matches_newline(value));
     let value_pattern = value.map(|value| format!("^(?:{value})$"));
-    let loose_value_pattern = value.map(|value| format!("^(?:{})$", loosen(value)));
+    let loose_value_pattern = value.map(|value| format!("^(?:{})$", loosen(value, false)));
+    let stretched_value_pattern = value
+        .filter(|_| value_prefix >= STRETCH_PREFIX)
+        .map(|value| format!("^(?:{})$", loosen(value, true)));
     if raw.keywords.is_empty() {
         return Err("needs at least one keyword".to_owned());
     }
@@ -522,6 +544,8 @@ fn validate_rule(
         value_compiled: OnceLock::new(),
         loose_value_pattern,
         loose_value_compiled: OnceLock::new(),
+        stretched_value_pattern,
+        stretched_value_compiled: OnceLock::new(),
         value_prefix,
         keywords: raw.keywords,
         severity: raw.severity,
@@ -612,10 +636,16 @@ fn capture(hir: &regex_syntax::hir::Hir, index: u32) -> Option<&regex_syntax::hi
     }
 }
 
+/// The fewest bytes of fixed text a rule's values start with for a value
+/// of another length to be named by it ([`Rule::stretched_value_regex`]).
+const STRETCH_PREFIX: usize = 4;
+
 /// A pattern with every character class widened to the URL-safe token
-/// alphabet (ASCII letters, digits, `_` and `-`); literals, repetition
-/// counts and structure kept.
-fn loosen(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+/// alphabet (ASCII letters, digits, `_` and `-`); literals and structure
+/// kept, and repetition counts too unless `stretch`, which lets a run
+/// whose most is 8 or more go on to twice that (never shorter: a shorter
+/// run is a value cut short, not a newer format).
+fn loosen(hir: &regex_syntax::hir::Hir, stretch: bool) -> regex_syntax::hir::Hir {
     use regex_syntax::hir::{
         Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange, Hir, HirKind,
         Repetition,
@@ -643,16 +673,28 @@ fn loosen(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
             ]));
             Hir::class(Class::Unicode(class))
         }
-        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
-            sub: Box::new(loosen(&repetition.sub)),
-            ..repetition.clone()
-        }),
+        HirKind::Repetition(repetition) => {
+            let (min, max) = match repetition.max {
+                Some(max) if stretch && max >= 8 => (repetition.min, Some(max.saturating_mul(2))),
+                _ => (repetition.min, repetition.max),
+            };
+            Hir::repetition(Repetition {
+                min,
+                max,
+                sub: Box::new(loosen(&repetition.sub, stretch)),
+                ..repetition.clone()
+            })
+        }
         HirKind::Capture(capture) => Hir::capture(Capture {
-            sub: Box::new(loosen(&capture.sub)),
+            sub: Box::new(loosen(&capture.sub, stretch)),
             ..capture.clone()
         }),
-        HirKind::Concat(parts) => Hir::concat(parts.iter().map(loosen).collect()),
-        HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(loosen).collect()),
+        HirKind::Concat(parts) => {
+            Hir::concat(parts.iter().map(|part| loosen(part, stretch)).collect())
+        }
+        HirKind::Alternation(parts) => {
+            Hir::alternation(parts.iter().map(|part| loosen(part, stretch)).collect())
+        }
         HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => hir.clone(),
     }
 }

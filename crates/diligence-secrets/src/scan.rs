@@ -1084,15 +1084,16 @@ impl Engine {
             }
         }
         // The provider's own shapes first; then the same lengths and fixed
-        // text in any letters, digits, `_` or `-`.
-        for loose in [false, true] {
+        // text in any letters, digits, `_` or `-`; then the provider's own
+        // fixed text before a run of another length.
+        for shape_of in [
+            Rule::value_regex as fn(&Rule) -> Option<&regex::bytes::Regex>,
+            Rule::loose_value_regex,
+            Rule::stretched_value_regex,
+        ] {
             for &index in providers.iter().flat_map(|rules| rules.iter()) {
                 let rule = &self.rules.rules[index];
-                let shape = if loose {
-                    rule.loose_value_regex()
-                } else {
-                    rule.value_regex()
-                };
+                let shape = shape_of(rule);
                 if !shape.is_some_and(|shape| shape.is_match(secret.as_bytes())) {
                     continue;
                 }

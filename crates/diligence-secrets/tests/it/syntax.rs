@@ -766,6 +766,36 @@ fn provider_names_do_not_name_what_is_not_their_shape() {
         Some("secrets.openrouter.api-key"),
         "{found:?}"
     );
+    // A provider's own prefix of four or more characters, before a run
+    // of another length (Square's `sq0atp-` with 40 characters, not 22),
+    // names it under its name; a value without that prefix, with a run
+    // past twice the length or cut short, does not.
+    let run = |n| Rng::new(86).string(&alnum(), n);
+    let found = rules_of(&format!(
+        "SQUARE_TOKEN={}",
+        ["sq0", "atp-", &run(40)].concat()
+    ));
+    assert_eq!(
+        found,
+        vec![(
+            "secrets.square.legacy-access-token".to_owned(),
+            Confidence::Medium
+        )]
+    );
+    for text in [
+        format!("SQUARE_TOKEN={}", ["sq0", "atx-", &run(40)].concat()),
+        format!("SQUARE_TOKEN={}", ["sq0", "atp-", &run(45)].concat()),
+        format!("SQUARE_TOKEN={}", ["sq0", "atp-", &run(18)].concat()),
+        format!("STORE_TOKEN={}", ["sq0", "atp-", &run(40)].concat()),
+    ] {
+        let found = rules_of(&text);
+        assert!(
+            found
+                .iter()
+                .all(|(id, c)| id.starts_with("secrets.generic.") && *c == Confidence::Low),
+            "{text}: {found:?}"
+        );
+    }
 }
 
 #[test]
