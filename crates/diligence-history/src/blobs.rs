@@ -1,7 +1,7 @@
 //! The blob index: every unique blob reachable from any reference, with the
 //! commit and path that first introduced it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use gix::ObjectId;
@@ -37,11 +37,33 @@ impl BlobEntry {
     }
 }
 
+/// Another path a blob was added at, after its first
+/// ([`BlobIndex::other_places`]): a copy of a file, or the same content
+/// committed again as a new file elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherPlace {
+    /// The path, `/` separated.
+    pub path: String,
+    /// Index into [`History::commits`](crate::History::commits) of the
+    /// earliest commit that added the blob at this path.
+    pub first_commit: usize,
+    /// Whether HEAD's tree holds the blob at this path.
+    pub at_head: bool,
+}
+
+/// The most other places kept per blob: enough to name every copy of a
+/// file that holds a secret, bounded for the blobs found at thousands of
+/// paths (an empty `__init__.py`, a licence).
+pub const OTHER_PLACES: usize = 32;
+
 /// Every unique blob, in order of first appearance.
 #[derive(Clone, Debug, Default)]
 pub struct BlobIndex {
     entries: Vec<BlobEntry>,
     by_id: HashMap<ObjectId, usize>,
+    /// The blobs seen at more than one path: their other places, in order
+    /// of first appearance, at most [`OTHER_PLACES`] each.
+    others: BTreeMap<usize, Vec<OtherPlace>>,
 }
 
 /// What [`BlobIndex::for_each_blob`] did.
@@ -78,16 +100,40 @@ impl BlobIndex {
         self.by_id.get(id).map(|&i| &self.entries[i])
     }
 
+    /// The paths other than its first ([`BlobEntry::path`]) at which a
+    /// blob was added as a new file, in order of first appearance, at most
+    /// [`OTHER_PLACES`]; empty for a blob seen at one path.
+    pub fn other_places(&self, id: &gix::oid) -> &[OtherPlace] {
+        self.by_id
+            .get(id)
+            .and_then(|i| self.others.get(i))
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Adds a blob unless known; returns whether it was new. `base` is the
-    /// version it replaced at `path`, if any.
+    /// version it replaced at `path`, if any. A known blob `added` as a new
+    /// file at another path (a copy; not a rename, nor an edit that
+    /// happens to equal another file) is kept as one of its
+    /// [other places](Self::other_places).
     pub(crate) fn insert(
         &mut self,
         id: ObjectId,
         first_commit: usize,
         path: &str,
         base: Option<ObjectId>,
+        added: bool,
     ) -> bool {
-        if self.by_id.contains_key(&id) {
+        if let Some(&index) = self.by_id.get(&id) {
+            if added && self.entries[index].path != path {
+                let others = self.others.entry(index).or_default();
+                if others.len() < OTHER_PLACES && others.iter().all(|p| p.path != path) {
+                    others.push(OtherPlace {
+                        path: path.to_owned(),
+                        first_commit,
+                        at_head: false,
+                    });
+                }
+            }
             return false;
         }
         self.by_id.insert(id, self.entries.len());
@@ -120,6 +166,19 @@ impl BlobIndex {
         groups.retain(|g| !g.is_empty());
         groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
         groups
+    }
+
+    /// Marks the other places HEAD's tree holds (`head` maps each of its
+    /// blobs to its paths).
+    pub(crate) fn mark_other_places_at_head(&mut self, head: &HashMap<ObjectId, Vec<&str>>) {
+        for (index, places) in &mut self.others {
+            let Some(paths) = head.get(&self.entries[*index].id) else {
+                continue;
+            };
+            for place in places {
+                place.at_head = paths.contains(&place.path.as_str());
+            }
+        }
     }
 
     pub(crate) fn entries_mut(&mut self) -> &mut [BlobEntry] {
@@ -239,5 +298,53 @@ impl Base<'_> {
             .get_or_insert_with(|| reader.blob(&id))
             .as_deref()
             .map(Vec::as_slice)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> ObjectId {
+        ObjectId::from_bytes_or_panic(&[n; 20])
+    }
+
+    #[test]
+    fn a_blob_added_at_other_paths_keeps_them_but_not_a_rename() {
+        let mut index = BlobIndex::default();
+        assert!(index.insert(id(1), 0, "config/app.env", None, true));
+        assert!(!index.insert(id(1), 2, "backup/app.env", None, true));
+        // Again at a known path, moved there by a rename or edited to equal
+        // it: no new place.
+        assert!(!index.insert(id(1), 3, "backup/app.env", None, true));
+        assert!(!index.insert(id(1), 4, "deploy/app.env", None, false));
+        assert!(!index.insert(id(1), 5, "config/app.env", None, true));
+        let places = index.other_places(&id(1));
+        assert_eq!(
+            places,
+            [OtherPlace {
+                path: "backup/app.env".to_owned(),
+                first_commit: 2,
+                at_head: false,
+            }]
+        );
+        assert!(index.insert(id(2), 1, "README.md", None, true));
+        assert!(index.other_places(&id(2)).is_empty());
+        assert!(index.other_places(&id(3)).is_empty());
+        // HEAD holds the backup only.
+        let head = HashMap::from([(id(1), vec!["backup/app.env"])]);
+        index.mark_other_places_at_head(&head);
+        assert!(index.other_places(&id(1))[0].at_head);
+    }
+
+    #[test]
+    fn other_places_are_bounded() {
+        let mut index = BlobIndex::default();
+        index.insert(id(1), 0, "pkg/__init__.py", None, true);
+        for n in 0..100 {
+            index.insert(id(1), n, &format!("pkg{n}/__init__.py"), None, true);
+        }
+        assert_eq!(index.other_places(&id(1)).len(), OTHER_PLACES);
+        assert_eq!(index.other_places(&id(1))[0].path, "pkg0/__init__.py");
     }
 }

@@ -30,7 +30,7 @@ mod target;
 mod truck;
 mod walk;
 
-pub use blobs::{Base, BlobEntry, BlobIndex, BlobScanStats};
+pub use blobs::{Base, BlobEntry, BlobIndex, BlobScanStats, OTHER_PLACES, OtherPlace};
 pub use error::{Cause, Error, Result};
 pub use people::{AutomationKind, IdentityConfig, People, Person};
 pub use target::{ResolveOptions, Target, strip_credentials};

@@ -570,7 +570,8 @@ impl Walker<'_> {
                         ChangeKind::Modified => change.old_blob,
                         _ => None,
                     };
-                    blobs.insert(id, i, &change.path, base);
+                    let added = change.kind == ChangeKind::Added;
+                    blobs.insert(id, i, &change.path, base, added);
                 }
                 let added = matches!(change.kind, ChangeKind::Added | ChangeKind::Renamed { .. });
                 if is_env_file(&change.path) {
@@ -624,15 +625,16 @@ impl Walker<'_> {
             }
         }
 
-        let mut head_blobs: HashMap<ObjectId, &str> = HashMap::with_capacity(head_files.len());
+        let mut head_blobs: HashMap<ObjectId, Vec<&str>> = HashMap::with_capacity(head_files.len());
         for f in &head_files {
-            head_blobs.entry(f.id).or_insert(f.path.as_str());
+            head_blobs.entry(f.id).or_default().push(f.path.as_str());
         }
         for entry in blobs.entries_mut() {
-            let head_path = head_blobs.get(&entry.id);
+            let head_path = head_blobs.get(&entry.id).and_then(|paths| paths.first());
             entry.at_head = head_path.is_some();
             entry.head_path = head_path.map(|p| (*p).to_owned());
         }
+        blobs.mark_other_places_at_head(&head_blobs);
         self.missing += blobs.count_absent(sync);
 
         let authorship: Vec<FileAuthorship> = head_files

@@ -319,6 +319,20 @@ fn scan_history(
         commit: commit_ref(history, entry.first_commit),
         at_head: entry.at_head,
     };
+    // The same content committed at other paths (a copy, a backup) is a
+    // place of what it holds too; a path HEAD holds is the worktree's.
+    let record_elsewhere = |entry: &BlobEntry, matches: &[Match], worktree_paths: &[String]| {
+        for place in history.blobs().other_places(&entry.id) {
+            if place.path == entry.display_path() || worktree_paths.contains(&place.path) {
+                continue;
+            }
+            let origin = Origin::History {
+                commit: commit_ref(history, place.first_commit),
+                at_head: place.at_head,
+            };
+            session.record(&place.path, &origin, matches);
+        }
+    };
     let filter = |entry: &BlobEntry| {
         if cx.cancelled() {
             return false;
@@ -335,6 +349,7 @@ fn scan_history(
                 for path in hit.paths.iter().filter(|p| *p != entry.display_path()) {
                     session.record(path, &Origin::Worktree, &hit.matches);
                 }
+                record_elsewhere(entry, &hit.matches, &hit.paths);
             }
             return false;
         }
@@ -366,8 +381,15 @@ fn scan_history(
                 session.skipped_too_large(entry.display_path(), &origin(entry));
             } else if base.exists() {
                 session.scan_version(data, entry.display_path(), origin(entry), || base.get());
+                // A copy of the version is new where it was added: all it
+                // holds is there, not only what the edit added.
+                if !history.blobs().other_places(&entry.id).is_empty() {
+                    let matches = session.scan_whole_again(data, entry.display_path());
+                    record_elsewhere(entry, &matches, &[]);
+                }
             } else {
-                session.scan(data, entry.display_path(), origin(entry));
+                let matches = session.scan(data, entry.display_path(), origin(entry));
+                record_elsewhere(entry, &matches, &[]);
             }
         });
     session.missing_objects(stats.missing);

@@ -369,6 +369,18 @@ pub enum BlobOutcome {
     },
 }
 
+impl BlobOutcome {
+    /// The matches, whatever the kind of blob (none when not scanned).
+    pub fn into_matches(self) -> Vec<Match> {
+        match self {
+            BlobOutcome::Scanned(matches)
+            | BlobOutcome::Archive { matches, .. }
+            | BlobOutcome::Pdf { matches, .. } => matches,
+            BlobOutcome::Binary | BlobOutcome::TooLarge => Vec::new(),
+        }
+    }
+}
+
 /// The scanning engine: a rule set, options and a fingerprint key.
 #[derive(Debug, Clone)]
 pub struct Engine {

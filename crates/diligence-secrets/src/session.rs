@@ -216,6 +216,17 @@ impl<'e> Session<'e> {
         self.scan_with(data, path, origin, || self.engine.scan(data, path))
     }
 
+    /// Scans a blob again, whole, without counting or recording it: the
+    /// matches of a version read as an edit, for the copies of it added
+    /// as new files elsewhere. A decoder's panic gives no matches.
+    pub fn scan_whole_again(&self, data: &[u8], path: &str) -> Vec<Match> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.engine.scan(data, path)
+        }))
+        .map(BlobOutcome::into_matches)
+        .unwrap_or_default()
+    }
+
     /// Scans what a history version added to the version it replaced at
     /// the same path ([`Engine::scan_version`], which reads `base` only if
     /// it needs it) and records it: what it shares with the base was

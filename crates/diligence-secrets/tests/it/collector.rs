@@ -230,6 +230,77 @@ fn every_copy_of_a_secret_is_a_place_of_it() {
 }
 
 #[test]
+fn every_committed_copy_of_a_secret_is_a_place_of_it() {
+    // Copies that history alone holds: an edit that added the secret, a
+    // backup of the edited file committed later, both deleted since. A
+    // renamed file is one place under its newest name, not two.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut rng = Rng::new(9);
+    let copied = ["sk_", "live_", &rng.string(&alnum(), 24)].concat();
+    let moved = ["sk_", "live_", &rng.string(&alnum(), 24)].concat();
+    let commit = |message: &str, date: &str| {
+        git(dir, &["add", "-A"], date);
+        git(dir, &["commit", "-q", "-m", message], date);
+    };
+    git(dir, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    for folder in ["config", "backup", "old"] {
+        std::fs::create_dir_all(dir.join(folder)).unwrap();
+    }
+    std::fs::write(dir.join("config/app.env"), "PORT=8080\n").unwrap();
+    commit("first", "2024-01-01T00:00:00Z");
+    let content = format!("PORT=8080\nSTRIPE_SECRET_KEY={copied}\n");
+    std::fs::write(dir.join("config/app.env"), &content).unwrap();
+    commit("add the key", "2024-01-02T00:00:00Z");
+    std::fs::write(dir.join("backup/app.env"), &content).unwrap();
+    std::fs::write(dir.join("old/pay.env"), format!("STRIPE_KEY={moved}\n")).unwrap();
+    commit("back up", "2024-01-03T00:00:00Z");
+    git(
+        dir,
+        &["mv", "old/pay.env", "pay.env"],
+        "2024-01-04T00:00:00Z",
+    );
+    commit("move", "2024-01-04T00:00:00Z");
+    std::fs::remove_file(dir.join("config/app.env")).unwrap();
+    std::fs::remove_file(dir.join("backup/app.env")).unwrap();
+    std::fs::remove_file(dir.join("pay.env")).unwrap();
+    commit("remove", "2024-01-05T00:00:00Z");
+    let evidence = collect(dir, &Options::default());
+    let places_of = |secret: &str| {
+        let fingerprint = engine().fingerprint(secret);
+        let found: Vec<_> = evidence
+            .findings
+            .iter()
+            .filter(|f| f.fingerprint == fingerprint)
+            .collect();
+        assert_eq!(found.len(), 1, "{:?}", evidence.findings);
+        let mut places: Vec<(String, Option<String>)> = std::iter::once(&found[0].location)
+            .chain(&found[0].occurrences)
+            .map(|l| {
+                (
+                    l.path.clone().unwrap_or_default(),
+                    l.commit
+                        .as_ref()
+                        .and_then(|c| c.date)
+                        .map(|d| d.to_string()),
+                )
+            })
+            .collect();
+        places.sort();
+        places
+    };
+    let day = |d: &str| Some(format!("2024-01-0{d}T00:00:00Z"));
+    assert_eq!(
+        places_of(&copied),
+        [
+            ("backup/app.env".to_owned(), day("3")),
+            ("config/app.env".to_owned(), day("2")),
+        ]
+    );
+    assert_eq!(places_of(&moved).len(), 1, "{:?}", places_of(&moved));
+}
+
+#[test]
 fn all_objects_adds_unreachable_blobs_tagged_as_such() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
