@@ -373,10 +373,10 @@ impl BlobOutcome {
     /// The matches, whatever the kind of blob (none when not scanned).
     pub fn into_matches(self) -> Vec<Match> {
         match self {
-            BlobOutcome::Scanned(matches)
-            | BlobOutcome::Archive { matches, .. }
-            | BlobOutcome::Pdf { matches, .. } => matches,
-            BlobOutcome::Binary | BlobOutcome::TooLarge => Vec::new(),
+            Self::Scanned(matches) | Self::Archive { matches, .. } | Self::Pdf { matches, .. } => {
+                matches
+            }
+            Self::Binary | Self::TooLarge => Vec::new(),
         }
     }
 }
