@@ -240,9 +240,13 @@ fn classify_one(path: &str) -> FileClass {
         || name.ends_with("tests.cs")
         || name.ends_with("test.php")
         // The environment of a test run: `.env.test`, Laravel's
-        // `.env.testing` and `.env.dusk.local`, PHPUnit's configurations.
+        // `.env.testing` and `.env.dusk.local`, the one a CI job copies
+        // before the tests (`.env.ci`, `.env.travis`), PHPUnit's
+        // configurations.
         || name.starts_with(".env.test")
         || name.starts_with(".env.dusk")
+        || name == ".env.ci"
+        || name == ".env.travis"
         || (name.starts_with("phpunit") && name.contains(".xml"));
     // `src/test/` of Maven and Gradle layouts is caught by TEST_DIRS.
     if test_name || dir_in(&dirs, TEST_DIRS) {
@@ -351,6 +355,10 @@ mod tests {
             ("phpunit.xml.dist", FileClass::Test),
             ("phpunit.e2e.xml", FileClass::Test),
             (".env.dusk.local", FileClass::Test),
+            (".env.travis", FileClass::Test),
+            (".env.ci", FileClass::Test),
+            (".env.client", FileClass::Production),
+            (".env.travis.production", FileClass::Production),
             (".env.staging", FileClass::Production),
             ("phpunit/src/Runner.php", FileClass::Production),
             ("config/app.sample.yml", FileClass::Example),
