@@ -610,7 +610,7 @@ const PASSWORD_HASH_PREFIXES: &[&str] = &[
 fn is_member_expression(value: &str) -> bool {
     let body = value
         .trim_start_matches(['{', '(', '!'])
-        .trim_end_matches('!');
+        .trim_end_matches(['!', '{', '(']);
     let bytes = body.as_bytes();
     let ident_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
     let identifier = |at: usize| -> Option<usize> {
@@ -699,6 +699,60 @@ fn is_code_or_reference(value: &str) -> bool {
         && starts_like_identifier(value)
         && value[..open].bytes().all(|b| word(b) || b == b'.')
         && starts_like_identifier(value[open + 1..].trim_start_matches(':'))
+    {
+        return true;
+    }
+    // A slice (`remainder[:` before ` remainder.rfind("@")]`, `parts[1:`,
+    // `buf[:n`): bounds of digits or a name around a colon.
+    if let Some(open) = value.find('[')
+        && open > 0
+        && starts_like_identifier(value)
+        && value[..open].bytes().all(|b| word(b) || b == b'.')
+        && let Some((from, to)) = value[open + 1..].split_once(':')
+        && from.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && to.bytes().all(|b| word(b) || b == b'-')
+    {
+        return true;
+    }
+    // A ternary of minified code (`n?n.index:-1`): a name, `?`, a member
+    // of a name or the name again, `:`.
+    if let Some((test, rest)) = value.split_once('?')
+        && !test.is_empty()
+        && identifier_len(test.as_bytes()) == test.len()
+        && let Some((then, _)) = rest.split_once(':')
+        && (then == test || then.contains('.'))
+        && then
+            .split('.')
+            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+    {
+        return true;
+    }
+    // A relationship of an authorisation schema (SpiceDB, OpenFGA):
+    // `org_reader_key#organization@organization:acme`, an object, `#` and
+    // its relation, `@` and a subject `type:id`.
+    if let Some((_, relation)) = value.split_once('#')
+        && let Some((_, subject)) = relation.split_once('@')
+        && subject.split_once(':').is_some_and(|(kind, id)| {
+            kind.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) && !id.is_empty()
+        })
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-.:#@*".contains(&b))
+    {
+        return true;
+    }
+    // A module path of words (`ace/mode/text_highlight_rules`, an editor's
+    // modes in a bundle): lowercase words joined by `/`.
+    if value.contains('/')
+        && value.split('/').all(|segment| {
+            segment
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_lowercase())
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-' | b'.'))
+        })
     {
         return true;
     }
@@ -917,6 +971,10 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "csrftoken",
         "csrfmiddlewaretoken",
         "xsrftoken",
+        // Rails' and ASP.NET's names of a form's CSRF token.
+        "authenticity_token",
+        "authenticitytoken",
+        "requestverificationtoken",
     ];
     // Words of the name, split at separators and at capitals (an acronym
     // in capitals is one word: `CSRF_TOKEN`, `PASSWORD_HASH`).
@@ -975,6 +1033,11 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "manager",
         // The start of a name, not a credential (`tokenNamePrefix`).
         "prefix",
+        // Code that splits text into tokens or walks them
+        // (`ace/tokenizer`, `token_iterator`), not a token.
+        "tokenizer",
+        "tokenizers",
+        "iterator",
     ];
     if PARTS.iter().any(|p| lower.contains(p)) {
         return true;
@@ -988,6 +1051,35 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
             || rest.ends_with(['_', '.', '-'])
             || name.as_bytes()[rest.len()].is_ascii_uppercase()
     })
+}
+
+/// Whether a connection URL's login is a development default: the
+/// password repeats the user (`postgres:postgres`), and the host is this
+/// machine (`localhost`, `127.0.0.1`, `0.0.0.0`, `[::1]`,
+/// `host.docker.internal`) or a service of a compose network (one label:
+/// `db`, `postgres`).
+pub(crate) fn local_default_login(user: &[u8], password: &str, host: &str) -> bool {
+    let host = host.to_ascii_lowercase();
+    let local = !host.contains('.')
+        || host.starts_with("127.")
+        || host == "0.0.0.0"
+        || host == "host.docker.internal";
+    local && user == password.as_bytes()
+}
+
+/// Whether a value spells the name it is assigned to, in another case or
+/// with other separators (`S3CredentialsError = "s3_credentials_error"`,
+/// an enum member's wire name; `API_TOKEN: "apiToken"`): a label, not a
+/// secret.
+pub(crate) fn value_spells_name(key: &str, value: &str) -> bool {
+    let letters = |s: &str| {
+        s.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+            .collect::<Vec<u8>>()
+    };
+    let name = letters(assigned_name(key));
+    !name.is_empty() && name == letters(value)
 }
 
 /// Filter of [`crate::rules::Rule::is_generic_key`] on the assigned name:
@@ -1374,8 +1466,10 @@ pub fn generic_path_excluded(path: &str) -> bool {
     if name.ends_with(".po") || name.ends_with(".pot") || name.ends_with(".xliff") {
         return true;
     }
-    // A secret scanner's baseline holds hashes of what it found, by design.
-    if name == ".secrets.baseline" {
+    // A secret scanner's baseline holds hashes of what it found, by design;
+    // a translation tool's lock (Lingo.dev's `i18n.lock`) the checksums of
+    // the strings under their keys (`auth/password_compromised: <hex>`).
+    if name == ".secrets.baseline" || name == "i18n.lock" {
         return true;
     }
     // A translation catalogue named by its locale (`en.json`,
@@ -1838,6 +1932,28 @@ mod tests {
     }
 
     #[test]
+    fn development_logins() {
+        assert!(local_default_login(b"postgres", "postgres", "localhost"));
+        assert!(local_default_login(b"app", "app", "db"));
+        assert!(local_default_login(b"app", "app", "127.0.0.1"));
+        assert!(local_default_login(b"app", "app", "host.docker.internal"));
+        assert!(!local_default_login(b"app", "app", "db.acme.io"));
+        assert!(!local_default_login(b"app", "Zq8vR2mKx7", "localhost"));
+    }
+
+    #[test]
+    fn values_that_spell_their_name() {
+        assert!(value_spells_name(
+            "  S3CredentialsError = \"",
+            "s3_credentials_error"
+        ));
+        assert!(value_spells_name("API_TOKEN: \"", "apiToken"));
+        assert!(!value_spells_name("API_TOKEN: \"", "apiToken2"));
+        assert!(!value_spells_name("secret = \"", "Zq8vR2mKx7Lp4Nw9"));
+        assert!(!value_spells_name("= \"", ""));
+    }
+
+    #[test]
     fn code_references_and_names() {
         for code in [
             "person::table",
@@ -1857,6 +1973,16 @@ mod tests {
             "options=",
             "e.ColorStyle=e.C",
             "{type:Boolean",
+            "remainder[:",
+            "parts[1:",
+            "buf[:n",
+            "n?n.index:-1",
+            "t?t:null",
+            "ace/mode/text_highlight_rules",
+            "ace/search_highlight",
+            "Prisma.UserGetPayload<{",
+            "org_reader_key#organization@organization:acme",
+            "doc:readme#viewer@user:*",
         ] {
             assert!(is_code_or_reference(code), "{code}");
         }
@@ -1870,6 +1996,13 @@ mod tests {
             "cGFzc3dvcmQ=",
             "Xk29.vLq8=Tr0ub",
             "{9xQ2:mZ#Lp4",
+            "Summer[2024",
+            "x7?Kq:9mZ2vR",
+            "Zq8v/R2mKx7Lp4",
+            "/etc/ssl/private",
+            "ab/cd//ef",
+            "p4ss#w0rd@home",
+            "Xk2#vL@q:9Rt",
         ] {
             assert!(!is_code_or_reference(literal), "{literal}");
         }
@@ -1886,6 +2019,11 @@ mod tests {
             "TOKEN_TYPE=",
             "auth_key_alg: ",
             "secretLength: ",
+            "this.tokenizer = ",
+            "\"ace/token_iterator\",\"",
+            "bgTokenizer: ",
+            "authenticity_token=",
+            "__RequestVerificationToken: ",
         ] {
             assert!(generic_name_excluded(name), "{name}");
         }
@@ -1900,6 +2038,7 @@ mod tests {
             "policy_token=",
             "typeform_api_key: ",
             "MODE_SECRET=",
+            "tokenizer_secret=",
         ] {
             assert!(!generic_name_excluded(name), "{name}");
         }
@@ -1908,6 +2047,8 @@ mod tests {
     #[test]
     fn paths() {
         assert!(generic_path_excluded(".secrets.baseline"));
+        assert!(generic_path_excluded("apps/web/i18n.lock"));
+        assert!(!generic_path_excluded("apps/web/i18n.ts"));
         assert!(generic_path_excluded(
             "src/main/resources/messages_de.properties"
         ));

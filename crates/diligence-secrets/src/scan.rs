@@ -989,7 +989,8 @@ impl Engine {
                         let before = String::from_utf8_lossy(&data[line_start..whole_start + 1]);
                         let excluded = filters::generic_name_excluded(&name)
                             || (rule.name_anchored && filters::named_key_excluded(&name))
-                            || (rule.is_generic_key() && filters::key_name_excluded(&name));
+                            || (rule.is_generic_key() && filters::key_name_excluded(&name))
+                            || filters::value_spells_name(&name, secret);
                         if excluded || filters::in_alt_text(&before) {
                             continue;
                         }
@@ -1037,6 +1038,16 @@ impl Engine {
                         let tail = data.get(group.end..offset + whole.end())?;
                         std::str::from_utf8(tail.strip_prefix(b"@")?).ok()
                     });
+                    // A password that repeats the user at a host of this
+                    // machine or of a compose network
+                    // (`postgresql://formbricks:formbricks@localhost`) is a
+                    // development default, not a credential of the target.
+                    if rule.secret_group == 2
+                        && let (Some(user), Some(host)) = (caps.get(1), host)
+                        && filters::local_default_login(user.as_bytes(), secret, host)
+                    {
+                        continue;
+                    }
                     kept += 1;
                     found.push(Match {
                         rule: rule_index,
