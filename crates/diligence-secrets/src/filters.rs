@@ -702,6 +702,17 @@ fn is_code_or_reference(value: &str) -> bool {
     {
         return true;
     }
+    // The address of a composite literal in Go (`&claimsMessage{`,
+    // `&jwt.RegisteredClaims{`).
+    if let Some(rest) = value.strip_prefix('&')
+        && let Some(type_name) = rest.strip_suffix('{')
+        && !type_name.is_empty()
+        && type_name
+            .split('.')
+            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+    {
+        return true;
+    }
     // A slice (`remainder[:` before ` remainder.rfind("@")]`, `parts[1:`,
     // `buf[:n`): bounds of digits or a name around a colon.
     if let Some(open) = value.find('[')
@@ -794,7 +805,7 @@ fn is_code_or_reference(value: &str) -> bool {
     }
     // An operator inside the value is code (`y:t.username+=y` of minified
     // code); at the end, `+=` or `==` can be base64 padding.
-    if ["+=", "-=", "=>", "!=", "=="]
+    if ["+=", "-=", "=>", "!=", "==", "<=", ">=", "&&", "||"]
         .iter()
         .any(|op| value.find(op).is_some_and(|at| at + op.len() < value.len()))
     {
@@ -904,6 +915,28 @@ pub(crate) fn in_signed_url(data: &[u8], separator: usize, at: usize) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b':' | b'.' | b'%'))
     })
+}
+
+/// Whether a match that starts at `separator` (the byte before its name)
+/// is a query parameter of a URL on this machine
+/// (`http://localhost:3000/api/verify-email?token=…` in a comment): a token
+/// a developer's own server issued, not a credential of a service.
+pub(crate) fn in_local_url(data: &[u8], separator: usize, at: usize) -> bool {
+    if !matches!(data.get(separator), Some(b'?' | b'&')) {
+        return false;
+    }
+    let (start, _) = url_bounds(data, at, separator.saturating_sub(256), at);
+    let url = String::from_utf8_lossy(&data[start..separator]).to_ascii_lowercase();
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.strip_prefix('[').map_or_else(
+        || host.split(':').next().unwrap_or_default(),
+        |v6| v6.split(']').next().unwrap_or_default(),
+    );
+    matches!(host, "localhost" | "0.0.0.0" | "::1") || host.starts_with("127.")
 }
 
 /// The words of an assignment's name, lowercase: split at every byte that
@@ -1033,6 +1066,9 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "manager",
         // The start of a name, not a credential (`tokenNamePrefix`).
         "prefix",
+        // Where to find a token, not the token (`TokenLookup:
+        // "cookie:_csrf"` of Echo's CSRF middleware).
+        "lookup",
         // Code that splits text into tokens or walks them
         // (`ace/tokenizer`, `token_iterator`), not a token.
         "tokenizer",
@@ -1932,6 +1968,24 @@ mod tests {
     }
 
     #[test]
+    fn local_urls() {
+        let at = |text: &str| {
+            let sep = text.find(['?', '&']).unwrap();
+            in_local_url(text.as_bytes(), sep, text.find("token=").unwrap() + 6)
+        };
+        assert!(at(
+            "// http://localhost:3000/api/verify-email?token=67b3d33491be1ba7"
+        ));
+        assert!(at(
+            "curl 'http://127.0.0.1:8080/x?a=1&token=67b3d33491be1ba7'"
+        ));
+        assert!(at("see http://user@[::1]:80/v?token=67b3d33491be1ba7"));
+        assert!(!at("https://api.acme.io/v1?token=67b3d33491be1ba7"));
+        assert!(!at("https://localhost.acme.io/v1?token=67b3d33491be1ba7"));
+        assert!(!in_local_url(b"token=67b3d33491be1ba7", 0, 6));
+    }
+
+    #[test]
     fn development_logins() {
         assert!(local_default_login(b"postgres", "postgres", "localhost"));
         assert!(local_default_login(b"app", "app", "db"));
@@ -1981,6 +2035,10 @@ mod tests {
             "ace/mode/text_highlight_rules",
             "ace/search_highlight",
             "Prisma.UserGetPayload<{",
+            "&claimsMessage{",
+            "&jwt.RegisteredClaims{",
+            "e.rank<=100?",
+            "a&&b.token",
             "org_reader_key#organization@organization:acme",
             "doc:readme#viewer@user:*",
         ] {
@@ -2002,6 +2060,8 @@ mod tests {
             "/etc/ssl/private",
             "ab/cd//ef",
             "p4ss#w0rd@home",
+            "&Zq8#vR2mKx{",
+            "Xk29vLq8&&",
             "Xk2#vL@q:9Rt",
         ] {
             assert!(!is_code_or_reference(literal), "{literal}");
@@ -2024,6 +2084,7 @@ mod tests {
             "bgTokenizer: ",
             "authenticity_token=",
             "__RequestVerificationToken: ",
+            "TokenLookup: \"",
         ] {
             assert!(generic_name_excluded(name), "{name}");
         }

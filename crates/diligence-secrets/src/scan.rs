@@ -999,6 +999,7 @@ impl Engine {
                         // `].token` follows it.
                         if rule.is_generic()
                             && (filters::in_signed_url(data, whole_start, group.start)
+                                || filters::in_local_url(data, whole_start, group.start)
                                 || filters::member_expression_continues(secret, &data[group.end..])
                                 || filters::opens_prose(data, group.start, group.end))
                         {

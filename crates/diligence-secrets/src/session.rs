@@ -917,22 +917,32 @@ fn is_docker(name: &str) -> bool {
 fn is_client_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let mut dirs = lower.split('/').rev().skip(1);
+    // Served as files: whatever a static folder holds reaches the browser.
+    if dirs
+        .clone()
+        .any(|dir| matches!(dir, "public" | "static" | "assets" | "www"))
+        && ext_in(name, &["js", "mjs", "cjs", "json", "html", "htm"])
+    {
+        return true;
+    }
+    // A server route of a web framework runs on the server whatever folder
+    // holds it: Next.js' `pages/api/` and `app/api/…/route.ts`, a
+    // middleware, a `*.server.ts` module, a `server/` folder.
+    if dirs.clone().any(|dir| matches!(dir, "api" | "server"))
+        || name.starts_with("route.")
+        || name.starts_with("middleware.")
+        || name.contains(".server.")
+    {
+        return false;
+    }
     if ext_in(name, &["jsx", "tsx", "vue", "svelte", "html", "htm"]) {
         return true;
     }
-    lower.split('/').rev().skip(1).any(|dir| {
+    dirs.any(|dir| {
         matches!(
             dir,
-            "public"
-                | "static"
-                | "assets"
-                | "components"
-                | "client"
-                | "frontend"
-                | "www"
-                | "pages"
-                | "app"
-                | "web"
+            "components" | "client" | "frontend" | "pages" | "app" | "web"
         )
     }) && ext_in(
         name,
@@ -1320,5 +1330,32 @@ mod tests {
         let cheap = builtin_catalog();
         assert_eq!(cheap, full);
         assert!(cheap.rules.len() > 250, "{} rules", cheap.rules.len());
+    }
+
+    #[test]
+    fn client_paths_and_server_routes() {
+        for path in [
+            "src/components/Map.tsx",
+            "web/src/App.vue",
+            "app/dashboard/settings.ts",
+            "pages/index.js",
+            "public/js/app.js",
+            "public/api/config.json",
+            "static/env.js",
+        ] {
+            assert!(is_client_path(path), "{path}");
+        }
+        for path in [
+            "pages/api/v1/webhooks/stripe/index.ts",
+            "app/api/users/route.ts",
+            "app/auth/callback/route.ts",
+            "src/middleware.ts",
+            "app/lib/session.server.ts",
+            "web/server/db.ts",
+            "src/settings.py",
+            "internal/config/consts.go",
+        ] {
+            assert!(!is_client_path(path), "{path}");
+        }
     }
 }
