@@ -37,6 +37,10 @@ pub enum Validator {
     /// The token of the default user QStash's local development server
     /// creates and prints (`defaultUser` / `defaultPassword`).
     QstashDev,
+    /// One of the two signing keys QStash's local development server
+    /// always prints (deterministic, published in its documentation),
+    /// recognised by their SHA-256 so that no key is spelled here.
+    QstashDevSigningKey,
 }
 
 impl Validator {
@@ -52,6 +56,7 @@ impl Validator {
         "pypi-macaroon",
         "qstash-user",
         "qstash-dev",
+        "qstash-dev-signing-key",
     ];
 
     /// Parses a validator name.
@@ -67,6 +72,7 @@ impl Validator {
             "pypi-macaroon" => Self::PypiMacaroon,
             "qstash-user" => Self::QstashUser,
             "qstash-dev" => Self::QstashDev,
+            "qstash-dev-signing-key" => Self::QstashDevSigningKey,
             _ => return None,
         })
     }
@@ -84,6 +90,7 @@ impl Validator {
             Self::PypiMacaroon => "pypi-macaroon",
             Self::QstashUser => "qstash-user",
             Self::QstashDev => "qstash-dev",
+            Self::QstashDevSigningKey => "qstash-dev-signing-key",
         }
     }
 
@@ -99,7 +106,7 @@ impl Validator {
     /// same text: role checks beat plain structure checks.
     pub(crate) fn specificity(self) -> u8 {
         match self {
-            Self::JwtSupabaseDemo | Self::QstashDev => 3,
+            Self::JwtSupabaseDemo | Self::QstashDev | Self::QstashDevSigningKey => 3,
             Self::JwtPrivileged | Self::JwtAnon => 2,
             _ => 1,
         }
@@ -128,8 +135,40 @@ impl Validator {
             Self::QstashDev => qstash_user(secret).is_some_and(|(user, password)| {
                 user == QSTASH_DEV_USER && password == QSTASH_DEV_PASSWORD
             }),
+            Self::QstashDevSigningKey => {
+                use sha2::Digest;
+                let digest: [u8; 32] = sha2::Sha256::digest(secret.as_bytes()).into();
+                QSTASH_DEV_SIGNING_KEYS.contains(&digest)
+            }
         }
     }
+}
+
+/// SHA-256 of the current and next signing keys QStash's local development
+/// server prints on every start (published in its documentation).
+const QSTASH_DEV_SIGNING_KEYS: [[u8; 32]; 2] = [
+    hex32("e0c74a99dae086939cf599a95e46d9e62bb32c63841a02ff99d1ae27b48943a0"),
+    hex32("f5f0ff3f6ee0f124c10869018b9c72c6160031ef682737086551f6e20ae56987"),
+];
+
+/// 32 bytes from 64 hexadecimal digits, at compile time.
+const fn hex32(hex: &str) -> [u8; 32] {
+    const fn digit(b: u8) -> u8 {
+        match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => panic!("not a lowercase hexadecimal digit"),
+        }
+    }
+    let bytes = hex.as_bytes();
+    assert!(bytes.len() == 64, "64 hexadecimal digits");
+    let mut out = [0; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = digit(bytes[2 * i]) << 4 | digit(bytes[2 * i + 1]);
+        i += 1;
+    }
+    out
 }
 
 /// The user and password of the default user QStash's local development
@@ -315,6 +354,17 @@ mod tests {
 
     fn token(prefix: &str, body: &str) -> String {
         format!("{prefix}{body}{}", base62_crc32(body.as_bytes()))
+    }
+
+    #[test]
+    fn qstash_dev_signing_keys_by_their_digest() {
+        let check = |parts: &[&str]| Validator::QstashDevSigningKey.check(&parts.concat());
+        assert!(check(&["sig_", "7RvLjqfZBvP5KE", "UimQCE1pvpLuou"]));
+        assert!(check(&["sig_", "7W3ZNbfKWk5NWw", "Es3U4ixuQ7fxwE"]));
+        // One character off, or another project's key: a signing key.
+        assert!(!check(&["sig_", "7RvLjqfZBvP5KE", "UimQCE1pvpLuoU"]));
+        assert!(!check(&["sig_", "osrZYfyjJemG4H", "x5dZWOHBX12M4F"]));
+        assert_eq!(hex32(&"0f".repeat(32)), [0x0f; 32]);
     }
 
     #[test]

@@ -51,6 +51,10 @@ const VALIDATOR_DROPS: &[(&str, &str)] = &[
         "qstash-dev",
         "QStash tokens of any user but the local development server's default (`defaultUser` / `defaultPassword`)",
     ),
+    (
+        "qstash-dev-signing-key",
+        "`sig_` values other than the two signing keys QStash's local development server prints on every start (recognised by their SHA-256)",
+    ),
 ];
 
 fn render() -> String {
