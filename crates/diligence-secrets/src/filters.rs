@@ -63,6 +63,9 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "}}",
     "<%",
     "#{",
+    // The sample TOTP secret of authenticator documentation and libraries
+    // (base32 of `Hello!` and `0xDEADBEEF`).
+    "jbswy3dpehpk3pxp",
 ];
 
 /// Whether `secret` is a placeholder or test value. `structured` relaxes
@@ -340,6 +343,21 @@ pub(crate) fn opens_prose(data: &[u8], start: usize, end: usize) -> bool {
     let rest = data.get(end..).unwrap_or_default();
     let spaces = rest.iter().take_while(|&&b| b == b' ').count();
     quoted && spaces > 0 && rest.get(spaces).is_some_and(u8::is_ascii_alphabetic)
+}
+
+/// Whether a match is inside a sentence: a word and a space before its
+/// name, a space and a word after its value (`File is password-protected:
+/// ECMA-376 Extensible`, an error message of a spreadsheet library).
+/// `separator` is the byte before the name.
+pub(crate) fn in_sentence(data: &[u8], separator: usize, end: usize) -> bool {
+    let word_before = data.get(separator) == Some(&b' ')
+        && separator
+            .checked_sub(1)
+            .and_then(|at| data.get(at))
+            .is_some_and(u8::is_ascii_alphabetic);
+    let rest = data.get(end..).unwrap_or_default();
+    let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+    word_before && spaces == 1 && rest.get(1).is_some_and(u8::is_ascii_alphabetic)
 }
 
 /// When `at` lies in a presigned AWS URL signed with temporary credentials
@@ -1132,6 +1150,15 @@ pub(crate) fn key_name_excluded(key: &str) -> bool {
     })
 }
 
+/// Whether an assigned name ends in the word `key` (`passwordKey`,
+/// `PASSWORD_KEY`): a key, which the key rule reads and checks for key
+/// material, not a password.
+pub(crate) fn names_a_key(key: &str) -> bool {
+    name_words(assigned_name(key))
+        .last()
+        .is_some_and(|w| matches!(w.as_str(), "key" | "keys"))
+}
+
 /// Words before `key` in a name for a key that is not a secret: of data
 /// (cache, store, query, table, translation), a public or publishable key,
 /// an identifier of a key kept elsewhere (a GPG fingerprint, an SSH key's
@@ -1873,6 +1900,7 @@ mod tests {
     fn placeholders() {
         for p in [
             "AKIAIOSFODNN7EXAMPLE",
+            "JBSWY3DPEHPK3PXP",
             "your-api-key-here",
             "sk_live_xxxxxxxxxxxxxxxx",
             "changeme",
@@ -1965,6 +1993,40 @@ mod tests {
         assert!(!in_alt_text("<img alt=\"x\" data-"));
         assert!(!in_alt_text("![x](a.png) "));
         assert!(!in_alt_text("export "));
+    }
+
+    #[test]
+    fn names_of_keys() {
+        assert!(names_a_key("  passwordKey: \""));
+        assert!(names_a_key("PASSWORD_KEY="));
+        assert!(!names_a_key("DB_PASSWORD="));
+        assert!(!names_a_key("password_keyring="));
+    }
+
+    #[test]
+    fn sentences() {
+        let at = |text: &str, name: &str, value: &str| {
+            let separator = text.find(name).unwrap().saturating_sub(1);
+            let end = text.find(value).unwrap() + value.len();
+            in_sentence(text.as_bytes(), separator, end)
+        };
+        let message = "throw new Error(\"File is password-protected: ECMA-376 Extensible\")";
+        assert!(at(message, "password", "ECMA-376"));
+        assert!(!at(
+            "DB_PASSWORD: Xk29vLq81rPz\n",
+            "DB_PASSWORD",
+            "Xk29vLq81rPz"
+        ));
+        assert!(!at(
+            "  password: Xk29vLq81rPz # prod\n",
+            "password",
+            "Xk29vLq81rPz"
+        ));
+        assert!(!at(
+            "set password: Xk29vLq81rPz\n",
+            "password",
+            "Xk29vLq81rPz"
+        ));
     }
 
     #[test]

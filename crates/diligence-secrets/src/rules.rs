@@ -183,6 +183,13 @@ impl Rule {
         self.id.as_str() == "secrets.generic.key"
     }
 
+    /// Whether the rule is the generic rule of password names, which
+    /// leaves names ending in `key` (`passwordKey`, `PASSWORD_KEY`) to the
+    /// key rule.
+    pub fn is_generic_password(&self) -> bool {
+        self.id.as_str() == "secrets.generic.password"
+    }
+
     /// Whether the rule reads an assignment's name (generic rules and
     /// name-anchored provider rules), so that its hits pass the name and
     /// path filters of assignments.

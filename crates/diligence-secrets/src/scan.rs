@@ -990,6 +990,7 @@ impl Engine {
                         let excluded = filters::generic_name_excluded(&name)
                             || (rule.name_anchored && filters::named_key_excluded(&name))
                             || (rule.is_generic_key() && filters::key_name_excluded(&name))
+                            || (rule.is_generic_password() && filters::names_a_key(&name))
                             || filters::value_spells_name(&name, secret);
                         if excluded || filters::in_alt_text(&before) {
                             continue;
@@ -1000,6 +1001,7 @@ impl Engine {
                         if rule.is_generic()
                             && (filters::in_signed_url(data, whole_start, group.start)
                                 || filters::in_local_url(data, whole_start, group.start)
+                                || filters::in_sentence(data, whole_start, group.end)
                                 || filters::member_expression_continues(secret, &data[group.end..])
                                 || filters::opens_prose(data, group.start, group.end))
                         {

@@ -869,3 +869,18 @@ fn short_ed25519_keys_are_found_plain_and_base64_encoded() {
     );
     assert!(rule_ids(&short, "keys/signing.pem").is_empty());
 }
+
+#[test]
+fn a_password_name_ending_in_key_is_left_to_the_key_rule() {
+    // A storage slot's name (`passwordKey: "step_…_v1"`) is words, not key
+    // material; a value that is key material is reported once, as a key.
+    let found = matches(
+        "const a = { passwordKey: \"step_threejs_del_pwd_v1\" };\n",
+        "app.ts",
+    );
+    assert!(found.is_empty(), "{found:?}");
+    let key = Rng::new(87).string(&alnum(), 20);
+    let found = matches(&format!("PASSWORD_KEY={key}\n"), "config.txt");
+    let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["secrets.generic.key"]);
+}
