@@ -350,11 +350,15 @@ pub(crate) fn opens_prose(data: &[u8], start: usize, end: usize) -> bool {
 /// ECMA-376 Extensible`, an error message of a spreadsheet library).
 /// `separator` is the byte before the name.
 pub(crate) fn in_sentence(data: &[u8], separator: usize, end: usize) -> bool {
+    // A word of two letters or more: not a command's option (`curl -d
+    // access_token=… https://…`).
     let word_before = data.get(separator) == Some(&b' ')
-        && separator
-            .checked_sub(1)
-            .and_then(|at| data.get(at))
-            .is_some_and(u8::is_ascii_alphabetic);
+        && data[..separator]
+            .iter()
+            .rev()
+            .take_while(|b| !b.is_ascii_whitespace() && !b"\"'`(".contains(b))
+            .try_fold(0usize, |n, b| b.is_ascii_alphabetic().then_some(n + 1))
+            .is_some_and(|letters| letters >= 2);
     let rest = data.get(end..).unwrap_or_default();
     let spaces = rest.iter().take_while(|&&b| b == b' ').count();
     word_before && spaces == 1 && rest.get(1).is_some_and(u8::is_ascii_alphabetic)
