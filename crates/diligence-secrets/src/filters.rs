@@ -53,7 +53,8 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "fake-",
     "********",
     "####",
-    "....",
+    // An ellipsis: a value cut for display (`sk-ant-api03-02F3…... [SET]`).
+    "...",
     "${",
     // Words asking the reader to choose one: `typeinastrongpassword`.
     "strongpassword",
@@ -721,6 +722,15 @@ fn is_code_or_reference(value: &str) -> bool {
         && starts_like_identifier(value)
         && value[..open].bytes().all(|b| word(b) || b == b'.')
         && starts_like_identifier(value[open + 1..].trim_start_matches(':'))
+    {
+        return true;
+    }
+    // Where a framework looks a credential up (`query:x-api-key`,
+    // `header:X-CSRF-Token`, `cookie:_csrf`): a place, not a value.
+    if let Some((place, name)) = value.split_once(':')
+        && matches!(place, "header" | "query" | "cookie" | "form" | "param")
+        && !name.is_empty()
+        && name.bytes().all(|b| word(b) || b == b'-')
     {
         return true;
     }
@@ -1905,6 +1915,7 @@ mod tests {
         for p in [
             "AKIAIOSFODNN7EXAMPLE",
             "JBSWY3DPEHPK3PXP",
+            "sk-ant-api03-02F3FeG5Ff...",
             "your-api-key-here",
             "sk_live_xxxxxxxxxxxxxxxx",
             "changeme",
@@ -2102,6 +2113,8 @@ mod tests {
             "ace/search_highlight",
             "Prisma.UserGetPayload<{",
             "&claimsMessage{",
+            "query:X-API-Key",
+            "header:X-CSRF-Token",
             "&jwt.RegisteredClaims{",
             "e.rank<=100?",
             "a&&b.token",
@@ -2126,6 +2139,7 @@ mod tests {
             "/etc/ssl/private",
             "ab/cd//ef",
             "p4ss#w0rd@home",
+            "query:Xk29vLq8#1",
             "&Zq8#vR2mKx{",
             "Xk29vLq8&&",
             "Xk2#vL@q:9Rt",
