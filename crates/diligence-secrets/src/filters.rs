@@ -365,6 +365,25 @@ pub(crate) fn in_sentence(data: &[u8], separator: usize, end: usize) -> bool {
     word_before && spaces == 1 && rest.get(1).is_some_and(u8::is_ascii_alphabetic)
 }
 
+/// The word of letters and digits right before a match that opens with
+/// one space (`AWS` in `AWS Secret: …`), at most 24 bytes; `separator`
+/// is the byte before the match's name.
+pub(crate) fn word_before(data: &[u8], separator: usize) -> Option<&[u8]> {
+    if data.get(separator) != Some(&b' ') {
+        return None;
+    }
+    let before = &data[separator.saturating_sub(24)..separator];
+    let len = before
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let start = before.len() - len;
+    let word = &before[start..];
+    let bounded = start > 0 || separator < 24;
+    (len >= 2 && bounded).then_some(word)
+}
+
 /// When `at` lies in a presigned AWS URL signed with temporary credentials
 /// (it carries `X-Amz-Security-Token`): the URL's expiry, `X-Amz-Date`
 /// plus `X-Amz-Expires`, in seconds since the epoch. The temporary key id
@@ -2016,6 +2035,15 @@ mod tests {
         assert!(names_a_key("PASSWORD_KEY="));
         assert!(!names_a_key("DB_PASSWORD="));
         assert!(!names_a_key("password_keyring="));
+    }
+
+    #[test]
+    fn words_before_a_name() {
+        let text = b"AWS Secret: x";
+        assert_eq!(word_before(text, 3), Some(&b"AWS"[..]));
+        assert_eq!(word_before(b"x:Secret", 1), None);
+        assert_eq!(word_before(b"a Secret", 1), None);
+        assert_eq!(word_before(b"- Secret", 1), None);
     }
 
     #[test]

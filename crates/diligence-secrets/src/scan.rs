@@ -1019,13 +1019,19 @@ impl Engine {
                     }
                     // A generic value under a provider's name, in the shape
                     // of that provider's credential (`twilioToken = "<32
-                    // hex>"`), is that credential.
+                    // hex>"`), is that credential; so is one after a
+                    // provider's name and a space (`AWS Secret: <40>` in a
+                    // note).
                     let (rule_index, confidence, validated, named) = caps
                         .get(0)
                         .filter(|_| rule.is_generic())
                         .and_then(|whole| {
-                            let name = &data[offset + whole.start()..group.start];
-                            self.attribute(name, secret)
+                            let whole_start = offset + whole.start();
+                            let name = &data[whole_start..group.start];
+                            self.attribute(name, secret).or_else(|| {
+                                let word = filters::word_before(data, whole_start)?;
+                                self.attribute(&[word, name].concat(), secret)
+                            })
                         })
                         .map_or((index, confidence, validated, false), |(i, c, v)| {
                             (i, c, v, true)

@@ -884,3 +884,21 @@ fn a_password_name_ending_in_key_is_left_to_the_key_rule() {
     let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["secrets.generic.key"]);
 }
+
+#[test]
+fn a_provider_word_before_a_generic_name_names_the_value() {
+    // `AWS Secret: <40>` in a deployment note: the generic rule reads
+    // `Secret`, the word before it says whose.
+    let secret = [
+        Rng::new(88).string(&alnum(), 20),
+        "/".to_owned(),
+        Rng::new(89).string(&alnum(), 19),
+    ]
+    .concat();
+    let found = matches(&format!("AWS Secret: {secret}\n"), "notes.txt");
+    let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["secrets.aws.secret-access-key"], "{found:?}");
+    let found = matches(&format!("Big Secret: {secret}\n"), "notes.txt");
+    let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["secrets.generic.secret"], "{found:?}");
+}
