@@ -365,6 +365,48 @@ pub(crate) fn in_sentence(data: &[u8], separator: usize, end: usize) -> bool {
     word_before && spaces == 1 && rest.get(1).is_some_and(u8::is_ascii_alphabetic)
 }
 
+/// Whether a path is a YAML file.
+pub(crate) fn is_yaml_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yml") || lower.ends_with(".yaml")
+}
+
+/// Whether `at` lies in the `development` or `test` section of a YAML file
+/// of per-environment settings: the nearest line above it that starts at
+/// column 0 with a key (`development:`, `test:`, `dev:`, `testing:`,
+/// `local:`; Rails' `secrets.yml` and `database.yml`), within 64 KiB. A
+/// line at column 0 itself is in no section.
+pub(crate) fn in_dev_section(data: &[u8], at: usize) -> bool {
+    let floor = at.saturating_sub(64 << 10);
+    let line_start = memchr::memrchr(b'\n', &data[floor..at]).map_or(floor, |p| floor + p + 1);
+    if data
+        .get(line_start)
+        .is_none_or(|b| !b.is_ascii_whitespace())
+    {
+        return false;
+    }
+    let mut end = line_start.saturating_sub(1);
+    while end > floor {
+        let start = memchr::memrchr(b'\n', &data[floor..end]).map_or(floor, |p| floor + p + 1);
+        let line = &data[start..end];
+        end = start.saturating_sub(1);
+        match line.first() {
+            None | Some(b' ' | b'\t' | b'#' | b'-' | b'\r') => continue,
+            Some(_) => {
+                let Some(colon) = memchr::memchr(b':', line) else {
+                    return false;
+                };
+                let key = String::from_utf8_lossy(&line[..colon]).to_ascii_lowercase();
+                return matches!(
+                    key.trim_matches(['"', '\'']),
+                    "development" | "dev" | "test" | "testing" | "local"
+                );
+            }
+        }
+    }
+    false
+}
+
 /// The word of letters and digits right before a match that opens with
 /// one space (`AWS` in `AWS Secret: …`), at most 24 bytes; `separator`
 /// is the byte before the match's name.
@@ -741,6 +783,38 @@ fn is_code_or_reference(value: &str) -> bool {
         && starts_like_identifier(value)
         && value[..open].bytes().all(|b| word(b) || b == b'.')
         && starts_like_identifier(value[open + 1..].trim_start_matches(':'))
+    {
+        return true;
+    }
+    // A method of a module or class, called without parentheses in Ruby
+    // (`SecureRandom.base58`, `Devise.friendly_token`).
+    if let Some((module, method)) = value.split_once('.')
+        && module
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_uppercase())
+        && module.bytes().all(|b| b.is_ascii_alphanumeric())
+        && module.bytes().any(|b| b.is_ascii_lowercase())
+        && method
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase())
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return true;
+    }
+    // An element of a sequence by position (`auth_parts[0]`, `argv[1]`):
+    // a name in lowercase and a small index; `Summer[2024]` stays a value.
+    if let Some((seq, index)) = value.split_once('[')
+        && seq.len() >= 3
+        && starts_like_identifier(seq)
+        && seq
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && (1..=2).contains(&index.len())
+        && index.bytes().all(|b| b.is_ascii_digit())
     {
         return true;
     }
@@ -2038,6 +2112,17 @@ mod tests {
     }
 
     #[test]
+    fn development_sections() {
+        let yaml = "development:\n  secret_key_base: aaa\n\n# note\ntest:\n  password: bbb\nproduction:\n  secret_key_base: ccc\nkey: ddd\n";
+        let at = |value: &str| in_dev_section(yaml.as_bytes(), yaml.find(value).unwrap());
+        assert!(at("aaa"));
+        assert!(at("bbb"));
+        assert!(!at("ccc"));
+        assert!(!at("ddd"));
+        assert!(!in_dev_section(b"  password: x", 12));
+    }
+
+    #[test]
     fn words_before_a_name() {
         let text = b"AWS Secret: x";
         assert_eq!(word_before(text, 3), Some(&b"AWS"[..]));
@@ -2142,6 +2227,10 @@ mod tests {
             "Prisma.UserGetPayload<{",
             "&claimsMessage{",
             "query:X-API-Key",
+            "SecureRandom.base58",
+            "Devise.friendly_token",
+            "auth_parts[0",
+            "sys.argv[1",
             "header:X-CSRF-Token",
             "&jwt.RegisteredClaims{",
             "e.rank<=100?",
@@ -2168,6 +2257,10 @@ mod tests {
             "ab/cd//ef",
             "p4ss#w0rd@home",
             "query:Xk29vLq8#1",
+            "Summer.Fun2024",
+            "Tr0ub4dor.x9Q",
+            "Pass[2024",
+            "hunter[9Xk",
             "&Zq8#vR2mKx{",
             "Xk29vLq8&&",
             "Xk2#vL@q:9Rt",

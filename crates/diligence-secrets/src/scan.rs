@@ -330,6 +330,10 @@ pub struct Match {
     /// of the presigned URL with temporary credentials that holds it; in
     /// seconds since the epoch.
     pub expires: Option<i64>,
+    /// The value sits in the `development` or `test` section of a YAML
+    /// file of per-environment settings (Rails' `secrets.yml`,
+    /// `database.yml`): a value of those environments, not production's.
+    pub dev_section: bool,
     /// The raw value, sealed: read only by the live validator.
     pub(crate) sealed: SealedSecret,
     start: usize,
@@ -1075,6 +1079,8 @@ impl Engine {
                             .filter(|v| v.is_jwt())
                             .and_then(|_| crate::validate::jwt_expiry(secret))
                             .or_else(|| filters::presigned_url_expiry(data, group.start)),
+                        dev_section: filters::is_yaml_path(path)
+                            && filters::in_dev_section(data, group.start),
                         sealed: SealedSecret::new(secret).with_host(host),
                         start: group.start,
                         end: group.end,

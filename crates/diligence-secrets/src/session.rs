@@ -102,6 +102,8 @@ struct Seen {
     origin: Origin,
     allowed_inline: bool,
     client_variable: bool,
+    /// In the development or test section of a settings file.
+    dev_section: bool,
 }
 
 #[derive(Debug)]
@@ -382,6 +384,7 @@ impl<'e> Session<'e> {
                 origin: origin.clone(),
                 allowed_inline: m.allowed_inline,
                 client_variable: m.client_variable,
+                dev_section: m.dev_section,
             });
         }
     }
@@ -425,6 +428,7 @@ impl<'e> Session<'e> {
             origin: origin.clone(),
             allowed_inline: false,
             client_variable: false,
+            dev_section: false,
         });
     }
 
@@ -1036,7 +1040,16 @@ fn build_finding(entry: &Entry, fingerprint: &str, as_of: Option<Timestamp>) -> 
     }
     // The one classifier of file context: a finding is production when any
     // place that holds it is; otherwise it takes its first place's class.
-    let classes: Vec<FileClass> = entry.seen.iter().map(|s| classify(&s.path)).collect();
+    // A value in the development or test section of a settings file is a
+    // test value wherever the file sits.
+    let classes: Vec<FileClass> = entry
+        .seen
+        .iter()
+        .map(|s| match classify(&s.path) {
+            FileClass::Production if s.dev_section => FileClass::Test,
+            class => class,
+        })
+        .collect();
     let class = if classes.is_empty() || classes.contains(&FileClass::Production) {
         FileClass::Production
     } else {
@@ -1046,7 +1059,11 @@ fn build_finding(entry: &Entry, fingerprint: &str, as_of: Option<Timestamp>) -> 
     if test_only {
         tags.insert(format!("context-{class}"));
         if class == FileClass::Test {
-            tags.insert("test-path".to_owned());
+            if entry.seen.iter().all(|s| s.dev_section) {
+                tags.insert("dev-section".to_owned());
+            } else {
+                tags.insert("test-path".to_owned());
+            }
         }
     }
     let (severity, mut confidence) = match meta.kind {

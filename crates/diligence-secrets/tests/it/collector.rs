@@ -691,3 +691,52 @@ fn presigned_urls_past_their_expiry_are_expired() {
         assert!(!f.tags.contains("expired"), "{}: {:?}", f.rule, f.tags);
     }
 }
+
+#[test]
+fn a_value_in_a_development_section_is_a_test_value() {
+    // Rails' `config/secrets.yml`: the development key is the developers',
+    // the production one the target's.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let hex = "0123456789abcdef";
+    let dev = Rng::new(10).string(hex, 128);
+    let prod = Rng::new(11).string(hex, 128);
+    git(dir, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(
+        dir.join("config/secrets.yml"),
+        format!(
+            "# Secrets of each environment.\ndevelopment:\n  secret_key_base: {dev}\n\nproduction:\n  secret_key_base: {prod}\n"
+        ),
+    )
+    .unwrap();
+    git(dir, &["add", "."], "2024-01-01T00:00:00Z");
+    git(
+        dir,
+        &["commit", "-q", "-m", "first"],
+        "2024-01-01T00:00:00Z",
+    );
+    let evidence = collect(dir, &Options::default());
+    let tags = |secret: &str| {
+        let fingerprint = engine().fingerprint(secret);
+        let found: Vec<_> = evidence
+            .findings
+            .iter()
+            .filter(|f| f.fingerprint == fingerprint)
+            .collect();
+        assert_eq!(found.len(), 1, "{:?}", evidence.findings);
+        found[0].tags.clone()
+    };
+    let dev_tags = tags(&dev);
+    assert!(
+        dev_tags.contains(&"context-test".to_owned()),
+        "{dev_tags:?}"
+    );
+    assert!(dev_tags.contains(&"dev-section".to_owned()), "{dev_tags:?}");
+    assert!(!dev_tags.contains(&"test-path".to_owned()), "{dev_tags:?}");
+    let prod_tags = tags(&prod);
+    assert!(
+        !prod_tags.iter().any(|t| t.starts_with("context-")),
+        "{prod_tags:?}"
+    );
+}
