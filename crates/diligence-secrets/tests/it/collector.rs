@@ -728,12 +728,10 @@ fn a_value_in_a_development_section_is_a_test_value() {
         found[0].tags.clone()
     };
     let dev_tags = tags(&dev);
-    assert!(
-        dev_tags.contains(&"context-test".to_owned()),
-        "{dev_tags:?}"
-    );
-    assert!(dev_tags.contains(&"dev-section".to_owned()), "{dev_tags:?}");
-    assert!(!dev_tags.contains(&"test-path".to_owned()), "{dev_tags:?}");
+    let has = |tag: &str| dev_tags.iter().any(|t| t == tag);
+    assert!(has("context-test"), "{dev_tags:?}");
+    assert!(has("dev-section"), "{dev_tags:?}");
+    assert!(!has("test-path"), "{dev_tags:?}");
     let prod_tags = tags(&prod);
     assert!(
         !prod_tags.iter().any(|t| t.starts_with("context-")),
