@@ -247,6 +247,15 @@ fn classify_one(path: &str) -> FileClass {
         || name.starts_with(".env.dusk")
         || name == ".env.ci"
         || name == ".env.travis"
+        // A GitHub Actions workflow that runs the tests (`e2e.yml`,
+        // `tests.yml`, `integration-tests.yml`): the credentials of its
+        // throwaway services.
+        || (dirs.ends_with(&[".github", "workflows"])
+            && name
+                .rsplit_once('.')
+                .map_or(name, |(stem, _)| stem)
+                .split(['-', '_', '.'])
+                .any(|word| matches!(word, "test" | "tests" | "e2e")))
         || (name.starts_with("phpunit") && name.contains(".xml"));
     // `src/test/` of Maven and Gradle layouts is caught by TEST_DIRS.
     if test_name || dir_in(&dirs, TEST_DIRS) {
@@ -358,6 +367,11 @@ mod tests {
             (".env.travis", FileClass::Test),
             (".env.ci", FileClass::Test),
             (".env.client", FileClass::Production),
+            (".github/workflows/e2e.yml", FileClass::Test),
+            (".github/workflows/integration-tests.yaml", FileClass::Test),
+            (".github/workflows/deploy.yml", FileClass::Production),
+            (".github/workflows/latest.yml", FileClass::Production),
+            ("ci/e2e.yml", FileClass::Production),
             (".env.travis.production", FileClass::Production),
             (".env.staging", FileClass::Production),
             ("phpunit/src/Runner.php", FileClass::Production),
