@@ -1225,7 +1225,27 @@ pub(crate) fn local_default_login(user: &[u8], password: &str, host: &str) -> bo
         || host.starts_with("127.")
         || host == "0.0.0.0"
         || host == "host.docker.internal";
-    local && user == password.as_bytes()
+    // `app:app`, or a password that says it is one
+    // (`powersync_storage:powersync_password@db`).
+    let lower = password.to_ascii_lowercase();
+    local
+        && (user == password.as_bytes()
+            || ["password", "passwd", "secret"]
+                .iter()
+                .any(|word| lower.contains(word)))
+}
+
+/// The expiry of an edge authorisation token (Akamai's
+/// `exp=1642374990~acl=…~hmac=…` in a CDN URL's `token=`): its `exp`, in
+/// seconds since the epoch; `None` for anything else.
+pub(crate) fn edge_token_expiry(secret: &str) -> Option<i64> {
+    if !secret.contains("hmac=") {
+        return None;
+    }
+    secret
+        .split('~')
+        .find_map(|field| field.strip_prefix("exp="))
+        .and_then(|exp| exp.parse().ok())
 }
 
 /// Whether a value spells the name it is assigned to, in another case or
@@ -2176,6 +2196,16 @@ mod tests {
     }
 
     #[test]
+    fn edge_tokens() {
+        assert_eq!(
+            edge_token_expiry("exp=1642374990~hmac=7651e44832fd0866663523c8f51faf77"),
+            Some(1_642_374_990)
+        );
+        assert_eq!(edge_token_expiry("exp=1642374990~acl=/x"), None);
+        assert_eq!(edge_token_expiry("Zq8vR2mKx7Lp4Nw9"), None);
+    }
+
+    #[test]
     fn development_logins() {
         assert!(local_default_login(b"postgres", "postgres", "localhost"));
         assert!(local_default_login(b"app", "app", "db"));
@@ -2183,6 +2213,12 @@ mod tests {
         assert!(local_default_login(b"app", "app", "host.docker.internal"));
         assert!(!local_default_login(b"app", "app", "db.acme.io"));
         assert!(!local_default_login(b"app", "Zq8vR2mKx7", "localhost"));
+        assert!(local_default_login(b"ps", "powersync_password", "db"));
+        assert!(!local_default_login(
+            b"ps",
+            "powersync_password",
+            "db.acme.io"
+        ));
     }
 
     #[test]

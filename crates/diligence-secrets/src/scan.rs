@@ -1078,7 +1078,8 @@ impl Engine {
                             .validator
                             .filter(|v| v.is_jwt())
                             .and_then(|_| crate::validate::jwt_expiry(secret))
-                            .or_else(|| filters::presigned_url_expiry(data, group.start)),
+                            .or_else(|| filters::presigned_url_expiry(data, group.start))
+                            .or_else(|| filters::edge_token_expiry(secret)),
                         dev_section: filters::is_yaml_path(path)
                             && filters::in_dev_section(data, group.start),
                         sealed: SealedSecret::new(secret).with_host(host),
