@@ -818,6 +818,16 @@ fn is_code_or_reference(value: &str) -> bool {
     {
         return true;
     }
+    // A member of minified code before `||` or `&&`
+    // (`e.o.withCredentials||!1`); a random key may hold them too.
+    if let Some(at) = value.find("||").or_else(|| value.find("&&"))
+        && value[..at].contains('.')
+        && value[..at]
+            .split('.')
+            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+    {
+        return true;
+    }
     // Where a framework looks a credential up (`query:x-api-key`,
     // `header:X-CSRF-Token`, `cookie:_csrf`): a place, not a value.
     if let Some((place, name)) = value.split_once(':')
@@ -2270,6 +2280,7 @@ mod tests {
             "header:X-CSRF-Token",
             "&jwt.RegisteredClaims{",
             "e.rank<=100?",
+            "e.o.withCredentials||!1",
             "org_reader_key#organization@organization:acme",
             "doc:readme#viewer@user:*",
         ] {
