@@ -322,6 +322,9 @@ fn scan_history(
     // The same content committed at other paths (a copy, a backup) is a
     // place of what it holds too; a path HEAD holds is the worktree's.
     let record_elsewhere = |entry: &BlobEntry, matches: &[Match], worktree_paths: &[String]| {
+        if matches.is_empty() {
+            return;
+        }
         for place in history.blobs().other_places(&entry.id) {
             if place.path == entry.display_path() || worktree_paths.contains(&place.path) {
                 continue;

@@ -462,7 +462,7 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
     // Nested YAML: a leaf whose provider or credential word is in a parent
     // key (`twilio:` / `auth:` / `token: value`, `stripe:` / `secret: value`)
     // as one environment name (`TWILIO_AUTH_TOKEN=value`).
-    if name.ends_with(".yml") || name.ends_with(".yaml") {
+    if crate::filters::is_yaml_path(&name) {
         for (path, value, at) in yaml_leaves(data) {
             add_line(&mut lines, at, &[&path, b"=", value]);
         }
@@ -789,8 +789,14 @@ fn kubernetes_secret_data(doc: &[u8]) -> Vec<(usize, Vec<u8>)> {
     out
 }
 
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
+/// The value of a hexadecimal digit, in either case.
+pub(crate) const fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 fn percent_decode(line: &[u8]) -> Vec<u8> {

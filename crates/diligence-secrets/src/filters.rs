@@ -756,6 +756,13 @@ fn is_member_expression(value: &str) -> bool {
         || (generic && !body.bytes().any(|b| b.is_ascii_digit()))
 }
 
+/// Whether a text is identifiers joined by single dots (`e`, `e.o.format`,
+/// `jwt.RegisteredClaims`): a name or a member of one in code.
+fn is_dotted_identifier(text: &str) -> bool {
+    text.split('.')
+        .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+}
+
 /// Values that are code or a reference to something else, not a literal:
 /// an identifier path (`person::table`, `self->key`), a type
 /// (`Annotated[str`, `Union[str`, `forwardRef<`), a template placeholder
@@ -822,9 +829,7 @@ fn is_code_or_reference(value: &str) -> bool {
     // (`e.o.withCredentials||!1`); a random key may hold them too.
     if let Some(at) = value.find("||").or_else(|| value.find("&&"))
         && value[..at].contains('.')
-        && value[..at]
-            .split('.')
-            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+        && is_dotted_identifier(&value[..at])
     {
         return true;
     }
@@ -841,10 +846,7 @@ fn is_code_or_reference(value: &str) -> bool {
     // `&jwt.RegisteredClaims{`).
     if let Some(rest) = value.strip_prefix('&')
         && let Some(type_name) = rest.strip_suffix('{')
-        && !type_name.is_empty()
-        && type_name
-            .split('.')
-            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+        && is_dotted_identifier(type_name)
     {
         return true;
     }
@@ -867,9 +869,7 @@ fn is_code_or_reference(value: &str) -> bool {
         && identifier_len(test.as_bytes()) == test.len()
         && let Some((then, _)) = rest.split_once(':')
         && (then == test || then.contains('.'))
-        && then
-            .split('.')
-            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+        && is_dotted_identifier(then)
     {
         return true;
     }
@@ -922,9 +922,7 @@ fn is_code_or_reference(value: &str) -> bool {
     let ident = |at: usize| bytes.get(at..).map_or(0, identifier_len);
     if let Some(eq) = value.find('=')
         && value[..eq].find('.').is_some_and(|dot| dot <= 2)
-        && value[..eq]
-            .split('.')
-            .all(|part| !part.is_empty() && identifier_len(part.as_bytes()) == part.len())
+        && is_dotted_identifier(&value[..eq])
         && starts_like_identifier(&value[eq + 1..])
     {
         return true;
@@ -1071,6 +1069,12 @@ pub(crate) fn in_local_url(data: &[u8], separator: usize, at: usize) -> bool {
         || host.split(':').next().unwrap_or_default(),
         |v6| v6.split(']').next().unwrap_or_default(),
     );
+    is_loopback_host(host)
+}
+
+/// Whether a host name, lowercase, is this machine (`localhost`, `127.*`,
+/// `0.0.0.0`, `::1`).
+fn is_loopback_host(host: &str) -> bool {
     matches!(host, "localhost" | "0.0.0.0" | "::1") || host.starts_with("127.")
 }
 
@@ -1231,10 +1235,7 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
 /// `db`, `postgres`).
 pub(crate) fn local_default_login(user: &[u8], password: &str, host: &str) -> bool {
     let host = host.to_ascii_lowercase();
-    let local = !host.contains('.')
-        || host.starts_with("127.")
-        || host == "0.0.0.0"
-        || host == "host.docker.internal";
+    let local = is_loopback_host(&host) || !host.contains('.') || host == "host.docker.internal";
     // `app:app`, or a password that says it is one
     // (`powersync_storage:powersync_password@db`).
     let lower = password.to_ascii_lowercase();

@@ -579,7 +579,7 @@ impl Engine {
             return BlobOutcome::Scanned(self.scan_spans(data, &spans, path));
         }
         let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-        let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+        let yaml = filters::is_yaml_path(&name);
         let mut delta = crate::delta::delta(data, base, yaml, crate::delta::NARROW_CONTEXT_LINES);
         let mut matches = match &delta {
             crate::delta::Delta::Whole { .. } => self.scan_plain(data, path),

@@ -154,10 +154,9 @@ const QSTASH_DEV_SIGNING_KEYS: [[u8; 32]; 2] = [
 /// 32 bytes from 64 hexadecimal digits, at compile time.
 const fn hex32(hex: &str) -> [u8; 32] {
     const fn digit(b: u8) -> u8 {
-        match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            _ => panic!("not a lowercase hexadecimal digit"),
+        match crate::decode::hex(b) {
+            Some(d) => d,
+            None => panic!("not a hexadecimal digit"),
         }
     }
     let bytes = hex.as_bytes();
