@@ -60,7 +60,8 @@ pub const OTHER_PLACES: usize = 32;
 #[derive(Clone, Debug, Default)]
 pub struct BlobIndex {
     entries: Vec<BlobEntry>,
-    by_id: HashMap<ObjectId, usize>,
+    /// Keyed by the id's own bytes, which are already a hash.
+    by_id: gix::hashtable::HashMap<ObjectId, usize>,
     /// The blobs seen at more than one path: their other places, in order
     /// of first appearance, at most [`OTHER_PLACES`] each.
     others: BTreeMap<usize, Vec<OtherPlace>>,

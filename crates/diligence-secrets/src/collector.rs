@@ -2,6 +2,8 @@
 //! history blob through one [`Session`], each content scanned once.
 
 use std::collections::{BTreeMap, HashMap};
+
+use rustc_hash::FxHashSet;
 use std::sync::{Mutex, OnceLock};
 
 use diligence_collect::{
@@ -221,13 +223,13 @@ struct WorktreeHit {
 
 struct Worktree {
     /// Every worktree blob id, hit or not (history skips these).
-    ids: HashMap<[u8; 20], ()>,
+    ids: FxHashSet<[u8; 20]>,
     hits: Mutex<HashMap<[u8; 20], WorktreeHit>>,
 }
 
 fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Worktree> {
     let cap = session.engine().options().max_blob_size;
-    let ids = Mutex::new(HashMap::new());
+    let ids = Mutex::new(FxHashSet::default());
     let hits = Mutex::new(HashMap::new());
     let failed = std::sync::atomic::AtomicBool::new(false);
     cx.files.entries().par_iter().for_each(|entry: &FileEntry| {
@@ -254,7 +256,7 @@ fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Workt
         // Record nothing yet: history may attribute the same content
         // to its commit. Counting and key files happen in `scan`.
         let matches = session.scan_unrecorded(&data, &entry.path, &Origin::Worktree);
-        ids.lock().unwrap_or_else(|e| e.into_inner()).insert(id, ());
+        ids.lock().unwrap_or_else(|e| e.into_inner()).insert(id);
         if !matches.is_empty() {
             // Copies of one content at several paths are all places of
             // what it holds.
@@ -341,7 +343,7 @@ fn scan_history(
             return false;
         }
         if let Some(key) = blob_key(&entry.id)
-            && worktree.ids.contains_key(&key)
+            && worktree.ids.contains(&key)
         {
             let mut hits = worktree.hits.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(hit) = hits.get_mut(&key) {
@@ -423,7 +425,7 @@ fn scan_unreachable(
             continue;
         };
         if history.blobs().get(&id).is_some()
-            || blob_key(&id).is_some_and(|k| worktree.ids.contains_key(&k))
+            || blob_key(&id).is_some_and(|k| worktree.ids.contains(&k))
         {
             continue;
         }

@@ -238,11 +238,17 @@ pub(crate) fn unescape(text: &[u8]) -> Vec<u8> {
 /// so line-based rules see one line per entry and URL rules their
 /// keyword. At most `budget` bytes.
 pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    // Built once: a line-by-line search would build each of them per line.
+    static BREAK: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\n"));
+    static URL: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b":\\/\\/"));
+    static NAME: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\\":"));
+    static PAIR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\\":\\\""));
+    static SPACED_PAIR: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\\\": \\\""));
+    static OPENS_QUOTED: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"=\\\""));
     let mut out = Vec::new();
-    if memchr::memmem::find(data, b"\\n").is_none()
-        && memchr::memmem::find(data, b":\\/\\/").is_none()
-        && memchr::memmem::find(data, b"\\\":").is_none()
-    {
+    if BREAK.find(data).is_none() && URL.find(data).is_none() && NAME.find(data).is_none() {
         return out;
     }
     // A file inside a string has two line breaks or more, and a line of it
@@ -250,22 +256,20 @@ pub(crate) fn escape_layers(data: &[u8], budget: usize) -> Vec<Layer> {
     // break (`print("done\n")`, a notebook's source line) reads the same
     // escaped, and is not decoded again.
     let escaped = |text: &[u8]| {
-        if memchr::memmem::find(text, b":\\/\\/").is_some() {
+        if URL.find(text).is_some() {
             return true;
         }
         // A JSON object inside a string literal (Java's
         // `"{\"awsSecretKey\":\"…\"}"`): its names and values stand in
         // escaped quotes.
-        if memchr::memmem::find(text, b"\\\":\\\"").is_some()
-            || memchr::memmem::find(text, b"\\\": \\\"").is_some()
-        {
+        if PAIR.find(text).is_some() || SPACED_PAIR.find(text).is_some() {
             return true;
         }
-        let breaks: Vec<usize> = memchr::memmem::find_iter(text, b"\\n").take(64).collect();
+        let breaks: Vec<usize> = BREAK.find_iter(text).take(64).collect();
         // One line break is enough when a value opens with an escaped
         // quote (`{".env": "API_KEY=\"...\"\nDEBUG=1"}`): the escape hides
         // the value from every rule until it is undone.
-        if !breaks.is_empty() && memchr::memmem::find(text, b"=\\\"").is_some() {
+        if !breaks.is_empty() && OPENS_QUOTED.find(text).is_some() {
             return true;
         }
         breaks.len() >= 2

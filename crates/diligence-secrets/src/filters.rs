@@ -1635,13 +1635,18 @@ pub(crate) fn lockfile_credential_lines(data: &[u8]) -> Vec<(usize, usize)> {
         if urls.last().is_some_and(|&(_, end)| at <= end) {
             continue;
         }
+        // The `@` is looked for first: most URLs (a lockfile's resolved
+        // registry URLs) have none on their line.
         let authority = &data[at + 3..];
-        let host_end = authority
+        let window = &authority[..authority.len().min(256)];
+        let window = memchr::memchr(b'\n', window).map_or(window, |end| &window[..end]);
+        let Some(user_end) = memchr::memchr(b'@', window) else {
+            continue;
+        };
+        if !window[..user_end]
             .iter()
-            .take(256)
-            .position(|&b| matches!(b, b'/' | b'"' | b'\'' | b' ' | b'#' | b'?' | b'\n'))
-            .unwrap_or(authority.len().min(256));
-        if authority[..host_end].contains(&b'@') {
+            .any(|&b| matches!(b, b'/' | b'"' | b'\'' | b' ' | b'#' | b'?'))
+        {
             urls.push(line_of(at));
         }
     }
@@ -1737,6 +1742,10 @@ mod tests {
             "\"//npm.acme.test/:_authToken\" \"abc\"",
             "  resolved \"git+ssh://git@github.com/acme/lib.git#v1\"",
             "dependencies:",
+            // A host that ends its line: the `@` of the next line is not
+            // its user part.
+            "registry https://registry.npmjs.org",
+            "\"@types/node@^20\":",
         ]
         .join("\n");
         let kept: Vec<&str> = lockfile_credential_lines(text.as_bytes())
