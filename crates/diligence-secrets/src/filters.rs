@@ -833,6 +833,15 @@ fn is_code_or_reference(value: &str) -> bool {
     {
         return true;
     }
+    // A member of code joined to a string (`"Unacceptable token: "+
+    // s.lexer.current.text` in a bundle). A base64 value may open with
+    // `+`, but holds no dot.
+    if let Some(rest) = value.strip_prefix('+')
+        && rest.contains('.')
+        && is_dotted_identifier(rest)
+    {
+        return true;
+    }
     // Where a framework looks a credential up (`query:x-api-key`,
     // `header:X-CSRF-Token`, `cookie:_csrf`): a place, not a value.
     if let Some((place, name)) = value.split_once(':')
@@ -2293,6 +2302,8 @@ mod tests {
             "e.o.withCredentials||!1",
             "org_reader_key#organization@organization:acme",
             "doc:readme#viewer@user:*",
+            "+s.lexer.current.text",
+            "+this.config.apiKey",
         ] {
             assert!(is_code_or_reference(code), "{code}");
         }
@@ -2321,6 +2332,9 @@ mod tests {
             "Xk29vLq8&&",
             "sk_~[MR||bUQR&6:o",
             "Xk2#vL@q:9Rt",
+            "+Zq8vR2mKx7Lp4Nw9Bt3H",
+            "+Zq8v/R2mK.x7Lp4=",
+            "+.Zq8vR2mKx7",
         ] {
             assert!(!is_code_or_reference(literal), "{literal}");
         }
