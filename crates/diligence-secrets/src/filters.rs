@@ -59,6 +59,9 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     // Words asking the reader to choose one: `typeinastrongpassword`.
     "strongpassword",
     "securepassword",
+    // Or describing the value (`SecurePass123!` of generated API docs).
+    "securepass",
+    "strongpass",
     "typeina",
     "{{",
     "}}",
@@ -2072,6 +2075,8 @@ mod tests {
             "sk_live_0000000000000000",
             "typeinastrongpassword",
             "YourSecurePassword1",
+            "SecurePass123!",
+            "MyStrongPass#2024",
         ] {
             assert!(is_placeholder(p, false), "{p}");
         }
@@ -2091,6 +2096,8 @@ mod tests {
         for real in [
             "Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd5Fg1Js",
             "d41d8c98f00b204e9800998ecf8427e",
+            "FreddieMac2024!",
+            "Compass-Secure9",
         ] {
             assert!(!is_placeholder(real, false), "{real}");
         }
