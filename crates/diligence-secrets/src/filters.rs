@@ -248,6 +248,19 @@ pub fn generic_value_plausible(value: &str) -> bool {
     if only_word_chars {
         return false;
     }
+    // So are three lowercase words or more and a short number
+    // (`lovable_integration_org_123`, a stand-in token of a generated
+    // client); two words and a year stay possible as a password.
+    if let Some((words, number)) = value.rsplit_once(['_', '-'])
+        && (1..=4).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && words.split(['_', '-']).count() >= 3
+        && words
+            .split(['_', '-'])
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+    {
+        return false;
+    }
     // A negated or non-null-asserted identifier or member is an expression
     // (`!requiresPreflightRequest`, `!!profile[providerKey]`, TypeScript's
     // `GitHubApp.key!`).
@@ -2116,6 +2129,9 @@ mod tests {
             "cus_Xk29-vLq8!1rPz",
             "Xk29&vLq8!1rPz",
             "Xk29vLq81rPz&next=1",
+            "summer_fun_2024",
+            "acme_prod_xk29_7",
+            "lovable_integration_org_12345",
         ] {
             assert!(generic_value_plausible(good), "{good}");
         }
@@ -2144,6 +2160,8 @@ mod tests {
             "cus_NffrFeUfNV2Hib",
             "price_1NqXkL2eZvKYlo2C8yXxTqHn",
             "ABC&issuer=Koel",
+            "lovable_integration_org_123",
+            "stripe-webhook-handler-v-2",
         ] {
             assert!(!generic_value_plausible(bad), "{bad}");
         }
