@@ -92,7 +92,7 @@ pub(crate) struct Layer {
     pub(crate) line_offsets: Vec<usize>,
 }
 
-fn mostly_text(data: &[u8]) -> bool {
+pub(crate) fn mostly_text(data: &[u8]) -> bool {
     if data.is_empty() {
         return false;
     }
@@ -624,8 +624,8 @@ fn property_entry() -> &'static regex::bytes::Regex {
 
 /// `<name>value</name>` with a credential-like name, the value alone or
 /// on its own line.
-/// Leaves of nested YAML mappings under at least one parent key whose path
-/// holds a credential word: (the path as an environment name, the value
+/// Leaves of nested YAML mappings under at least one parent key, the leaf
+/// or its parent holding a credential word: (the path as an environment name, the value
 /// without quotes, the value's offset). Block scalars, anchors, aliases,
 /// flow collections and list items are left out, and so is a path whose
 /// words name no credential (`image:` / `tag: 1.2.3`).
@@ -675,6 +675,19 @@ fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
             [q @ (b'"' | b'\''), inner @ .., last] if last == q => inner,
             other => other,
         };
+        // The credential word is the leaf's or its parent's: a key further
+        // up names a section (`jobs:` / `detect-secrets:` / `steps:` /
+        // `uses: actions/checkout@v4`), not what the leaf holds. An
+        // action or workflow reference (`uses:`) never is a credential.
+        let parent = stack.last().map_or(&b""[..], |&(_, k)| k);
+        let near = [parent, key].concat().to_ascii_lowercase();
+        if key == b"uses"
+            || !WORDS
+                .iter()
+                .any(|w| memchr::memmem::find(&near, w.as_bytes()).is_some())
+        {
+            continue;
+        }
         let mut path: Vec<u8> = Vec::new();
         for part in stack.iter().map(|&(_, k)| k).chain([key]) {
             if !path.is_empty() {
@@ -685,15 +698,9 @@ fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
                 other => other.to_ascii_uppercase(),
             }));
         }
-        let lower = path.to_ascii_lowercase();
-        if WORDS
-            .iter()
-            .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
-        {
-            // The value is a part of `data`: its offset is its distance.
-            let at = value.as_ptr() as usize - data.as_ptr() as usize;
-            out.push((path, value, at));
-        }
+        // The value is a part of `data`: its offset is its distance.
+        let at = value.as_ptr() as usize - data.as_ptr() as usize;
+        out.push((path, value, at));
     }
     out
 }

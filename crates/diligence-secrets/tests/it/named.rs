@@ -332,6 +332,16 @@ fn nested_yaml_names_the_provider_from_its_parent_keys() {
             "{quiet}: {found:?}"
         );
     }
+    // A section's name further up (a CI job that runs a secret scanner)
+    // says nothing of its leaves; `uses:` is a reference. Not even a
+    // generic reading.
+    for quiet in [
+        format!("jobs:\n  detect-secrets:\n    steps:\n      - name: x\n        ref: x{hex}9\n"),
+        format!("jobs:\n  secret-scan:\n    uses: acme/ci/.github/workflows/scan.yml@{hex}\n"),
+    ] {
+        let found = at(&quiet);
+        assert!(found.is_empty(), "{quiet}: {found:?}");
+    }
 }
 
 #[test]
