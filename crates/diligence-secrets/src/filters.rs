@@ -82,6 +82,9 @@ pub fn is_placeholder(secret: &str, structured: bool) -> bool {
     if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) {
         return true;
     }
+    if encodes_a_placeholder(secret) {
+        return true;
+    }
     if structured {
         return false;
     }
@@ -118,6 +121,38 @@ pub fn is_placeholder(secret: &str, structured: bool) -> bool {
     }
     let distinct = seen.iter().filter(|&&s| s).count();
     bytes.len() >= 12 && distinct <= 4
+}
+
+/// Whether `secret` is base64 of text that says it is a stand-in
+/// (`test-key-for-ci-only` in a CI workflow's connection string, an
+/// `example` value): key material decodes to random bytes, not words.
+/// Text that only opens with `test` (a `testuser:password` pair) is not.
+fn encodes_a_placeholder(secret: &str) -> bool {
+    if secret.len() < 16 {
+        return false;
+    }
+    let Some(decoded) = crate::decode::base64_decode(secret) else {
+        return false;
+    };
+    if !crate::decode::mostly_text(&decoded) {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&decoded).to_ascii_lowercase();
+    let stand_in = [
+        "test",
+        "fake",
+        "dummy",
+        "sample",
+        "example",
+        "placeholder",
+        "mock",
+    ]
+    .iter()
+    .any(|word| {
+        text.strip_prefix(word)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '_', ' ', '.']))
+    });
+    stand_in || PLACEHOLDER_MARKS.iter().any(|m| text.contains(m))
 }
 
 /// Words that make a generic value a description, not a credential.
@@ -481,6 +516,33 @@ pub(crate) fn presigned_url_expiry(data: &[u8], at: usize) -> Option<i64> {
         u8::try_from(day).ok()?,
     );
     Some(midnight.seconds() + hour * 3600 + minute * 60 + second + expires)
+}
+
+/// When `at` lies in an Azure shared access signature URL (it carries
+/// `sig=`): the signature's expiry, its `se=` (`2025-12-18`,
+/// `2025-12-18T02:33Z`, `2025-12-18T02%3A33%3A09Z`), in seconds since the
+/// epoch. What it signed cannot be used past it.
+pub(crate) fn sas_expiry(data: &[u8], at: usize) -> Option<i64> {
+    let (start, end) = url_bounds(data, at, at.saturating_sub(8192), at + 8192);
+    let url = &data[start..end];
+    memchr::memmem::find(url, b"sig=")?;
+    let from = [&b"?se="[..], b"&se=", b"&amp;se="]
+        .iter()
+        .find_map(|name| memchr::memmem::find(url, name).map(|p| p + name.len()))?;
+    let value = &url[from..];
+    let len = value.iter().position(|&b| b == b'&').unwrap_or(value.len());
+    let text = std::str::from_utf8(&value[..len])
+        .ok()?
+        .replace("%3A", ":")
+        .replace("%3a", ":");
+    // Minutes without seconds are allowed in a SAS.
+    let text = match text.strip_suffix('Z') {
+        Some(time) if time.matches(':').count() == 1 => format!("{time}:00Z"),
+        _ => text,
+    };
+    diligence_model::Timestamp::parse(&text)
+        .ok()
+        .map(diligence_model::Timestamp::seconds)
 }
 
 /// The URL around `at`: back and forward to a byte that ends a URL in
@@ -2093,6 +2155,23 @@ mod tests {
         ] {
             assert!(is_placeholder(p, false), "{p}");
         }
+        // Base64 of a stand-in, built here from its text.
+        let b64 = |text: &str| crate::decode::base64_encode(text.as_bytes());
+        for p in [
+            b64("test-key-for-ci-only-minimum-32-characters"),
+            b64("fake_secret_value_for_tests"),
+            b64("an-example-signing-key-here"),
+        ] {
+            assert!(is_placeholder(&p, false), "{p}");
+            assert!(is_placeholder(&p, true), "{p}");
+        }
+        for real in [
+            b64("testuser:Xk29vLq81rPz"),
+            b64("deploy:Tr0ub4dor-3xK-9Qm"),
+            "Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd5Fg1Js==".to_owned(),
+        ] {
+            assert!(!is_placeholder(&real, false), "{real}");
+        }
         // The storage emulator's published key, built here from its parts.
         let emulator = [
             "Eby8vdM02xNOcqFlqUwJ",
@@ -2257,6 +2336,37 @@ mod tests {
         );
         assert_eq!(edge_token_expiry("exp=1642374990~acl=/x"), None);
         assert_eq!(edge_token_expiry("Zq8vR2mKx7Lp4Nw9"), None);
+        let sas = |url: &str| sas_expiry(url.as_bytes(), url.find("sig=").unwrap_or(0));
+        let day = diligence_model::Timestamp::from_ymd(2025, 12, 18).seconds();
+        let sig = "sig=Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd5Fg1JsQm2Xz%3D";
+        for (url, expires) in [
+            (
+                format!(
+                    "https://a.blob.core.windows.net/c/x.png?sv=2025-11-05&se=2025-12-18T02%3A33%3A09Z&sr=b&sp=r&{sig}"
+                ),
+                day + 2 * 3600 + 33 * 60 + 9,
+            ),
+            (
+                format!("https://a.blob.core.windows.net/c?sv=2022-11-02&se=2025-12-18&{sig}"),
+                day,
+            ),
+            (
+                format!(
+                    "https://a.blob.core.windows.net/c?sv=2022-11-02&{sig}&se=2025-12-18T02:33Z"
+                ),
+                day + 2 * 3600 + 33 * 60,
+            ),
+        ] {
+            assert_eq!(sas(&url), Some(expires), "{url}");
+        }
+        // No expiry, or no signature: nothing to say.
+        assert_eq!(
+            sas(&format!(
+                "https://a.blob.core.windows.net/c?sv=2022-11-02&{sig}"
+            )),
+            None
+        );
+        assert_eq!(sas("https://example.test/?se=2025-12-18&x=1"), None);
     }
 
     #[test]

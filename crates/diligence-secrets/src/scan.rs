@@ -798,6 +798,12 @@ impl Engine {
                     {
                         continue;
                     }
+                    // A rule that read the line percent-encoded (an Azure
+                    // SAS's `sig=…%3D`, whose class takes `%`) read the same
+                    // value: decoded, it is not another.
+                    if layer.encoding == "percent" && raw.contains(&(inner.rule, line)) {
+                        continue;
+                    }
                     if layer.replaces {
                         matches.retain(|m| {
                             !(m.rule == inner.rule && m.line == line && m.decoded.is_none())
@@ -1079,7 +1085,8 @@ impl Engine {
                             .filter(|v| v.is_jwt())
                             .and_then(|_| crate::validate::jwt_expiry(secret))
                             .or_else(|| filters::presigned_url_expiry(data, group.start))
-                            .or_else(|| filters::edge_token_expiry(secret)),
+                            .or_else(|| filters::edge_token_expiry(secret))
+                            .or_else(|| filters::sas_expiry(data, group.start)),
                         dev_section: filters::is_yaml_path(path)
                             && filters::in_dev_section(data, group.start),
                         sealed: SealedSecret::new(secret).with_host(host),

@@ -692,6 +692,75 @@ fn presigned_urls_past_their_expiry_are_expired() {
     }
 }
 
+/// An Azure SAS URL in a database dump (an image link of a Bolt app's
+/// backup): its signature is one finding though the line also reads
+/// percent-decoded, and past its `se=` it is expired; one still valid on
+/// the report date keeps its severity.
+#[test]
+fn shared_access_signatures_are_one_finding_and_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main"],
+        "2024-06-01T00:00:00Z",
+    );
+    let url = |seed: u64, expiry: &str| {
+        let mut rng = Rng::new(seed);
+        let sig = rng
+            .string(&(alnum() + "+/"), 43)
+            .replace('+', "%2B")
+            .replace('/', "%2F");
+        format!(
+            "https://acmeuploads.blob.core.windows.net/photos/a.png?se={expiry}&sp=r&sv=2025-11-05&sr=b&sig={sig}%3D"
+        )
+    };
+    let row = |url: String| format!("COPY public.photos (id, url) FROM stdin;\n1\t{url}\n\\.\n");
+    std::fs::create_dir_all(dir.path().join("backups")).unwrap();
+    std::fs::write(
+        dir.path().join("backups/old.sql"),
+        row(url(1, "2024-05-18T02%3A33%3A09Z")),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("backups/new.sql"),
+        row(url(2, "2030-01-01T00%3A00Z")),
+    )
+    .unwrap();
+    git(dir.path(), &["add", "-A"], "2024-06-01T00:00:00Z");
+    git(
+        dir.path(),
+        &["commit", "-q", "-m", "dump"],
+        "2024-06-01T00:00:00Z",
+    );
+
+    let ev = collect(dir.path(), &Options::default());
+    let sas = |file: &str| -> Vec<&diligence_model::Finding> {
+        ev.findings
+            .iter()
+            .filter(|f| {
+                f.rule.as_str() == "secrets.azure.sas-token"
+                    && f.location
+                        .path
+                        .as_deref()
+                        .is_some_and(|p| p.ends_with(file))
+            })
+            .collect()
+    };
+    let old = sas("old.sql");
+    assert_eq!(old.len(), 1, "{old:#?}");
+    assert!(old[0].tags.contains("expired"), "{:?}", old[0].tags);
+    assert!(old[0].severity <= diligence_model::Severity::Low);
+    assert!(
+        old[0].message.contains("expired on 2024-05-18"),
+        "{}",
+        old[0].message
+    );
+    let new = sas("new.sql");
+    assert_eq!(new.len(), 1, "{new:#?}");
+    assert!(!new[0].tags.contains("expired"), "{:?}", new[0].tags);
+    assert!(new[0].severity >= diligence_model::Severity::High);
+}
+
 #[test]
 fn a_value_in_a_development_section_is_a_test_value() {
     // Rails' `config/secrets.yml`: the development key is the developers',
