@@ -1245,16 +1245,20 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         return true;
     }
     // The id of a key names the key, it is not the key: a service
-    // account's `private_key_id`, a signing key's `keyId`.
+    // account's `private_key_id`, a signing key's `keyId`. So does the id
+    // of a role (Azure's built-in `Key Vault Secrets User` role has one
+    // GUID everywhere: `kvSecretsUserRoleId`).
     let word_at = |at: usize| {
         at == 0
             || matches!(name.as_bytes()[at - 1], b'_' | b'-' | b'.')
             || (name.as_bytes()[at].is_ascii_uppercase()
                 && name.as_bytes()[at - 1].is_ascii_lowercase())
     };
-    if ["key_id", "key-id", "key.id", "keyid"]
-        .iter()
-        .any(|e| lower.ends_with(e) && word_at(lower.len() - e.len()))
+    if [
+        "key_id", "key-id", "key.id", "keyid", "role_id", "role-id", "role.id", "roleid",
+    ]
+    .iter()
+    .any(|e| lower.ends_with(e) && word_at(lower.len() - e.len()))
     {
         return true;
     }
@@ -2059,6 +2063,10 @@ mod tests {
         assert!(!generic_name_excluded("private_key"));
         assert!(!generic_name_excluded("idKey"));
         assert!(!generic_name_excluded("monkey_id"));
+        // The id of a role, not a secret.
+        assert!(generic_name_excluded("var kvSecretsUserRoleId"));
+        assert!(generic_name_excluded("SECRETS_READER_ROLE_ID"));
+        assert!(!generic_name_excluded("secret_paroleid"));
         assert!(!generic_name_excluded("managerPassword"));
         assert!(!generic_name_excluded("MANAGER_PASSWORD"));
         // Names in capitals are read by their words too.
