@@ -518,6 +518,21 @@ pub(crate) fn presigned_url_expiry(data: &[u8], at: usize) -> Option<i64> {
     Some(midnight.seconds() + hour * 3600 + minute * 60 + second + expires)
 }
 
+/// Whether `at` lies in a presigned URL of GitHub's own attachment
+/// storage (`github-production-user-asset-….s3.amazonaws.com`, the link
+/// of an image or video pasted into an issue and copied into a README or
+/// a blog post): the key that signed it is GitHub's, not the target's.
+pub(crate) fn in_github_asset_url(data: &[u8], at: usize) -> bool {
+    let (start, end) = url_bounds(data, at, at.saturating_sub(2048), at + 2048);
+    let url = &data[start..end];
+    let Some(scheme) = memchr::memmem::find(url, b"://") else {
+        return false;
+    };
+    let host = &url[scheme + 3..];
+    let host = &host[..host.iter().position(|&b| b == b'/').unwrap_or(host.len())];
+    host.starts_with(b"github-production-") && host.ends_with(b".s3.amazonaws.com")
+}
+
 /// When `at` lies in an Azure shared access signature URL (it carries
 /// `sig=`): the signature's expiry, its `se=` (`2025-12-18`,
 /// `2025-12-18T02:33Z`, `2025-12-18T02%3A33%3A09Z`), in seconds since the
@@ -2344,6 +2359,18 @@ mod tests {
         );
         assert_eq!(edge_token_expiry("exp=1642374990~acl=/x"), None);
         assert_eq!(edge_token_expiry("Zq8vR2mKx7Lp4Nw9"), None);
+        let github = |url: &str| in_github_asset_url(url.as_bytes(), url.find("AKIA").unwrap_or(0));
+        let id = ["AKIA", "Q3ZL7VX2MRT5", "K8WN"].concat();
+        let signed = |host: &str| {
+            format!(
+                "<video src=\"https://{host}/1309312/305533009-a.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={id}%2F20240216%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20240216T101530Z&X-Amz-Expires=300\">"
+            )
+        };
+        assert!(github(&signed(
+            "github-production-user-asset-6210df.s3.amazonaws.com"
+        )));
+        assert!(!github(&signed("acme-uploads.s3.amazonaws.com")));
+        assert!(!github(&signed("github-production-user-asset.acme.test")));
         let sas = |url: &str| sas_expiry(url.as_bytes(), url.find("sig=").unwrap_or(0));
         let day = diligence_model::Timestamp::from_ymd(2025, 12, 18).seconds();
         let sig = "sig=Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd5Fg1JsQm2Xz%3D";

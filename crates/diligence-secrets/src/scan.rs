@@ -971,7 +971,9 @@ impl Engine {
                     // Inside a `data:…;base64,` payload the text is the
                     // encoding of a file (a font, an image); a token's shape
                     // there is chance. The decoded layers read what it holds.
-                    if filters::in_data_uri(data, group.start) {
+                    if filters::in_data_uri(data, group.start)
+                        || filters::in_github_asset_url(data, group.start)
+                    {
                         continue;
                     }
                     // A generic value that ends its match runs to its end:
