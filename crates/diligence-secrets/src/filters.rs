@@ -2237,6 +2237,14 @@ mod tests {
         ] {
             assert!(generic_value_plausible(good), "{good}");
         }
+        // A signed JWT is a value; one with a word for a signature is a
+        // test's stand-in.
+        let jwt = |signature: &str| ["eyJhbGciOiJIUzI1NiJ9", "eyJleHAiOjF9", signature].join(".");
+        assert!(generic_value_plausible(&jwt(
+            "Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd5Fg1JsQm2Xz8Vb7Nw3H"
+        )));
+        assert!(!generic_value_plausible(&jwt("invalid")));
+        assert!(!generic_value_plausible(&jwt("signature")));
         for bad in [
             "process.env.DB_PASSWORD",
             "getPassword",
