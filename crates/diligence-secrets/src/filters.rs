@@ -583,6 +583,60 @@ fn url_bounds(data: &[u8], at: usize, floor: usize, ceiling: usize) -> (usize, u
 /// bundled font is a few hundred kilobytes.
 const DATA_URI_WALK: usize = 4 << 20;
 
+/// Extensions of programming languages whose string values are quoted:
+/// there, a value without quotes is a name or an expression.
+const QUOTING_LANGUAGES: &[&str] = &[
+    "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "vue", "svelte", "go", "java", "kt",
+    "kts", "scala", "cs", "swift", "dart", "rs", "py", "rb", "php",
+];
+
+/// Whether the value `data[start..end]` stands without quotes in the code
+/// of a language that quotes its strings, and reads as code: a member
+/// (`{ token: i0.NgZone }` of Angular's compiled factories,
+/// `settings.SECRET_KEY`), a composite literal (Go's `"passwordAuth":
+/// validation.Errors{`, `&hook.Hook[*Event]{`), or an operand
+/// (`nameKey := oauth2RedirectKey + form.Code`). A bare run of letters and
+/// digits stays possible (a value pasted into code), and so does anything
+/// after a comment mark on its line (`//`, `#`, `/*`, ` * `, `--`).
+pub(crate) fn unquoted_in_code(path: &str, data: &[u8], start: usize, end: usize) -> bool {
+    let Some((_, extension)) = path.rsplit_once('.') else {
+        return false;
+    };
+    if !QUOTING_LANGUAGES
+        .iter()
+        .any(|e| extension.eq_ignore_ascii_case(e))
+    {
+        return false;
+    }
+    if start == 0
+        || end > data.len()
+        || matches!(data[start - 1], b'"' | b'\'' | b'`')
+        || !data
+            .get(start)
+            .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$' | b'&' | b'*'))
+    {
+        return false;
+    }
+    let value = &data[start..end];
+    let operand = data[end..]
+        .strip_prefix(b" ")
+        .is_some_and(|rest| matches!(rest.first(), Some(b'+' | b'-' | b'*' | b'/' | b'?' | b'|')));
+    let code = matches!(value[0], b'&' | b'*' | b'$')
+        || value.iter().any(|&b| matches!(b, b'.' | b'{' | b'['))
+        || operand;
+    if !code {
+        return false;
+    }
+    let floor = start.saturating_sub(512);
+    let line_start = memchr::memrchr(b'\n', &data[floor..start]).map_or(floor, |p| floor + p + 1);
+    let before = &data[line_start..start];
+    let comment = [&b"//"[..], b"/*", b"#", b"--", b"<!--"]
+        .iter()
+        .any(|mark| memchr::memmem::find(before, mark).is_some())
+        || before.trim_ascii_start().starts_with(b"*");
+    !comment
+}
+
 /// Whether `at` lies inside the payload of a base64 data URI
 /// (`data:font/woff;base64,…`): the base64 run holding it starts right
 /// after `;base64,`.

@@ -190,6 +190,16 @@ impl Rule {
         self.id.as_str() == "secrets.generic.password"
     }
 
+    /// Whether the rule is a generic rule of a value assigned to a name
+    /// (password, secret, key), not of a header (`Bearer …`) or a URL's
+    /// user part, whose values stand inside a string.
+    pub fn is_generic_assignment(&self) -> bool {
+        matches!(
+            self.id.as_str(),
+            "secrets.generic.password" | "secrets.generic.secret" | "secrets.generic.key"
+        )
+    }
+
     /// Whether the rule reads an assignment's name (generic rules and
     /// name-anchored provider rules), so that its hits pass the name and
     /// path filters of assignments.

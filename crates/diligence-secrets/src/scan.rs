@@ -752,7 +752,7 @@ impl Engine {
         // commit by design, so nothing in them is reported.
         let sealed = decode::sealed_secret_ranges(data);
         let in_sealed = |at: usize| sealed.iter().any(|&(s, e)| s <= at && at < e);
-        let mut matches = self.scan_text(data, path, None);
+        let mut matches = self.scan_text(data, path, None, false);
         matches.retain(|m| !in_sealed(m.start));
         if self.options.decode_layers {
             let mut lines = Lines::new(data);
@@ -780,7 +780,7 @@ impl Engine {
             layers.extend(decode::escape_layers(data, budget));
             layers.extend(decode::structure_layers(data, path, budget));
             for layer in layers {
-                for mut inner in self.scan_text(&layer.data, path, None) {
+                for mut inner in self.scan_text(&layer.data, path, None, true) {
                     let at = usize::try_from(inner.line)
                         .ok()
                         .and_then(|n| layer.line_offsets.get(n.checked_sub(1)?))
@@ -840,7 +840,9 @@ impl Engine {
 
     /// Whether one rule alone produces a match on `text` (examples check).
     pub(crate) fn rule_matches(&self, rule: usize, text: &[u8]) -> bool {
-        !self.scan_text(text, "example.txt", Some(rule)).is_empty()
+        !self
+            .scan_text(text, "example.txt", Some(rule), false)
+            .is_empty()
     }
 
     /// The rules whose keywords occur in `data`, and the lines (byte
@@ -909,7 +911,10 @@ impl Engine {
         merged(spans)
     }
 
-    fn scan_text(&self, data: &[u8], path: &str, only: Option<usize>) -> Vec<Match> {
+    /// The matches of the rules (or of `only`) in `data`, a blob's text or
+    /// a `layer` decoded from it (whose lines are made, not written: a
+    /// value there stands without its quotes).
+    fn scan_text(&self, data: &[u8], path: &str, only: Option<usize>, layer: bool) -> Vec<Match> {
         let candidates = match only {
             Some(rule) => {
                 let mut rules = vec![false; self.rules.rules.len()];
@@ -1012,6 +1017,14 @@ impl Engine {
                         // `].token` follows it.
                         if rule.is_generic()
                             && (filters::in_signed_url(data, whole_start, group.start)
+                                || (!layer
+                                    && rule.is_generic_assignment()
+                                    && filters::unquoted_in_code(
+                                        path,
+                                        data,
+                                        group.start,
+                                        group.end,
+                                    ))
                                 || filters::in_local_url(data, whole_start, group.start)
                                 || filters::in_sentence(data, whole_start, group.end)
                                 || filters::member_expression_continues(secret, &data[group.end..])

@@ -120,6 +120,14 @@ fn look_alikes_are_not_reported() {
         ("              token: recipients[0].token,\n".to_owned(), "lib/webhooks.ts"),
         ("type TEmailPasswordSignin = InferRequestType<\n".to_owned(), "auth/client.ts"),
         ("export type TSendForgotPasswordEmailJobDefinition = z.infer<\n".to_owned(), "jobs/email.ts"),
+        // Names and expressions without quotes in code that quotes its
+        // strings: Angular's compiled factories, Go composite literals.
+        ("deps: [{ token: i0.NgZone }, { token: i0.Renderer2 }],\n".to_owned(), "src/app/file-drop.component.mjs"),
+        ("\t\t\"passwordAuth\": validation.Errors{\n".to_owned(), "core/auth_options.go"),
+        ("\tonMailerBeforeAdminResetPasswordSend: &hook.Hook[*MailerAdminEvent]{},\n".to_owned(), "core/base.go"),
+        ("var defaultResetPassword2Template = EmailTemplate{\n".to_owned(), "core/templates.go"),
+        ("\tnameKey := oauth2RedirectKey + form.Code\n".to_owned(), "apis/oauth2.go"),
+        ("    secret_key = settings.SECRET_KEY_2\n".to_owned(), "app/signing.py"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
@@ -168,6 +176,17 @@ fn real_values_beside_the_look_alikes_are_still_reported() {
             "lib/auth.ts",
         ),
         (format!("  token: \"{v}[0]\",\n"), "lib/webhooks.ts"),
+        // Quoted in code, in a comment of code, or in a file that does
+        // not quote its values.
+        (
+            format!("deps: [{{ token: '{v}' }}],\n"),
+            "src/app/file-drop.component.mjs",
+        ),
+        (format!("\t// password: {v}\n"), "core/base.go"),
+        (format!("# secret_key = {v}\n"), "app/signing.py"),
+        (" * api_token: Xk29.vLq8Tr0ub\n".to_owned(), "src/client.ts"),
+        ("API_TOKEN=Xk29.vLq8Tr0ub\n".to_owned(), ".env"),
+        ("api_token: Xk29.vLq8Tr0ub\n".to_owned(), "config/app.yml"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
