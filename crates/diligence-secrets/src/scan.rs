@@ -875,11 +875,7 @@ impl Engine {
                 } else {
                     line
                 };
-                hits.push(Hit {
-                    keyword: k,
-                    line,
-                    near,
-                });
+                hits.push(Hit { keyword: k, near });
             }
         }
         // By keyword, then by place: a rule finds its keywords' hits by
@@ -893,20 +889,17 @@ impl Engine {
     }
 
     /// The spans a line-local rule reads: the lines holding one of its own
-    /// keywords (a match holds its keyword and never spans a line), or for
-    /// a name-anchored rule on a long line, the part around each keyword.
+    /// keywords (a match holds its keyword and never spans a line), or on
+    /// a long line (a minified bundle), the part around each keyword: a
+    /// generic assignment, like a name-anchored one, lies within a few
+    /// hundred bytes of its keyword.
     fn rule_spans(&self, candidates: &Candidates, rule: usize) -> Vec<(usize, usize)> {
-        let name_anchored = self.rules.rules[rule].name_anchored;
         let hits = &candidates.hits;
         let mut spans = Vec::new();
         for &k in &self.rules.rule_keywords[rule] {
             let from = hits.partition_point(|hit| hit.keyword < k);
             let to = from + hits[from..].partition_point(|hit| hit.keyword == k);
-            spans.extend(
-                hits[from..to]
-                    .iter()
-                    .map(|hit| if name_anchored { hit.near } else { hit.line }),
-            );
+            spans.extend(hits[from..to].iter().map(|hit| hit.near));
         }
         merged(spans)
     }
@@ -1315,22 +1308,21 @@ struct Candidates {
 struct Hit {
     /// The keyword's index in the prefilter.
     keyword: usize,
-    /// The line holding it.
-    line: (usize, usize),
     /// On a line longer than [`LONG_LINE`], the part around the keyword
-    /// ([`near_keyword`]); else the line.
+    /// ([`near_keyword`]); else the line holding it.
     near: (usize, usize),
 }
 
 /// Lines longer than this are read only around their keywords by the
-/// name-anchored rules.
+/// line-local rules.
 const LONG_LINE: usize = 2048;
-/// Bytes before a keyword where a name-anchored match may start: the
-/// separator, up to 30 name characters, a credential word and up to 12
-/// more before the provider's name.
+/// Bytes before a keyword where a line-local match may start: the
+/// separator, up to 40 name characters (a generic rule's prefix), a
+/// credential word and up to 12 more before the provider's name.
 const NEAR_BEFORE: usize = 256;
-/// Bytes after a keyword where a name-anchored match may still run: the
-/// rest of the name, the credential word, the assignment and the value.
+/// Bytes after a keyword where a line-local match may still run: the
+/// rest of the name, the credential word, the assignment and the value
+/// (at most 200 bytes for the generic rules).
 const NEAR_AFTER: usize = 1024;
 /// How far a window's edge moves to reach a byte that ends a name or a
 /// value; past it, the whole line is read.
@@ -1346,7 +1338,7 @@ fn ends_value(b: u8) -> bool {
 }
 
 /// The part of the line `line_start..line_end` around a keyword at `at`
-/// that a name-anchored match holding it can span. It starts on a byte
+/// that a line-local match holding it can span. It starts on a byte
 /// no name holds and ends past a byte that ends every value, so that the
 /// edges of the part read as the line does: a match found in it is the
 /// match the whole line gives.

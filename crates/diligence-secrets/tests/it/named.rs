@@ -9,7 +9,7 @@
 use diligence_model::Confidence;
 use diligence_secrets::{BlobOutcome, Match};
 
-use crate::common::{Rng, engine};
+use crate::common::{Rng, alnum, engine};
 
 const TABLE: &str = include_str!("../../named-providers.tsv");
 
@@ -398,6 +398,49 @@ fn found_set(text: &str) -> Vec<(String, String)> {
         .collect();
     found.sort();
     found
+}
+
+#[test]
+fn a_long_line_reads_as_a_short_one_around_each_generic_assignment() {
+    // The generic rules read only around each keyword on a long line too;
+    // what they find must be what the whole line gives, on both sides.
+    let mut rng = Rng::new(2027);
+    let fillers = [
+        "var q=1;".repeat(400),
+        format!("{},", "Q".repeat(5000)),
+        format!("a.b(\"{}\");", "tokenizer ".repeat(300)),
+    ];
+    let v = ["Xk29", &rng.string(&alnum(), 14), "!q"].concat();
+    let long_value = ["Zq8v", &rng.string(&alnum(), 190)].concat();
+    let texts = [
+        format!("DB_PASSWORD=\"{v}\""),
+        format!("e.api_key='{v}'"),
+        format!("{{\"client_secret\":\"{v}\"}}"),
+        format!("headers:{{Authorization:\"Bearer {}\"}}", &long_value[..40]),
+        format!("url:\"postgres://app:{v}@db.internal/app\""),
+        format!("const authToken=\"{long_value}\""),
+        format!("password:\"{v}\",secret_key:\"{long_value}\""),
+    ];
+    let mut failures = Vec::new();
+    for text in &texts {
+        let short = found_set(&format!("# settings\n{text}\n"));
+        if short.is_empty() {
+            failures.push(format!("nothing found on the short line: {text:?}"));
+        }
+        for filler in &fillers {
+            for long in [
+                format!("# settings\n{filler} {text} {filler}\n"),
+                format!("# settings\n{text}{filler}\n"),
+                format!("# settings\n{filler}{text}\n"),
+            ] {
+                let found = found_set(&long);
+                if found != short {
+                    failures.push(format!("{text:?}: {found:?} != {short:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 #[test]
