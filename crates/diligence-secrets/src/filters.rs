@@ -1303,6 +1303,10 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         "authenticity_token",
         "authenticitytoken",
         "requestverificationtoken",
+        // The serialized tables of a generated parser (Lezer's, inside
+        // every CodeMirror bundle): `tokenData:"!<p!aR!YOX$q…"`.
+        "tokendata",
+        "tokenprec",
     ];
     // Words of the name, split at separators and at capitals (an acronym
     // in capitals is one word: `CSRF_TOKEN`, `PASSWORD_HASH`).
@@ -2132,6 +2136,10 @@ mod tests {
         assert!(!generic_name_excluded("private_key"));
         assert!(!generic_name_excluded("idKey"));
         assert!(!generic_name_excluded("monkey_id"));
+        // A generated parser's tables; a token's data is not them.
+        assert!(generic_name_excluded("tokenData"));
+        assert!(generic_name_excluded("tokenPrec"));
+        assert!(!generic_name_excluded("accessToken"));
         // The id of a role, not a secret.
         assert!(generic_name_excluded("var kvSecretsUserRoleId"));
         assert!(generic_name_excluded("SECRETS_READER_ROLE_ID"));
