@@ -422,6 +422,12 @@ pub(crate) fn is_yaml_path(path: &str) -> bool {
     lower.ends_with(".yml") || lower.ends_with(".yaml")
 }
 
+/// The start of the line holding `at`, or `floor` when the line starts
+/// before it (a bound on how far back a long line is read).
+fn line_start_after(data: &[u8], floor: usize, at: usize) -> usize {
+    memchr::memrchr(b'\n', &data[floor..at]).map_or(floor, |p| floor + p + 1)
+}
+
 /// Whether `at` lies in the `development` or `test` section of a YAML file
 /// of per-environment settings: the nearest line above it that starts at
 /// column 0 with a key (`development:`, `test:`, `dev:`, `testing:`,
@@ -429,7 +435,7 @@ pub(crate) fn is_yaml_path(path: &str) -> bool {
 /// line at column 0 itself is in no section.
 pub(crate) fn in_dev_section(data: &[u8], at: usize) -> bool {
     let floor = at.saturating_sub(64 << 10);
-    let line_start = memchr::memrchr(b'\n', &data[floor..at]).map_or(floor, |p| floor + p + 1);
+    let line_start = line_start_after(data, floor, at);
     if data
         .get(line_start)
         .is_none_or(|b| !b.is_ascii_whitespace())
@@ -438,7 +444,7 @@ pub(crate) fn in_dev_section(data: &[u8], at: usize) -> bool {
     }
     let mut end = line_start.saturating_sub(1);
     while end > floor {
-        let start = memchr::memrchr(b'\n', &data[floor..end]).map_or(floor, |p| floor + p + 1);
+        let start = line_start_after(data, floor, end);
         let line = &data[start..end];
         end = start.saturating_sub(1);
         match line.first() {
@@ -628,7 +634,7 @@ pub(crate) fn unquoted_in_code(path: &str, data: &[u8], start: usize, end: usize
         return false;
     }
     let floor = start.saturating_sub(512);
-    let line_start = memchr::memrchr(b'\n', &data[floor..start]).map_or(floor, |p| floor + p + 1);
+    let line_start = line_start_after(data, floor, start);
     let before = &data[line_start..start];
     let comment = [&b"//"[..], b"/*", b"#", b"--", b"<!--"]
         .iter()
