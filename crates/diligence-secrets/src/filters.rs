@@ -1323,10 +1323,23 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
     {
         return true;
     }
+    // A checksum or a fingerprint of something, named last
+    // (`tokenizer_checksum`, `KEY_FINGERPRINT`, `secretSha256`), is
+    // computed from content; it opens nothing. A key or secret used to
+    // make checksums (`CHECKSUM_SECRET` of a payment gateway) is a secret.
+    if words.last().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "checksum" | "checksums" | "fingerprint" | "sha1" | "sha256" | "sha512" | "md5"
+        )
+    }) {
+        return true;
+    }
     // The id of a key names the key, it is not the key: a service
     // account's `private_key_id`, a signing key's `keyId`. So does the id
     // of a role (Azure's built-in `Key Vault Secrets User` role has one
-    // GUID everywhere: `kvSecretsUserRoleId`).
+    // GUID everywhere: `kvSecretsUserRoleId`), and the id of a token
+    // (`api_token_id`: Cloudflare and Proxmox show it beside the token).
     let word_at = |at: usize| {
         at == 0
             || matches!(name.as_bytes()[at - 1], b'_' | b'-' | b'.')
@@ -1335,6 +1348,7 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
     };
     if [
         "key_id", "key-id", "key.id", "keyid", "role_id", "role-id", "role.id", "roleid",
+        "token_id", "token-id", "token.id", "tokenid",
     ]
     .iter()
     .any(|e| lower.ends_with(e) && word_at(lower.len() - e.len()))
@@ -2150,6 +2164,10 @@ mod tests {
         assert!(generic_name_excluded("var kvSecretsUserRoleId"));
         assert!(generic_name_excluded("SECRETS_READER_ROLE_ID"));
         assert!(!generic_name_excluded("secret_paroleid"));
+        assert!(generic_name_excluded("trace_token_id"));
+        assert!(generic_name_excluded("apiTokenId"));
+        assert!(!generic_name_excluded("api_token"));
+        assert!(!generic_name_excluded("token_idp_secret"));
         assert!(!generic_name_excluded("managerPassword"));
         assert!(!generic_name_excluded("MANAGER_PASSWORD"));
         // Names in capitals are read by their words too.
@@ -2158,6 +2176,13 @@ mod tests {
         assert!(generic_name_excluded("HASHED_SECRET"));
         assert!(!generic_name_excluded("UNHASHED_PASSWORD"));
         assert!(!generic_name_excluded("CSRFX_TOKEN"));
+        // Checksums and fingerprints, by their words.
+        assert!(generic_name_excluded("tokenizer_checksum"));
+        assert!(generic_name_excluded("SIGNING_KEY_FINGERPRINT"));
+        assert!(generic_name_excluded("secretSha256"));
+        assert!(!generic_name_excluded("CHECKSUM_SECRET"));
+        assert!(!generic_name_excluded("fingerprintjs_api_key"));
+        assert!(!generic_name_excluded("sha256_hmac_secret"));
     }
 
     #[test]

@@ -288,6 +288,8 @@ fn credential_ids_coordinates_schema_types_templates_and_settings_are_not_report
         ("password: ####\napi_key=AKIA####2####\ntoken: \"ab12************\"\nsecret: xxxx-xxxx-xxxx-2\n".to_owned(), "docs/setup.md"),
         // Settings about a credential, named after it.
         ("token_ttl = \"3600s\"\npassword_policy = \"strong-v2\"\nAPI_KEY_HEADER = \"X-API-KEY\"\nsecret_length=32\ntokenizer_name = \"bert-base-uncased\"\nprivate_key_type = \"RSA_2048\"\nauth_key_alg: HS256\naccess_key_rotation: 90d\n".to_owned(), "app/settings.py"),
+        // Checksums and fingerprints named after what they sum.
+        (format!("tokenizer_checksum = \"{}\"\nSIGNING_KEY_FINGERPRINT: {}\nsecretSha256: '{}'\n", hex(60, 64), hex(61, 40), hex(62, 64)), "models/config.yaml"),
         ("token_endpoint = \"oauth2/v2.0/token\"\nsecret_store: aws-secrets-manager\npassword_hash_algo = argon2id\nTOKEN_TYPE=Bearer2\nSECRET_BACKEND=vault-kv2\n".to_owned(), "app/settings.toml"),
     ];
     for (text, path) in &cases {
@@ -316,6 +318,10 @@ fn credentials_beside_their_settings_are_still_reported() {
         (
             format!("auth_key_alg: HS256\nauth_key: {v}\n"),
             "config.yml",
+        ),
+        (
+            format!("tokenizer_checksum: abc\nCHECKSUM_SECRET = \"{v}\"\n"),
+            "config.py",
         ),
     ];
     for (text, path) in &cases {
