@@ -955,11 +955,26 @@ impl Engine {
                     let Some(group) = caps.get(rule.secret_group) else {
                         continue;
                     };
-                    let group = Span {
+                    let mut group = Span {
                         start: offset + group.start(),
                         end: offset + group.end(),
                         text: group.as_bytes(),
                     };
+                    // A URL query's parameter (`?api_key=…&format=json`):
+                    // its value ends at the next `&`, which begins the next
+                    // parameter. Cut there, the rest must still be a value.
+                    if rule.is_generic()
+                        && caps.get(0).is_some_and(|whole| {
+                            matches!(data[offset + whole.start()], b'?' | b'&')
+                        })
+                        && let Some(amp) = memchr::memchr(b'&', group.text)
+                    {
+                        group.text = &group.text[..amp];
+                        group.end = group.start + amp;
+                        if !rule.value_regex().is_some_and(|r| r.is_match(group.text)) {
+                            continue;
+                        }
+                    }
                     let Ok(secret) = std::str::from_utf8(group.text) else {
                         continue;
                     };

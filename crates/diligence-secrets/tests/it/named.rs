@@ -478,3 +478,47 @@ fn a_long_line_reads_as_a_short_one_around_each_name() {
         &failures[..failures.len().min(20)]
     );
 }
+
+#[test]
+fn a_query_parameter_value_ends_at_the_next_parameter() {
+    // `?api_key=…&format=json`: the value is what stands before the `&`;
+    // the next parameter is not part of it (its fingerprint, its length,
+    // what a validation would send).
+    let mut rng = Rng::new(2028);
+    let v = ["Xk29", &rng.string(&alnum(), 18)].concat();
+    let expected = vec![(
+        "secrets.generic.secret".to_owned(),
+        engine().fingerprint(&v),
+    )];
+    for text in [
+        format!("fetch(\"https://api.acme.test/v1/items?api_key={v}&format=json&limit=10\")"),
+        format!("url = \"https://api.acme.test/v1/items?page=2&token={v}&sort=asc\""),
+        format!("API_URL=https://api.acme.test/v1/items?access_key={v}&lang=en"),
+        format!("fetch(\"https://api.acme.test/v1/items?api_key={v}\")"),
+    ] {
+        assert_eq!(found_set(&text), expected, "{text}");
+    }
+    // A value cut short by the next parameter is too short to be one.
+    let short = &v[..8];
+    assert!(
+        found_set(&format!(
+            "url = \"https://x.acme.test/p?secret={short}&issuer=acme_corp_2\""
+        ))
+        .is_empty()
+    );
+    // Outside a query, `&` belongs to the value (a password may hold one).
+    let with_amp = [
+        "Tr0u",
+        &rng.string(&alnum(), 6),
+        "&",
+        &rng.string(&alnum(), 6),
+    ]
+    .concat();
+    assert_eq!(
+        found_set(&format!("DB_PASSWORD=\"{with_amp}\"")),
+        vec![(
+            "secrets.generic.password".to_owned(),
+            engine().fingerprint(&with_amp)
+        )]
+    );
+}
