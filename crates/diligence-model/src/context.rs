@@ -257,8 +257,17 @@ fn classify_one(path: &str) -> FileClass {
                 .split(['-', '_', '.'])
                 .any(|word| matches!(word, "test" | "tests" | "e2e")))
         || (name.starts_with("phpunit") && name.contains(".xml"));
-    // `src/test/` of Maven and Gradle layouts is caught by TEST_DIRS.
-    if test_name || dir_in(&dirs, TEST_DIRS) {
+    // `src/test/` of Maven and Gradle layouts is caught by TEST_DIRS. A
+    // test folder inside a documentation folder (`docs/specs/` of design
+    // specifications) is documentation: the outer folder says what the
+    // tree is.
+    let first_test_dir = dirs.iter().position(|d| TEST_DIRS.contains(d));
+    let first_docs_dir = dirs
+        .iter()
+        .position(|d| matches!(*d, "docs" | "doc" | "documentation"));
+    let test_in_docs =
+        matches!((first_docs_dir, first_test_dir), (Some(docs), Some(test)) if docs < test);
+    if test_name || (first_test_dir.is_some() && !test_in_docs) {
         return FileClass::Test;
     }
     let doc_ext = [".md", ".mdx", ".rst", ".adoc", ".asciidoc", ".ipynb"]
@@ -397,6 +406,16 @@ mod tests {
             ("api/user.pb.go", FileClass::Generated),
             (".next/server/app.js", FileClass::Generated),
             ("backup.zip!tests/key.pem", FileClass::Test),
+            // A specification folder of the documentation is documentation;
+            // documentation kept with the tests is test material.
+            (
+                "docs/superpowers/specs/2026-04-21-design.md",
+                FileClass::Example,
+            ),
+            ("docs/tests/setup.md", FileClass::Example),
+            ("tests/docs/fixture.md", FileClass::Test),
+            ("spec/docs/readme_spec.rb", FileClass::Test),
+            ("docs/examples/auth.test.ts", FileClass::Test),
             ("release.zip!config/prod.env", FileClass::Production),
         ] {
             assert_eq!(classify(path), class, "{path}");
