@@ -47,6 +47,7 @@ const PROVIDER_RULES: &[(&str, Severity)] = &[
     ("secrets.flutterwave.public-key", Severity::Info),
     ("secrets.flutterwave.secret-key", Severity::Critical),
     ("secrets.flutterwave.test-secret-key", Severity::Low),
+    ("secrets.flutterwave.test-encryption-key", Severity::Low),
     ("secrets.frameio.developer-token", Severity::High),
     ("secrets.freemius.secret-key", Severity::High),
     (
@@ -64,6 +65,7 @@ const PROVIDER_RULES: &[(&str, Severity)] = &[
     ("secrets.jenkins.api-token", Severity::High),
     ("secrets.klaviyo.private-api-key", Severity::High),
     ("secrets.lob.api-key", Severity::High),
+    ("secrets.mapbox.temporary-token", Severity::Low),
     ("secrets.mattermost.access-token", Severity::High),
     ("secrets.maxmind.license-key", Severity::Medium),
     ("secrets.messagebird.api-key", Severity::High),

@@ -522,3 +522,39 @@ fn a_query_parameter_value_ends_at_the_next_parameter() {
         )]
     );
 }
+
+#[test]
+fn routable_gitlab_tokens_are_read_whole() {
+    // Routable tokens: a payload of up to 300 characters, a dot, a version
+    // and a trailer. The whole token is the value, under GitLab's rule.
+    let mut rng = Rng::new(2029);
+    let b64url = [alnum(), "_-".to_owned()].concat();
+    let base36 = "0123456789abcdefghijklmnopqrstuvwxyz";
+    for (prefix, rule, payload) in [
+        ("glpat-", "secrets.gitlab.personal-access-token", 37),
+        ("glpat-", "secrets.gitlab.personal-access-token", 120),
+        ("glpat-", "secrets.gitlab.personal-access-token", 290),
+        ("glrt-t1_", "secrets.gitlab.runner-token", 80),
+    ] {
+        let token = [
+            prefix,
+            "Xk29",
+            &rng.string(&b64url, payload - 4),
+            ".01.",
+            &rng.string(base36, 7),
+        ]
+        .concat();
+        assert_eq!(
+            found_set(&format!("GITLAB_TOKEN={token}\n")),
+            vec![(rule.to_owned(), engine().fingerprint(&token))],
+            "{prefix} with a payload of {payload}"
+        );
+    }
+    // A payload longer than any GitLab issues is not read as one.
+    let long = ["glpat-", &rng.string(&alnum(), 320)].concat();
+    assert!(
+        !found_set(&format!("x = \"{long}\"\n"))
+            .iter()
+            .any(|(id, _)| id.starts_with("secrets.gitlab."))
+    );
+}
