@@ -192,7 +192,11 @@ fn classify_one(path: &str) -> FileClass {
     let name = parts.pop().unwrap_or("");
     let dirs = parts;
 
-    if dir_in(&dirs, VENDORED_DIRS) {
+    // A browser's copy of someone else's page: "Save page as" names the
+    // scripts and styles of `page_files/` `main.js.download`.
+    if dir_in(&dirs, VENDORED_DIRS)
+        || (name.ends_with(".download") && dirs.last().is_some_and(|d| d.ends_with("_files")))
+    {
         return FileClass::Vendored;
     }
     if dirs
@@ -400,6 +404,13 @@ mod tests {
                 FileClass::Vendored,
             ),
             ("third_party/zlib/inflate.c", FileClass::Vendored),
+            (
+                "assets/page.zip!page_files/main.b9b4c07.js.download",
+                FileClass::Vendored,
+            ),
+            ("site/checkout_files/gtm.js.download", FileClass::Vendored),
+            ("downloads/report.pdf.download", FileClass::Production),
+            ("static_files/app.js", FileClass::Production),
             ("dist/assets/index-4f3a.js", FileClass::Generated),
             ("static/app.min.js", FileClass::Generated),
             ("apps/web/tsconfig.tsbuildinfo", FileClass::Generated),
