@@ -531,10 +531,10 @@ impl Engine {
     /// the base only where it decides something: as
     /// [`scan_delta`](Self::scan_delta) where the base can be read, else as
     /// [`scan`](Self::scan). Content scanned whole (too large, an archive, a
-    /// PDF, binary) never reads it, nor does a lockfile version whose
-    /// credential lines hold nothing: what it added to its base is among
-    /// them. Most versions of a lockfile, which can be most of a history's
-    /// bytes, are of that kind.
+    /// PDF, binary) never reads it. A lockfile version is read only where
+    /// it differs from its base: most of a history's bytes can be versions
+    /// of a lockfile, each a few entries away from the one before, whose
+    /// base the pack cache still holds.
     pub fn scan_version<'b>(
         &self,
         data: &[u8],
@@ -545,18 +545,6 @@ impl Engine {
             return self.scan(data, path);
         }
         let base = || base().filter(|b| b.len() as u64 <= self.options.max_blob_size);
-        if filters::is_lockfile(path) {
-            // What `scan` finds in a lockfile; the base only narrows it.
-            let spans = filters::lockfile_credential_lines(data);
-            let found = self.scan_spans(data, &spans, path);
-            if found.is_empty() {
-                return BlobOutcome::Scanned(found);
-            }
-            return match base() {
-                Some(base) => self.scan_delta(data, base, path),
-                None => BlobOutcome::Scanned(found),
-            };
-        }
         match base() {
             Some(base) => self.scan_delta(data, base, path),
             None => self.scan(data, path),
