@@ -191,6 +191,10 @@ fn classify_one(path: &str) -> FileClass {
     let mut parts: Vec<&str> = lower.split('/').filter(|p| !p.is_empty()).collect();
     let name = parts.pop().unwrap_or("");
     let dirs = parts;
+    let original_name = path
+        .rsplit(['/', '\\'])
+        .find(|p| !p.is_empty())
+        .unwrap_or("");
 
     // A browser's copy of someone else's page: "Save page as" names the
     // scripts and styles of `page_files/` `main.js.download`.
@@ -227,6 +231,7 @@ fn classify_one(path: &str) -> FileClass {
         .iter()
         .any(|ext| name.ends_with(ext))
         || name.contains(".generated.")
+        || is_hashed_build_output(original_name, &dirs)
         || name.contains(".gen.")
     {
         return FileClass::Generated;
@@ -296,6 +301,48 @@ fn classify_one(path: &str) -> FileClass {
         return FileClass::Example;
     }
     FileClass::Production
+}
+
+/// Whether a script or style sheet is named by a bundler's content hash,
+/// wherever the build was committed (`server/public/assets/`): webpack's,
+/// Angular's and older Vite's hexadecimal hash (`main.3f2a1b9c.chunk.js`,
+/// `CodeEditor-4caff52a.js`), or Vite's eight base64url characters under
+/// an `assets/` folder (`index-BO8yDKnL.js`). A capitalised word is a
+/// name (`user-Overview.js`), not a hash.
+fn is_hashed_build_output(name: &str, dirs: &[&str]) -> bool {
+    let Some(stem) = [".chunk.js", ".bundle.js", ".js", ".mjs", ".css"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+    else {
+        return false;
+    };
+    let hex_hash = stem.rsplit(['.', '-']).next().is_some_and(|h| {
+        (8..=32).contains(&h.len())
+            && h.bytes().all(|b| b.is_ascii_hexdigit())
+            && h.bytes().any(|b| b.is_ascii_digit())
+            && h.bytes().any(|b| b.is_ascii_alphabetic())
+    });
+    if hex_hash {
+        return true;
+    }
+    // Vite: `-` and eight base64url characters, which may themselves hold
+    // `-` or `_` (`index--dZ7-tlE.js`).
+    let vite_hash = stem.len() > 9
+        && stem.is_char_boundary(stem.len() - 9)
+        && stem[..stem.len() - 8].ends_with('-')
+        && {
+            let h = &stem[stem.len() - 8..];
+            let upper = h.bytes().filter(u8::is_ascii_uppercase).count();
+            let word = h.as_bytes()[0].is_ascii_uppercase()
+                && h.bytes().skip(1).all(|b| b.is_ascii_lowercase());
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                && upper >= 1
+                && h.bytes()
+                    .any(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                && !word
+        };
+    vite_hash && dirs.last().is_some_and(|d| *d == "assets")
 }
 
 /// The class of a path, `/` separated, relative to the repository root. A
@@ -411,6 +458,20 @@ mod tests {
             ("site/checkout_files/gtm.js.download", FileClass::Vendored),
             ("downloads/report.pdf.download", FileClass::Production),
             ("static_files/app.js", FileClass::Production),
+            // Bundles named by their content hash, wherever committed.
+            ("server/assets/index-BO8yDKnL.js", FileClass::Generated),
+            (
+                "server/public/assets/index--dZ7-tlE.js",
+                FileClass::Generated,
+            ),
+            ("web/static/js/main.3f2a1b9c.chunk.js", FileClass::Generated),
+            ("public/main.b9b4c0738645a645.js", FileClass::Generated),
+            ("ui/assets/CodeEditor-4caff52a.css", FileClass::Generated),
+            ("src/assets/user-Overview.js", FileClass::Production),
+            ("src/assets/date-settings.js", FileClass::Production),
+            ("src/lib/index-BO8yDKnL.js", FileClass::Production),
+            ("src/lib/sha-deadbeef.ts", FileClass::Production),
+            ("src/lib/cafe-facade.js", FileClass::Production),
             ("dist/assets/index-4f3a.js", FileClass::Generated),
             ("static/app.min.js", FileClass::Generated),
             ("apps/web/tsconfig.tsbuildinfo", FileClass::Generated),
