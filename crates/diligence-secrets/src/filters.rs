@@ -51,7 +51,9 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "not-real",
     "fake_",
     "fake-",
-    "********",
+    // A value masked for display, whole or in part (`b422d*****8967…`).
+    "***",
+    "\u{2022}\u{2022}\u{2022}",
     "####",
     // An ellipsis: a value cut for display (`sk-ant-api03-02F3…... [SET]`).
     "...",
@@ -1412,8 +1414,23 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
     })
 }
 
+/// The user of a URL whose password starts at `at` (`scheme://user:` just
+/// before it), when the rule that found the password does not capture it.
+pub(crate) fn url_user(data: &[u8], at: usize) -> Option<&[u8]> {
+    let colon = at.checked_sub(1).filter(|&c| data[c] == b':')?;
+    let from = colon.saturating_sub(128);
+    let scheme_end = memchr::memmem::rfind(&data[from..colon], b"://")? + from + 3;
+    let user = &data[scheme_end..colon];
+    (!user.is_empty()
+        && !user
+            .iter()
+            .any(|b| b.is_ascii_whitespace() || matches!(b, b'/' | b'@' | b':')))
+    .then_some(user)
+}
+
 /// Whether a connection URL's login is a development default: the
-/// password repeats the user (`postgres:postgres`), and the host is this
+/// password repeats the user (`postgres:postgres`, or with a tail of up to
+/// four characters: `metalingua:metalingua123`), and the host is this
 /// machine (`localhost`, `127.0.0.1`, `0.0.0.0`, `[::1]`,
 /// `host.docker.internal`) or a service of a compose network (one label:
 /// `db`, `postgres`).
@@ -1422,9 +1439,14 @@ pub(crate) fn local_default_login(user: &[u8], password: &str, host: &str) -> bo
     let local = is_loopback_host(&host) || !host.contains('.') || host == "host.docker.internal";
     // `app:app`, or a password that says it is one
     // (`powersync_storage:powersync_password@db`).
+    // or the user with a short tail (`metalingua:metalingua123@postgres`).
     let lower = password.to_ascii_lowercase();
+    let user_and_tail = lower
+        .strip_prefix(&*String::from_utf8_lossy(user).to_ascii_lowercase())
+        .is_some_and(|tail| tail.len() <= 4 && user.len() >= 3);
     local
         && (user == password.as_bytes()
+            || user_and_tail
             || ["password", "passwd", "secret"]
                 .iter()
                 .any(|word| lower.contains(word)))
@@ -2519,6 +2541,27 @@ mod tests {
             "powersync_password",
             "db.acme.io"
         ));
+        assert_eq!(url_user(b"amqp://app:pw@h", 11), Some(&b"app"[..]));
+        assert_eq!(url_user(b"a://x/y:pw@h", 8), None);
+        assert_eq!(url_user(b"app:pw@h", 4), None);
+        // The user and a short tail, on a compose network.
+        assert!(local_default_login(
+            b"metalingua",
+            "metalingua123",
+            "postgres"
+        ));
+        assert!(local_default_login(b"Acme", "acme2024", "localhost"));
+        assert!(!local_default_login(
+            b"metalingua",
+            "metalingua123",
+            "db.acme.io"
+        ));
+        assert!(!local_default_login(
+            b"metalingua",
+            "metalinguaZq8vR2mK",
+            "postgres"
+        ));
+        assert!(!local_default_login(b"ab", "ab12", "db"));
     }
 
     #[test]

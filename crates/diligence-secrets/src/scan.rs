@@ -1072,9 +1072,13 @@ impl Engine {
                     // machine or of a compose network
                     // (`postgresql://formbricks:formbricks@localhost`) is a
                     // development default, not a credential of the target.
-                    if rule.secret_group == 2
-                        && let (Some(user), Some(host)) = (caps.get(1), host)
-                        && filters::local_default_login(user.as_bytes(), secret, host)
+                    let user = if rule.secret_group == 2 {
+                        caps.get(1).map(|user| user.as_bytes())
+                    } else {
+                        host.and_then(|_| filters::url_user(data, group.start))
+                    };
+                    if let (Some(user), Some(host)) = (user, host)
+                        && filters::local_default_login(user, secret, host)
                     {
                         continue;
                     }

@@ -286,6 +286,7 @@ fn credential_ids_coordinates_schema_types_templates_and_settings_are_not_report
         ("api_key: \"{{ .Values.apiKey2 }}\"\npassword: <%= ENV['DB_PASSWORD'] %>\napi_token=%API_TOKEN_2%\nsecret = $(SECRET_V2)\ntoken=@TOKEN_2@\naccess_key=__ACCESS_KEY_2__\nsecret_key=[[SECRET_KEY_2]]\npassword: \"#{dbPassword2}\"\n".to_owned(), "conf/app.conf"),
         // Masked values.
         ("password: ####\napi_key=AKIA####2####\ntoken: \"ab12************\"\nsecret: xxxx-xxxx-xxxx-2\n".to_owned(), "docs/setup.md"),
+        (format!("credentials: {{ apiKey: '{}*****{}', secretKey: '{}••••' }}\n", &hex(63, 5), hex(64, 22), hex(65, 6)), "src/pages/Integrations.tsx"),
         // Settings about a credential, named after it.
         ("token_ttl = \"3600s\"\npassword_policy = \"strong-v2\"\nAPI_KEY_HEADER = \"X-API-KEY\"\nsecret_length=32\ntokenizer_name = \"bert-base-uncased\"\nprivate_key_type = \"RSA_2048\"\nauth_key_alg: HS256\naccess_key_rotation: 90d\n".to_owned(), "app/settings.py"),
         // Checksums and fingerprints named after what they sum.
@@ -900,4 +901,30 @@ fn minified_code_and_short_query_parameters_are_not_secrets() {
         ),
         ["secrets.generic.secret"]
     );
+}
+
+#[test]
+fn development_logins_on_a_compose_network_are_not_credentials() {
+    // A compose file's database URL whose password repeats its user, or
+    // the user with a short tail, at a service of the compose network or
+    // this machine: the development default every clone starts with.
+    for text in [
+        "    DATABASE_URL: postgresql://metalingua:metalingua123@postgres:5432/metalingua\n",
+        "    DATABASE_URL: postgres://app:app@db:5432/app\n",
+        "DATABASE_URL=postgresql://acme:acme2024@localhost:5432/acme\n",
+    ] {
+        let ids = rule_ids(text, "docker-compose.yml");
+        assert!(ids.is_empty(), "{text:?}: {ids:?}");
+    }
+    // The same shape with a password of its own, or at a remote host, is
+    // a credential.
+    let v = value(66);
+    for text in [
+        format!("    DATABASE_URL: postgresql://metalingua:{v}@postgres:5432/metalingua\n"),
+        "    DATABASE_URL: postgresql://metalingua:metalingua123@db.acme-prod.io:5432/app\n"
+            .to_owned(),
+    ] {
+        let ids = rule_ids(&text, "docker-compose.yml");
+        assert!(!ids.is_empty(), "{text:?}: {ids:?}");
+    }
 }
