@@ -146,9 +146,12 @@ impl RuleSet {
             .collect();
         let mut by_provider: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, rule) in rules.iter().enumerate() {
+            // A value read out of a larger structure (a connection URL's
+            // password) has no shape of its own to recognise.
             if rule.kind == rules::RuleKind::Secret
                 && !rule.is_generic()
                 && rule.has_value_pattern()
+                && rule.secret_group <= 1
             {
                 by_provider
                     .entry(rule.provider().replace('-', ""))

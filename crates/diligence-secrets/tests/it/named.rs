@@ -558,3 +558,28 @@ fn routable_gitlab_tokens_are_read_whole() {
             .any(|(id, _)| id.starts_with("secrets.gitlab."))
     );
 }
+
+#[test]
+fn a_database_password_alone_is_not_a_connection_url() {
+    // `POSTGRES_PASSWORD=…` names PostgreSQL, but the URL rules' value is a
+    // password read out of a URL: any run of characters. Alone it stays a
+    // password, not a critical connection URL.
+    let mut rng = Rng::new(2030);
+    let v = ["Xk29", &rng.string(&alnum(), 14)].concat();
+    for name in [
+        "POSTGRES_PASSWORD",
+        "REDIS_PASSWORD",
+        "MYSQL_ROOT_PASSWORD",
+        "MONGO_PASSWORD",
+    ] {
+        let text = format!("{name}={v}\n");
+        let found = scan(&text);
+        let ids: Vec<&str> = found.iter().map(id).collect();
+        assert_eq!(ids, ["secrets.generic.password"], "{text}");
+    }
+    // In a URL, it is the URL rule's.
+    let text = format!("DATABASE_URL=postgresql://app:{v}@db.acme-prod.io:5432/app\n");
+    let found = scan(&text);
+    let ids: Vec<&str> = found.iter().map(id).collect();
+    assert_eq!(ids, ["secrets.postgres.connection-uri"], "{text}");
+}
