@@ -756,6 +756,11 @@ impl Engine {
             // reported again unescaped; values of line rules agree escaped
             // or not (they end at the escape) and meet in `seen`.
             let raw: BTreeSet<(usize, u32)> = matches.iter().map(|m| (m.rule, m.line)).collect();
+            let raw_provider_lines: BTreeSet<u32> = matches
+                .iter()
+                .filter(|m| !self.rules.rules[m.rule].is_generic())
+                .map(|m| m.line)
+                .collect();
             // Lines where a provider rule already read a PEM block in its
             // escaped form (a service-account file's `"private_key"`): the
             // block unescaped is the same key.
@@ -793,6 +798,16 @@ impl Engine {
                     // SAS's `sig=…%3D`, whose class takes `%`) read the same
                     // value: decoded, it is not another.
                     if layer.encoding == "percent" && raw.contains(&(inner.rule, line)) {
+                        continue;
+                    }
+                    // Nor does a generic rule read decoded what a provider
+                    // rule read on the line as written: a connection URL's
+                    // password `%40`-encoded decodes to an `@` that cuts
+                    // the URL elsewhere, another reading of the same value.
+                    if layer.encoding == "percent"
+                        && self.rules.rules[inner.rule].is_generic()
+                        && raw_provider_lines.contains(&line)
+                    {
                         continue;
                     }
                     if layer.replaces {

@@ -583,3 +583,32 @@ fn a_database_password_alone_is_not_a_connection_url() {
     let ids: Vec<&str> = found.iter().map(id).collect();
     assert_eq!(ids, ["secrets.postgres.connection-uri"], "{text}");
 }
+
+#[test]
+fn a_percent_encoded_password_is_one_finding() {
+    // `%40` in a URL's password decodes to `@`: the decoded line reads as
+    // another URL with another password. The provider rule read it as
+    // written; the generic rule does not report the decoded reading.
+    let mut rng = Rng::new(2031);
+    let password = [
+        "Xk29",
+        &rng.string(&alnum(), 2),
+        "%5D%24%40",
+        &rng.string(&alnum(), 1),
+        "%3B",
+        &rng.string(&alnum(), 2),
+    ]
+    .concat();
+    let text = format!(
+        "const config = '{{\"connectionString\": \"postgresql://postgres.{}:{password}@aws-0-eu-north-1.pooler.supabase.com:6543/postgres\"}}';\n",
+        rng.string("abcdefghijklmnopqrstuvwxyz", 20)
+    );
+    let found = scan(&text);
+    let ids: Vec<&str> = found.iter().map(id).collect();
+    assert_eq!(ids, ["secrets.supabase.database-url"], "{text}");
+    // A percent-encoded value on a line no provider rule reads is still
+    // read decoded.
+    let v = ["Xk29", &rng.string(&alnum(), 16)].concat();
+    let text = format!("callback=https%3A%2F%2Fapp.acme.test%2Fcb%3Fapi_key%3D{v}\n");
+    assert!(!scan(&text).is_empty(), "{text}");
+}
