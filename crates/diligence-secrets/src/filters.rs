@@ -1437,9 +1437,9 @@ pub(crate) fn url_user(data: &[u8], at: usize) -> Option<&[u8]> {
 pub(crate) fn local_default_login(user: &[u8], password: &str, host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     let local = is_loopback_host(&host) || !host.contains('.') || host == "host.docker.internal";
-    // `app:app`, or a password that says it is one
-    // (`powersync_storage:powersync_password@db`).
-    // or the user with a short tail (`metalingua:metalingua123@postgres`).
+    // `app:app`, the user with a short tail
+    // (`metalingua:metalingua123@postgres`), or a password that says it is
+    // one (`powersync_storage:powersync_password@db`).
     let lower = password.to_ascii_lowercase();
     let user_and_tail = lower
         .strip_prefix(&*String::from_utf8_lossy(user).to_ascii_lowercase())
