@@ -485,6 +485,26 @@ pub(crate) fn word_before(data: &[u8], separator: usize) -> Option<&[u8]> {
     (len >= 2 && bounded).then_some(word)
 }
 
+/// The host of the URL whose query holds the parameter that starts after
+/// `separator` (its `?` or `&`): `fra1.blynk.cloud` of
+/// `https://fra1.blynk.cloud/external/api/get?token=…`. `None` outside a
+/// URL's query.
+pub(crate) fn query_host(data: &[u8], separator: usize) -> Option<&[u8]> {
+    if !matches!(data.get(separator), Some(b'?' | b'&')) {
+        return None;
+    }
+    let (start, _) = url_bounds(data, separator, separator.saturating_sub(1024), separator);
+    let url = &data[start..separator];
+    let authority = &url[memchr::memmem::find(url, b"://")? + 3..];
+    let end = authority
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b':' | b'#'))
+        .unwrap_or(authority.len());
+    let host = &authority[..end];
+    // A user part (`user:pass@host`) is not read: only a plain host.
+    (!host.is_empty() && !host.contains(&b'@')).then_some(host)
+}
+
 /// When `at` lies in a presigned AWS URL signed with temporary credentials
 /// (it carries `X-Amz-Security-Token`): the URL's expiry, `X-Amz-Date`
 /// plus `X-Amz-Expires`, in seconds since the epoch. The temporary key id
@@ -2542,6 +2562,14 @@ mod tests {
             "db.acme.io"
         ));
         assert_eq!(url_user(b"amqp://app:pw@h", 11), Some(&b"app"[..]));
+        let url = b"x = \"https://fra1.blynk.cloud/external/api/get?token=abc\"";
+        let q = url.iter().position(|&b| b == b'?').unwrap();
+        assert_eq!(query_host(url, q), Some(&b"fra1.blynk.cloud"[..]));
+        let url = b"curl http://localhost:8080/p?a=1&token=abc";
+        let amp = url.iter().position(|&b| b == b'&').unwrap();
+        assert_eq!(query_host(url, amp), Some(&b"localhost"[..]));
+        assert_eq!(query_host(b"if (a && token=b)", 7), None);
+        assert_eq!(query_host(b"see ?token=abc", 4), None);
         assert_eq!(url_user(b"a://x/y:pw@h", 8), None);
         assert_eq!(url_user(b"app:pw@h", 4), None);
         // The user and a short tail, on a compose network.

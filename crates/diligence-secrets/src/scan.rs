@@ -1060,17 +1060,26 @@ impl Engine {
                     // of that provider's credential (`twilioToken = "<32
                     // hex>"`), is that credential; so is one after a
                     // provider's name and a space (`AWS Secret: <40>` in a
-                    // note).
+                    // note), and one in the query of a URL on the
+                    // provider's host.
                     let (rule_index, confidence, validated, named) = caps
                         .get(0)
                         .filter(|_| rule.is_generic())
                         .and_then(|whole| {
                             let whole_start = offset + whole.start();
                             let name = &data[whole_start..group.start];
-                            self.attribute(name, secret).or_else(|| {
-                                let word = filters::word_before(data, whole_start)?;
-                                self.attribute(&[word, name].concat(), secret)
-                            })
+                            self.attribute(name, secret)
+                                .or_else(|| {
+                                    let word = filters::word_before(data, whole_start)?;
+                                    self.attribute(&[word, name].concat(), secret)
+                                })
+                                .or_else(|| {
+                                    // A URL's query parameter: the host
+                                    // names the provider
+                                    // (`https://fra1.blynk.cloud/…?token=…`).
+                                    let host = filters::query_host(data, whole_start)?;
+                                    self.attribute(&[host, b".", name].concat(), secret)
+                                })
                         })
                         .map_or((index, confidence, validated, false), |(i, c, v)| {
                             (i, c, v, true)

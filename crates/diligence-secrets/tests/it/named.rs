@@ -612,3 +612,34 @@ fn a_percent_encoded_password_is_one_finding() {
     let text = format!("callback=https%3A%2F%2Fapp.acme.test%2Fcb%3Fapi_key%3D{v}\n");
     assert!(!scan(&text).is_empty(), "{text}");
 }
+
+#[test]
+fn a_query_parameter_on_a_providers_host_is_that_providers_credential() {
+    // `?apiKey=` names no provider; the URL's host does.
+    let mut rng = Rng::new(2032);
+    let hex32 = rng.string("0123456789abcdef", 32);
+    let token32 = [
+        "Xk29",
+        &rng.string(&[alnum(), "_-".to_owned()].concat(), 28),
+    ]
+    .concat();
+    for (text, rule) in [
+        (
+            format!("fetch(\"https://newsapi.org/v2/top-headlines?country=us&apiKey={hex32}\")"),
+            "secrets.newsapi.api-key",
+        ),
+        (
+            format!("curl \"https://fra1.blynk.cloud/external/api/get?token={token32}&v1\""),
+            "secrets.blynk.api-token",
+        ),
+        // Another host: the value stays generic.
+        (
+            format!("fetch(\"https://api.acme.test/v2/items?apiKey={hex32}\")"),
+            "secrets.generic.secret",
+        ),
+    ] {
+        let found = scan(&format!("{text}\n"));
+        let ids: Vec<&str> = found.iter().map(id).collect();
+        assert_eq!(ids, [rule], "{text}");
+    }
+}
