@@ -486,15 +486,26 @@ pub(crate) fn word_before(data: &[u8], separator: usize) -> Option<&[u8]> {
 }
 
 /// The host of the URL whose query holds the parameter that starts after
-/// `separator` (its `?` or `&`): `fra1.blynk.cloud` of
-/// `https://fra1.blynk.cloud/external/api/get?token=…`. `None` outside a
-/// URL's query.
+/// `separator` (its `?`, `&`, or the `;` of `&amp;`): `fra1.blynk.cloud`
+/// of `https://fra1.blynk.cloud/external/api/get?token=…`. `None` outside
+/// a URL's query, and for an image's URL: a status badge
+/// (`…/project.svg?circle-token=…`) carries a token made to be embedded,
+/// which can only read the badge.
 pub(crate) fn query_host(data: &[u8], separator: usize) -> Option<&[u8]> {
-    if !matches!(data.get(separator), Some(b'?' | b'&')) {
+    let escaped_amp = data.get(separator) == Some(&b';') && data[..separator].ends_with(b"&amp");
+    if !matches!(data.get(separator), Some(b'?' | b'&')) && !escaped_amp {
         return None;
     }
     let (start, _) = url_bounds(data, separator, separator.saturating_sub(1024), separator);
     let url = &data[start..separator];
+    let path_end = memchr::memchr(b'?', url).unwrap_or(url.len());
+    let path = url[..path_end].to_ascii_lowercase();
+    if [".svg", ".png", ".gif", ".jpg", ".jpeg", ".webp"]
+        .iter()
+        .any(|ext| path.ends_with(ext.as_bytes()))
+    {
+        return None;
+    }
     let authority = &url[memchr::memmem::find(url, b"://")? + 3..];
     let end = authority
         .iter()
@@ -2569,6 +2580,12 @@ mod tests {
         let amp = url.iter().position(|&b| b == b'&').unwrap();
         assert_eq!(query_host(url, amp), Some(&b"localhost"[..]));
         assert_eq!(query_host(b"if (a && token=b)", 7), None);
+        let url = b"src=\"https://circleci.com/gh/a/b.svg?style=shield&amp;circle-token=x\"";
+        let semi = url.iter().position(|&b| b == b';').unwrap();
+        assert_eq!(query_host(url, semi), None);
+        let url = b"src=\"https://h.example.com/p?a=1&amp;token=x\"";
+        let semi = url.iter().position(|&b| b == b';').unwrap();
+        assert_eq!(query_host(url, semi), Some(&b"h.example.com"[..]));
         assert_eq!(query_host(b"see ?token=abc", 4), None);
         assert_eq!(url_user(b"a://x/y:pw@h", 8), None);
         assert_eq!(url_user(b"app:pw@h", 4), None);

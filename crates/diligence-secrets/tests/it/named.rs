@@ -618,6 +618,7 @@ fn a_query_parameter_on_a_providers_host_is_that_providers_credential() {
     // `?apiKey=` names no provider; the URL's host does.
     let mut rng = Rng::new(2032);
     let hex32 = rng.string("0123456789abcdef", 32);
+    let hex40 = rng.string("0123456789abcdef", 40);
     let token32 = [
         "Xk29",
         &rng.string(&[alnum(), "_-".to_owned()].concat(), 28),
@@ -635,6 +636,11 @@ fn a_query_parameter_on_a_providers_host_is_that_providers_credential() {
         // Another host: the value stays generic.
         (
             format!("fetch(\"https://api.acme.test/v2/items?apiKey={hex32}\")"),
+            "secrets.generic.secret",
+        ),
+        // A status badge's image carries a token made to be embedded.
+        (
+            format!("![](https://circleci.com/gh/acme/app.svg?style=shield&circle-token={hex40})"),
             "secrets.generic.secret",
         ),
     ] {
