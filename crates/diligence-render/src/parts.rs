@@ -177,12 +177,18 @@ const SPECS: &[Spec] = &[
             (
                 "Results",
                 &[
-                    ("secrets.findings", "Secrets found by provider rules"),
+                    (
+                        "secrets.findings",
+                        "Found by provider rules at high confidence (production files)",
+                    ),
                     ("secrets.findings.at-head", "Still present at HEAD"),
                     ("secrets.findings.history-only", "Only in the history"),
                     ("secrets.findings.env-file", "In committed env files"),
                     ("secrets.client-exposed", "In code shipped to browsers"),
-                    ("secrets.findings.medium", "Of medium severity"),
+                    (
+                        "secrets.findings.medium",
+                        "Found by provider rules at medium confidence (production files)",
+                    ),
                     ("secrets.generic", "Generic secret-like assignments"),
                     ("secrets.identifiers", "Public identifiers (not secrets)"),
                     ("secrets.suppressed", "Suppressed by inline markers"),
