@@ -506,14 +506,28 @@ pub(crate) fn query_host(data: &[u8], separator: usize) -> Option<&[u8]> {
     {
         return None;
     }
-    let authority = &url[memchr::memmem::find(url, b"://")? + 3..];
-    let end = authority
-        .iter()
-        .position(|&b| matches!(b, b'/' | b'?' | b':' | b'#'))
-        .unwrap_or(authority.len());
-    let host = &authority[..end];
+    let (host, user) = url_host(url)?;
     // A user part (`user:pass@host`) is not read: only a plain host.
-    (!host.is_empty() && !host.contains(&b'@')).then_some(host)
+    (!host.is_empty() && !user).then_some(host)
+}
+
+/// The host of a URL (`scheme://[user[:password]@]host[:port]/…`), without
+/// its port or the brackets of an IPv6 address, and whether a user part
+/// stands before it. `None` without a `://`.
+fn url_host(url: &[u8]) -> Option<(&[u8], bool)> {
+    let rest = &url[memchr::memmem::find(url, b"://")? + 3..];
+    let end = rest
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let user_end = memchr::memrchr(b'@', authority);
+    let host = user_end.map_or(authority, |at| &authority[at + 1..]);
+    let host = match host.strip_prefix(b"[") {
+        Some(v6) => &v6[..memchr::memchr(b']', v6).unwrap_or(v6.len())],
+        None => &host[..memchr::memchr(b':', host).unwrap_or(host.len())],
+    };
+    Some((host, user_end.is_some()))
 }
 
 /// When `at` lies in a presigned AWS URL signed with temporary credentials
@@ -1254,17 +1268,9 @@ pub(crate) fn in_local_url(data: &[u8], separator: usize, at: usize) -> bool {
         return false;
     }
     let (start, _) = url_bounds(data, at, separator.saturating_sub(256), at);
-    let url = String::from_utf8_lossy(&data[start..separator]).to_ascii_lowercase();
-    let Some((_, rest)) = url.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    let host = host.strip_prefix('[').map_or_else(
-        || host.split(':').next().unwrap_or_default(),
-        |v6| v6.split(']').next().unwrap_or_default(),
-    );
-    is_loopback_host(host)
+    url_host(&data[start..separator]).is_some_and(|(host, _)| {
+        is_loopback_host(&String::from_utf8_lossy(host).to_ascii_lowercase())
+    })
 }
 
 /// Whether a host name, lowercase, is this machine (`localhost`, `127.*`,
@@ -2580,6 +2586,14 @@ mod tests {
         let amp = url.iter().position(|&b| b == b'&').unwrap();
         assert_eq!(query_host(url, amp), Some(&b"localhost"[..]));
         assert_eq!(query_host(b"if (a && token=b)", 7), None);
+        let url = b"https://app:pw@h.example.com/p?token=x";
+        let q = url.iter().position(|&b| b == b'?').unwrap();
+        assert_eq!(query_host(url, q), None);
+        assert_eq!(url_host(b"http://[::1]:8080/a"), Some((&b"::1"[..], false)));
+        assert_eq!(
+            url_host(b"amqp://u:p@Broker.local:5672"),
+            Some((&b"Broker.local"[..], true))
+        );
         let url = b"src=\"https://circleci.com/gh/a/b.svg?style=shield&amp;circle-token=x\"";
         let semi = url.iter().position(|&b| b == b';').unwrap();
         assert_eq!(query_host(url, semi), None);
