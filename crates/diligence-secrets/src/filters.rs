@@ -485,6 +485,16 @@ pub(crate) fn word_before(data: &[u8], separator: usize) -> Option<&[u8]> {
     (len >= 2 && bounded).then_some(word)
 }
 
+/// Whether `data[at]` opens a URL query's parameter: a `?`, a `&`, or the
+/// `;` of HTML's `&amp;`.
+pub(crate) fn is_query_separator(data: &[u8], at: usize) -> bool {
+    match data.get(at) {
+        Some(b'?' | b'&') => true,
+        Some(b';') => data[..at].ends_with(b"&amp"),
+        _ => false,
+    }
+}
+
 /// The host of the URL whose query holds the parameter that starts after
 /// `separator` (its `?`, `&`, or the `;` of `&amp;`): `fra1.blynk.cloud`
 /// of `https://fra1.blynk.cloud/external/api/get?token=…`. `None` outside
@@ -492,8 +502,7 @@ pub(crate) fn word_before(data: &[u8], separator: usize) -> Option<&[u8]> {
 /// (`…/project.svg?circle-token=…`) carries a token made to be embedded,
 /// which can only read the badge.
 pub(crate) fn query_host(data: &[u8], separator: usize) -> Option<&[u8]> {
-    let escaped_amp = data.get(separator) == Some(&b';') && data[..separator].ends_with(b"&amp");
-    if !matches!(data.get(separator), Some(b'?' | b'&')) && !escaped_amp {
+    if !is_query_separator(data, separator) {
         return None;
     }
     let (start, _) = url_bounds(data, separator, separator.saturating_sub(1024), separator);
@@ -1229,7 +1238,7 @@ pub(crate) fn in_alt_text(prefix: &str) -> bool {
 /// Provider rules (an Azure SAS, a presigned AWS URL's key id) still read
 /// such URLs.
 pub(crate) fn in_signed_url(data: &[u8], separator: usize, at: usize) -> bool {
-    if !matches!(data.get(separator), Some(b'?' | b'&' | b';')) {
+    if !is_query_separator(data, separator) {
         return false;
     }
     // The URL's query: from its `?` before the value to the end of the URL.
@@ -1264,7 +1273,7 @@ pub(crate) fn in_signed_url(data: &[u8], separator: usize, at: usize) -> bool {
 /// (`http://localhost:3000/api/verify-email?token=…` in a comment): a token
 /// a developer's own server issued, not a credential of a service.
 pub(crate) fn in_local_url(data: &[u8], separator: usize, at: usize) -> bool {
-    if !matches!(data.get(separator), Some(b'?' | b'&')) {
+    if !is_query_separator(data, separator) {
         return false;
     }
     let (start, _) = url_bounds(data, at, separator.saturating_sub(256), at);
@@ -2509,6 +2518,14 @@ mod tests {
         assert!(!at("https://api.acme.io/v1?token=67b3d33491be1ba7"));
         assert!(!at("https://localhost.acme.io/v1?token=67b3d33491be1ba7"));
         assert!(!in_local_url(b"token=67b3d33491be1ba7", 0, 6));
+        // HTML writes the separator `&amp;`; its `;` opens the parameter.
+        let html = "<a href=\"http://localhost:3000/x?a=1&amp;token=67b3d33491be1ba7\">";
+        let semi = html.find(";token").unwrap();
+        assert!(in_local_url(html.as_bytes(), semi, semi + 7));
+        // A `;` of anything else does not.
+        let css = "http://localhost:3000/x?a=1;token=67b3d33491be1ba7";
+        let semi = css.find(";token").unwrap();
+        assert!(!in_local_url(css.as_bytes(), semi, semi + 7));
     }
 
     #[test]

@@ -968,10 +968,11 @@ impl Engine {
                     };
                     // A URL query's parameter (`?api_key=…&format=json`):
                     // its value ends at the next `&`, which begins the next
-                    // parameter. Cut there, the rest must still be a value.
+                    // parameter (in HTML, `&amp;`). Cut there, the rest must
+                    // still be a value.
                     if rule.is_generic()
                         && caps.get(0).is_some_and(|whole| {
-                            matches!(data[offset + whole.start()], b'?' | b'&')
+                            filters::is_query_separator(data, offset + whole.start())
                         })
                         && let Some(amp) = memchr::memchr(b'&', group.text)
                     {

@@ -495,6 +495,8 @@ fn a_query_parameter_value_ends_at_the_next_parameter() {
         format!("url = \"https://api.acme.test/v1/items?page=2&token={v}&sort=asc\""),
         format!("API_URL=https://api.acme.test/v1/items?access_key={v}&lang=en"),
         format!("fetch(\"https://api.acme.test/v1/items?api_key={v}\")"),
+        // In HTML the separator is written `&amp;`.
+        format!("<a href=\"https://api.acme.test/v1/items?page=2&amp;token={v}&amp;sort=asc\">"),
     ] {
         assert_eq!(found_set(&text), expected, "{text}");
     }
