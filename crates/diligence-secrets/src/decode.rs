@@ -155,6 +155,7 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
         // Require a mix of classes: identifiers and hex hashes are not base64 layers.
         if run.len() >= min_len
             && classes & 6 == 6
+            && !is_jwt_segment(data, start, end)
             && let Ok(text) = std::str::from_utf8(run)
             && let Some(decoded) = base64_decode(text)
             && decoded.len() >= 12
@@ -200,6 +201,27 @@ pub(crate) fn layers(data: &[u8], min_len: usize, budget: usize) -> Vec<Layer> {
         }
     }
     out
+}
+
+/// Whether the base64 run `data[start..end]` is the header or the payload
+/// of a JSON Web Token (`eyJ….eyJ….signature`). The token is the credential,
+/// read whole by its own rules; the claims it carries (a tenant id, a key
+/// id, an API key's own id) are its parts, not secrets of their own.
+fn is_jwt_segment(data: &[u8], start: usize, end: usize) -> bool {
+    let header = |s: usize, e: usize| data[s..e].starts_with(b"eyJ") && data.get(e) == Some(&b'.');
+    if header(start, end) {
+        return true;
+    }
+    // A payload: the run before its `.` is a header.
+    if start < 2 || data[start - 1] != b'.' {
+        return false;
+    }
+    let header_end = start - 1;
+    let mut header_start = header_end;
+    while header_start > 0 && B64_CLASS[usize::from(data[header_start - 1])] != 0 {
+        header_start -= 1;
+    }
+    header(header_start, header_end)
 }
 
 /// Undoes the escapes of a C, Java, JSON or shell string literal:
@@ -912,6 +934,24 @@ mod tests {
         assert!(found[1].data.ends_with(b"a=ABC"));
         // A hex hash and a plain identifier are not layers.
         assert!(layers(b"sha 0123456789abcdef0123456789abcdef01234567", 20, 1 << 20).is_empty());
+    }
+
+    #[test]
+    fn a_json_web_tokens_parts_are_not_layers() {
+        let header = base64url_encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let claims =
+            base64url_encode(br#"{"api_key":"k29vLq81rPzTr0ub4dor3xK9Qm","tenant":"acme"}"#);
+        let jwt = format!("{header}.{claims}.c2lnbmF0dXJlLWJ5dGVzLWhlcmU");
+        let line = format!("DATABASE_URL=\"prisma+postgres://db.acme.test/?api_key={jwt}\"\n");
+        assert!(layers(line.as_bytes(), 20, 1 << 20).is_empty());
+        // The same claims, encoded on their own, are a layer.
+        let line = format!("CONFIG={claims}\n");
+        let found = layers(line.as_bytes(), 20, 1 << 20);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].data.starts_with(b"{\"api_key\""));
+        // So is a run that only follows a dot (`v1.<base64>`).
+        let line = format!("KEY=v1.{claims}\n");
+        assert_eq!(layers(line.as_bytes(), 20, 1 << 20).len(), 1);
     }
 
     /// The runs a byte-by-byte scan finds: every maximal run of base64
