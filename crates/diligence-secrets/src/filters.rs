@@ -32,6 +32,12 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "yourkey",
     "yoursecret",
     "yourtoken",
+    // `YourPassword123!`, `YourStrong@Passw0rd` (a database image's
+    // documented sample), `YourApiKeyHere`, `yourOwnSecret`.
+    "yourpass",
+    "yourstrong",
+    "yourapi",
+    "yourown",
     "changeme",
     "change_me",
     "change-me",
@@ -2336,8 +2342,15 @@ mod tests {
             "YourSecurePassword1",
             "SecurePass123!",
             "MyStrongPass#2024",
+            "YourPassword123!",
+            "YourStrong@Passw0rd",
+            "YourApiKeyHere2024",
         ] {
             assert!(is_placeholder(p, false), "{p}");
+        }
+        // `your` inside random text, or a word that only starts alike.
+        for real in ["Yourt9Qm2vLx81", "kYoUr4pQ8sLm2Zx", "Yourself#Tr0ub4dor"] {
+            assert!(!is_placeholder(real, false), "{real}");
         }
         // Base64 of a stand-in, built here from its text.
         let b64 = |text: &str| crate::decode::base64_encode(text.as_bytes());
