@@ -442,7 +442,8 @@ impl<'e> Session<'e> {
     /// [keeps them](Self::with_sealed_values)).
     pub fn finish_sealed(self, options: &FinishOptions) -> (Evidence, Vault) {
         let mut vault = Vault::default();
-        let entries = self.entries.into_inner().unwrap_or_else(|e| e.into_inner());
+        let entries =
+            fold_generic_into_named(self.entries.into_inner().unwrap_or_else(|e| e.into_inner()));
         let mut evidence = Evidence::new(collector_id());
         let mut suppressed_rows = Vec::new();
         let mut inventory_rows = Vec::new();
@@ -715,6 +716,68 @@ pub(crate) fn recount(evidence: &mut Evidence) {
             evidence.facts.insert(name, fact);
         }
     }
+}
+
+/// Folds what a generic rule found into the finding of a rule that named
+/// the same value elsewhere: a password read as a JDBC connection's in one
+/// file and as a bare `SQL_PASSWORD=` in another is one credential to
+/// rotate, under the name that says what it is. Among generic rules alone,
+/// the same value is one finding too, under the rule that rates it highest.
+/// Values a file is named by (key files) take no part.
+fn fold_generic_into_named(
+    mut entries: BTreeMap<(String, String), Entry>,
+) -> BTreeMap<(String, String), Entry> {
+    // The rule each value is reported under: named before generic, then
+    // by severity, then by confidence; the first id breaks ties.
+    let mut owner: BTreeMap<&str, (&(String, String), &Entry)> = BTreeMap::new();
+    for (key, entry) in &entries {
+        if entry.secret.is_none() {
+            continue;
+        }
+        let rank = |e: &Entry| (!e.meta.generic, e.meta.severity, e.confidence);
+        owner
+            .entry(key.1.as_str())
+            .and_modify(|best| {
+                if rank(entry) > rank(best.1) {
+                    *best = (key, entry);
+                }
+            })
+            .or_insert((key, entry));
+    }
+    let moves: Vec<((String, String), (String, String))> = entries
+        .iter()
+        .filter(|(_, entry)| entry.meta.generic && entry.secret.is_some())
+        .filter_map(|(key, _)| {
+            let (target, _) = owner.get(key.1.as_str())?;
+            (*target != key).then(|| (key.clone(), (*target).clone()))
+        })
+        .collect();
+    for (from, to) in moves {
+        let Some(folded) = entries.remove(&from) else {
+            continue;
+        };
+        let Some(target) = entries.get_mut(&to) else {
+            continue;
+        };
+        target.confidence = target.confidence.max(folded.confidence);
+        target.expires = target.expires.max(folded.expires);
+        target.tags.extend(
+            folded
+                .tags
+                .into_iter()
+                .filter(|t| t.starts_with("decoded-")),
+        );
+        for seen in folded.seen {
+            if !target
+                .seen
+                .iter()
+                .any(|s| s.path == seen.path && s.line == seen.line && s.origin == seen.origin)
+            {
+                target.seen.push(seen);
+            }
+        }
+    }
+    entries
 }
 
 /// Folds the values of one rule held by one file into one finding when
@@ -1122,11 +1185,15 @@ fn build_finding(entry: &Entry, fingerprint: &str, as_of: Option<Timestamp>) -> 
             ..Location::default()
         })
         .collect();
-    // Primary: present now first, then the earliest commit, then path order.
+    // Primary: a place of the class the finding is rated by (a production
+    // file when any is), present now first, then the earliest commit, then
+    // path order.
     locations.sort_by(|a, b| {
+        let other_class = |l: &Location| l.class != Some(class);
         let now = |l: &Location| !(l.commit.is_none() || l.at_head == Some(true));
         let date = |l: &Location| l.commit.as_ref().and_then(|c| c.date);
-        (now(a), date(a).is_none(), date(a), a).cmp(&(now(b), date(b).is_none(), date(b), b))
+        let key = |l| (other_class(l), now(l), date(l).is_none(), date(l));
+        key(a).cmp(&key(b)).then_with(|| a.cmp(b))
     });
     locations.dedup();
     let mut rest = locations.into_iter();

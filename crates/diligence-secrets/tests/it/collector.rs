@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use diligence_collect::Options;
-use diligence_model::{Evidence, FactValue};
+use diligence_model::{Evidence, FactValue, Severity};
 use diligence_secrets::{EngineOptions, SecretsCollector};
 
 use crate::common::{Rng, alnum, base64url, checksummed, collect, collect_with, engine, git};
@@ -227,6 +227,97 @@ fn every_copy_of_a_secret_is_a_place_of_it() {
         "{}",
         found[0].message
     );
+}
+
+#[test]
+fn one_value_under_a_named_and_a_generic_rule_is_one_finding() {
+    // The same database password, read as an ODBC connection's `Pwd=` in
+    // one file and as a bare `SQL_PASSWORD=` in another: one credential,
+    // reported once, under the rule that says what it is. Two generic
+    // names of one value are one finding too; another value stays apart.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let mut rng = Rng::new(81);
+    let shared = ["Qm7", &rng.string(&alnum(), 14), "#2"].concat();
+    let other = ["Zt4", &rng.string(&alnum(), 14), "!9"].concat();
+    let token = ["k", &rng.string(&alnum(), 23)].concat();
+    git(dir, &["init", "-q", "-b", "main"], "2024-01-01T00:00:00Z");
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(
+        dir.join("README.md"),
+        format!(
+            "Driver={{ODBC Driver 18}};Server=tcp:db.acme.io,1433;Uid=app;Pwd={shared};Encrypt=yes;\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("config/app.env"),
+        format!("SQL_PASSWORD={shared}\nREPORTS_PASSWORD={other}\nENCRYPTION_KEY={token}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("config/worker.yml"),
+        format!("worker:\n  session_token: {token}\n"),
+    )
+    .unwrap();
+    git(dir, &["add", "."], "2024-01-01T00:00:00Z");
+    git(
+        dir,
+        &["commit", "-q", "-m", "first"],
+        "2024-01-01T00:00:00Z",
+    );
+    let evidence = collect(dir, &Options::default());
+    let places = |f: &diligence_model::Finding| {
+        let mut p: Vec<String> = std::iter::once(&f.location)
+            .chain(&f.occurrences)
+            .map(|l| {
+                format!(
+                    "{}:{}",
+                    l.path.as_deref().unwrap_or(""),
+                    l.line.unwrap_or(0)
+                )
+            })
+            .collect();
+        p.sort_unstable();
+        p
+    };
+    let mut found: Vec<(&str, Vec<String>)> = evidence
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), places(f)))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "secrets.generic.key",
+                vec![
+                    "config/app.env:3".to_owned(),
+                    "config/worker.yml:2".to_owned()
+                ]
+            ),
+            (
+                "secrets.generic.password",
+                vec!["config/app.env:2".to_owned()]
+            ),
+            (
+                "secrets.jdbc.password-parameter",
+                vec!["README.md:1".to_owned(), "config/app.env:1".to_owned()]
+            ),
+        ],
+        "{:#?}",
+        evidence.findings
+    );
+    // The value sits in a production file too: the finding is rated, and
+    // first located, there, not at the documentation's copy.
+    let jdbc = evidence
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "secrets.jdbc.password-parameter")
+        .unwrap();
+    assert_eq!(jdbc.location.path.as_deref(), Some("config/app.env"));
+    assert_eq!(jdbc.severity, Severity::High);
 }
 
 #[test]
