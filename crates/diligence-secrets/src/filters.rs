@@ -23,6 +23,36 @@ pub fn entropy(text: &str) -> f64 {
         .sum()
 }
 
+/// The entropy a value must reach under a rule whose floor is `floor`.
+/// A value of `n` characters holds at most `log2(n)` bits per character,
+/// so a floor of 3 bits asks an 8-character value to repeat none: a
+/// person's short password (`J@ck2o2x` in a database URL) fails it for one
+/// repeat. A short value that mixes three kinds of characters (lower case,
+/// upper case, digits, symbols) need only come within half a bit of its
+/// length's most; one kind alone (`postgres`) keeps the rule's floor.
+pub(crate) fn entropy_floor(floor: f64, value: &str) -> f64 {
+    let n = value.len();
+    if n < 8 {
+        return floor;
+    }
+    let kinds = [
+        value.bytes().any(|b| b.is_ascii_lowercase()),
+        value.bytes().any(|b| b.is_ascii_uppercase()),
+        value.bytes().any(|b| b.is_ascii_digit()),
+        value.bytes().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&k| k)
+    .count();
+    if kinds >= 3 {
+        #[allow(clippy::cast_precision_loss)]
+        let most = (n as f64).log2();
+        floor.min(most - 0.5)
+    } else {
+        floor
+    }
+}
+
 /// Substrings (lowercase) that mark a placeholder or documentation value.
 const PLACEHOLDER_MARKS: &[&str] = &[
     "example",
@@ -38,6 +68,10 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "yourstrong",
     "yourapi",
     "yourown",
+    // The sample passwords of documentation (`P@ssw0rd`, `Passw0rd!`).
+    "passw0rd",
+    "p@ssw0rd",
+    "p@ssword",
     "changeme",
     "change_me",
     "change-me",
@@ -388,7 +422,35 @@ pub(crate) fn key_value_plausible(value: &str) -> bool {
         .split(['_', '-', '/'])
         .filter(|s| !s.is_empty())
         .collect();
-    !(segments.len() > 1 && segments.iter().all(|s| word_like(s)))
+    if segments.len() > 1 && segments.iter().all(|s| word_like(s)) {
+        return false;
+    }
+    // Three words or more in CamelCase and at most four digits
+    // (`BaseCampWorkHard02`, `WorkSpeedIncrease1`: a game item's or an
+    // enum's name). Random key material does not fall into capitalised
+    // words of three letters or more.
+    let letters = value.trim_end_matches(|c: char| c.is_ascii_digit());
+    !(value.len() - letters.len() <= 4 && camel_words(letters) >= 3)
+}
+
+/// How many words `text` holds when it is only words in CamelCase of
+/// three letters or more (`BaseCampWork` → 3); 0 otherwise.
+fn camel_words(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_uppercase)
+        || !bytes.iter().all(u8::is_ascii_alphabetic)
+    {
+        return 0;
+    }
+    let starts: Vec<usize> = (0..bytes.len())
+        .filter(|&i| bytes[i].is_ascii_uppercase())
+        .collect();
+    let ends = starts.iter().skip(1).copied().chain([bytes.len()]);
+    if starts.iter().zip(ends).all(|(&s, e)| e - s >= 3) {
+        starts.len()
+    } else {
+        0
+    }
 }
 
 /// Whether the value `data[start..end]` is the first word of a quoted
@@ -655,7 +717,7 @@ const DATA_URI_WALK: usize = 4 << 20;
 /// there, a value without quotes is a name or an expression.
 const QUOTING_LANGUAGES: &[&str] = &[
     "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "vue", "svelte", "go", "java", "kt",
-    "kts", "scala", "cs", "swift", "dart", "rs", "py", "rb", "php",
+    "kts", "scala", "cs", "swift", "dart", "rs", "py", "rb", "php", "ps1", "psm1",
 ];
 
 /// Whether the value `data[start..end]` stands without quotes in the code
@@ -679,9 +741,9 @@ pub(crate) fn unquoted_in_code(path: &str, data: &[u8], start: usize, end: usize
     if start == 0
         || end > data.len()
         || matches!(data[start - 1], b'"' | b'\'' | b'`')
-        || !data
-            .get(start)
-            .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$' | b'&' | b'*'))
+        || !data.get(start).is_some_and(|&b| {
+            b.is_ascii_alphabetic() || matches!(b, b'_' | b'$' | b'&' | b'*' | b'[')
+        })
     {
         return false;
     }
@@ -689,7 +751,7 @@ pub(crate) fn unquoted_in_code(path: &str, data: &[u8], start: usize, end: usize
     let operand = data[end..]
         .strip_prefix(b" ")
         .is_some_and(|rest| matches!(rest.first(), Some(b'+' | b'-' | b'*' | b'/' | b'?' | b'|')));
-    let code = matches!(value[0], b'&' | b'*' | b'$')
+    let code = matches!(value[0], b'&' | b'*' | b'$' | b'[')
         || value.iter().any(|&b| matches!(b, b'.' | b'{' | b'['))
         || operand;
     if !code {
@@ -1367,6 +1429,14 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
         // every CodeMirror bundle): `tokenData:"!<p!aR!YOX$q…"`.
         "tokendata",
         "tokenprec",
+        // .NET: a strong name's public key token is eight bytes of the
+        // hash of a public key (`publicKeyToken="b77a5c561934e089"` in
+        // every assembly binding).
+        "publickeytoken",
+        "public_key_token",
+        // An IndexNow key is published at the site's own `/<key>.txt` for
+        // search engines to fetch: public by design.
+        "indexnow",
     ];
     // Words of the name, split at separators and at capitals (an acronym
     // in capitals is one word: `CSRF_TOKEN`, `PASSWORD_HASH`).
@@ -1400,9 +1470,23 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
             || (name.as_bytes()[at].is_ascii_uppercase()
                 && name.as_bytes()[at - 1].is_ascii_lowercase())
     };
+    // So does the id of a store of secrets (.NET's `<UserSecretsId>`, a
+    // GUID naming the developer's local secrets file).
     if [
-        "key_id", "key-id", "key.id", "keyid", "role_id", "role-id", "role.id", "roleid",
-        "token_id", "token-id", "token.id", "tokenid",
+        "key_id",
+        "key-id",
+        "key.id",
+        "keyid",
+        "role_id",
+        "role-id",
+        "role.id",
+        "roleid",
+        "token_id",
+        "token-id",
+        "token.id",
+        "tokenid",
+        "secrets_id",
+        "secretsid",
     ]
     .iter()
     .any(|e| lower.ends_with(e) && word_at(lower.len() - e.len()))
@@ -2203,7 +2287,7 @@ mod tests {
         // Look-alike values stay values.
         for literal in [
             "Summer[2024]",
-            "Passw0rd<",
+            "Hunt3r2x<",
             "tk.9Hq2Vx7LmZ3pR8wN4bY6",
             "Zq8vR2mKx7Lp4Nw9Bt3Hc6Yd",
             "ab3$Xy[9]Qz!",
@@ -2257,6 +2341,13 @@ mod tests {
         assert!(!generic_name_excluded("CHECKSUM_SECRET"));
         assert!(!generic_name_excluded("fingerprintjs_api_key"));
         assert!(!generic_name_excluded("sha256_hmac_secret"));
+        // .NET's ids and tokens that are not credentials.
+        assert!(generic_name_excluded("<UserSecretsId"));
+        assert!(generic_name_excluded("publicKeyToken"));
+        assert!(generic_name_excluded("const INDEXNOW_KEY"));
+        assert!(generic_name_excluded("indexNowKey"));
+        assert!(!generic_name_excluded("USER_SECRET"));
+        assert!(!generic_name_excluded("publicToken_secret"));
     }
 
     #[test]
@@ -2297,6 +2388,10 @@ mod tests {
             concat!("9a66c90bd5482a90", "a29b9fa5ff5180e2"),
             concat!("q3V8x_L2mZ", "-9pR4tK7wN"),
             concat!("Zq8vR2mKx7Lp", "4Nw9Bt3Hc6Yd"),
+            // Letters only, but not capitalised words of three or more.
+            "QmXvRtLpWzNbKcHd",
+            "AbcDefGhIjk",
+            "BaseCamp01",
         ] {
             assert!(key_value_plausible(value), "{value}");
         }
@@ -2308,6 +2403,9 @@ mod tests {
             "row.app_role!.role_key",
             "workspace-links-usage-v2",
             "alias/app-prod-key",
+            "BaseCampWorkHard02",
+            "WorkSpeedIncrease1",
+            "AssaultRifleBullet",
         ] {
             assert!(!key_value_plausible(value), "{value}");
         }

@@ -1205,7 +1205,7 @@ impl Engine {
             return None;
         }
         if let Some(floor) = rule.min_entropy
-            && filters::entropy(secret) < floor
+            && filters::entropy(secret) < filters::entropy_floor(floor, secret)
         {
             return None;
         }

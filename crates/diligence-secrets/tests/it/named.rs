@@ -587,6 +587,36 @@ fn a_database_password_alone_is_not_a_connection_url() {
 }
 
 #[test]
+fn a_short_password_in_a_database_url_is_the_urls() {
+    // Ten characters with one repeat fall under the URL rules' entropy
+    // floor of three bits; a person's password mixing kinds of characters
+    // is still the database URL's, not a generic URL credential.
+    let ref_ = "qwhxkzbnvmtaplrcyeog";
+    for (password, rule) in [
+        ("J%40kq7Tz7w", "secrets.supabase.database-url"),
+        ("Rv9#Lm2pR", "secrets.supabase.database-url"),
+    ] {
+        let text = format!(
+            "\"POSTGRES_URL\": \"postgresql://postgres:{password}@db.{ref_}.supabase.co:5432/postgres\"\n"
+        );
+        let ids: Vec<String> = scan(&text).iter().map(|m| id(m).to_owned()).collect();
+        assert_eq!(ids, [rule], "{text}");
+        let text = format!("DATABASE_URL=postgres://app:{password}@db.acme-prod.io:5432/app\n");
+        let ids: Vec<String> = scan(&text).iter().map(|m| id(m).to_owned()).collect();
+        assert_eq!(ids, ["secrets.postgres.connection-uri"], "{text}");
+    }
+    // One kind of character, or a documentation sample, is not.
+    for password in ["postgres", "supersecret", "P@ssw0rd1", "Passw0rd!"] {
+        let text = format!("DATABASE_URL=postgres://app:{password}@db.acme-prod.io:5432/app\n");
+        let ids: Vec<String> = scan(&text).iter().map(|m| id(m).to_owned()).collect();
+        assert!(
+            !ids.iter().any(|i| i == "secrets.postgres.connection-uri"),
+            "{text}: {ids:?}"
+        );
+    }
+}
+
+#[test]
 fn a_percent_encoded_password_is_one_finding() {
     // `%40` in a URL's password decodes to `@`: the decoded line reads as
     // another URL with another password. The provider rule read it as
@@ -634,6 +664,12 @@ fn a_query_parameter_on_a_providers_host_is_that_providers_credential() {
         (
             format!("curl \"https://fra1.blynk.cloud/external/api/get?token={token32}&v1\""),
             "secrets.blynk.api-token",
+        ),
+        (
+            format!(
+                "const res = await fetch(`https://api.themoviedb.org/3/search/${{type}}?api_key={hex32}&query=${{query}}`);"
+            ),
+            "secrets.themoviedb.api-key",
         ),
         // Another host: the value stays generic.
         (

@@ -128,6 +128,13 @@ fn look_alikes_are_not_reported() {
         ("var defaultResetPassword2Template = EmailTemplate{\n".to_owned(), "core/templates.go"),
         ("\tnameKey := oauth2RedirectKey + form.Code\n".to_owned(), "apis/oauth2.go"),
         ("    secret_key = settings.SECRET_KEY_2\n".to_owned(), "app/signing.py"),
+        // PowerShell: a static call on a type, and a variable.
+        ("    $Password = [System.Runtime.InteropServices.Marshal]::PtrToStringAuto($BSTR)\n".to_owned(), "scripts/migrate.ps1"),
+        ("$DbPassword = $env:DB_PASSWORD_2\n".to_owned(), "scripts/migrate.ps1"),
+        // .NET's id of a developer's secrets file and an assembly's public
+        // key token.
+        (format!("    <UserSecretsId>{uuid}</UserSecretsId>\n"), "src/Api/Api.csproj"),
+        ("<assemblyIdentity name=\"System.Memory\" publicKeyToken=\"cc7b13ffcd2ddd51\" culture=\"neutral\" />\n".to_owned(), "src/BuildHost.dll.config"),
     ];
     for (text, path) in &cases {
         let ids = rule_ids(text, path);
@@ -183,6 +190,10 @@ fn real_values_beside_the_look_alikes_are_still_reported() {
             "src/app/file-drop.component.mjs",
         ),
         (format!("\t// password: {v}\n"), "core/base.go"),
+        (
+            format!("[string]$Password = \"{v}\"\n"),
+            "scripts/migrate.ps1",
+        ),
         (format!("# secret_key = {v}\n"), "app/signing.py"),
         (" * api_token: Xk29.vLq8Tr0ub\n".to_owned(), "src/client.ts"),
         ("API_TOKEN=Xk29.vLq8Tr0ub\n".to_owned(), ".env"),
