@@ -201,12 +201,18 @@ fn differing(data: &[u8], base: &[u8]) -> ((usize, usize), (usize, usize)) {
 /// read: a dependency update rewrites a few entries of a long file.
 pub(crate) fn lockfile_added(data: &[u8], base: &[u8]) -> Vec<(usize, usize)> {
     let ((start, end), (base_start, base_end)) = differing(data, base);
+    // Most versions hold no credential line where they differ: the base
+    // need not be read then.
+    let lines = crate::filters::lockfile_credential_lines(&data[start..end]);
+    if lines.is_empty() {
+        return Vec::new();
+    }
     let known: FxHashSet<&[u8]> =
         crate::filters::lockfile_credential_lines(&base[base_start..base_end])
             .into_iter()
             .map(|(s, e)| trim_cr(&base[base_start + s..base_start + e]))
             .collect();
-    crate::filters::lockfile_credential_lines(&data[start..end])
+    lines
         .into_iter()
         .map(|(s, e)| (start + s, start + e))
         .filter(|&(s, e)| !known.contains(trim_cr(&data[s..e])))
