@@ -68,6 +68,12 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "yourstrong",
     "yourapi",
     "yourown",
+    // Instructions in place of a value
+    // (`generate-with-openssl-rand-base64-32`).
+    "generate_with",
+    "generate-with",
+    "openssl_rand",
+    "openssl-rand",
     // The sample passwords of documentation (`P@ssw0rd`, `Passw0rd!`).
     "passw0rd",
     "p@ssw0rd",
@@ -133,6 +139,9 @@ pub fn is_placeholder(secret: &str, structured: bool) -> bool {
     if lower.contains('<') && lower.contains('>') {
         return true;
     }
+    if is_bracketed_stand_in(secret) || is_variable_name_stand_in(secret) {
+        return true;
+    }
     let bytes = lower.as_bytes();
     // A run of identical characters covering a third of the value (real
     // formats such as Dropbox and Twitter tokens hold shorter runs of `A`).
@@ -163,6 +172,53 @@ pub fn is_placeholder(secret: &str, structured: bool) -> bool {
     }
     let distinct = seen.iter().filter(|&&s| s).count();
     bytes.len() >= 12 && distinct <= 4
+}
+
+/// Whether `secret` holds a bracketed stand-in: the whole value in
+/// brackets (`[auto-filled]`), or a name in capitals in brackets inside it
+/// (`sk-proj-[NOVA_KEY_AQUI]`). A bracketed number or mixed-case run
+/// (`Summer[2024]`, `Xq7[29Vp9Rt4]Zw8`) is part of a password.
+fn is_bracketed_stand_in(secret: &str) -> bool {
+    if secret.len() > 2 && secret.starts_with('[') && secret.ends_with(']') {
+        return true;
+    }
+    let mut rest = secret;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']') else {
+            return false;
+        };
+        let inner = &rest[open + 1..open + close];
+        if inner.len() >= 3
+            && inner.bytes().any(|b| b.is_ascii_uppercase())
+            && inner.bytes().all(|b| {
+                b.is_ascii_uppercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-' | b' ')
+            })
+        {
+            return true;
+        }
+        rest = &rest[open + close + 1..];
+    }
+    false
+}
+
+/// Whether `secret` is the name of a variable in capitals standing where
+/// the value goes (`postgresql://app:ADMIN_PASSWORD@…`,
+/// `STRONG_PASSWORD_HERE_1`): words in capitals joined by `_`, one of
+/// them a credential's or a stand-in's word.
+fn is_variable_name_stand_in(secret: &str) -> bool {
+    if !secret.contains('_')
+        || !secret
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return false;
+    }
+    secret.split('_').any(|word| {
+        matches!(
+            word,
+            "PASSWORD" | "PASSWD" | "PASS" | "PWD" | "SECRET" | "TOKEN" | "KEY" | "HERE" | "YOUR"
+        )
+    })
 }
 
 /// Whether `secret` is base64 of text that says it is a stand-in
@@ -266,6 +322,11 @@ pub fn generic_value_plausible(value: &str) -> bool {
     }
     // Natural language and non-ASCII letters (UI strings, translations).
     if value.contains(' ') || !value.is_ascii() {
+        return false;
+    }
+    // A relative path (`../../node_modules/typescript/lib/lib.es5.d.ts`
+    // in a build's file list).
+    if value.starts_with("./") || value.starts_with("../") {
         return false;
     }
     // References and templates: `$VAR`, `%(name)s`, `@var`, `:symbol`.
@@ -719,6 +780,37 @@ const QUOTING_LANGUAGES: &[&str] = &[
     "js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts", "vue", "svelte", "go", "java", "kt",
     "kts", "scala", "cs", "swift", "dart", "rs", "py", "rb", "php", "ps1", "psm1",
 ];
+
+/// Whether the quoted value ending at `end` is joined to code in a language
+/// that quotes its strings: a quote, then `+` and a name or call
+/// (`password: 'auth0-generated-' + Math.random().toString(36)`). The
+/// literal is the fixed start of a value made at run time, not a
+/// credential. A literal joined to another literal stays a value.
+pub(crate) fn joined_to_code(path: &str, data: &[u8], end: usize) -> bool {
+    let Some((_, extension)) = path.rsplit_once('.') else {
+        return false;
+    };
+    if !QUOTING_LANGUAGES
+        .iter()
+        .any(|e| extension.eq_ignore_ascii_case(e))
+    {
+        return false;
+    }
+    let Some(&quote) = data.get(end) else {
+        return false;
+    };
+    if !matches!(quote, b'"' | b'\'' | b'`') {
+        return false;
+    }
+    let rest = &data[end + 1..data.len().min(end + 64)];
+    let rest = rest.trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b"+") else {
+        return false;
+    };
+    rest.trim_ascii_start()
+        .first()
+        .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$' | b'('))
+}
 
 /// Whether the value `data[start..end]` stands without quotes in the code
 /// of a language that quotes its strings, and reads as code: a member
@@ -1413,6 +1505,16 @@ fn assigned_name(key: &str) -> &str {
 pub(crate) fn generic_name_excluded(key: &str) -> bool {
     let name = assigned_name(key);
     let lower = name.to_ascii_lowercase();
+    // The last part of a path (`"**/theme/tokens.ts", "…"` in a linter's
+    // file list, `"lib/protectedTokens.js": "<sha256>"` in a manifest of
+    // file hashes) names a file, not a credential.
+    let before = key
+        .trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .strip_suffix(name)
+        .unwrap_or_default();
+    if before.ends_with(['/', '\\']) && !before.ends_with("://") && name.contains('.') {
+        return true;
+    }
     const PARTS: &[&str] = &[
         "credentialsid",
         "credentials_id",
@@ -1470,6 +1572,15 @@ pub(crate) fn generic_name_excluded(key: &str) -> bool {
             || (name.as_bytes()[at].is_ascii_uppercase()
                 && name.as_bytes()[at - 1].is_ascii_lowercase())
     };
+    // An id names a thing: the last word `id` (`ascApiKeyIssuerId`,
+    // `token_uuid`). Vault's AppRole `secret_id` is the exception: a
+    // credential by that name.
+    if let [.., before_id, last] = words.as_slice()
+        && matches!(last.as_str(), "id" | "ids" | "uuid" | "guid")
+        && before_id != "secret"
+    {
+        return true;
+    }
     // So does the id of a store of secrets (.NET's `<UserSecretsId>`, a
     // GUID naming the developer's local secrets file).
     if [
@@ -2297,6 +2408,13 @@ mod tests {
         ] {
             assert!(generic_value_plausible(literal), "{literal}");
         }
+        // Relative paths.
+        for path in [
+            "../../node_modules/x/lib/tokens.d.ts",
+            "./secrets/app-key.pem",
+        ] {
+            assert!(!generic_value_plausible(path), "{path}");
+        }
         // A literal that starts or ends with `!` and holds a digit is a value.
         assert!(generic_value_plausible("!Qw3rtyZx9v"));
         assert!(generic_value_plausible("Qw3rty.Zx9v!"));
@@ -2313,7 +2431,19 @@ mod tests {
         assert!(!generic_name_excluded("secret_id"));
         assert!(!generic_name_excluded("private_key"));
         assert!(!generic_name_excluded("idKey"));
-        assert!(!generic_name_excluded("monkey_id"));
+        // Any id names a thing (`monkey_id`, `ascApiKeyIssuerId`).
+        assert!(generic_name_excluded("monkey_id"));
+        assert!(generic_name_excluded("\"ascApiKeyIssuerId"));
+        assert!(generic_name_excluded("session_token_uuid"));
+        assert!(!generic_name_excluded("secretId"));
+        assert!(!generic_name_excluded("VAULT_SECRET_ID"));
+        assert!(!generic_name_excluded("token_idp"));
+        // The last part of a path names a file.
+        assert!(generic_name_excluded("files: [\"**/theme/tokens.ts\", \""));
+        assert!(generic_name_excluded("\"lib/_lib/protectedTokens.js\": \""));
+        assert!(!generic_name_excluded("\"protectedTokens\": \""));
+        assert!(!generic_name_excluded("AMQP_URL=amqp://app:"));
+        assert!(!generic_name_excluded("/etc/app/secret: "));
         // A generated parser's tables; a token's data is not them.
         assert!(generic_name_excluded("tokenData"));
         assert!(generic_name_excluded("tokenPrec"));
@@ -2443,8 +2573,23 @@ mod tests {
             "YourPassword123!",
             "YourStrong@Passw0rd",
             "YourApiKeyHere2024",
+            "[auto-filled]",
+            "sk-proj-[NOVA_KEY_AQUI]",
+            "ADMIN_PASSWORD",
+            "STRONG_PASSWORD_HERE_1",
+            "generate-with-openssl-rand-base64-32",
+            "generate_with_openssl_rand_base64_32",
         ] {
             assert!(is_placeholder(p, false), "{p}");
+        }
+        for real in [
+            "Summer[2024]x",
+            "Xq7[29Vp9Rt4]Zw8",
+            "PROD_DB_2024_QX",
+            "Zq8vR2mKx7Lp4Nw9",
+            "b1x7c4r9m2k6p3w8",
+        ] {
+            assert!(!is_placeholder(real, false), "{real}");
         }
         // `your` inside random text, or a word that only starts alike.
         for real in ["Yourt9Qm2vLx81", "kYoUr4pQ8sLm2Zx", "Yourself#Tr0ub4dor"] {

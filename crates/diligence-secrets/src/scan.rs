@@ -1040,6 +1040,9 @@ impl Engine {
                                         group.start,
                                         group.end,
                                     ))
+                                || (!layer
+                                    && rule.is_generic_assignment()
+                                    && filters::joined_to_code(path, data, group.end))
                                 || filters::in_local_url(data, whole_start, group.start)
                                 || filters::in_sentence(data, whole_start, group.end)
                                 || filters::member_expression_continues(secret, &data[group.end..])

@@ -128,6 +128,9 @@ fn look_alikes_are_not_reported() {
         ("var defaultResetPassword2Template = EmailTemplate{\n".to_owned(), "core/templates.go"),
         ("\tnameKey := oauth2RedirectKey + form.Code\n".to_owned(), "apis/oauth2.go"),
         ("    secret_key = settings.SECRET_KEY_2\n".to_owned(), "app/signing.py"),
+        // A literal that opens a value made at run time.
+        ("  password: 'auth0-generated-' + Math.random().toString(36),\n".to_owned(), "server/auth.ts"),
+        ("const secret = \"Xk29vLq8Tr0ub-\" + crypto.randomUUID();\n".to_owned(), "server/auth.js"),
         // PowerShell: a static call on a type, and a variable.
         ("    $Password = [System.Runtime.InteropServices.Marshal]::PtrToStringAuto($BSTR)\n".to_owned(), "scripts/migrate.ps1"),
         ("$DbPassword = $env:DB_PASSWORD_2\n".to_owned(), "scripts/migrate.ps1"),
@@ -194,6 +197,12 @@ fn real_values_beside_the_look_alikes_are_still_reported() {
             format!("[string]$Password = \"{v}\"\n"),
             "scripts/migrate.ps1",
         ),
+        // Joined to another literal, or to code in a file that is not code.
+        (
+            format!("const secret = \"{v}\" + \"x9\";\n"),
+            "server/auth.js",
+        ),
+        (format!("API_SECRET=\"{v}\" + suffix\n"), "notes.txt"),
         (format!("# secret_key = {v}\n"), "app/signing.py"),
         (" * api_token: Xk29.vLq8Tr0ub\n".to_owned(), "src/client.ts"),
         ("API_TOKEN=Xk29.vLq8Tr0ub\n".to_owned(), ".env"),
