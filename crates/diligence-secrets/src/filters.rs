@@ -781,19 +781,22 @@ const QUOTING_LANGUAGES: &[&str] = &[
     "kts", "scala", "cs", "swift", "dart", "rs", "py", "rb", "php", "ps1", "psm1",
 ];
 
+/// Whether `path` is a source file of a language that quotes its strings.
+fn in_quoting_language(path: &str) -> bool {
+    path.rsplit_once('.').is_some_and(|(_, extension)| {
+        QUOTING_LANGUAGES
+            .iter()
+            .any(|e| extension.eq_ignore_ascii_case(e))
+    })
+}
+
 /// Whether the quoted value ending at `end` is joined to code in a language
 /// that quotes its strings: a quote, then `+` and a name or call
 /// (`password: 'auth0-generated-' + Math.random().toString(36)`). The
 /// literal is the fixed start of a value made at run time, not a
 /// credential. A literal joined to another literal stays a value.
 pub(crate) fn joined_to_code(path: &str, data: &[u8], end: usize) -> bool {
-    let Some((_, extension)) = path.rsplit_once('.') else {
-        return false;
-    };
-    if !QUOTING_LANGUAGES
-        .iter()
-        .any(|e| extension.eq_ignore_ascii_case(e))
-    {
+    if !in_quoting_language(path) {
         return false;
     }
     let Some(&quote) = data.get(end) else {
@@ -821,13 +824,7 @@ pub(crate) fn joined_to_code(path: &str, data: &[u8], end: usize) -> bool {
 /// digits stays possible (a value pasted into code), and so does anything
 /// after a comment mark on its line (`//`, `#`, `/*`, ` * `, `--`).
 pub(crate) fn unquoted_in_code(path: &str, data: &[u8], start: usize, end: usize) -> bool {
-    let Some((_, extension)) = path.rsplit_once('.') else {
-        return false;
-    };
-    if !QUOTING_LANGUAGES
-        .iter()
-        .any(|e| extension.eq_ignore_ascii_case(e))
-    {
+    if !in_quoting_language(path) {
         return false;
     }
     if start == 0

@@ -118,6 +118,9 @@ struct Entry {
     sealed: Sealed,
     /// When the value lapses ([`Match::expires`]), seconds since the epoch.
     expires: Option<i64>,
+    /// The generic rules whose findings of the same value were folded into
+    /// this one: a baseline entry that names one of them still applies.
+    folded: Vec<RuleId>,
 }
 
 /// Counters of what was scanned and skipped.
@@ -350,6 +353,7 @@ impl<'e> Session<'e> {
                 seen: Vec::new(),
                 sealed: Sealed::default(),
                 expires: None,
+                folded: Vec::new(),
             });
             if self.keep_sealed {
                 entry.sealed.add(&m.sealed);
@@ -420,6 +424,7 @@ impl<'e> Session<'e> {
                 seen: Vec::new(),
                 sealed: Sealed::default(),
                 expires: None,
+                folded: Vec::new(),
             });
         entry.seen.push(Seen {
             path: path.to_owned(),
@@ -458,9 +463,9 @@ impl<'e> Session<'e> {
                 ToString::to_string,
             );
             let inline = !entry.seen.is_empty() && entry.seen.iter().all(|s| s.allowed_inline);
-            let listed = options
-                .baseline
-                .lookup(entry.meta.id.as_str(), &fingerprint);
+            let listed = std::iter::once(&entry.meta.id)
+                .chain(&entry.folded)
+                .find_map(|rule| options.baseline.lookup(rule.as_str(), &fingerprint));
             let expired = listed.is_some_and(|s| match (s.expires, options.as_of) {
                 (Some(expires), Some(as_of)) => expires < as_of,
                 _ => false,
@@ -759,6 +764,8 @@ fn fold_generic_into_named(
         let Some(target) = entries.get_mut(&to) else {
             continue;
         };
+        target.folded.push(folded.meta.id);
+        target.folded.extend(folded.folded);
         target.confidence = target.confidence.max(folded.confidence);
         target.expires = target.expires.max(folded.expires);
         target.tags.extend(

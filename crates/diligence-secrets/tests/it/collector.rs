@@ -318,6 +318,29 @@ fn one_value_under_a_named_and_a_generic_rule_is_one_finding() {
         .unwrap();
     assert_eq!(jdbc.location.path.as_deref(), Some("config/app.env"));
     assert_eq!(jdbc.severity, Severity::High);
+    // A baseline written when the value was a generic finding still
+    // accepts it under the rule that now reports it.
+    let baseline = dir.join("baseline.toml");
+    std::fs::write(
+        &baseline,
+        format!(
+            "[[suppress]]\nrule = \"secrets.generic.password\"\nfingerprint = \"{}\"\nreason = \"rotated\"\n",
+            jdbc.fingerprint
+        ),
+    )
+    .unwrap();
+    let mut options = Options::default();
+    options.baseline = Some(baseline);
+    let evidence = collect(dir, &options);
+    assert!(
+        !evidence
+            .findings
+            .iter()
+            .any(|f| f.rule.as_str() == "secrets.jdbc.password-parameter"),
+        "{:#?}",
+        evidence.findings
+    );
+    assert_eq!(fact(&evidence, "secrets.suppressed"), 1);
 }
 
 #[test]
