@@ -1425,6 +1425,20 @@ pub(crate) fn in_signed_url(data: &[u8], separator: usize, at: usize) -> bool {
     })
 }
 
+/// The separator (`?`, `&`, the `;` of `&amp;`) before the name of the
+/// query parameter whose value starts at `at` (`?token=` before it), or
+/// `None` when no `name=` of a parameter stands just before `at`.
+pub(crate) fn query_parameter_start(data: &[u8], at: usize) -> Option<usize> {
+    let equals = at.checked_sub(1).filter(|&e| data[e] == b'=')?;
+    let floor = equals.saturating_sub(64);
+    let name_start = data[floor..equals]
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .map(|p| floor + p + 1)?;
+    let separator = name_start.checked_sub(1)?;
+    (name_start < equals && is_query_separator(data, separator)).then_some(separator)
+}
+
 /// Whether a match that starts at `separator` (the byte before its name)
 /// is a query parameter of a URL on this machine
 /// (`http://localhost:3000/api/verify-email?token=…` in a comment): a token
@@ -2771,6 +2785,12 @@ mod tests {
         assert!(!at("https://api.acme.io/v1?token=67b3d33491be1ba7"));
         assert!(!at("https://localhost.acme.io/v1?token=67b3d33491be1ba7"));
         assert!(!in_local_url(b"token=67b3d33491be1ba7", 0, 6));
+        // The parameter's separator, found back from its value.
+        let url = b"http://localhost:3000/v?a=1&token=eyJx";
+        let at = url.len() - 4;
+        assert_eq!(query_parameter_start(url, at), Some(27));
+        assert_eq!(query_parameter_start(b"TOKEN=eyJx", 6), None);
+        assert_eq!(query_parameter_start(b"?=eyJx", 2), None);
         // HTML writes the separator `&amp;`; its `;` opens the parameter.
         let html = "<a href=\"http://localhost:3000/x?a=1&amp;token=67b3d33491be1ba7\">";
         let semi = html.find(";token").unwrap();

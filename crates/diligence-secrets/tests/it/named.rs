@@ -9,7 +9,7 @@
 use diligence_model::Confidence;
 use diligence_secrets::{BlobOutcome, Match};
 
-use crate::common::{Rng, alnum, engine};
+use crate::common::{Rng, alnum, base64url, engine};
 
 const TABLE: &str = include_str!("../../named-providers.tsv");
 
@@ -523,6 +523,45 @@ fn a_query_parameter_value_ends_at_the_next_parameter() {
             engine().fingerprint(&with_amp)
         )]
     );
+}
+
+#[test]
+fn a_json_web_token_in_a_local_urls_query_is_the_developers_own() {
+    // `http://localhost:3000/verify?token=eyJ…` in a README: a token the
+    // developer's own server signed, not a credential of a service. The
+    // same token at another host, or under a name, is reported.
+    let mut rng = Rng::new(2033);
+    let jwt = [
+        base64url(r#"{"alg":"HS256","typ":"JWT"}"#),
+        ".".to_owned(),
+        base64url(&format!(
+            r#"{{"sub":"{}","iat":1700000000}}"#,
+            rng.string(&alnum(), 12)
+        )),
+        ".".to_owned(),
+        rng.string(&[alnum(), "_-".to_owned()].concat(), 43),
+    ]
+    .concat();
+    for text in [
+        format!("Open http://localhost:3000/verify-email?token={jwt} to confirm."),
+        format!("curl 'http://127.0.0.1:8080/api?x=1&access_token={jwt}'"),
+    ] {
+        let ids: Vec<String> = scan(&format!("{text}\n"))
+            .iter()
+            .map(|m| id(m).to_owned())
+            .collect();
+        assert!(ids.is_empty(), "{text}: {ids:?}");
+    }
+    for text in [
+        format!("Open https://app.acme-prod.io/verify-email?token={jwt} to confirm."),
+        format!("SESSION_TOKEN={jwt}"),
+    ] {
+        let ids: Vec<String> = scan(&format!("{text}\n"))
+            .iter()
+            .map(|m| id(m).to_owned())
+            .collect();
+        assert_eq!(ids, ["secrets.jwt.token"], "{text}");
+    }
 }
 
 #[test]
