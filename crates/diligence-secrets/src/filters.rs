@@ -614,6 +614,24 @@ pub(crate) fn word_before(data: &[u8], separator: usize) -> Option<&[u8]> {
     (len >= 2 && bounded).then_some(word)
 }
 
+/// Whether `text` (a match up to its value) holds keyword arguments: a
+/// comma, a space, then a name and `=` (`host=url.hostname, port=url.port,
+/// password=`). Connection strings separate their pairs with `;` or `&`;
+/// a comma in one is a port's (`Server=tcp:db.acme.io,1433;`).
+pub(crate) fn keyword_arguments(text: &[u8]) -> bool {
+    text.windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] == b',' && w[1].is_ascii_whitespace())
+        .any(|(at, _)| {
+            let rest = text[at + 1..].trim_ascii_start();
+            let name = rest
+                .iter()
+                .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+                .count();
+            name > 0 && rest[name..].trim_ascii_start().first() == Some(&b'=')
+        })
+}
+
 /// Whether `data[at]` opens a URL query's parameter: a `?`, a `&`, or the
 /// `;` of HTML's `&amp;`.
 pub(crate) fn is_query_separator(data: &[u8], at: usize) -> bool {
@@ -631,22 +649,33 @@ pub(crate) fn is_query_separator(data: &[u8], at: usize) -> bool {
 /// (`…/project.svg?circle-token=…`) carries a token made to be embedded,
 /// which can only read the badge.
 pub(crate) fn query_host(data: &[u8], separator: usize) -> Option<&[u8]> {
-    if !is_query_separator(data, separator) {
+    if !is_query_separator(data, separator) || in_image_url_query(data, separator) {
         return None;
     }
     let (start, _) = url_bounds(data, separator, separator.saturating_sub(1024), separator);
     let url = &data[start..separator];
-    let path_end = memchr::memchr(b'?', url).unwrap_or(url.len());
-    let path = url[..path_end].to_ascii_lowercase();
-    if [".svg", ".png", ".gif", ".jpg", ".jpeg", ".webp"]
-        .iter()
-        .any(|ext| path.ends_with(ext.as_bytes()))
-    {
-        return None;
-    }
     let (host, user) = url_host(url)?;
     // A user part (`user:pass@host`) is not read: only a plain host.
     (!host.is_empty() && !user).then_some(host)
+}
+
+/// Whether the query parameter that starts after `separator` belongs to
+/// the URL of an image (`…/app.svg?circle-token=…` of a status badge): a
+/// token made to be embedded in a page, which can only read the badge.
+pub(crate) fn in_image_url_query(data: &[u8], separator: usize) -> bool {
+    if !is_query_separator(data, separator) {
+        return false;
+    }
+    let (start, _) = url_bounds(data, separator, separator.saturating_sub(1024), separator);
+    let url = &data[start..separator];
+    if memchr::memmem::find(url, b"://").is_none() {
+        return false;
+    }
+    let path_end = memchr::memchr(b'?', url).unwrap_or(url.len());
+    let path = url[..path_end].to_ascii_lowercase();
+    [".svg", ".png", ".gif", ".jpg", ".jpeg", ".webp"]
+        .iter()
+        .any(|ext| path.ends_with(ext.as_bytes()))
 }
 
 /// The host of a URL (`scheme://[user[:password]@]host[:port]/…`), without
@@ -1786,6 +1815,9 @@ const NOT_SECRET_KEYS: &[&str] = &[
     "lookup",
     "index",
     "table",
+    // A Google Sheets spreadsheet's key is its id (`spreadsheet_key`).
+    "spreadsheet",
+    "sheet",
     "column",
     "field",
     "object",
@@ -2496,6 +2528,8 @@ mod tests {
         for name in [
             "cacheKey",
             "STORAGE_KEY",
+            "test_spreadsheet_key",
+            "SHEET_KEY",
             "primary_key",
             "queryKey",
             "VAPID_PUBLIC_KEY",

@@ -183,6 +183,12 @@ impl Rule {
         self.id.as_str() == "secrets.generic.key"
     }
 
+    /// Whether the rule reads a password out of a JDBC, ADO.NET or ODBC
+    /// connection string (`Server=…;Password=…`).
+    pub fn is_connection_string(&self) -> bool {
+        self.id.as_str() == "secrets.jdbc.password-parameter"
+    }
+
     /// Whether the rule is the generic rule of password names, which
     /// leaves names ending in `key` (`passwordKey`, `PASSWORD_KEY`) to the
     /// key rule.

@@ -996,6 +996,16 @@ impl Engine {
                     {
                         continue;
                     }
+                    // A call's keyword arguments (`StrictRedis(host=url.hostname,
+                    // port=url.port, password=url.password)`) are not a
+                    // connection string, whose pairs `, ` never separates.
+                    if rule.is_connection_string()
+                        && caps.get(0).is_some_and(|whole| {
+                            filters::keyword_arguments(&data[offset + whole.start()..group.start])
+                        })
+                    {
+                        continue;
+                    }
                     // A JSON Web Token in the query of a URL on this machine
                     // (`http://localhost:3000/verify?token=eyJ…`) was signed
                     // by the developer's own server, as a generic value there
@@ -1054,6 +1064,7 @@ impl Engine {
                                     && rule.is_generic_assignment()
                                     && filters::joined_to_code(path, data, group.end))
                                 || filters::in_local_url(data, whole_start, group.start)
+                                || filters::in_image_url_query(data, whole_start)
                                 || filters::in_sentence(data, whole_start, group.end)
                                 || filters::member_expression_continues(secret, &data[group.end..])
                                 || filters::opens_prose(data, group.start, group.end))

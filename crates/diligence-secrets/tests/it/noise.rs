@@ -128,6 +128,9 @@ fn look_alikes_are_not_reported() {
         ("var defaultResetPassword2Template = EmailTemplate{\n".to_owned(), "core/templates.go"),
         ("\tnameKey := oauth2RedirectKey + form.Code\n".to_owned(), "apis/oauth2.go"),
         ("    secret_key = settings.SECRET_KEY_2\n".to_owned(), "app/signing.py"),
+        // A call's keyword arguments, not a connection string.
+        ("redis_connection = redis.StrictRedis(host=url.hostname, port=url.port, db=0, password=url.password)\n".to_owned(), "redash/__init__.py"),
+        ("    r = redis.StrictRedis(host=redis_url.hostname, port=redis_url.port, db=redis_db, password=redis_password)\n".to_owned(), "redash/__init__.py"),
         // A literal that opens a value made at run time.
         ("  password: 'auth0-generated-' + Math.random().toString(36),\n".to_owned(), "server/auth.ts"),
         ("const secret = \"Xk29vLq8Tr0ub-\" + crypto.randomUUID();\n".to_owned(), "server/auth.js"),
@@ -196,6 +199,15 @@ fn real_values_beside_the_look_alikes_are_still_reported() {
         (
             format!("[string]$Password = \"{v}\"\n"),
             "scripts/migrate.ps1",
+        ),
+        // Connection strings, with a port after a comma.
+        (
+            format!("Driver={{ODBC Driver 18}};Server=tcp:db.acme.io,1433;Uid=app;Pwd={v};\n"),
+            "config/db.txt",
+        ),
+        (
+            format!("conn = \"Host=db.acme.io; Port=5432; Password={v}; Database=app\"\n"),
+            "app/db.py",
         ),
         // Joined to another literal, or to code in a file that is not code.
         (
