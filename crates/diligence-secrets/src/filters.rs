@@ -649,11 +649,10 @@ pub(crate) fn is_query_separator(data: &[u8], at: usize) -> bool {
 /// (`…/project.svg?circle-token=…`) carries a token made to be embedded,
 /// which can only read the badge.
 pub(crate) fn query_host(data: &[u8], separator: usize) -> Option<&[u8]> {
-    if !is_query_separator(data, separator) || in_image_url_query(data, separator) {
+    let url = query_url(data, separator)?;
+    if is_image_url(url) {
         return None;
     }
-    let (start, _) = url_bounds(data, separator, separator.saturating_sub(1024), separator);
-    let url = &data[start..separator];
     let (host, user) = url_host(url)?;
     // A user part (`user:pass@host`) is not read: only a plain host.
     (!host.is_empty() && !user).then_some(host)
@@ -663,14 +662,23 @@ pub(crate) fn query_host(data: &[u8], separator: usize) -> Option<&[u8]> {
 /// the URL of an image (`…/app.svg?circle-token=…` of a status badge): a
 /// token made to be embedded in a page, which can only read the badge.
 pub(crate) fn in_image_url_query(data: &[u8], separator: usize) -> bool {
+    query_url(data, separator)
+        .is_some_and(|url| memchr::memmem::find(url, b"://").is_some() && is_image_url(url))
+}
+
+/// The URL, up to its query parameter's separator, whose query holds the
+/// parameter that starts after `separator`; `None` when `separator` is not
+/// a query's (`?`, `&`, the `;` of `&amp;`).
+fn query_url(data: &[u8], separator: usize) -> Option<&[u8]> {
     if !is_query_separator(data, separator) {
-        return false;
+        return None;
     }
     let (start, _) = url_bounds(data, separator, separator.saturating_sub(1024), separator);
-    let url = &data[start..separator];
-    if memchr::memmem::find(url, b"://").is_none() {
-        return false;
-    }
+    Some(&data[start..separator])
+}
+
+/// Whether a URL's path ends in an image's extension.
+fn is_image_url(url: &[u8]) -> bool {
     let path_end = memchr::memchr(b'?', url).unwrap_or(url.len());
     let path = url[..path_end].to_ascii_lowercase();
     [".svg", ".png", ".gif", ".jpg", ".jpeg", ".webp"]
@@ -1526,11 +1534,17 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
 /// characters (letters, digits, `_`, `.`, `-`) before the quotes and
 /// operator that end the match (`  "private_key_id": "` → `private_key_id`).
 fn assigned_name(key: &str) -> &str {
+    split_assigned_name(key).1
+}
+
+/// The text before an assignment's name and the name itself (see
+/// [`assigned_name`]).
+fn split_assigned_name(key: &str) -> (&str, &str) {
     let trimmed = key.trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
     let start = trimmed
         .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
         .map_or(0, |i| i + 1);
-    &trimmed[start..]
+    trimmed.split_at(start)
 }
 
 /// Generic-rule filter on the name an assignment gives its value: names
@@ -1543,15 +1557,11 @@ fn assigned_name(key: &str) -> &str {
 /// CSRF token (`csrf_token`, `csrfmiddlewaretoken`: per session and
 /// public to the page it is in).
 pub(crate) fn generic_name_excluded(key: &str) -> bool {
-    let name = assigned_name(key);
+    let (before, name) = split_assigned_name(key);
     let lower = name.to_ascii_lowercase();
     // The last part of a path (`"**/theme/tokens.ts", "…"` in a linter's
     // file list, `"lib/protectedTokens.js": "<sha256>"` in a manifest of
     // file hashes) names a file, not a credential.
-    let before = key
-        .trim_end_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .strip_suffix(name)
-        .unwrap_or_default();
     if before.ends_with(['/', '\\']) && !before.ends_with("://") && name.contains('.') {
         return true;
     }

@@ -734,12 +734,12 @@ fn fold_generic_into_named(
 ) -> BTreeMap<(String, String), Entry> {
     // The rule each value is reported under: named before generic, then
     // by severity, then by confidence; the first id breaks ties.
+    let rank = |e: &Entry| (!e.meta.generic, e.meta.severity, e.confidence);
     let mut owner: BTreeMap<&str, (&(String, String), &Entry)> = BTreeMap::new();
     for (key, entry) in &entries {
         if entry.secret.is_none() {
             continue;
         }
-        let rank = |e: &Entry| (!e.meta.generic, e.meta.severity, e.confidence);
         owner
             .entry(key.1.as_str())
             .and_modify(|best| {

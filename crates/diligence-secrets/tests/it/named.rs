@@ -101,6 +101,14 @@ fn id(m: &Match) -> &str {
     engine().rules().rules()[m.rule].id.as_str()
 }
 
+/// The rule ids of what one line yields.
+fn ids(line: &str) -> Vec<String> {
+    scan(&format!("{line}\n"))
+        .iter()
+        .map(|m| id(m).to_owned())
+        .collect()
+}
+
 /// `airbrake` as `airbrakeApiKey` and friends.
 fn camel(word: &str, rest: &str) -> String {
     format!("{}{rest}", word.replace('_', ""))
@@ -546,21 +554,14 @@ fn a_json_web_token_in_a_local_urls_query_is_the_developers_own() {
         format!("Open http://localhost:3000/verify-email?token={jwt} to confirm."),
         format!("curl 'http://127.0.0.1:8080/api?x=1&access_token={jwt}'"),
     ] {
-        let ids: Vec<String> = scan(&format!("{text}\n"))
-            .iter()
-            .map(|m| id(m).to_owned())
-            .collect();
-        assert!(ids.is_empty(), "{text}: {ids:?}");
+        let found = ids(&text);
+        assert!(found.is_empty(), "{text}: {found:?}");
     }
     for text in [
         format!("Open https://app.acme-prod.io/verify-email?token={jwt} to confirm."),
         format!("SESSION_TOKEN={jwt}"),
     ] {
-        let ids: Vec<String> = scan(&format!("{text}\n"))
-            .iter()
-            .map(|m| id(m).to_owned())
-            .collect();
-        assert_eq!(ids, ["secrets.jwt.token"], "{text}");
+        assert_eq!(ids(&text), ["secrets.jwt.token"], "{text}");
     }
 }
 
@@ -636,21 +637,19 @@ fn a_short_password_in_a_database_url_is_the_urls() {
         ("Rv9#Lm2pR", "secrets.supabase.database-url"),
     ] {
         let text = format!(
-            "\"POSTGRES_URL\": \"postgresql://postgres:{password}@db.{ref_}.supabase.co:5432/postgres\"\n"
+            "\"POSTGRES_URL\": \"postgresql://postgres:{password}@db.{ref_}.supabase.co:5432/postgres\""
         );
-        let ids: Vec<String> = scan(&text).iter().map(|m| id(m).to_owned()).collect();
-        assert_eq!(ids, [rule], "{text}");
-        let text = format!("DATABASE_URL=postgres://app:{password}@db.acme-prod.io:5432/app\n");
-        let ids: Vec<String> = scan(&text).iter().map(|m| id(m).to_owned()).collect();
-        assert_eq!(ids, ["secrets.postgres.connection-uri"], "{text}");
+        assert_eq!(ids(&text), [rule], "{text}");
+        let text = format!("DATABASE_URL=postgres://app:{password}@db.acme-prod.io:5432/app");
+        assert_eq!(ids(&text), ["secrets.postgres.connection-uri"], "{text}");
     }
     // One kind of character, or a documentation sample, is not.
     for password in ["postgres", "supersecret", "P@ssw0rd1", "Passw0rd!"] {
-        let text = format!("DATABASE_URL=postgres://app:{password}@db.acme-prod.io:5432/app\n");
-        let ids: Vec<String> = scan(&text).iter().map(|m| id(m).to_owned()).collect();
+        let text = format!("DATABASE_URL=postgres://app:{password}@db.acme-prod.io:5432/app");
+        let found = ids(&text);
         assert!(
-            !ids.iter().any(|i| i == "secrets.postgres.connection-uri"),
-            "{text}: {ids:?}"
+            !found.iter().any(|i| i == "secrets.postgres.connection-uri"),
+            "{text}: {found:?}"
         );
     }
 }
