@@ -527,6 +527,14 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             );
         }
     }
+    // Command lines, where a flag and its value stand apart: `--api-key
+    // <value>`, PowerShell's `-ApiKey <value>`, and Windows' `setx NAME
+    // <value>`, in the files commands are written in.
+    if command_file(&name) {
+        for (key, value, at) in command_values(data) {
+            entry(&mut lines, key, value, at);
+        }
+    }
     if !lines.data.is_empty() {
         out.push(lines);
     }
@@ -632,6 +640,140 @@ fn setter_call_at(
     Some(((start, start + len), (value_start, value_start + value_len)))
 }
 
+/// Words one of which a name holds when it names a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "pass",
+    "pwd",
+    "auth",
+    "credential",
+];
+
+fn names_credential(name: &[u8]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    CREDENTIAL_WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+}
+
+/// Files that hold command lines: scripts, CI and build files, and
+/// documentation (whose code blocks are commands to copy).
+fn command_file(name: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".sh",
+        ".bash",
+        ".zsh",
+        ".ksh",
+        ".fish",
+        ".ps1",
+        ".psm1",
+        ".bat",
+        ".cmd",
+        ".yml",
+        ".yaml",
+        ".md",
+        ".markdown",
+        ".mdx",
+        ".rst",
+        ".txt",
+        ".adoc",
+        ".mk",
+    ];
+    const NAMES: &[&str] = &[
+        "makefile",
+        "gnumakefile",
+        "jenkinsfile",
+        "procfile",
+        "justfile",
+    ];
+    EXTENSIONS.iter().any(|ext| name.ends_with(ext))
+        || NAMES.contains(&name)
+        || name.starts_with("dockerfile")
+        || name.ends_with(".dockerfile")
+}
+
+/// A command-line option and the value after it, or `setx NAME value`.
+fn command_option() -> &'static regex::bytes::Regex {
+    static RE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::bytes::Regex::new(
+            r#"(?m-u)(?:^|[\x20\t(\[])(?:--?|(?i:setx)[\x20\t]+)([A-Za-z][A-Za-z0-9]*(?:[_.-][A-Za-z0-9]+)*)[\x20\t]+(?:"([^"\n]{1,200})"|'([^'\n]{1,200})'|([^\s"'`|;&<>()\\-][^\s"'`|;&<>()\\]{0,199}))"#,
+        )
+        .expect("the command option pattern compiles")
+    })
+}
+
+/// Whether an option's name ends in a credential word (`--api-key`,
+/// `-ApiToken`, `--password`, openssl's `-passin`): the word it ends in
+/// says what its value is, so `--password-stdin` (a switch, followed by
+/// another argument) and `--token-file` (a path) are not.
+fn option_names_credential(name: &[u8]) -> bool {
+    const ENDINGS: &[&[u8]] = &[
+        b"key",
+        b"token",
+        b"secret",
+        b"password",
+        b"passwd",
+        b"pass",
+        b"pwd",
+        b"auth",
+        b"credential",
+        b"credentials",
+        b"passphrase",
+        b"passin",
+        b"passout",
+    ];
+    // The last word: after the last separator, or the last capital of a
+    // camel-case name.
+    let start = name
+        .iter()
+        .rposition(|&b| matches!(b, b'_' | b'-' | b'.'))
+        .map_or(0, |p| p + 1);
+    let word = &name[start..];
+    let camel = word
+        .iter()
+        .enumerate()
+        .skip(1)
+        .rev()
+        .find(|&(i, b)| b.is_ascii_uppercase() && word[i - 1].is_ascii_lowercase())
+        .map_or(0, |(i, _)| i);
+    let last = word[camel..].to_ascii_lowercase();
+    ENDINGS.iter().any(|e| last.ends_with(e))
+}
+
+/// The options of command lines whose name ends in a credential word,
+/// with their values: (name, value, the value's offset). A value that
+/// points elsewhere (openssl's `env:NAME`, `file:path`, `fd:3`) is not
+/// one; openssl's `pass:` prefix is not part of the value.
+fn command_values(data: &[u8]) -> Vec<(&[u8], &[u8], usize)> {
+    if memchr::memchr(b'-', data).is_none() && memchr::memmem::find(data, b"setx").is_none() {
+        return Vec::new();
+    }
+    command_option()
+        .captures_iter(data)
+        .filter_map(|caps| {
+            let name = caps.get(1)?.as_bytes();
+            let value = caps
+                .get(2)
+                .or_else(|| caps.get(3))
+                .or_else(|| caps.get(4))?;
+            let (mut text, mut at) = (value.as_bytes(), value.start());
+            if [&b"env:"[..], b"file:", b"fd:"]
+                .iter()
+                .any(|p| text.starts_with(p))
+            {
+                return None;
+            }
+            if let Some(rest) = text.strip_prefix(b"pass:") {
+                (text, at) = (rest, at + 5);
+            }
+            option_names_credential(name).then_some((name, text, at))
+        })
+        .collect()
+}
+
 /// An entry of a properties or ini-style file with a dotted or dashed
 /// name: `twilio.auth-token = value`.
 fn property_entry() -> &'static regex::bytes::Regex {
@@ -652,18 +794,10 @@ fn property_entry() -> &'static regex::bytes::Regex {
 /// flow collections and list items are left out, and so is a path whose
 /// words name no credential (`image:` / `tag: 1.2.3`).
 fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
-    const WORDS: &[&str] = &[
-        "key",
-        "token",
-        "secret",
-        "pass",
-        "pwd",
-        "auth",
-        "credential",
-    ];
     let mut out = Vec::new();
     let mut stack: Vec<(usize, &[u8])> = Vec::new();
-    for line in crate::delta::lines(data) {
+    let all: Vec<&[u8]> = crate::delta::lines(data).collect();
+    for (n, &line) in all.iter().enumerate() {
         let indent = line.iter().take_while(|&&b| b == b' ').count();
         let body = line[indent..].trim_ascii_end();
         if body.is_empty() || body.starts_with(b"#") || body.starts_with(b"-") {
@@ -690,12 +824,18 @@ fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
             }
             continue;
         }
-        if stack.is_empty() || rest.len() > 200 || b"|>&*{[#".contains(&rest[0]) {
+        // A block scalar of one line (`token: >-` / `  <value>`) is that
+        // line's value, at the top level too: no line holds both.
+        let block = block_scalar_line(&all[n + 1..], indent, rest);
+        if block.is_none()
+            && (stack.is_empty() || rest.len() > 200 || b"|>&*{[#".contains(&rest[0]))
+        {
             continue;
         }
-        let value = match rest {
-            [q @ (b'"' | b'\''), inner @ .., last] if last == q => inner,
-            other => other,
+        let value = match (block, rest) {
+            (Some(value), _) => value,
+            (None, [q @ (b'"' | b'\''), inner @ .., last]) if last == q => inner,
+            (None, other) => other,
         };
         // The credential word is the leaf's or its parent's: a key further
         // up names a section (`jobs:` / `detect-secrets:` / `steps:` /
@@ -703,11 +843,7 @@ fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
         // action or workflow reference (`uses:`) never is a credential.
         let parent = stack.last().map_or(&b""[..], |&(_, k)| k);
         let near = [parent, key].concat().to_ascii_lowercase();
-        if key == b"uses"
-            || !WORDS
-                .iter()
-                .any(|w| memchr::memmem::find(&near, w.as_bytes()).is_some())
-        {
+        if key == b"uses" || !names_credential(&near) {
             continue;
         }
         let mut path: Vec<u8> = Vec::new();
@@ -725,6 +861,28 @@ fn yaml_leaves(data: &[u8]) -> Vec<(Vec<u8>, &[u8], usize)> {
         out.push((path, value, at));
     }
     out
+}
+
+/// The one line of a block scalar (`|`, `>-`, `|+2`) opened by a key at
+/// `indent`, trimmed: `None` for anything else, or a block of more lines
+/// (a PEM key's are read by their own rules).
+fn block_scalar_line<'a>(after: &[&'a [u8]], indent: usize, rest: &[u8]) -> Option<&'a [u8]> {
+    let indicator = matches!(rest.first(), Some(b'|' | b'>'))
+        && rest.len() <= 3
+        && rest[1..]
+            .iter()
+            .all(|&b| matches!(b, b'-' | b'+') || b.is_ascii_digit());
+    if !indicator {
+        return None;
+    }
+    let mut body = after
+        .iter()
+        .take_while(|l| {
+            l.trim_ascii().is_empty() || l.iter().take_while(|&&b| b == b' ').count() > indent
+        })
+        .filter(|l| !l.trim_ascii().is_empty());
+    let first = body.next()?;
+    (body.next().is_none()).then(|| first.trim_ascii())
 }
 
 /// The innermost element still open at `at` (the `<` of a child), read
@@ -921,6 +1079,43 @@ mod tests {
         assert_eq!(layers.len(), 1);
         assert_eq!(layers[0].data, b"ACME_API_TOKEN=v4lue-v4lue\n");
         assert!(structure_layers(props, "notes.txt", 1 << 20).is_empty());
+    }
+
+    #[test]
+    fn command_options_and_block_scalars_read_as_assignments() {
+        let script = b"mytool --api-key v4lue-v4lue --verbose\n\
+            Connect-Acme -ApiToken 'v4lue v4lue'\n\
+            setx ACME_SECRET \"v4lue-v4lue\"\n\
+            docker login --password-stdin 123456789012.dkr.ecr.acme.test\n\
+            mytool --token-file /run/secrets/token --auth-type bearer\n\
+            openssl pkcs12 -export -password env:CERT_PASS -passin pass:v4lue-v4lue\n\
+            pass the --token flag; re-authenticate later\n";
+        let layers = structure_layers(script, "deploy.sh", 1 << 20);
+        assert_eq!(layers.len(), 1);
+        // Every option whose name ends in a credential word, with the
+        // value that follows: the rules' filters judge the values (`flag`
+        // is a word). A switch (`--password-stdin`) and a path's option
+        // (`--token-file`) are not read, nor is a value that points
+        // elsewhere (`env:CERT_PASS`).
+        assert_eq!(
+            String::from_utf8_lossy(&layers[0].data),
+            "API_KEY=v4lue-v4lue\nAPITOKEN=v4lue v4lue\nACME_SECRET=v4lue-v4lue\n\
+             PASSIN=v4lue-v4lue\nTOKEN=flag\n"
+        );
+        // Only in files that hold commands.
+        assert!(structure_layers(script, "main.c", 1 << 20).is_empty());
+        let yaml = b"acme_token: >-\n  v4lue-v4lue\nnotes: |\n  v4lue-v4lue\n\
+            db:\n  password: |\n    line-one\n    line-two\nauth_key: |+\n\n  k3y-k3y-k3y\nnext: 1\n";
+        let layers = structure_layers(yaml, "values.yaml", 1 << 20);
+        assert_eq!(layers.len(), 1);
+        // One line of a block under a credential name, at any level; a
+        // block of two lines and a name of no credential are left out.
+        assert_eq!(
+            String::from_utf8_lossy(&layers[0].data),
+            "ACME_TOKEN=v4lue-v4lue\nAUTH_KEY=k3y-k3y-k3y\n"
+        );
+        let at = layers[0].line_offsets[0];
+        assert_eq!(&yaml[at..at + 11], b"v4lue-v4lue");
     }
 
     #[test]

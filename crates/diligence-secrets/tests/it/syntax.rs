@@ -444,7 +444,8 @@ fn every_provider_rule_keeps_its_provider_in_every_assignment_syntax() {
     // Each `NAME=value` example of a provider rule (credentials, not
     // identifiers), rewritten in the assignment forms of Make, Go, PHP,
     // Java (also with a dotted property name), Python, Java properties
-    // (dashed), XML and a JSON-embedded env file: found by a rule of
+    // (dashed), XML, a JSON-embedded env file, a C array, Windows' `setx`,
+    // a command-line option and a YAML block scalar: found by a rule of
     // the same provider at medium confidence or more. Format rules (a JWT,
     // a Google API key) claim some values for their format's provider.
     use diligence_model::Confidence;
@@ -516,6 +517,13 @@ fn every_provider_rule_keeps_its_provider_in_every_assignment_syntax() {
                     format!("{{\".env\": \"{name}=\\\"{value}\\\"\\nOTHER=1\"}}\n"),
                     "bundle.json",
                 ),
+                (format!("static char {lower}[] = \"{value}\";\n"), "main.c"),
+                (format!("setx {name} \"{value}\"\n"), "setup.bat"),
+                (
+                    format!("acmectl deploy --{} {value}\n", lower.replace('_', "-")),
+                    "deploy.sh",
+                ),
+                (format!("{lower}: >-\n  {value}\n"), "values.yaml"),
             ];
             for (text, path) in &forms {
                 total += 1;
