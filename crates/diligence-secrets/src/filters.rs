@@ -127,7 +127,7 @@ pub fn is_placeholder(secret: &str, structured: bool) -> bool {
         return true;
     }
     let lower = secret.to_ascii_lowercase();
-    if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) {
+    if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) || spells_password(&lower) {
         return true;
     }
     if encodes_a_placeholder(secret) {
@@ -199,6 +199,27 @@ fn is_bracketed_stand_in(secret: &str) -> bool {
         rest = &rest[open + close + 1..];
     }
     false
+}
+
+/// Whether `lower` spells the word password with stand-ins for its
+/// letters or marks between them (`p@ss!word`, `pa$$w0rd`, `pass_w0rd`):
+/// documentation's and tests' sample passwords, which the marks above
+/// list only in their commonest spellings.
+fn spells_password(lower: &str) -> bool {
+    if !lower.contains(['@', '0', '$', '!', '_', '-', '.', '#', '*']) {
+        return false;
+    }
+    let letters: String = lower
+        .chars()
+        .filter_map(|c| match c {
+            '@' => Some('a'),
+            '0' => Some('o'),
+            '$' => Some('s'),
+            c if c.is_ascii_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect();
+    letters.contains("password") || letters.contains("passwort")
 }
 
 /// Whether `secret` is the name of a variable in capitals standing where
@@ -2236,6 +2257,23 @@ pub fn generic_path_excluded(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_password_spelt_with_stand_ins_is_a_placeholder() {
+        for value in [
+            "p@ss!word",
+            "Pa$$w0rd",
+            "pass_w0rd",
+            "P@ss-word-2024",
+            "Passw.ort",
+        ] {
+            assert!(is_placeholder(value, false), "{value}");
+        }
+        // Random values, and a password that only ends in a word like it.
+        for value in ["Xk29vLq81rPzTr0ub4", "s2Tf2k@rLMy9q", "p4ssk3y-Zq8vR2"] {
+            assert!(!is_placeholder(value, false), "{value}");
+        }
+    }
 
     #[test]
     fn lockfile_lines_with_a_credential_are_kept_and_the_rest_left_out() {

@@ -908,3 +908,29 @@ fn a_provider_word_before_a_generic_name_names_the_value() {
     let ids: Vec<&str> = found.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, ["secrets.generic.secret"], "{found:?}");
 }
+
+#[test]
+fn an_unencoded_at_sign_belongs_to_the_urls_password() {
+    // `user:p@ss@host`: the authority ends at the last `@`, as drivers
+    // and browsers read it, so the whole password is the value (it was
+    // missed: the host it left was `rLMy@db…`, not a host).
+    let password = ["s2Tf2k", "@", "rLMy", "9q"].concat();
+    for scheme in ["postgres", "mysql", "mongodb", "redis", "amqp"] {
+        let text = format!("DATABASE_URL=\"{scheme}://app:{password}@db.acme.test:5434/main\"\n");
+        let found = matches(&text, "config/app.env");
+        let named: Vec<_> = found
+            .iter()
+            .filter(|(id, _)| !id.starts_with("secrets.generic."))
+            .collect();
+        assert_eq!(named.len(), 1, "{scheme}: {found:?}");
+        assert_eq!(named[0].1.secret.length(), password.len(), "{scheme}");
+    }
+    // An `@` after the authority (in the path or the query) is not the
+    // password's.
+    let password = ["Vq2pLx", "9RtK4w"].concat();
+    let text =
+        format!("DATABASE_URL=postgres://app:{password}@db.acme.test/main?notify=ops@acme.test\n");
+    let found = matches(&text, "config/app.env");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1.secret.length(), password.len());
+}
