@@ -148,6 +148,9 @@ const TEST_DIRS: &[&str] = &[
     "testutils",
     "test-utils",
     "testkit",
+    // Storybook: components shown with made-up data, never shipped.
+    "__stories__",
+    ".storybook",
 ];
 
 const EXAMPLE_DIRS: &[&str] = &[
@@ -241,6 +244,8 @@ fn classify_one(path: &str) -> FileClass {
         || name.contains("_test.")
         || name.contains("-test.")
         || name.contains("_spec.")
+        || name.contains(".stories.")
+        || name.contains(".story.")
         || (name.starts_with("test_") && name.ends_with(".py"))
         || name == "conftest.py"
         || name.ends_with("test.java")
@@ -411,6 +416,14 @@ mod tests {
             ("src/test/java/com/acme/AppTest.java", FileClass::Test),
             ("fixtures/secrets/aws.txt", FileClass::Test),
             ("spec/models/user_spec.rb", FileClass::Test),
+            (
+                "web/components/auth/ResetPasswordForm.stories.tsx",
+                FileClass::Test,
+            ),
+            ("web/components/auth/__stories__/Form.tsx", FileClass::Test),
+            (".storybook/mocks/fixtures.ts", FileClass::Test),
+            ("src/components/StoryCard.tsx", FileClass::Production),
+            ("src/history/story.ts", FileClass::Production),
             ("examples/basic/main.py", FileClass::Example),
             ("docs/setup.md", FileClass::Example),
             ("README.md", FileClass::Example),

@@ -127,7 +127,10 @@ pub fn is_placeholder(secret: &str, structured: bool) -> bool {
         return true;
     }
     let lower = secret.to_ascii_lowercase();
-    if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) || spells_password(&lower) {
+    if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m))
+        || spells_password(&lower)
+        || addressed_to_reader(secret)
+    {
         return true;
     }
     if encodes_a_placeholder(secret) {
@@ -199,6 +202,16 @@ fn is_bracketed_stand_in(secret: &str) -> bool {
         rest = &rest[open + close + 1..];
     }
     false
+}
+
+/// Whether `secret` opens with `your` and a capital (`YourNewPass123`,
+/// `yourAppSecret`): a stand-in addressed to the reader, in the spellings
+/// the marks above do not list.
+fn addressed_to_reader(secret: &str) -> bool {
+    secret.len() > 4
+        && secret.is_char_boundary(4)
+        && secret[..4].eq_ignore_ascii_case("your")
+        && secret.as_bytes()[4].is_ascii_uppercase()
 }
 
 /// Whether `lower` spells the word password with stand-ins for its
@@ -361,12 +374,13 @@ pub fn generic_value_plausible(value: &str) -> bool {
     {
         return false;
     }
-    // Paths, URLs without credentials, and file names.
+    // Paths, URLs (of any scheme: `redis://localhost:6379/0` under
+    // `TOKEN_REDIS_URL`; credentials in one are the URL rules'), and file
+    // names.
     if value.starts_with('/')
         || value.starts_with("./")
         || value.starts_with("~/")
-        || lower.starts_with("http://")
-        || lower.starts_with("https://")
+        || starts_with_scheme(&lower)
         || lower.ends_with(".json")
         || lower.ends_with(".pem")
         || lower.ends_with(".key")
@@ -423,7 +437,9 @@ pub fn generic_value_plausible(value: &str) -> bool {
     // A negated or non-null-asserted identifier or member is an expression
     // (`!requiresPreflightRequest`, `!!profile[providerKey]`, TypeScript's
     // `GitHubApp.key!`).
-    let core = value.trim_start_matches('!').trim_end_matches('!');
+    // So is a name marked as optional or a parser's internal token name
+    // (`?InterpolationInTemplate`).
+    let core = value.trim_start_matches(['!', '?']).trim_end_matches('!');
     if core.len() < value.len()
         && core
             .bytes()
@@ -454,6 +470,18 @@ pub fn generic_value_plausible(value: &str) -> bool {
         return false;
     }
     !is_placeholder(value, false)
+}
+
+/// Whether `lower` opens with a URL scheme and `://` (`redis://`,
+/// `amqp+ssl://`, `https://`).
+fn starts_with_scheme(lower: &str) -> bool {
+    lower.find("://").is_some_and(|end| {
+        (2..=20).contains(&end)
+            && lower.as_bytes()[0].is_ascii_lowercase()
+            && lower[..end].bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'.' | b'-')
+            })
+    })
 }
 
 /// Name-anchored filter on a value whose shape the rule already checked
@@ -2266,11 +2294,18 @@ mod tests {
             "pass_w0rd",
             "P@ss-word-2024",
             "Passw.ort",
+            "YourNewPass123",
+            "yourAppSecret9",
         ] {
             assert!(is_placeholder(value, false), "{value}");
         }
         // Random values, and a password that only ends in a word like it.
-        for value in ["Xk29vLq81rPzTr0ub4", "s2Tf2k@rLMy9q", "p4ssk3y-Zq8vR2"] {
+        for value in [
+            "Xk29vLq81rPzTr0ub4",
+            "s2Tf2k@rLMy9q",
+            "p4ssk3y-Zq8vR2",
+            "yourt9Xk29vLq",
+        ] {
             assert!(!is_placeholder(value, false), "{value}");
         }
     }
@@ -2398,6 +2433,12 @@ mod tests {
     #[test]
     fn expressions_and_password_managers_are_not_credentials() {
         assert!(!generic_value_plausible("!requiresPreflightRequest"));
+        assert!(!generic_value_plausible("?InterpolationInTemplate"));
+        assert!(!generic_value_plausible("redis://localhost:6379/0"));
+        assert!(!generic_value_plausible("amqp+ssl://mq.acme.test:5671/v1"));
+        // A value with a colon and slashes that is no URL stays.
+        assert!(generic_value_plausible("Xk29vLq8:1rPz//Tr0ub4"));
+        assert!(generic_value_plausible("?Xk29vLq81rPzTr0ub4"));
         assert!(!generic_value_plausible("GitHubApp.key!"));
         assert!(!generic_value_plausible("!!updatedProfile[providerKey"));
         assert!(!generic_value_plausible("!!$settings.apiKey?.value"));
