@@ -934,3 +934,16 @@ fn an_unencoded_at_sign_belongs_to_the_urls_password() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].1.secret.length(), password.len());
 }
+
+#[test]
+fn a_rule_whose_value_has_no_shape_names_nothing_by_the_providers_name() {
+    // Supabase's database URL rule reads any run of characters as the
+    // password: under a `SUPABASE_*` name a value of no other rule's
+    // shape stays generic, never a database URL.
+    let value = ["Hk3+PGqhqz6kMm0U32v8", "f61u86Z81yDefXkpm1d"].concat();
+    let ids = rule_ids(&format!("SUPABASE_WEBHOOK_SECRET={value}\n"), ".env");
+    assert_eq!(ids, ["secrets.generic.secret"], "{ids:?}");
+    // A value of a Supabase rule's shape is still named by the provider.
+    let ids = rule_ids(&format!("SUPABASE_JWT_SECRET={value}\n"), ".env");
+    assert_eq!(ids, ["secrets.supabase.jwt-secret"], "{ids:?}");
+}
