@@ -74,6 +74,15 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "generate-with",
     "openssl_rand",
     "openssl-rand",
+    // The word password in other languages, in the stand-ins of
+    // documentation written in them (`mot_de_passe`, `sua_senha_aqui`).
+    "mot_de_passe",
+    "mot-de-passe",
+    "motdepasse",
+    "senha",
+    "contrasena",
+    "passwort",
+    "wachtwoord",
     // The sample passwords of documentation (`P@ssw0rd`, `Passw0rd!`).
     "passw0rd",
     "p@ssw0rd",
@@ -250,7 +259,22 @@ fn is_variable_name_stand_in(secret: &str) -> bool {
     secret.split('_').any(|word| {
         matches!(
             word,
-            "PASSWORD" | "PASSWD" | "PASS" | "PWD" | "SECRET" | "TOKEN" | "KEY" | "HERE" | "YOUR"
+            "PASSWORD"
+                | "PASSWD"
+                | "PASS"
+                | "PWD"
+                | "SECRET"
+                | "TOKEN"
+                | "KEY"
+                | "HERE"
+                | "YOUR"
+                // The word in French, German, Portuguese, Spanish, Dutch
+                // (`MOT_DE_PASSE_ANCIEN`, `SENHA_DO_BANCO`).
+                | "PASSE"
+                | "PASSWORT"
+                | "SENHA"
+                | "CONTRASENA"
+                | "WACHTWOORD"
         )
     })
 }
@@ -372,6 +396,10 @@ pub fn generic_value_plausible(value: &str) -> bool {
         || value.contains("{{")
         || (value.starts_with('<') && value.ends_with('>'))
     {
+        return false;
+    }
+    // A pattern of names (`acme_mcp_*`, `AKIA*`): a glob, not a value.
+    if value.ends_with("_*") || value.ends_with("-*") || value.ends_with(".*") {
         return false;
     }
     // Paths, URLs (of any scheme: `redis://localhost:6379/0` under
@@ -2436,6 +2464,9 @@ mod tests {
         assert!(!generic_value_plausible("?InterpolationInTemplate"));
         assert!(!generic_value_plausible("redis://localhost:6379/0"));
         assert!(!generic_value_plausible("amqp+ssl://mq.acme.test:5671/v1"));
+        // A name pattern (`iarche_mcp_*` in a comment's `?apikey=`).
+        assert!(!generic_value_plausible("iarche_mcp_*"));
+        assert!(generic_value_plausible("Xk29vLq8*1rPzTr0ub4*"));
         // A value with a colon and slashes that is no URL stays.
         assert!(generic_value_plausible("Xk29vLq8:1rPz//Tr0ub4"));
         assert!(generic_value_plausible("?Xk29vLq81rPzTr0ub4"));
@@ -2711,6 +2742,10 @@ mod tests {
             "sk-proj-[NOVA_KEY_AQUI]",
             "ADMIN_PASSWORD",
             "STRONG_PASSWORD_HERE_1",
+            "MOT_DE_PASSE_ANCIEN",
+            "SENHA_DO_BANCO",
+            "mot_de_passe_ici",
+            "sua_senha_aqui",
             "generate-with-openssl-rand-base64-32",
             "generate_with_openssl_rand_base64_32",
         ] {
