@@ -147,17 +147,12 @@ impl RuleSet {
         let mut by_provider: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, rule) in rules.iter().enumerate() {
             // A value read out of a larger structure (a connection URL's
-            // password) has no shape of its own to recognise: a rule whose
-            // value may be any run of characters but delimiters (Supabase's
-            // database URL, whose password is its only group) would claim
-            // every value under the provider's name.
+            // password, the URL rules' second group after the user) has no
+            // shape of its own to recognise.
             if rule.kind == rules::RuleKind::Secret
                 && !rule.is_generic()
                 && rule.has_value_pattern()
                 && rule.secret_group <= 1
-                && !rule
-                    .value_regex()
-                    .is_some_and(|shape| shape.is_match(SHAPELESS))
             {
                 by_provider
                     .entry(rule.provider().replace('-', ""))
@@ -403,10 +398,6 @@ pub struct Engine {
 }
 
 const CLIENT_PREFIXES: &[&[u8]] = &[b"NEXT_PUBLIC_", b"VITE_", b"REACT_APP_", b"EXPO_PUBLIC_"];
-
-/// A run of characters no token format allows together: a rule whose
-/// value matches it reads any value.
-const SHAPELESS: &[u8] = b"Ab1~!%^*,;Ab1~!%^*,;";
 
 pub(crate) const PAIR_DISTANCE_LINES: u32 = 10;
 /// Rule families that recognise a format any provider may use; a

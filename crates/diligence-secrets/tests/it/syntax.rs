@@ -937,13 +937,21 @@ fn an_unencoded_at_sign_belongs_to_the_urls_password() {
 
 #[test]
 fn a_rule_whose_value_has_no_shape_names_nothing_by_the_providers_name() {
-    // Supabase's database URL rule reads any run of characters as the
-    // password: under a `SUPABASE_*` name a value of no other rule's
-    // shape stays generic, never a database URL.
+    // A database URL's password may be any run of characters: it is read
+    // out of the URL, and under a `SUPABASE_*` name a value of no other
+    // rule's shape stays generic, never a Supabase database URL. A
+    // Django secret key, which has no shape either, is still named by its
+    // name (`DJANGO_SECRET_KEY`): its rule reads the value alone.
     let value = ["Hk3+PGqhqz6kMm0U32v8", "f61u86Z81yDefXkpm1d"].concat();
     let ids = rule_ids(&format!("SUPABASE_WEBHOOK_SECRET={value}\n"), ".env");
     assert_eq!(ids, ["secrets.generic.secret"], "{ids:?}");
     // A value of a Supabase rule's shape is still named by the provider.
     let ids = rule_ids(&format!("SUPABASE_JWT_SECRET={value}\n"), ".env");
     assert_eq!(ids, ["secrets.supabase.jwt-secret"], "{ids:?}");
+    let key = ["wwf*2#86t64!fgh6yav$ao", "euo@u2o@fy&*gg76q!&%6x_wbd"].concat();
+    let ids = rule_ids(
+        &format!("SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', '{key}')\n"),
+        "settings.py",
+    );
+    assert_eq!(ids, ["secrets.django.secret-key"], "{ids:?}");
 }
