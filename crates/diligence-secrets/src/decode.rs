@@ -725,22 +725,9 @@ fn option_names_credential(name: &[u8]) -> bool {
         b"passin",
         b"passout",
     ];
-    // The last word: after the last separator, or the last capital of a
-    // camel-case name.
-    let start = name
-        .iter()
-        .rposition(|&b| matches!(b, b'_' | b'-' | b'.'))
-        .map_or(0, |p| p + 1);
-    let word = &name[start..];
-    let camel = word
-        .iter()
-        .enumerate()
-        .skip(1)
-        .rev()
-        .find(|&(i, b)| b.is_ascii_uppercase() && word[i - 1].is_ascii_lowercase())
-        .map_or(0, |(i, _)| i);
-    let last = word[camel..].to_ascii_lowercase();
-    ENDINGS.iter().any(|e| last.ends_with(e))
+    crate::filters::name_words(&String::from_utf8_lossy(name))
+        .last()
+        .is_some_and(|last| ENDINGS.iter().any(|e| last.as_bytes().ends_with(e)))
 }
 
 /// The options of command lines whose name ends in a credential word,
