@@ -85,6 +85,16 @@ pub trait Collector: Send + Sync {
     /// Default: nothing.
     fn prepare(&self, _options: &Options) {}
 
+    /// Work on the target's files that needs no history, such as reading
+    /// the checkout: a scan calls it while the history is walked, after
+    /// the file list (and the source model, when read) is built, with a
+    /// context whose [`history`](CollectContext::history) is `None`. A
+    /// collector may keep what it finds for the next
+    /// [`collect`](Collector::collect) on the same target, which must work
+    /// whether or not this ran, and must report what failed here.
+    /// Default: nothing.
+    fn prepare_checkout(&self, _cx: &CollectContext<'_>) {}
+
     /// Gathers evidence. Never prints, never opens a socket, never runs
     /// anything from the target.
     fn collect(&self, cx: &CollectContext<'_>) -> Result<Evidence>;

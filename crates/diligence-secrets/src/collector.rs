@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rustc_hash::FxHashSet;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use diligence_collect::{
     CollectContext, CollectError, Collector, FileEntry, Progress, ReadOutcome, Result,
@@ -74,9 +74,21 @@ pub fn git_blob_id(data: &[u8]) -> [u8; 20] {
 /// Scans the worktree and the full history for secrets.
 pub struct SecretsCollector {
     options: EngineOptions,
-    builtin: OnceLock<std::result::Result<Engine, String>>,
+    builtin: OnceLock<std::result::Result<Arc<Engine>, String>>,
     /// The last scan's sealed values, when its options asked to keep them.
     vault: Mutex<Option<Vault>>,
+    /// The worktree's scan, made while the history was walked
+    /// ([`Collector::prepare_checkout`]), for the next `collect`.
+    checkout: Mutex<Option<Checkout>>,
+}
+
+/// A worktree scan kept for the history's: the session it recorded into
+/// and what it found, with what it was made for.
+struct Checkout {
+    root: std::path::PathBuf,
+    keep_secret_values: bool,
+    session: Session<'static>,
+    worktree: Worktree,
 }
 
 impl std::fmt::Debug for SecretsCollector {
@@ -103,6 +115,7 @@ impl SecretsCollector {
             options,
             builtin: OnceLock::new(),
             vault: Mutex::new(None),
+            checkout: Mutex::new(None),
         }
     }
 
@@ -120,11 +133,11 @@ impl SecretsCollector {
         self
     }
 
-    fn builtin_engine(&self) -> Result<&Engine> {
+    fn builtin_engine(&self) -> Result<&Arc<Engine>> {
         self.builtin
             .get_or_init(|| {
                 RuleSet::builtin()
-                    .map(|rules| Engine::with_rules(rules, self.options.clone()))
+                    .map(|rules| Arc::new(Engine::with_rules(rules, self.options.clone())))
                     .map_err(|e| e.to_string())
             })
             .as_ref()
@@ -134,6 +147,20 @@ impl SecretsCollector {
             })
     }
 
+    /// The worktree scan made for this context's target and options, if
+    /// one was; any other is dropped.
+    fn take_checkout(&self, cx: &CollectContext<'_>) -> Option<Checkout> {
+        let checkout = self
+            .checkout
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()?;
+        (uses_builtin_engine(cx.options)
+            && checkout.root == cx.target.root()
+            && checkout.keep_secret_values == cx.options.keep_secret_values)
+            .then_some(checkout)
+    }
+
     /// Runs the scan with an engine built for this context.
     fn run(&self, cx: &CollectContext<'_>, engine: &Engine) -> Result<Evidence> {
         let baseline = match &cx.options.baseline {
@@ -141,15 +168,21 @@ impl SecretsCollector {
                 .map_err(|e| CollectError::failed("cannot load the secrets baseline", e))?,
             None => Baseline::default(),
         };
-        let mut session = Session::new(engine);
-        if cx.options.keep_secret_values {
-            session = session.with_sealed_values();
-        }
         let stage = "secrets".to_owned();
         cx.progress(Progress::Started {
             stage: stage.clone(),
         });
-        let worktree = scan_worktree(cx, &session)?;
+        let (session, worktree) = match self.take_checkout(cx) {
+            Some(checkout) => (checkout.session, checkout.worktree),
+            None => {
+                let mut session = Session::new(engine);
+                if cx.options.keep_secret_values {
+                    session = session.with_sealed_values();
+                }
+                let worktree = scan_worktree(cx, &session)?;
+                (session, worktree)
+            }
+        };
         let mut partial = None;
         if let (Some(history), Some(repo)) = (cx.history, cx.target.repository()) {
             let missing = scan_history(cx, &session, history, repo, &worktree)?;
@@ -492,6 +525,32 @@ impl Collector for SecretsCollector {
         // are parsed while the history is walked.
         if uses_builtin_engine(options) {
             let _ = self.builtin_engine();
+        }
+    }
+
+    /// Scans the worktree while the history is walked: the history's scan
+    /// skips what the worktree holds, so it waits for this, and the walk
+    /// leaves a core idle for a part of its time. Only with the built-in
+    /// engine, which outlives the call; what fails here is done again,
+    /// and reported, by `collect`.
+    fn prepare_checkout(&self, cx: &CollectContext<'_>) {
+        if !uses_builtin_engine(cx.options) {
+            return;
+        }
+        let Ok(engine) = self.builtin_engine() else {
+            return;
+        };
+        let mut session = Session::shared(Arc::clone(engine));
+        if cx.options.keep_secret_values {
+            session = session.with_sealed_values();
+        }
+        if let Ok(worktree) = scan_worktree(cx, &session) {
+            *self.checkout.lock().unwrap_or_else(|e| e.into_inner()) = Some(Checkout {
+                root: cx.target.root().to_path_buf(),
+                keep_secret_values: cx.options.keep_secret_values,
+                session,
+                worktree,
+            });
         }
     }
 

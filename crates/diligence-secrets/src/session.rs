@@ -175,15 +175,46 @@ struct Kept {
 /// One scan in progress. Shared by reference between threads.
 #[derive(Debug)]
 pub struct Session<'e> {
-    engine: &'e Engine,
+    engine: EngineRef<'e>,
     entries: Mutex<BTreeMap<(String, String), Entry>>,
     counters: Counters,
     keep_sealed: bool,
 }
 
+/// The engine a session scans with: borrowed, or shared by a session that
+/// outlives the borrow (one kept from the worktree phase for the history).
+#[derive(Debug)]
+enum EngineRef<'e> {
+    Borrowed(&'e Engine),
+    Shared(std::sync::Arc<Engine>),
+}
+
+impl std::ops::Deref for EngineRef<'_> {
+    type Target = Engine;
+
+    fn deref(&self) -> &Engine {
+        match self {
+            Self::Borrowed(engine) => engine,
+            Self::Shared(engine) => engine,
+        }
+    }
+}
+
+impl Session<'static> {
+    /// A new, empty scan that shares its engine, and so can be kept apart
+    /// from any borrow.
+    pub fn shared(engine: std::sync::Arc<Engine>) -> Self {
+        Self::with_engine(EngineRef::Shared(engine))
+    }
+}
+
 impl<'e> Session<'e> {
     /// A new, empty scan.
     pub fn new(engine: &'e Engine) -> Self {
+        Self::with_engine(EngineRef::Borrowed(engine))
+    }
+
+    fn with_engine(engine: EngineRef<'e>) -> Self {
         Self {
             engine,
             entries: Mutex::new(BTreeMap::new()),
@@ -202,8 +233,8 @@ impl<'e> Session<'e> {
     }
 
     /// The engine.
-    pub fn engine(&self) -> &'e Engine {
-        self.engine
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// Scans a blob and records its matches; returns them so callers can

@@ -264,6 +264,7 @@ impl<'p> Scan<'p> {
         // What needs no history (the file index, the one parse of the
         // source, each collector's own preparation) is done meanwhile.
         let reads_history = collectors.iter().any(|c| c.reads_history());
+        let cancel = AtomicBool::new(false);
         let ((history, history_error), prepared) = rayon::join(
             || {
                 if reads_history {
@@ -285,12 +286,19 @@ impl<'p> Scan<'p> {
                     .iter()
                     .any(|c| c.reads_source())
                     .then(|| build_source(&files, progress));
+                // What the collectors can read of the checkout before the
+                // history is there. A panic here loses only the head
+                // start: `collect` does the work again and reports it.
+                let early = CollectContext::new(&target, None, &files, &options, progress, &cancel)
+                    .with_source(source.as_ref());
+                collectors.par_iter().for_each(|c| {
+                    let _ = catch_unwind(AssertUnwindSafe(|| c.prepare_checkout(&early)));
+                });
                 Ok((files, source))
             },
         );
         let (files, source) = prepared?;
 
-        let cancel = AtomicBool::new(false);
         let cx = CollectContext::new(
             &target,
             history.as_ref(),
