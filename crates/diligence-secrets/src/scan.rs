@@ -50,6 +50,9 @@ pub struct RuleSet {
     rule_keywords: Vec<Vec<usize>>,
     /// Per keyword: whether a line-local rule uses it.
     keyword_line_local: Vec<bool>,
+    /// Keywords that begin with a separator (`" ion_"`), with what follows
+    /// it (lowercase): found at the start of a text too.
+    leading: Vec<(usize, Vec<u8>)>,
     by_id: BTreeMap<String, usize>,
     /// Per provider name (lowercase, without dashes): its rules that can
     /// name a generic value of their shape ([`Engine::attribute`]).
@@ -120,6 +123,19 @@ impl RuleSet {
                 keywords.entry(keyword.clone()).or_default().push(i);
             }
         }
+        // Only a separator before a word: `://` at a text's start is no
+        // keyword's place.
+        let leading = keywords
+            .keys()
+            .enumerate()
+            .filter_map(|(k, keyword)| {
+                let (&first, tail) = keyword.as_bytes().split_first()?;
+                (!first.is_ascii_alphanumeric()
+                    && first != b'_'
+                    && tail.first().is_some_and(u8::is_ascii_alphanumeric))
+                .then(|| (k, tail.to_ascii_lowercase()))
+            })
+            .collect();
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
@@ -166,6 +182,7 @@ impl RuleSet {
             keyword_rules,
             rule_keywords,
             keyword_line_local,
+            leading,
             by_id,
             by_provider,
         })
@@ -860,8 +877,23 @@ impl Engine {
         let mut keyword_seen = vec![false; self.rules.keyword_rules.len()];
         let mut hits: Vec<Hit> = Vec::new();
         let mut line: Option<(usize, usize)> = None;
-        for m in self.rules.prefilter.find_overlapping_iter(data) {
-            let k = m.pattern().as_usize();
+        // A keyword that begins with the separator before a token (`"\nion_"`)
+        // also stands at the start of the text, where nothing precedes it.
+        let leading = self
+            .rules
+            .leading
+            .iter()
+            .filter(|(_, tail)| {
+                data.get(..tail.len())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(tail))
+            })
+            .map(|&(k, ref tail)| (k, 0, tail.len()));
+        let found = self
+            .rules
+            .prefilter
+            .find_overlapping_iter(data)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()));
+        for (k, start, end) in leading.chain(found) {
             if !keyword_seen[k] {
                 keyword_seen[k] = true;
                 for &r in &self.rules.keyword_rules[k] {
@@ -869,7 +901,9 @@ impl Engine {
                 }
             }
             if self.rules.keyword_line_local[k] {
-                let at = m.start();
+                // The keyword's last byte: its first may be the line break
+                // before the line it is on.
+                let at = end.max(start + 1) - 1;
                 let line = match line {
                     Some((start, end)) if start <= at && at <= end => (start, end),
                     _ => {

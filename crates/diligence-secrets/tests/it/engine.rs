@@ -200,3 +200,32 @@ fn generic_rules_find_every_line_of_a_long_blob_and_nothing_between() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_token_keyed_by_its_separator_is_found_where_nothing_or_a_line_break_precedes_it() {
+    let mut rng = Rng::new(41);
+    let body = rng.string(&alnum(), 42);
+    let token = ["ion", "_", &body].concat();
+    // At the start of a file (a selection of an edit starts there too),
+    // and at the start of a later line, whose keyword begins with the
+    // line break before it.
+    for text in [format!("{token}\n"), format!("# deploy keys\n{token}\n")] {
+        let ids = rule_ids(&text, "deploy/ionic.txt");
+        assert!(
+            ids.iter()
+                .any(|id| id == "secrets.ionic.personal-access-token"),
+            "{text:?}: {ids:?}"
+        );
+    }
+    // The same letters ending a word are no token, at the start or after a
+    // line break.
+    let word = ["version", "_", &body].concat();
+    for text in [format!("{word}\n"), format!("# notes\n{word}\n")] {
+        let ids = rule_ids(&text, "deploy/ionic.txt");
+        assert!(
+            !ids.iter()
+                .any(|id| id == "secrets.ionic.personal-access-token"),
+            "{text:?}: {ids:?}"
+        );
+    }
+}
