@@ -8,7 +8,9 @@ use diligence_collect::Options;
 use diligence_model::{Evidence, FactValue, Severity};
 use diligence_secrets::{EngineOptions, SecretsCollector};
 
-use crate::common::{Rng, alnum, base64url, checksummed, collect, collect_with, engine, git};
+use crate::common::{
+    Rng, alnum, base64url, checksummed, collect, collect_with, engine, git, prepare_checkout,
+};
 
 fn fact(evidence: &Evidence, name: &str) -> i64 {
     match evidence.facts.get(name).map(|f| &f.value) {
@@ -920,4 +922,42 @@ fn a_value_in_a_development_section_is_a_test_value() {
         !prod_tags.iter().any(|t| t.starts_with("context-")),
         "{prod_tags:?}"
     );
+}
+
+#[test]
+fn the_worktree_scanned_while_the_history_is_walked_serves_its_own_target_only() {
+    let dir = tempfile::tempdir().unwrap();
+    build_repo(dir.path());
+    let options = Options::default();
+    let alone = serde_json::to_string(&collect(dir.path(), &options)).unwrap();
+    assert!(
+        alone.contains("notes.txt"),
+        "the worktree's own finding is there"
+    );
+
+    // Scanned ahead, then collected: the same evidence.
+    let collector = SecretsCollector::new();
+    prepare_checkout(dir.path(), &options, &collector);
+    let prepared = serde_json::to_string(&collect_with(dir.path(), &options, &collector)).unwrap();
+    assert_eq!(alone, prepared);
+
+    // Scanned ahead for another checkout: not used for this one.
+    let other = tempfile::tempdir().unwrap();
+    git(
+        other.path(),
+        &["init", "-q", "-b", "main"],
+        "2024-01-01T00:00:00Z",
+    );
+    let mut rng = Rng::new(7);
+    let elsewhere = ["sk_", "live_", &rng.string(&alnum(), 24)].concat();
+    std::fs::write(
+        other.path().join("other-notes.txt"),
+        format!("stripe {elsewhere}\n"),
+    )
+    .unwrap();
+    prepare_checkout(other.path(), &options, &collector);
+    let after_other =
+        serde_json::to_string(&collect_with(dir.path(), &options, &collector)).unwrap();
+    assert_eq!(alone, after_other);
+    assert!(!after_other.contains("other-notes.txt"));
 }

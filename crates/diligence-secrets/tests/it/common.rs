@@ -166,3 +166,14 @@ pub(crate) fn collect_with(
     );
     collector.collect(&cx).expect("collector runs")
 }
+
+/// Runs the collector's [`Collector::prepare_checkout`] on `dir` (no
+/// history), as a scan does while it walks the history.
+pub(crate) fn prepare_checkout(dir: &Path, options: &Options, collector: &SecretsCollector) {
+    let target = Target::resolve(dir).expect("target resolves");
+    let files = FileIndex::build(&target, &FileIndexOptions::default()).expect("files list");
+    let cancel = AtomicBool::new(false);
+    let progress = |_| {};
+    let cx = CollectContext::new(&target, None, &files, options, &progress, &cancel);
+    collector.prepare_checkout(&cx);
+}
