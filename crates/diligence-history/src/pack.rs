@@ -88,12 +88,12 @@ impl clru::WeightScale<(usize, u64), Resolved> for Weight {
 /// An object's kind and content.
 pub(crate) type Resolved = (gix::object::Kind, Arc<Vec<u8>>);
 
-/// One thread's reader: its inflater, buffers, and a gix handle for what
-/// it does not read itself.
+/// One thread's reader: its inflate state, buffers, and a gix handle for
+/// what it does not read itself.
 pub(crate) struct Reader<'p> {
     packs: &'p Packs,
     repo: gix::Repository,
-    inflate: libdeflater::Decompressor,
+    inflate: gix::zlib::Inflate,
     instructions: Vec<u8>,
     fallback: Vec<u8>,
 }
@@ -104,7 +104,7 @@ impl<'p> Reader<'p> {
         Self {
             packs,
             repo,
-            inflate: libdeflater::Decompressor::new(),
+            inflate: gix::zlib::Inflate::default(),
             instructions: Vec::new(),
             fallback: Vec::new(),
         }
@@ -163,7 +163,8 @@ impl<'p> Reader<'p> {
                         return None;
                     }
                     let mut data = vec![0; usize::try_from(entry.decompressed_size).ok()?];
-                    inflate(&mut self.inflate, file, &entry, &mut data)?;
+                    file.decompress_entry(&entry, &mut self.inflate, &mut data)
+                        .ok()?;
                     let resolved = (kind, Arc::new(data));
                     self.keep(n, entry.data_offset, &resolved);
                     break resolved;
@@ -181,7 +182,8 @@ impl<'p> Reader<'p> {
             }
             self.instructions
                 .resize(usize::try_from(delta.decompressed_size).ok()?, 0);
-            inflate(&mut self.inflate, file, delta, &mut self.instructions)?;
+            file.decompress_entry(delta, &mut self.inflate, &mut self.instructions)
+                .ok()?;
             let result = apply(&base, &self.instructions)?;
             base = Arc::new(result);
             self.keep(n, delta.data_offset, &(kind, base.clone()));
@@ -197,23 +199,6 @@ impl<'p> Reader<'p> {
             let _ = cache.put_with_weight((n, offset), resolved.clone());
         }
     }
-}
-
-/// Inflates `entry` of `file` into `out`, which holds exactly its stated
-/// size: `None` unless the entry's zlib stream is whole, checks out, and
-/// fills `out` to the byte (a pack's entry headers are not trusted).
-fn inflate(
-    inflater: &mut libdeflater::Decompressor,
-    file: &pack::data::File,
-    entry: &pack::data::Entry,
-    out: &mut [u8],
-) -> Option<()> {
-    // The stream's length is not recorded: it runs to where it ends, and
-    // libdeflate reads no further.
-    let end = u64::try_from(file.pack_end()).ok()?;
-    let input = file.entry_slice(entry.data_offset..end)?;
-    let written = inflater.zlib_decompress(input, out).ok()?;
-    (written == out.len()).then_some(())
 }
 
 /// What reads a blob by id: a [`Reader`], behind the lazily read base of
