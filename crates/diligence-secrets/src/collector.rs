@@ -175,10 +175,7 @@ impl SecretsCollector {
         let (session, worktree) = match self.take_checkout(cx) {
             Some(checkout) => (checkout.session, checkout.worktree),
             None => {
-                let mut session = Session::new(engine);
-                if cx.options.keep_secret_values {
-                    session = session.with_sealed_values();
-                }
+                let session = as_asked(Session::new(engine), cx);
                 let worktree = scan_worktree(cx, &session)?;
                 (session, worktree)
             }
@@ -258,6 +255,16 @@ struct Worktree {
     /// Every worktree blob id, hit or not (history skips these).
     ids: FxHashSet<[u8; 20]>,
     hits: Mutex<HashMap<[u8; 20], WorktreeHit>>,
+}
+
+/// `session`, keeping the raw values it finds (sealed) when the options
+/// ask for live validation.
+fn as_asked<'e>(session: Session<'e>, cx: &CollectContext<'_>) -> Session<'e> {
+    if cx.options.keep_secret_values {
+        session.with_sealed_values()
+    } else {
+        session
+    }
 }
 
 fn scan_worktree(cx: &CollectContext<'_>, session: &Session<'_>) -> Result<Worktree> {
@@ -540,10 +547,7 @@ impl Collector for SecretsCollector {
         let Ok(engine) = self.builtin_engine() else {
             return;
         };
-        let mut session = Session::shared(Arc::clone(engine));
-        if cx.options.keep_secret_values {
-            session = session.with_sealed_values();
-        }
+        let session = as_asked(Session::shared(Arc::clone(engine)), cx);
         if let Ok(worktree) = scan_worktree(cx, &session) {
             *self.checkout.lock().unwrap_or_else(|e| e.into_inner()) = Some(Checkout {
                 root: cx.target.root().to_path_buf(),
