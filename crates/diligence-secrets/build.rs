@@ -90,26 +90,52 @@ const COMMON_PARTS: &[&str] = &[
     "api", "cloud", "data", "io", "co", "ai", "crm", "sms", "key",
 ];
 
-/// One shape of a value: a class and a length range, or a UUID.
+/// One shape of a value: a class and a length range, a UUID, or a JWT.
 struct Shape {
-    /// Regex of one character, or `None` for a UUID.
-    class: Option<&'static str>,
+    form: Form,
+    /// Regex of one character (for [`Form::Run`]).
+    class: &'static str,
     /// Characters to draw examples from.
     alphabet: &'static str,
     min: usize,
     max: usize,
 }
 
+/// How a shape's value is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// One run of a character class.
+    Run,
+    /// A UUID: 8-4-4-4-12 hexadecimal digits.
+    Uuid,
+    /// A JSON Web Token: three base64url parts, header and payload JSON
+    /// objects. The rule checks its structure (`validate: jwt`).
+    Jwt,
+}
+
 impl Shape {
-    /// `hex32`, `alnum20-40`, `uuid`.
+    /// `hex32`, `alnum20-40`, `uuid`, `jwt`.
     fn parse(text: &str) -> Self {
-        if text == "uuid" {
-            return Self {
-                class: None,
-                alphabet: "0123456789abcdef",
-                min: 36,
-                max: 36,
-            };
+        match text {
+            "uuid" => {
+                return Self {
+                    form: Form::Uuid,
+                    class: "[0-9a-fA-F]",
+                    alphabet: "0123456789abcdef",
+                    min: 36,
+                    max: 36,
+                };
+            }
+            "jwt" => {
+                return Self {
+                    form: Form::Jwt,
+                    class: "[A-Za-z0-9_-]",
+                    alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+                    min: 40,
+                    max: 4096,
+                };
+            }
+            _ => {}
         }
         let split = text
             .find(|c: char| c.is_ascii_digit())
@@ -142,7 +168,8 @@ impl Shape {
         };
         assert!(min >= 12 && min <= max, "shape `{text}`: lengths");
         Self {
-            class: Some(class),
+            form: Form::Run,
+            class,
             alphabet,
             min,
             max,
@@ -150,11 +177,17 @@ impl Shape {
     }
 
     fn regex(&self) -> String {
-        match self.class {
-            None => "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                .to_owned(),
-            Some(class) if self.min == self.max => format!("{class}{{{}}}", self.min),
-            Some(class) => format!("{class}{{{},{}}}", self.min, self.max),
+        let class = self.class;
+        match self.form {
+            Form::Uuid => {
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                    .to_owned()
+            }
+            Form::Jwt => {
+                "eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{20,}".to_owned()
+            }
+            Form::Run if self.min == self.max => format!("{class}{{{}}}", self.min),
+            Form::Run => format!("{class}{{{},{}}}", self.min, self.max),
         }
     }
 
@@ -172,8 +205,20 @@ impl Shape {
                     })
                     .collect()
             };
-            let value = match self.class {
-                None => {
+            let value = match self.form {
+                Form::Jwt => {
+                    // `{"alg":"HS256","typ":"JWT"}`, a payload with a
+                    // subject and an issue time, an HMAC-SHA256-long
+                    // signature.
+                    let payload = format!(r#"{{"sub":"{}","iat":1700000000}}"#, draw(16));
+                    return format!(
+                        "{}.{}.{}",
+                        base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
+                        base64url(payload.as_bytes()),
+                        draw(43)
+                    );
+                }
+                Form::Uuid => {
                     let h = draw(32);
                     format!(
                         "{}-{}-{}-{}-{}",
@@ -184,7 +229,7 @@ impl Shape {
                         &h[20..]
                     )
                 }
-                Some(_) => draw((self.min + self.max) / 2),
+                Form::Run => draw((self.min + self.max) / 2),
             };
             let edges_ok = !value.starts_with(['-', '_']) && !value.ends_with(['-', '_']);
             // A digit, as most keys hold, so that no example leans on the
@@ -195,6 +240,22 @@ impl Shape {
             }
         }
     }
+}
+
+/// Base64url without padding, for example tokens.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
 }
 
 fn entropy(text: &str) -> f64 {
@@ -289,6 +350,13 @@ fn named_rules(table: &str) -> String {
             .map(Shape::regex)
             .collect::<Vec<_>>()
             .join("|");
+        let jwt = shapes.iter().any(|s| s.form == Form::Jwt);
+        assert!(
+            !jwt || shapes.len() == 1,
+            "named-providers.tsv: `jwt` stands alone in {provider}.{rule}"
+        );
+        // A token in JWT form passes the JWT rule's structure check.
+        let validate = if jwt { "\n    validate: jwt" } else { "" };
         let short = shapes.iter().map(|s| s.max).min().unwrap_or(0) < 20;
         let floor = if short { 2.5 } else { 3.0 };
         let pattern = format!(
@@ -309,6 +377,19 @@ fn named_rules(table: &str) -> String {
         let half = |v: &str| (v[..v.len() / 2].to_owned(), v[v.len() / 2..].to_owned());
         let (a1, b1) = half(&v1);
         let (a2, b2) = half(&v2);
+        // The right value under a name that is not the credential; a JWT,
+        // which the JWT rule reports under any name, as three JSON parts
+        // without a signing algorithm.
+        let (n3a, n3) = if jwt {
+            let unsigned = v1.replacen(
+                &base64url(br#"{"alg":"HS256","typ":"JWT"}"#),
+                &base64url(br#"{"typ":"JWT"}"#),
+                1,
+            );
+            (format!("{upper}_API_KEY_NAME="), half(&unsigned))
+        } else {
+            (format!("{upper}_API_KEY_NAME="), (a1.clone(), b1.clone()))
+        };
         let remediation = if rotate.trim().is_empty() {
             format!(
                 "Revoke the credential in {name}'s account settings, issue a new one, and load it from the environment or a secret store."
@@ -318,7 +399,7 @@ fn named_rules(table: &str) -> String {
         };
         let _ = write!(
             out,
-            "\n  - id: secrets.{provider}.{rule}\n    name: {name}\n    kind: secret\n    anchor: name\n    pattern: {pattern}\n    keywords: [{keywords}]\n    severity: medium\n    confidence: {confidence}\n    min_entropy: {floor}\n    remediation: {remediation}\n    examples:\n      - [{e1a}, {a1}, {b1}]\n      - [{e2a}, {a2}, {b2}, {e2b}]\n      - [{e3a}, {a1}, {b1}, {e3b}]\n    negative_examples:\n      - {n1}\n      - {n2}\n      - [{n3a}, {a1}, {b1}]\n",
+            "\n  - id: secrets.{provider}.{rule}\n    name: {name}\n    kind: secret\n    anchor: name\n    pattern: {pattern}\n    keywords: [{keywords}]\n    severity: medium\n    confidence: {confidence}{validate}\n    min_entropy: {floor}\n    remediation: {remediation}\n    examples:\n      - [{e1a}, {a1}, {b1}]\n      - [{e2a}, {a2}, {b2}, {e2b}]\n      - [{e3a}, {a1}, {b1}, {e3b}]\n    negative_examples:\n      - {n1}\n      - {n2}\n      - [{n3a}, {n3b}, {n3c}]\n",
             pattern = quoted(&pattern),
             keywords = keywords.join(", "),
             remediation = quoted(&remediation),
@@ -336,7 +417,9 @@ fn named_rules(table: &str) -> String {
                 "{upper}_API_KEY=\"{}\"",
                 "#".repeat(shapes[0].min)
             )),
-            n3a = quoted(&format!("{upper}_API_KEY_NAME=")),
+            n3a = quoted(&n3a),
+            n3b = quoted(&n3.0),
+            n3c = quoted(&n3.1),
         );
     }
     out

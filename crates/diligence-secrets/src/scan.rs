@@ -836,12 +836,21 @@ impl Engine {
                     }
                     // A provider rule that reads the value in a layer names it
                     // better than a generic rule that saw it raw: it replaces
-                    // the generic finding of the same value.
-                    if !self.rules.rules[inner.rule].is_generic() {
+                    // the generic finding of the same value. So does a rule
+                    // of the provider a name gives a format's value (a JWT
+                    // under `setx WRIKE_API_TOKEN`), unless the format's
+                    // reading weighs more (a JWT's privileged role).
+                    let inner_rule = &self.rules.rules[inner.rule];
+                    if !inner_rule.is_generic() {
                         let fingerprint = inner.secret.fingerprint();
+                        let names_provider = !FORMAT_FAMILIES.contains(&inner_rule.provider());
                         let generic_at = |m: &Match| {
+                            let rule = &self.rules.rules[m.rule];
                             m.secret.fingerprint() == fingerprint
-                                && self.rules.rules[m.rule].is_generic()
+                                && (rule.is_generic()
+                                    || names_provider
+                                        && FORMAT_FAMILIES.contains(&rule.provider())
+                                        && rule.severity <= inner_rule.severity)
                         };
                         if matches.iter().any(generic_at) {
                             matches.retain(|m| !generic_at(m));

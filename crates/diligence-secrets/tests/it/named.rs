@@ -33,6 +33,9 @@ fn rows() -> Vec<Row> {
                     if s == "uuid" {
                         return ("uuid".to_owned(), 36, 36);
                     }
+                    if s == "jwt" {
+                        return ("jwt".to_owned(), 40, 4096);
+                    }
                     let at = s.find(|c: char| c.is_ascii_digit()).expect("a length");
                     let (min, max) = match s[at..].split_once('-') {
                         Some((a, b)) => (a.parse().unwrap(), b.parse().unwrap()),
@@ -66,13 +69,25 @@ fn alphabet(class: &str) -> &'static str {
     }
 }
 
-/// A value of the shape, of length `len` (ignored for a UUID).
+/// A JSON Web Token whose header is `header`: a subject and an issue
+/// time, an HMAC-SHA256-long signature.
+fn jwt(rng: &mut Rng, header: &str) -> String {
+    let subject = rng.string(alphabet("alnum"), 16);
+    format!(
+        "{}.{}.{}",
+        base64url(header),
+        base64url(&format!(r#"{{"sub":"{subject}","iat":1700000000}}"#)),
+        rng.string(alphabet("token"), 43)
+    )
+}
+
+/// A value of the shape, of length `len` (ignored for a UUID or a JWT).
 fn value(rng: &mut Rng, class: &str, len: usize) -> String {
     loop {
-        let v = if class == "uuid" {
-            rng.uuid()
-        } else {
-            rng.string(alphabet(class), len)
+        let v = match class {
+            "uuid" => rng.uuid(),
+            "jwt" => jwt(rng, r#"{"alg":"HS256","typ":"JWT"}"#),
+            _ => rng.string(alphabet(class), len),
         };
         let lower = v.to_ascii_lowercase();
         let word = [
@@ -197,12 +212,16 @@ fn look_alikes_of_every_row_are_not_reported_as_it() {
         let mut alikes: Vec<(&str, String)> = Vec::new();
         let fits = |n: usize| row.shapes.iter().any(|(_, a, b)| (*a..=*b).contains(&n));
         for n in [min.saturating_sub(1), max + 1] {
-            if n > 0 && !fits(n) && class != "uuid" {
+            if n > 0 && !fits(n) && class != "uuid" && class != "jwt" {
                 alikes.push(("wrong length", value(&mut rng, class, n)));
             }
         }
         if class == "uuid" {
             alikes.push(("wrong length", v[..35].to_owned()));
+        }
+        // Three base64url JSON objects, but no signing algorithm: not a JWT.
+        if class == "jwt" {
+            alikes.push(("no alg", jwt(&mut rng, r#"{"typ":"JWT"}"#)));
         }
         let mut broken: Vec<char> = v.chars().collect();
         let n = broken.len();
@@ -729,4 +748,64 @@ fn a_query_parameter_on_a_providers_host_is_that_providers_credential() {
     ] {
         assert!(scan(&format!("{text}\n")).is_empty(), "{text}");
     }
+}
+
+#[test]
+fn a_jwt_under_a_providers_name_is_the_providers_token_in_every_form() {
+    let mut rng = Rng::new(404);
+    let token = jwt(&mut rng, r#"{"alg":"HS256","typ":"JWT"}"#);
+    let at = |text: &str, path: &str| -> Vec<(String, Confidence)> {
+        match engine().scan(text.as_bytes(), path) {
+            BlobOutcome::Scanned(found) => found
+                .iter()
+                .map(|m| (id(m).to_owned(), m.confidence))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    };
+    // Written beside the name, and read out of a command line, an XML
+    // element and a YAML block scalar.
+    for (text, path) in [
+        (format!("WRIKE_API_TOKEN={token}\n"), "deploy/app.env"),
+        (format!("  \"wrikeToken\": \"{token}\",\n"), "config.json"),
+        (format!("setx WRIKE_API_TOKEN \"{token}\"\n"), "setup.bat"),
+        (
+            format!("<config>\n  <wrikeApiToken>\n    {token}\n  </wrikeApiToken>\n</config>\n"),
+            "conf/app.xml",
+        ),
+        (format!("wrike_api_token: >-\n  {token}\n"), "values.yaml"),
+    ] {
+        assert_eq!(
+            at(&text, path),
+            vec![("secrets.wrike.api-token".to_owned(), Confidence::Medium)],
+            "{text}"
+        );
+    }
+    // Under a name of no provider, or of none whose tokens are JWTs, it
+    // stays a JWT; so it does where the provider's name is no credential's.
+    for (text, path) in [
+        (format!("setx SESSION_TOKEN \"{token}\"\n"), "setup.bat"),
+        (format!("setx SHODAN_API_KEY \"{token}\"\n"), "setup.bat"),
+        (format!("WRIKE_FOLDER={token}\n"), "deploy/app.env"),
+    ] {
+        assert_eq!(
+            at(&text, path),
+            vec![("secrets.jwt.token".to_owned(), Confidence::Medium)],
+            "{text}"
+        );
+    }
+    // A privileged role outweighs the provider's name.
+    let admin = format!(
+        "{}.{}.{}",
+        base64url(r#"{"alg":"HS256","typ":"JWT"}"#),
+        base64url(r#"{"role":"service_role","iss":"supabase","iat":1700000000}"#),
+        rng.string(alphabet("token"), 43)
+    );
+    let found = at(&format!("setx WRIKE_API_TOKEN \"{admin}\"\n"), "setup.bat");
+    assert!(
+        found
+            .iter()
+            .any(|(id, _)| id == "secrets.jwt.privileged-role"),
+        "{found:?}"
+    );
 }
