@@ -527,6 +527,25 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             );
         }
     }
+    // The literal a program falls back to where an environment variable
+    // is unset (`process.env.JWT_SECRET || "…"`, `os.getenv("KEY", "…")`,
+    // `${DB_PASSWORD:-…}`): committed, it is the credential wherever the
+    // variable is missing, under the variable's name.
+    // In JavaScript and its kin `${…}` interpolates a template literal:
+    // no placeholder defaults there.
+    let template_literals = [
+        ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext));
+    for (key, value) in environment_defaults(data, !template_literals) {
+        entry(
+            &mut lines,
+            &data[key.0..key.1],
+            &data[value.0..value.1],
+            value.0,
+        );
+    }
     // Command lines, where a flag and its value stand apart: `--api-key
     // <value>`, PowerShell's `-ApiKey <value>`, and Windows' `setx NAME
     // <value>`, in the files commands are written in.
@@ -638,6 +657,72 @@ fn setter_call_at(
         return None;
     }
     Some(((start, start + len), (value_start, value_start + value_len)))
+}
+
+/// An environment variable read with a literal to fall back to: (the
+/// variable's name, the literal), as byte ranges, where the name names a
+/// credential.
+///
+/// - a call that takes the name and a default: `os.getenv("K", "v")`,
+///   `os.environ.get`, `getEnv` and `Getenv` helpers, Ruby's
+///   `ENV.fetch("K", "v")`, Laravel's `env('K', 'v')`, python-decouple's
+///   `config("K", default="v")`, Java's `getOrDefault("K", "v")`;
+/// - a read followed by a fallback operator (`||`, `??`, `or`, `?:`):
+///   `process.env.K`, `process.env["K"]`, `import.meta.env.K`, Deno's
+///   `Deno.env.get("K")`, Ruby's `ENV["K"]`, and the calls above with the
+///   name alone;
+/// - with `placeholders`, a placeholder with a default: Spring's `${K:v}`,
+///   the shell's and Compose's `${K:-v}` (not `${K:?message}`, an error,
+///   nor `${K:+v}`, a substitution where the variable is set).
+fn environment_defaults(data: &[u8], placeholders: bool) -> Vec<((usize, usize), (usize, usize))> {
+    static CODE: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    static PLACEHOLDER: std::sync::OnceLock<regex::bytes::Regex> = std::sync::OnceLock::new();
+    let mut out = Vec::new();
+    let credential = |name: regex::bytes::Match<'_>, value: regex::bytes::Match<'_>| {
+        // Only a credential's name makes the literal one (`PORT`'s default
+        // is a port).
+        names_credential(name.as_bytes())
+            .then_some(((name.start(), name.end()), (value.start(), value.end())))
+    };
+    let reads = [&b"env"[..], b"ENV", b"Env", b"config("]
+        .iter()
+        .any(|anchor| memchr::memmem::find(data, anchor).is_some());
+    if reads {
+        let code = CODE.get_or_init(|| {
+            // The name, quoted, as a call's first argument.
+            let call = r#"(?:\b(?:[Gg]et[Ee]nv|getenv|environ\.get|env\.get|ENV\.fetch|env(?:\.str)?|config|getOrDefault|GetEnvironmentVariable|[Ee]nv[Oo]r(?:[Dd]efault)?|get[Ee]nv[Oo]r(?:[Dd]efault)?))\([\x20\t]*["'`]([A-Za-z_][A-Za-z0-9_.-]{1,100})["'`][\x20\t]*"#;
+            let literal = r#"(?:"([^"\\\n]{1,200})"|'([^'\\\n]{1,200})'|`([^`\\\n$]{1,200})`)"#;
+            let read = r#"(?:(?:process\.env|import\.meta\.env)\.([A-Za-z_][A-Za-z0-9_]{1,100})|(?:process\.env|ENV|os\.environ)\[[\x20\t]*["']([A-Za-z_][A-Za-z0-9_.-]{1,100})["'][\x20\t]*\])"#;
+            let fallback = r#"[\x20\t]*(?:\|\||\?\?|\bor\b|\?:)[\x20\t]*"#;
+            regex::bytes::Regex::new(&format!(
+                r#"(?m-u){call},[\x20\t]*(?:default[\x20\t]*=[\x20\t]*)?{literal}|{call}\){fallback}{literal}|{read}{fallback}{literal}"#
+            ))
+            .expect("the environment default pattern compiles")
+        });
+        // Groups: 1-4 a call with a default, 5-8 a call then a fallback,
+        // 9-13 a read then a fallback.
+        out.extend(code.captures_iter(data).filter_map(|caps| {
+            let name = [1, 5, 9, 10].into_iter().find_map(|i| caps.get(i))?;
+            let value = [2, 3, 4, 6, 7, 8, 11, 12, 13]
+                .into_iter()
+                .find_map(|i| caps.get(i))?;
+            credential(name, value)
+        }));
+    }
+    if placeholders && memchr::memmem::find(data, b"${").is_some() {
+        let placeholder = PLACEHOLDER.get_or_init(|| {
+            regex::bytes::Regex::new(
+                r#"(?-u)\$\{([A-Za-z_][A-Za-z0-9_.-]{0,100}):-?([^\s}"'?:$+=][^\s}"'$]{0,199})\}"#,
+            )
+            .expect("the placeholder default pattern compiles")
+        });
+        out.extend(
+            placeholder
+                .captures_iter(data)
+                .filter_map(|caps| credential(caps.get(1)?, caps.get(2)?)),
+        );
+    }
+    out
 }
 
 /// Words one of which a name holds when it names a credential.

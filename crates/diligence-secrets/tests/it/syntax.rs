@@ -955,3 +955,136 @@ fn a_rule_whose_value_has_no_shape_names_nothing_by_the_providers_name() {
     );
     assert_eq!(ids, ["secrets.django.secret-key"], "{ids:?}");
 }
+
+#[test]
+fn a_literal_an_environment_read_falls_back_to_is_found_under_the_variables_name() {
+    // Calls that take a default, reads followed by a fallback operator,
+    // and placeholders with a default, in the languages that write them.
+    let forms: &[(&str, &str)] = &[
+        (
+            "const jwtSecret = process.env.JWT_SECRET || \"{v}\";",
+            "src/auth.js",
+        ),
+        (
+            "const k = process.env[\"SESSION_SECRET\"] ?? '{v}';",
+            "src/auth.ts",
+        ),
+        (
+            "const k = import.meta.env.VITE_API_TOKEN || `{v}`;",
+            "src/config.ts",
+        ),
+        (
+            "const k = Deno.env.get(\"SERVICE_TOKEN\") ?? \"{v}\";",
+            "supabase/functions/send/index.ts",
+        ),
+        (
+            "SECRET = os.environ.get(\"DJANGO_SECRET\", \"{v}\")",
+            "app/settings.py",
+        ),
+        ("TOKEN = os.getenv('API_TOKEN') or '{v}'", "app/config.py"),
+        (
+            "SECRET = config(\"SECRET_KEY\", default=\"{v}\")",
+            "app/settings.py",
+        ),
+        (
+            "config.secret_key_base = ENV[\"SECRET_KEY_BASE\"] || \"{v}\"",
+            "config/initializers/secret.rb",
+        ),
+        ("TOKEN = ENV.fetch(\"API_TOKEN\", \"{v}\")", "config/app.rb"),
+        ("    'key' => env('APP_SECRET', '{v}'),", "config/app.php"),
+        ("$k = getenv('API_SECRET') ?: '{v}';", "src/index.php"),
+        (
+            "var secret = getEnv(\"SESSION_SECRET\", \"{v}\")",
+            "main.go",
+        ),
+        (
+            "String t = System.getenv().getOrDefault(\"API_TOKEN\", \"{v}\");",
+            "src/main/java/App.java",
+        ),
+        (
+            "var k = Environment.GetEnvironmentVariable(\"API_SECRET\") ?? \"{v}\";",
+            "Program.cs",
+        ),
+        (
+            "jwt:\n  signing: ${JWT_SECRET:{v}}",
+            "src/main/resources/application.yml",
+        ),
+        (
+            "    environment:\n      DB_AUTH: ${POSTGRES_PASSWORD:-{v}}",
+            "docker-compose.yml",
+        ),
+        (
+            "  @Value(\"${app.jwt.secret:{v}}\")",
+            "src/main/java/JwtConfig.java",
+        ),
+    ];
+    for (i, (form, path)) in forms.iter().enumerate() {
+        let v = value(900 + i as u64);
+        let text = format!("// settings\n{}\n", form.replace("{v}", &v));
+        let line = 2 + form.matches('\n').count() as u32;
+        let found = matches(&text, path);
+        assert!(
+            found
+                .iter()
+                .any(|(_, m)| m.line == line && m.secret.length() == v.len()),
+            "{text}: {:?}",
+            found.iter().map(|(id, m)| (id, m.line)).collect::<Vec<_>>()
+        );
+    }
+    // The variable's name names the provider: a value of a provider's
+    // shape under its name is that provider's credential.
+    let shodan = Rng::new(31).string(&alnum(), 32);
+    let text = format!("const k = process.env.SHODAN_API_KEY || \"{shodan}\";\n");
+    let ids = rule_ids(&text, "src/search.js");
+    assert_eq!(ids, ["secrets.shodan.api-key"], "{text}");
+}
+
+#[test]
+fn environment_reads_without_a_credential_literal_stay_out() {
+    let v = value(950);
+    for (text, path) in [
+        // No default, an empty one, a placeholder, another variable.
+        (
+            "const k = process.env.JWT_SECRET;".to_owned(),
+            "src/auth.js",
+        ),
+        (
+            "const k = process.env.JWT_SECRET || \"\";".to_owned(),
+            "src/auth.js",
+        ),
+        (
+            "const k = process.env.API_KEY || \"your-api-key-here\";".to_owned(),
+            "src/auth.js",
+        ),
+        (
+            "const k = process.env.API_KEY || process.env.OTHER_API_KEY;".to_owned(),
+            "src/auth.js",
+        ),
+        (
+            "TOKEN = os.getenv(\"API_TOKEN\", default_token)".to_owned(),
+            "app/config.py",
+        ),
+        // A default under a name that names no credential.
+        (
+            format!("HOST = os.getenv(\"DATABASE_HOST\", \"{v}\")"),
+            "app/config.py",
+        ),
+        (
+            format!("const region = process.env.AWS_REGION || \"{v}\";"),
+            "src/aws.js",
+        ),
+        // Compose's error message for an unset variable, and a
+        // placeholder without a default.
+        (
+            "      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?Variable not set}".to_owned(),
+            "docker-compose.yml",
+        ),
+        (
+            "  secret: ${JWT_SECRET}".to_owned(),
+            "src/main/resources/application.yml",
+        ),
+    ] {
+        let ids = rule_ids(&format!("{text}\n"), path);
+        assert!(ids.is_empty(), "{text}: {ids:?}");
+    }
+}
