@@ -474,6 +474,21 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
             offset += line.len() + 1;
         }
     }
+    // Rails' master key file (`config/master.key`, and the per-environment
+    // `config/credentials/production.key`): 32 hexadecimal digits alone,
+    // read as the variable that holds it elsewhere.
+    let unix_path = path.replace('\\', "/").to_ascii_lowercase();
+    if (unix_path == "config/master.key"
+        || unix_path.ends_with("/config/master.key")
+        || (unix_path.contains("config/credentials/") && name.ends_with(".key")))
+        && data.len() <= 64
+    {
+        let key = data.trim_ascii();
+        if key.len() == 32 && key.iter().all(u8::is_ascii_hexdigit) {
+            let at = data.len() - data.trim_ascii_start().len();
+            add_line(&mut lines, at, &[b"RAILS_MASTER_KEY=", key]);
+        }
+    }
     // A Terraform variable's default (`variable "db_password" {` … `default
     // = "…"`): the variable's name is on another line than its value.
     if name.ends_with(".tf") && memchr::memmem::find(data, b"variable").is_some() {

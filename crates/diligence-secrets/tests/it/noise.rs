@@ -826,8 +826,8 @@ fn ui_strings_and_markup_under_credential_names_are_not_reported() {
 }
 
 /// A name whose last word is `key` holds the application's own keys
-/// (Laravel's `APP_KEY`, Rails' master key, an encryption or signing
-/// key): none was reported, since only `api_key`, `access_key`,
+/// (an encryption or signing key; Laravel's `APP_KEY` and Rails' master key
+/// have rules of their own): none was reported, since only `api_key`, `access_key`,
 /// `private_key` and `auth_key` were read. Under the same names code
 /// keeps the names of things, which stay unreported: a Redis stream or
 /// lock, a table column, a cache entry, a prefix, a public key.
@@ -835,19 +835,33 @@ fn ui_strings_and_markup_under_credential_names_are_not_reported() {
 fn keys_under_names_ending_in_key_are_found_and_names_of_things_are_not() {
     let b64 = |seed| [Rng::new(seed).string(&alnum(), 43), "=".into()].concat();
     let keys = [
-        format!("APP_KEY=base64:{}\n", b64(61)),
-        format!("RAILS_MASTER_KEY={}\n", hex(62, 32)),
-        format!("ENCRYPTION_KEY={}\n", b64(63)),
-        format!("JWT_SIGNING_KEY={}\n", value(64)),
-        format!("config.hmacKey = \"{}\";\n", hex(65, 64)),
-        format!("  stripe.key: {}\n", value(66)),
+        (
+            format!("APP_KEY=base64:{}\n", b64(61)),
+            "secrets.laravel.app-key",
+        ),
+        (
+            format!("RAILS_MASTER_KEY={}\n", hex(62, 32)),
+            "secrets.rails.master-key",
+        ),
+        (
+            format!("ENCRYPTION_KEY={}\n", b64(63)),
+            "secrets.generic.key",
+        ),
+        (
+            format!("JWT_SIGNING_KEY={}\n", value(64)),
+            "secrets.generic.key",
+        ),
+        (
+            format!("config.hmacKey = \"{}\";\n", hex(65, 64)),
+            "secrets.generic.key",
+        ),
+        (
+            format!("  stripe.key: {}\n", value(66)),
+            "secrets.generic.key",
+        ),
     ];
-    for text in &keys {
-        assert_eq!(
-            rule_ids(text, "config/app.env"),
-            ["secrets.generic.key"],
-            "{text}"
-        );
+    for (text, rule) in &keys {
+        assert_eq!(rule_ids(text, "config/app.env"), [*rule], "{text}");
     }
     // The names of things, under names ending in `key`.
     let things = [

@@ -651,7 +651,10 @@ fn a_provider_name_names_a_generic_value_of_its_providers_shape() {
                 && name
                     .bytes()
                     .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
-            if !plain_name || value.contains(['\n', ' ', '"', '\'']) {
+            // A framework's key is known by its variable (`APP_KEY`), not
+            // by the framework's name.
+            if !plain_name || value.contains(['\n', ' ', '"', '\'']) || rule.provider() == "laravel"
+            {
                 continue;
             }
             let i = rule.provider().replace('-', "");
@@ -1086,5 +1089,85 @@ fn environment_reads_without_a_credential_literal_stay_out() {
     ] {
         let ids = rule_ids(&format!("{text}\n"), path);
         assert!(ids.is_empty(), "{text}: {ids:?}");
+    }
+}
+
+#[test]
+fn framework_keys_are_named_where_they_are_written() {
+    let mut rng = Rng::new(88);
+    let hex = |rng: &mut Rng, n: usize| rng.string("0123456789abcdef", n);
+    let laravel = [
+        "base64:",
+        &base64_encode(rng.string(&alnum(), 32).as_bytes()),
+    ]
+    .concat();
+    let rails = hex(&mut rng, 128);
+    let master = hex(&mut rng, 32);
+    for (text, path, rule) in [
+        (
+            format!("APP_ENV=production\nAPP_KEY={laravel}\n"),
+            ".env.docker",
+            "secrets.laravel.app-key",
+        ),
+        (
+            format!("    'key' => env('APP_KEY', '{laravel}'),\n"),
+            "config/app.php",
+            "secrets.laravel.app-key",
+        ),
+        (
+            format!("production:\n  secret_key_base: {rails}\n"),
+            "config/secrets.yml",
+            "secrets.rails.secret-key-base",
+        ),
+        (
+            format!(
+                "Rails.application.config.secret_key_base = ENV[\"SECRET_KEY_BASE\"] || \"{rails}\"\n"
+            ),
+            "config/initializers/secret.rb",
+            "secrets.rails.secret-key-base",
+        ),
+        (
+            format!("RAILS_MASTER_KEY={master}\n"),
+            "deploy/.env",
+            "secrets.rails.master-key",
+        ),
+        // The master key file holds the key alone.
+        (
+            format!("{master}\n"),
+            "config/master.key",
+            "secrets.rails.master-key",
+        ),
+        (
+            master.clone(),
+            "config/credentials/production.key",
+            "secrets.rails.master-key",
+        ),
+    ] {
+        let ids = rule_ids(&text, path);
+        assert_eq!(ids, [rule], "{path}: {text}");
+    }
+    // The same digits in another file are not a master key, nor is a
+    // master key file that holds something else; references and empty
+    // keys are nothing.
+    for (text, path) in [
+        (format!("{master}\n"), "config/version.key"),
+        (format!("{master}\n"), "public/build.txt"),
+        (
+            "RAILS_MASTER_KEY=${RAILS_MASTER_KEY}\n".to_owned(),
+            "deploy/.env",
+        ),
+        (format!("{}\n", hex(&mut rng, 40)), "config/master.key"),
+        ("APP_KEY=\n".to_owned(), ".env"),
+        (
+            "  secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n".to_owned(),
+            "config/secrets.yml",
+        ),
+    ] {
+        let ids = rule_ids(&text, path);
+        assert!(
+            !ids.iter()
+                .any(|id| id.starts_with("secrets.rails.") || id.starts_with("secrets.laravel.")),
+            "{path}: {text}: {ids:?}"
+        );
     }
 }
