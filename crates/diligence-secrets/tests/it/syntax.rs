@@ -1103,6 +1103,8 @@ fn framework_keys_are_named_where_they_are_written() {
     .concat();
     let rails = hex(&mut rng, 128);
     let master = hex(&mut rng, 32);
+    let nextauth = base64_encode(rng.string(&alnum(), 32).as_bytes());
+    let symfony = hex(&mut rng, 32);
     for (text, path, rule) in [
         (
             format!("APP_ENV=production\nAPP_KEY={laravel}\n"),
@@ -1131,6 +1133,21 @@ fn framework_keys_are_named_where_they_are_written() {
             "deploy/.env",
             "secrets.rails.master-key",
         ),
+        (
+            format!("NEXTAUTH_SECRET={nextauth}\n"),
+            ".env.production",
+            "secrets.nextauth.secret",
+        ),
+        (
+            format!("AUTH_SECRET=\"{nextauth}\"\n"),
+            "apps/web/.env",
+            "secrets.nextauth.secret",
+        ),
+        (
+            format!("APP_SECRET={symfony}\n"),
+            ".env",
+            "secrets.symfony.app-secret",
+        ),
         // The master key file holds the key alone.
         (
             format!("{master}\n"),
@@ -1158,6 +1175,13 @@ fn framework_keys_are_named_where_they_are_written() {
         ),
         (format!("{}\n", hex(&mut rng, 40)), "config/master.key"),
         ("APP_KEY=\n".to_owned(), ".env"),
+        // Another secret whose name ends like Auth.js's, and Symfony's
+        // placeholder.
+        (format!("JWT_AUTH_SECRET={nextauth}\n"), ".env"),
+        (
+            "APP_SECRET=ThisTokenIsNotSoSecretChangeIt\n".to_owned(),
+            ".env",
+        ),
         (
             "  secret_key_base: <%= ENV[\"SECRET_KEY_BASE\"] %>\n".to_owned(),
             "config/secrets.yml",
