@@ -94,16 +94,46 @@ fn is_jose_sign(call: &Call) -> bool {
 /// Whether an argument is a string literal secret: a literal, a variable
 /// bound to one, or `new TextEncoder().encode('literal')`.
 fn literal_secret(file: &FileModel, arg: &Arg, line: u32) -> bool {
+    matches!(written_secret(file, arg, line), Some(Written::Literal))
+}
+
+/// How a secret written in the code reaches a call.
+enum Written {
+    /// As a literal, a variable bound to one, or its encoding.
+    Literal,
+    /// As the literal an environment variable's read falls back to where
+    /// the variable is unset (`process.env.JWT_SECRET || 'secret'`): the
+    /// variable's name.
+    Fallback(String),
+}
+
+fn written_secret(file: &FileModel, arg: &Arg, line: u32) -> Option<Written> {
+    // The first read of `env` from `line` on, within `lines` lines (a
+    // call's arguments or an initialiser written over several lines), if
+    // it falls back to a literal: another read of the same variable
+    // elsewhere in the file is another expression.
+    let fallback = |env: &str, line: u32, lines: u32| {
+        file.env_reads
+            .iter()
+            .find(|read| read.name == env && (line..=line + lines).contains(&read.line))
+            .filter(|read| read.fallback.as_ref().is_some_and(|f| !f.is_empty()))
+            .map(|_| Written::Fallback(env.to_owned()))
+    };
     match arg {
-        Arg::Str(s) => !s.is_empty(),
-        Arg::Ident(name) => file
-            .binding(name, line)
-            .is_some_and(|b| matches!(&b.value, Arg::Str(s) if !s.is_empty())),
-        Arg::Call { callee, args } => {
-            callee.ends_with("encode")
-                && args.first().is_some_and(|a| literal_secret(file, a, line))
+        Arg::Str(s) => (!s.is_empty()).then_some(Written::Literal),
+        Arg::Env(env) => fallback(env, line, 40),
+        Arg::Ident(name) => {
+            let binding = file.binding(name, line)?;
+            match &binding.value {
+                Arg::Str(s) => (!s.is_empty()).then_some(Written::Literal),
+                Arg::Env(env) => fallback(env, binding.line, 3),
+                _ => None,
+            }
         }
-        _ => false,
+        Arg::Call { callee, args } if callee.ends_with("encode") => {
+            written_secret(file, args.first()?, line)
+        }
+        _ => None,
     }
 }
 
@@ -319,17 +349,34 @@ fn file_findings(callers: &Callers<'_>, file: &FileModel, evidence: &mut Evidenc
         } else {
             None
         };
-        if secret.is_some_and(|s| literal_secret(file, s, call.line)) {
-            let (severity, confidence) = if production {
-                (Severity::High, Confidence::High)
-            } else {
-                (Severity::Low, Confidence::Medium)
-            };
-            push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
-                .message(format!("`{}` uses a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
-                .location(at.clone())
-                .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
-                .build());
+        match secret.and_then(|s| written_secret(file, s, call.line)) {
+            Some(Written::Literal) => {
+                let (severity, confidence) = if production {
+                    (Severity::High, Confidence::High)
+                } else {
+                    (Severity::Low, Confidence::Medium)
+                };
+                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
+                    .message(format!("`{}` uses a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
+                    .location(at.clone())
+                    .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
+                    .build());
+            }
+            // Whether a deployment sets the variable is not in the code:
+            // medium confidence.
+            Some(Written::Fallback(env)) => {
+                let (severity, confidence) = if production {
+                    (Severity::High, Confidence::Medium)
+                } else {
+                    (Severity::Low, Confidence::Low)
+                };
+                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
+                    .message(format!("`{}` uses the secret in `{env}`, or a literal written in the code where `{env}` is unset: a deployment that misses the variable signs tokens with a secret anyone who reads the code knows.", call.callee))
+                    .location(at.clone())
+                    .remediation(format!("Fail at start-up when `{env}` is unset instead of falling back to a literal, and rotate the secret of any deployment that ran without it."))
+                    .build());
+            }
+            None => {}
         }
 
         // The `none` algorithm.

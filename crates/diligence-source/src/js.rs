@@ -23,7 +23,7 @@ use oxc_ast::ast::{
 use oxc_ast_visit::Visit;
 use oxc_parser::Parser;
 use oxc_span::{GetSpan, SourceType};
-use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
+use oxc_syntax::operator::{BinaryOperator, LogicalOperator, UnaryOperator};
 use oxc_syntax::scope::ScopeFlags;
 use std::collections::HashMap;
 
@@ -966,6 +966,26 @@ impl<'a> Visit<'a> for Walker<'_> {
     }
 
     fn visit_expression(&mut self, it: &Expression<'a>) {
+        // A read with a literal to fall back to (`process.env.X || 'x'`,
+        // `?? 'x'`): the literal goes with the read the walk records.
+        if let Expression::LogicalExpression(logical) = it.get_inner_expression()
+            && matches!(
+                logical.operator,
+                LogicalOperator::Or | LogicalOperator::Coalesce
+            )
+            && let Some(name) = env_of(&logical.left)
+            && let Arg::Str(fallback) = arg_of(&logical.right)
+        {
+            let first = self.model.env_reads.len();
+            oxc_ast_visit::walk::walk_expression(self, it);
+            if let Some(read) = self.model.env_reads[first..]
+                .iter_mut()
+                .find(|read| read.name == name)
+            {
+                read.fallback = Some(fallback);
+            }
+            return;
+        }
         // Only the read itself, not the `await`, `!` or `??` around it.
         let start = match it {
             Expression::CallExpression(c) => Some(c.span.start),
@@ -977,7 +997,11 @@ impl<'a> Visit<'a> for Walker<'_> {
             && let Some(name) = env_of(it)
         {
             let line = self.line(start);
-            self.model.env_reads.push(EnvRead { name, line });
+            self.model.env_reads.push(EnvRead {
+                name,
+                line,
+                fallback: None,
+            });
         }
         oxc_ast_visit::walk::walk_expression(self, it);
     }

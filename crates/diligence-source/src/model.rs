@@ -243,6 +243,10 @@ pub struct EnvRead {
     pub name: String,
     /// 1-based line.
     pub line: u32,
+    /// The string literal the read falls back to where the variable is
+    /// unset (`process.env.JWT_SECRET || 'secret'`), if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
 }
 
 /// A variable bound to a value other than a function

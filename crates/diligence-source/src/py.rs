@@ -756,7 +756,11 @@ impl<'a> Walker<'_> {
             Expr::Call(call) => {
                 if let Some(env) = env_of(expr) {
                     let line = self.line(expr.range().start().to_u32());
-                    self.model.env_reads.push(EnvRead { name: env, line });
+                    self.model.env_reads.push(EnvRead {
+                        name: env,
+                        line,
+                        fallback: None,
+                    });
                 }
                 let start = call.range().start().to_u32();
                 let bound_to = match self.binding.take() {
@@ -768,7 +772,11 @@ impl<'a> Walker<'_> {
             Expr::Subscript(_) => {
                 if let Some(env) = env_of(expr) {
                     let line = self.line(expr.range().start().to_u32());
-                    self.model.env_reads.push(EnvRead { name: env, line });
+                    self.model.env_reads.push(EnvRead {
+                        name: env,
+                        line,
+                        fallback: None,
+                    });
                 }
             }
             Expr::Compare(compare) => {

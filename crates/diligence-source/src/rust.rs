@@ -1390,7 +1390,11 @@ impl Walker {
             _ => None,
         };
         if let Some(env) = env_call(&callee, &args) {
-            self.model.env_reads.push(EnvRead { name: env, line });
+            self.model.env_reads.push(EnvRead {
+                name: env,
+                line,
+                fallback: None,
+            });
         }
         self.model.calls.push(Call {
             callee,

@@ -315,3 +315,88 @@ fn a_literal_secret_in_a_test_file_is_low_and_a_production_one_high() -> anyhow:
     );
     Ok(())
 }
+
+#[test]
+fn a_signing_secret_that_falls_back_to_a_literal_is_reported_with_its_variable()
+-> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::create_dir_all(temp.path().join("src"))?;
+    // Bound to a name, and in place; `||` and `??`.
+    std::fs::write(
+        temp.path().join("src/auth.ts"),
+        "import jwt from 'jsonwebtoken';\n\
+         const JWT_SECRET = process.env.JWT_SECRET || 'your-secret-key';\n\
+         export const a = jwt.sign({ sub: 1 }, JWT_SECRET, { expiresIn: '1h' });\n\
+         export const b = jwt.verify(token, process.env.SESSION_SECRET ?? `dev-secret`);\n\
+         export const c = jwt.sign(\n\
+           { sub: 1, role: 'user' },\n\
+           { algorithm: 'HS256' },\n\
+           process.env.JWT_SECRET || 'another-default',\n\
+         );\n",
+    )?;
+    // Look-alikes: no fallback, an empty one, another variable, and a
+    // fallback to a literal of a variable the call does not use.
+    std::fs::write(
+        temp.path().join("src/strict.ts"),
+        "import jwt from 'jsonwebtoken';\n\
+         const port = process.env.PORT || '3000';\n\
+         export const c = jwt.sign({ sub: 1 }, process.env.JWT_KEY!, { expiresIn: '1h' });\n\
+         export const d = jwt.sign({ sub: 1 }, process.env.EMPTY || '', { expiresIn: '1h' });\n\
+         export const e = jwt.sign({ sub: 1 }, process.env.A || process.env.B, { expiresIn: '1h' });\n\
+         const STRICT = process.env.STRICT_SECRET;\n\
+         if (!STRICT) throw new Error('STRICT_SECRET is required');\n\
+         export const f = jwt.verify(token, process.env.STRICT_SECRET || 'elsewhere');\n\
+         export const g = jwt.sign({ sub: 1 }, STRICT, { expiresIn: '1h' });\n",
+    )?;
+    let model = model_of(temp.path())?;
+    let auth = model
+        .files
+        .iter()
+        .find(|f| f.path == "src/auth.ts")
+        .expect("parsed");
+    let fallbacks: Vec<_> = auth
+        .env_reads
+        .iter()
+        .map(|r| (r.name.as_str(), r.fallback.as_deref()))
+        .collect();
+    assert_eq!(
+        fallbacks,
+        [
+            ("JWT_SECRET", Some("your-secret-key")),
+            ("SESSION_SECRET", Some("dev-secret")),
+            ("JWT_SECRET", Some("another-default"))
+        ]
+    );
+    let mut evidence = model.evidence();
+    evidence.normalise();
+    let found: Vec<_> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.jwt-literal-secret")
+        .map(|f| {
+            (
+                f.location.path.clone().unwrap_or_default(),
+                f.location.line,
+                f.confidence,
+                ["JWT_SECRET", "SESSION_SECRET"]
+                    .iter()
+                    .any(|env| f.message.contains(&format!("where `{env}` is unset"))),
+            )
+        })
+        .collect();
+    use diligence_model::Confidence;
+    assert_eq!(
+        found,
+        [
+            ("src/auth.ts".to_owned(), Some(3), Confidence::Medium, true),
+            ("src/auth.ts".to_owned(), Some(4), Confidence::Medium, true),
+            (
+                "src/strict.ts".to_owned(),
+                Some(8),
+                Confidence::Medium,
+                false
+            ),
+        ]
+    );
+    Ok(())
+}
