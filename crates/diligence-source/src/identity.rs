@@ -371,7 +371,7 @@ fn file_findings(callers: &Callers<'_>, file: &FileModel, evidence: &mut Evidenc
                     (Severity::Low, Confidence::Low)
                 };
                 push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
-                    .message(format!("`{}` uses the secret in `{env}`, or a literal written in the code where `{env}` is unset: a deployment that misses the variable signs tokens with a secret anyone who reads the code knows.", call.callee))
+                    .message(format!("`{}` uses the secret in `{env}`, or a literal written in the code where `{env}` is unset: a deployment that misses the variable uses a secret anyone who reads the code knows, and anyone can mint tokens it accepts.", call.callee))
                     .location(at.clone())
                     .remediation(format!("Fail at start-up when `{env}` is unset instead of falling back to a literal, and rotate the secret of any deployment that ran without it."))
                     .build());
