@@ -1195,3 +1195,27 @@ fn framework_keys_are_named_where_they_are_written() {
         );
     }
 }
+
+#[test]
+fn mobile_firebase_configurations_hold_public_keys_not_secrets() {
+    let key = ["AIza", &Rng::new(515).string(&alnum(), 35)].concat();
+    for (text, path, rule) in [
+        (
+            format!(
+                "{{\n  \"client\": [\n    {{\n      \"api_key\": [\n        {{\n          \"current_key\": \"{key}\"\n        }}\n      ]\n    }}\n  ]\n}}\n"
+            ),
+            "android/app/google-services.json",
+            "secrets.firebase.android-api-key",
+        ),
+        (
+            format!("<dict>\n\t<key>API_KEY</key>\n\t<string>{key}</string>\n</dict>\n"),
+            "ios/Runner/GoogleService-Info.plist",
+            "secrets.firebase.ios-api-key",
+        ),
+    ] {
+        assert_eq!(rule_ids(&text, path), [rule], "{path}");
+    }
+    // The same key elsewhere is a Google API key to restrict or rotate.
+    let text = format!("const MAPS_KEY = \"{key}\";\n");
+    assert_eq!(rule_ids(&text, "src/maps.ts"), ["secrets.gcp.api-key"]);
+}
