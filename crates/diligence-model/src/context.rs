@@ -153,6 +153,10 @@ const TEST_DIRS: &[&str] = &[
     ".storybook",
 ];
 
+/// Folders of documentation: their files are examples, and a test folder
+/// inside one is documentation too.
+const DOCS_DIRS: &[&str] = &["docs", "doc", "documentation"];
+
 const EXAMPLE_DIRS: &[&str] = &[
     "example",
     "examples",
@@ -160,9 +164,6 @@ const EXAMPLE_DIRS: &[&str] = &[
     "samples",
     "demo",
     "demos",
-    "docs",
-    "doc",
-    "documentation",
     "tutorial",
     "tutorials",
     "playground",
@@ -276,9 +277,7 @@ fn classify_one(path: &str) -> FileClass {
     // specifications) is documentation: the outer folder says what the
     // tree is.
     let first_test_dir = dirs.iter().position(|d| TEST_DIRS.contains(d));
-    let first_docs_dir = dirs
-        .iter()
-        .position(|d| matches!(*d, "docs" | "doc" | "documentation"));
+    let first_docs_dir = dirs.iter().position(|d| DOCS_DIRS.contains(d));
     let test_in_docs =
         matches!((first_docs_dir, first_test_dir), (Some(docs), Some(test)) if docs < test);
     if test_name || (first_test_dir.is_some() && !test_in_docs) {
@@ -302,7 +301,12 @@ fn classify_one(path: &str) -> FileClass {
             || d.starts_with("docs-")
             || d.starts_with("docs_")
     });
-    if doc_ext || example_name || docs_dir || dir_in(&dirs, EXAMPLE_DIRS) {
+    if doc_ext
+        || example_name
+        || docs_dir
+        || first_docs_dir.is_some()
+        || dir_in(&dirs, EXAMPLE_DIRS)
+    {
         return FileClass::Example;
     }
     FileClass::Production
