@@ -72,6 +72,23 @@ fn jwt_names(file: &FileModel) -> Vec<&str> {
     imported.chain(required).collect()
 }
 
+/// The names under which a Python file holds PyJWT (`import jwt`) or
+/// python-jose's `jwt` (`from jose import jwt`), and `encode` and
+/// `decode` imported from either by name.
+fn python_jwt_names(file: &FileModel) -> Vec<&str> {
+    file.imports
+        .iter()
+        .flat_map(|i| {
+            let names = i.names.iter().map(String::as_str);
+            match i.specifier.as_str() {
+                "jwt" | "jose.jwt" => names.collect::<Vec<_>>(),
+                "jose" => names.filter(|n| *n == "jwt").collect(),
+                _ => Vec::new(),
+            }
+        })
+        .collect()
+}
+
 /// Whether a call is `jsonwebtoken`'s `method` (`jwt.sign`, or `sign`
 /// imported by name).
 fn is_jwt(call: &Call, names: &[&str], method: &str) -> bool {
@@ -119,14 +136,28 @@ fn written_secret(file: &FileModel, arg: &Arg, line: u32) -> Option<Written> {
             .filter(|read| read.fallback.as_ref().is_some_and(|f| !f.is_empty()))
             .map(|_| Written::Fallback(env.to_owned()))
     };
+    // A public key or certificate verifies; it is no secret.
+    let secret = |s: &str| {
+        !s.is_empty() && !s.contains("BEGIN PUBLIC KEY") && !s.contains("BEGIN CERTIFICATE")
+    };
     match arg {
-        Arg::Str(s) => (!s.is_empty()).then_some(Written::Literal),
+        Arg::Str(s) => secret(s).then_some(Written::Literal),
         Arg::Env(env) => fallback(env, line, 40),
         Arg::Ident(name) => {
-            let binding = file.binding(name, line)?;
-            match &binding.value {
-                Arg::Str(s) => (!s.is_empty()).then_some(Written::Literal),
-                Arg::Env(env) => fallback(env, binding.line, 3),
+            // A binding, or a Python assignment (module constants such as
+            // `SECRET_KEY = os.getenv("SECRET_KEY", "…")`).
+            let (value, at) = match file.binding(name, line) {
+                Some(binding) => (&binding.value, binding.line),
+                None => file
+                    .python
+                    .assignments
+                    .iter()
+                    .rfind(|a| a.target == *name && a.line <= line)
+                    .map(|a| (&a.value, a.line))?,
+            };
+            match value {
+                Arg::Str(s) => secret(s).then_some(Written::Literal),
+                Arg::Env(env) => fallback(env, at, 3),
                 _ => None,
             }
         }
@@ -333,6 +364,11 @@ fn file_findings(callers: &Callers<'_>, file: &FileModel, evidence: &mut Evidenc
         return rust_findings(file, evidence);
     }
     let names = jwt_names(file);
+    let python_names = if file.language == crate::Language::Python {
+        python_jwt_names(file)
+    } else {
+        Vec::new()
+    };
     let production = file.class == FileClass::Production;
     let rule = |id: &str| diligence_model::RuleId::new(id).expect("built-in rule ids are valid");
     for call in &file.calls {
@@ -341,11 +377,23 @@ fn file_findings(callers: &Callers<'_>, file: &FileModel, evidence: &mut Evidenc
         let verify = is_jwt(call, &names, "verify");
         let jose_verify = call.callee == "jwtVerify" && file.imports_module("jose");
 
-        // A literal signing or verifying secret.
+        // A literal signing or verifying secret: the key is the second
+        // argument of `jsonwebtoken`'s calls and of PyJWT's and
+        // python-jose's `encode` and `decode` (or their `key=`).
+        let python_jwt = ["encode", "decode"]
+            .iter()
+            .any(|method| is_jwt(call, &python_names, method));
         let secret = if is_jose_sign(call) {
             call.args.first()
         } else if sign || verify || jose_verify {
             call.args.get(1)
+        } else if python_jwt {
+            call.args.get(1).or_else(|| {
+                call.keywords
+                    .iter()
+                    .find(|(k, _)| k == "key")
+                    .map(|(_, v)| v)
+            })
         } else {
             None
         };

@@ -253,6 +253,14 @@ fn arg_of(expr: &Expr) -> Arg {
     if let Some(env) = env_of(expr) {
         return Arg::Env(env);
     }
+    // `os.getenv("K") or "v"` reads `K` (its fallback is in the file's
+    // environment reads).
+    if let Expr::BoolOp(bool_op) = expr
+        && bool_op.op == ruff_python_ast::BoolOp::Or
+        && let Some(env) = bool_op.values.first().and_then(env_of)
+    {
+        return Arg::Env(env);
+    }
     match expr {
         Expr::StringLiteral(s) => Arg::Str(s.value.to_str().to_owned()),
         Expr::Name(name) => Arg::Ident(name.id.as_str().to_owned()),
@@ -756,10 +764,27 @@ impl<'a> Walker<'_> {
             Expr::Call(call) => {
                 if let Some(env) = env_of(expr) {
                     let line = self.line(expr.range().start().to_u32());
+                    // The default a read falls back to: `os.getenv("K", "v")`,
+                    // `os.environ.get("K", default="v")`.
+                    let fallback = call
+                        .arguments
+                        .args
+                        .get(1)
+                        .or_else(|| {
+                            call.arguments
+                                .keywords
+                                .iter()
+                                .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "default"))
+                                .map(|k| &k.value)
+                        })
+                        .and_then(|value| match value {
+                            Expr::StringLiteral(s) => Some(s.value.to_str().to_owned()),
+                            _ => None,
+                        });
                     self.model.env_reads.push(EnvRead {
                         name: env,
                         line,
-                        fallback: None,
+                        fallback,
                     });
                 }
                 let start = call.range().start().to_u32();
@@ -778,6 +803,23 @@ impl<'a> Walker<'_> {
                         fallback: None,
                     });
                 }
+            }
+            // A read with a literal to fall back to (`os.getenv("K") or
+            // "v"`): the literal goes with the read the walk records.
+            Expr::BoolOp(bool_op)
+                if bool_op.op == ruff_python_ast::BoolOp::Or
+                    && let [left, Expr::StringLiteral(literal), ..] = bool_op.values.as_slice()
+                    && let Some(name) = env_of(left) =>
+            {
+                let first = self.model.env_reads.len();
+                walk_expr(self, expr);
+                if let Some(read) = self.model.env_reads[first..]
+                    .iter_mut()
+                    .find(|read| read.name == name)
+                {
+                    read.fallback = Some(literal.value.to_str().to_owned());
+                }
+                return;
             }
             Expr::Compare(compare) => {
                 let equality = compare

@@ -400,3 +400,65 @@ fn a_signing_secret_that_falls_back_to_a_literal_is_reported_with_its_variable()
     );
     Ok(())
 }
+
+#[test]
+fn python_jwt_secrets_written_in_the_code_or_as_a_fallback_are_reported() -> anyhow::Result<()> {
+    let temp = tempfile::tempdir()?;
+    std::fs::create_dir_all(temp.path().join("app"))?;
+    // PyJWT with a module constant that falls back to a literal; python-jose
+    // with a literal; a fallback with `or`, in place.
+    std::fs::write(
+        temp.path().join("app/auth.py"),
+        "import os\n\
+         import jwt\n\
+         SECRET_KEY = os.getenv(\"SECRET_KEY\", \"your-secret-key\")\n\
+         def issue(user):\n\
+         \x20   return jwt.encode({\"sub\": user}, SECRET_KEY, algorithm=\"HS256\")\n\
+         def check(token):\n\
+         \x20   return jwt.decode(token, os.getenv(\"JWT_SECRET\") or \"dev-secret\", algorithms=[\"HS256\"])\n",
+    )?;
+    std::fs::write(
+        temp.path().join("app/tokens.py"),
+        "from jose import jwt\n\
+         KEY = \"hard-coded-signing-key\"\n\
+         def issue(claims):\n\
+         \x20   return jwt.encode(claims, KEY, algorithm=\"HS256\")\n",
+    )?;
+    // Look-alikes: a strict read, a public key, another library's encode.
+    std::fs::write(
+        temp.path().join("app/strict.py"),
+        "import os\n\
+         import jwt\n\
+         import base64\n\
+         PUBLIC_KEY = \"-----BEGIN PUBLIC KEY-----\\nMFkw\\n-----END PUBLIC KEY-----\"\n\
+         def issue(user):\n\
+         \x20   return jwt.encode({\"sub\": user}, os.environ[\"SECRET_KEY\"], algorithm=\"HS256\")\n\
+         def check(token):\n\
+         \x20   return jwt.decode(token, PUBLIC_KEY, algorithms=[\"RS256\"])\n\
+         def pack(data):\n\
+         \x20   return base64.b64encode(data, b\"-_\")\n",
+    )?;
+    let mut evidence = model_of(temp.path())?.evidence();
+    evidence.normalise();
+    let found: Vec<_> = evidence
+        .findings
+        .iter()
+        .filter(|f| f.rule.as_str() == "source.jwt-literal-secret")
+        .map(|f| {
+            (
+                f.location.path.clone().unwrap_or_default(),
+                f.location.line,
+                f.message.contains("is unset"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("app/auth.py".to_owned(), Some(5), true),
+            ("app/auth.py".to_owned(), Some(7), true),
+            ("app/tokens.py".to_owned(), Some(4), false),
+        ]
+    );
+    Ok(())
+}
