@@ -705,7 +705,7 @@ fn environment_defaults(data: &[u8], placeholders: bool) -> Vec<((usize, usize),
     if reads {
         let code = CODE.get_or_init(|| {
             // The name, quoted, as a call's first argument.
-            let call = r#"(?:\b(?:[Gg]et[Ee]nv|getenv|environ\.get|env\.get|ENV\.fetch|env(?:\.str)?|config|getOrDefault|GetEnvironmentVariable|[Ee]nv[Oo]r(?:[Dd]efault)?|get[Ee]nv[Oo]r(?:[Dd]efault)?))\([\x20\t]*["'`]([A-Za-z_][A-Za-z0-9_.-]{1,100})["'`][\x20\t]*"#;
+            let call = r#"(?:\b(?:[Gg]et[Ee]nv|environ\.get|env\.get|ENV\.fetch|env(?:\.str)?|config|getOrDefault|GetEnvironmentVariable|[Ee]nv[Oo]r(?:[Dd]efault)?|get[Ee]nv[Oo]r(?:[Dd]efault)?))\([\x20\t]*["'`]([A-Za-z_][A-Za-z0-9_.-]{1,100})["'`][\x20\t]*"#;
             let literal = r#"(?:"([^"\\\n]{1,200})"|'([^'\\\n]{1,200})'|`([^`\\\n$]{1,200})`)"#;
             let read = r#"(?:(?:process\.env|import\.meta\.env)\.([A-Za-z_][A-Za-z0-9_]{1,100})|(?:process\.env|ENV|os\.environ)\[[\x20\t]*["']([A-Za-z_][A-Za-z0-9_.-]{1,100})["'][\x20\t]*\])"#;
             let fallback = r#"[\x20\t]*(?:\|\||\?\?|\bor\b|\?:)[\x20\t]*"#;
