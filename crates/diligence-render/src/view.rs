@@ -473,8 +473,12 @@ fn red_flags(a: &Assessment) -> Vec<RedFlag> {
         ));
     }
     for (order, (f, _)) in sorted_findings(a).into_iter().enumerate() {
-        // Low-confidence heuristics stay out of the headline.
-        if f.confidence == Confidence::Low {
+        // Low-confidence heuristics stay out of the headline, and so does
+        // what is not the product (a test fixture's vulnerable migration, a
+        // documentation example), unless a credential there was proven live.
+        let product = f.location.class_or_production() == diligence_model::FileClass::Production
+            || f.tags.iter().any(|t| t == "live");
+        if f.confidence == Confidence::Low || !product {
             continue;
         }
         let rank = match f.severity {

@@ -351,3 +351,66 @@ fn a_warning_every_finding_repeats_is_said_once() {
     assert!(text.contains("- `secrets.generic.secret`: Deleting the file"));
     assert!(text.contains("| Secret found in 2 places. |"));
 }
+
+#[test]
+fn red_flags_are_the_products_findings_or_live_credentials() {
+    let mut a = fixtures::realistic();
+    let finding = |rule: &str, path: &str, live: bool| {
+        let mut b = Finding::builder(id::<RuleId>(rule), Severity::Critical, Confidence::High)
+            .message(format!("A critical finding in {path}."))
+            .location(Location::line(path, 1));
+        if live {
+            b = b.tag("live");
+        }
+        b.build().expect("valid finding")
+    };
+    let mut e = Evidence::new(id("source"));
+    e.findings.push(finding(
+        "source.db.rls-disabled",
+        "fixtures/vulnerable/migrations/init.sql",
+        false,
+    ));
+    e.findings.push(finding(
+        "source.db.rls-disabled",
+        "docs/examples/schema.sql",
+        false,
+    ));
+    e.findings.push(finding(
+        "source.db.signup-role-from-metadata",
+        "supabase/migrations/0001_auth.sql",
+        false,
+    ));
+    a.evidence.push(e);
+    let mut s = Evidence::new(id("secrets"));
+    s.findings.push(finding(
+        "secrets.stripe.secret-key-live",
+        "tests/fixtures/payments.env",
+        true,
+    ));
+    a.evidence.push(s);
+    let text = render(&a);
+    let rows = table(&text, &["Kind", "Severity", "Id", "What"]);
+    let places: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[0] == "Finding")
+        .filter_map(|r| r[3].rsplit_once('(').map(|(_, place)| place))
+        .collect();
+    assert!(
+        places
+            .iter()
+            .any(|p| p.starts_with("supabase/migrations/0001_auth.sql")),
+        "{rows:?}"
+    );
+    assert!(
+        places
+            .iter()
+            .any(|p| p.starts_with("tests/fixtures/payments.env")),
+        "a live credential is a red flag wherever it is: {rows:?}"
+    );
+    assert!(
+        !places
+            .iter()
+            .any(|p| p.starts_with("fixtures/") || p.starts_with("docs/")),
+        "{rows:?}"
+    );
+}
