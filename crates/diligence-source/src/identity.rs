@@ -108,12 +108,6 @@ fn is_jose_sign(call: &Call) -> bool {
     call.callee.starts_with("new SignJWT()") && call.method() == "sign"
 }
 
-/// Whether an argument is a string literal secret: a literal, a variable
-/// bound to one, or `new TextEncoder().encode('literal')`.
-fn literal_secret(file: &FileModel, arg: &Arg, line: u32) -> bool {
-    matches!(written_secret(file, arg, line), Some(Written::Literal))
-}
-
 /// How a secret written in the code reaches a call.
 enum Written {
     /// As a literal, a variable bound to one, or its encoding.
@@ -549,22 +543,39 @@ fn rust_findings(file: &FileModel, evidence: &mut Evidence) {
         let method = call.last_name();
         let key = matches!(method, "from_secret" | "from_base64_secret")
             && (call.callee.contains("EncodingKey") || call.callee.contains("DecodingKey"));
-        if key
-            && call
-                .args
+        let written = if key {
+            call.args
                 .first()
-                .is_some_and(|a| literal_secret(file, a, call.line))
-        {
-            let (severity, confidence) = if production {
-                (Severity::High, Confidence::High)
-            } else {
-                (Severity::Low, Confidence::Medium)
-            };
-            push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
-                .message(format!("`{}` builds the token key from a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
-                .location(at.clone())
-                .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
-                .build());
+                .and_then(|a| written_secret(file, a, call.line))
+        } else {
+            None
+        };
+        match written {
+            Some(Written::Literal) => {
+                let (severity, confidence) = if production {
+                    (Severity::High, Confidence::High)
+                } else {
+                    (Severity::Low, Confidence::Medium)
+                };
+                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
+                    .message(format!("`{}` builds the token key from a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
+                    .location(at.clone())
+                    .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
+                    .build());
+            }
+            Some(Written::Fallback(env)) => {
+                let (severity, confidence) = if production {
+                    (Severity::High, Confidence::Medium)
+                } else {
+                    (Severity::Low, Confidence::Low)
+                };
+                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
+                    .message(format!("`{}` builds the token key from `{env}`, or from a literal written in the code where `{env}` is unset: a deployment that misses the variable uses a secret anyone who reads the code knows, and anyone can mint tokens it accepts.", call.callee))
+                    .location(at.clone())
+                    .remediation(format!("Fail at start-up when `{env}` is unset instead of falling back to a literal, and rotate the secret of any deployment that ran without it."))
+                    .build());
+            }
+            None => {}
         }
         let unverified = method == "insecure_disable_signature_validation"
             || matches!(

@@ -823,6 +823,35 @@ const FORMAT_MACROS: &[&str] = &["format", "format_args"];
 
 /// Whether a call reads an environment variable: its name, when it is a
 /// literal.
+/// The string literal an `unwrap_or` or `unwrap_or_else` falls back to:
+/// `"v"`, `"v".to_string()`, `.to_owned()`, `.into()`, `String::from("v")`,
+/// or a closure returning one of these.
+fn fallback_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
+        Expr::MethodCall(m)
+            if m.args.is_empty()
+                && matches!(
+                    m.method.to_string().as_str(),
+                    "to_string" | "to_owned" | "into"
+                ) =>
+        {
+            fallback_literal(&m.receiver)
+        }
+        Expr::Call(c)
+            if expr_path(&c.func).is_some_and(|p| p == "String::from") && c.args.len() == 1 =>
+        {
+            fallback_literal(&c.args[0])
+        }
+        Expr::Closure(closure) => fallback_literal(&closure.body),
+        Expr::Paren(p) => fallback_literal(&p.expr),
+        _ => None,
+    }
+}
+
 fn env_call(callee: &str, args: &[Arg]) -> Option<String> {
     let reads = matches!(
         callee,
@@ -1661,7 +1690,22 @@ impl<'ast> Visit<'ast> for Walker {
         let args = call.args.iter().take(MAX_ITEMS).map(arg_of).collect();
         self.note_closures(&callee, call.args.iter());
         self.push_call(callee, args, line(call.method.span()), offset);
+        let first = self.model.env_reads.len();
         visit::visit_expr_method_call(self, call);
+        // A read with a literal to fall back to
+        // (`env::var("K").unwrap_or("v".to_string())`, `.unwrap_or_else(|_|
+        // "v".into())`): the literal goes with the read the walk recorded.
+        if matches!(
+            call.method.to_string().as_str(),
+            "unwrap_or" | "unwrap_or_else"
+        ) && let Arg::Env(name) = arg_of(&call.receiver)
+            && let Some(fallback) = call.args.first().and_then(fallback_literal)
+            && let Some(read) = self.model.env_reads[first..]
+                .iter_mut()
+                .find(|read| read.name == name)
+        {
+            read.fallback = Some(fallback);
+        }
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {

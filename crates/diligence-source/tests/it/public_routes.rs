@@ -532,6 +532,23 @@ fn rust_token_keys_unverified_decoding_and_weak_password_hashes() -> anyhow::Res
              }\n\
              pub fn etag(body: &[u8]) -> String {\n\
              \x20   format!(\"{:x}\", md5::compute(body))\n\
+             }\n\
+             pub fn strict(token: &str) -> Claims {\n\
+             \x20   let key = std::env::var(\"SESSION_SECRET\").unwrap_or_default();\n\
+             \x20   decode::<Claims>(token, &DecodingKey::from_secret(key.as_bytes()), &Validation::default()).unwrap().claims\n\
+             }\n",
+        ),
+        // A key that falls back to a literal where the variable is unset,
+        // bound to a name and in place.
+        (
+            "src/fallback.rs",
+            "use jsonwebtoken::{decode, encode, DecodingKey, EncodingKey, Header, Validation};\n\
+             pub fn sign(claims: &Claims) -> String {\n\
+             \x20   let secret = std::env::var(\"JWT_SECRET\").unwrap_or_else(|_| \"dev-secret\".to_string());\n\
+             \x20   encode(&Header::default(), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()\n\
+             }\n\
+             pub fn read(token: &str) -> Claims {\n\
+             \x20   decode::<Claims>(token, &DecodingKey::from_secret(std::env::var(\"JWT_SECRET\").unwrap_or(String::from(\"dev-secret\")).as_bytes()), &Validation::default()).unwrap().claims\n\
              }\n",
         ),
     ])?;
@@ -540,6 +557,8 @@ fn rust_token_keys_unverified_decoding_and_weak_password_hashes() -> anyhow::Res
         [
             ("src/auth.rs", Some(3), Confidence::High),
             ("src/auth.rs", Some(8), Confidence::High),
+            ("src/fallback.rs", Some(4), Confidence::Medium),
+            ("src/fallback.rs", Some(7), Confidence::Medium),
         ]
     );
     assert_eq!(
