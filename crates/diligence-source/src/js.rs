@@ -978,12 +978,7 @@ impl<'a> Visit<'a> for Walker<'_> {
         {
             let first = self.model.env_reads.len();
             oxc_ast_visit::walk::walk_expression(self, it);
-            if let Some(read) = self.model.env_reads[first..]
-                .iter_mut()
-                .find(|read| read.name == name)
-            {
-                read.fallback = Some(fallback);
-            }
+            self.model.set_env_fallback(first, &name, fallback);
             return;
         }
         // Only the read itself, not the `await`, `!` or `??` around it.

@@ -467,6 +467,15 @@ pub struct FileModel {
 }
 
 impl FileModel {
+    /// Gives the first read of `name` recorded from index `since` on (the
+    /// reads a walk of one expression recorded) the literal it falls back
+    /// to.
+    pub(crate) fn set_env_fallback(&mut self, since: usize, name: &str, literal: String) {
+        if let Some(read) = self.env_reads[since..].iter_mut().find(|r| r.name == name) {
+            read.fallback = Some(literal);
+        }
+    }
+
     /// An empty model of the file at `path`, for a parser to fill.
     pub(crate) fn new(path: &str, language: Language, class: FileClass, runtime: Runtime) -> Self {
         Self {

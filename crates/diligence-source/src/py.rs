@@ -813,12 +813,8 @@ impl<'a> Walker<'_> {
             {
                 let first = self.model.env_reads.len();
                 walk_expr(self, expr);
-                if let Some(read) = self.model.env_reads[first..]
-                    .iter_mut()
-                    .find(|read| read.name == name)
-                {
-                    read.fallback = Some(literal.value.to_str().to_owned());
-                }
+                self.model
+                    .set_env_fallback(first, &name, literal.value.to_str().to_owned());
                 return;
             }
             Expr::Compare(compare) => {

@@ -1700,11 +1700,8 @@ impl<'ast> Visit<'ast> for Walker {
             "unwrap_or" | "unwrap_or_else"
         ) && let Arg::Env(name) = arg_of(&call.receiver)
             && let Some(fallback) = call.args.first().and_then(fallback_literal)
-            && let Some(read) = self.model.env_reads[first..]
-                .iter_mut()
-                .find(|read| read.name == name)
         {
-            read.fallback = Some(fallback);
+            self.model.set_env_fallback(first, &name, fallback);
         }
     }
 
