@@ -118,6 +118,62 @@ enum Written {
     Fallback(String),
 }
 
+/// How a call takes its secret, in the words of a finding: `jwt.sign`
+/// uses it, Rust's `EncodingKey::from_secret` builds the token key from it.
+#[derive(Clone, Copy)]
+enum Takes {
+    Uses,
+    BuildsKeyFrom,
+}
+
+/// The `source.jwt-literal-secret` finding of a call given a secret
+/// written in the code. A fallback is at medium confidence in production:
+/// whether a deployment sets the variable is not in the code.
+fn written_secret_finding(
+    written: Written,
+    call: &Call,
+    takes: Takes,
+    production: bool,
+    at: &Location,
+) -> diligence_model::Result<Finding> {
+    let rule = diligence_model::RuleId::new("source.jwt-literal-secret")
+        .expect("built-in rule ids are valid");
+    let callee = &call.callee;
+    let builder = match written {
+        Written::Literal => {
+            let (severity, confidence) = if production {
+                (Severity::High, Confidence::High)
+            } else {
+                (Severity::Low, Confidence::Medium)
+            };
+            let verb = match takes {
+                Takes::Uses => "uses",
+                Takes::BuildsKeyFrom => "builds the token key from",
+            };
+            Finding::builder(rule, severity, confidence)
+                .message(format!("`{callee}` {verb} a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user."))
+                .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
+        }
+        Written::Fallback(env) => {
+            let (severity, confidence) = if production {
+                (Severity::High, Confidence::Medium)
+            } else {
+                (Severity::Low, Confidence::Low)
+            };
+            let source = match takes {
+                Takes::Uses => format!("uses the secret in `{env}`, or a literal"),
+                Takes::BuildsKeyFrom => {
+                    format!("builds the token key from `{env}`, or from a literal")
+                }
+            };
+            Finding::builder(rule, severity, confidence)
+                .message(format!("`{callee}` {source} written in the code where `{env}` is unset: a deployment that misses the variable uses a secret anyone who reads the code knows, and anyone can mint tokens it accepts."))
+                .remediation(format!("Fail at start-up when `{env}` is unset instead of falling back to a literal, and rotate the secret of any deployment that ran without it."))
+        }
+    };
+    builder.location(at.clone()).build()
+}
+
 fn written_secret(file: &FileModel, arg: &Arg, line: u32) -> Option<Written> {
     // The first read of `env` from `line` on, within `lines` lines (a
     // call's arguments or an initialiser written over several lines), if
@@ -391,34 +447,11 @@ fn file_findings(callers: &Callers<'_>, file: &FileModel, evidence: &mut Evidenc
         } else {
             None
         };
-        match secret.and_then(|s| written_secret(file, s, call.line)) {
-            Some(Written::Literal) => {
-                let (severity, confidence) = if production {
-                    (Severity::High, Confidence::High)
-                } else {
-                    (Severity::Low, Confidence::Medium)
-                };
-                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
-                    .message(format!("`{}` uses a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
-                    .location(at.clone())
-                    .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
-                    .build());
-            }
-            // Whether a deployment sets the variable is not in the code:
-            // medium confidence.
-            Some(Written::Fallback(env)) => {
-                let (severity, confidence) = if production {
-                    (Severity::High, Confidence::Medium)
-                } else {
-                    (Severity::Low, Confidence::Low)
-                };
-                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
-                    .message(format!("`{}` uses the secret in `{env}`, or a literal written in the code where `{env}` is unset: a deployment that misses the variable uses a secret anyone who reads the code knows, and anyone can mint tokens it accepts.", call.callee))
-                    .location(at.clone())
-                    .remediation(format!("Fail at start-up when `{env}` is unset instead of falling back to a literal, and rotate the secret of any deployment that ran without it."))
-                    .build());
-            }
-            None => {}
+        if let Some(written) = secret.and_then(|s| written_secret(file, s, call.line)) {
+            push(
+                evidence,
+                written_secret_finding(written, call, Takes::Uses, production, &at),
+            );
         }
 
         // The `none` algorithm.
@@ -550,32 +583,11 @@ fn rust_findings(file: &FileModel, evidence: &mut Evidence) {
         } else {
             None
         };
-        match written {
-            Some(Written::Literal) => {
-                let (severity, confidence) = if production {
-                    (Severity::High, Confidence::High)
-                } else {
-                    (Severity::Low, Confidence::Medium)
-                };
-                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
-                    .message(format!("`{}` builds the token key from a secret written in the code: anyone who reads the code (or its history) can mint valid tokens for any user.", call.callee))
-                    .location(at.clone())
-                    .remediation("Read the secret from the environment or a secret store, rotate the one in the code (every token signed with it stays valid until then), and prefer an asymmetric key pair.")
-                    .build());
-            }
-            Some(Written::Fallback(env)) => {
-                let (severity, confidence) = if production {
-                    (Severity::High, Confidence::Medium)
-                } else {
-                    (Severity::Low, Confidence::Low)
-                };
-                push(evidence, Finding::builder(rule("source.jwt-literal-secret"), severity, confidence)
-                    .message(format!("`{}` builds the token key from `{env}`, or from a literal written in the code where `{env}` is unset: a deployment that misses the variable uses a secret anyone who reads the code knows, and anyone can mint tokens it accepts.", call.callee))
-                    .location(at.clone())
-                    .remediation(format!("Fail at start-up when `{env}` is unset instead of falling back to a literal, and rotate the secret of any deployment that ran without it."))
-                    .build());
-            }
-            None => {}
+        if let Some(written) = written {
+            push(
+                evidence,
+                written_secret_finding(written, call, Takes::BuildsKeyFrom, production, &at),
+            );
         }
         let unverified = method == "insecure_disable_signature_validation"
             || matches!(
