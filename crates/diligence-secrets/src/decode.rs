@@ -477,12 +477,8 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
     // Rails' master key file (`config/master.key`, and the per-environment
     // `config/credentials/production.key`): 32 hexadecimal digits alone,
     // read as the variable that holds it elsewhere.
-    let unix_path = path.replace('\\', "/").to_ascii_lowercase();
-    if (unix_path == "config/master.key"
-        || unix_path.ends_with("/config/master.key")
-        || (unix_path.contains("config/credentials/") && name.ends_with(".key")))
-        && data.len() <= 64
-    {
+    // The file name and size first: the path is rebuilt only for them.
+    if name.ends_with(".key") && data.len() <= 64 && rails_key_file(path) {
         let key = data.trim_ascii();
         if key.len() == 32 && key.iter().all(u8::is_ascii_hexdigit) {
             let at = data.len() - data.trim_ascii_start().len();
@@ -573,6 +569,15 @@ pub(crate) fn structure_layers(data: &[u8], path: &str, budget: usize) -> Vec<La
         out.push(lines);
     }
     out
+}
+
+/// Whether a `.key` file is where Rails keeps a master key:
+/// `config/master.key`, or `config/credentials/<environment>.key`.
+fn rails_key_file(path: &str) -> bool {
+    let path = path.replace('\\', "/").to_ascii_lowercase();
+    path == "config/master.key"
+        || path.ends_with("/config/master.key")
+        || path.contains("config/credentials/")
 }
 
 /// The name and the quoted default of each Terraform `variable` block,
